@@ -1,0 +1,278 @@
+/* main.c - the workbook host: command line, script runner, REPL.
+ *
+ * It embeds the system Lua 5.4, preloads the runtime's C modules (the
+ * l-files of runtime/) and its Lua half (runtime/lua, compiled into the
+ * binary), then runs a lab script with a traceback on error. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "fsutil.h"
+#include "modules.h"
+#include "version.h"
+
+struct embedded_lua { const char *name, *path; const unsigned char *src; size_t len; };
+extern const struct embedded_lua embedded_lua[];
+
+static const char *progname = "workbook";
+
+static void usage(FILE *f) {
+  fprintf(f,
+    "usage: workbook COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  run PATH [ARGS...]  run a Lua lab script; a PATH such as ch9/lab1.lua\n"
+    "                      that does not exist as given is looked up under\n"
+    "                      chapters/ (here, then next to the binary)\n"
+    "  repl                interactive Lua with the workbook modules loaded\n"
+    "  version             print the version\n"
+    "  --help              this text\n"
+    "\n"
+    "environment:\n"
+    "  WORKBOOK_OUT        where labs write their files (default: out)\n"
+    "  WORKBOOK_DATA       extra folders to search for data sets\n"
+    "  WORKBOOK_QUICK=1    labs train on a small subset\n"
+    "  WORKBOOK_THREADS    number of worker threads\n");
+}
+
+/* ---- module loading --------------------------------------------------- */
+
+static const struct embedded_lua *find_embedded(const char *name) {
+  for (const struct embedded_lua *e = embedded_lua; e->name; e++)
+    if (strcmp(e->name, name) == 0) return e;
+  return NULL;
+}
+
+/* package.preload loader for an embedded Lua file; upvalue 1 is the entry */
+static int load_embedded(lua_State *L) {
+  const struct embedded_lua *e = lua_touserdata(L, lua_upvalueindex(1));
+  char chunkname[256];
+  snprintf(chunkname, sizeof chunkname, "@%s", e->path);
+  if (luaL_loadbuffer(L, (const char *)e->src, e->len, chunkname) != LUA_OK)
+    return lua_error(L);
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+/* C modules go into package.preload under their name, or under
+ * NAME.core when a Lua file of the same name wraps them. */
+static void preload_modules(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  for (const luaL_Reg *m = c_modules; m->name; m++) {
+    if (find_embedded(m->name))
+      lua_pushfstring(L, "%s.core", m->name);
+    else
+      lua_pushstring(L, m->name);
+    lua_pushcfunction(L, m->func);
+    lua_settable(L, -3);
+  }
+  for (const struct embedded_lua *e = embedded_lua; e->name; e++) {
+    lua_pushlightuserdata(L, (void *)e);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, e->name);
+  }
+  lua_pop(L, 1);
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+static int msghandler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+static int report(lua_State *L, int status) {
+  if (status != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(no message)");
+    fflush(stderr);
+    lua_pop(L, 1);
+  }
+  return status;
+}
+
+static int docall(lua_State *L, int narg, int nres) {
+  int base = lua_gettop(L) - narg;
+  lua_pushcfunction(L, msghandler);
+  lua_insert(L, base);
+  int status = lua_pcall(L, narg, nres, base);
+  lua_remove(L, base);
+  return status;
+}
+
+static int file_exists(const char *p) { return access(p, R_OK) == 0; }
+
+/* Resolve a script path: as given, else under ./chapters, else under
+ * chapters/ next to the binary. */
+static int resolve_script(const char *given, char *out, size_t n) {
+  if (file_exists(given)) { snprintf(out, n, "%s", given); return 1; }
+  snprintf(out, n, "chapters/%s", given);
+  if (file_exists(out)) return 1;
+  char dir[PATH_MAX];
+  fs_exe_dir(dir, sizeof dir);
+  snprintf(out, n, "%s/chapters/%s", dir, given);
+  return file_exists(out);
+}
+
+/* Make the standard state: libraries, preloads, prelude. */
+static lua_State *new_state(void) {
+  lua_State *L = luaL_newstate();
+  if (!L) return NULL;
+  luaL_openlibs(L);
+  preload_modules(L);
+  return L;
+}
+
+static int run_prelude(lua_State *L) {
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "prelude");
+  return report(L, docall(L, 1, 0));
+}
+
+/* Let a script require the .lua files beside it. */
+static void add_script_dir(lua_State *L, const char *path) {
+  const char *slash = strrchr(path, '/');
+  int dirlen = slash ? (int)(slash - path) : 1;
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushlstring(L, slash ? path : ".", (size_t)dirlen);
+  lua_pushfstring(L, "%s/?.lua;%s", lua_tostring(L, -1), lua_tostring(L, -2));
+  lua_setfield(L, -4, "path");
+  lua_pop(L, 3);
+}
+
+static int cmd_run(int argc, char **argv) {
+  if (argc < 1) {
+    fprintf(stderr, "%s: run: missing script path (try: workbook run ch9/lab1.lua)\n", progname);
+    return 2;
+  }
+  char path[PATH_MAX];
+  if (!resolve_script(argv[0], path, sizeof path)) {
+    fprintf(stderr, "%s: cannot open %s (%s; also looked under chapters/)\n",
+            progname, argv[0], strerror(errno));
+    return 1;
+  }
+  lua_State *L = new_state();
+  if (!L) { fprintf(stderr, "%s: out of memory\n", progname); return 1; }
+  /* arg table as the lua program makes it */
+  lua_createtable(L, argc, 1);
+  lua_pushstring(L, progname);
+  lua_rawseti(L, -2, -1);
+  lua_pushstring(L, path);
+  lua_rawseti(L, -2, 0);
+  for (int i = 1; i < argc; i++) {
+    lua_pushstring(L, argv[i]);
+    lua_rawseti(L, -2, i);
+  }
+  lua_setglobal(L, "arg");
+  add_script_dir(L, path);
+  int status = run_prelude(L);
+  if (status == LUA_OK) {
+    status = luaL_loadfilex(L, path, "t");
+    if (status == LUA_OK) {
+      for (int i = 1; i < argc; i++) lua_pushstring(L, argv[i]);
+      status = docall(L, argc - 1, 0);
+    }
+    report(L, status);
+  }
+  fflush(stdout);
+  lua_close(L);
+  return status == LUA_OK ? 0 : 1;
+}
+
+/* ---- REPL ------------------------------------------------------------- */
+
+static int incomplete(lua_State *L, int status) {
+  if (status == LUA_ERRSYNTAX) {
+    size_t lmsg;
+    const char *msg = lua_tolstring(L, -1, &lmsg);
+    if (lmsg >= 5 && strcmp(msg + lmsg - 5, "<eof>") == 0) {
+      lua_pop(L, 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void print_results(lua_State *L, int n) {
+  if (n <= 0) return;
+  lua_getglobal(L, "print");
+  lua_insert(L, -n - 1);
+  report(L, docall(L, n, 0));
+}
+
+static int cmd_repl(void) {
+  lua_State *L = new_state();
+  if (!L) return 1;
+  lua_createtable(L, 0, 1);
+  lua_setglobal(L, "arg");
+  if (run_prelude(L) != LUA_OK) { lua_close(L); return 1; }
+  /* the usual modules, as globals */
+  (void)luaL_dostring(L, "tensor = require 'tensor'; image = require 'image'");
+  int tty = isatty(0);
+  if (tty) printf("workbook %s (%s) - tensor and image are loaded; Ctrl-D quits\n",
+                  WORKBOOK_VERSION, LUA_RELEASE);
+  char line[4096];
+  for (;;) {
+    if (tty) { fputs("> ", stdout); fflush(stdout); }
+    if (!fgets(line, sizeof line, stdin)) break;
+    lua_settop(L, 0);
+    lua_pushstring(L, line);
+    /* first as an expression, then as a statement, then keep reading */
+    for (;;) {
+      const char *code = lua_tostring(L, 1);
+      const char *ret = lua_pushfstring(L, "return %s", code);
+      int st = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
+      if (st == LUA_OK) { lua_remove(L, -2); break; }
+      lua_pop(L, 2);
+      st = luaL_loadbuffer(L, code, strlen(code), "=stdin");
+      if (st == LUA_OK) break;
+      if (!incomplete(L, st)) break;
+      if (tty) { fputs(">> ", stdout); fflush(stdout); }
+      if (!fgets(line, sizeof line, stdin)) { lua_settop(L, 0); break; }
+      lua_pushfstring(L, "%s%s", code, line);
+      lua_replace(L, 1);
+    }
+    if (lua_gettop(L) < 2) continue;
+    if (lua_type(L, -1) == LUA_TSTRING) { report(L, LUA_ERRSYNTAX); continue; }
+    int base = lua_gettop(L) - 1;
+    int st = docall(L, 0, LUA_MULTRET);
+    if (st == LUA_OK) print_results(L, lua_gettop(L) - base);
+    else report(L, st);
+  }
+  if (tty) putchar('\n');
+  lua_close(L);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+      || strcmp(argv[1], "help") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "repl") == 0) return cmd_repl();
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("workbook %s (%s)\n", WORKBOOK_VERSION, LUA_RELEASE);
+    return 0;
+  }
+  fprintf(stderr, "%s: unknown command '%s'\n\n", progname, cmd);
+  usage(stderr);
+  return 2;
+}

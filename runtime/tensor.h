@@ -1,0 +1,109 @@
+/* tensor.h - the core N-d float32 tensor descriptor and its kernels.
+ *
+ * No Lua here. A Tensor borrows its data: whoever made it (the Lua
+ * binding, a test) owns the memory. Functions that can fail on bad
+ * input return 0 on success and -1 on failure with a message in err
+ * (TENSOR_ERRLEN bytes); they never print, exit or abort. */
+#ifndef WB_TENSOR_H
+#define WB_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TENSOR_MAXDIM 8
+#define TENSOR_ERRLEN 256
+
+typedef struct Tensor {
+  float *data;                      /* first element of this view */
+  int ndim;                         /* 0 means a scalar (one element) */
+  int64_t size;                     /* product of shape */
+  int64_t shape[TENSOR_MAXDIM];
+  int64_t stride[TENSOR_MAXDIM];    /* in elements, may be 0 (broadcast) */
+} Tensor;
+
+/* Fill shape/stride/size for a contiguous row-major tensor. Returns -1
+ * if ndim is out of range or a dimension is negative or the element
+ * count overflows. */
+int tensor_init(Tensor *t, float *data, int ndim, const int64_t *shape,
+                char *err);
+int tensor_is_contiguous(const Tensor *t);
+int tensor_same_shape(const Tensor *a, const Tensor *b);
+/* "(2, 3, 4)" into buf */
+const char *tensor_shape_str(const Tensor *t, char *buf, size_t n);
+
+/* Strided element access by a full index vector (0-based). */
+static inline float *tensor_at(const Tensor *t, const int64_t *idx) {
+  float *p = t->data;
+  for (int d = 0; d < t->ndim; d++) p += idx[d] * t->stride[d];
+  return p;
+}
+
+/* Copy any (strided) tensor into a contiguous buffer of t->size floats,
+ * and back. */
+void tensor_gather(const Tensor *t, float *dst);
+void tensor_scatter(const Tensor *t, const float *src);
+void tensor_fill(const Tensor *t, float v);
+
+/* Broadcasting: the result shape of a op b (NumPy rules). */
+int tensor_broadcast_shape(const Tensor *a, const Tensor *b, int *ndim,
+                           int64_t *shape, char *err);
+
+typedef enum {
+  TOP_ADD, TOP_SUB, TOP_MUL, TOP_DIV, TOP_POW, TOP_MAX, TOP_MIN,
+  TOP_EQ, TOP_NE, TOP_LT, TOP_LE, TOP_GT, TOP_GE
+} TensorBinop;
+/* out (contiguous, broadcast shape) = a op b */
+void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
+                  const Tensor *out);
+void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
+                        const Tensor *out);
+
+typedef enum {
+  TUN_NEG, TUN_EXP, TUN_LOG, TUN_SQRT, TUN_ABS, TUN_RELU, TUN_SIGMOID,
+  TUN_TANH, TUN_SQUARE
+} TensorUnop;
+/* out (same shape, contiguous) = f(a) */
+void tensor_unop(TensorUnop op, const Tensor *a, const Tensor *out);
+void tensor_clamp(const Tensor *a, float lo, float hi, const Tensor *out);
+
+/* Matrix product of 2-D tensors: (m,k) x (k,n) -> (m,n), out contiguous.
+ * Batched: (..., m, k) x (..., k, n) with equal leading dims. */
+int tensor_matmul(const Tensor *a, const Tensor *b, const Tensor *out,
+                  char *err);
+void tensor_matmul_naive(const Tensor *a, const Tensor *b,
+                         const Tensor *out);
+
+typedef enum { TRED_SUM, TRED_MEAN, TRED_MAX, TRED_MIN, TRED_ARGMAX,
+               TRED_ARGMIN } TensorReduce;
+/* Reduce over all elements. ARGMAX/ARGMIN give a 0-based flat index. */
+double tensor_reduce_all(TensorReduce op, const Tensor *a);
+/* Reduce along axis (0-based); out has a's shape without that axis
+ * (contiguous). ARG* store 0-based positions as floats. */
+void tensor_reduce_axis(TensorReduce op, const Tensor *a, int axis,
+                        const Tensor *out);
+
+/* Seeded RNG (xoshiro256**): one stream for the whole runtime. */
+void tensor_seed(uint64_t seed);
+uint64_t tensor_rand_u64(void);
+double tensor_rand_uniform(void);   /* [0, 1) */
+double tensor_rand_normal(void);    /* N(0, 1) */
+
+/* .npy files. The reader fills a header description and converts the
+ * payload to float32. */
+typedef struct NpyHeader {
+  char dtype[8];          /* "<f4", "<f8", "|u1" */
+  int fortran;
+  int ndim;
+  int64_t shape[TENSOR_MAXDIM];
+  size_t data_offset;     /* bytes from the file start */
+} NpyHeader;
+int npy_parse_header(const unsigned char *buf, size_t n, NpyHeader *h,
+                     char *err);
+/* Read a whole .npy file: parse, then convert into dst (count floats). */
+int npy_read_header_file(const char *path, NpyHeader *h, char *err);
+int npy_read_data_file(const char *path, const NpyHeader *h, float *dst,
+                       int64_t count, char *err);
+/* Write float32 C-order; writes path.tmp then renames. */
+int npy_write_file(const char *path, const Tensor *t, char *err);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - install the Debian packages workbook needs, if any is missing.
+# Uses sudo when not root. Quiet and quick when everything is there.
+set -e
+PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
+libopenblas-dev"
+missing=""
+for p in $PKGS; do
+  st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: need root or sudo to install$missing" >&2; exit 1; }
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing
