@@ -26,6 +26,7 @@ LUA_SRC  := $(sort $(wildcard runtime/lua/*.lua))
 CORE_OBJ := $(CORE_SRC:runtime/%.c=$(B)/%.o)
 BIND_OBJ := $(BIND_SRC:runtime/%.c=$(B)/%.o)
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/*.c))
+LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 
 .PHONY: all run test check asan bench deps clean
 all: $(BIN)
@@ -70,7 +71,7 @@ test: deps
 
 check: $(BIN) $(CTESTS)
 	prove -f $(CTESTS)
-	WORKBOOK=./$(BIN) prove -f --exec './$(BIN) run' tests/lua/*.lua
+	WORKBOOK=./$(BIN) prove -f --exec './$(BIN) run' $(LUATESTS)
 
 asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -78,7 +79,8 @@ asan: deps
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
 bench: all
-	@for f in bench/*.sh; do [ -e "$$f" ] && sh "$$f"; done; true
+	@for f in bench/*.sh; do sh "$$f"; done
+	@for f in bench/*.lua; do [ -e "$$f" ] && ./$(BIN) run "$$f"; done; true
 
 clean:
 	rm -rf build $(BIN)

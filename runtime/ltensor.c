@@ -6,6 +6,7 @@
  * user value 1. Positions and axes are 1-based, as everywhere in Lua;
  * negative ones count from the end. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,18 @@ typedef struct LTensor {
   float buf[];
 } LTensor;
 
+int lerror(lua_State *L, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  luaL_where(L, 1);
+  lua_pushstring(L, msg);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
 /* ---- construction ----------------------------------------------------- */
 
 Tensor *test_tensor(lua_State *L, int i) {
@@ -36,7 +49,7 @@ Tensor *check_tensor(lua_State *L, int i) {
 Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
   Tensor probe;
   char err[TENSOR_ERRLEN];
-  if (tensor_init(&probe, NULL, ndim, shape, err)) luaL_error(L, "%s", err);
+  if (tensor_init(&probe, NULL, ndim, shape, err)) lerror(L, "%s", err);
   size_t bytes = sizeof(LTensor) + (size_t)probe.size * sizeof(float);
   LTensor *lt = lua_newuserdatauv(L, bytes, 1);
   lt->owner = 1;
@@ -80,7 +93,7 @@ static lua_Integer check_int(lua_State *L, int i, const char *what) {
   lua_Integer v = lua_tointegerx(L, i, &isnum);
   if (!isnum) {
     if (lua_type(L, i) == LUA_TNUMBER)
-      luaL_error(L, "%s must be an integer, got %s", what, lua_tostring(L, i));
+      lerror(L, "%s must be an integer, got %s", what, lua_tostring(L, i));
     luaL_typeerror(L, i, "integer");
   }
   return v;
@@ -90,24 +103,24 @@ int check_shape(lua_State *L, int i, int64_t *shape, int positive) {
   int n = 0;
   if (lua_istable(L, i)) {
     n = (int)luaL_len(L, i);
-    if (n > TENSOR_MAXDIM) luaL_error(L, "at most %d dimensions, got %d", TENSOR_MAXDIM, n);
+    if (n > TENSOR_MAXDIM) lerror(L, "at most %d dimensions, got %d", TENSOR_MAXDIM, n);
     for (int d = 0; d < n; d++) {
       lua_geti(L, i, d + 1);
       if (!lua_isinteger(L, -1) && !(lua_isnumber(L, -1) &&
                                       lua_tonumber(L, -1) == floor(lua_tonumber(L, -1))))
-        luaL_error(L, "shape entry %d must be an integer, got %s", d + 1,
+        lerror(L, "shape entry %d must be an integer, got %s", d + 1,
                    luaL_tolstring(L, -1, NULL));
       shape[d] = (int64_t)lua_tonumber(L, -1);
       lua_pop(L, 1);
     }
   } else {
     int top = lua_gettop(L);
-    if (top - i + 1 > TENSOR_MAXDIM) luaL_error(L, "at most %d dimensions", TENSOR_MAXDIM);
+    if (top - i + 1 > TENSOR_MAXDIM) lerror(L, "at most %d dimensions", TENSOR_MAXDIM);
     for (int k = i; k <= top; k++) shape[n++] = check_int(L, k, "size");
   }
   for (int d = 0; d < n; d++)
     if (shape[d] < 0 || (positive && shape[d] == 0))
-      luaL_error(L, "size %d must be %s, got %lld", d + 1,
+      lerror(L, "size %d must be %s, got %lld", d + 1,
                  positive ? "positive" : "non-negative", (long long)shape[d]);
   return n;
 }
@@ -118,7 +131,7 @@ static void table_shape(lua_State *L, int i, int *ndim, int64_t *shape) {
   *ndim = 0;
   lua_pushvalue(L, i);
   while (lua_istable(L, -1)) {
-    if (*ndim == TENSOR_MAXDIM) luaL_error(L, "tensor: nested deeper than %d levels", TENSOR_MAXDIM);
+    if (*ndim == TENSOR_MAXDIM) lerror(L, "tensor: nested deeper than %d levels", TENSOR_MAXDIM);
     shape[(*ndim)++] = (int64_t)luaL_len(L, -1);
     lua_geti(L, -1, 1);
     lua_remove(L, -2);
@@ -137,7 +150,7 @@ static void table_fill(lua_State *L, int depth, int ndim,
       char pos[96] = "";
       for (int d = 0, k = 0; d < ndim; d++)
         k += snprintf(pos + k, sizeof pos - (size_t)k, "[%d]", path[d]);
-      luaL_error(L, "tensor: element %s is a %s, expected a number", pos,
+      lerror(L, "tensor: element %s is a %s, expected a number", pos,
                  luaL_typename(L, -1));
     }
     *(*dst)++ = (float)v;
@@ -147,7 +160,7 @@ static void table_fill(lua_State *L, int depth, int ndim,
     char pos[96] = "";
     for (int d = 0, k = 0; d < depth; d++)
       k += snprintf(pos + k, sizeof pos - (size_t)k, "[%d]", path[d]);
-    luaL_error(L, "tensor: ragged nested table at %s: expected %lld elements, got %s",
+    lerror(L, "tensor: ragged nested table at %s: expected %lld elements, got %s",
                depth ? pos : "top level", (long long)shape[depth],
                lua_istable(L, -1) ? lua_pushfstring(L, "%d", (int)luaL_len(L, -1))
                                   : luaL_typename(L, -1));
@@ -191,8 +204,8 @@ Tensor *to_tensor(lua_State *L, int i) {
 
 static int t_new(lua_State *L) {
   if (test_tensor(L, 1)) { push_copy(L, check_tensor(L, 1)); return 1; }
-  luaL_checktype(L, 1, LUA_TTABLE);
-  push_from_table(L, 1);
+  if (lua_type(L, 1) != LUA_TNUMBER) luaL_checktype(L, 1, LUA_TTABLE);
+  to_tensor(L, 1);
   return 1;
 }
 
@@ -225,9 +238,9 @@ static int t_arange(lua_State *L) {
     stop = luaL_checknumber(L, 2);
     step = luaL_optnumber(L, 3, 1);
   }
-  if (step == 0) return luaL_error(L, "arange: step must not be zero");
+  if (step == 0) return lerror(L, "arange: step must not be zero");
   double cnt = ceil((stop - start) / step);
-  if (!(cnt < 1e10)) return luaL_error(L, "arange: too many elements");
+  if (!(cnt < 1e10)) return lerror(L, "arange: too many elements");
   int64_t n = cnt > 0 ? (int64_t)cnt : 0;
   Tensor *t = push_tensor(L, 1, &n);
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)(start + (double)i * step);
@@ -250,7 +263,7 @@ static int t_seed(lua_State *L) {
 }
 static int t_eye(lua_State *L) {
   int64_t n = check_int(L, 1, "size");
-  if (n < 0) return luaL_error(L, "eye: size must be non-negative, got %lld", (long long)n);
+  if (n < 0) return lerror(L, "eye: size must be non-negative, got %lld", (long long)n);
   int64_t shape[2] = {n, n};
   Tensor *t = push_tensor(L, 2, shape);
   for (int64_t i = 0; i < n; i++) t->data[i * n + i] = 1;
@@ -267,7 +280,7 @@ static int t_is_tensor(lua_State *L) {
 static int64_t check_pos(lua_State *L, lua_Integer i, int64_t n, int dim) {
   int64_t p = i < 0 ? n + i : i - 1;
   if (i == 0 || p < 0 || p >= n)
-    luaL_error(L, "index %lld out of range 1..%lld for dimension %d",
+    lerror(L, "index %lld out of range 1..%lld for dimension %d",
                (long long)i, (long long)n, dim);
   return p;
 }
@@ -275,7 +288,7 @@ static int64_t check_pos(lua_State *L, lua_Integer i, int64_t n, int dim) {
 static int check_axis(lua_State *L, int i, int ndim) {
   lua_Integer a = check_int(L, i, "axis");
   if (a == 0 || a > ndim || a < -ndim)
-    luaL_error(L, "axis %lld out of range 1..%d (or -1..-%d)", (long long)a, ndim, ndim);
+    lerror(L, "axis %lld out of range 1..%d (or -1..-%d)", (long long)a, ndim, ndim);
   return (int)(a < 0 ? ndim + a : a - 1);
 }
 
@@ -283,7 +296,7 @@ static int m_get(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   int n = lua_gettop(L) - 1;
   if (n != t->ndim)
-    return luaL_error(L, "get: %d indices given for a %d-d tensor", n, t->ndim);
+    return lerror(L, "get: %d indices given for a %d-d tensor", n, t->ndim);
   float *p = t->data;
   for (int d = 0; d < n; d++)
     p += check_pos(L, check_int(L, d + 2, "index"), t->shape[d], d + 1) * t->stride[d];
@@ -295,7 +308,7 @@ static int m_set(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   int n = lua_gettop(L) - 2;
   if (n != t->ndim)
-    return luaL_error(L, "set: %d indices given for a %d-d tensor (then the value)", n, t->ndim);
+    return lerror(L, "set: %d indices given for a %d-d tensor (then the value)", n, t->ndim);
   float v = (float)luaL_checknumber(L, n + 2);
   float *p = t->data;
   for (int d = 0; d < n; d++)
@@ -316,7 +329,7 @@ static Tensor *push_select(lua_State *L, int i, int dim, int64_t pos) {
 
 static int m_select(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
-  if (t->ndim == 0) return luaL_error(L, "select: a 0-d tensor has no dimensions");
+  if (t->ndim == 0) return lerror(L, "select: a 0-d tensor has no dimensions");
   int dim = check_axis(L, 2, t->ndim);
   int64_t pos = check_pos(L, check_int(L, 3, "index"), t->shape[dim], dim + 1);
   push_select(L, 1, dim, pos);
@@ -326,16 +339,16 @@ static int m_select(lua_State *L) {
 /* slice(dim, first, last[, step]): positions first..last inclusive */
 static int m_slice(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
-  if (t->ndim == 0) return luaL_error(L, "slice: a 0-d tensor has no dimensions");
+  if (t->ndim == 0) return lerror(L, "slice: a 0-d tensor has no dimensions");
   int dim = check_axis(L, 2, t->ndim);
   int64_t n = t->shape[dim];
   lua_Integer first = luaL_optinteger(L, 3, 1), last = luaL_optinteger(L, 4, -1);
   lua_Integer step = luaL_optinteger(L, 5, 1);
-  if (step <= 0) return luaL_error(L, "slice: step must be positive, got %lld", (long long)step);
+  if (step <= 0) return lerror(L, "slice: step must be positive, got %lld", (long long)step);
   int64_t a = first < 0 ? n + first : first - 1;
   int64_t b = last < 0 ? n + last : last - 1;
   if (first == 0 || last == 0 || a < 0 || a >= n || b < -1 || b >= n)
-    return luaL_error(L, "slice %lld..%lld out of range 1..%lld for dimension %d",
+    return lerror(L, "slice %lld..%lld out of range 1..%lld for dimension %d",
                       (long long)first, (long long)last, (long long)n, dim + 1);
   Tensor v = *t;
   int64_t len = b >= a ? (b - a) / step + 1 : 0;
@@ -350,7 +363,7 @@ static int m_slice(lua_State *L) {
 static int mm_index(lua_State *L) {
   if (lua_type(L, 2) == LUA_TNUMBER) {
     Tensor *t = check_tensor(L, 1);
-    if (t->ndim == 0) return luaL_error(L, "cannot index a 0-d tensor (use :item())");
+    if (t->ndim == 0) return lerror(L, "cannot index a 0-d tensor (use :item())");
     int64_t pos = check_pos(L, check_int(L, 2, "index"), t->shape[0], 1);
     if (t->ndim == 1) lua_pushnumber(L, t->data[pos * t->stride[0]]);
     else push_select(L, 1, 0, pos);
@@ -369,8 +382,8 @@ static void copy_into(lua_State *L, const Tensor *dst, int src_idx);
 static int mm_newindex(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   if (lua_type(L, 2) != LUA_TNUMBER)
-    return luaL_error(L, "tensors have no field '%s' to set", luaL_tolstring(L, 2, NULL));
-  if (t->ndim == 0) return luaL_error(L, "cannot index a 0-d tensor");
+    return lerror(L, "tensors have no field '%s' to set", luaL_tolstring(L, 2, NULL));
+  if (t->ndim == 0) return lerror(L, "cannot index a 0-d tensor");
   int64_t pos = check_pos(L, check_int(L, 2, "index"), t->shape[0], 1);
   if (t->ndim == 1) {
     t->data[pos * t->stride[0]] = (float)luaL_checknumber(L, 3);
@@ -418,42 +431,42 @@ static int m_reshape(lua_State *L) {
   int64_t known = 1;
   if (lua_istable(L, 2)) lua_settop(L, 2);
   int top = lua_gettop(L);
-  if (top < 2) return luaL_error(L, "reshape: missing the new shape");
+  if (top < 2) return lerror(L, "reshape: missing the new shape");
   if (lua_istable(L, 2)) {
     n = (int)luaL_len(L, 2);
-    if (n > TENSOR_MAXDIM) return luaL_error(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
+    if (n > TENSOR_MAXDIM) return lerror(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
     for (int d = 0; d < n; d++) {
       lua_geti(L, 2, d + 1);
       shape[d] = check_int(L, -1, "size");
       lua_pop(L, 1);
     }
   } else {
-    if (top - 1 > TENSOR_MAXDIM) return luaL_error(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
+    if (top - 1 > TENSOR_MAXDIM) return lerror(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
     for (int k = 2; k <= top; k++) shape[n++] = check_int(L, k, "size");
   }
   for (int d = 0; d < n; d++) {
     if (shape[d] == -1) {
-      if (infer >= 0) return luaL_error(L, "reshape: only one size can be -1");
+      if (infer >= 0) return lerror(L, "reshape: only one size can be -1");
       infer = d;
     } else if (shape[d] < 0) {
-      return luaL_error(L, "reshape: size %d is negative (%lld)", d + 1, (long long)shape[d]);
+      return lerror(L, "reshape: size %d is negative (%lld)", d + 1, (long long)shape[d]);
     } else known *= shape[d];
   }
   if (infer >= 0) {
     if (known == 0 || t->size % known)
-      return luaL_error(L, "reshape: cannot infer size -1 from %lld elements", (long long)t->size);
+      return lerror(L, "reshape: cannot infer size -1 from %lld elements", (long long)t->size);
     shape[infer] = t->size / known;
     known *= shape[infer];
   }
   if (known != t->size) {
     char b[128];
-    return luaL_error(L, "reshape: cannot reshape %s (%lld elements) into %lld elements",
+    return lerror(L, "reshape: cannot reshape %s (%lld elements) into %lld elements",
                       tensor_shape_str(t, b, sizeof b), (long long)t->size, (long long)known);
   }
   char err[TENSOR_ERRLEN];
   if (tensor_is_contiguous(t)) {
     Tensor v;
-    if (tensor_init(&v, t->data, n, shape, err)) return luaL_error(L, "reshape: %s", err);
+    if (tensor_init(&v, t->data, n, shape, err)) return lerror(L, "reshape: %s", err);
     push_view(L, 1, &v);
   } else {
     Tensor *c = push_tensor(L, n, shape);
@@ -474,11 +487,11 @@ static int m_permute(lua_State *L) {
   int perm[TENSOR_MAXDIM], seen[TENSOR_MAXDIM] = {0};
   int n = lua_istable(L, 2) ? (int)luaL_len(L, 2) : lua_gettop(L) - 1;
   if (n != t->ndim)
-    return luaL_error(L, "permute: %d axes given for a %d-d tensor", n, t->ndim);
+    return lerror(L, "permute: %d axes given for a %d-d tensor", n, t->ndim);
   for (int d = 0; d < n; d++) {
     if (lua_istable(L, 2)) { lua_geti(L, 2, d + 1); perm[d] = check_axis(L, -1, n); lua_pop(L, 1); }
     else perm[d] = check_axis(L, d + 2, n);
-    if (seen[perm[d]]++) return luaL_error(L, "permute: axis %d repeated", perm[d] + 1);
+    if (seen[perm[d]]++) return lerror(L, "permute: axis %d repeated", perm[d] + 1);
   }
   Tensor v = *t;
   for (int d = 0; d < n; d++) { v.shape[d] = t->shape[perm[d]]; v.stride[d] = t->stride[perm[d]]; }
@@ -491,7 +504,7 @@ static int m_transpose(lua_State *L) {
   int a, b;
   if (lua_isnoneornil(L, 2)) {
     if (t->ndim != 2)
-      return luaL_error(L, "transpose: give two axes for a %d-d tensor", t->ndim);
+      return lerror(L, "transpose: give two axes for a %d-d tensor", t->ndim);
     a = 0, b = 1;
   } else {
     a = check_axis(L, 2, t->ndim);
@@ -522,11 +535,11 @@ static void copy_into(lua_State *L, const Tensor *dst, int src_idx) {
   int nd;
   int64_t shape[TENSOR_MAXDIM];
   char err[TENSOR_ERRLEN];
-  if (tensor_broadcast_shape(dst, src, &nd, shape, err)) luaL_error(L, "copy: %s", err);
+  if (tensor_broadcast_shape(dst, src, &nd, shape, err)) lerror(L, "copy: %s", err);
   Tensor bs;
   if (tensor_init(&bs, NULL, nd, shape, err) || !tensor_same_shape(&bs, dst)) {
     char a[128], b[128];
-    luaL_error(L, "copy: cannot copy a %s tensor into a %s one",
+    lerror(L, "copy: cannot copy a %s tensor into a %s one",
                tensor_shape_str(src, a, sizeof a), tensor_shape_str(dst, b, sizeof b));
   }
   /* through a temporary, so overlapping views copy correctly */
@@ -555,7 +568,7 @@ static int m_fill(lua_State *L) {
 static int m_item(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   if (t->size != 1)
-    return luaL_error(L, "item: tensor has %lld elements, expected 1", (long long)t->size);
+    return lerror(L, "item: tensor has %lld elements, expected 1", (long long)t->size);
   int64_t idx[TENSOR_MAXDIM] = {0};
   lua_pushnumber(L, *tensor_at(t, idx));
   return 1;
@@ -573,7 +586,7 @@ static int binop(lua_State *L, TensorBinop op) {
   int64_t shape[TENSOR_MAXDIM];
   char err[TENSOR_ERRLEN];
   if (tensor_broadcast_shape(a, b, &nd, shape, err))
-    return luaL_error(L, "tensor %s: %s", binop_name[op], err);
+    return lerror(L, "tensor %s: %s", binop_name[op], err);
   Tensor *out = push_tensor(L, nd, shape);
   tensor_binop(op, a, b, out);
   return 1;
@@ -602,7 +615,7 @@ static int m_clamp(lua_State *L) {
   Tensor *a = to_tensor(L, 1);
   float lo = (float)luaL_optnumber(L, 2, -HUGE_VAL);
   float hi = (float)luaL_optnumber(L, 3, HUGE_VAL);
-  if (lo > hi) return luaL_error(L, "clamp: lower bound %f above upper bound %f", lo, hi);
+  if (lo > hi) return lerror(L, "clamp: lower bound %f above upper bound %f", lo, hi);
   Tensor *out = push_tensor(L, a->ndim, a->shape);
   tensor_clamp(a, lo, hi, out);
   return 1;
@@ -612,12 +625,12 @@ static int m_matmul(lua_State *L) {
   Tensor *a = check_tensor(L, 1), *b = check_tensor(L, 2);
   char err[TENSOR_ERRLEN];
   Tensor empty = {0};       /* size 0: tensor_matmul only checks shapes */
-  if (tensor_matmul(a, b, &empty, err)) return luaL_error(L, "%s", err);
+  if (tensor_matmul(a, b, &empty, err)) return lerror(L, "%s", err);
   int64_t shape[TENSOR_MAXDIM];
   memcpy(shape, a->shape, sizeof shape);
   shape[a->ndim - 1] = b->shape[a->ndim - 1];
   Tensor *out = push_tensor(L, a->ndim, shape);
-  if (tensor_matmul(a, b, out, err)) return luaL_error(L, "%s", err);
+  if (tensor_matmul(a, b, out, err)) return lerror(L, "%s", err);
   return 1;
 }
 
@@ -628,17 +641,17 @@ static int reduce(lua_State *L, TensorReduce op) {
   int arg = (op == TRED_ARGMAX || op == TRED_ARGMIN);
   if (lua_isnoneornil(L, 2)) {
     if (t->size == 0 && op != TRED_SUM)
-      return luaL_error(L, "reduction of an empty tensor");
+      return lerror(L, "reduction of an empty tensor");
     double v = tensor_reduce_all(op, t);
     if (arg) lua_pushinteger(L, (lua_Integer)v + 1);
     else lua_pushnumber(L, v);
     return 1;
   }
-  if (t->ndim == 0) return luaL_error(L, "a 0-d tensor has no axis to reduce");
+  if (t->ndim == 0) return lerror(L, "a 0-d tensor has no axis to reduce");
   int axis = check_axis(L, 2, t->ndim);
   int keep = lua_toboolean(L, 3);
   if (t->shape[axis] == 0 && op != TRED_SUM)
-    return luaL_error(L, "reduction over an empty axis");
+    return lerror(L, "reduction over an empty axis");
   int64_t shape[TENSOR_MAXDIM];
   int n = 0;
   for (int d = 0; d < t->ndim; d++) {
@@ -679,7 +692,7 @@ typedef struct { int integral; int width; int prec; int elide; } Fmt;
 
 static void fmt_scan(const Tensor *t, Fmt *f) {
   int64_t idx[TENSOR_MAXDIM] = {0};
-  double amax = 0;
+  double amax = 0, vmin = 0, vmax = 0;
   f->integral = 1;
   f->elide = t->size > ELIDE;
   if (t->size == 0) { f->width = 1; f->prec = 0; return; }
@@ -688,6 +701,8 @@ static void fmt_scan(const Tensor *t, Fmt *f) {
     double v = *tensor_at(t, idx);
     if (isfinite(v)) {
       if (fabs(v) > amax) amax = fabs(v);
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
       if (v != floor(v)) f->integral = 0;
     }
     if (++k > 200000) break;   /* enough to choose a format */
@@ -699,7 +714,11 @@ static void fmt_scan(const Tensor *t, Fmt *f) {
   f->prec = f->integral ? 0 : 4;
   if (amax >= 1e6 || (!f->integral && amax > 0 && amax < 1e-3)) f->prec = -1;
   if (f->prec < 0) f->width = 11;
-  else f->width = snprintf(buf, sizeof buf, "%.*f", f->prec, -amax);
+  else {
+    int wn = snprintf(buf, sizeof buf, "%.*f", f->prec, vmin);
+    int wp = snprintf(buf, sizeof buf, "%.*f", f->prec, vmax);
+    f->width = wn > wp ? wn : wp;
+  }
   if (f->width < 1) f->width = 1;
 }
 
@@ -757,10 +776,10 @@ static int t_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   NpyHeader h;
   char err[TENSOR_ERRLEN];
-  if (npy_read_header_file(path, &h, err)) return luaL_error(L, "tensor.load: %s", err);
+  if (npy_read_header_file(path, &h, err)) return lerror(L, "tensor.load: %s", err);
   Tensor *t = push_tensor(L, h.ndim, h.shape);
   if (npy_read_data_file(path, &h, t->data, t->size, err))
-    return luaL_error(L, "tensor.load: %s", err);
+    return lerror(L, "tensor.load: %s", err);
   return 1;
 }
 
@@ -768,7 +787,7 @@ static int t_save(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   const char *path = luaL_checkstring(L, 2);
   char err[TENSOR_ERRLEN];
-  if (npy_write_file(path, t, err)) return luaL_error(L, "tensor.save: %s", err);
+  if (npy_write_file(path, t, err)) return lerror(L, "tensor.save: %s", err);
   return 0;
 }
 

@@ -7,10 +7,11 @@
 #include <stdio.h>
 
 static int tap_n, tap_failed;
+#define TAP_FN static __attribute__((unused))
 
-static void plan(int n) { printf("1..%d\n", n); }
+TAP_FN void plan(int n) { printf("1..%d\n", n); }
 
-static int tap_vok(int cond, const char *fmt, va_list ap) {
+TAP_FN int tap_vok(int cond, const char *fmt, va_list ap) {
   tap_n++;
   printf("%s %d - ", cond ? "ok" : "not ok", tap_n);
   vprintf(fmt, ap);
@@ -20,7 +21,7 @@ static int tap_vok(int cond, const char *fmt, va_list ap) {
   return cond;
 }
 
-static int ok(int cond, const char *fmt, ...) {
+TAP_FN int ok(int cond, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int r = tap_vok(cond, fmt, ap);
@@ -29,7 +30,7 @@ static int ok(int cond, const char *fmt, ...) {
 }
 
 /* integers equal */
-static int is(long long got, long long want, const char *fmt, ...) {
+TAP_FN int is(long long got, long long want, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int r = tap_vok(got == want, fmt, ap);
@@ -39,7 +40,7 @@ static int is(long long got, long long want, const char *fmt, ...) {
 }
 
 /* |got - want| <= tol */
-static int near(double got, double want, double tol, const char *fmt, ...) {
+TAP_FN int near(double got, double want, double tol, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int r = tap_vok(fabs(got - want) <= tol, fmt, ap);
@@ -48,7 +49,7 @@ static int near(double got, double want, double tol, const char *fmt, ...) {
   return r;
 }
 
-static void diag(const char *fmt, ...) {
+TAP_FN void diag(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   printf("# ");
@@ -57,7 +58,7 @@ static void diag(const char *fmt, ...) {
   va_end(ap);
 }
 
-static int done_testing(void) {
+TAP_FN int done_testing(void) {
   printf("1..%d\n", tap_n);
   return tap_failed ? 1 : 0;
 }

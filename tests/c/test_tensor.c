@@ -1,0 +1,260 @@
+/* test_tensor.c - the tensor core: shapes, strided copies, broadcasting
+ * (fast vs naive), matmul (OpenBLAS vs naive, transposed views),
+ * reductions, RNG determinism, and .npy round trips and bad headers. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "tensor.h"
+
+static char err[TENSOR_ERRLEN];
+
+static void fill_random(float *p, int64_t n) {
+  for (int64_t i = 0; i < n; i++) p[i] = (float)tensor_rand_normal();
+}
+
+static double max_diff(const float *a, const float *b, int64_t n) {
+  double m = 0;
+  for (int64_t i = 0; i < n; i++) {
+    double d = fabs((double)a[i] - b[i]);
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+static void test_init(void) {
+  Tensor t;
+  int64_t shape[3] = {2, 3, 4};
+  ok(tensor_init(&t, NULL, 3, shape, err) == 0, "init (2,3,4)");
+  is(t.size, 24, "size");
+  is(t.stride[0], 12, "stride 0");
+  is(t.stride[2], 1, "stride 2");
+  ok(tensor_is_contiguous(&t), "contiguous");
+  int64_t neg[2] = {2, -1};
+  ok(tensor_init(&t, NULL, 2, neg, err) != 0 && strstr(err, "negative"),
+     "negative size rejected: %s", err);
+  ok(tensor_init(&t, NULL, 9, shape, err) != 0, "too many dims rejected");
+  int64_t huge[3] = {1 << 20, 1 << 20, 1 << 20};
+  ok(tensor_init(&t, NULL, 3, huge, err) != 0 && strstr(err, "large"),
+     "overflowing size rejected");
+  char buf[64];
+  int64_t one[1] = {5};
+  tensor_init(&t, NULL, 1, one, err);
+  ok(strcmp(tensor_shape_str(&t, buf, sizeof buf), "(5,)") == 0, "1-d shape string %s", buf);
+}
+
+static void test_gather_transpose(void) {
+  float a[6] = {1, 2, 3, 4, 5, 6}, out[6];
+  Tensor t;
+  int64_t shape[2] = {2, 3};
+  tensor_init(&t, a, 2, shape, err);
+  Tensor tr = t;               /* transpose view (3,2) */
+  tr.shape[0] = 3; tr.shape[1] = 2;
+  tr.stride[0] = 1; tr.stride[1] = 3;
+  ok(!tensor_is_contiguous(&tr), "transposed view not contiguous");
+  tensor_gather(&tr, out);
+  float want[6] = {1, 4, 2, 5, 3, 6};
+  ok(memcmp(out, want, sizeof want) == 0, "gather of a transpose");
+  float src[6] = {10, 40, 20, 50, 30, 60};
+  tensor_scatter(&tr, src);
+  float want2[6] = {10, 20, 30, 40, 50, 60};
+  ok(memcmp(a, want2, sizeof want2) == 0, "scatter into a transpose");
+}
+
+static void test_broadcast(void) {
+  int64_t sa[3] = {4, 1, 5}, sb[2] = {3, 1}, so[3];
+  float *a = malloc(20 * sizeof(float)), *b = malloc(3 * sizeof(float));
+  fill_random(a, 20);
+  fill_random(b, 3);
+  Tensor ta, tb, o1, o2;
+  tensor_init(&ta, a, 3, sa, err);
+  tensor_init(&tb, b, 2, sb, err);
+  int nd;
+  ok(tensor_broadcast_shape(&ta, &tb, &nd, so, err) == 0, "broadcast (4,1,5)+(3,1)");
+  ok(nd == 3 && so[0] == 4 && so[1] == 3 && so[2] == 5, "broadcast shape (4,3,5)");
+  float *r1 = malloc(60 * sizeof(float)), *r2 = malloc(60 * sizeof(float));
+  tensor_init(&o1, r1, nd, so, err);
+  tensor_init(&o2, r2, nd, so, err);
+  static const char *names[] = {"add", "sub", "mul", "div", "pow", "max", "min",
+                                "eq", "ne", "lt", "le", "gt", "ge"};
+  for (int op = TOP_ADD; op <= TOP_GE; op++) {
+    if (op == TOP_POW) {         /* keep pow real: positive bases */
+      for (int i = 0; i < 20; i++) a[i] = fabsf(a[i]) + 0.1f;
+    }
+    tensor_binop((TensorBinop)op, &ta, &tb, &o1);
+    tensor_binop_naive((TensorBinop)op, &ta, &tb, &o2);
+    ok(max_diff(r1, r2, 60) == 0, "binop %s: fast == naive", names[op]);
+  }
+  /* hand check: a[i,0,k] + b[j,0] */
+  tensor_binop(TOP_ADD, &ta, &tb, &o1);
+  near(r1[(2 * 3 + 1) * 5 + 4], a[2 * 5 + 4] + b[1], 0, "element (3,2,5) of a+b");
+  int64_t sc[1] = {4};
+  Tensor tc;
+  tensor_init(&tc, a, 1, sc, err);
+  ok(tensor_broadcast_shape(&ta, &tc, &nd, so, err) != 0 && strstr(err, "broadcast"),
+     "(4,1,5) and (4,) do not broadcast: %s", err);
+  /* strided operand: a transposed 2-d view */
+  int64_t s2[2] = {3, 4};
+  float m[12], n1[12], n2[12];
+  fill_random(m, 12);
+  Tensor tm, tt, on1, on2;
+  tensor_init(&tm, m, 2, s2, err);
+  tt = tm;
+  tt.shape[0] = 4; tt.shape[1] = 3; tt.stride[0] = 1; tt.stride[1] = 4;
+  int64_t s3[2] = {4, 3};
+  tensor_init(&on1, n1, 2, s3, err);
+  tensor_init(&on2, n2, 2, s3, err);
+  tensor_binop(TOP_MUL, &tt, &tt, &on1);
+  tensor_binop_naive(TOP_MUL, &tt, &tt, &on2);
+  ok(max_diff(n1, n2, 12) == 0, "binop on a transposed view: fast == naive");
+  free(a); free(b); free(r1); free(r2);
+}
+
+static void test_matmul(void) {
+  int M = 37, K = 19, N = 23;
+  float *a = malloc(sizeof(float) * M * K), *b = malloc(sizeof(float) * K * N);
+  float *c1 = malloc(sizeof(float) * M * N), *c2 = malloc(sizeof(float) * M * N);
+  fill_random(a, M * K);
+  fill_random(b, K * N);
+  Tensor ta, tb, o1, o2;
+  int64_t sa[2] = {M, K}, sb[2] = {K, N}, so[2] = {M, N};
+  tensor_init(&ta, a, 2, sa, err);
+  tensor_init(&tb, b, 2, sb, err);
+  tensor_init(&o1, c1, 2, so, err);
+  tensor_init(&o2, c2, 2, so, err);
+  ok(tensor_matmul(&ta, &tb, &o1, err) == 0, "matmul (37,19)x(19,23)");
+  tensor_matmul_naive(&ta, &tb, &o2);
+  ok(max_diff(c1, c2, M * N) < 1e-4, "sgemm == naive (max diff %.2g)", max_diff(c1, c2, M * N));
+  /* a^T as a view of a (K,M) buffer */
+  float *at = malloc(sizeof(float) * M * K);
+  for (int i = 0; i < M; i++)
+    for (int k = 0; k < K; k++) at[k * M + i] = a[i * K + k];
+  Tensor tat = {.data = at, .ndim = 2, .size = M * K, .shape = {M, K}, .stride = {1, M}};
+  ok(tensor_matmul(&tat, &tb, &o1, err) == 0, "matmul with a transposed view");
+  ok(max_diff(c1, c2, M * N) < 1e-4, "transposed view result == naive");
+  /* batched (2,M,K)x(2,K,N) */
+  int64_t ba[3] = {2, 3, 4}, bb[3] = {2, 4, 5}, bo[3] = {2, 3, 5};
+  float x[24], y[40], z1[30], z2[30];
+  fill_random(x, 24);
+  fill_random(y, 40);
+  Tensor tx, ty, tz1, tz2;
+  tensor_init(&tx, x, 3, ba, err);
+  tensor_init(&ty, y, 3, bb, err);
+  tensor_init(&tz1, z1, 3, bo, err);
+  tensor_init(&tz2, z2, 3, bo, err);
+  ok(tensor_matmul(&tx, &ty, &tz1, err) == 0, "batched matmul");
+  tensor_matmul_naive(&tx, &ty, &tz2);
+  ok(max_diff(z1, z2, 30) < 1e-5, "batched sgemm == naive");
+  /* mismatch */
+  ok(tensor_matmul(&ta, &ta, &o1, err) != 0 && strstr(err, "inner sizes 19 and 37"),
+     "inner size mismatch: %s", err);
+  free(a); free(b); free(c1); free(c2); free(at);
+}
+
+static void test_reduce(void) {
+  float a[6] = {3, -1, 7, 2, 9, 0};
+  Tensor t;
+  int64_t s[2] = {2, 3};
+  tensor_init(&t, a, 2, s, err);
+  near(tensor_reduce_all(TRED_SUM, &t), 20, 0, "sum");
+  near(tensor_reduce_all(TRED_MEAN, &t), 20.0 / 6, 1e-12, "mean");
+  near(tensor_reduce_all(TRED_MAX, &t), 9, 0, "max");
+  near(tensor_reduce_all(TRED_MIN, &t), -1, 0, "min");
+  near(tensor_reduce_all(TRED_ARGMAX, &t), 4, 0, "argmax (0-based flat)");
+  float o[3];
+  Tensor to;
+  int64_t s3[1] = {3};
+  tensor_init(&to, o, 1, s3, err);
+  tensor_reduce_axis(TRED_SUM, &t, 0, &to);
+  ok(o[0] == 5 && o[1] == 8 && o[2] == 7, "sum over axis 0");
+  int64_t s2[1] = {2};
+  tensor_init(&to, o, 1, s2, err);
+  tensor_reduce_axis(TRED_ARGMAX, &t, 1, &to);
+  ok(o[0] == 2 && o[1] == 1, "argmax over axis 1");
+  /* strided: reduce a transposed view */
+  Tensor tr = t;
+  tr.shape[0] = 3; tr.shape[1] = 2; tr.stride[0] = 1; tr.stride[1] = 3;
+  near(tensor_reduce_all(TRED_MIN, &tr), -1, 0, "min of a transposed view");
+  near(tensor_reduce_all(TRED_ARGMIN, &tr), 2, 0, "argmin of a transposed view (row-major order)");
+  a[1] = NAN;
+  ok(isnan(tensor_reduce_all(TRED_MAX, &t)), "NaN propagates through max");
+}
+
+static void test_rng(void) {
+  tensor_seed(42);
+  double a = tensor_rand_uniform(), b = tensor_rand_normal();
+  tensor_seed(42);
+  ok(tensor_rand_uniform() == a && tensor_rand_normal() == b, "same seed, same numbers");
+  double s = 0, s2 = 0;
+  int n = 100000;
+  for (int i = 0; i < n; i++) { double v = tensor_rand_normal(); s += v; s2 += v * v; }
+  near(s / n, 0, 0.02, "normal mean ~ 0");
+  near(s2 / n, 1, 0.02, "normal variance ~ 1");
+  double mn = 1, mx = 0;
+  for (int i = 0; i < n; i++) {
+    double v = tensor_rand_uniform();
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  ok(mn >= 0 && mx < 1, "uniform in [0,1)");
+}
+
+static void test_npy(void) {
+  char path[] = "/tmp/wb_test_npyXXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  float a[6] = {1.5f, -2, 3, 4, 5, 6.25f};
+  Tensor t;
+  int64_t s[2] = {2, 3};
+  tensor_init(&t, a, 2, s, err);
+  ok(npy_write_file(path, &t, err) == 0, "write .npy");
+  NpyHeader h;
+  ok(npy_read_header_file(path, &h, err) == 0, "read header");
+  ok(strcmp(h.dtype, "<f4") == 0 && h.ndim == 2 && h.shape[0] == 2 && h.shape[1] == 3,
+     "header dtype/shape");
+  is((long long)h.data_offset % 64, 0, "data aligned to 64 bytes");
+  float back[6];
+  ok(npy_read_data_file(path, &h, back, 6, err) == 0 && memcmp(a, back, sizeof a) == 0,
+     "round trip values");
+  /* truncated payload */
+  ok(truncate(path, (off_t)h.data_offset + 8) == 0, "truncate file");
+  ok(npy_read_data_file(path, &h, back, 6, err) != 0 && strstr(err, "truncated"),
+     "truncated data: %s", err);
+  /* bad headers: magic, version 1, 2-byte length, then the dict */
+  const char *dicts[] = {
+    "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }\n",
+    "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 2), }\n",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (3, x), }\n",
+    "{'descr': '<f4', 'fortran_order': False, }\n",
+  };
+  const char *want[] = {"unsupported dtype '<i8'", "Fortran", "bad 'shape'",
+                        "no 'shape'"};
+  unsigned char buf[256];
+  for (int i = 0; i < 4; i++) {
+    size_t n = strlen(dicts[i]);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)n;
+    buf[9] = 0;
+    memcpy(buf + 10, dicts[i], n);
+    int rc = npy_parse_header(buf, 10 + n, &h, err);
+    ok(rc != 0 && strstr(err, want[i]), "bad header %d: %s", i + 1, err);
+  }
+  ok(npy_parse_header((const unsigned char *)"NOTNUMPYxx", 10, &h, err) != 0 &&
+     strstr(err, "not a .npy"), "wrong magic: %s", err);
+  buf[8] = 200;     /* header longer than the buffer */
+  ok(npy_parse_header(buf, 40, &h, err) != 0 && strstr(err, "truncated"),
+     "truncated header: %s", err);
+  remove(path);
+}
+
+int main(void) {
+  test_init();
+  test_gather_transpose();
+  test_broadcast();
+  test_matmul();
+  test_reduce();
+  test_rng();
+  test_npy();
+  return done_testing();
+}
