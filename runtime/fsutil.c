@@ -1,5 +1,6 @@
 /* fsutil.c - folders, atomic writes, the binary's location, a clock. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,4 +55,28 @@ double fs_clock(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The workbook's home: $WORKBOOK_HOME, else the nearest folder holding
+ * chapters/ and data/, looking from the binary's folder up to three
+ * levels (build/asan/workbook finds the repo too), else the binary's. */
+void fs_home(char *buf, size_t n) {
+  const char *h = getenv("WORKBOOK_HOME");
+  if (h && *h) { snprintf(buf, n, "%s", h); return; }
+  char dir[4096], probe[4200];
+  fs_exe_dir(dir, sizeof dir);
+  snprintf(buf, n, "%s", dir);
+  for (int up = 0; up <= 3; up++) {
+    struct stat a, b;
+    snprintf(probe, sizeof probe, "%s/chapters", dir);
+    int has_ch = stat(probe, &a) == 0 && S_ISDIR(a.st_mode);
+    snprintf(probe, sizeof probe, "%s/data", dir);
+    if (has_ch && stat(probe, &b) == 0 && S_ISDIR(b.st_mode)) {
+      snprintf(buf, n, "%s", dir);
+      return;
+    }
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return;
+    *slash = '\0';
+  }
 }

@@ -13,6 +13,9 @@ FILE *fs_open_tmp(const char *path, char *tmp, size_t n);
 int fs_commit_tmp(FILE *f, const char *tmp, const char *path, int ok);
 /* The folder holding the running binary, from /proc/self/exe. */
 void fs_exe_dir(char *buf, size_t n);
+/* $WORKBOOK_HOME, or the folder with chapters/ and data/ at or above
+ * the binary's. */
+void fs_home(char *buf, size_t n);
 /* Monotonic seconds. */
 double fs_clock(void);
 #endif

@@ -26,12 +26,10 @@ static int s_isatty(lua_State *L) {
   return 1;
 }
 
-/* The workbook's home: $WORKBOOK_HOME, else the folder of the binary. */
+/* The workbook's home (see fs_home). */
 static int s_home(lua_State *L) {
-  const char *h = getenv("WORKBOOK_HOME");
-  if (h && *h) { lua_pushstring(L, h); return 1; }
   char buf[PATH_MAX];
-  fs_exe_dir(buf, sizeof buf);
+  fs_home(buf, sizeof buf);
   lua_pushstring(L, buf);
   return 1;
 }

@@ -117,13 +117,13 @@ static int docall(lua_State *L, int narg, int nres) {
 static int file_exists(const char *p) { return access(p, R_OK) == 0; }
 
 /* Resolve a script path: as given, else under ./chapters, else under
- * chapters/ next to the binary. */
+ * the workbook home's chapters/. */
 static int resolve_script(const char *given, char *out, size_t n) {
   if (file_exists(given)) { snprintf(out, n, "%s", given); return 1; }
   snprintf(out, n, "chapters/%s", given);
   if (file_exists(out)) return 1;
   char dir[PATH_MAX];
-  fs_exe_dir(dir, sizeof dir);
+  fs_home(dir, sizeof dir);
   snprintf(out, n, "%s/chapters/%s", dir, given);
   return file_exists(out);
 }
