@@ -37,6 +37,18 @@ int lerror(lua_State *L, const char *fmt, ...) {
 
 /* ---- construction ----------------------------------------------------- */
 
+static void new_metatable(lua_State *L);
+
+/* Give the userdata on top its metatable, making that on first use (a
+ * module such as idx may create tensors before anyone required tensor). */
+static void set_metatable(lua_State *L) {
+  if (luaL_getmetatable(L, LTENSOR_MT) == LUA_TNIL) {
+    lua_pop(L, 1);
+    new_metatable(L);
+  }
+  lua_setmetatable(L, -2);
+}
+
 Tensor *test_tensor(lua_State *L, int i) {
   LTensor *lt = luaL_testudata(L, i, LTENSOR_MT);
   return lt ? &lt->t : NULL;
@@ -55,7 +67,7 @@ Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
   lt->owner = 1;
   tensor_init(&lt->t, lt->buf, ndim, shape, err);
   if (probe.size) memset(lt->buf, 0, (size_t)probe.size * sizeof(float));
-  luaL_setmetatable(L, LTENSOR_MT);
+  set_metatable(L);
   return &lt->t;
 }
 
@@ -70,7 +82,7 @@ static Tensor *push_view(lua_State *L, int i, const Tensor *v) {
   if (src->owner) lua_pushvalue(L, i);
   else lua_getiuservalue(L, i, 1);
   lua_setiuservalue(L, -2, 1);
-  luaL_setmetatable(L, LTENSOR_MT);
+  set_metatable(L);
   return &lt->t;
 }
 
@@ -838,7 +850,8 @@ static int t_call(lua_State *L) {
   return t_new(L);
 }
 
-int luaopen_tensor(lua_State *L) {
+/* push the tensor metatable, creating it if needed */
+static void new_metatable(lua_State *L) {
   if (luaL_newmetatable(L, LTENSOR_MT)) {
     luaL_setfuncs(L, metamethods, 0);
     luaL_newlib(L, methods);
@@ -846,6 +859,10 @@ int luaopen_tensor(lua_State *L) {
     lua_pushliteral(L, "tensor");
     lua_setfield(L, -2, "__name");
   }
+}
+
+int luaopen_tensor(lua_State *L) {
+  new_metatable(L);
   lua_pop(L, 1);
   luaL_newlib(L, functions);
   lua_newtable(L);
