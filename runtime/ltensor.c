@@ -586,6 +586,61 @@ static int m_item(lua_State *L) {
   return 1;
 }
 
+/* rows(idx): the rows (positions along dimension 1) listed in idx, a
+ * tensor or table of 1-based positions, as a new contiguous tensor. */
+static int m_rows(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (t->ndim == 0) return lerror(L, "rows: a 0-d tensor has no rows");
+  int pushed;
+  Tensor *idx;
+  if (lua_istable(L, 2)) idx = to_tensor(L, 2);
+  else idx = check_tensor(L, 2);
+  if (idx->ndim > 1) return lerror(L, "rows: positions must be a 1-d tensor or a table");
+  Tensor *src = contiguous_tensor(L, 1, &pushed);
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, t->shape, sizeof shape);
+  shape[0] = idx->size;
+  int64_t row = t->shape[0] ? t->size / t->shape[0] : 0;
+  for (int64_t i = 0; i < idx->size; i++) {
+    float v = idx->data[idx->ndim ? i * idx->stride[0] : 0];
+    if (v != floorf(v) || v < 1 || v > (float)t->shape[0])
+      return lerror(L, "rows: position %g (entry %lld) out of range 1..%lld", v,
+                    (long long)i + 1, (long long)t->shape[0]);
+  }
+  Tensor *out = push_tensor(L, t->ndim, shape);
+  for (int64_t i = 0; i < idx->size; i++) {
+    int64_t p = (int64_t)idx->data[idx->ndim ? i * idx->stride[0] : 0] - 1;
+    memcpy(out->data + i * row, src->data + p * row, (size_t)row * sizeof(float));
+  }
+  return 1;
+}
+
+/* the float32 values as a binary string (native byte order) */
+static int m_tobytes(lua_State *L) {
+  int pushed;
+  Tensor *t = contiguous_tensor(L, 1, &pushed);
+  lua_pushlstring(L, (const char *)t->data, (size_t)t->size * sizeof(float));
+  return 1;
+}
+
+/* tensor.frombytes(s, shape): the inverse of tobytes */
+static int t_frombytes(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int64_t shape[TENSOR_MAXDIM];
+  int nd = check_shape(L, 2, shape, 0);
+  Tensor probe;
+  char err[TENSOR_ERRLEN];
+  if (tensor_init(&probe, NULL, nd, shape, err)) return lerror(L, "frombytes: %s", err);
+  if ((size_t)probe.size * sizeof(float) != n)
+    return lerror(L, "frombytes: %zu bytes do not hold a tensor of %lld floats",
+                  n, (long long)probe.size);
+  Tensor *t = push_tensor(L, nd, shape);
+  if (n) memcpy(t->data, s, n);
+  return 1;
+}
+
 /* ---- arithmetic ------------------------------------------------------ */
 
 static const char *binop_name[] = {"+", "-", "*", "/", "^", "maximum", "minimum",
@@ -809,7 +864,7 @@ static const luaL_Reg functions[] = {
   {"new", t_new}, {"zeros", t_zeros}, {"ones", t_ones}, {"full", t_full},
   {"arange", t_arange}, {"rand", t_rand}, {"randn", t_randn},
   {"seed", t_seed}, {"eye", t_eye}, {"is_tensor", t_is_tensor},
-  {"load", t_load}, {"save", t_save},
+  {"load", t_load}, {"save", t_save}, {"frombytes", t_frombytes},
   {"matmul", m_matmul}, {"exp", m_exp}, {"log", m_log}, {"sqrt", m_sqrt},
   {"abs", m_abs}, {"relu", m_relu}, {"sigmoid", m_sigmoid}, {"tanh", m_tanh},
   {"clamp", m_clamp}, {"maximum", m_maximum}, {"minimum", m_minimum},
@@ -824,7 +879,8 @@ static const luaL_Reg methods[] = {
   {"is_contiguous", m_is_contiguous},
   {"reshape", m_reshape}, {"flatten", m_flatten}, {"permute", m_permute},
   {"transpose", m_transpose}, {"clone", m_clone}, {"contiguous", m_contiguous},
-  {"copy", m_copy}, {"fill", m_fill}, {"item", m_item},
+  {"copy", m_copy}, {"fill", m_fill}, {"item", m_item}, {"rows", m_rows},
+  {"tobytes", m_tobytes},
   {"add", mm_add}, {"sub", mm_sub}, {"mul", mm_mul}, {"div", mm_div},
   {"pow", mm_pow}, {"maximum", m_maximum}, {"minimum", m_minimum},
   {"eq", m_eq}, {"ne", m_ne}, {"lt", m_lt}, {"le", m_le}, {"gt", m_gt},

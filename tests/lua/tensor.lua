@@ -61,6 +61,16 @@ do local big = T.arange(100); keep = big:slice(1, 90, 100) end
 collectgarbage(); collectgarbage()
 t.is(keep:sum(), 1034, "a view keeps its parent alive after the GC runs")
 
+-- rows, bytes
+local g = T.arange(12):reshape(4, 3)
+t.allclose(g:rows{4, 1, 1}, {{9, 10, 11}, {0, 1, 2}, {0, 1, 2}}, 0, "rows picks rows by position")
+t.allclose(g:transpose():rows(T{2}), {{1, 4, 7, 10}}, 0, "rows of a strided view")
+local bytes = g:tobytes()
+t.is(#bytes, 48, "tobytes gives 4 bytes a value")
+t.allclose(T.frombytes(bytes, {3, 4}), g:reshape(3, 4), 0, "frombytes inverts tobytes")
+t.raises(function() return g:rows{5} end, "position 5 %(entry 1%) out of range 1..4", "rows out of range")
+t.raises(function() return T.frombytes("abc", {1}) end, "3 bytes do not hold", "frombytes size mismatch")
+
 -- arithmetic and broadcasting
 local x = T{{1, 2}, {3, 4}}
 t.allclose(x + 1, {{2, 3}, {4, 5}}, 0, "tensor + number")
