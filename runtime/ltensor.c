@@ -269,6 +269,21 @@ static int t_randn(lua_State *L) {
   for (int64_t i = 0; i < t->size; i++) t->data[i] = (float)tensor_rand_normal();
   return 1;
 }
+/* randperm(n): 1..n shuffled (Fisher-Yates on the runtime's RNG) */
+static int t_randperm(lua_State *L) {
+  int64_t n = check_int(L, 1, "n");
+  if (n < 0) return lerror(L, "randperm: n must be non-negative, got %lld", (long long)n);
+  Tensor *t = push_tensor(L, 1, &n);
+  for (int64_t i = 0; i < n; i++) t->data[i] = (float)(i + 1);
+  for (int64_t i = n - 1; i > 0; i--) {
+    int64_t j = (int64_t)(tensor_rand_u64() % (uint64_t)(i + 1));
+    float tmp = t->data[i];
+    t->data[i] = t->data[j];
+    t->data[j] = tmp;
+  }
+  return 1;
+}
+
 static int t_seed(lua_State *L) {
   tensor_seed((uint64_t)check_int(L, 1, "seed"));
   return 0;
@@ -863,7 +878,7 @@ static int t_save(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"new", t_new}, {"zeros", t_zeros}, {"ones", t_ones}, {"full", t_full},
   {"arange", t_arange}, {"rand", t_rand}, {"randn", t_randn},
-  {"seed", t_seed}, {"eye", t_eye}, {"is_tensor", t_is_tensor},
+  {"seed", t_seed}, {"randperm", t_randperm}, {"eye", t_eye}, {"is_tensor", t_is_tensor},
   {"load", t_load}, {"save", t_save}, {"frombytes", t_frombytes},
   {"matmul", m_matmul}, {"exp", m_exp}, {"log", m_log}, {"sqrt", m_sqrt},
   {"abs", m_abs}, {"relu", m_relu}, {"sigmoid", m_sigmoid}, {"tanh", m_tanh},

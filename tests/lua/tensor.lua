@@ -29,6 +29,12 @@ local r2 = T.randn(3, 3)
 t.allclose(r1, r2, 0, "same seed, same randn")
 local u = T.rand(1000)
 t.ok(u:min() >= 0 and u:max() < 1, "rand in [0,1)")
+local perm = T.randperm(50)
+local seen = {}
+for i = 1, 50 do seen[perm[i]] = true end
+local all = true
+for i = 1, 50 do all = all and seen[i] end
+t.ok(all and perm:sum() == 1275, "randperm is a permutation of 1..50")
 
 -- set and views
 local b = a:clone()
