@@ -7,7 +7,7 @@
 #   make bench      print the speed figures (bench/)
 #   make deps       install the Debian packages the build needs
 
-PKGS    := lua5.4 libpng zlib openblas
+PKGS    := lua5.4 libpng zlib openblas cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

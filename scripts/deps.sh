@@ -3,7 +3,7 @@
 # Uses sudo when not root. Quiet and quick when everything is there.
 set -e
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
-libopenblas-dev"
+libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
   st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
