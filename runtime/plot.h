@@ -1,0 +1,169 @@
+/* plot.h - PNG figures drawn with cairo: line charts, image grids and
+ * heat maps, matplotlib's look (white background, tab10 colours, nice
+ * tick numbers, antialiased text and lines).
+ *
+ * No Lua here. Functions that can fail return 0 on success and -1 with a
+ * message in err (PLOT_ERRLEN bytes); they never print, exit or abort.
+ * Inputs are borrowed: the caller owns every array and string. Text is
+ * UTF-8 and drawn in NanumGothic (Korean and Latin), or DejaVu Sans when
+ * fontconfig has no font with Hangul under that name. */
+#ifndef WB_PLOT_H
+#define WB_PLOT_H
+
+#include <stddef.h>
+
+#include <cairo.h>
+
+#define PLOT_ERRLEN 256
+#define PLOT_MAXSIDE 8192     /* figures are at most this many pixels a side */
+#define PLOT_MAXTICKS 32
+
+/* font sizes in pixels (matplotlib's 10-12 pt at 100 dpi) */
+#define PLOT_PX_TICK 12.0
+#define PLOT_PX_LABEL 13.0
+#define PLOT_PX_TITLE 15.0
+#define PLOT_PX_SUPTITLE 18.0
+#define PLOT_CAPTION_H 20.0   /* room under an image cell for its caption */
+
+/* A white RGB canvas and its drawing context. */
+typedef struct PlotFigure {
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int width, height;
+} PlotFigure;
+typedef struct { double x, y, w, h; } PlotRect;
+typedef struct { double r, g, b; } PlotColor;
+
+typedef enum { PLOT_GRAY, PLOT_BINARY, PLOT_BLUES } PlotCmap;
+typedef enum { PLOT_MARK_NONE, PLOT_MARK_CIRCLE, PLOT_MARK_SQUARE,
+               PLOT_MARK_TRIANGLE } PlotMarker;
+
+/* ---- figure --------------------------------------------------------- */
+
+PlotFigure *plot_figure_new(int width, int height, char *err);
+void plot_figure_free(PlotFigure *f);
+/* Write the PNG to "<path>.tmp<pid>", then rename it over path; on
+ * failure no file is left behind. */
+int plot_figure_save(PlotFigure *f, const char *path, char *err);
+/* A centred figure title at the top; returns the height it took (0 for
+ * NULL or ""). */
+double plot_suptitle(PlotFigure *f, const char *text);
+double plot_suptitle_height(const char *text);
+/* Cell i (0-based, row-major) of a rows x cols split of area. */
+PlotRect plot_grid_cell(PlotRect area, int rows, int cols, int i);
+
+/* ---- text, colours, ticks ------------------------------------------- */
+
+/* The font family in use: "NanumGothic" or "DejaVu Sans". */
+const char *plot_font_family(void);
+/* Width in pixels of text at px pixels high. */
+double plot_text_width(const char *text, double px);
+/* Draw text with its anchor at (x, y): ha 0/0.5/1 puts the anchor at
+ * the left/centre/right, va 0/0.5/1 at the top/middle/bottom of the
+ * line; angle in radians turns the text about the anchor. */
+void plot_text(PlotFigure *f, const char *text, double x, double y,
+               double px, double ha, double va, double angle);
+/* The same, shrunk (down to 8 px) then clipped to max_w pixels. */
+void plot_text_fit(PlotFigure *f, const char *text, double x, double y,
+                   double px, double ha, double va, double max_w);
+/* tab10 colour i (wraps around), matplotlib's default cycle */
+PlotColor plot_palette(int i);
+/* "#1f77b4" -> colour; -1 if s is not #rrggbb */
+int plot_parse_color(const char *s, PlotColor *c);
+/* t in [0, 1] (clamped; NaN gives 0) through a colour map */
+PlotColor plot_cmap(PlotCmap map, double t);
+
+/* "Nice" ticks for [lo, hi]: multiples of step, step one of 1, 2, 2.5
+ * or 5 times a power of ten (whole numbers when integer is set), the
+ * smallest step giving at most max_ticks ticks inside [lo, hi]. Writes
+ * up to PLOT_MAXTICKS values; returns the count (0 if lo/hi are not
+ * finite or lo > hi). */
+int plot_nice_ticks(double lo, double hi, int max_ticks, int integer,
+                    double *ticks, double *step);
+/* A tick value with as many decimals as step needs: 0.25 -> "0.25",
+ * 2 -> "2", never "-0". */
+void plot_format_tick(double v, double step, char *buf, size_t n);
+/* The view range of data in [lo, hi]: 5% margins, a range of one value
+ * widened; integer axes widen a single value by 1. */
+void plot_view_range(double lo, double hi, int integer, double *vlo,
+                     double *vhi);
+
+/* ---- line charts ---------------------------------------------------- */
+
+typedef struct PlotSeries {
+  const double *x, *y;      /* n points; non-finite ones break the line */
+  int n;
+  const char *label;        /* legend text, or NULL */
+  PlotColor color;
+  PlotMarker marker;
+  int dashed;
+} PlotSeries;
+
+typedef struct PlotAxes {
+  const char *title, *xlabel, *ylabel;    /* each may be NULL */
+  const PlotSeries *series;
+  int nseries;
+  double xlim[2], ylim[2];  /* NaN: from the data */
+  int integer_x;            /* x ticks on whole numbers (epochs) */
+  int legend;               /* a legend of the labelled series */
+  int grid;                 /* light grid lines at the ticks */
+} PlotAxes;
+
+/* Defaults: no titles, NaN limits, legend and grid on. */
+void plot_axes_init(PlotAxes *a);
+/* One panel (title, ticks, labels, lines, legend) inside r. */
+int plot_axes(PlotFigure *f, PlotRect r, const PlotAxes *a, char *err);
+/* A figure of n panels side by side, each pw x ph, under title. */
+int plot_save_axes(const char *path, const PlotAxes *panels, int n,
+                   int pw, int ph, const char *title, char *err);
+
+/* ---- images --------------------------------------------------------- */
+
+typedef struct PlotImage {
+  const float *data;        /* h x w x c, row-major (HWC), c 1 or 3 */
+  int h, w, c;
+  int normalize;            /* map this image's min..max to black..white */
+  double vmin, vmax;        /* else this range (usually 0..1) */
+  PlotCmap cmap;            /* PLOT_GRAY or PLOT_BINARY for c == 1 */
+  const char *caption;      /* below the image, or NULL */
+} PlotImage;
+
+void plot_image_init(PlotImage *im, const float *data, int h, int w, int c);
+/* The image centred in r above its caption, scaled by a whole factor
+ * with nearest-neighbour sampling (pixels stay crisp); larger images
+ * shrink smoothly to fit. */
+int plot_image(PlotFigure *f, PlotRect r, const PlotImage *im, char *err);
+/* Where plot_image puts the image's pixels inside r. */
+PlotRect plot_image_place(PlotRect r, const PlotImage *im);
+/* A grid of n images, cols wide, each in a box x box square plus room
+ * for captions, under title. */
+int plot_save_images(const char *path, const PlotImage *ims, int n,
+                     int cols, int box, const char *title, char *err);
+
+/* ---- heat maps ------------------------------------------------------ */
+
+typedef struct PlotHeatmap {
+  const double *v;          /* rows x cols, row-major */
+  int rows, cols;
+  const char *const *row_labels;   /* rows strings, or NULL: 0, 1, ... */
+  const char *const *col_labels;   /* cols strings, or NULL */
+  const char *title, *xlabel, *ylabel;
+  int decimals;             /* digits in the cells; -1: no numbers */
+  int cell;                 /* cell side in pixels */
+  int colorbar;
+} PlotHeatmap;
+
+void plot_heatmap_init(PlotHeatmap *hm, const double *v, int rows,
+                       int cols);
+/* The size a heat map needs, margins and colour bar included, and where
+ * its cells go relative to its top-left corner. */
+void plot_heatmap_size(const PlotHeatmap *hm, int *w, int *h);
+PlotRect plot_heatmap_cells(const PlotHeatmap *hm);
+/* Blues cells (darkest at the largest value) with their numbers in
+ * black or white by contrast, tick labels (x ones slanted when they do
+ * not fit), a colour bar; drawn at r's top-left corner. */
+int plot_heatmap(PlotFigure *f, PlotRect r, const PlotHeatmap *hm,
+                 char *err);
+int plot_save_heatmap(const char *path, const PlotHeatmap *hm, char *err);
+
+#endif
