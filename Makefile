@@ -6,8 +6,9 @@
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      print the speed figures (bench/)
 #   make deps       install the Debian packages the build needs
+#   make book       build the HTML course book into build/book/
 
-PKGS    := lua5.4 libpng zlib openblas cairo
+PKGS    := lua5.4 libpng zlib openblas cairo libcmark-gfm nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -28,7 +29,7 @@ BIND_OBJ := $(BIND_SRC:runtime/%.c=$(B)/%.o)
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/*.c))
 LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 
-.PHONY: all run test check asan bench deps clean
+.PHONY: all run test check asan bench deps clean book
 all: $(BIN)
 
 $(BIN): $(B)/main.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
@@ -54,6 +55,11 @@ $(B)/tests/%: tests/c/%.c tests/tap.h $(CORE_OBJ) | $(B)
 	@mkdir -p $(B)/tests
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(CORE_OBJ) $(LDLIBS_ALL)
 
+# C benchmarks: bench/NAME.c -> $(B)/bench/NAME, linked with the core.
+$(B)/bench/%: bench/%.c $(CORE_OBJ) | $(B)
+	@mkdir -p $(B)/bench
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(CORE_OBJ) $(LDLIBS_ALL)
+
 $(B):
 	mkdir -p $(B)
 
@@ -77,6 +83,11 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) check B=build/asan BIN=build/asan/workbook OPT="-O1 -g" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+# The HTML course book (runs every lab; cached under build/book-cache).
+book: deps
+	$(MAKE) all
+	./$(BIN) book
 
 bench: all
 	@for f in bench/*.sh; do sh "$$f"; done

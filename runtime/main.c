@@ -32,6 +32,8 @@ static void usage(FILE *f) {
     "                      that does not exist as given is looked up under\n"
     "                      chapters/ (here, then next to the binary)\n"
     "  repl                interactive Lua with the workbook modules loaded\n"
+    "  book [OPTIONS]      build the HTML course book (build/book/); runs\n"
+    "                      the labs, caching their results (--help: options)\n"
     "  version             print the version\n"
     "  --help              this text\n"
     "\n"
@@ -194,6 +196,30 @@ static int cmd_run(int argc, char **argv) {
   return status == LUA_OK ? 0 : 1;
 }
 
+/* ---- book ------------------------------------------------------------- */
+
+/* The builder lives in runtime/lua/book.lua: main(args...) returns the
+ * exit status. */
+static int cmd_book(int argc, char **argv) {
+  lua_State *L = new_state();
+  if (!L) { fprintf(stderr, "%s: out of memory\n", progname); return 1; }
+  int code = 1;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "book");
+  int status = docall(L, 1, 1);
+  if (status == LUA_OK) {
+    lua_getfield(L, -1, "main");
+    luaL_checkstack(L, argc + 2, "too many arguments");
+    for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+    status = docall(L, argc, 1);
+    if (status == LUA_OK) code = (int)lua_tointeger(L, -1);
+  }
+  report(L, status);
+  fflush(stdout);
+  lua_close(L);
+  return code;
+}
+
 /* ---- REPL ------------------------------------------------------------- */
 
 static int incomplete(lua_State *L, int status) {
@@ -268,6 +294,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "repl") == 0) return cmd_repl();
+  if (strcmp(cmd, "book") == 0) return cmd_book(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("workbook %s (%s)\n", WORKBOOK_VERSION, LUA_RELEASE);
     return 0;

@@ -3,7 +3,12 @@
 # Uses sudo when not root. Quiet and quick when everything is there.
 set -e
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
-libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core"
+libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core
+libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
+libjs-highlight.js"
+# `deps.sh browser` installs only headless Chromium, which the book's
+# browser test needs (big, so not part of every build's set-up).
+[ "${1:-}" = browser ] && PKGS="chromium"
 missing=""
 for p in $PKGS; do
   st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

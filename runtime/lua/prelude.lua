@@ -17,3 +17,79 @@ function out(name)
   sys.mkdir_p(path:match("^(.*)/[^/]*$"))
   return path
 end
+
+-- Read tracking for the book builder (`workbook book`). When it runs a
+-- lab it sets WORKBOOK_READS to a log file; every file the lab opens for
+-- reading goes there as "R path", every out() name as "W path", so the
+-- builder can key its cache on the content of everything the lab read.
+-- Reads are seen through io.open/io.lines/dofile/loadfile, require's
+-- searchers, and any module function whose first argument names an
+-- existing file (image.load, tensor.load, idx.load, ...).
+local reads = os.getenv("WORKBOOK_READS")
+if reads and reads ~= "" then
+  local open, exists = io.open, sys.exists   -- the originals: see wrap_module
+  local log = assert(open(reads, "a"))
+  log:setvbuf("line")
+  io.stdout:setvbuf("line")   -- keep printed lines and error text in order
+  local function note(kind, path)
+    if type(path) == "string" then log:write(kind, " ", path, "\n") end
+  end
+  local function note_file(path)
+    if type(path) == "string" and #path < 4096 and not path:find("\n")
+       and exists(path) == "file" then
+      note("R", path)
+    end
+  end
+  function io.open(path, mode, ...)
+    if not (mode or "r"):find("[wa]") then note_file(path) end
+    return open(path, mode, ...)
+  end
+  for _, name in ipairs {"lines", "input"} do
+    local f = io[name]
+    io[name] = function(path, ...)
+      note_file(path)
+      return f(path, ...)
+    end
+  end
+  for _, name in ipairs {"dofile", "loadfile"} do
+    local f = _G[name]
+    _G[name] = function(path, ...)
+      note_file(path)
+      return f(path, ...)
+    end
+  end
+  for i = 2, #package.searchers do
+    local search = package.searchers[i]
+    package.searchers[i] = function(name)
+      local loader, file = search(name)
+      if type(loader) == "function" then note_file(file) end
+      return loader, file
+    end
+  end
+  -- module functions: wrapped once per module table, on first require
+  local wrapped = setmetatable({}, {__mode = "k"})
+  local function wrap_module(m)
+    if type(m) ~= "table" or wrapped[m] then return end
+    wrapped[m] = true
+    for k, f in pairs(m) do
+      if type(f) == "function" then
+        pcall(rawset, m, k, function(...)
+          note_file((...))
+          return f(...)   -- the same arguments, count included
+        end)
+      end
+    end
+  end
+  local require_ = require
+  function require(name, ...)
+    local m, extra = require_(name, ...)
+    wrap_module(m)
+    return m, extra
+  end
+  local out_ = out
+  function out(name)
+    local path = out_(name)
+    note("W", path)
+    return path
+  end
+end

@@ -1,0 +1,952 @@
+-- book.lua - `workbook book`: turn book.md and chapters/*/index.md into the
+-- HTML course book. C (book.core, runtime/bookmd.c) parses each page with
+-- cmark-gfm and returns its HTML with tokens for links, images and lab
+-- runs; this file checks and rewrites those, runs the labs (cached by
+-- content hash, see the Cache section), lays out the pages and copies
+-- KaTeX and highlight.js from their Debian packages.
+local core = require "book.core"
+local sys = require "sys"
+local theme = require "book_theme"
+
+local M = {}
+
+local USAGE = [[
+usage: workbook book [OPTIONS]
+
+Build the HTML course book from book.md and chapters/*/index.md, running
+every lab marked `run` and caching its results.
+
+options:
+  --src DIR          the book's root, holding book.md (default: the current
+                     folder if it has book.md, else the workbook home)
+  --out DIR          where the HTML goes (default: SRC/build/book)
+  --cache DIR        lab result cache (default: OUT-cache)
+  --keep-going, -k   build the rest when a lab fails; mark it on the page
+  --quick            run labs with WORKBOOK_QUICK=1 (small, fast runs);
+                     the pages say so, and results are cached apart
+  --timeout SECONDS  per-lab time limit (default 1800)
+  --jobs N, -j N     labs run at once (default 1)
+  --help             this text
+
+environment: WORKBOOK_KATEX_DIR, WORKBOOK_HLJS_DIR override where KaTeX
+(/usr/share/javascript/katex) and highlight.js are copied from.
+]]
+
+-- ---- small helpers ------------------------------------------------------
+
+local function say(...) io.stdout:write(...); io.stdout:flush() end
+local function warn(...) io.stderr:write(...); io.stderr:flush() end
+
+local function read_file(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Write only when the content changed, atomically.
+local function write_file(path, s)
+  if read_file(path) == s then return end
+  sys.mkdir_p(path:match("^(.*)/[^/]*$") or ".")
+  local tmp = path .. ".tmp" .. tostring(os.time()) .. math.random(1e6)
+  local f = assert(io.open(tmp, "wb"))
+  assert(f:write(s))
+  assert(f:close())
+  assert(os.rename(tmp, path))
+end
+
+local function esc(s)
+  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;",
+                                       [">"] = "&gt;", ['"'] = "&quot;"}))
+end
+
+-- Heading HTML for the sidebar and pager, where links cannot nest.
+local function strip_links(html)
+  return (html:gsub("</?a[^>]*>", ""))
+end
+
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    local named = {['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n",
+                   ["\t"] = "\\t", ["\r"] = "\\r"}
+    return named[c] or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+-- Paths: "a/./b/../c" -> "a/c"; a leading ".." stays.
+local function normalize(p)
+  local abs, parts = p:sub(1, 1) == "/", {}
+  for part in p:gmatch("[^/]+") do
+    if part == ".." and #parts > 0 and parts[#parts] ~= ".." then
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
+  end
+  local s = table.concat(parts, "/")
+  return abs and "/" .. s or (s == "" and "." or s)
+end
+
+local function join(a, b)
+  if b:sub(1, 1) == "/" or a == "" or a == "." then return normalize(b) end
+  return normalize(a .. "/" .. b)
+end
+
+local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
+local function basename(p) return p:match("([^/]*)$") end
+
+local function url_decode(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- Percent-encode what may not stand in a relative URL's path.
+local function url_encode_path(s)
+  return (s:gsub("[^%w%-%._~/!$&'()*+,;=:@]", function(c)
+    return ("%%%02X"):format(c:byte())
+  end))
+end
+
+local function exists(p) return sys.exists(p) end
+
+-- ---- options ------------------------------------------------------------
+
+local function parse_args(args)
+  local o = {keep_going = false, quick = false, timeout = 1800, jobs = 1}
+  local i = 1
+  local function value(flag)
+    i = i + 1
+    if args[i] == nil then error(flag .. " needs a value", 0) end
+    return args[i]
+  end
+  while i <= #args do
+    local a = args[i]
+    if a == "--help" or a == "-h" then o.help = true
+    elseif a == "--src" then o.src = value(a)
+    elseif a == "--out" then o.out = value(a)
+    elseif a == "--cache" then o.cache = value(a)
+    elseif a == "--keep-going" or a == "-k" then o.keep_going = true
+    elseif a == "--quick" then o.quick = true
+    elseif a == "--timeout" then
+      o.timeout = tonumber(value(a))
+      if not o.timeout or o.timeout <= 0 then
+        error("--timeout needs a positive number of seconds", 0)
+      end
+    elseif a == "--jobs" or a == "-j" then
+      o.jobs = math.tointeger(tonumber(value(a)))
+      if not o.jobs or o.jobs < 1 then error("--jobs needs a count >= 1", 0) end
+    else
+      error("unknown option '" .. a .. "' (see workbook book --help)", 0)
+    end
+    i = i + 1
+  end
+  if not o.src then
+    o.src = exists("book.md") and "." or sys.home()
+  end
+  o.src = normalize(o.src)
+  o.out = normalize(o.out or join(o.src, "build/book"))
+  o.cache = normalize(o.cache or (o.out .. "-cache"))
+  return o
+end
+
+-- ---- pages --------------------------------------------------------------
+
+-- A page: {src = "chapters/ch9/index.md" (relative to the root), dir,
+-- name ("index", "ch9"), out ("ch9.html"), title, r = render result}.
+local function load_page(o, src, name)
+  local text, err = read_file(join(o.src, src))
+  if not text then return nil, src .. ": " .. err end
+  local r, msg = core.render(text, src, o.src, dirname(src))
+  if not r then return nil, msg end
+  local page = {src = src, dir = dirname(src), name = name,
+                out = name .. ".html", r = r, ids = {}}
+  for _, h in ipairs(r.headings) do
+    page.ids[h.id] = true
+    if h.level == 1 and not page.title then
+      page.title = h.text                       -- for <title> and search
+      page.title_html = strip_links(h.html)     -- math typeset by KaTeX
+    end
+  end
+  page.title = page.title or name
+  page.title_html = page.title_html or esc(name)
+  return page
+end
+
+local function is_external(url)
+  return url:match("^[%a][%w+.-]*:") or url:sub(1, 2) == "//"
+end
+
+-- The chapters, in the order book.md links to them.
+local function chapter_order(front)
+  local seen, list = {}, {}
+  for _, ref in ipairs(front.r.refs) do
+    local path = ref.url:match("^([^#?]*)")
+    if not ref.image and not is_external(ref.url) and path ~= "" then
+      local target = join(front.dir, url_decode(path))
+      local name = target:match("^chapters/([^/]+)/index%.md$")
+      if name and not seen[target] then
+        seen[target] = true
+        list[#list + 1] = {src = target, name = name, line = ref.line}
+      end
+    end
+  end
+  return list
+end
+
+local function load_book(o, problems)
+  local front, err = load_page(o, "book.md", "index")
+  if not front then problems[#problems + 1] = err; return nil end
+  local pages, by_src = {front}, {["book.md"] = front}
+  for _, ch in ipairs(chapter_order(front)) do
+    if exists(join(o.src, ch.src)) == "file" then
+      local page, perr = load_page(o, ch.src, ch.name)
+      if page then
+        pages[#pages + 1] = page
+        by_src[ch.src] = page
+      else
+        problems[#problems + 1] = perr
+      end
+    end   -- a missing chapter is reported by the link check
+  end
+  -- a page that did not render would make every link to it look broken
+  if #problems > 0 then return nil end
+  -- chapters on disk that the table of contents leaves out
+  for _, name in ipairs(core.list(join(o.src, "chapters")) or {}) do
+    local src = "chapters/" .. name .. "/index.md"
+    if exists(join(o.src, src)) == "file" and not by_src[src] then
+      warn("book: warning: ", src, " is not linked from book.md; left out\n")
+    end
+  end
+  return pages, by_src
+end
+
+-- ---- links and images ---------------------------------------------------
+
+-- Resolve every link and image of every page: ref.target is
+-- {page=, frag=} for a book page, {file=} for a local file to copy, or
+-- {url=} for the outside world. Problems are "file:line: message".
+local function resolve_refs(o, pages, by_src, problems)
+  local files = {}
+  for _, page in ipairs(pages) do
+    for _, ref in ipairs(page.r.refs) do
+      local function bad(msg)
+        problems[#problems + 1] = ("%s:%d: %s"):format(page.src, ref.line, msg)
+      end
+      local url = ref.url
+      local path, frag = url:match("^([^#]*)#?(.*)$")
+      path = path:gsub("%?.*$", "")
+      frag = url_decode(frag)
+      local what = ref.image and "image" or "link"
+      if url == "" then
+        bad("empty " .. what .. " URL")
+      elseif is_external(url) then
+        if ref.image then bad("image from the network (" .. url .. "): the book must work offline")
+        else ref.target = {url = url} end
+      elseif path == "" then
+        if not page.ids[frag] then
+          bad(("broken link: no heading with id '%s' on this page"):format(frag))
+        end
+        ref.target = {page = page, frag = frag}
+      else
+        local target = join(page.dir, url_decode(path))
+        local kind = exists(join(o.src, target))
+        if target:sub(1, 3) == ".." or target:sub(1, 1) == "/" then
+          bad(("%s outside the book: %s"):format(what, url))
+        elseif by_src[target] and not ref.image then
+          local p = by_src[target]
+          if frag ~= "" and not p.ids[frag] then
+            bad(("broken link: %s has no heading with id '%s'"):format(target, frag))
+          end
+          ref.target = {page = p, frag = frag}
+        elseif kind == "file" then
+          if target:match("%.md$") and target:match("^chapters/[^/]+/index%.md$") then
+            bad(("link to %s, which book.md does not list as a chapter"):format(target))
+          end
+          ref.target = {file = target, frag = frag}
+          files[target] = true
+        else
+          bad(("broken %s: %s (%s)"):format(what, url,
+              kind and "a folder" or "no such file " .. target))
+        end
+      end
+    end
+  end
+  return files
+end
+
+-- The href of a resolved ref, seen from a page (mode "page") or from
+-- print.html (mode "print", where every page is a section).
+local function href(ref, mode)
+  local t = ref.target
+  if not t then return "#" end
+  if t.url then return t.url end
+  if t.file then
+    return url_encode_path(t.file) .. (t.frag ~= "" and "#" .. t.frag or "")
+  end
+  if mode == "print" then
+    return "#" .. t.page.name .. (t.frag ~= "" and "--" .. t.frag or "")
+  end
+  return t.page.out .. (t.frag ~= "" and "#" .. t.frag or "")
+end
+
+-- ---- labs: running and caching -------------------------------------------
+--
+-- Cache: a lab's entry lives in CACHE/labs/KEY, KEY = SHA-256 of the lab's
+-- path, the mode (full/quick), the workbook binary's content and the
+-- script's content. The entry's manifest lists every file the lab read
+-- (logged by the prelude through WORKBOOK_READS) with its SHA-256; the
+-- entry is used only while each still has that hash. So the full key is
+-- script + binary + every file read; a failed run is never stored.
+-- File hashes are remembered by (size, mtime, inode) in CACHE/hashes so
+-- an unchanged book is not rehashed.
+
+local Hashes = {}
+Hashes.__index = Hashes
+
+local function load_hashes(path)
+  local h = setmetatable({path = path, by = {}, dirty = false}, Hashes)
+  local s = read_file(path)
+  for line in (s or ""):gmatch("[^\n]+") do
+    local hash, size, mtime, ino, p = line:match("^(%x+) (%d+) (%d+) (%d+) (.+)$")
+    if hash then h.by[p] = {hash = hash, size = tonumber(size),
+                            mtime = math.tointeger(tonumber(mtime)), ino = tonumber(ino)} end
+  end
+  return h
+end
+
+-- The SHA-256 of a file's content, or "missing".
+function Hashes:get(path)
+  local st = core.stat(path)
+  if not st or st.dir then return "missing" end
+  local e = self.by[path]
+  if e and e.size == st.size and e.mtime == st.mtime and e.ino == st.ino then
+    return e.hash
+  end
+  local hash = core.sha256_file(path) or "missing"
+  self.by[path] = {hash = hash, size = st.size, mtime = st.mtime, ino = st.ino}
+  self.dirty = true
+  return hash
+end
+
+function Hashes:save()
+  if not self.dirty then return end
+  local lines = {}
+  for p, e in pairs(self.by) do
+    lines[#lines + 1] = ("%s %d %d %d %s"):format(e.hash, e.size, e.mtime, e.ino, p)
+  end
+  table.sort(lines)
+  write_file(self.path, table.concat(lines, "\n") .. "\n")
+end
+
+local function serialize(v, indent)
+  indent = indent or ""
+  if type(v) == "string" then return ("%q"):format(v) end
+  if type(v) ~= "table" then return tostring(v) end
+  local keys, out = {}, {"{\n"}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) == "number"
+  end)
+  for _, k in ipairs(keys) do
+    local key = type(k) == "number" and "" or ("[%q] = "):format(k)
+    out[#out + 1] = indent .. "  " .. key .. serialize(v[k], indent .. "  ") .. ",\n"
+  end
+  out[#out + 1] = indent .. "}"
+  return table.concat(out)
+end
+
+local function read_manifest(path)
+  local s = read_file(path)
+  if not s then return nil end
+  local f = load(s, "=manifest", "t", {})
+  local ok, m = pcall(f or error)
+  return ok and type(m) == "table" and m or nil
+end
+
+-- A cached, still valid result for the lab, or nil.
+local function cache_lookup(ctx, lab)
+  local m = read_manifest(lab.entry .. "/manifest.lua")
+  if not m or m.key ~= lab.key then return nil end
+  for _, dep in ipairs(m.deps) do
+    if ctx.hashes:get(join(ctx.o.src, dep[1])) ~= dep[2] then return nil end
+  end
+  return m
+end
+
+-- Every file below dir, as paths relative to it, sorted.
+local function walk(dir, prefix, acc)
+  acc = acc or {}
+  for _, name in ipairs(core.list(dir) or {}) do
+    local p = dir .. "/" .. name
+    local rel = prefix and prefix .. "/" .. name or name
+    if exists(p) == "directory" then walk(p, rel, acc)
+    else acc[#acc + 1] = rel end
+  end
+  return acc
+end
+
+local FIGURE = {png = true, jpg = true, jpeg = true, gif = true, svg = true}
+
+-- The figures a lab wrote, in the order it asked out() for them.
+local function figures_of(outdir, log)
+  local files, order, rank = walk(outdir), {}, {}
+  for _, f in ipairs(files) do
+    local ext = f:match("%.(%w+)$")
+    if ext and FIGURE[ext:lower()] then order[#order + 1] = f end
+  end
+  local n = 0
+  for path in log:gmatch("W ([^\n]+)") do
+    local rel = path:sub(1, #outdir + 1) == outdir .. "/" and path:sub(#outdir + 2)
+    if rel and not rank[rel] then n = n + 1; rank[rel] = n end
+  end
+  table.sort(order, function(a, b)
+    local ra, rb = rank[a] or math.huge, rank[b] or math.huge
+    if ra ~= rb then return ra < rb end
+    return a < b
+  end)
+  return order
+end
+
+-- The files a lab read, relative to the root when inside it, without
+-- its own outputs: {{path, hash}, ...}.
+local function deps_of(ctx, lab, log, outdir)
+  local root = core.realpath(ctx.o.src)
+  local seen, deps = {}, {}
+  local function add(p)
+    local real = core.realpath(p:sub(1, 1) == "/" and p or join(ctx.o.src, p))
+    if not real or seen[real] or real:sub(1, #outdir + 1) == outdir .. "/" then return end
+    seen[real] = true
+    local rel = real:sub(1, #root + 1) == root .. "/" and real:sub(#root + 2) or real
+    deps[#deps + 1] = {rel, ctx.hashes:get(join(ctx.o.src, rel))}
+  end
+  add(lab.path)
+  add(ctx.exe)
+  for p in log:gmatch("R ([^\n]+)") do add(p) end
+  return deps
+end
+
+local function lab_key(ctx, path)
+  return core.sha256(table.concat({"workbook-book-lab 1", path,
+    ctx.o.quick and "quick" or "full", ctx.exe_hash,
+    ctx.hashes:get(join(ctx.o.src, path))}, "\n"))
+end
+
+-- Clean a lab's text for the page: progress lines redrawn with \r keep
+-- their last state; terminal colour codes go; a huge output is cut.
+local function clean_output(s)
+  s = s:gsub("\27%[[%d;]*%a", "")
+  local lines = {}
+  for line in (s .. "\n"):gmatch("([^\n]*)\n") do
+    line = line:gsub("\r+$", "")
+    lines[#lines + 1] = line:match("([^\r]*)$")
+  end
+  if lines[#lines] == "" then lines[#lines] = nil end
+  local max = 2000
+  if #lines > max then
+    local cut = #lines - max
+    for _ = 1, cut do table.remove(lines, max // 2 + 1) end
+    table.insert(lines, max // 2 + 1, ("... (%d lines left out) ..."):format(cut))
+  end
+  return table.concat(lines, "\n")
+end
+
+local function start_lab(ctx, lab)
+  local tmp = ("%s/tmp/%s.%d"):format(ctx.cache_abs, lab.key:sub(1, 16), #ctx.started + 1)
+  core.rmtree(tmp)
+  sys.mkdir_p(tmp .. "/out")
+  lab.tmp = tmp
+  local env = {WORKBOOK_OUT = tmp .. "/out", WORKBOOK_READS = tmp .. "/reads.log",
+               WORKBOOK_QUICK = ctx.o.quick and "1" or false}
+  local pid, err = core.spawn({ctx.exe, "run", lab.path}, env, ctx.o.src,
+                              tmp .. "/output.txt")
+  if not pid then error("book: cannot start " .. lab.path .. ": " .. err, 0) end
+  lab.pid, lab.t0 = pid, sys.clock()
+  ctx.started[#ctx.started + 1] = lab
+  say(("book: running %s%s\n"):format(lab.path, ctx.o.quick and " (quick)" or ""))
+end
+
+-- The lab's error message and traceback out of its output.
+local function failure_text(lab)
+  local text = lab.output or ""
+  local from = text:find("workbook: ", 1, true)
+  if from and (from == 1 or text:sub(from - 1, from - 1) == "\n") then
+    text = text:sub(from + #"workbook: ")
+  else
+    local lines = {}
+    for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
+    text = table.concat(lines, "\n", math.max(1, #lines - 19))
+  end
+  if lab.timed_out then
+    return ("%s: timed out after %s s"):format(lab.path, lab.timeout_s)
+  elseif lab.code < 0 then
+    return ("%s: killed by signal %d\n%s"):format(lab.path, -lab.code, text)
+  end
+  return text
+end
+
+-- Store a finished lab: in the cache on success, else report it.
+local function finish_lab(ctx, lab)
+  lab.seconds = sys.clock() - lab.t0
+  local raw = read_file(lab.tmp .. "/output.txt") or ""
+  lab.output = clean_output(raw)
+  if lab.code == 0 then
+    local log = read_file(lab.tmp .. "/reads.log") or ""
+    local outdir = core.realpath(lab.tmp .. "/out")
+    local m = {key = lab.key, lab = lab.path, quick = ctx.o.quick,
+               seconds = lab.seconds, figures = figures_of(outdir, log),
+               deps = deps_of(ctx, lab, log, outdir)}
+    write_file(lab.tmp .. "/output.txt", lab.output)
+    write_file(lab.tmp .. "/manifest.lua", "return " .. serialize(m) .. "\n")
+    core.rmtree(lab.entry)
+    sys.mkdir_p(dirname(lab.entry))
+    assert(os.rename(lab.tmp, lab.entry))
+    lab.manifest = m
+    say(("book: %s done in %.1f s\n"):format(lab.path, lab.seconds))
+  else
+    lab.failed = true
+    lab.message = failure_text(lab)
+    warn(("book: LAB %s failed (run from %s:%d)\n%s\n"):format(
+      lab.path, lab.page.src, lab.line, lab.message))
+    core.rmtree(lab.tmp)
+  end
+end
+
+-- Run what the cache cannot answer, ctx.o.jobs at a time.
+local function run_labs(ctx, labs)
+  local queue, running, stop = {}, {}, false
+  for _, lab in ipairs(labs) do
+    lab.manifest = cache_lookup(ctx, lab)
+    if lab.manifest then ctx.cached = ctx.cached + 1
+    else queue[#queue + 1] = lab end
+  end
+  if #queue > 0 then core.catch_signals() end
+  local i = 1
+  while (i <= #queue and not stop) or #running > 0 do
+    if core.interrupted() then
+      for _, lab in ipairs(running) do core.kill(lab.pid); core.rmtree(lab.tmp) end
+      error("book: interrupted; labs stopped", 0)
+    end
+    while i <= #queue and #running < ctx.o.jobs and not stop do
+      start_lab(ctx, queue[i])
+      running[#running + 1] = queue[i]
+      i = i + 1
+    end
+    core.sleep(0.02)
+    for k = #running, 1, -1 do
+      local lab = running[k]
+      local code = core.poll(lab.pid)
+      if not code and sys.clock() - lab.t0 > ctx.o.timeout then
+        core.kill(lab.pid)
+        code, lab.timed_out, lab.timeout_s = -9, true, ctx.o.timeout
+      end
+      if code then
+        lab.code = code
+        table.remove(running, k)
+        ctx.ran = ctx.ran + 1
+        finish_lab(ctx, lab)
+        if lab.failed and not ctx.o.keep_going then stop = true end
+      end
+    end
+  end
+end
+
+-- Old entries of the labs just built (earlier versions of them).
+local function prune_cache(ctx, labs)
+  local current = {}
+  for _, lab in ipairs(labs) do current[lab.path] = lab.key end
+  local dir = ctx.o.cache .. "/labs"
+  for _, key in ipairs(core.list(dir) or {}) do
+    local m = read_manifest(dir .. "/" .. key .. "/manifest.lua")
+    if m and current[m.lab] and current[m.lab] ~= key
+       and (m.quick or false) == ctx.o.quick then
+      core.rmtree(dir .. "/" .. key)
+    end
+  end
+  core.rmtree(ctx.o.cache .. "/tmp")
+end
+
+-- ---- HTML ---------------------------------------------------------------
+
+-- Width and height of a PNG from its header, or nil.
+local function png_size(path)
+  local f = io.open(path, "rb")
+  local head = f and f:read(24)
+  if f then f:close() end
+  if not head or #head < 24 or head:sub(1, 8) ~= "\137PNG\r\n\26\n" then return nil end
+  return string.unpack(">I4I4", head, 17)
+end
+
+local function figure_html(ctx, lab, f)
+  local url = esc(url_encode_path("figures/" .. f))
+  ctx.figures[f] = lab.entry .. "/out/" .. f
+  local w, h = png_size(ctx.figures[f])
+  local size = w and (' width="%d" height="%d"'):format(w, h) or ""
+  -- a big picture (a montage) gets a row of its own
+  local cls = w and w >= 1000 and "lab-figure wide" or "lab-figure"
+  return ('<figure class="%s"><a href="%s"><img src="%s" alt="%s"%s></a>'
+    .. '<figcaption>%s</figcaption></figure>\n'):format(cls, url, url,
+    esc(basename(f)), size, esc(basename(f)))
+end
+
+-- What a failed lab printed, then why it stopped.
+local function failed_output(lab)
+  local text = ("\n" .. (lab.output or "")):gsub("\nworkbook: ", "\n"):sub(2)
+  if lab.timed_out or lab.code < 0 then
+    text = text .. (text ~= "" and "\n" or "") .. lab.message:match("^[^\n]*")
+  end
+  return text
+end
+
+local function lab_html(ctx, lab)
+  local quick = ctx.o.quick and " · 빠른 실행(--quick)" or ""
+  if lab.failed then
+    return ('<div class="lab-result failed" data-lab="%s"><div class="lab-head">'
+      .. '실행 실패: <code>%s</code>%s</div>'
+      .. '<pre class="lab-output"><code class="nohighlight">%s</code></pre></div>\n')
+      :format(esc(lab.path), esc(lab.path), quick, esc(failed_output(lab)))
+  end
+  local m = lab.manifest
+  local out = read_file(lab.entry .. "/output.txt") or ""
+  local parts = {('<div class="lab-result" data-lab="%s"><div class="lab-head">실행 결과'
+    .. '<span class="lab-meta">%s · %.1f초</span></div>\n'):format(
+    esc(lab.path), quick, m.seconds)}
+  if out ~= "" then
+    parts[#parts + 1] = ('<pre class="lab-output"><code class="nohighlight">%s</code></pre>\n')
+      :format(esc(out))
+  end
+  if #m.figures > 0 then
+    parts[#parts + 1] = '<div class="figures">\n'
+    for _, f in ipairs(m.figures) do parts[#parts + 1] = figure_html(ctx, lab, f) end
+    parts[#parts + 1] = '</div>\n'
+  end
+  parts[#parts + 1] = "</div>\n"
+  return table.concat(parts)
+end
+
+-- A page's article HTML, for its own file or for print.html.
+local function body_html(ctx, page, mode)
+  local html = page.r.html
+  if mode == "print" then
+    local p = page.name .. "--"
+    html = html:gsub('(<h%d id=")', "%1" .. p):gsub('href="#', 'href="#' .. p)
+  end
+  html = html:gsub('(%a+)="wb%-url:(%d+)"', function(attr, n)
+    local ref = page.r.refs[tonumber(n) + 1]
+    return ('%s="%s"'):format(attr, esc(href(ref, mode)))
+  end)
+  html = html:gsub("<!%-%-wb%-run:(%d+)%-%->", function(n)
+    return lab_html(ctx, page.labs[tonumber(n) + 1])
+  end)
+  html = html:gsub("<table>", '<div class="table-wrap"><table>')
+             :gsub("</table>", "</table></div>")
+  return html
+end
+
+
+local function notices(ctx, page)
+  local s = {}
+  if ctx.o.quick then
+    s[#s + 1] = '<p class="notice quick">이 책은 <strong>빠른 실행 모드</strong>'
+      .. '(<code>--quick</code>, <code>WORKBOOK_QUICK=1</code>)로 만들었습니다. '
+      .. '실습 결과는 작은 데이터로 짧게 실행한 것이라 '
+      .. '정식 빌드의 결과와 다릅니다.</p>\n'
+  end
+  local failed = 0
+  for _, lab in ipairs(page.labs or {}) do if lab.failed then failed = failed + 1 end end
+  if failed > 0 then
+    s[#s + 1] = ('<p class="notice failed">'
+      .. '이 페이지의 실습 %d개가 실행에 실패했습니다. '
+      .. '아래의 실패 표시를 확인하세요.</p>\n'):format(failed)
+  end
+  return table.concat(s)
+end
+
+-- Marks the pages this builder wrote (only those are ever removed).
+local GENERATOR = '<meta name="generator" content="workbook book">'
+
+local function head_html(title, extra)
+  return ([[<!DOCTYPE html>
+<html lang="ko">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+%s
+<title>%s</title>
+<link rel="stylesheet" href="assets/katex/katex.min.css">
+<link rel="stylesheet" href="assets/highlight/github.css">
+<link rel="stylesheet" href="assets/book.css">
+</head>
+<body%s>
+]]):format(GENERATOR, esc(title), extra or "")
+end
+
+local SCRIPTS = [[
+<script src="assets/katex/katex.min.js"></script>
+<script src="assets/highlight/highlight.min.js"></script>
+<script src="assets/search-index.js"></script>
+<script src="assets/book.js"></script>
+</body>
+</html>
+]]
+
+local function sidebar(ctx, current)
+  local front = ctx.pages[1]
+  local s = {'<nav class="sidebar" id="wb-sidebar" aria-label="목차">\n',
+    ('<a class="book-title" href="index.html">%s</a>\n'):format(esc(front.title)),
+    '<div class="search"><input type="search" id="wb-search" placeholder="검색 (예: 합성곱)" '
+      .. 'aria-label="책 검색" autocomplete="off"><ol id="wb-results" hidden></ol></div>\n',
+    '<ol class="toc">\n'}
+  for _, page in ipairs(ctx.pages) do
+    local cls = page == current and ' class="current"' or ""
+    local label = page == front and "처음으로" or page.title_html
+    s[#s + 1] = ('<li%s><a href="%s">%s</a>'):format(cls, esc(page.out), label)
+    if page == current then
+      local subs = {}
+      for _, h in ipairs(page.r.headings) do
+        if h.level == 2 then
+          subs[#subs + 1] = ('<li><a href="#%s">%s</a></li>\n')
+            :format(esc(h.id), strip_links(h.html))
+        end
+      end
+      if #subs > 0 then s[#s + 1] = '\n<ol class="sections">\n' .. table.concat(subs) .. "</ol>" end
+    end
+    s[#s + 1] = "</li>\n"
+  end
+  s[#s + 1] = '</ol>\n<a class="print-link" href="print.html">전체 인쇄용 페이지</a>\n'
+    .. '</nav>\n'
+  return table.concat(s)
+end
+
+local function pager(ctx, i)
+  local prev, nxt = ctx.pages[i - 1], ctx.pages[i + 1]
+  local s = {'<nav class="pager" aria-label="이전/다음">'}
+  if prev then
+    s[#s + 1] = ('<a class="prev" rel="prev" href="%s"><span>이전</span>%s</a>')
+      :format(esc(prev.out), prev.title_html)
+  end
+  if nxt then
+    s[#s + 1] = ('<a class="next" rel="next" href="%s"><span>다음</span>%s</a>')
+      :format(esc(nxt.out), nxt.title_html)
+  end
+  s[#s + 1] = "</nav>\n"
+  return table.concat(s)
+end
+
+local function page_html(ctx, i)
+  local page = ctx.pages[i]
+  local title = page == ctx.pages[1] and page.title or page.title .. " - " .. ctx.pages[1].title
+  return table.concat {
+    head_html(title, (' data-math="%d"'):format(page.r.nmath)),
+    '<input type="checkbox" id="wb-nav-toggle" hidden>',
+    '<label for="wb-nav-toggle" class="nav-button" aria-label="목차 열기">☰</label>\n',
+    sidebar(ctx, page),
+    '<main>\n', notices(ctx, page),
+    '<article class="content">\n', body_html(ctx, page, "page"), "</article>\n",
+    pager(ctx, i), "</main>\n", SCRIPTS}
+end
+
+local function print_html(ctx)
+  local front, nmath = ctx.pages[1], 0
+  local s = {"", '<main class="print">\n', notices(ctx, {}),
+    ('<section class="cover"><h1 class="cover-title">%s</h1><ol class="print-toc">\n')
+      :format(esc(front.title))}
+  for k = 2, #ctx.pages do
+    local p = ctx.pages[k]
+    s[#s + 1] = ('<li><a href="#%s">%s</a></li>\n'):format(esc(p.name), p.title_html)
+  end
+  s[#s + 1] = "</ol></section>\n"
+  for _, page in ipairs(ctx.pages) do
+    nmath = nmath + page.r.nmath
+    local body = body_html(ctx, page, "print")
+    if page == front then   -- the cover already shows the book's title
+      body = body:gsub("^<h1.-</h1>\n", "", 1)
+    end
+    s[#s + 1] = ('<section class="chapter" id="%s">\n%s</section>\n')
+      :format(esc(page.name), body)
+  end
+  s[1] = head_html(front.title .. " (인쇄용)",
+                   (' class="print-page" data-math="%d"'):format(nmath))
+  s[#s + 1] = "</main>\n" .. SCRIPTS
+  return table.concat(s)
+end
+
+local function search_index(ctx)
+  local items = {}
+  for _, page in ipairs(ctx.pages) do
+    items[#items + 1] = ("{u:%s,t:%s,p:%s,b:%s}"):format(json_string(page.out),
+      json_string(page.title), json_string(page.title), json_string(page.r.intro))
+    for _, h in ipairs(page.r.headings) do
+      items[#items + 1] = ("{u:%s,t:%s,p:%s,b:%s}"):format(
+        json_string(page.out .. "#" .. h.id), json_string(h.text),
+        json_string(page.title), json_string(h.body))
+    end
+  end
+  return "window.WB_SEARCH = [\n" .. table.concat(items, ",\n") .. "\n];\n"
+end
+
+-- ---- output files -------------------------------------------------------
+
+-- Copy when the target is missing or differs in size or time (bf_copy
+-- keeps the source's modification time).
+local function sync_file(from, to)
+  local a, b = core.stat(from), core.stat(to)
+  if not a then return nil, "missing " .. from end
+  if b and a.size == b.size and a.mtime == b.mtime then return true end
+  sys.mkdir_p(dirname(to))
+  return core.copy(from, to)
+end
+
+local function asset_dir(env, default, what, pkg)
+  local d = os.getenv(env)
+  d = (d and d ~= "") and d or default
+  if exists(d) ~= "directory" then
+    error(("book: %s not found in %s: install Debian's %s (make deps)"):format(what, d, pkg), 0)
+  end
+  return d
+end
+
+local function copy_assets(ctx)
+  local out = ctx.o.out .. "/assets"
+  local katex = asset_dir("WORKBOOK_KATEX_DIR", "/usr/share/javascript/katex",
+                          "KaTeX", "libjs-katex")
+  local hljs = asset_dir("WORKBOOK_HLJS_DIR", "/usr/share/javascript/highlight.js",
+                         "highlight.js", "libjs-highlight.js")
+  local list = {{katex .. "/katex.min.js", out .. "/katex/katex.min.js"},
+                {katex .. "/katex.min.css", out .. "/katex/katex.min.css"},
+                {hljs .. "/highlight.min.js", out .. "/highlight/highlight.min.js"},
+                {hljs .. "/styles/github.css", out .. "/highlight/github.css"}}
+  for _, f in ipairs(core.list(katex .. "/fonts") or {}) do
+    list[#list + 1] = {katex .. "/fonts/" .. f, out .. "/katex/fonts/" .. f}
+  end
+  for _, pair in ipairs(list) do
+    local ok, err = sync_file(pair[1], pair[2])
+    if not ok then error("book: cannot copy " .. pair[1] .. ": " .. tostring(err), 0) end
+  end
+  write_file(out .. "/book.css", theme.css)
+  write_file(out .. "/book.js", theme.js)
+  write_file(out .. "/search-index.js", search_index(ctx))
+end
+
+-- Figures of the labs and files the pages link to; stale figures go.
+local function copy_files(ctx, files)
+  for rel, from in pairs(ctx.figures) do
+    local ok, err = sync_file(from, ctx.o.out .. "/figures/" .. rel)
+    if not ok then error("book: cannot copy figure: " .. tostring(err), 0) end
+  end
+  for _, rel in ipairs(walk(ctx.o.out .. "/figures")) do
+    if not ctx.figures[rel] then os.remove(ctx.o.out .. "/figures/" .. rel) end
+  end
+  for rel in pairs(files) do
+    local ok, err = sync_file(join(ctx.o.src, rel), ctx.o.out .. "/" .. rel)
+    if not ok then error("book: cannot copy " .. rel .. ": " .. tostring(err), 0) end
+  end
+end
+
+-- ---- main ---------------------------------------------------------------
+
+local function report_problems(problems)
+  for _, p in ipairs(problems) do warn("book: ", p, "\n") end
+  warn(("book: %d problem%s; nothing written\n"):format(#problems, #problems == 1 and "" or "s"))
+  return 1
+end
+
+-- The labs of every page, one per script, in book order.
+local function collect_labs(ctx)
+  local labs, by_path = {}, {}
+  for _, page in ipairs(ctx.pages) do
+    page.labs = {}
+    for k, run in ipairs(page.r.runs) do
+      local lab = by_path[run.path]
+      if not lab then
+        local key = lab_key(ctx, run.path)
+        lab = {path = run.path, key = key, page = page, line = run.line,
+               entry = ctx.o.cache .. "/labs/" .. key}
+        by_path[run.path] = lab
+        labs[#labs + 1] = lab
+      end
+      page.labs[k] = lab
+    end
+  end
+  return labs
+end
+
+local function summary(failed)
+  warn(("book: %d lab%s failed:\n"):format(#failed, #failed == 1 and "" or "s"))
+  for _, lab in ipairs(failed) do
+    warn("  ", (lab.message:match("^[^\n]*")), "\n")
+  end
+end
+
+local function build(o)
+  local t0 = sys.clock()
+  if exists(join(o.src, "book.md")) ~= "file" then
+    warn("book: no book.md in ", o.src, " (use --src DIR)\n")
+    return 2
+  end
+  local problems = {}
+  local pages, by_src = load_book(o, problems)
+  if not pages then return report_problems(problems) end
+  local files = resolve_refs(o, pages, by_src, problems)
+  if #problems > 0 then return report_problems(problems) end
+
+  sys.mkdir_p(o.cache .. "/labs")
+  local ctx = {o = o, pages = pages, figures = {}, started = {}, ran = 0, cached = 0,
+               exe = core.realpath("/proc/self/exe"),
+               cache_abs = core.realpath(o.cache),
+               hashes = load_hashes(o.cache .. "/hashes")}
+  ctx.exe_hash = ctx.hashes:get(ctx.exe)
+  local labs = collect_labs(ctx)
+  run_labs(ctx, labs)
+  ctx.hashes:save()
+  local failed = {}
+  for _, lab in ipairs(labs) do if lab.failed then failed[#failed + 1] = lab end end
+  if #failed > 0 and not o.keep_going then
+    summary(failed)
+    return 1
+  end
+  prune_cache(ctx, labs)
+
+  sys.mkdir_p(o.out)
+  local written = {["print.html"] = true}
+  for i, page in ipairs(pages) do
+    write_file(o.out .. "/" .. page.out, page_html(ctx, i))
+    written[page.out] = true
+  end
+  for _, name in ipairs(core.list(o.out) or {}) do   -- pages of removed chapters
+    local path = o.out .. "/" .. name
+    if name:match("%.html$") and not written[name]
+       and (read_file(path) or ""):find(GENERATOR, 1, true) then
+      os.remove(path)
+    end
+  end
+  write_file(o.out .. "/print.html", print_html(ctx))
+  copy_assets(ctx)
+  copy_files(ctx, files)
+  say(("book: wrote %s/index.html: %d pages, %d labs (%d run, %d cached) in %.2f s\n")
+      :format(o.out, #pages, #labs, ctx.ran, ctx.cached, sys.clock() - t0))
+  if #failed > 0 then summary(failed); return 1 end
+  return 0
+end
+
+function M.main(...)
+  local ok, o = pcall(parse_args, {...})
+  if not ok then warn("book: ", o, "\n"); return 2 end
+  if o.help then say(USAGE); return 0 end
+  local okb, code = xpcall(build, function(e)
+    -- our own errors say "book: ..."; anything else is a bug: show where
+    if type(e) == "string" and e:match("^book: ") then return e end
+    return debug.traceback("book: internal error: " .. tostring(e), 2)
+  end, o)
+  if not okb then
+    warn(tostring(code), "\n")
+    local sig = core.interrupted()
+    return sig and 128 + sig or 1
+  end
+  return code
+end
+
+-- for the tests
+M.normalize, M.clean_output = normalize, clean_output
+
+return M

@@ -1,0 +1,318 @@
+-- book_theme.lua - the course book's stylesheet and script, kept here so
+-- the binary carries them (runtime/lua is embedded) and `workbook book`
+-- works from any folder. book.lua writes them to assets/.
+local M = {}
+
+M.css = [==[
+/* book.css - the workbook course book (written by `workbook book`) */
+:root {
+  --text: #1f2328; --muted: #5b6470; --accent: #0a58a8; --accent-soft: #e8f1fb;
+  --bg: #ffffff; --side: #f5f6f8; --border: #dfe3e8; --code-bg: #f6f8fa;
+  --ok: #2f7d32; --bad: #c62828; --warn: #b26a00;
+  --sans: "Noto Sans KR", "Noto Sans CJK KR", "NanumBarunGothic",
+    "NanumGothic", "Nanum Gothic", "Apple SD Gothic Neo", "Malgun Gothic",
+    "맑은 고딕", sans-serif;
+  /* Latin monospace first: Korean fonts draw a backslash as the won
+     sign, which would turn "\n" into "₩n"; Hangul falls back to them */
+  --mono: "DejaVu Sans Mono", "Consolas", "Menlo", "D2Coding",
+    "NanumGothicCoding", "Noto Sans Mono CJK KR", monospace;
+  --side-width: 18rem;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; color: var(--text); background: var(--bg);
+  font-family: var(--sans); font-size: 17px; line-height: 1.8;
+  word-break: keep-all; overflow-wrap: break-word;
+}
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+
+/* ---- sidebar ---- */
+.sidebar {
+  position: fixed; top: 0; left: 0; bottom: 0; width: var(--side-width);
+  overflow-y: auto; background: var(--side); border-right: 1px solid var(--border);
+  padding: 1.5rem 1.1rem 2rem; font-size: 0.92rem; line-height: 1.5;
+}
+.book-title {
+  display: block; font-weight: 700; font-size: 1.15rem; color: var(--text);
+  margin-bottom: 1rem; line-height: 1.4;
+}
+.toc, .toc ol { list-style: none; margin: 0; padding: 0; }
+.toc > li { margin: 0.15rem 0; }
+.toc > li > a {
+  display: block; padding: 0.35rem 0.6rem; border-radius: 6px; color: var(--text);
+}
+.toc > li > a:hover { background: #e9ecf0; text-decoration: none; }
+.toc > li.current > a { background: var(--accent); color: #fff; font-weight: 600; }
+.toc .sections { margin: 0.4rem 0 0.6rem 0.6rem; border-left: 2px solid var(--border); }
+.toc .sections a {
+  display: block; padding: 0.2rem 0.7rem; color: var(--muted); font-size: 0.88rem;
+}
+.toc .sections a:hover { color: var(--accent); }
+.print-link {
+  display: block; margin-top: 1.5rem; padding-top: 0.8rem;
+  border-top: 1px solid var(--border); color: var(--muted); font-size: 0.85rem;
+}
+.search { position: relative; margin-bottom: 1rem; }
+.search input {
+  width: 100%; padding: 0.45rem 0.7rem; border: 1px solid var(--border);
+  border-radius: 6px; font: inherit; background: #fff;
+}
+.search input:focus { outline: 2px solid var(--accent-soft); border-color: var(--accent); }
+#wb-results {
+  list-style: none; margin: 0.4rem 0 0; padding: 0; max-height: 60vh; overflow-y: auto;
+  background: #fff; border: 1px solid var(--border); border-radius: 6px;
+}
+#wb-results li a { display: block; padding: 0.45rem 0.7rem; border-bottom: 1px solid #eef0f3; color: var(--text); }
+#wb-results li a:hover, #wb-results li a.active { background: var(--accent-soft); text-decoration: none; }
+#wb-results b { display: block; font-size: 0.9rem; }
+#wb-results small { color: var(--muted); font-size: 0.78rem; }
+#wb-results span { display: block; color: var(--muted); font-size: 0.8rem; }
+#wb-results mark { background: #fff2a8; color: inherit; }
+#wb-results .none { padding: 0.5rem 0.7rem; color: var(--muted); }
+.nav-button { display: none; }
+
+/* ---- content ---- */
+main { margin-left: var(--side-width); padding: 2.5rem 3rem 4rem; }
+.content, .pager, .notice, main.print > * { max-width: 48rem; margin-left: auto; margin-right: auto; }
+.content h1, .content h2, .content h3, .content h4 { line-height: 1.4; position: relative; }
+.content h1 { font-size: 2rem; margin: 0 0 1.5rem; padding-bottom: 0.6rem; border-bottom: 2px solid var(--text); }
+.content h2 { font-size: 1.5rem; margin: 3rem 0 1rem; padding-top: 1rem; border-top: 1px solid var(--border); }
+.content h3 { font-size: 1.2rem; margin: 2.2rem 0 0.8rem; }
+.content h4 { font-size: 1.05rem; margin: 1.8rem 0 0.6rem; }
+.anchor { margin-left: 0.4rem; color: #b6bdc6; opacity: 0; font-weight: 400; }
+h1:hover .anchor, h2:hover .anchor, h3:hover .anchor, h4:hover .anchor { opacity: 1; }
+.content p, .content li { text-align: left; }
+.content strong { font-weight: 700; }
+.content img { max-width: 100%; }
+blockquote {
+  margin: 1.5rem 0; padding: 0.8rem 1.2rem; background: var(--accent-soft);
+  border-left: 4px solid var(--accent); border-radius: 0 6px 6px 0;
+}
+blockquote p { margin: 0.3rem 0; }
+code { font-family: var(--mono); font-size: 0.88em; }
+:not(pre) > code {
+  background: var(--code-bg); border: 1px solid #e6e9ed; border-radius: 4px; padding: 0.08em 0.35em;
+}
+pre {
+  background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px;
+  padding: 0.9rem 1.1rem; overflow-x: auto; line-height: 1.55; font-size: 0.9rem;
+  word-break: normal;
+}
+pre code.hljs, pre code { background: transparent; padding: 0; }
+figure { margin: 1.5rem 0; }
+figure.code pre { margin: 0; border-radius: 0 0 6px 6px; }
+figure.code figcaption {
+  font-family: var(--mono); font-size: 0.8rem; color: var(--muted);
+  background: #eceff3; border: 1px solid var(--border); border-bottom: 0;
+  border-radius: 6px 6px 0 0; padding: 0.3rem 0.9rem;
+}
+.anchor-name { color: #8a929c; }
+.table-wrap { overflow-x: auto; margin: 1.5rem 0; }
+table { border-collapse: collapse; font-size: 0.92rem; line-height: 1.55; min-width: 60%; }
+th, td { border: 1px solid var(--border); padding: 0.45rem 0.75rem; vertical-align: top; }
+th { background: #eef1f5; font-weight: 600; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+hr { border: 0; border-top: 1px solid var(--border); margin: 2.5rem 0; }
+.math.display, .katex-display { overflow-x: auto; overflow-y: hidden; }
+div.math.display { margin: 1.2rem 0; }
+span.math.display { display: block; text-align: center; }
+.math-error { color: var(--bad); font-family: var(--mono); }
+
+/* ---- lab results ---- */
+.lab-result {
+  margin: -0.6rem 0 2rem; border: 1px solid var(--border); border-top: 3px solid var(--ok);
+  border-radius: 0 0 6px 6px; background: #fbfcfd; padding: 0.6rem 1rem 1rem;
+}
+.lab-head { font-size: 0.85rem; font-weight: 700; color: var(--ok); margin-bottom: 0.5rem; }
+.lab-meta { font-weight: 400; color: var(--muted); margin-left: 0.5rem; }
+.lab-output {
+  background: #1f2430; color: #e3e6eb; border: 0; font-size: 0.82rem; max-height: 32rem;
+}
+.lab-result.failed { border-top-color: var(--bad); background: #fff7f7; }
+.lab-result.failed .lab-head { color: var(--bad); }
+.figures {
+  display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.9rem;
+}
+.lab-figure { margin: 0; background: #fff; border: 1px solid var(--border); border-radius: 6px; padding: 0.5rem; }
+.lab-figure img { display: block; width: 100%; height: auto; border-radius: 3px; }
+.lab-figure.wide { grid-column: 1 / -1; }
+.lab-figure figcaption {
+  font-family: var(--mono); font-size: 0.75rem; color: var(--muted);
+  text-align: center; margin-top: 0.35rem; word-break: break-all;
+}
+
+/* ---- notices and pager ---- */
+.notice { padding: 0.7rem 1rem; border-radius: 6px; margin-bottom: 1.5rem; font-size: 0.92rem; }
+.notice.quick { background: #fff6e0; border: 1px solid #f0d48a; color: #6b4a00; }
+.notice.failed { background: #fdecec; border: 1px solid #f2b8b8; color: #8a1c1c; }
+.pager { display: flex; gap: 1rem; margin-top: 4rem; padding-top: 1.5rem; border-top: 1px solid var(--border); }
+.pager a {
+  flex: 1; display: block; padding: 0.8rem 1rem; border: 1px solid var(--border);
+  border-radius: 8px; color: var(--text); line-height: 1.45;
+}
+.pager a:hover { border-color: var(--accent); text-decoration: none; }
+.pager span { display: block; font-size: 0.8rem; color: var(--muted); }
+.pager .next { text-align: right; margin-left: auto; }
+
+/* ---- print.html ---- */
+main.print { margin-left: 0; }
+.cover { text-align: center; padding: 6rem 0 3rem; }
+.cover-title { font-size: 2.2rem; }
+.print-toc { text-align: left; display: inline-block; font-size: 1.1rem; }
+.print-page .chapter { border-top: 3px double var(--border); margin-top: 3rem; }
+.print-page .chapter h1, .print-page .chapter h2, .print-page .chapter h3 { line-height: 1.4; }
+
+/* ---- small screens ---- */
+@media (max-width: 900px) {
+  .sidebar { transform: translateX(-100%); transition: transform 0.2s; z-index: 10; box-shadow: 2px 0 12px rgba(0,0,0,.1); }
+  #wb-nav-toggle:checked ~ .sidebar { transform: none; }
+  .nav-button {
+    display: block; position: fixed; top: 0.6rem; left: 0.6rem; z-index: 11;
+    background: #fff; border: 1px solid var(--border); border-radius: 6px;
+    padding: 0.1rem 0.6rem; font-size: 1.3rem; cursor: pointer;
+  }
+  main { margin-left: 0; padding: 3.5rem 1.1rem 3rem; }
+  body { font-size: 16px; }
+}
+
+/* ---- paper ---- */
+@page { size: A4; margin: 18mm 16mm 20mm; }
+@media print {
+  body { font-size: 10.5pt; line-height: 1.65; background: #fff; }
+  .sidebar, .nav-button, .pager, .anchor, .print-link { display: none !important; }
+  main { margin: 0; padding: 0; }
+  .content, .notice, main.print > * { max-width: none; }
+  a { color: inherit; }
+  pre, .lab-output { white-space: pre-wrap; max-height: none; overflow: visible; }
+  .lab-output { background: #f4f5f7; color: #000; border: 1px solid #ccc; }
+  .lab-figure, tr, .math.display, blockquote { break-inside: avoid; }
+  pre { break-inside: auto; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  .print-page .chapter { break-before: page; border: 0; margin: 0; }
+  .cover { break-after: page; }
+  .content h2 { border-top: 0; margin-top: 1.8rem; }
+  .figures { grid-template-columns: repeat(3, 1fr); }
+}
+]==]
+
+M.js = [==[
+/* book.js - the workbook course book: typeset math with KaTeX, colour
+ * code with highlight.js, search the pages (character bigrams, so Korean
+ * words match without a morphological analyser). */
+(function () {
+  "use strict";
+
+  function renderMath() {
+    var els = document.querySelectorAll(".math"), done = 0;
+    if (!window.katex) return 0;
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i], tex = el.textContent;
+      try {
+        katex.render(tex, el, {
+          displayMode: el.classList.contains("display"),
+          throwOnError: true, strict: "ignore"
+        });
+        done++;
+      } catch (e) {
+        el.classList.add("math-error");
+        el.title = String(e && e.message || e);
+        el.textContent = tex;
+      }
+    }
+    return done;
+  }
+
+  function highlight() {
+    if (!window.hljs) return;
+    var blocks = document.querySelectorAll("pre code[class*='language-']");
+    for (var i = 0; i < blocks.length; i++) {
+      var m = /language-([\w-]+)/.exec(blocks[i].className);
+      if (m && hljs.getLanguage(m[1])) hljs.highlightBlock(blocks[i]);
+    }
+  }
+
+  /* ---- search ---- */
+  function squash(s) { return s.toLowerCase().replace(/\s+/g, ""); }
+  function bigrams(s) {
+    var g = [];
+    if (s.length < 2) return s ? [s] : [];
+    for (var i = 0; i + 1 < s.length; i++) g.push(s.substr(i, 2));
+    return g;
+  }
+  var prepared = null;
+  function prepare() {
+    if (prepared) return prepared;
+    prepared = (window.WB_SEARCH || []).map(function (it) {
+      return { it: it, title: squash(it.t), text: squash(it.t + " " + it.b) };
+    });
+    return prepared;
+  }
+  function escapeHtml(s) {
+    return s.replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+  }
+  function snippet(body, q) {
+    var lower = body.toLowerCase(), at = lower.indexOf(q.toLowerCase()), len = q.length;
+    if (at < 0) {
+      var g = bigrams(squash(q));
+      for (var i = 0; i < g.length && at < 0; i++) { at = lower.indexOf(g[i]); len = 2; }
+    }
+    if (at < 0) return escapeHtml(body.slice(0, 80));
+    var from = Math.max(0, at - 30), to = Math.min(body.length, at + len + 50);
+    return (from > 0 ? "…" : "") + escapeHtml(body.slice(from, at)) + "<mark>" +
+      escapeHtml(body.slice(at, at + len)) + "</mark>" +
+      escapeHtml(body.slice(at + len, to)) + (to < body.length ? "…" : "");
+  }
+  function search(q) {
+    var sq = squash(q), grams = bigrams(sq), found = [];
+    if (!sq) return found;
+    prepare().forEach(function (p) {
+      var hit = 0;
+      for (var i = 0; i < grams.length; i++) if (p.text.indexOf(grams[i]) >= 0) hit++;
+      var score = hit / grams.length;
+      if (p.text.indexOf(sq) >= 0) score += 1;
+      if (p.title.indexOf(sq) >= 0) score += 2;
+      if (score >= 0.75) found.push({ p: p, score: score });
+    });
+    found.sort(function (a, b) { return b.score - a.score; });
+    return found.slice(0, 25);
+  }
+  function setupSearch() {
+    var input = document.getElementById("wb-search");
+    var list = document.getElementById("wb-results");
+    if (!input || !list) return;
+    function show() {
+      var q = input.value.trim();
+      if (!q) { list.hidden = true; list.innerHTML = ""; return; }
+      var res = search(q);
+      list.innerHTML = res.length ? res.map(function (r) {
+        var it = r.p.it;
+        return '<li><a href="' + escapeHtml(it.u) + '"><b>' + escapeHtml(it.t) +
+          "</b><small>" + escapeHtml(it.p) + "</small><span>" +
+          snippet(it.b, q) + "</span></a></li>";
+      }).join("") : '<li class="none">찾은 결과가 없습니다</li>';
+      list.hidden = false;
+    }
+    input.addEventListener("input", show);
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        var first = list.querySelector("a");
+        if (first) window.location.href = first.getAttribute("href");
+      } else if (e.key === "Escape") {
+        input.value = ""; show();
+      }
+    });
+  }
+
+  var n = renderMath();
+  highlight();
+  setupSearch();
+  document.documentElement.setAttribute("data-math-rendered", String(n));
+  window.WB = { search: search, bigrams: bigrams };
+})();
+]==]
+
+return M

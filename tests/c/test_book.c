@@ -1,0 +1,132 @@
+/* test_book.c - the book builder's C core without Lua: math protection
+ * and its line map, heading slugs, anchored includes, SHA-256, child
+ * processes with a kill, and a whole page through bm_render. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bookhash.h"
+#include "bookinc.h"
+#include "bookmath.h"
+#include "bookmd.h"
+#include "bookrun.h"
+#include "tap.h"
+
+static void test_math(void) {
+  const char *src = "a $x_1$ b\n\n$$\nA \\\\ B\n$$\n\n`$no$` \\$ $5 and $10\nend\n";
+  unsigned char skip[16] = {0};
+  BmProtected p;
+  ok(bm_protect_math(src, strlen(src), skip, 16, &p) == 0, "protect math");
+  is(p.nmath, 2, "two formulas");
+  ok(p.nmath == 2 && strcmp(p.math[0].tex, "x_1") == 0 && !p.math[0].display,
+     "inline TeX kept");
+  ok(p.nmath == 2 && strcmp(p.math[1].tex, "\nA \\\\ B\n") == 0
+     && p.math[1].display, "display TeX kept");
+  ok(strstr(p.text, "`$no$` \\$ $5 and $10") != NULL, "code span, \\$, money");
+  /* output lines: 1 "a T0 b", 2 "", 3 "T1", 4 "", 5 "`$no$`...", 6 "end" */
+  ok(p.nlines >= 6 && p.line_map[2] == 3 && p.line_map[4] == 7
+     && p.line_map[5] == 8, "line map skips the lines math swallowed");
+  size_t k;
+  is(bm_token_at(BM_TOKEN "12Z rest", 12, &k), 12, "token index");
+  is((long long)k, 8, "token length");
+  is(bm_token_at(BM_TOKEN "12 rest", 10, &k), -1, "no Z, no token");
+  bm_protected_free(&p);
+  skip[0] = 1;   /* a code block line is left alone */
+  ok(bm_protect_math(src, strlen(src), skip, 16, &p) == 0 && p.nmath == 1,
+     "skipped lines hold no math");
+  bm_protected_free(&p);
+}
+
+static void test_slug(void) {
+  char out[128];
+  bm_slug("LAB 9-1 합성곱을 만들어보자", out, sizeof out);
+  ok(strcmp(out, "lab-9-1-합성곱을-만들어보자") == 0, "Korean slug: %s", out);
+  bm_slug("?!", out, sizeof out);
+  ok(strcmp(out, "section") == 0, "empty slug");
+  bm_slug("Ελληνικά × Кириллица", out, sizeof out);
+  ok(strcmp(out, "Ελληνικά-Кириллица") == 0, "other scripts kept as written, × dropped: %s", out);
+}
+
+static void test_include(void) {
+  char path[] = "/tmp/wb_inc_XXXXXX", why[256];
+  int fd = mkstemp(path);
+  const char *code = "top\n  -- ANCHOR: a\n    x = 1\n      y = 2\n"
+                     "  -- ANCHOR: b\n    z\n  -- ANCHOR_END: b\n"
+                     "  -- ANCHOR_END: a\n# ANCHOR: c\n";
+  ok(fd >= 0 && write(fd, code, strlen(code)) == (ssize_t)strlen(code), "temp file");
+  close(fd);
+  char *s = bi_include(path, "f.lua", "a", why, sizeof why);
+  ok(s && strcmp(s, "x = 1\n  y = 2\nz") == 0, "anchor: dedented, nested markers gone");
+  free(s);
+  s = bi_include(path, "f.lua", NULL, why, sizeof why);
+  ok(s && strcmp(s, "top\n    x = 1\n      y = 2\n    z") == 0, "whole file, markers gone");
+  free(s);
+  s = bi_include(path, "f.lua", "c", why, sizeof why);
+  ok(!s && strcmp(why, "anchor 'c' in f.lua has no ANCHOR_END") == 0, "unclosed anchor");
+  s = bi_include(path, "f.lua", "d", why, sizeof why);
+  ok(!s && strcmp(why, "anchor 'd' not found in f.lua") == 0, "missing anchor");
+  unlink(path);
+  s = bi_include(path, "f.lua", NULL, why, sizeof why);
+  ok(!s && strstr(why, "cannot read f.lua") != NULL, "missing file");
+}
+
+static void test_hash(void) {
+  char hex[BH_HEX];
+  bh_sha256_buf("abc", 3, hex);
+  ok(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0,
+     "SHA-256 of abc");
+  ok(bh_sha256_file("/nonexistent/file", hex) == -1, "missing file");
+}
+
+static void test_run(void) {
+  char out[] = "/tmp/wb_run_XXXXXX";
+  int fd = mkstemp(out);
+  close(fd);
+  char *argv[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+  pid_t pid = br_spawn(argv, NULL, "/", out);
+  int code = 0, r;
+  while ((r = br_poll(pid, &code)) == 0) usleep(1000);
+  ok(r == 1 && code == 3, "exit status");
+  char buf[64] = {0};
+  FILE *f = fopen(out, "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f) fclose(f);
+  ok(n && strcmp(buf, "out\nerr\n") == 0, "stdout and stderr in one file");
+  char *sleeper[] = {"/bin/sh", "-c", "sleep 30 & wait", NULL};
+  pid = br_spawn(sleeper, NULL, NULL, out);
+  ok(pid > 0 && br_poll(pid, &code) == 0, "still running");
+  br_kill(pid);
+  ok(br_poll(pid, &code) == -1, "killed and reaped");
+  char *none[] = {"/no/such/program", NULL};
+  ok(br_spawn(none, NULL, NULL, out) < 0, "spawn of a missing program fails");
+  unlink(out);
+}
+
+static void test_page(void) {
+  const char *md = "# 제목 $a_1$\n\n| a | b |\n|---|---|\n| $|x|$ | [l](#제목-a_1) |\n";
+  BmPage pg;
+  char err[256];
+  ok(bm_render(md, strlen(md), "t.md", ".", ".", &pg, err, sizeof err) == 0,
+     "render a page");
+  ok(pg.nheads == 1 && strcmp(pg.heads[0].id, "제목-a_1") == 0, "heading id");
+  ok(strstr(pg.html, "<td><span class=\"math inline\">|x|</span></td>") != NULL,
+     "math in a table");
+  ok(pg.nrefs == 1 && strcmp(pg.refs[0].url, "#제목-a_1") == 0, "link ref");
+  is(pg.nmath, 2, "formulas counted");
+  bm_page_free(&pg);
+  md = "text\n\n```lua include=none.lua run\n```\n";
+  ok(bm_render(md, strlen(md), "t.md", "/nonexistent", "ch", &pg, err, sizeof err)
+     == -1 && strncmp(err, "t.md:3: include: cannot read ch/none.lua", 40) == 0,
+     "missing include: %s", err);
+}
+
+int main(void) {
+  test_math();
+  test_slug();
+  test_include();
+  test_hash();
+  test_run();
+  test_page();
+  return done_testing();
+}

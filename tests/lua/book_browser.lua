@@ -1,0 +1,197 @@
+-- book_browser.lua - open built book pages in headless Chromium and check
+-- what a reader sees: KaTeX typeset every formula (no errors, its fonts
+-- loaded from the book's folder), every image loaded, Lua was coloured,
+-- the search finds Korean words, and nothing came from the network (host
+-- names resolve nowhere, and every resource the page loaded is a file:
+-- URL). Pages: the fixture book, and the real book built with --quick.
+--
+-- Chromium is big, so it is not part of `make deps`: when it is missing
+-- this test installs it with `scripts/deps.sh browser`. Under the
+-- sanitizer run (ASAN_OPTIONS set) the test is skipped: it checks HTML,
+-- not memory, and the plain run already did it.
+local t = require "tap"
+local bin = os.getenv("WORKBOOK") or "./workbook"
+if bin:sub(1, 1) ~= "/" then bin = os.getenv("PWD") .. "/" .. bin end
+
+if os.getenv("ASAN_OPTIONS") then
+  print("1..0 # SKIP browser test runs in the plain build only")
+  os.exit(0)
+end
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
+  local s = p:read("a")
+  p:close()
+  local rc = tonumber(s:match("rc=(%d+)\n?$"))
+  return (s:gsub("rc=%d+\n?$", "")), rc
+end
+
+local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function find_chromium()
+  for _, name in ipairs {"chromium", "chromium-browser"} do
+    local path = sh("command -v " .. name):match("^(/%S+)")
+    if path then return path end
+  end
+end
+
+local chromium = find_chromium()
+if not chromium then
+  io.stderr:write("# chromium missing: installing it (scripts/deps.sh browser)\n")
+  sh("sh scripts/deps.sh browser")
+  chromium = find_chromium()
+end
+if not chromium then
+  if os.getenv("CI") then
+    t.ok(false, "chromium could not be installed")
+    t.done()
+  end
+  print("1..0 # SKIP chromium is not installed (sh scripts/deps.sh browser)")
+  os.exit(0)
+end
+
+local tmp = os.tmpname()
+local base = tmp .. "_browser"
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Appended to a copy of each page: gathers what rendered into the DOM,
+-- where --dump-dom shows it.
+local PROBE = [[
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var r = {}, n = 0;
+    r.math = document.querySelectorAll(".math").length;
+    r.katex = document.querySelectorAll(".math > .katex, .math > .katex-display").length;
+    r.errors = document.querySelectorAll(".math-error, .katex-error").length;
+    var imgs = document.images;
+    r.images = imgs.length;
+    for (var i = 0; i < imgs.length; i++) if (imgs[i].complete && imgs[i].naturalWidth > 0) n++;
+    r.loaded = n;
+    // every element that fetches points at a file: URL, and the page's
+    // Content-Security-Policy (file: only) saw no attempt to go elsewhere
+    var urls = [], remote = 0;
+    document.querySelectorAll("script[src], img, link[href], iframe, source, video, audio")
+      .forEach(function (e) { urls.push(e.src || e.href); });
+    urls.forEach(function (u) { if (u.indexOf("file:") !== 0) remote++; });
+    r.resources = urls.length;
+    r.remote = remote;
+    r.violations = window.WB_VIOLATIONS.length;
+    var fonts = 0;
+    document.fonts.forEach(function (f) {
+      if (f.family.indexOf("KaTeX") >= 0 && f.status === "loaded") fonts++;
+    });
+    r.katexfonts = fonts;
+    r.hljs = document.querySelectorAll("code.hljs").length;
+    r.search = window.WB ? window.WB.search("합성곱").length + window.WB.search("둘째 절").length : -1;
+    var text = document.querySelector("main").cloneNode(true);
+    text.querySelectorAll("pre, code, .katex, script").forEach(function (e) { e.remove(); });
+    r.rawmath = /\$[^\s$][^$]*[^\s$]\$/.test(text.textContent) ? 1 : 0;
+    var pre = document.createElement("pre");
+    pre.id = "wb-probe";
+    pre.textContent = "PROBE " + JSON.stringify(r) + " END";
+    document.body.appendChild(pre);
+  }, 300);
+});
+</script>
+]]
+
+-- Put first in <head>: only file: URLs may load; an attempt at anything
+-- else is blocked and counted.
+local GUARD = [[
+<meta http-equiv="Content-Security-Policy" content="default-src file: 'unsafe-inline'">
+<script>
+window.WB_VIOLATIONS = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.WB_VIOLATIONS.push(e.blockedURI + " (" + e.violatedDirective + ")");
+});
+</script>
+]]
+
+local function probe(dir, page)
+  local html = assert(read(dir .. "/" .. page), page)
+  local copy = dir .. "/_probe_" .. page
+  local f = assert(io.open(copy, "wb"))
+  html = html:gsub("<head>", function() return "<head>\n" .. GUARD end, 1)
+  f:write((html:gsub("</body>", function() return PROBE .. "</body>" end)))
+  f:close()
+  local dom = sh(("timeout 90 %s --headless --no-sandbox --disable-gpu "
+    .. "--disable-background-networking --disable-component-update --disable-sync "
+    .. "--no-first-run --disable-extensions --user-data-dir=%s "
+    .. "--host-resolver-rules='MAP * ~NOTFOUND' --virtual-time-budget=10000 "
+    .. "--dump-dom %s"):format(q(chromium), q(base .. "/profile"), q("file://" .. copy)))
+  os.remove(copy)
+  local json = dom:match("PROBE (%b{}) END")
+  local r = {}
+  for k, v in (json or ""):gmatch('"(%w+)":(%-?%d+)') do r[k] = tonumber(v) end
+  if not json then t.diag("no probe result for " .. page .. ": " .. dom:sub(1, 500)) end
+  return r
+end
+
+local function check(dir, page, want)
+  local r = probe(dir, page)
+  local name = page .. ": "
+  t.ok((r.math or 0) >= (want.math or 1) and r.katex == r.math,
+       name .. ("KaTeX typeset every formula (%s of %s)"):format(r.katex, r.math))
+  t.is(r.errors, 0, name .. "no KaTeX errors")
+  t.is(r.rawmath, 0, name .. "no raw $...$ left in the text")
+  t.ok((r.katexfonts or 0) > 0, name .. "KaTeX fonts loaded from the book (" .. tostring(r.katexfonts) .. ")")
+  t.ok(r.images == r.loaded and r.images >= (want.images or 0),
+       name .. ("every image loaded (%s of %s)"):format(r.loaded, r.images))
+  t.ok((r.resources or 0) > 0 and r.remote == 0,
+       name .. ("every resource is a file: URL (%s, %s not)"):format(r.resources, r.remote))
+  t.is(r.violations, 0, name .. "nothing fetched from the network (CSP: file: only)")
+  if want.hljs then t.ok((r.hljs or 0) >= want.hljs, name .. "Lua highlighted") end
+  t.ok((r.search or 0) > 0, name .. "search finds Korean words")
+end
+
+-- The stylesheets may only point at files beside them.
+local function css_urls_relative(dir)
+  local bad = {}
+  local p = io.popen("find " .. q(dir) .. " -name '*.css'")
+  for path in p:lines() do
+    for u in (read(path) or ""):gmatch("url%(%s*[\"']?([^\"')]+)") do
+      if u:match("^%a[%w+.-]*:") or u:match("^/") then bad[#bad + 1] = path .. ": " .. u end
+    end
+  end
+  p:close()
+  return bad
+end
+
+-- the fixture book
+sh("rm -rf " .. q(base) .. " && mkdir -p " .. q(base) .. " && cp -r tests/fixtures/book " .. q(base .. "/src"))
+local out = base .. "/out"
+local s, rc = sh(q(bin) .. " book --src " .. q(base .. "/src") .. " --out " .. q(out))
+t.is(rc, 0, "fixture book built")
+if rc ~= 0 then t.diag(s) end
+local bad = css_urls_relative(out)
+t.is(#bad, 0, "stylesheets use relative URLs only")
+for _, b in ipairs(bad) do t.diag(b) end
+check(out, "index.html", {math = 3})
+check(out, "cha.html", {math = 5, images = 3, hljs = 3})
+check(out, "chb.html", {math = 1})
+check(out, "print.html", {math = 9, images = 3, hljs = 3})
+
+-- the real book (labs in --quick mode, to stay fast)
+local real = base .. "/real"
+s, rc = sh(q(bin) .. " book --quick --keep-going --timeout 300 --out " .. q(real))
+t.is(rc, 0, "the real book builds (--quick)")
+if rc ~= 0 then t.diag(s) end
+local pages, seen = {}, {}
+for name in (read(real .. "/index.html") or ""):gmatch('<li[^>]*><a href="([%w_%-]+%.html)"') do
+  if not seen[name] then pages[#pages + 1] = name; seen[name] = true end
+end
+t.ok(#pages >= 2, "the real book has chapters")
+for _, page in ipairs(pages) do
+  if page ~= "index.html" then check(real, page, {math = 1}) end
+end
+
+sh("rm -rf " .. q(base) .. " " .. q(tmp))
+t.done()
