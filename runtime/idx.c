@@ -13,7 +13,8 @@ static int read_error(gzFile gz, const char *path, const char *what,
                       char *err) {
   int zerr;
   const char *msg = gzerror(gz, &zerr);
-  if (zerr != Z_OK && zerr != Z_STREAM_END)
+  /* zlib says Z_BUF_ERROR when a gzip stream simply stops */
+  if (zerr != Z_OK && zerr != Z_STREAM_END && zerr != Z_BUF_ERROR)
     return ERR("%s: corrupt file while reading %s (%s)", path, what, msg);
   return ERR("%s: truncated file while reading %s", path, what);
 }
