@@ -1,0 +1,53 @@
+-- fashion.lua - train a course model on Fashion-MNIST and print one line:
+-- epoch_s (training seconds per epoch, best epoch; data loading and
+-- evaluation excluded), test_acc (10,000 test images), peak_rss_mb.
+--   ./workbook run bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B
+local tensor, nn, data, sys = require "tensor", require "nn", require "data", require "sys"
+
+local opt = {model = "cnn", train = 60000, epochs = 1, batch = 32}
+local i = 1
+while arg[i] do
+  local k = arg[i]:match("^%-%-(%w+)$")
+  if not k or opt[k] == nil or arg[i + 1] == nil then
+    error("usage: bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B")
+  end
+  opt[k] = k == "model" and arg[i + 1] or tonumber(arg[i + 1])
+  i = i + 2
+end
+
+local function course_model(kind)
+  if kind == "mlp" then
+    return nn.Sequential {
+      nn.Flatten{input_shape = {28, 28, 1}}, nn.Dropout(0.2),
+      nn.Dense(128, "relu"), nn.Dense(32, "relu"), nn.Dense(10, "softmax")}
+  end
+  return nn.Sequential {
+    nn.Conv2D{filters = 32, kernel_size = 3, padding = "same", input_shape = {28, 28, 1}},
+    nn.MaxPooling2D{pool_size = 2, strides = 2},
+    nn.Conv2D{filters = 64, kernel_size = 3, padding = "same"},
+    nn.MaxPooling2D{pool_size = 2, strides = 2},
+    nn.Conv2D{filters = 32, kernel_size = 3, padding = "same"},
+    nn.Flatten(), nn.Dense(128, "relu"), nn.Dense(32, "relu"), nn.Dense(10, "softmax")}
+end
+
+local function peak_rss_mb()
+  local f = io.open("/proc/self/status")
+  local s = f and f:read("a") or ""
+  if f then f:close() end
+  return (tonumber(s:match("VmHWM:%s*(%d+)")) or 0) / 1024
+end
+
+tensor.seed(0)
+local fm = data.fashion_mnist()
+local x, y = fm.train.x:slice(1, 1, opt.train), fm.train.y:slice(1, 1, opt.train)
+local model = course_model(opt.model)
+model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
+local best = math.huge
+for e = 1, opt.epochs do
+  local h = model:fit(x, y, {epochs = 1, batch_size = opt.batch, verbose = 0})
+  best = math.min(best, h.train_seconds)
+end
+local _, acc = model:evaluate(fm.test.x, fm.test.y, {verbose = 0, batch_size = 256})
+print(("fashion %s: epoch_s=%.2f test_acc=%.4f peak_rss_mb=%.0f train=%d epochs=%d batch=%d threads=%s"):format(
+  opt.model, best, acc, peak_rss_mb(), opt.train, opt.epochs, opt.batch,
+  os.getenv("WORKBOOK_THREADS") or "auto"))
