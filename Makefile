@@ -15,7 +15,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC      ?= cc
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation
-CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -pthread -Iruntime -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+# -fno-math-errno: sqrtf and friends may then vectorise (no errno to set)
+CFLAGS_ALL = -std=gnu11 $(OPT) -fno-math-errno $(WARN) -pthread -Iruntime -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(EXTRA_LIBS)
 
 B       ?= build/obj

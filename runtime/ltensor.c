@@ -261,7 +261,7 @@ static int t_arange(lua_State *L) {
 
 static int t_rand(lua_State *L) {
   Tensor *t = push_shaped(L, 1);
-  for (int64_t i = 0; i < t->size; i++) t->data[i] = (float)tensor_rand_uniform();
+  tensor_rand_uniform_floats(t->data, t->size);
   return 1;
 }
 static int t_randn(lua_State *L) {

@@ -1,8 +1,9 @@
 /* nn_dropout.c - inverted dropout, Keras semantics.
  *
  *   x, y, mask, dy, dx (n) flat
- *   forward   keep where u >= rate (u uniform [0, 1) from the runtime's
- *             seeded RNG, one draw per element in order), scale kept
+ *   forward   keep where u >= rate (u uniform [0, 1) with 24 random bits
+ *             from the runtime's seeded RNG, one draw per element in
+ *             order), scale kept
  *             values by 1 / (1 - rate): mask = keep ? 1 / (1 - rate) : 0,
  *             y = x * mask. At inference the layer is the identity (the
  *             caller just skips it).
@@ -16,8 +17,9 @@
 void nn_dropout_forward(const float *x, float *y, float *mask, int64_t n,
                         float rate) {
   float scale = 1.0f / (1.0f - rate);
+  tensor_rand_uniform_floats(mask, n);       /* the draws, then the mask */
   for (int64_t i = 0; i < n; i++) {
-    mask[i] = tensor_rand_uniform() >= rate ? scale : 0.0f;
+    mask[i] = mask[i] >= rate ? scale : 0.0f;
     y[i] = x[i] * mask[i];
   }
 }

@@ -460,6 +460,13 @@ uint64_t tensor_rand_u64(void) {
   return r;
 }
 
+/* n floats uniform in [0, 1), 24 random bits each: the bulk form for
+ * dropout masks and rand(), one draw of the stream per value. */
+void tensor_rand_uniform_floats(float *dst, int64_t n) {
+  for (int64_t i = 0; i < n; i++)
+    dst[i] = (float)(tensor_rand_u64() >> 40) * 0x1.0p-24f;
+}
+
 double tensor_rand_uniform(void) {
   return (double)(tensor_rand_u64() >> 11) * 0x1.0p-53;
 }

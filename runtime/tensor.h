@@ -87,6 +87,7 @@ void tensor_seed(uint64_t seed);
 uint64_t tensor_rand_u64(void);
 double tensor_rand_uniform(void);   /* [0, 1) */
 double tensor_rand_normal(void);    /* N(0, 1) */
+void tensor_rand_uniform_floats(float *dst, int64_t n);   /* [0, 1) */
 
 /* .npy files. The reader fills a header description and converts the
  * payload to float32. */

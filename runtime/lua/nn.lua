@@ -82,6 +82,25 @@ function Layer:add_weight(name, shape, init, trainable)
   return w
 end
 
+-- A buffer this layer reuses from one training step to the next (keyed
+-- by name and batch size), so a step neither allocates nor zero-fills.
+-- Only training uses them: what forward returns outside fit stays the
+-- caller's.
+function Layer:buffer(key, shape)
+  local bank = self.bufs
+  if not bank then bank = {}; self.bufs = bank end
+  local k = key .. ":" .. shape[1]
+  local b = bank[k]
+  if not b then b = T.zeros(shape); bank[k] = b end
+  return b
+end
+
+local function with_batch(n, s)
+  local shape = {n}
+  for i, v in ipairs(s) do shape[i + 1] = v end
+  return shape
+end
+
 function Layer:count_params()
   local n = 0
   for _, w in ipairs(self.weights) do n = n + w.value:numel() end
@@ -121,17 +140,20 @@ end
 
 function Dense:forward(x, training)
   self.x = x
-  self.fwd_opts.activation = self.act_now or self.activation
-  self.y = K.dense_forward(x, self.kernel.value, self.bias and self.bias.value,
-                           self.fwd_opts)
+  local o = self.fwd_opts
+  o.activation = self.act_now or self.activation
+  o.out = training and self:buffer("out", {x:size(1), self.units}) or nil
+  self.y = K.dense_forward(x, self.kernel.value, self.bias and self.bias.value, o)
   return self.y
 end
 
 function Dense:backward(dy)
   local o = self.bwd_opts
   o.activation, o.y, o.need_dx = self.act_now or self.activation, self.y, self.need_dx
+  o.dx = self.need_dx and self:buffer("dx", self.x:shape()) or nil
+  o.dw, o.db = self.kernel.grad, self.bias and self.bias.grad
   local dx, dw, db = K.dense_backward(self.x, self.kernel.value, dy, o)
-  o.y = nil
+  o.y, o.dx = nil, nil
   self.kernel.grad = dw
   if self.bias then self.bias.grad = db end
   return dx
@@ -188,16 +210,20 @@ end
 
 function Conv2D:forward(x, training)
   self.x = x
-  self.opts.activation = self.act_now or self.activation
-  self.y = K.conv2d_forward(x, self.kernel.value, self.bias and self.bias.value, self.opts)
+  local o = self.opts
+  o.activation = self.act_now or self.activation
+  o.out = training and self:buffer("out", with_batch(x:size(1), self.output_shape)) or nil
+  self.y = K.conv2d_forward(x, self.kernel.value, self.bias and self.bias.value, o)
   return self.y
 end
 
 function Conv2D:backward(dy)
   local o = self.bwd_opts
   o.activation, o.y, o.need_dx = self.act_now or self.activation, self.y, self.need_dx
+  o.dx = self.need_dx and self:buffer("dx", self.x:shape()) or nil
+  o.dw, o.db = self.kernel.grad, self.bias and self.bias.grad
   local dx, dw, db = K.conv2d_backward(self.x, self.kernel.value, dy, o)
-  o.y = nil
+  o.y, o.dx = nil, nil
   self.kernel.grad = dw
   if self.bias then self.bias.grad = db end
   return dx
@@ -233,17 +259,24 @@ local function pool_layer(class, prefix, kind)
            self.pool_size[1], self.pool_size[2], s[1], s[2])
     end
     self.opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
+    self.bwd_opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
     return {oh, ow, s[3]}
   end
-  function cls:forward(x)
+  function cls:forward(x, training)
     self.x = x
-    local y, arg = K[kind .. "_forward"](x, self.opts)
+    local o = self.opts
+    local shape = with_batch(x:size(1), self.output_shape)
+    o.out = training and self:buffer("out", shape) or nil
+    o.idx = training and kind == "maxpool2d" and self:buffer("idx", shape) or nil
+    local y, arg = K[kind .. "_forward"](x, o)
     self.arg = arg
     return y
   end
   function cls:backward(dy)
-    if kind == "maxpool2d" then return K.maxpool2d_backward(self.x, self.arg, dy, self.opts) end
-    return K.avgpool2d_backward(self.x, dy, self.opts)
+    local o = self.bwd_opts
+    o.dx = self:buffer("dx", self.x:shape())
+    if kind == "maxpool2d" then return K.maxpool2d_backward(self.x, self.arg, dy, o) end
+    return K.avgpool2d_backward(self.x, dy, o)
   end
 end
 pool_layer("MaxPooling2D", "max_pooling2d", "maxpool2d")
