@@ -1,0 +1,64 @@
+/* h5keras.h - read Keras 2 HDF5 weight files (model.save_weights('x.h5')
+ * and the model_weights group of model.save('x.h5')) through libhdf5.
+ *
+ * The layout, as Keras 2.x's hdf5_format.py writes it: the group holding
+ * the weights (the root, or /model_weights for a full model) carries the
+ * attribute layer_names, a list of strings in the model's layer order;
+ * a layer group of each name carries weight_names, naming datasets by
+ * paths relative to that group ("conv2d/kernel:0" is the dataset
+ * /conv2d/conv2d/kernel:0). Lists longer than HDF5's 64 KB attribute
+ * limit are split into NAME0, NAME1, ... Strings are fixed-length (numpy
+ * 'S' arrays, h5py 2) or variable-length (lists of bytes, h5py 3); an
+ * empty list is stored as an empty float64 array.
+ *
+ * h5k_open reads and checks the whole structure (every name, type and
+ * shape); h5k_read then fills one weight. Both return 0, or -1 with a
+ * message in err (H5K_ERRLEN bytes) naming the file, layer and weight.
+ * Nothing prints (HDF5's own error printing is off during each call and
+ * restored after), nothing exits, and every HDF5 id is closed by
+ * h5k_close, or by h5k_open itself when it fails. No Lua here. */
+#ifndef WB_H5KERAS_H
+#define WB_H5KERAS_H
+#include <stdint.h>
+#include "tensor.h"
+
+#define H5K_ERRLEN 512
+
+typedef struct H5kWeight {
+  char *name;                    /* weight_names entry, "conv2d/kernel:0" */
+  int ndim;                      /* 0..TENSOR_MAXDIM */
+  int64_t shape[TENSOR_MAXDIM];
+  int64_t size;                  /* product of shape */
+  int64_t dset;                  /* the open dataset (hid_t) */
+} H5kWeight;
+
+typedef struct H5kLayer {
+  char *name;                    /* layer_names entry, "conv2d" */
+  int nweights;                  /* 0 for layers without weights */
+  H5kWeight *weights;
+} H5kLayer;
+
+typedef struct H5kFile {
+  int64_t file;                  /* hid_t, 0 when closed */
+  int full_model;                /* weights found under /model_weights */
+  char *backend;                 /* root attributes; NULL when absent */
+  char *keras_version;
+  int nlayers;
+  H5kLayer *layers;
+  char *path;                    /* for messages */
+} H5kFile;
+
+/* 1 if path is a readable HDF5 file, else 0. Never fails loudly. */
+int h5k_is_hdf5(const char *path);
+/* Open read-only and read the layer and weight lists. On failure f is
+ * left closed (safe to h5k_close again). */
+int h5k_open(H5kFile *f, const char *path, char *err);
+/* Read weight w of layer l as float32 (float64 files are converted)
+ * into dst, which holds count floats; count must equal the weight's
+ * size. */
+int h5k_read(H5kFile *f, int l, int w, float *dst, int64_t count,
+             char *err);
+/* Close every id and free every name; safe on a closed or zeroed f. */
+void h5k_close(H5kFile *f);
+
+#endif

@@ -1,0 +1,120 @@
+-- keras_h5.lua - load a Keras 2 HDF5 weight file into a model's layers,
+-- matched as Keras's load_weights does for Sequential and functional
+-- models (hdf5_format.load_weights_from_hdf5_group): by order, counting
+-- only the layers that have weights, on both sides. Every count and
+-- shape is checked before any value changes, so a failed load leaves
+-- the model as it was.
+--
+--   keras_h5.load_into(layers, path) -> number of layers loaded
+--
+-- layers: the model's layers in Keras's order (model.layers), each with
+-- .name and .weights, a list of {name = "dense/kernel:0", value = tensor,
+-- trainable = ...}.
+local h5 = require "h5"
+local fail = require "script_error"
+
+local M = {}
+
+local function shape_str(s)
+  return "(" .. table.concat(s, ", ") .. (#s == 1 and ",)" or ")")
+end
+
+local function plural(n, word)
+  return ("%d %s%s"):format(n, word, n == 1 and "" or "s")
+end
+
+-- Keras saves and loads a layer's weights in its _legacy_weights order:
+-- trainable ones first, then the rest, each group in layer order. For a
+-- single layer that is its own order (BatchNormalization: gamma, beta,
+-- moving_mean, moving_variance); it matters for a nested model.
+local function legacy_order(layer)
+  local first, rest = {}, {}
+  for _, w in ipairs(layer.weights) do
+    local trainable = layer.trainable ~= false and w.trainable ~= false
+    local into = trainable and first or rest
+    into[#into + 1] = w
+  end
+  table.move(rest, 1, #rest, #first + 1, first)
+  return first
+end
+
+local function check_layers(layers)
+  if type(layers) ~= "table" then
+    fail("load_weights: a list of layers is required, got %s", type(layers))
+  end
+  for i, l in ipairs(layers) do
+    if type(l) ~= "table" or type(l.weights) ~= "table" then
+      fail("load_weights: layer %d has no weights list", i)
+    end
+  end
+end
+
+-- the layers that have weights, model side and file side
+local function with_weights(layers, order)
+  local out = {}
+  for _, l in ipairs(layers) do
+    if #l.weights > 0 then
+      out[#out + 1] = {name = l.name,
+                       weights = order and order(l) or l.weights}
+    end
+  end
+  return out
+end
+
+local function read(path)
+  local ok, file = pcall(h5.read_keras_weights, path)
+  if not ok then
+    -- the C error names this file's line; the user's replaces it
+    local msg = tostring(file):gsub("^[^:\n]*keras_h5%.lua:%d+: ", "", 1)
+    fail("load_weights: %s", msg)
+  end
+  -- Theano files hold flipped convolution kernels (Keras converts them);
+  -- loading them as they are would give silently wrong answers
+  if file.backend == "theano" then
+    fail("load_weights: %s was saved with the Theano backend, whose " ..
+         "convolution kernels are flipped; use the TensorFlow weights file",
+         path)
+  end
+  return file
+end
+
+local function check_pair(path, k, fl, ml)
+  if #fl.weights ~= #ml.weights then
+    fail("load_weights: %s: layer #%d with weights, '%s' in the file, " ..
+         "holds %s; the model's layer '%s' has %s", path, k, fl.name,
+         plural(#fl.weights, "weight"), ml.name,
+         plural(#ml.weights, "weight"))
+  end
+  for j, fw in ipairs(fl.weights) do
+    local mw = ml.weights[j]
+    local fs, ms = fw.value:shape(), mw.value:shape()
+    if shape_str(fs) ~= shape_str(ms) then
+      fail("load_weights: %s: layer '%s': weight '%s' has shape %s in the " ..
+           "file, the model's layer '%s' expects %s for '%s'", path,
+           fl.name, fw.name, shape_str(fs), ml.name, shape_str(ms), mw.name)
+    end
+  end
+end
+
+function M.load_into(layers, path)
+  check_layers(layers)
+  if type(path) ~= "string" then
+    fail("load_weights: a file path is required, got %s", type(path))
+  end
+  local file = read(path)
+  local fls, mls = with_weights(file), with_weights(layers, legacy_order)
+  if #fls ~= #mls then
+    fail("load_weights: %s: the file holds weights for %s, the model has " ..
+         "%s with weights", path, plural(#fls, "layer"),
+         plural(#mls, "layer"))
+  end
+  for k = 1, #fls do check_pair(path, k, fls[k], mls[k]) end
+  for k = 1, #fls do
+    for j, fw in ipairs(fls[k].weights) do
+      mls[k].weights[j].value:copy(fw.value)
+    end
+  end
+  return #fls
+end
+
+return M
