@@ -787,7 +787,7 @@ local function epoch_callbacks(self, callbacks, epoch, logs)
       io.stderr:write(("warning: %s monitors '%s', which is not available\n"):format(cb.kind, cb.monitor))
     elseif cb.kind == "EarlyStopping" then
       if better(cb, v, cb.best, cb.min_delta) then
-        cb.best, cb.wait = v, 0
+        cb.best, cb.wait, cb.best_epoch = v, 0, epoch
         if cb.restore_best_weights then cb.best_weights = self:get_weights(true) end
       else
         cb.wait = (cb.wait or 0) + 1
@@ -850,7 +850,9 @@ function Model:fit(x, y, o)
     hist.history[k] = hist.history[k] or {}
     table.insert(hist.history[k], v)
   end
-  for _, cb in ipairs(callbacks) do cb.best, cb.wait = nil, 0 end
+  for _, cb in ipairs(callbacks) do
+    cb.best, cb.wait, cb.best_epoch, cb.stopped_epoch, cb.best_weights = nil, 0, nil, nil, nil
+  end
   for epoch = 1, epochs do
     if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
     local bar = verbose ~= 0 and text.progbar(steps) or nil
@@ -951,6 +953,12 @@ end
 
 function Model:load_weights(path)
   if type(path) ~= "string" then fail("load_weights: a file path is required") end
+  if path:match("%.h5$") or path:match("%.hdf5$") then
+    -- a Keras 2 weights file, matched layer by layer as Keras does
+    if not self.built then fail("load_weights: build the model first (give input_shape)") end
+    require("keras_h5").load_into(self.layers, path)
+    return
+  end
   local f, err = io.open(path, "rb")
   if not f then fail("load_weights: cannot open %s", err) end
   local data = f:read("a")

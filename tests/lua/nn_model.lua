@@ -125,6 +125,20 @@ t.raises(function() m3:load_weights(path) end, "holds 6 weight tensors, the mode
 os.remove(path)
 t.raises(function() m3:load_weights(tmp .. "_missing.wbw") end, "cannot open", "missing weights file")
 
+-- a Keras 2 HDF5 weights file (made by tests/fixtures/make_h5_fixtures.py)
+do
+  local mk = nn.Sequential {
+    nn.Conv2D{filters = 4, kernel_size = 3, padding = "same", input_shape = {8, 8, 1}},
+    nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(5, "relu"), nn.Dense(3, "softmax")}
+  local h5file = here .. "/../fixtures/h5/cnn_vlen.h5"
+  mk:load_weights(h5file)
+  local file = require("h5").read_keras_weights(h5file)
+  t.is((mk:get_weights()[5] - file[5].weights[1].value):abs():max(), 0,
+       "load_weights(.h5) puts the file's dense_1 kernel in the last Dense layer")
+  t.raises(function() small():load_weights(h5file) end, "the file holds weights for 3 layers, the model has 2",
+           "an .h5 file for another architecture")
+end
+
 -- set_weights checks count and shapes
 local ws = m:get_weights()
 ws[1] = T.zeros(3, 16)
@@ -160,6 +174,18 @@ local me = small(nn.optimizers.SGD{learning_rate = 0})   -- nothing improves
 local he = me:fit(x, y, {epochs = 10, validation_split = 0.25, verbose = 0,
                          callbacks = {nn.callbacks.EarlyStopping{monitor = "val_loss", patience = 2}}})
 t.is(#he.history.loss, 3, "EarlyStopping stops after patience epochs without improvement")
+-- restore_best_weights: a learning rate too high makes the last epoch
+-- worse; the model comes back with the best epoch's weights
+T.seed(8)
+local mr = nn.Sequential{nn.Dense{units = 16, activation = "relu", input_shape = {4}},
+                         nn.Dense(2, "softmax")}
+mr:compile{optimizer = nn.optimizers.SGD{learning_rate = 3}, loss = "sparse_categorical_crossentropy"}
+local es = nn.callbacks.EarlyStopping{monitor = "val_loss", patience = 1, restore_best_weights = true}
+local hr = mr:fit(x, y, {epochs = 10, validation_split = 0.25, verbose = 0, callbacks = {es}})
+t.ok(es.stopped_epoch == #hr.history.val_loss and es.best_epoch < es.stopped_epoch,
+     ("stopped at epoch %s, best epoch %s"):format(es.stopped_epoch, es.best_epoch))
+t.near(mr:evaluate(x:slice(1, 193, 256), y:slice(1, 193, 256), {verbose = 0}),
+       hr.history.val_loss[es.best_epoch], 1e-6, "restore_best_weights brings back the best epoch")
 local ck = tmp .. "_ck{epoch}.wbw"
 T.seed(4)
 local mc = small()
