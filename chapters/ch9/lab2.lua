@@ -1,0 +1,70 @@
+-- LAB 9-2: Fashion-MNIST with a convolutional network.
+-- The course's CNN: three 3x3 'same' convolutions (32, 64, 32 filters)
+-- with 2x2 max pooling after the first two, then the MLP head of LAB 8-1.
+-- As in the course's Keras code, the convolutions have no activation of
+-- their own; max pooling and the ReLU dense layers supply the non-linearity.
+local tensor, nn, data, plot = require "tensor", require "nn", require "data", require "plot"
+
+tensor.seed(2024)
+
+local fm = data.fashion_mnist()
+local x_train, y_train = fm.train.x, fm.train.y
+local x_test, y_test = fm.test.x, fm.test.y
+
+local epochs = 10
+if os.getenv("WORKBOOK_QUICK") == "1" then
+  x_train, y_train = x_train:slice(1, 1, 6000), y_train:slice(1, 1, 6000)
+  x_test, y_test = x_test:slice(1, 1, 2000), y_test:slice(1, 1, 2000)
+  epochs = 2
+  print("WORKBOOK_QUICK=1: training on 6,000 images for 2 epochs, testing on 2,000")
+end
+
+-- ANCHOR: model
+local model = nn.Sequential {
+  nn.Conv2D{filters = 32, kernel_size = 3, padding = "same", input_shape = {28, 28, 1}},
+  nn.MaxPooling2D{pool_size = 2, strides = 2},
+  nn.Conv2D{filters = 64, kernel_size = 3, padding = "same"},
+  nn.MaxPooling2D{pool_size = 2, strides = 2},
+  nn.Conv2D{filters = 32, kernel_size = 3, padding = "same"},
+  nn.Flatten(),
+  nn.Dense(128, "relu"),
+  nn.Dense(32, "relu"),
+  nn.Dense(10, "softmax"),
+}
+model:summary()
+-- ANCHOR_END: model
+
+-- ANCHOR: train
+model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy",
+              metrics = {"accuracy"}}
+-- This CNN starts to overfit after a few epochs (validation accuracy
+-- stalls while training accuracy climbs): stop when validation accuracy
+-- has not improved for 2 epochs and keep the best epoch's weights.
+local stop = nn.callbacks.EarlyStopping{monitor = "val_accuracy", patience = 2,
+                                        restore_best_weights = true}
+local hist = model:fit(x_train, y_train, {epochs = epochs, batch_size = 32,
+                                          validation_split = 0.1,
+                                          callbacks = {stop}})
+if stop.stopped_epoch then
+  print(("early stopping after epoch %d; weights of epoch %d restored"):format(
+        stop.stopped_epoch, stop.best_epoch))
+end
+plot.history(hist, out "history.png", {title = "LAB 9-2 CNN"})
+-- ANCHOR_END: train
+
+-- ANCHOR: evaluate
+local loss, acc = model:evaluate(x_test, y_test)
+print(("test loss %.4f, test accuracy %.4f"):format(loss, acc))
+local predicted = model:predict(x_test):argmax(2) - 1
+plot.confusion_matrix(y_test, predicted, out "confusion.png",
+                      {class_names = fm.class_names, title = "LAB 9-2 CNN"})
+-- ANCHOR_END: evaluate
+
+-- ANCHOR: inside
+-- what the first convolution learned, and what it makes of one image
+local first = model.layers[1]
+plot.filters(first.kernel.value, out "filters.png", {title = "conv2d: 32 learned 3x3 filters"})
+local one = x_test:slice(1, 1, 1)
+plot.feature_maps(first:forward(one, false), out "feature_maps.png",
+                  {title = "feature maps of the first test image (" .. fm.class_names[y_test[1] + 1] .. ")"})
+-- ANCHOR_END: inside
