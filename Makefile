@@ -11,13 +11,15 @@
 PKGS    := lua5.4 libpng zlib openblas cairo libcmark-gfm nettle hdf5-serial
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Libraries without a pkg-config file (Debian's libsvm-dev, liblinear-dev)
+LIBS_EXTRA := -lsvm -llinear
 
 CC      ?= cc
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation
 # -fno-math-errno: sqrtf and friends may then vectorise (no errno to set)
 CFLAGS_ALL = -std=gnu11 $(OPT) -fno-math-errno $(WARN) -pthread -Iruntime -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(EXTRA_LIBS)
+LDLIBS_ALL = $(PKG_LIBS) $(LIBS_EXTRA) -lm -pthread $(EXTRA_LIBS)
 
 B       ?= build/obj
 BIN     ?= workbook

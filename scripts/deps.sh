@@ -2,10 +2,11 @@
 # deps.sh - install the Debian packages workbook needs, if any is missing.
 # Uses sudo when not root. Quiet and quick when everything is there.
 set -e
+trap 'sh "$(dirname "$0")/fetch_faces.sh" || exit 1' EXIT   # at the very end: the face set
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
 libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
-libjs-highlight.js dataset-fashion-mnist libhdf5-dev"
+libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev"
 # `deps.sh browser` installs only headless Chromium, which the book's
 # browser test needs (big, so not part of every build's set-up).
 [ "${1:-}" = browser ] && PKGS="chromium"

@@ -1,7 +1,9 @@
 -- data.lua - where the data lives. data.path("images/x.png") is
 -- <home>/data/images/x.png, home being the folder of the workbook binary
 -- or $WORKBOOK_HOME, so labs find their files from any folder; and the
--- data sets installed by Debian packages, such as Fashion-MNIST.
+-- data sets installed by Debian packages, such as Fashion-MNIST, or
+-- taken out of one (the LFW face subset, data.faces), and random patches
+-- of photos (data.patches).
 local sys = require "sys"
 local fail = require "script_error"
 
@@ -90,6 +92,161 @@ function data.fashion_mnist(opts)
     }
   end
   return fashion_cache[key]
+end
+
+-- ---- faces (scikit-image's LFW subset) -------------------------------------
+
+data.FACE_CLASSES = {"not face", "face"}
+
+-- Where lfw_subset.npy may be: opts.path, each $WORKBOOK_DATA folder,
+-- then data/fetched/ (scripts/fetch_faces.sh puts it there).
+local function faces_file(opts)
+  if opts.path then return opts.path, {opts.path} end
+  local tried = {}
+  for d in (os.getenv("WORKBOOK_DATA") or ""):gmatch("[^:]+") do
+    tried[#tried + 1] = d .. "/lfw_subset.npy"
+  end
+  tried[#tried + 1] = sys.home() .. "/data/fetched/lfw_subset.npy"
+  for _, f in ipairs(tried) do
+    if sys.exists(f) == "file" then return f, tried end
+  end
+  return nil, tried
+end
+
+-- The face / not-face set of scikit-image (skimage.data.lfw_subset()):
+-- x (200, 25, 25, 1) gray floats in [0, 1]; y (200) with 1 = face,
+-- 0 = not face: the first 100 are faces from Labeled Faces in the Wild,
+-- the last 100 patches of other photos. class_names[y + 1] names a class.
+-- opts.path reads that file instead. A fresh table each call.
+function data.faces(opts)
+  opts = type(opts) == "table" and opts or {}
+  local path, tried = faces_file(opts)
+  if not path or sys.exists(path) ~= "file" then
+    fail("data.faces: lfw_subset.npy not found (looked for %s); run " ..
+         "'sh scripts/fetch_faces.sh' (make deps does) to extract it from " ..
+         "Debian's python3-skimage package", table.concat(tried, ", "))
+  end
+  local T = require "tensor"
+  local ok, x = pcall(T.load, path)
+  if not ok then fail("data.faces: %s", (x:gsub("^[^:]*:%d+: ", ""))) end
+  local s = x:shape()
+  if #s ~= 3 or s[1] ~= 200 or s[2] ~= 25 or s[3] ~= 25 then
+    fail("data.faces: %s holds shape (%s), expected scikit-image's (200, 25, 25)",
+         path, table.concat(s, ", "))
+  end
+  local y = T.zeros(200)
+  y:slice(1, 1, 100):fill(1)
+  return {x = x:reshape(200, 25, 25, 1), y = y, class_names = data.FACE_CLASSES}
+end
+
+-- ---- random patches ---------------------------------------------------------
+
+local function is_count(v)
+  return type(v) == "number" and v == math.floor(v) and v >= 1 and v < 2 ^ 31
+end
+
+local function patch_size(v)
+  if v == nil then return 25, 25 end
+  if type(v) == "number" then v = {v, v} end
+  if type(v) ~= "table" or #v ~= 2 then
+    fail("data.patches: size must be a number or {h, w}, got %s", tostring(v))
+  end
+  for _, k in ipairs(v) do
+    if not is_count(k) then
+      fail("data.patches: size must hold positive integers, got %s", tostring(k))
+    end
+  end
+  return math.tointeger(v[1]), math.tointeger(v[2])
+end
+
+local function patch_scales(v)
+  if v == nil then return {0.5, 1, 2} end
+  if type(v) == "number" then v = {v} end
+  if type(v) ~= "table" or #v == 0 then
+    fail("data.patches: scales must be a non-empty list of numbers, got %s", tostring(v))
+  end
+  for _, s in ipairs(v) do
+    if type(s) ~= "number" or not (s > 0 and s < math.huge) then
+      fail("data.patches: scales must be positive numbers, got %s", tostring(s))
+    end
+  end
+  return v
+end
+
+-- the photo as (H, W, 1) gray
+local function gray_image(img)
+  local T, image = require "tensor", require "image"
+  if not T.is_tensor(img) or (img:dim() ~= 2 and img:dim() ~= 3) then
+    fail("data.patches: expected an HxW or HxWxC image tensor, got %s",
+         T.is_tensor(img) and ("shape (" .. table.concat(img:shape(), ", ") .. ")")
+         or type(img))
+  end
+  local s = img:shape()
+  if img:dim() == 2 then return img:reshape(s[1], s[2], 1) end
+  if s[3] == 1 then return img end
+  if s[3] > 4 then fail("data.patches: an image has 1 to 4 channels, got %d", s[3]) end
+  return image.to_gray(img)
+end
+
+-- The photo seen at 1/scale of its size: patches of h x w pixels cut
+-- from it cover scale*h x scale*w pixels of the photo. Shrinking blurs
+-- first (sigma (scale - 1) / 2, as skimage.transform.resize's
+-- anti-aliasing) so fine texture does not alias.
+local function rescaled(gray, scale, h, w)
+  local image = require "image"
+  local s = gray:shape()
+  local H, W = math.floor(s[1] / scale + 0.5), math.floor(s[2] / scale + 0.5)
+  if H < h or W < w then
+    fail("data.patches: at scale %g a patch covers %gx%g pixels, more than the %dx%d image",
+         scale, scale * h, scale * w, s[1], s[2])
+  end
+  if scale == 1 then return gray end
+  if scale > 1 then
+    local sigma = (scale - 1) / 2
+    local k = image.kernels.gaussian(2 * math.ceil(4 * sigma) + 1, sigma)
+    gray = image.filter(gray, k, {padding = "same", border = "reflect"})
+  end
+  return image.resize(gray, H, W)
+end
+
+-- n random patches of a photo, for negatives as the Python Data Science
+-- Handbook's face pipeline cuts them (PatchExtractor at several scales):
+-- an (n, h, w, 1) gray tensor. opts.size = {h, w} (25x25), opts.scales
+-- (default {0.5, 1, 2}: a patch covers scale*h x scale*w pixels of the
+-- photo; the n patches are shared out over the scales in turn, the first
+-- scales getting the remainder), opts.seed re-seeds the runtime's RNG
+-- (tensor.seed) so the same seed gives the same patches.
+function data.patches(img, n, opts)
+  local T, image = require "tensor", require "image"
+  opts = opts or {}
+  if type(opts) ~= "table" then fail("data.patches: options must be a table") end
+  if not is_count(n) then
+    fail("data.patches: n must be a positive integer, got %s", tostring(n))
+  end
+  n = math.tointeger(n)
+  local h, w = patch_size(opts.size)
+  local scales = patch_scales(opts.scales)
+  local gray = gray_image(img)
+  if opts.seed ~= nil then
+    if math.type(opts.seed) ~= "integer" then
+      fail("data.patches: seed must be an integer, got %s", tostring(opts.seed))
+    end
+    T.seed(opts.seed)
+  end
+  local out, k = T.zeros(n, h, w, 1), 0
+  for i, scale in ipairs(scales) do
+    local count = n // #scales + (i <= n % #scales and 1 or 0)
+    local src = rescaled(gray, scale, h, w)
+    local H, W = src:shape()[1], src:shape()[2]
+    local ut, ul = T.rand(math.max(count, 1)), T.rand(math.max(count, 1))
+    for j = 1, count do
+      local top = math.floor(ut[j] * (H - h + 1)) + 1
+      local left = math.floor(ul[j] * (W - w + 1)) + 1
+      k = k + 1
+      out[k] = image.crop(src, math.min(top, H - h + 1), math.min(left, W - w + 1), h, w)
+    end
+  end
+  return out
 end
 
 return data
