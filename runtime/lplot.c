@@ -308,6 +308,33 @@ static int l_heatmap(lua_State *L) {
   return 0;
 }
 
+/* detections(path, {image=, boxes=(N,4) tensor, labels=, side=, title=}) */
+static int l_detections(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const char *title = opt_str(L, 2, "title");
+  int side = opt_int(L, 2, "side", 640, 16, PLOT_MAXSIDE);
+  lua_getfield(L, 2, "image");
+  PlotImage im;
+  read_image(L, 1, &im);
+  im.normalize = opt_bool(L, 2, "normalize", 0);
+  lua_getfield(L, 2, "boxes");
+  Tensor *b = test_tensor(L, -1);
+  if (!b || b->ndim != 2 || b->shape[1] != 4 || b->shape[0] > 100000)
+    return lerror(L, "boxes must be an (N, 4) tensor");
+  int n = (int)b->shape[0];
+  double *v = scratch(L, (size_t)(n ? n : 1) * 4 * sizeof *v);
+  int64_t idx[2];
+  for (idx[0] = 0; idx[0] < n; idx[0]++)
+    for (idx[1] = 0; idx[1] < 4; idx[1]++)
+      v[idx[0] * 4 + idx[1]] = *tensor_at(b, idx);
+  const char **labels = n ? read_labels(L, "labels", n) : NULL;
+  char err[PLOT_ERRLEN];
+  if (plot_save_detections(path, &im, v, labels, n, side, title, err))
+    return lerror(L, "%s", err);
+  return 0;
+}
+
 static int l_font(lua_State *L) {
   lua_pushstring(L, plot_font_family());
   return 1;
@@ -315,7 +342,7 @@ static int l_font(lua_State *L) {
 
 static const luaL_Reg functions[] = {
   {"axes", l_axes}, {"images", l_images}, {"heatmap", l_heatmap},
-  {"font", l_font}, {NULL, NULL}
+  {"font", l_font}, {"detections", l_detections}, {NULL, NULL}
 };
 
 int luaopen_plot(lua_State *L) {

@@ -166,4 +166,12 @@ int plot_heatmap(PlotFigure *f, PlotRect r, const PlotHeatmap *hm,
                  char *err);
 int plot_save_heatmap(const char *path, const PlotHeatmap *hm, char *err);
 
+/* ---- detections ---------------------------------------------------- */
+/* The image, its longer side scaled to side pixels, with n boxes (each
+ * top, left, height, width in image pixels, 4 doubles) outlined in red
+ * and labelled with labels[i] (labels or any entry may be NULL). */
+int plot_save_detections(const char *path, const PlotImage *im,
+                         const double *boxes, const char *const *labels,
+                         int n, int side, const char *title, char *err);
+
 #endif

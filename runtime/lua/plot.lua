@@ -586,6 +586,42 @@ public("lines", function(series, path, opts)
   return path
 end)
 
+-- plot.detections(img, boxes, path, {labels=, title=, side=, normalize=})
+-- The photo (H,W), (H,W,1) or (H,W,3) with boxes drawn on it: boxes an
+-- (N,4) tensor or a list of {top, left, height, width} in the image's
+-- pixels (top/left 0-based offsets from the image's corner, as a
+-- sliding window counts them), labels a list of N strings (e.g. scores).
+public("detections", function(img, boxes, path, opts)
+  opts = options(opts, set("labels", "title", "side", "normalize"))
+  if not is_image(img) then
+    fail("expected an image (H,W), (H,W,1) or (H,W,3), got %s", describe(img))
+  end
+  if type(boxes) == "table" and not tensor.is_tensor(boxes) then
+    for i, b in ipairs(boxes) do
+      if type(b) ~= "table" or #b ~= 4 then
+        fail("box %d must be {top, left, height, width}, got %s", i, describe(b))
+      end
+    end
+    boxes = #boxes > 0 and tensor(boxes) or tensor.zeros(0, 4)
+  end
+  if not tensor.is_tensor(boxes) or boxes:dim() ~= 2 or boxes:size(2) ~= 4 then
+    fail("boxes must be an (N, 4) tensor or a list of {top, left, height, width}, got %s",
+         describe(boxes))
+  end
+  local labels = opts.labels
+  if labels ~= nil then
+    if type(labels) ~= "table" or #labels ~= boxes:size(1) then
+      fail("labels must be a list of %d strings, one per box", boxes:size(1))
+    end
+    for i, l in ipairs(labels) do labels[i] = tostring(l) end
+  end
+  check_path(path)
+  draw(core.detections, path, {image = img, boxes = boxes, labels = labels,
+       title = opt_string(opts, "title"), side = opt_int(opts, "side", 640, 16, 4000),
+       normalize = opts.normalize == true})
+  return path
+end)
+
 M.font = core.font    -- the font family the figures use
 
 return M

@@ -177,6 +177,18 @@ plot.lines({y = T{3, 1, 2}, marker = "o"}, p, {width = 300, height = 200,
            ylim = {0, 4}})
 is_png(p, "one series alone, y a tensor, x implied", 300, 200)
 
+-- detections: a photo with labelled boxes, the box drawn where it belongs
+do
+  local img = T.full({40, 60, 3}, 1)      -- white, 40 high, 60 wide
+  local p = path("det.png")
+  plot.detections(img, {{10, 20, 15, 25}}, p, {labels = {"0.93"}, side = 120})
+  is_png(p, "detections figure: the image at twice its size plus margins",
+         120 + 32, 80 + 32)
+  local p2 = path("det_empty.png")
+  plot.detections(img, T.zeros(0, 4), p2)
+  t.ok(png_size(p2) ~= nil, "detections with no boxes")
+end
+
 -- bad input ---------------------------------------------------------------
 -- tap.raises checks the message names "plot.lua:LINE", which the module
 -- runtime/lua/plot.lua would match too: pin it to this script's name.
@@ -186,6 +198,10 @@ function t.raises(f, pattern, name)
   return raises(f, "^" .. me .. ":%d+: .-" .. pattern, name)
 end
 local good = path("never.png")
+t.raises(function() plot.detections(T.zeros(8, 8), {{1, 2, 3}}, good) end,
+         "plot.detections: box 1 must be {top, left, height, width}", "a box with 3 numbers")
+t.raises(function() plot.detections(T.zeros(8, 8), {{1, 2, 3, 4}}, good, {labels = {}}) end,
+         "labels must be a list of 1 strings", "labels count")
 t.raises(function() plot.history(42, good) end,
          "plot.history: expected the history model:fit returns, got a number",
          "history of a number")
