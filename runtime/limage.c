@@ -14,6 +14,9 @@
  *   image.kernels.box/gaussian/laplacian/laplacian_neg/laplacian8/
  *                 sobel_x/sobel_y
  *   image.montage{img, ..., captions={...}, cols=n, normalize=bool}
+ *   image.hog(img[, {orientations=, pixels_per_cell=, cells_per_block=,
+ *             block_norm=, transform_sqrt=, feature_vector=,
+ *             visualize=}])      features[, picture]: skimage's hog
  *
  * Results keep the input's layout (HxW in, HxW out). Every check
  * happens here, before anything is allocated, and every error is
@@ -25,6 +28,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "hog.h"
 #include "image.h"
 #include "ltensor.h"
 
@@ -560,13 +564,77 @@ static int l_montage(lua_State *L) {
   return 1;
 }
 
+/* ---- HOG ---------------------------------------------------------- */
+
+/* A positive integer pair option (n or {rows, cols}); out keeps its
+ * value when the option is absent. */
+static void opt_pair(lua_State *L, int i, const char *key, const char *fn,
+                     int64_t out[2]) {
+  if (get_opt(L, i, key) != LUA_TNIL) get_pair(L, -1, fn, key, out);
+  lua_pop(L, 1);
+}
+
+/* skimage.feature.hog's options and defaults from the table at i. */
+static HogOpt hog_opts(lua_State *L, int i, const char *fn, int *flat,
+                       int *visualize) {
+  static const char *const known[] = {"orientations", "pixels_per_cell",
+    "cells_per_block", "block_norm", "transform_sqrt", "feature_vector",
+    "visualize", NULL};
+  static const char *const norms[] = {"L1", "L1-sqrt", "L2", "L2-Hys", NULL};
+  check_opts(L, i, fn, known, 0);
+  HogOpt o = hog_defaults();
+  if (get_opt(L, i, "orientations") != LUA_TNIL) {
+    int64_t n = get_positive(L, -1, fn, "orientations");
+    if (n > HOG_MAX_BINS)
+      luaL_error(L, "%s: orientations must be at most %d, got %I", fn,
+                 HOG_MAX_BINS, LI(n));
+    o.orientations = (int)n;
+  }
+  lua_pop(L, 1);
+  int64_t p[2] = {o.cell_h, o.cell_w}, b[2] = {o.block_h, o.block_w};
+  opt_pair(L, i, "pixels_per_cell", fn, p);
+  opt_pair(L, i, "cells_per_block", fn, b);
+  o.cell_h = p[0], o.cell_w = p[1], o.block_h = b[0], o.block_w = b[1];
+  o.norm = opt_enum(L, i, "block_norm", HOG_L2_HYS, norms, fn);
+  o.transform_sqrt = opt_bool(L, i, "transform_sqrt", fn);
+  *flat = get_opt(L, i, "feature_vector") == LUA_TNIL;   /* default on */
+  lua_pop(L, 1);
+  *flat = *flat || opt_bool(L, i, "feature_vector", fn);
+  *visualize = opt_bool(L, i, "visualize", fn);
+  return o;
+}
+
+/* Features (flat, or blocks x blocks x cells x cells x bins) and, with
+ * visualize, the picture. HxWxC images with C > 1 are skimage's
+ * channel_axis=-1: per pixel, the channel with the strongest gradient. */
+static int l_hog(lua_State *L) {
+  lua_settop(L, 2);   /* arguments keep their places */
+  const char *fn = "image.hog";
+  int rank, flat, visualize;
+  Image im = check_image(L, 1, fn, &rank);
+  HogOpt o = hog_opts(L, 2, fn, &flat, &visualize);
+  HogGeom g;
+  char err[TENSOR_ERRLEN];
+  if (hog_geom(im.h, im.w, &o, &g, err)
+      || hog_check_pixels(&im, o.transform_sqrt, err))
+    return luaL_error(L, "%s: %s", fn, err);
+  int64_t shape[5] = {g.blocks_h, g.blocks_w, o.block_h, o.block_w,
+                      o.orientations};
+  if (flat) shape[0] = g.size;
+  Tensor *out = push_tensor(L, flat ? 1 : 5, shape);
+  float *pic = visualize ? push_image(L, im.h, im.w, 1, rank).data : NULL;
+  if (hog_compute(&im, &o, &g, out->data, pic, err))
+    return luaL_error(L, "%s: %s", fn, err);
+  return visualize ? 2 : 1;
+}
+
 /* ---- module ------------------------------------------------------- */
 
 static const luaL_Reg functions[] = {
   {"load", l_load}, {"save", l_save}, {"to_gray", l_to_gray},
   {"resize", l_resize}, {"crop", l_crop}, {"pad", l_pad},
   {"filter", l_filter}, {"max_pool", l_max_pool}, {"avg_pool", l_avg_pool},
-  {"montage", l_montage}, {NULL, NULL}
+  {"montage", l_montage}, {"hog", l_hog}, {NULL, NULL}
 };
 
 static const luaL_Reg kernels[] = {

@@ -249,4 +249,38 @@ function data.patches(img, n, opts)
   return out
 end
 
+-- ---- the face project's data set (mini project B1) --------------------------
+
+-- Face-free photos the negatives are cut from, as in the Python Data
+-- Science Handbook's face pipeline (data/README.md has their sources).
+data.NEGATIVE_PHOTOS = {"camera", "text", "coins", "clock_motion", "ihc",
+                        "chelsea", "coffee", "hubble_deep_field", "brick",
+                        "grass", "gravel"}
+
+-- The B1 data set both face labs share, so they work on the same split:
+-- scikit-image's LFW subset (100 faces, 100 non-faces) plus per_photo
+-- random patches from each negative photo (scales 0.5, 1 and 2, seeded).
+-- x (N, 25, 25, 1) in [0, 1]; y (N,) with 1 = face, 0 = not a face.
+function data.face_dataset(opts)
+  opts = opts or {}
+  local per = opts.per_photo or 30
+  local T, image = require "tensor", require "image"
+  local faces = data.faces()
+  local parts, total = {faces.x}, faces.x:size(1)
+  for i, name in ipairs(data.NEGATIVE_PHOTOS) do
+    local img = image.load(data.path("images/" .. name .. ".png"))
+    parts[#parts + 1] = data.patches(img, per, {size = {25, 25},
+                                                scales = {0.5, 1, 2}, seed = i})
+    total = total + per
+  end
+  local x, y = T.zeros(total, 25, 25, 1), T.zeros(total)
+  local at = 0
+  for _, p in ipairs(parts) do
+    x:slice(1, at + 1, at + p:size(1)):copy(p)
+    at = at + p:size(1)
+  end
+  y:slice(1, 1, faces.y:size(1)):copy(faces.y)
+  return {x = x, y = y, class_names = {"not a face", "face"}}
+end
+
 return data

@@ -441,4 +441,36 @@ function ml.nms(boxes, scores, opts)
   return call(what, K.nms, boxes, T(s), iou)
 end
 
+-- ml.sliding_windows(img, {size = {h, w}, step = 2, scales = {1}}): every
+-- h x w window of a gray image (H, W) or (H, W, 1) rescaled by each scale,
+-- as (N, h, w, 1) patches, plus their boxes (N, 4) {top, left, height,
+-- width} in the original image's pixels (top/left 0-based offsets).
+function ml.sliding_windows(img, opts)
+  local image = require "image"
+  opts = opts or {}
+  local size = opts.size or {25, 25}
+  local h, w = size[1], size[2]
+  local step = opts.step or 2
+  if not T.is_tensor(img) or (img:dim() ~= 2 and not (img:dim() == 3 and img:size(3) == 1)) then
+    fail("sliding_windows: expected a gray image (H, W) or (H, W, 1)")
+  end
+  if img:dim() == 2 then img = img:reshape(img:size(1), img:size(2), 1) end
+  local wins, boxes = {}, {}
+  for _, s in ipairs(opts.scales or {1}) do
+    local H, W = math.floor(img:size(1) * s + 0.5), math.floor(img:size(2) * s + 0.5)
+    if H >= h and W >= w then
+      local scaled = s == 1 and img or image.resize(img, H, W)
+      for r = 0, H - h, step do
+        for c = 0, W - w, step do
+          wins[#wins + 1] = scaled:slice(1, r + 1, r + h):slice(2, c + 1, c + w)
+          boxes[#boxes + 1] = {r / s, c / s, h / s, w / s}
+        end
+      end
+    end
+  end
+  local x = T.zeros(#wins, h, w, 1)
+  for i, v in ipairs(wins) do x[i] = v end
+  return x, #boxes > 0 and T(boxes) or T.zeros(0, 4)
+end
+
 return ml
