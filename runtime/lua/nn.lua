@@ -1,6 +1,8 @@
--- nn.lua - the Keras-style model API: layers, Sequential, compile, fit,
--- evaluate, predict, weights. The arithmetic is C (nn.core, runtime/
--- lnn.c); this file keeps the bookkeeping a Keras user expects.
+-- nn.lua - the Keras-style model API: layers, the graph runner under
+-- Sequential and functional models, freezing, compile, fit, evaluate,
+-- predict, weights. The arithmetic is C (nn.core, runtime/lnn.c); this
+-- file keeps the bookkeeping a Keras user expects. The functional API
+-- is in nn_functional.lua, nn.applications in nn_applications.lua.
 local T = require "tensor"
 local K = require "nn.core"
 local text = require "nn_text"
@@ -32,6 +34,13 @@ local function unique_name(prefix)
 end
 function nn.reset_names() uids = {} end
 
+-- Keras counts Input layers from 1: input_1, input_2, ...
+local function unique_name1(prefix)
+  local n = (uids[prefix] or 0) + 1
+  uids[prefix] = n
+  return prefix .. "_" .. n
+end
+
 local function pair(v, what)
   if type(v) == "number" then return {v, v} end
   if type(v) == "table" and #v == 2 then return {v[1], v[2]} end
@@ -56,9 +65,14 @@ end
 local Layer = {}
 Layer.__index = Layer
 
+-- Calling a layer on a graph node (nn.Input, another layer's output)
+-- adds it to a functional graph; nn_functional.lua does the work.
+local function call_layer(self, ...) return nn.call_layer(self, ...) end
+
 local function layer_class(class, prefix)
   local c = setmetatable({}, {__index = Layer})
   c.__index = c
+  c.__call = call_layer
   c.class, c.prefix = class, prefix
   return c
 end
@@ -75,8 +89,9 @@ end
 function Layer:add_weight(name, shape, init, trainable)
   local v = T.zeros(shape)
   K.init(init, v)
+  -- the gradient is allocated by the first backward pass: a frozen or
+  -- inference-only network (VGG16's 138M weights) never needs one
   local w = {name = self.name .. "/" .. name .. ":0", short = name, value = v,
-             grad = trainable ~= false and T.zeros(shape) or nil,
              trainable = trainable ~= false}
   self.weights[#self.weights + 1] = w
   return w
@@ -293,6 +308,27 @@ end
 function GAP:forward(x) self.x = x; return K.global_avgpool2d_forward(x) end
 function GAP:backward(dy) return K.global_avgpool2d_backward(self.x, dy) end
 
+-- GlobalMaxPooling2D: one max-pool window as large as the image
+local GMP = layer_class("GlobalMaxPooling2D", "global_max_pooling2d")
+function nn.GlobalMaxPooling2D(o) return new_layer(GMP, o or {}) end
+function GMP:build(s)
+  if #s ~= 3 then
+    fail("GlobalMaxPooling2D '%s': expects images (N, H, W, C), got %s", self.name, batch_shape_str(s))
+  end
+  self.opts = {pool_size = {s[1], s[2]}, strides = {s[1], s[2]}}
+  return {s[3]}
+end
+function GMP:forward(x)
+  self.x = x
+  local y, arg = K.maxpool2d_forward(x, self.opts)
+  self.arg = arg
+  return y:reshape(x:size(1), x:size(4))
+end
+function GMP:backward(dy)
+  local n, c = dy:size(1), dy:size(2)
+  return K.maxpool2d_backward(self.x, self.arg, dy:contiguous():reshape(n, 1, 1, c), self.opts)
+end
+
 -- Flatten, Dropout, Activation -------------------------------------------------
 local Flatten = layer_class("Flatten", "flatten")
 function nn.Flatten(o) return new_layer(Flatten, o or {}) end
@@ -367,8 +403,9 @@ function BN:build(s)
 end
 function BN:forward(x, training)
   self.x = x
-  -- a frozen BatchNormalization runs in inference mode, as in Keras 2.x
-  self.train_mode = training and self.trainable
+  -- a frozen BatchNormalization runs in inference mode, as in Keras 2.x,
+  -- also when the freezing is a whole enclosing model's (frozen_outer)
+  self.train_mode = training and self.trainable and not self.frozen_outer
   local y
   y, self.mean, self.invstd = K.batchnorm_forward(x, self.gamma and self.gamma.value,
       self.beta and self.beta.value, self.moving_mean.value, self.moving_variance.value,
@@ -430,22 +467,28 @@ function Optimizer:apply(weights)
   self.opts = o
   local t = self.iterations
   for _, w in ipairs(weights) do
-    local st = self.state[w]
-    if not st then
-      local function z() return T.zeros(w.value:shape()) end
-      st = {}
-      if self.kind == "Adam" then st.m, st.v = z(), z()
-      elseif self.kind == "RMSprop" then
-        st.ms = z()
-        if self.momentum > 0 then st.mom = z() end
-        if self.centered then st.mg = z() end
-      elseif self.momentum > 0 then st.v = z() end
-      self.state[w] = st
-    end
-    if self.kind == "Adam" then K.adam_step(w.value, w.grad, st.m, st.v, t, o)
-    elseif self.kind == "RMSprop" then K.rmsprop_step(w.value, w.grad, st.ms, st.mom, st.mg, o)
-    else K.sgd_step(w.value, w.grad, st.v, o) end
+    -- no grad yet: the weight's layer has had no backward pass
+    if w.grad then self:update(w, t, o) end
   end
+end
+
+-- one weight's step; its state (moments) is made on first use
+function Optimizer:update(w, t, o)
+  local st = self.state[w]
+  if not st then
+    local function z() return T.zeros(w.value:shape()) end
+    st = {}
+    if self.kind == "Adam" then st.m, st.v = z(), z()
+    elseif self.kind == "RMSprop" then
+      st.ms = z()
+      if self.momentum > 0 then st.mom = z() end
+      if self.centered then st.mg = z() end
+    elseif self.momentum > 0 then st.v = z() end
+    self.state[w] = st
+  end
+  if self.kind == "Adam" then K.adam_step(w.value, w.grad, st.m, st.v, t, o)
+  elseif self.kind == "RMSprop" then K.rmsprop_step(w.value, w.grad, st.ms, st.mom, st.mg, o)
+  else K.sgd_step(w.value, w.grad, st.v, o) end
 end
 
 -- ---- losses and metrics ------------------------------------------------------
@@ -453,33 +496,73 @@ end
 local LOSSES = {sparse_categorical_crossentropy = true, categorical_crossentropy = true,
                 binary_crossentropy = true, mse = true, mean_squared_error = true}
 
--- ---- Sequential --------------------------------------------------------------
+-- ---- models ------------------------------------------------------------------
+-- A model runs a graph of nodes in topological order; a node is
+-- {layer, inbound = {nodes}, shape}. Sequential builds a chain, nn.Model
+-- (nn_functional.lua) any acyclic graph; fit, evaluate, predict and the
+-- weights code below serve both. A model is itself a layer: it can be
+-- called on a node or put in a Sequential, and trainable = false freezes
+-- everything inside it.
 
 local Model = {}
 Model.__index = Model
+Model.__call = call_layer
+Model.is_model = true
+
+-- layers and models alike
+local function is_layer(v)
+  local mt = getmetatable(v)
+  return mt == Model or (mt ~= nil and getmetatable(mt) ~= nil and
+                         getmetatable(mt).__index == Layer)
+end
+nn.is_layer = is_layer
+
+-- Build a layer (or a nested model) for input shape s; returns its
+-- output shape. A built model checks that s is what it was built for.
+local function build_layer(l, s)
+  if not l.is_model then return l:build(s) end
+  if not l.built then l:build(s); return l.output_shape end
+  local want = l.input_shape
+  local same = #want == #s
+  for i = 1, #s do same = same and want[i] == s[i] end
+  if not same then
+    fail("model '%s' expects input %s, got %s", l.name, batch_shape_str(want),
+         batch_shape_str(s))
+  end
+  return l.output_shape
+end
 
 function nn.Sequential(layers)
   local o = layers or {}
   local m = setmetatable({layers = {}, name = o.name or unique_name("sequential"),
-                          built = false}, Model)
+                          class = "Sequential", trainable = true, built = false}, Model)
   for i, l in ipairs(o) do m:add(l, i) end
   return m
 end
 
 function Model:add(layer, i)
-  if getmetatable(layer) == nil or getmetatable(getmetatable(layer)) == nil then
+  if not is_layer(layer) then
     fail("Sequential: entry %d is not a layer (got %s)", i or #self.layers + 1, type(layer))
   end
+  if self.class ~= "Sequential" then fail("add: only a Sequential model grows by add") end
   self.layers[#self.layers + 1] = layer
   if #self.layers == 1 and layer.input_shape_opt then
     self:build(layer.input_shape_opt)
   elseif self.built then
-    layer.output_shape = layer:build(self.output_shape)
-    self.output_shape = layer.output_shape
+    self:append_node(layer)
   end
 end
 
--- Build every layer for per-sample input shape s (no batch axis).
+-- Sequential: add the node of `layer` after the current output
+function Model:append_node(layer)
+  local shape = build_layer(layer, self.output_shape)
+  layer.output_shape = shape
+  local node = {layer = layer, inbound = {self.output_node}, shape = shape, node_index = 0}
+  self.order[#self.order + 1] = node
+  self.output_node, self.output_shape = node, shape
+end
+
+-- Build a Sequential's chain for per-sample input shape s (no batch axis).
 function Model:build(s)
   local shape = {}
   for i, v in ipairs(s) do
@@ -489,48 +572,76 @@ function Model:build(s)
     shape[i] = v
   end
   self.input_shape = shape
-  for _, l in ipairs(self.layers) do
-    shape = l:build(shape)
-    l.output_shape = shape
-  end
-  self.output_shape = shape
+  self.input_node = {inbound = {}, shape = shape, is_input = true}
+  self.output_node, self.output_shape, self.order = self.input_node, shape, {}
+  for _, l in ipairs(self.layers) do self:append_node(l) end
   self.built = true
+end
+
+-- Is a weight of layer l (inside models frozen or not) one training changes?
+local function trains(l, w, frozen)
+  return w.trainable and l.trainable ~= false and not frozen
+end
+
+-- every weight record of layer l in Keras's order, nested models walked
+local function collect(l, out, trainable_only, frozen)
+  if l.is_model then
+    for _, sub in ipairs(l.layers) do
+      collect(sub, out, trainable_only, frozen or l.trainable == false)
+    end
+    return
+  end
+  for _, w in ipairs(l.weights) do
+    if not trainable_only or trains(l, w, frozen) then out[#out + 1] = w end
+  end
 end
 
 function Model:weights(trainable_only)
   local out = {}
-  for _, l in ipairs(self.layers) do
-    for _, w in ipairs(l.weights) do
-      if not trainable_only or (w.trainable and l.trainable and self.trainable ~= false) then
-        out[#out + 1] = w
-      end
-    end
-  end
+  for _, l in ipairs(self.layers) do collect(l, out, trainable_only, self.trainable == false) end
   return out
 end
 
-function Model:count_params()
+-- trainable and non-trainable parameter counts of layer l
+local function param_counts(l, frozen)
   local tr, non = 0, 0
-  for _, l in ipairs(self.layers) do
-    for _, w in ipairs(l.weights) do
-      if w.trainable and l.trainable and self.trainable ~= false then tr = tr + w.value:numel()
-      else non = non + w.value:numel() end
+  if l.is_model then
+    for _, sub in ipairs(l.layers) do
+      local a, b = param_counts(sub, frozen or l.trainable == false)
+      tr, non = tr + a, non + b
     end
+    return tr, non
+  end
+  for _, w in ipairs(l.weights) do
+    if trains(l, w, frozen) then tr = tr + w.value:numel() else non = non + w.value:numel() end
   end
   return tr, non
+end
+nn.param_counts = param_counts
+
+-- trainable, non-trainable (a model's own trainable flag included)
+function Model:count_params()
+  return param_counts(self, false)
+end
+
+-- Does training change any weight of l (frozen: an enclosing model is)?
+local function has_trainable(l, frozen)
+  if frozen or l.trainable == false then return false end
+  if l.is_model then
+    for _, sub in ipairs(l.layers) do
+      if has_trainable(sub, false) then return true end
+    end
+    return false
+  end
+  for _, w in ipairs(l.weights) do if w.trainable then return true end end
+  return false
 end
 
 function Model:summary(print_fn)
   if not self.built then
     fail("summary: the model is not built yet; give the first layer input_shape = {...} or call fit first")
   end
-  local rows = {}
-  for _, l in ipairs(self.layers) do
-    rows[#rows + 1] = {name = l.name, type = l.class, shape = l.output_shape,
-                       params = l:count_params()}
-  end
-  local tr, non = self:count_params()
-  text.summary(self.name, rows, tr, non, print_fn)
+  require("nn_functional").summary(self, print_fn)
 end
 
 function Model:compile(o)
@@ -564,7 +675,7 @@ end
 -- Which activation the last layer applies while training: softmax and
 -- sigmoid fuse into their cross-entropy losses (stable and cheaper).
 function Model:loss_plan()
-  local last = self.layers[#self.layers]
+  local last = self.output_node and self.output_node.layer
   local act = last and last.activation
   if act == "softmax" and (self.loss == "sparse_categorical_crossentropy" or
                            self.loss == "categorical_crossentropy") then
@@ -624,23 +735,75 @@ local function check_y(self, x, y, what)
   return y
 end
 
--- forward through every layer; training turns on dropout and batch stats
-function Model:forward(x, training, plan)
-  local n = #self.layers
-  for i, l in ipairs(self.layers) do
-    l.act_now = nil
-    if i == n and plan ~= "probabilities" then l.act_now = "linear" end
-    x = l:forward(x, training)
-  end
-  return x
+-- a node's input: one tensor, or the list a merge layer takes
+local function node_input(node)
+  if not node.layer.multi_input then return node.inbound[1].y end
+  local xs = {}
+  for i, p in ipairs(node.inbound) do xs[i] = p.y end
+  return xs
 end
 
-function Model:backward(dy)
-  for i = #self.layers, 1, -1 do
-    local l = self.layers[i]
-    l.need_dx = i > 1
-    dy = l:backward(dy)
+-- Forward through every node; training turns on dropout and batch
+-- statistics. Under a fused plan the output layer skips its softmax or
+-- sigmoid (the loss applies it). A frozen model tells its layers, so
+-- BatchNormalization inside runs in inference mode.
+function Model:forward(x, training, plan)
+  if not self.built then fail("forward: the model is not built yet") end
+  local frozen = self.frozen_outer or self.trainable == false
+  local fused = plan == "logits_softmax" or plan == "logits_sigmoid"
+  self.input_node.y = x
+  for _, node in ipairs(self.order) do
+    local l = node.layer
+    l.act_now = (fused and node == self.output_node) and "linear" or nil
+    l.frozen_outer = frozen
+    node.y = l:forward(node_input(node), training)
   end
+  return self.output_node.y
+end
+
+-- add gradient g into node p (several consumers: the sum)
+local function accumulate(p, g)
+  if p.wants then p.dy = p.dy and (p.dy + g) or g end
+end
+
+-- Which nodes need a backward pass: those with weights to train, or
+-- with such a node (or an input whose gradient is wanted) upstream.
+-- A frozen base at the bottom of a network is skipped entirely.
+function Model:plan_backward()
+  local frozen = self.frozen_outer or self.trainable == false
+  self.input_node.wants, self.input_node.dy = self.need_dx or false, nil
+  for _, node in ipairs(self.order) do
+    local up = false
+    for _, p in ipairs(node.inbound) do up = up or p.wants end
+    node.need_dx, node.dy = up, nil
+    node.wants = up or has_trainable(node.layer, frozen)
+  end
+end
+
+-- Backward from dy = dL/d(output); fills the weights' grads and returns
+-- dL/d(input) when need_dx (a nested model's caller wants it).
+function Model:backward(dy)
+  self:plan_backward()
+  self.output_node.dy = dy
+  for i = #self.order, 1, -1 do
+    local node = self.order[i]
+    if node.dy and node.wants then
+      local l = node.layer
+      l.need_dx = node.need_dx
+      local dx = l:backward(node.dy)
+      if node.need_dx then
+        if l.multi_input then
+          for k, p in ipairs(node.inbound) do accumulate(p, dx[k]) end
+        else
+          accumulate(node.inbound[1], dx)
+        end
+      end
+      node.dy = nil
+    end
+  end
+  local dx = self.input_node.dy
+  self.input_node.dy = nil
+  return dx
 end
 
 -- loss and gradient of a batch; outputs are logits under a fused plan
@@ -956,7 +1119,7 @@ function Model:load_weights(path)
   if path:match("%.h5$") or path:match("%.hdf5$") then
     -- a Keras 2 weights file, matched layer by layer as Keras does
     if not self.built then fail("load_weights: build the model first (give input_shape)") end
-    require("keras_h5").load_into(self.layers, path)
+    require("keras_h5").load_into(self:h5_layers(), path)
     return
   end
   local f, err = io.open(path, "rb")
@@ -1001,6 +1164,42 @@ function Model:load_weights(path)
   for i, w in ipairs(ws) do w.value:copy(vals[i]) end
 end
 
-nn.Model = Model
+-- model:get_layer("block5_conv3"), as Keras's (fine-tuning picks layers
+-- of a pretrained base by name)
+function Model:get_layer(name)
+  for _, l in ipairs(self.layers) do
+    if l.name == name then return l end
+  end
+  fail("get_layer: model '%s' has no layer named '%s'", self.name, tostring(name))
+end
+
+-- The layers as keras_h5 matches them: a nested model is one entry
+-- holding all its weights, each marked trainable as training sees it.
+function Model:h5_layers()
+  local out = {}
+  for _, l in ipairs(self.layers) do
+    if l.is_model then
+      local ws = {}
+      for _, w in ipairs(l:weights()) do
+        ws[#ws + 1] = {name = w.name, value = w.value, trainable = false}
+      end
+      for _, w in ipairs(l:weights(true)) do
+        for _, e in ipairs(ws) do if e.value == w.value then e.trainable = true end end
+      end
+      out[#out + 1] = {name = l.name, weights = ws, trainable = true}
+    else
+      out[#out + 1] = l
+    end
+  end
+  return out
+end
+
+nn.ModelClass = Model
 nn.Layer = Layer
+nn.internal = {fail = fail, unique_name = unique_name, unique_name1 = unique_name1, new_layer = new_layer,
+               layer_class = layer_class, build_layer = build_layer,
+               batch_shape_str = batch_shape_str, shape_str = shape_str,
+               Model = Model}
+require("nn_functional").install(nn)
+require("nn_applications").install(nn)
 return nn

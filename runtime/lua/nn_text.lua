@@ -43,15 +43,43 @@ function M.summary(model_name, rows, trainable, non_trainable, print_fn)
   print_fn(M.row({"Layer (type)", "Output Shape", "Param #"}, pos))
   print_fn(string.rep("=", width))
   for i, r in ipairs(rows) do
-    print_fn(M.row({r.name .. " (" .. r.type .. ")", M.shape_str(r.shape),
+    print_fn(M.row({r.name .. " (" .. r.type .. ")", r.shape_text or M.shape_str(r.shape),
                     tostring(r.params)}, pos))
     print_fn(string.rep(i == #rows and "=" or "_", width))
   end
+  M.totals(rows, width, trainable, non_trainable, print_fn)
+end
+
+function M.totals(rows, width, trainable, non_trainable, print_fn)
   if #rows == 0 then print_fn(string.rep("=", width)) end
   print_fn("Total params: " .. M.commas(trainable + non_trainable))
   print_fn("Trainable params: " .. M.commas(trainable))
   print_fn("Non-trainable params: " .. M.commas(non_trainable))
   print_fn(string.rep("_", width))
+end
+
+-- A graph that is not a chain: 98 columns, positions .33/.55/.67/1 of
+-- them, and a "Connected to" column naming each input as
+-- layer[node][tensor]; a layer with several inputs continues on extra
+-- lines that hold only the next connection. rows: {name, type,
+-- shape_text, params, connected = {...}}
+function M.summary_functional(model_name, rows, trainable, non_trainable, print_fn)
+  print_fn = print_fn or print
+  local width = 98
+  local pos = {}
+  for i, p in ipairs({0.33, 0.55, 0.67, 1.0}) do pos[i] = math.floor(width * p) end
+  print_fn(('Model: "%s"'):format(model_name))
+  print_fn(string.rep("_", width))
+  print_fn(M.row({"Layer (type)", "Output Shape", "Param #", "Connected to"}, pos))
+  print_fn(string.rep("=", width))
+  for i, r in ipairs(rows) do
+    local c = r.connected
+    print_fn(M.row({r.name .. " (" .. r.type .. ")", r.shape_text, tostring(r.params),
+                    c[1] or ""}, pos))
+    for k = 2, #c do print_fn(M.row({"", "", "", c[k]}, pos)) end
+    print_fn(string.rep(i == #rows and "=" or "_", width))
+  end
+  M.totals(rows, width, trainable, non_trainable, print_fn)
 end
 
 -- Keras's number format in progress lines

@@ -1,0 +1,364 @@
+-- nn_functional.lua - Keras's functional API on top of nn.lua's graph
+-- runner: nn.Input, calling a layer (or a model) on a node, the merge
+-- layers Concatenate and Add, nn.Model{inputs, outputs}, and summary()
+-- in Keras 2.6's layout (print_summary, "Connected to" column).
+--
+-- Layers are ordered as Keras's functional._map_graph_network orders
+-- model.layers: by depth (longest path to the output) from the deepest,
+-- ties by first visit in a depth-first walk from the output. Summary
+-- rows and HDF5 weight matching both follow that order.
+local T = require "tensor"
+local text = require "nn_text"
+
+local M = {}
+local nn, I, fail
+
+-- ---- nodes -------------------------------------------------------------
+
+local Node = {}
+Node.__index = Node
+function Node:__tostring()
+  return ("<node %s %s>"):format(self.layer.name, text.shape_str(self.shape))
+end
+
+local function is_node(v) return getmetatable(v) == Node end
+
+local function new_node(layer, inbound, shape, node_index)
+  return setmetatable({layer = layer, inbound = inbound, shape = shape,
+                       node_index = node_index or 0}, Node)
+end
+
+-- InputLayer: the layer behind nn.Input (no weights, never run)
+local InputLayer
+
+local function check_shape(shape)
+  if type(shape) ~= "table" or #shape == 0 then
+    fail("Input: shape must be a table of sizes such as {28, 28, 1}, got %s", tostring(shape))
+  end
+  local out = {}
+  for i, v in ipairs(shape) do
+    if type(v) ~= "number" or v < 1 or v % 1 ~= 0 then
+      fail("Input: shape entry %d must be a positive integer, got %s", i, tostring(v))
+    end
+    out[i] = v
+  end
+  return out
+end
+
+-- nn.Input{shape = {28, 28, 1}, name = ...} -> a node
+local function Input(o)
+  if type(o) ~= "table" then fail("Input: give a table {shape = {...}}") end
+  local shape = check_shape(o.shape or (o[1] and o))
+  local l = I.new_layer(InputLayer, {name = o.name or I.unique_name1("input")})
+  l.output_shape = shape
+  local node = new_node(l, {}, shape)
+  node.is_input = true
+  l.node = node
+  return node
+end
+
+-- ---- calling a layer on nodes --------------------------------------------
+
+local function describe(v)
+  if nn.is_layer(v) then return "a layer ('" .. v.name .. "'); call it on a node" end
+  if T.is_tensor(v) then return "a tensor; use nn.Input{shape = ...} to start a graph" end
+  return type(v)
+end
+
+-- the inbound nodes of a call: one node, or a list for a merge layer
+local function inbound_of(layer, x)
+  if layer.multi_input then
+    if type(x) ~= "table" or is_node(x) or #x < 2 then
+      fail("%s '%s': expects a list of at least 2 nodes, got %s", layer.class, layer.name,
+           is_node(x) and "one node" or describe(x))
+    end
+    for i, v in ipairs(x) do
+      if not is_node(v) then
+        fail("%s '%s': entry %d is %s, not a node", layer.class, layer.name, i, describe(v))
+      end
+    end
+    return x
+  end
+  if type(x) == "table" and not is_node(x) and #x == 1 then x = x[1] end
+  if not is_node(x) then
+    fail("%s '%s': can only be called on a node (nn.Input or a layer's output), got %s",
+         layer.class, layer.name, describe(x))
+  end
+  return {x}
+end
+
+function M.call_layer(layer, x)
+  local inbound = inbound_of(layer, x)
+  if layer.node or layer.class == "InputLayer" then
+    fail("%s '%s': already used in a graph; shared layers are not supported, create a new layer",
+         layer.class, layer.name)
+  end
+  local shape
+  if layer.multi_input then
+    local shapes = {}
+    for i, p in ipairs(inbound) do shapes[i] = p.shape end
+    shape = layer:build(shapes)
+  else
+    shape = I.build_layer(layer, inbound[1].shape)
+  end
+  layer.output_shape = shape
+  -- a model's node 0 links its own inputs and outputs (as in Keras), so
+  -- its first call is node 1: "vgg16[1][0]" in the summary
+  local node = new_node(layer, inbound, shape, layer.is_model and 1 or 0)
+  layer.node = node
+  return node
+end
+
+-- ---- merge layers --------------------------------------------------------
+
+local function shapes_str(shapes)
+  local t = {}
+  for i, s in ipairs(shapes) do t[i] = I.batch_shape_str(s) end
+  return table.concat(t, ", ")
+end
+
+local Concatenate, Add
+
+local function new_merge(cls, o)
+  local l = I.new_layer(cls, o or {})
+  l.multi_input = true
+  return l
+end
+
+local function Concat(o)
+  o = o or {}
+  local l = new_merge(Concatenate, o)
+  l.axis = o.axis or -1
+  if type(l.axis) ~= "number" or l.axis % 1 ~= 0 or l.axis == 0 then
+    fail("Concatenate: axis must be a non-zero integer (0 is the batch axis), got %s", tostring(l.axis))
+  end
+  return l
+end
+
+-- the tensor dimension (1-based, batch first) that axis names
+local function concat_dim(self, rank)
+  local a = self.axis
+  local d = a < 0 and rank + 1 + a + 1 or a + 1
+  if d < 2 or d > rank + 1 then
+    fail("Concatenate '%s': axis %d out of range for inputs of rank %d", self.name, a, rank + 1)
+  end
+  return d
+end
+
+local function concat_build(self, shapes)
+  local rank = #shapes[1]
+  local d = concat_dim(self, rank)
+  local out = {table.unpack(shapes[1])}
+  out[d - 1] = 0
+  for _, s in ipairs(shapes) do
+    local ok = #s == rank
+    for k = 1, rank do ok = ok and (k == d - 1 or s[k] == shapes[1][k]) end
+    if not ok then
+      fail("Concatenate '%s': inputs must match except along axis %d, got %s",
+           self.name, self.axis, shapes_str(shapes))
+    end
+    out[d - 1] = out[d - 1] + s[d - 1]
+  end
+  self.dim = d
+  return out
+end
+
+local function concat_forward(self, xs)
+  local n, d = xs[1]:size(1), self.dim
+  local y = T.zeros({n, table.unpack(self.output_shape)})
+  local at = 0
+  self.sizes = {}
+  for i, x in ipairs(xs) do
+    local c = x:size(d)
+    y:slice(d, at + 1, at + c):copy(x)
+    self.sizes[i] = c
+    at = at + c
+  end
+  return y
+end
+
+-- each input's part of dy, as its own contiguous tensor
+local function concat_backward(self, dy)
+  local dxs, at = {}, 0
+  for i, c in ipairs(self.sizes) do
+    dxs[i] = dy:slice(self.dim, at + 1, at + c):clone()
+    at = at + c
+  end
+  return dxs
+end
+
+local function add_build(self, shapes)
+  for _, s in ipairs(shapes) do
+    if I.shape_str(s) ~= I.shape_str(shapes[1]) then
+      fail("Add '%s': inputs must have the same shape, got %s", self.name, shapes_str(shapes))
+    end
+  end
+  return {table.unpack(shapes[1])}
+end
+
+local function add_forward(self, xs)
+  local y = xs[1] + xs[2]
+  for i = 3, #xs do y = y + xs[i] end
+  self.count = #xs
+  return y
+end
+
+-- every input gets dy; copies, so no two branches share one tensor
+local function add_backward(self, dy)
+  local dxs = {dy}
+  for i = 2, self.count do dxs[i] = dy:clone() end
+  return dxs
+end
+
+-- ---- the graph: Keras's layer order ----------------------------------------
+
+-- Depth-first from the output: pre-order visit numbers (Keras's
+-- layer_indices) and the nodes in post-order (inputs first).
+local function walk(output)
+  local index, post, state = {}, {}, {}
+  local count = 0
+  local function visit(node)
+    if state[node] == "done" then return end
+    if state[node] == "busy" then fail("Model: the graph has a cycle at '%s'", node.layer.name) end
+    if not index[node] then count = count + 1; index[node] = count end
+    state[node] = "busy"
+    for _, p in ipairs(node.inbound) do visit(p) end
+    state[node] = "done"
+    post[#post + 1] = node
+  end
+  visit(output)
+  return index, post
+end
+
+-- depth of a node: its longest path to the output
+local function depths(post)
+  local depth = {}
+  for i = #post, 1, -1 do
+    local node = post[i]
+    local d = depth[node] or 0
+    depth[node] = d
+    for _, p in ipairs(node.inbound) do
+      depth[p] = math.max(depth[p] or 0, d + 1)
+    end
+  end
+  return depth
+end
+
+local function sorted_nodes(output)
+  local index, post = walk(output)
+  local depth = depths(post)
+  local nodes = {table.unpack(post)}
+  table.sort(nodes, function(a, b)
+    if depth[a] ~= depth[b] then return depth[a] > depth[b] end
+    return index[a] < index[b]
+  end)
+  return nodes, depth
+end
+
+local function single(v, what)
+  if type(v) == "table" and not is_node(v) then
+    if #v ~= 1 then fail("Model: %s must be one node (several are not supported yet), got %d", what, #v) end
+    v = v[1]
+  end
+  if not is_node(v) then fail("Model: %s must be a node, got %s", what, describe(v)) end
+  return v
+end
+
+-- nn.Model{inputs = x, outputs = y, name = ...}
+local function Model(o)
+  if type(o) ~= "table" then fail("Model: give a table {inputs = ..., outputs = ...}") end
+  local input = single(o.inputs, "inputs")
+  local output = single(o.outputs, "outputs")
+  if not input.is_input then
+    fail("Model: inputs must come from nn.Input, got the output of '%s'", input.layer.name)
+  end
+  local nodes, depth = sorted_nodes(output)
+  local m = setmetatable({name = o.name or I.unique_name("model"), class = "Functional",
+                          trainable = true, built = true, layers = {}, order = {}}, I.Model)
+  for _, node in ipairs(nodes) do
+    if node.is_input and node ~= input then
+      fail("Model: the graph is disconnected: '%s' needs input '%s', which is not in inputs",
+           output.layer.name, node.layer.name)
+    end
+    m.layers[#m.layers + 1] = node.layer
+    if not node.is_input then m.order[#m.order + 1] = node end
+  end
+  m.nodes, m.depth = nodes, depth
+  m.input_node, m.output_node = input, output
+  m.input, m.output = input, output
+  m.input_shape, m.output_shape = input.shape, output.shape
+  return m
+end
+
+-- ---- summary -----------------------------------------------------------------
+
+-- Keras's print_summary calls a graph "sequential-like" when every depth
+-- holds one node with at most one inbound layer; it then prints the
+-- 65-column table without "Connected to".
+local function sequential_like(m)
+  if m.class == "Sequential" then return true end
+  local seen = {}
+  for _, node in ipairs(m.nodes) do
+    local d = m.depth[node]
+    if seen[d] or #node.inbound > 1 then return false end
+    seen[d] = true
+  end
+  return true
+end
+
+local function shape_text(l)
+  if l.class == "InputLayer" then return "[" .. text.shape_str(l.output_shape) .. "]" end
+  return text.shape_str(l.output_shape)
+end
+
+local function connections(node)
+  local out = {}
+  for _, p in ipairs(node.inbound) do
+    -- a Sequential's input node has no InputLayer (Keras hides it too)
+    if p.layer then out[#out + 1] = ("%s[%d][0]"):format(p.layer.name, p.node_index) end
+  end
+  return out
+end
+
+function M.summary(m, print_fn)
+  local rows = {}
+  local nodes = m.nodes
+  if not nodes then          -- a Sequential: its chain, without the input
+    nodes = {table.unpack(m.order)}
+  end
+  for _, node in ipairs(nodes) do
+    local l = node.layer
+    local tr, non = nn.param_counts(l, false)
+    rows[#rows + 1] = {name = l.name, type = l.class, shape_text = shape_text(l),
+                       params = tr + non, connected = connections(node)}
+  end
+  local tr, non = m:count_params()
+  if sequential_like(m) then
+    text.summary(m.name, rows, tr, non, print_fn)
+  else
+    text.summary_functional(m.name, rows, tr, non, print_fn)
+  end
+end
+
+-- ---- install -----------------------------------------------------------------
+
+function M.install(nn_)
+  nn, I = nn_, nn_.internal
+  fail = I.fail
+  InputLayer = I.layer_class("InputLayer", "input")
+  function InputLayer.build(self, s) return s end
+  Concatenate = I.layer_class("Concatenate", "concatenate")
+  Concatenate.build, Concatenate.forward, Concatenate.backward =
+    concat_build, concat_forward, concat_backward
+  Add = I.layer_class("Add", "add")
+  Add.build, Add.forward, Add.backward = add_build, add_forward, add_backward
+  nn.Input, nn.Model, nn.Concatenate = Input, Model, Concat
+  nn.Add = function(o) return new_merge(Add, o) end
+  nn.call_layer = M.call_layer
+  nn.is_node = is_node
+  -- Keras's lower-case helpers: nn.concatenate({a, b}, {axis = -1})
+  nn.concatenate = function(xs, o) return Concat(o)(xs) end
+  nn.add = function(xs, o) return nn.Add(o)(xs) end
+end
+
+return M
