@@ -1,7 +1,8 @@
 /* h5keras.c - Keras 2 HDF5 weight files through libhdf5: find the group
  * holding layer_names, read the name lists (fixed- or variable-length
  * strings, possibly chunked), open and check every weight dataset, read
- * one into a float buffer. See h5keras.h for the layout. */
+ * one into a float buffer; and write a file in the same layout. See
+ * h5keras.h for the layout. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,8 +45,8 @@ typedef struct Quiet {
 
 /* libhdf5 shuts itself down at exit, and 1.10 prints "infinite loop
  * closing library" there if a damaged file left an entry behind in its
- * metadata cache (h5dump does the same). Nothing here writes, so there
- * is nothing to flush at exit: skip that step. Effective only before
+ * metadata cache (h5dump does the same). h5k_write closes its file
+ * before it returns, so there is nothing to flush at exit: skip that step. Effective only before
  * the library's first use, harmless after. */
 static void skip_atexit(void) {
   static int done;
@@ -498,4 +499,163 @@ void h5k_close(H5kFile *f) {
   free(f->path);
   memset(f, 0, sizeof *f);
   quiet_off(&q);
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* Keras's HDF5_OBJECT_HEADER_LIMIT: lists whose array is larger are
+ * split into chunks NAME0, NAME1, ... (save_attributes_to_hdf5_group). */
+#define ATTR_LIMIT 64512
+
+/* A fixed-length string attribute: a scalar (one string) or a list of
+ * n strings padded to the longest, as numpy 'S' arrays are. */
+static int write_strings(hid_t obj, const char *name, const char *const *v,
+                         int n, int scalar, char *err) {
+  size_t size = 1;
+  for (int i = 0; i < n; i++)
+    if (strlen(v[i]) > size) size = strlen(v[i]);
+  char *buf = calloc(n > 0 ? (size_t)n : 1, size);
+  if (!buf) return fail(err, "attribute '%s': out of memory", name);
+  for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * size, v[i], strlen(v[i]));
+  hsize_t dims[1] = {(hsize_t)n};
+  hid_t ty = H5Tcopy(H5T_C_S1);
+  hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
+  hid_t a = -1;
+  int rc = 0;
+  if (ty < 0 || sp < 0 || H5Tset_size(ty, size) < 0 ||
+      H5Tset_strpad(ty, H5T_STR_NULLPAD) < 0 ||
+      (a = H5Acreate2(obj, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+      H5Awrite(a, ty, buf) < 0) {
+    char why[160];
+    rc = fail(err, "attribute '%s' cannot be written (%s)", name,
+              detail(why));
+  }
+  if (a >= 0) H5Aclose(a);
+  if (sp >= 0) H5Sclose(sp);
+  if (ty >= 0) H5Tclose(ty);
+  free(buf);
+  return rc;
+}
+
+/* [] as Keras stores it: np.asarray([]), an empty float64 array */
+static int write_empty(hid_t obj, const char *name, char *err) {
+  hsize_t dims[1] = {0};
+  hid_t sp = H5Screate_simple(1, dims, NULL), a = -1;
+  int rc = 0;
+  if (sp < 0 || (a = H5Acreate2(obj, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT,
+                                H5P_DEFAULT)) < 0) {
+    char why[160];
+    rc = fail(err, "attribute '%s' cannot be written (%s)", name,
+              detail(why));
+  }
+  if (a >= 0) H5Aclose(a);
+  if (sp >= 0) H5Sclose(sp);
+  return rc;
+}
+
+/* A list attribute, chunked as Keras chunks it when it is too large */
+static int write_list(hid_t obj, const char *name, const char *const *v,
+                      int n, char *err) {
+  if (n == 0) return write_empty(obj, name, err);
+  size_t size = 1;
+  for (int i = 0; i < n; i++)
+    if (strlen(v[i]) > size) size = strlen(v[i]);
+  int chunks = 1;
+  /* np.array_split: the first n % chunks chunks hold one more */
+  while ((size_t)((n + chunks - 1) / chunks) * size > ATTR_LIMIT &&
+         chunks < n)
+    chunks++;
+  if (chunks == 1) return write_strings(obj, name, v, n, 0, err);
+  int at = 0;
+  for (int k = 0; k < chunks; k++) {
+    int len = n / chunks + (k < n % chunks);
+    char cname[64];
+    snprintf(cname, sizeof cname, "%s%d", name, k);
+    if (write_strings(obj, cname, v + at, len, 0, err)) return -1;
+    at += len;
+  }
+  return 0;
+}
+
+static int write_weight(hid_t g, const H5kOutWeight *w, const char *layer,
+                        char *err) {
+  hsize_t dims[TENSOR_MAXDIM];
+  for (int d = 0; d < w->ndim; d++) dims[d] = (hsize_t)w->shape[d];
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  if (lcpl >= 0) H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t sp = w->ndim ? H5Screate_simple(w->ndim, dims, NULL)
+                     : H5Screate(H5S_SCALAR);
+  hid_t d = -1;
+  int rc = 0;
+  if (lcpl < 0 || sp < 0 ||
+      (d = H5Dcreate2(g, w->name, H5T_IEEE_F32LE, sp, lcpl, H5P_DEFAULT,
+                      H5P_DEFAULT)) < 0 ||
+      H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+               w->data) < 0) {
+    char why[160];
+    rc = fail(err, "layer '%s': weight '%s' cannot be written (%s)", layer,
+              w->name, detail(why));
+  }
+  if (d >= 0) H5Dclose(d);
+  if (sp >= 0) H5Sclose(sp);
+  if (lcpl >= 0) H5Pclose(lcpl);
+  return rc;
+}
+
+static int write_layer(hid_t file, const H5kOutLayer *l, char *err) {
+  if (!l->name[0] || strchr(l->name, '/') || !strcmp(l->name, "."))
+    return fail(err, "layer name '%s' cannot name an HDF5 group", l->name);
+  hid_t g = H5Gcreate2(file, l->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) {
+    char why[160];
+    return fail(err, "layer '%s': group cannot be made (%s)", l->name,
+                detail(why));
+  }
+  const char **names = calloc((size_t)l->nweights + 1, sizeof *names);
+  int rc = names ? 0 : fail(err, "layer '%s': out of memory", l->name);
+  for (int j = 0; rc == 0 && j < l->nweights; j++)
+    names[j] = l->weights[j].name;
+  if (rc == 0) rc = write_list(g, "weight_names", names, l->nweights, err);
+  for (int j = 0; rc == 0 && j < l->nweights; j++)
+    rc = write_weight(g, &l->weights[j], l->name, err);
+  free(names);
+  H5Gclose(g);
+  return rc;
+}
+
+static int write_quiet(const char *path, const H5kOutLayer *layers,
+                       int nlayers, const char *backend,
+                       const char *keras_version, char *err) {
+  char why[160];
+  hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0)
+    return fail(err, "cannot create %s (%s)", path, detail(why));
+  const char **names = calloc((size_t)nlayers + 1, sizeof *names);
+  int rc = names ? 0 : fail(err, "%s: out of memory", path);
+  for (int i = 0; rc == 0 && i < nlayers; i++) names[i] = layers[i].name;
+  if (rc == 0) rc = write_list(file, "layer_names", names, nlayers, err);
+  if (rc == 0 && backend)
+    rc = write_strings(file, "backend", &backend, 1, 1, err);
+  if (rc == 0 && keras_version)
+    rc = write_strings(file, "keras_version", &keras_version, 1, 1, err);
+  for (int i = 0; rc == 0 && i < nlayers; i++)
+    rc = write_layer(file, &layers[i], err);
+  free(names);
+  if (H5Fclose(file) < 0 && rc == 0)
+    rc = fail(err, "%s cannot be written (%s)", path, detail(why));
+  if (rc && strncmp(err, path, strlen(path))) {
+    char msg[H5K_ERRLEN];
+    snprintf(msg, sizeof msg, "%s", err);
+    fail(err, "%s: %s", path, msg);
+  }
+  return rc;
+}
+
+int h5k_write(const char *path, const H5kOutLayer *layers, int nlayers,
+              const char *backend, const char *keras_version, char *err) {
+  Quiet q;
+  quiet_on(&q);
+  int rc = write_quiet(path, layers, nlayers, backend, keras_version, err);
+  quiet_off(&q);
+  return rc;
 }

@@ -1,4 +1,4 @@
-/* h5keras.h - read Keras 2 HDF5 weight files (model.save_weights('x.h5')
+/* h5keras.h - read (and write) Keras 2 HDF5 weight files (model.save_weights('x.h5')
  * and the model_weights group of model.save('x.h5')) through libhdf5.
  *
  * The layout, as Keras 2.x's hdf5_format.py writes it: the group holding
@@ -60,5 +60,32 @@ int h5k_read(H5kFile *f, int l, int w, float *dst, int64_t count,
              char *err);
 /* Close every id and free every name; safe on a closed or zeroed f. */
 void h5k_close(H5kFile *f);
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* One weight or layer to write; the caller owns every pointer. */
+typedef struct H5kOutWeight {
+  const char *name;              /* "conv2d/kernel:0": a nested path */
+  int ndim;
+  int64_t shape[TENSOR_MAXDIM];
+  const float *data;             /* product of shape floats, row-major */
+} H5kOutWeight;
+
+typedef struct H5kOutLayer {
+  const char *name;
+  int nweights;
+  const H5kOutWeight *weights;
+} H5kOutLayer;
+
+/* Write a new file at path (replacing one there) in the layout Keras 2's
+ * save_weights writes with h5py 2: root attributes layer_names,
+ * backend, keras_version as fixed-length strings (lists over 64 KB
+ * split into layer_names0, layer_names1, ...), one group per layer
+ * with weight_names ([] as an empty float64 array), each weight a
+ * float32 dataset at its nested path below the layer's group. Layer
+ * names must be distinct and not contain '/'. On failure the file may
+ * be left half-written: write to a temporary name and rename. */
+int h5k_write(const char *path, const H5kOutLayer *layers, int nlayers,
+              const char *backend, const char *keras_version, char *err);
 
 #endif

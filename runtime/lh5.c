@@ -7,6 +7,10 @@
  *     them in layer_names); the list's fields backend and keras_version
  *     hold the file's attributes of those names when present.
  *   h5.is_hdf5(path) -> boolean
+ *   h5.write_keras_weights(path, layers [, {backend = "tensorflow",
+ *                          keras_version = "2.6.0"}])
+ *     writes that same list (names, weight names, float32 tensors) in
+ *     the layout Keras 2's save_weights writes (see h5keras.h)
  *
  * The open file lives in a userdata with __gc, so a Lua error raised
  * while the tensors are made (out of memory) cannot leak HDF5 ids. */
@@ -93,7 +97,85 @@ static int l_is_hdf5(lua_State *L) {
   return 1;
 }
 
+/* ---- writing ------------------------------------------------------------ */
+
+static const char *field_string(lua_State *L, int t, const char *key,
+                                const char *what, int i) {
+  if (lua_getfield(L, t, key) != LUA_TSTRING)
+    lerror(L, "write_keras_weights: %s %d needs a string '%s'", what, i, key);
+  const char *s = lua_tostring(L, -1);
+  lua_pop(L, 1);   /* still referenced by the table, so s stays valid */
+  return s;
+}
+
+/* Fill out from the layer table at index t; contiguous copies of
+ * strided tensors go into the anchor table at index keep. */
+static void read_out_layer(lua_State *L, int t, int i, int keep,
+                           H5kOutLayer *out) {
+  if (!lua_istable(L, t))
+    lerror(L, "write_keras_weights: layer %d is not a table", i);
+  out->name = field_string(L, t, "name", "layer", i);
+  if (lua_getfield(L, t, "weights") != LUA_TTABLE)
+    lerror(L, "write_keras_weights: layer %d ('%s') has no weights list", i,
+           out->name);
+  int wl = lua_gettop(L);
+  int n = (int)luaL_len(L, wl);
+  H5kOutWeight *ws = lua_newuserdatauv(L, sizeof *ws * (size_t)(n + 1), 0);
+  lua_rawseti(L, keep, (lua_Integer)luaL_len(L, keep) + 1);
+  for (int j = 0; j < n; j++) {
+    lua_rawgeti(L, wl, j + 1);
+    int wt = lua_gettop(L);
+    if (!lua_istable(L, wt))
+      lerror(L, "write_keras_weights: layer '%s': weight %d is not a table",
+             out->name, j + 1);
+    ws[j].name = field_string(L, wt, "name", "weight", j + 1);
+    lua_getfield(L, wt, "value");
+    if (!test_tensor(L, -1))
+      lerror(L, "write_keras_weights: layer '%s': weight '%s' has no "
+             "tensor value", out->name, ws[j].name);
+    int pushed;
+    Tensor *v = contiguous_tensor(L, lua_gettop(L), &pushed);
+    ws[j].ndim = v->ndim;
+    memcpy(ws[j].shape, v->shape, sizeof ws[j].shape);
+    ws[j].data = v->data;
+    lua_rawseti(L, keep, (lua_Integer)luaL_len(L, keep) + 1);
+    lua_settop(L, wt - 1);
+  }
+  out->nweights = n;
+  out->weights = ws;
+  lua_settop(L, wl - 1);
+}
+
+static int l_write_keras_weights(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const char *backend = "tensorflow", *version = "2.6.0";
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    if (lua_getfield(L, 3, "backend") == LUA_TSTRING)
+      backend = lua_tostring(L, -1);
+    if (lua_getfield(L, 3, "keras_version") == LUA_TSTRING)
+      version = lua_tostring(L, -1);
+    lua_pop(L, 2);  /* the option table keeps both strings alive */
+  }
+  int n = (int)luaL_len(L, 2);
+  lua_settop(L, 3);
+  lua_newtable(L);                     /* 4: anchors for scratch memory */
+  H5kOutLayer *ls = lua_newuserdatauv(L, sizeof *ls * (size_t)(n + 1), 0);
+  lua_rawseti(L, 4, 1);
+  for (int i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, i + 1);
+    read_out_layer(L, lua_gettop(L), i + 1, 4, &ls[i]);
+    lua_pop(L, 1);
+  }
+  char err[H5K_ERRLEN];
+  if (h5k_write(path, ls, n, backend, version, err))
+    return lerror(L, "%s", err);
+  return 0;
+}
+
 static const luaL_Reg functions[] = {
+  {"write_keras_weights", l_write_keras_weights},
   {"read_keras_weights", l_read_keras_weights},
   {"is_hdf5", l_is_hdf5},
   {NULL, NULL}

@@ -6,6 +6,9 @@
 -- the model as it was.
 --
 --   keras_h5.load_into(layers, path) -> number of layers loaded
+--   keras_h5.save_from(layers, path)  writes them as Keras's save_weights
+--     does: every layer in order (those without weights too), each one's
+--     weights in legacy order; via a temporary file renamed into place
 --
 -- layers: the model's layers in Keras's order (model.layers), each with
 -- .name and .weights, a list of {name = "dense/kernel:0", value = tensor,
@@ -115,6 +118,33 @@ function M.load_into(layers, path)
     end
   end
   return #fls
+end
+
+function M.save_from(layers, path)
+  check_layers(layers)
+  if type(path) ~= "string" then
+    fail("save_weights: a file path is required, got %s", type(path))
+  end
+  local out = {}
+  for i, l in ipairs(layers) do
+    local ws = {}
+    for j, w in ipairs(legacy_order(l)) do
+      ws[j] = {name = w.name, value = w.value}
+    end
+    out[i] = {name = l.name, weights = ws}
+  end
+  local tmp = ("%s.tmp%d"):format(path, math.random(0, 999999))
+  local ok, err = pcall(h5.write_keras_weights, tmp, out)
+  if not ok then
+    os.remove(tmp)
+    local msg = tostring(err):gsub("^[^:\n]*keras_h5%.lua:%d+: ", "", 1)
+    fail("save_weights: %s", msg)
+  end
+  local rok, rerr = os.rename(tmp, path)
+  if not rok then
+    os.remove(tmp)
+    fail("save_weights: cannot write %s: %s", path, rerr)
+  end
 end
 
 return M

@@ -1092,7 +1092,12 @@ local MAGIC, VERSION = "WBWEIGHT", 1
 -- file that is renamed into place.
 function Model:save_weights(path)
   if type(path) ~= "string" then fail("save_weights: a file path is required") end
-  if path:match("%.h5$") then fail("save_weights: HDF5 (.h5) is not written; use a .wbw file") end
+  if path:match("%.h5$") or path:match("%.hdf5$") then
+    -- Keras 2's layout, which Keras (and load_weights here) reads back
+    if not self.built then fail("save_weights: build the model first (give input_shape)") end
+    require("keras_h5").save_from(self:h5_layers(), path)
+    return
+  end
   local ws = self:weights()
   local tmp = path .. ".tmp" .. tostring(math.floor(sys.clock() * 1e6) % 1000000)
   local f, err = io.open(tmp, "wb")
