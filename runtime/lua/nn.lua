@@ -546,8 +546,12 @@ function Model:add(layer, i)
   end
   if self.class ~= "Sequential" then fail("add: only a Sequential model grows by add") end
   self.layers[#self.layers + 1] = layer
-  if #self.layers == 1 and layer.input_shape_opt then
-    self:build(layer.input_shape_opt)
+  -- the first entry fixes the input: its input_shape option, or the
+  -- input of a built model used as a layer (a pretrained base)
+  local first_shape = layer.input_shape_opt or
+                      (getmetatable(layer) == Model and layer.built and layer.input_shape)
+  if #self.layers == 1 and first_shape then
+    self:build(first_shape)
   elseif self.built then
     self:append_node(layer)
   end
@@ -570,6 +574,12 @@ function Model:build(s)
       fail("input_shape entry %d must be a positive integer, got %s", i, tostring(v))
     end
     shape[i] = v
+  end
+  if self.built then
+    -- as in Keras, building a built model again changes nothing
+    if table.concat(shape, ",") == table.concat(self.input_shape, ",") then return end
+    fail("build: the model is built for input %s already, got %s",
+         table.concat(self.input_shape, "x"), table.concat(shape, "x"))
   end
   self.input_shape = shape
   self.input_node = {inbound = {}, shape = shape, is_input = true}

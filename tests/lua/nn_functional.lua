@@ -250,4 +250,15 @@ do
            "model 'base' expects input %(N, 6, 6, 1%), got %(N, 7, 7, 1%)", "a model called on the wrong shape")
 end
 
+-- a built model as the first entry of a Sequential (a pretrained base)
+do
+  local inp = nn.Input{shape = {6, 6, 1}}
+  local base = nn.Model{inputs = inp, outputs = nn.Conv2D{filters = 2, kernel_size = 3}(inp)}
+  base.trainable = false
+  local seq = nn.Sequential{base, nn.Flatten(), nn.Dense(1, "sigmoid")}
+  t.ok(seq.built, "Sequential{base, ...} is built from the base's input")
+  local tr, non = seq:count_params()
+  t.ok(tr == 33 and non == 20, ("trainable %d, non-trainable %d"):format(tr, non))
+end
+
 t.done()
