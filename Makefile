@@ -11,8 +11,9 @@
 PKGS    := lua5.4 libpng zlib openblas cairo libcmark-gfm nettle hdf5-serial
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# Libraries without a pkg-config file (Debian's libsvm-dev, liblinear-dev)
-LIBS_EXTRA := -lsvm -llinear
+# Libraries without a pkg-config file (Debian's libsvm-dev, liblinear-dev,
+# libdnnl-dev; oneDNN there runs on OpenMP, libgomp)
+LIBS_EXTRA := -lsvm -llinear -ldnnl -lgomp
 
 CC      ?= cc
 OPT     ?= -O2 -g

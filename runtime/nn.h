@@ -92,6 +92,13 @@ int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
 int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
                        const float *y, const float *dy, float *dx,
                        float *dw, float *db, NnAct act);
+/* The oneDNN forward (nn_conv_dnnl.c): wanted says whether the shape is
+ * large enough for it and oneDNN is usable; forward returns NN_OK, or 1
+ * when it did not handle the call (then nothing useful is in y: run the
+ * im2col path). Used by nn_conv2d_forward. */
+int nn_conv2d_dnnl_wanted(const NnConv2D *p, NnAct act);
+int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
+                           const float *b, float *y, NnAct act);
 /* Direct seven-loop references, accumulated in double. */
 void nn_conv2d_forward_naive(const NnConv2D *p, const float *x,
                              const float *w, const float *b, float *y,

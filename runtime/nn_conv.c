@@ -18,7 +18,10 @@
  * over the thread pool, each thread with its own col in threads_scratch.
  * The backward cuts the batch into min(N, 8) sample groups; each group
  * sums its dw/db in chunk order and the groups are added in group order,
- * so dw/db do not depend on the number of threads. */
+ * so dw/db do not depend on the number of threads.
+ *
+ * The forward of large images goes to oneDNN instead when it can
+ * (nn_conv_dnnl.c); this path is its fallback and the backward's. */
 #include <cblas.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -234,6 +237,10 @@ static void forward_chunks(void *ctx, int64_t lo, int64_t hi, int slot) {
 int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
                       const float *b, float *y, NnAct act) {
   if (p->n == 0) return NN_OK;
+  if (nn_conv2d_dnnl_wanted(p, act)) {
+    int rc = nn_conv2d_forward_dnnl(p, x, w, b, y, act);
+    if (rc == NN_OK) return rc;      /* else not handled: im2col below */
+  }
   Conv cv = {.p = p, .x = x, .w = w, .b = b, .yout = y, .act = act,
              .k = (int64_t)p->kh * p->kw * p->c, .rows = chunk_rows(p)};
   int64_t nrows = (int64_t)p->n * p->oh;

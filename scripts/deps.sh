@@ -6,7 +6,7 @@ trap 'sh "$(dirname "$0")/fetch_faces.sh" || exit 1' EXIT   # at the very end: t
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
 libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
-libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev"
+libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev libdnnl-dev"
 # `deps.sh browser` installs only headless Chromium, which the book's
 # browser test needs (big, so not part of every build's set-up).
 [ "${1:-}" = browser ] && PKGS="chromium"

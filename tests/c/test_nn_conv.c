@@ -226,6 +226,46 @@ static void thread_independence(void) {
   free_bufs(&u);
 }
 
+/* ---- the oneDNN forward (nn_conv_dnnl.c) -------------------------------- */
+
+/* VGG-like shapes, called on the oneDNN path explicitly, against the
+ * naive double loops with the same 1e-5 (of max |y|) tolerance as the
+ * im2col path: K = 576 or 4608 float products summed in float lie well
+ * inside it (measured worst: 9e-7 at K = 576, 1.7e-6 at K = 4608, about
+ * sqrt(K) float roundings). Then the same bits for 1, 2 and 3
+ * threads, and through nn_conv2d_forward. */
+static void dnnl_path(NnConv2D p, NnAct act, int bias, const char *tag) {
+  Bufs u = make_bufs(&p);
+  float *y2 = falloc(out_n(&p)), *y3 = falloc(out_n(&p));
+  const float *b = bias ? u.b : NULL;
+  char nm[200];
+  snprintf(nm, sizeof nm, "dnnl %s: n%d %dx%dx%d -> %d k%dx%d s%d %s %s%s",
+           tag, p.n, p.h, p.w, p.c, p.f, p.kh, p.kw, p.sh,
+           p.same ? "same" : "valid", nn_act_name(act), bias ? "" : " no bias");
+  int saved = threads_count();
+  threads_set_count(2);
+  if (!nn_conv2d_dnnl_wanted(&p, act) ||
+      nn_conv2d_forward_dnnl(&p, u.x, u.w, b, u.y, act) != NN_OK) {
+    ok(1, "# SKIP %s: oneDNN not built in or not usable", nm);
+    goto out;
+  }
+  nn_conv2d_forward_naive(&p, u.x, u.w, b, y2, act);
+  close_rel(u.y, y2, out_n(&p), 1e-5, nm);
+  threads_set_count(1);
+  nn_conv2d_forward_dnnl(&p, u.x, u.w, b, y2, act);
+  same_bits(u.y, y2, out_n(&p), "dnnl: 1 thread == 2 threads, bit for bit");
+  threads_set_count(3);
+  nn_conv2d_forward_dnnl(&p, u.x, u.w, b, y2, act);
+  same_bits(u.y, y2, out_n(&p), "dnnl: 3 threads == 2 threads");
+  threads_set_count(2);
+  nn_conv2d_forward(&p, u.x, u.w, b, y3, act);
+  same_bits(u.y, y3, out_n(&p), "nn_conv2d_forward takes the dnnl path");
+out:
+  threads_set_count(saved);
+  free(y2); free(y3);
+  free_bufs(&u);
+}
+
 static void no_dx(void) {
   NnConv2D p = conv(4, 9, 9, 1, 3, 3, 6, 1, 1, 1);
   Bufs u = make_bufs(&p);
@@ -249,5 +289,9 @@ int main(void) {
   grad_check(conv(2, 5, 6, 2, 2, 3, 3, 2, 1, 1), NN_TANH);
   thread_independence();
   no_dx();
+  dnnl_path(conv(1, 56, 56, 64, 3, 3, 128, 1, 1, 1), NN_RELU, 1, "VGG block 3");
+  dnnl_path(conv(1, 14, 14, 512, 3, 3, 512, 1, 1, 1), NN_RELU, 1, "VGG block 5");
+  dnnl_path(conv(2, 30, 29, 3, 3, 3, 16, 1, 1, 0), NN_LINEAR, 0, "valid");
+  dnnl_path(conv(2, 31, 30, 8, 3, 3, 32, 2, 2, 1), NN_TANH, 1, "strided");
   return done_testing();
 }
