@@ -94,12 +94,11 @@ if have_weights then
   end
 else
   print()
-  print("The ImageNet weights are not here (" .. weights_path .. ").")
+  print("The ImageNet weights are not here (data/models/" .. WEIGHTS .. ").")
   print("On a machine with internet access, download")
   print("  https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/" .. WEIGHTS)
-  print("(about 92 MB; Keras downloads the same file) and, for the class names,")
-  print("  https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json")
-  print("and put both in data/models/; this lab then prints the top-5 classes of")
+  print("(about 92 MB; Keras downloads the same file) and put it in data/models/;")
+  print("this lab then prints the top-5 classes (names from data/fetched/) of")
   print("the photos " .. table.concat(photos, ", ", 1, 3) .. ".")
   print("Meanwhile: transfer learning with the workbook's own backbone.")
 end

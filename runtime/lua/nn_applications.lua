@@ -252,16 +252,28 @@ end
 
 -- ---- decode_predictions --------------------------------------------------------
 
--- ImageNet's class names come from Keras's imagenet_class_index.json
--- ({"0": ["n01440764", "tench"], ...}) if it is in data/models/; the
--- file is downloaded by Keras, and no Debian package ships it.
+-- ImageNet's class names: Keras's imagenet_class_index.json ({"0":
+-- ["n01440764", "tench"], ...}) if it is in data/models/, else the names
+-- scripts/fetch_imagenet_classes.sh takes from Debian's
+-- python3-torchvision at set-up (same order, no WordNet ids).
 local class_index
+local function load_name_list()
+  local f = io.open(sys.home() .. "/data/fetched/imagenet_classes.txt", "r")
+  if not f then return false end
+  local idx, k = {}, 0
+  for line in f:lines() do idx[k] = {nil, line}; k = k + 1 end
+  f:close()
+  return k == 1000 and idx or false
+end
 local function load_class_index()
   if class_index ~= nil then return class_index end
   class_index = false
   local path = sys.home() .. "/data/models/imagenet_class_index.json"
   local f = io.open(path, "r")
-  if not f then return false end
+  if not f then
+    class_index = load_name_list()
+    return class_index
+  end
   local s = f:read("a")
   f:close()
   local idx = {}
@@ -273,8 +285,8 @@ local function load_class_index()
 end
 
 -- preds (N, 1000) -> for each sample a list of the top classes, best
--- first: {class = 0-based id, wnid, name, score}. Without the class
--- index file, wnid is nil and name is "class <id>".
+-- first: {class = 0-based id, wnid, name, score}. wnid is nil without
+-- Keras's class index file; name is "class <id>" without any name list.
 function M.decode_predictions(preds, top)
   top = top or 5
   if not T.is_tensor(preds) or preds:dim() ~= 2 or preds:size(2) ~= 1000 then
