@@ -111,16 +111,6 @@
 
 /* ---- argument helpers --------------------------------------------------- */
 
-/* luaL_error with printf formats (lua_pushfstring has no %lld or %g);
- * the message still names the calling script's line. */
-static int fail(lua_State *L, const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return luaL_error(L, "%s", buf);
-}
 
 static const char *shape_of(const Tensor *t, char *buf, size_t n) {
   return tensor_shape_str(t, buf, n);
@@ -142,7 +132,7 @@ static Tensor *inout_tensor(lua_State *L, int i, const char *fn,
                             const char *what) {
   Tensor *t = check_tensor(L, i);
   if (!tensor_is_contiguous(t))
-    fail(L, "%s: %s must be a contiguous tensor (use :contiguous())",
+    lerror(L, "%s: %s must be a contiguous tensor (use :contiguous())",
          fn, what);
   return t;
 }
@@ -151,7 +141,7 @@ static Tensor *inout_tensor(lua_State *L, int i, const char *fn,
 static int check_opts(lua_State *L, int i, const char *fn) {
   if (lua_isnoneornil(L, i)) return 0;
   if (!lua_istable(L, i))
-    fail(L, "%s: options must be a table, got %s", fn, luaL_typename(L, i));
+    lerror(L, "%s: options must be a table, got %s", fn, luaL_typename(L, i));
   return i;
 }
 
@@ -169,7 +159,7 @@ static double opt_num(lua_State *L, int opts, const char *key, double def,
     int isnum;
     v = lua_tonumberx(L, -1, &isnum);
     if (!isnum)
-      fail(L, "%s: option %s must be a number, got %s", fn, key,
+      lerror(L, "%s: option %s must be a number, got %s", fn, key,
            luaL_typename(L, -1));
   }
   lua_pop(L, 1);
@@ -190,7 +180,7 @@ static NnAct opt_act(lua_State *L, int opts, const char *fn) {
     const char *s = lua_tostring(L, -1);
     int k = s ? nn_act_parse(s) : -1;
     if (k < 0)
-      fail(L, "%s: unknown activation '%s' (expected linear, relu, "
+      lerror(L, "%s: unknown activation '%s' (expected linear, relu, "
            "tanh, sigmoid or softmax)", fn, s ? s : luaL_typename(L, -1));
     a = (NnAct)k;
   }
@@ -204,7 +194,7 @@ static int check_padding(lua_State *L, int i, const char *fn) {
   const char *s = lua_type(L, i) == LUA_TSTRING ? lua_tostring(L, i) : NULL;
   if (s && strcmp(s, "same") == 0) return 1;
   if (!s || strcmp(s, "valid") != 0)
-    fail(L, "%s: padding must be 'valid' or 'same', got '%s'", fn,
+    lerror(L, "%s: padding must be 'valid' or 'same', got '%s'", fn,
          s ? s : luaL_typename(L, i));
   return 0;
 }
@@ -221,7 +211,7 @@ static int positive_int(lua_State *L, int idx, const char *fn,
   int isnum;
   lua_Integer v = lua_tointegerx(L, idx, &isnum);
   if (!isnum || v < 1 || v > INT_MAX)
-    fail(L, "%s: %s must be positive integers, got %s", fn, key,
+    lerror(L, "%s: %s must be positive integers, got %s", fn, key,
          luaL_tolstring(L, idx, NULL));
   return (int)v;
 }
@@ -235,7 +225,7 @@ static void opt_pair(lua_State *L, int opts, const char *key,
     out[1] = def[1];
   } else if (t == LUA_TTABLE) {
     if (luaL_len(L, -1) != 2)
-      fail(L, "%s: %s must be a number or a pair {rows, cols}", fn, key);
+      lerror(L, "%s: %s must be a number or a pair {rows, cols}", fn, key);
     for (int k = 0; k < 2; k++) {
       lua_geti(L, -1, k + 1);
       out[k] = positive_int(L, -1, fn, key);
@@ -265,26 +255,26 @@ static Tensor *push_out(lua_State *L, int opts, const char *key, int ndim,
   }
   Tensor *t = test_tensor(L, -1), want;
   char err[TENSOR_ERRLEN], s1[128], s2[128];
-  if (!t) fail(L, "%s: opts.%s must be a tensor", fn, key);
+  if (!t) lerror(L, "%s: opts.%s must be a tensor", fn, key);
   tensor_init(&want, NULL, ndim, shape, err);
   if (!tensor_same_shape(t, &want))
-    fail(L, "%s: opts.%s has shape %s, expected %s", fn, key,
+    lerror(L, "%s: opts.%s has shape %s, expected %s", fn, key,
          tensor_shape_str(t, s1, sizeof s1),
          tensor_shape_str(&want, s2, sizeof s2));
   if (!tensor_is_contiguous(t))
-    fail(L, "%s: opts.%s must be a contiguous tensor", fn, key);
+    lerror(L, "%s: opts.%s must be a contiguous tensor", fn, key);
   for (int i = 0; i < ninputs; i++)
     if (overlaps(t, inputs[i]))
-      fail(L, "%s: opts.%s must not share memory with the inputs", fn, key);
+      lerror(L, "%s: opts.%s must not share memory with the inputs", fn, key);
   return t;
 }
 
 static void raise_nomem(lua_State *L, const char *fn) {
-  fail(L, "%s: out of memory", fn);
+  lerror(L, "%s: out of memory", fn);
 }
 
 static int dim_int(lua_State *L, int64_t v, const char *fn) {
-  if (v > INT_MAX) fail(L, "%s: dimension %lld is too large", fn, (long long)v);
+  if (v > INT_MAX) lerror(L, "%s: dimension %lld is too large", fn, (long long)v);
   return (int)v;
 }
 
@@ -292,7 +282,7 @@ static void same_shape(lua_State *L, const Tensor *got, const Tensor *want,
                        const char *fn, const char *what, const char *ref) {
   if (tensor_same_shape(got, want)) return;
   char a[128], b[128];
-  fail(L, "%s: %s has shape %s, expected %s like %s", fn, what,
+  lerror(L, "%s: %s has shape %s, expected %s like %s", fn, what,
        shape_of(got, a, sizeof a), shape_of(want, b, sizeof b), ref);
 }
 
@@ -305,24 +295,24 @@ static DenseDims dense_dims(lua_State *L, const Tensor *x, const Tensor *w,
                             const Tensor *b, const char *fn) {
   char s1[128], s2[128];
   if (w->ndim != 2)
-    fail(L, "%s: kernel must be (IN, OUT), got %s", fn,
+    lerror(L, "%s: kernel must be (IN, OUT), got %s", fn,
          shape_of(w, s1, sizeof s1));
   if (x->ndim < 1)
-    fail(L, "%s: input must have a batch axis, got a scalar", fn);
+    lerror(L, "%s: input must have a batch axis, got a scalar", fn);
   int64_t in = x->shape[x->ndim - 1];
   if (in != w->shape[0]) {
     if (x->ndim > 2)
-      fail(L, "%s: input has %lld features (last axis of %s), kernel "
+      lerror(L, "%s: input has %lld features (last axis of %s), kernel "
            "expects %lld; flatten the input to (%lld, %lld)", fn,
            (long long)in, shape_of(x, s1, sizeof s1),
            (long long)w->shape[0], (long long)x->shape[0],
            (long long)(x->shape[0] ? x->size / x->shape[0] : 0));
-    fail(L, "%s: input has %lld features, kernel expects %lld (input "
+    lerror(L, "%s: input has %lld features, kernel expects %lld (input "
          "%s, kernel %s)", fn, (long long)in, (long long)w->shape[0],
          shape_of(x, s1, sizeof s1), shape_of(w, s2, sizeof s2));
   }
   if (b && (b->ndim != 1 || b->shape[0] != w->shape[1]))
-    fail(L, "%s: bias must be (%lld), got %s", fn,
+    lerror(L, "%s: bias must be (%lld), got %s", fn,
          (long long)w->shape[1], shape_of(b, s1, sizeof s1));
   int64_t rows = 1;                 /* the product of the leading axes */
   for (int k = 0; k < x->ndim - 1; k++) rows *= x->shape[k];
@@ -358,7 +348,7 @@ static Tensor *act_output(lua_State *L, int opts, NnAct act,
                           const Tensor *dy, const char *fn) {
   if (act == NN_LINEAR) return NULL;
   if (get_opt(L, opts, "y") == LUA_TNIL)
-    fail(L, "%s: activation '%s' needs opts.y, the forward output",
+    lerror(L, "%s: activation '%s' needs opts.y, the forward output",
          fn, nn_act_name(act));
   Tensor *y = arg_tensor(L, lua_gettop(L));
   same_shape(L, y, dy, fn, "opts.y", "dy");
@@ -376,7 +366,7 @@ static int l_dense_backward(lua_State *L) {
   if (dy->ndim != x->ndim || dy->size != n_dy ||
       dy->shape[dy->ndim - 1] != d.out) {
     char s1[128], s2[128];
-    fail(L, "%s: dy has shape %s, expected the output shape of input "
+    lerror(L, "%s: dy has shape %s, expected the output shape of input "
          "%s with %d units", fn, shape_of(dy, s1, sizeof s1),
          shape_of(x, s2, sizeof s2), d.out);
   }
@@ -403,17 +393,17 @@ static void bad_image_rank(lua_State *L, const Tensor *x, const char *fn) {
   char s[128];
   shape_of(x, s, sizeof s);
   if (x->ndim == 3)
-    fail(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape to "
+    lerror(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape to "
          "(%lld, %lld, %lld, 1)", fn, s, (long long)x->shape[0],
          (long long)x->shape[1], (long long)x->shape[2]);
   if (x->ndim == 2) {
     int64_t side = (int64_t)llround(sqrt((double)x->shape[1]));
     if (side * side == x->shape[1] && side > 0)
-      fail(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape "
+      lerror(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape "
            "to (%lld, %lld, %lld, 1)", fn, s, (long long)x->shape[0],
            (long long)side, (long long)side);
   }
-  fail(L, "%s: expected NHWC input (N, H, W, C), got %s", fn, s);
+  lerror(L, "%s: expected NHWC input (N, H, W, C), got %s", fn, s);
 }
 
 static void check_image(lua_State *L, const Tensor *x, const char *fn) {
@@ -427,13 +417,13 @@ static NnConv2D conv_params(lua_State *L, const Tensor *x, const Tensor *w,
   char s1[128];
   check_image(L, x, fn);
   if (w->ndim != 4)
-    fail(L, "%s: kernel must be (KH, KW, C, F), got %s", fn,
+    lerror(L, "%s: kernel must be (KH, KW, C, F), got %s", fn,
          shape_of(w, s1, sizeof s1));
   if (w->shape[2] != x->shape[3])
-    fail(L, "%s: input has %lld channels, kernel expects %lld", fn,
+    lerror(L, "%s: input has %lld channels, kernel expects %lld", fn,
          (long long)x->shape[3], (long long)w->shape[2]);
   if (b && (b->ndim != 1 || b->shape[0] != w->shape[3]))
-    fail(L, "%s: bias must be (%lld), one per filter, got %s", fn,
+    lerror(L, "%s: bias must be (%lld), one per filter, got %s", fn,
          (long long)w->shape[3], shape_of(b, s1, sizeof s1));
   int one[2] = {1, 1}, st[2];
   opt_pair(L, opts, "strides", one, st, fn);
@@ -444,14 +434,14 @@ static NnConv2D conv_params(lua_State *L, const Tensor *x, const Tensor *w,
                 .f = dim_int(L, w->shape[3], fn), .sh = st[0], .sw = st[1],
                 .same = opt_padding(L, opts, fn)};
   if (p.h < 1 || p.w < 1 || p.c < 1 || p.kh < 1 || p.kw < 1 || p.f < 1)
-    fail(L, "%s: empty input or kernel (input %s)", fn,
+    lerror(L, "%s: empty input or kernel (input %s)", fn,
          shape_of(x, s1, sizeof s1));
   int r = nn_conv2d_shape(&p);
   if (r == -1)
-    fail(L, "%s: kernel %dx%d is larger than the %dx%d input with "
+    lerror(L, "%s: kernel %dx%d is larger than the %dx%d input with "
          "padding 'valid'", fn, p.kh, p.kw, p.h, p.w);
   if (r)
-    fail(L, "%s: input or kernel too large", fn);
+    lerror(L, "%s: input or kernel too large", fn);
   return p;
 }
 
@@ -526,14 +516,14 @@ static NnPool2D pool_params(lua_State *L, const Tensor *x, int opts,
                 .same = opt_padding(L, opts, fn)};
   char s[128];
   if (p.h < 1 || p.w < 1 || p.c < 1)
-    fail(L, "%s: empty input %s", fn, shape_of(x, s, sizeof s));
+    lerror(L, "%s: empty input %s", fn, shape_of(x, s, sizeof s));
   /* argmax offsets are stored as exact floats: < 2^24 per sample */
   if ((int64_t)p.h * p.w * p.c >= (1 << 24))
-    fail(L, "%s: input samples of %s are too large to pool", fn,
+    lerror(L, "%s: input samples of %s are too large to pool", fn,
          shape_of(x, s, sizeof s));
   int r = nn_pool2d_shape(&p);
   if (r)
-    fail(L, "%s: pool %dx%d is larger than the %dx%d input with "
+    lerror(L, "%s: pool %dx%d is larger than the %dx%d input with "
          "padding 'valid'", fn, p.ph, p.pw, p.h, p.w);
   return p;
 }
@@ -556,7 +546,7 @@ static int l_maxpool2d_forward(lua_State *L) {
   NnPool2D p = pool_params(L, x, opts, fn);
   Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
   Tensor *idx = push_pool_out(L, opts, "idx", &p, x, fn);
-  if (overlaps(y, idx)) fail(L, "%s: opts.out and opts.idx overlap", fn);
+  if (overlaps(y, idx)) lerror(L, "%s: opts.out and opts.idx overlap", fn);
   int32_t *arg = push_indices(L, y->size);
   nn_maxpool2d_forward(&p, x->data, y->data, arg);
   nn_vec_index_to_float(arg, idx->data, y->size);
@@ -580,7 +570,7 @@ static int l_maxpool2d_backward(lua_State *L) {
   int64_t bad = nn_vec_float_to_index(idx->data, arg, idx->size,
                                       (int32_t)((int64_t)p.h * p.w * p.c));
   if (bad >= 0)
-    fail(L, "%s: idx is not the index tensor of maxpool2d_forward for "
+    lerror(L, "%s: idx is not the index tensor of maxpool2d_forward for "
          "this input (entry %lld is %g)", fn, (long long)bad + 1,
          idx->data[bad]);
   Tensor *in[3] = {x, idx, dy};
@@ -647,7 +637,7 @@ static NnAct check_act(lua_State *L, int i, const char *fn) {
   const char *s = luaL_checkstring(L, i);
   int k = nn_act_parse(s);
   if (k < 0)
-    fail(L, "%s: unknown activation '%s' (expected linear, relu, tanh, "
+    lerror(L, "%s: unknown activation '%s' (expected linear, relu, tanh, "
          "sigmoid or softmax)", fn, s);
   return (NnAct)k;
 }
@@ -684,7 +674,7 @@ static int l_dropout_forward(lua_State *L) {
   Tensor *x = arg_tensor(L, 1);
   double rate = luaL_checknumber(L, 2);
   if (!(rate >= 0 && rate < 1))
-    fail(L, "%s: rate must be in [0, 1), got %g", fn, rate);
+    lerror(L, "%s: rate must be in [0, 1), got %g", fn, rate);
   Tensor *y = push_tensor(L, x->ndim, x->shape);
   Tensor *mask = push_tensor(L, x->ndim, x->shape);
   nn_dropout_forward(x->data, y->data, mask->data, x->size, (float)rate);
@@ -708,7 +698,7 @@ static Tensor *channel_vec(lua_State *L, int i, int64_t c, const char *fn,
   Tensor *t = inout ? inout_tensor(L, i, fn, what) : arg_tensor(L, i);
   if (t->size != c) {
     char s[128];
-    fail(L, "%s: %s must have %lld values (one per channel), got %s",
+    lerror(L, "%s: %s must have %lld values (one per channel), got %s",
          fn, what, (long long)c, shape_of(t, s, sizeof s));
   }
   return t;
@@ -717,11 +707,11 @@ static Tensor *channel_vec(lua_State *L, int i, int64_t c, const char *fn,
 static int64_t bn_channels(lua_State *L, const Tensor *x, const char *fn) {
   if (x->ndim < 2) {
     char s[128];
-    fail(L, "%s: input must be (N, ..., C), got %s", fn,
+    lerror(L, "%s: input must be (N, ..., C), got %s", fn,
          shape_of(x, s, sizeof s));
   }
   if (last_axis(x) < 1)
-    fail(L, "%s: input has no channels", fn);
+    lerror(L, "%s: input has no channels", fn);
   dim_int(L, last_axis(x), fn);
   return last_axis(x);
 }
@@ -735,7 +725,7 @@ static int l_batchnorm_forward(lua_State *L) {
   Tensor *gamma = channel_vec(L, 2, c, fn, "gamma", 0);
   Tensor *beta = channel_vec(L, 3, c, fn, "beta", 0);
   if (lua_isnoneornil(L, 4) || lua_isnoneornil(L, 5))
-    fail(L, "%s: moving_mean and moving_var are required", fn);
+    lerror(L, "%s: moving_mean and moving_var are required", fn);
   Tensor *mm = channel_vec(L, 4, c, fn, "moving_mean", 1);
   Tensor *mv = channel_vec(L, 5, c, fn, "moving_var", 1);
   int opts = check_opts(L, 6, fn);
@@ -743,9 +733,9 @@ static int l_batchnorm_forward(lua_State *L) {
   double momentum = opt_num(L, opts, "momentum", NN_BN_MOMENTUM, fn);
   double eps = opt_num(L, opts, "epsilon", NN_BN_EPSILON, fn);
   int unbiased = opt_bool(L, opts, "unbiased", x->ndim >= 4);
-  if (!(eps > 0)) fail(L, "%s: epsilon must be positive", fn);
+  if (!(eps > 0)) lerror(L, "%s: epsilon must be positive", fn);
   if (!(momentum >= 0 && momentum <= 1))
-    fail(L, "%s: momentum must be in [0, 1], got %g", fn, momentum);
+    lerror(L, "%s: momentum must be in [0, 1], got %g", fn, momentum);
   int64_t m = c ? x->size / c : 0;
   Tensor *y = push_tensor(L, x->ndim, x->shape);
   Tensor *mean = push_tensor(L, 1, &c), *invstd = push_tensor(L, 1, &c);
@@ -775,7 +765,7 @@ static int l_batchnorm_backward(lua_State *L) {
   Tensor *mean = channel_vec(L, 3, c, fn, "mean", 0);
   Tensor *invstd = channel_vec(L, 4, c, fn, "invstd", 0);
   if (!mean || !invstd)
-    fail(L, "%s: mean and invstd (from batchnorm_forward) are required", fn);
+    lerror(L, "%s: mean and invstd (from batchnorm_forward) are required", fn);
   Tensor *dy = arg_tensor(L, 5);
   same_shape(L, dy, x, fn, "dy", "x");
   int opts = check_opts(L, 6, fn);
@@ -797,7 +787,7 @@ static void check_matrix(lua_State *L, const Tensor *t, const char *fn,
                          const char *what) {
   char s[128];
   if (t->ndim != 2)
-    fail(L, "%s: %s must be (N, classes), got %s", fn, what,
+    lerror(L, "%s: %s must be (N, classes), got %s", fn, what,
          shape_of(t, s, sizeof s));
   dim_int(L, t->shape[0], fn);
   dim_int(L, t->shape[1], fn);
@@ -811,19 +801,19 @@ static int32_t *check_labels(lua_State *L, int i, int64_t n, int64_t k,
   Tensor *lab = test_tensor(L, i) ? arg_tensor(L, i) : to_tensor(L, i);
   char s[128];
   if (!(lab->ndim == 1 || (lab->ndim == 2 && lab->shape[1] == 1)))
-    fail(L, "%s: labels must be (N) or (N, 1) class ids, got %s", fn,
+    lerror(L, "%s: labels must be (N) or (N, 1) class ids, got %s", fn,
          shape_of(lab, s, sizeof s));
   if (lab->shape[0] != n)
-    fail(L, "%s: %lld labels for %lld samples", fn,
+    lerror(L, "%s: %lld labels for %lld samples", fn,
          (long long)lab->shape[0], (long long)n);
   int32_t *out = push_indices(L, n);
   for (int64_t j = 0; j < n; j++) {
     float v = lab->data[j];
     if (v != floorf(v))
-      fail(L, "%s: label %g is not an integer class id (sample %lld)",
+      lerror(L, "%s: label %g is not an integer class id (sample %lld)",
            fn, v, (long long)j + 1);
     if (v < 0 || v >= (float)k)
-      fail(L, "%s: label %g out of range 0..%lld (sample %lld)", fn, v,
+      lerror(L, "%s: label %g out of range 0..%lld (sample %lld)", fn, v,
            (long long)k - 1, (long long)j + 1);
     out[j] = (int32_t)v;
   }
@@ -859,7 +849,7 @@ static int sparse_loss(lua_State *L, int fused) {
       : nn_sparse_ce(z->data, lab, gd, (int)z->shape[0], (int)z->shape[1],
                      &loss, &bad);
   if (rc)   /* checked above already; kept for the core's own check */
-    fail(L, "%s: label %d out of range 0..%d (sample %lld)", fn,
+    lerror(L, "%s: label %d out of range 0..%d (sample %lld)", fn,
          lab[bad], (int)z->shape[1] - 1, (long long)bad + 1);
   return push_loss(L, loss, grad);
 }
@@ -876,10 +866,10 @@ static int pair_loss(lua_State *L, const char *fn, DenseLoss f, int matrix) {
   char s1[128], s2[128];
   if (matrix) check_matrix(L, a, fn, "predictions");
   if (!tensor_same_shape(a, t))
-    fail(L, "%s: targets %s do not match predictions %s", fn,
+    lerror(L, "%s: targets %s do not match predictions %s", fn,
          shape_of(t, s1, sizeof s1), shape_of(a, s2, sizeof s2));
   if (a->ndim < 1)
-    fail(L, "%s: predictions must have a batch axis", fn);
+    lerror(L, "%s: predictions must have a batch axis", fn);
   int g = want_grad(L, 3);
   int64_t n = a->shape[0], d = n ? a->size / n : 0;
   dim_int(L, n, fn);
@@ -911,7 +901,7 @@ static Tensor *like_param(lua_State *L, int i, const Tensor *p,
                           const char *fn, const char *what, int inout) {
   Tensor *t = inout ? inout_tensor(L, i, fn, what) : arg_tensor(L, i);
   if (t->size != p->size)
-    fail(L, "%s: %s has %lld elements, the parameter has %lld", fn,
+    lerror(L, "%s: %s has %lld elements, the parameter has %lld", fn,
          what, (long long)t->size, (long long)p->size);
   return t;
 }
@@ -920,7 +910,7 @@ static float opt_rate(lua_State *L, int opts, const char *key, double def,
                       const char *fn) {
   double v = opt_num(L, opts, key, def, fn);
   if (!(v >= 0) || !isfinite(v))
-    fail(L, "%s: %s must be a non-negative number, got %g", fn, key, v);
+    lerror(L, "%s: %s must be a non-negative number, got %g", fn, key, v);
   return (float)v;
 }
 
@@ -936,7 +926,7 @@ static int l_sgd_step(lua_State *L) {
   Tensor *v = NULL;
   if (o.momentum != 0) {
     if (lua_isnoneornil(L, 3))
-      fail(L, "%s: momentum %g needs a velocity tensor", fn, o.momentum);
+      lerror(L, "%s: momentum %g needs a velocity tensor", fn, o.momentum);
     v = like_param(L, 3, p, fn, "the velocity", 1);
   }
   nn_sgd_step(&o, p->data, g->data, v ? v->data : NULL, p->size);
@@ -951,7 +941,7 @@ static int l_adam_step(lua_State *L) {
   Tensor *v = like_param(L, 4, p, fn, "v", 1);
   lua_Integer t = luaL_checkinteger(L, 5);
   if (t < 1)
-    fail(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
+    lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
   int opts = check_opts(L, 6, fn);
   NnAdam o = NN_ADAM_DEFAULTS;
   o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
@@ -959,7 +949,7 @@ static int l_adam_step(lua_State *L) {
   o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
   o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
   if (o.beta1 >= 1 || o.beta2 >= 1)
-    fail(L, "%s: beta_1 and beta_2 must be below 1", fn);
+    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
   nn_adam_step(&o, p->data, g->data, m->data, v->data, t, p->size);
   return 0;
 }
@@ -979,12 +969,12 @@ static int l_rmsprop_step(lua_State *L) {
   Tensor *mom = NULL, *mg = NULL;
   if (o.momentum != 0) {
     if (lua_isnoneornil(L, 4))
-      fail(L, "%s: momentum %g needs a mom tensor", fn, o.momentum);
+      lerror(L, "%s: momentum %g needs a mom tensor", fn, o.momentum);
     mom = like_param(L, 4, p, fn, "mom", 1);
   }
   if (o.centered) {
     if (lua_isnoneornil(L, 5))
-      fail(L, "%s: centered needs an mg tensor", fn);
+      lerror(L, "%s: centered needs an mg tensor", fn);
     mg = like_param(L, 5, p, fn, "mg", 1);
   }
   nn_rmsprop_step(&o, p->data, g->data, ms->data, mom ? mom->data : NULL,
@@ -999,7 +989,7 @@ static int l_init(lua_State *L) {
   const char *kind = luaL_checkstring(L, 1);
   int k = nn_init_parse(kind);
   if (k < 0)
-    fail(L, "%s: unknown initializer '%s' (expected zeros, ones, "
+    lerror(L, "%s: unknown initializer '%s' (expected zeros, ones, "
          "glorot_uniform, glorot_normal, he_uniform, he_normal, "
          "lecun_uniform or lecun_normal)", fn, kind);
   Tensor *t = inout_tensor(L, 2, fn, "the tensor to fill");
@@ -1008,7 +998,7 @@ static int l_init(lua_State *L) {
   fin = luaL_optnumber(L, 3, fin);
   fout = luaL_optnumber(L, 4, fout);
   if (!(fin > 0 && fout > 0))
-    fail(L, "%s: fans must be positive, got %g and %g", fn, fin, fout);
+    lerror(L, "%s: fans must be positive, got %g and %g", fn, fin, fout);
   nn_init_fill((NnInit)k, t->data, t->size, fin, fout);
   lua_settop(L, 2);
   return 1;
@@ -1048,7 +1038,7 @@ static int l_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
     if (n < 1 || n > THREADS_MAX)
-      fail(L, "threads: count must be in 1..%d, got %lld", THREADS_MAX,
+      lerror(L, "threads: count must be in 1..%d, got %lld", THREADS_MAX,
            (long long)n);
     threads_set_count((int)n);
   }
