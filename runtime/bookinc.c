@@ -8,36 +8,20 @@
 #include <string.h>
 
 #include "bookinc.h"
-
-typedef struct { char *p; size_t len, cap; } Buf;
-
-static int put(Buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return -1;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-  return 0;
-}
+#include "strbuf.h"
 
 static char *read_all(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
-  Buf b = {0};
+  StrBuf b = {0};
   char chunk[8192];
   size_t k;
   while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-    if (put(&b, chunk, k)) { fclose(f); free(b.p); errno = ENOMEM; return NULL; }
+    if (strbuf_put(&b, chunk, k)) { fclose(f); free(b.p); errno = ENOMEM; return NULL; }
   int bad = ferror(f);
   fclose(f);
   if (bad) { free(b.p); errno = EIO; return NULL; }
-  if (!b.p && put(&b, "", 0)) { errno = ENOMEM; return NULL; }
+  if (!b.p && strbuf_put(&b, "", 0)) { errno = ENOMEM; return NULL; }
   *n = b.len;
   return b.p;
 }
@@ -75,7 +59,7 @@ static int is_name(const char *name, size_t nlen, const char *want) {
 
 /* Keep the wanted lines (all, or inside the anchor), dropping markers. */
 static int select_lines(const char *src, size_t n, const char *anchor,
-                        Buf *out, int *found, int *closed) {
+                        StrBuf *out, int *found, int *closed) {
   int inside = anchor == NULL;
   for (const char *s = src, *end = src + n; s < end;) {
     const char *e = memchr(s, '\n', (size_t)(end - s));
@@ -88,7 +72,7 @@ static int select_lines(const char *src, size_t n, const char *anchor,
       if (kind == 1) { *found = 1; inside = 1; }
       else if (*found && inside) { *closed = 1; inside = 0; }
     } else if (!kind && inside) {
-      if (put(out, s, (size_t)(next - s))) return -1;
+      if (strbuf_put(out, s, (size_t)(next - s))) return -1;
     }
     s = next;
   }
@@ -139,9 +123,9 @@ char *bi_include(const char *path, const char *shown, const char *anchor,
     snprintf(why, whylen, "cannot read %s: %s", shown, strerror(errno));
     return NULL;
   }
-  Buf out = {0};
+  StrBuf out = {0};
   int found = 0, closed = 0;
-  int bad = put(&out, "", 0) || select_lines(src, n, anchor, &out, &found,
+  int bad = strbuf_put(&out, "", 0) || select_lines(src, n, anchor, &out, &found,
                                               &closed);
   free(src);
   if (bad) {

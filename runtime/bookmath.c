@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bookmath.h"
+#include "strbuf.h"
 
 typedef struct {
   const char *s;
@@ -19,23 +20,6 @@ typedef struct {
   const unsigned char *skip;
   int nskip;
 } Src;
-
-typedef struct { char *p; size_t len, cap; } Buf;
-
-static int buf_put(Buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return -1;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-  return 0;
-}
 
 /* line number (1-based) -> is it a code/HTML block line? */
 static int skipped(const Src *s, int line) {
@@ -99,7 +83,7 @@ static int count_newlines(const char *p, size_t n) {
 }
 
 typedef struct {
-  Buf out;
+  StrBuf out;
   int *map;
   int nmap, capmap;
   BmMath *math;
@@ -133,14 +117,14 @@ static int add_math(State *st, const char *tex, size_t n, int display) {
   st->math[st->nmath] = (BmMath){t, display};
   char tok[32];
   int k = snprintf(tok, sizeof tok, BM_TOKEN "%dZ", st->nmath++);
-  return buf_put(&st->out, tok, (size_t)k);
+  return strbuf_put(&st->out, tok, (size_t)k);
 }
 
 /* Copy s[i..j) to the output, counting lines. */
 static int copy(State *st, const Src *s, size_t i, size_t j, int *line) {
   for (size_t k = i; k < j; k++)
     if (s->s[k] == '\n' && push_line(st, ++*line)) return -1;
-  return buf_put(&st->out, s->s + i, j - i);
+  return strbuf_put(&st->out, s->s + i, j - i);
 }
 
 /* Try math at s[i] == '$'. Returns the index after it, or 0. */
@@ -191,7 +175,7 @@ int bm_protect_math(const char *src, size_t len, const unsigned char *skip,
   if (memmem(src, len, BM_TOKEN, strlen(BM_TOKEN))) return -1;
   Src s = {src, len, skip, nskip};
   State st = {0};
-  if (buf_put(&st.out, "", 0) || scan(&st, &s)) {
+  if (strbuf_put(&st.out, "", 0) || scan(&st, &s)) {
     free(st.out.p);
     free(st.map);
     for (int k = 0; k < st.nmath; k++) free(st.math[k].tex);

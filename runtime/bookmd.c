@@ -15,36 +15,20 @@
 #include "bookinc.h"
 #include "bookmath.h"
 #include "bookmd.h"
+#include "strbuf.h"
 
 #define OPTS (CMARK_OPT_UNSAFE | CMARK_OPT_VALIDATE_UTF8)
 
 /* ---- growing strings and arrays --------------------------------------- */
 
-typedef struct { char *p; size_t len, cap; int oom; } Str;
+typedef StrBuf Str;     /* out of memory is sticky: checked by take() */
 
-static void put(Str *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 128;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) { b->oom = 1; return; }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
+static void put(Str *b, const char *s, size_t n) { strbuf_put(b, s, n); }
 
 static void puts_(Str *b, const char *s) { put(b, s, strlen(s)); }
 
 /* The finished string (never NULL unless out of memory). */
-static char *take(Str *b) {
-  if (!b->p && !b->oom) put(b, "", 0);
-  if (b->oom) { free(b->p); return NULL; }
-  return b->p;
-}
+static char *take(Str *b) { return strbuf_take(b); }
 
 static void escape_html(Str *b, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
