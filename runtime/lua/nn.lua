@@ -153,26 +153,33 @@ function Dense:build(s)
   return {self.units}
 end
 
-function Dense:forward(x, training)
+-- Dense and Conv2D: a kernel, a bias and a fused activation, run by a
+-- pair of nn.core functions into the layer's reused buffers
+local function weighted_forward(self, fwd, x, training)
   self.x = x
   local o = self.fwd_opts
   o.activation = self.act_now or self.activation
-  o.out = training and self:buffer("out", {x:size(1), self.units}) or nil
-  self.y = K.dense_forward(x, self.kernel.value, self.bias and self.bias.value, o)
+  o.out = training and self:buffer("out", with_batch(x:size(1), self.output_shape)) or nil
+  self.y = fwd(x, self.kernel.value, self.bias and self.bias.value, o)
   return self.y
 end
 
-function Dense:backward(dy)
+local function weighted_backward(self, bwd, dy)
   local o = self.bwd_opts
   o.activation, o.y, o.need_dx = self.act_now or self.activation, self.y, self.need_dx
   o.dx = self.need_dx and self:buffer("dx", self.x:shape()) or nil
   o.dw, o.db = self.kernel.grad, self.bias and self.bias.grad
-  local dx, dw, db = K.dense_backward(self.x, self.kernel.value, dy, o)
+  local dx, dw, db = bwd(self.x, self.kernel.value, dy, o)
   o.y, o.dx = nil, nil
   self.kernel.grad = dw
   if self.bias then self.bias.grad = db end
   return dx
 end
+
+function Dense:forward(x, training)
+  return weighted_forward(self, K.dense_forward, x, training)
+end
+function Dense:backward(dy) return weighted_backward(self, K.dense_backward, dy) end
 
 -- Conv2D -----------------------------------------------------------------
 local Conv2D = layer_class("Conv2D", "conv2d")
@@ -218,31 +225,15 @@ function Conv2D:build(s)
   end
   self.kernel = self:add_weight("kernel", {kh, kw, s[3], self.filters}, self.kernel_initializer)
   if self.use_bias then self.bias = self:add_weight("bias", {self.filters}, self.bias_initializer) end
-  self.opts = {strides = self.strides, padding = self.padding}
+  self.fwd_opts = {strides = self.strides, padding = self.padding}
   self.bwd_opts = {strides = self.strides, padding = self.padding}
   return {oh, ow, self.filters}
 end
 
 function Conv2D:forward(x, training)
-  self.x = x
-  local o = self.opts
-  o.activation = self.act_now or self.activation
-  o.out = training and self:buffer("out", with_batch(x:size(1), self.output_shape)) or nil
-  self.y = K.conv2d_forward(x, self.kernel.value, self.bias and self.bias.value, o)
-  return self.y
+  return weighted_forward(self, K.conv2d_forward, x, training)
 end
-
-function Conv2D:backward(dy)
-  local o = self.bwd_opts
-  o.activation, o.y, o.need_dx = self.act_now or self.activation, self.y, self.need_dx
-  o.dx = self.need_dx and self:buffer("dx", self.x:shape()) or nil
-  o.dw, o.db = self.kernel.grad, self.bias and self.bias.grad
-  local dx, dw, db = K.conv2d_backward(self.x, self.kernel.value, dy, o)
-  o.y, o.dx = nil, nil
-  self.kernel.grad = dw
-  if self.bias then self.bias.grad = db end
-  return dx
-end
+function Conv2D:backward(dy) return weighted_backward(self, K.conv2d_backward, dy) end
 
 -- Pooling ----------------------------------------------------------------
 local function pool_layer(class, prefix, kind)
