@@ -25,27 +25,39 @@ LDLIBS_ALL = $(PKG_LIBS) $(LIBS_EXTRA) -lm -pthread $(EXTRA_LIBS)
 B       ?= build/obj
 BIN     ?= workbook
 
-CORE_SRC := $(filter-out runtime/main.c $(wildcard runtime/l*.c),$(wildcard runtime/*.c))
-BIND_SRC := $(wildcard runtime/l*.c)
+# Sources are found by folder (README, Layout): runtime/bind/ holds the Lua
+# bindings, every other folder under runtime/ except lua/ holds core C.
+# Adding a file to any folder needs no edit here.
+CORE_DIRS := $(filter-out runtime/bind/ runtime/lua/,$(sort $(dir $(wildcard runtime/*/*.c))))
+CORE_SRC := $(sort $(foreach d,$(CORE_DIRS),$(wildcard $(d)*.c)))
+BIND_SRC := $(sort $(wildcard runtime/bind/*.c))
+HDRS     := $(wildcard runtime/*.h runtime/*/*.h)
 LUA_SRC  := $(sort $(wildcard runtime/lua/*.lua))
 CORE_OBJ := $(CORE_SRC:runtime/%.c=$(B)/%.o)
 BIND_OBJ := $(BIND_SRC:runtime/%.c=$(B)/%.o)
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/*.c))
 LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 
-.PHONY: all run test check asan bench deps clean book
+.PHONY: all run test check asan bench deps clean book layout
 all: $(BIN)
 
 $(BIN): $(B)/main.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/%.o: runtime/%.c runtime/*.h | $(B)
+# The layout rules (which folder may include which) are checked before
+# anything compiles; scripts/layout.sh says what they are.
+$(B)/layout.ok: scripts/layout.sh $(CORE_SRC) $(BIND_SRC) $(HDRS) | $(B)
+	sh scripts/layout.sh && touch $@
+layout: $(B)/layout.ok
+
+$(B)/%.o: runtime/%.c $(HDRS) $(B)/layout.ok | $(B)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/main.o: runtime/main.c runtime/*.h $(B)/modules.h | $(B)
+$(B)/main.o: runtime/main.c $(HDRS) $(B)/modules.h | $(B)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-# The C modules: every luaopen_NAME defined in runtime/l*.c.
+# The C modules: every luaopen_NAME defined in runtime/bind/*.c.
 $(B)/modules.h: $(BIND_SRC) scripts/modules.sh | $(B)
 	sh scripts/modules.sh $(BIND_SRC) > $@.tmp && mv $@.tmp $@
 
@@ -55,7 +67,7 @@ $(B)/embed.c: $(LUA_SRC) scripts/embed.sh | $(B)
 $(B)/embed.o: $(B)/embed.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/tests/%: tests/c/%.c tests/tap.h $(CORE_OBJ) | $(B)
+$(B)/tests/%: tests/c/%.c tests/tap.h $(wildcard tests/c/*.h) $(CORE_OBJ) | $(B)
 	@mkdir -p $(B)/tests
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(CORE_OBJ) $(LDLIBS_ALL)
 

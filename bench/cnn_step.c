@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "nn.h"
-#include "threads.h"
+#include "nn/nn.h"
+#include "core/threads.h"
 
 #define B 32
 

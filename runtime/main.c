@@ -1,7 +1,7 @@
 /* main.c - the workbook host: command line, script runner, REPL.
  *
  * It embeds the system Lua 5.4, preloads the runtime's C modules (the
- * l-files of runtime/) and its Lua half (runtime/lua, compiled into the
+ * bindings of runtime/bind/) and its Lua half (runtime/lua, compiled into the
  * binary), then runs a lab script with a traceback on error. */
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +14,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "fsutil.h"
+#include "core/fsutil.h"
 #include "modules.h"
 #include "version.h"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# modules.sh - list the C modules (luaopen_NAME in runtime/l*.c) as a
+# modules.sh - list the C modules (luaopen_NAME in runtime/bind/*.c) as a
 # C table for main.c. Usage: modules.sh FILE...
 set -e
 names=$(sed -n 's/^int luaopen_\([a-z_0-9]*\)(lua_State \*L).*/\1/p' "$@" | sort)

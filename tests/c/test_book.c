@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bookhash.h"
-#include "bookinc.h"
-#include "bookmath.h"
-#include "bookmd.h"
-#include "bookrun.h"
+#include "book/bookhash.h"
+#include "book/bookinc.h"
+#include "book/bookmath.h"
+#include "book/bookmd.h"
+#include "book/bookrun.h"
 #include "tap.h"
 
 static void test_math(void) {

@@ -13,7 +13,7 @@
 
 #include <hdf5.h>
 
-#include "h5keras.h"
+#include "io/h5keras.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/wb-test-h5-XXXXXX";

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hog.h"
+#include "image/hog.h"
 #include "tap.h"
 
 #define EPS 1e-5

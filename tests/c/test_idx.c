@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "idx.h"
+#include "io/idx.h"
 #include "tap.h"
 
 static char err[TENSOR_ERRLEN];

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "image.h"
+#include "image/image.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/wb-test-image-XXXXXX";

@@ -2,8 +2,8 @@
  * naive loops for every stride x padding x kernel parity x channels,
  * both against central differences of a double-precision convolution,
  * TensorFlow's output sizes, and thread-count independence. */
-#include "nn.h"
-#include "threads.h"
+#include "nn/nn.h"
+#include "core/threads.h"
 #include "test_nn_common.h"
 
 static int64_t in_n(const NnConv2D *p) {

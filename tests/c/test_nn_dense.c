@@ -1,8 +1,8 @@
 /* test_nn_dense.c - Dense: sgemm path against the naive loops for every
  * activation and batch shapes that do not split evenly, gradients
  * against central differences in double, thread-count independence. */
-#include "nn.h"
-#include "threads.h"
+#include "nn/nn.h"
+#include "core/threads.h"
 #include "test_nn_common.h"
 
 typedef struct {

@@ -1,7 +1,7 @@
 /* test_nn_loss.c - losses: values against double formulas, gradients
  * against central differences of those formulas, softmax-CE stability
  * with huge logits, Keras's clipping, and bad labels reported. */
-#include "nn.h"
+#include "nn/nn.h"
 #include "test_nn_common.h"
 
 #define N 6

@@ -4,9 +4,9 @@
  * same seed, with dropout, ends with the same bits. */
 #include <stdatomic.h>
 
-#include "nn.h"
-#include "tensor.h"
-#include "threads.h"
+#include "nn/nn.h"
+#include "core/tensor.h"
+#include "core/threads.h"
 #include "test_nn_common.h"
 
 /* ---- activations -------------------------------------------------------- */

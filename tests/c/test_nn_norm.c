@@ -1,7 +1,7 @@
 /* test_nn_norm.c - batch normalization: training statistics and Keras's
  * moving-average updates, inference, and both backward forms against
  * central differences in double. */
-#include "nn.h"
+#include "nn/nn.h"
 #include "test_nn_common.h"
 
 #define M 12

@@ -1,7 +1,7 @@
 /* test_nn_optim.c - optimizer steps against Keras 2.6's formulas worked
  * out by hand in double for three steps (SGD plain/momentum/nesterov,
  * Adam, RMSprop plain/momentum/centered), and the defaults. */
-#include "nn.h"
+#include "nn/nn.h"
 #include "test_nn_common.h"
 
 #define P 4

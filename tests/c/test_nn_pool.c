@@ -2,8 +2,8 @@
  * pool sizes, strides and paddings, gradients against central
  * differences in double, 'same' padding that must never win a max,
  * global average pooling. */
-#include "nn.h"
-#include "threads.h"
+#include "nn/nn.h"
+#include "core/threads.h"
 #include "test_nn_common.h"
 
 static int64_t in_n(const NnPool2D *p) {

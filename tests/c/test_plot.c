@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plot.h"
+#include "plot/plot.h"
 #include "tap.h"
 
 static char dir[64], err[PLOT_ERRLEN];

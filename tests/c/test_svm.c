@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mlutil.h"
-#include "svm_glue.h"
+#include "ml/mlutil.h"
+#include "ml/svm_glue.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/wb_test_svm_XXXXXX";

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "tensor.h"
+#include "core/tensor.h"
 
 static char err[TENSOR_ERRLEN];
 

@@ -47,7 +47,7 @@ end
 
 t.is(plot.font(), "NanumGothic", "Korean-capable font in use")
 
--- layout constants the sizes below follow (runtime/plot*.c)
+-- layout constants the sizes below follow (runtime/plot/*.c)
 local TITLE = 44                     -- suptitle band: ceil(18 * 2.4)
 local function grid_size(n, cols, box, captions, title)
   local rows = (n + cols - 1) // cols

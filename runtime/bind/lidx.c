@@ -1,0 +1,35 @@
+/* lidx.c - the `idx` Lua module: idx.load(path[, scale]) reads an IDX
+ * file (gzip or plain) into a float tensor of the file's shape, each
+ * byte multiplied by scale (default 1). data.fashion_mnist builds on it. */
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "io/idx.h"
+#include "bind/ltensor.h"
+
+static int l_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  float scale = (float)luaL_optnumber(L, 2, 1.0);
+  char err[TENSOR_ERRLEN];
+  IdxFile f;
+  if (idx_open(&f, path, err)) return lerror(L, "%s", err);
+  int64_t shape[TENSOR_MAXDIM];
+  for (int d = 0; d < f.ndim; d++) shape[d] = f.shape[d];
+  Tensor probe;
+  if (tensor_init(&probe, NULL, f.ndim, shape, err)) {
+    idx_close(&f);
+    return lerror(L, "%s: %s", path, err);
+  }
+  Tensor *t = push_tensor(L, f.ndim, shape);   /* sizes checked above */
+  int rc = idx_read(&f, path, t->data, scale, err);
+  idx_close(&f);
+  if (rc) return lerror(L, "%s", err);
+  return 1;
+}
+
+static const luaL_Reg functions[] = {{"load", l_load}, {NULL, NULL}};
+
+int luaopen_idx(lua_State *L) {
+  luaL_newlib(L, functions);
+  return 1;
+}

@@ -1,0 +1,1101 @@
+/* lnn.c - the `nn` kernel module: thin Lua bindings of runtime/nn/nn.h.
+ *
+ * Registered as "nn", or as "nn.core" once runtime/lua/nn.lua (the
+ * Keras-like model API) wraps it. Tensors are float32; activations are
+ * NHWC or (N, features); kernels use Keras layouts: dense (IN, OUT),
+ * conv (KH, KW, C, F). Every function checks its arguments and shapes
+ * before it allocates and raises an error naming the problem and the
+ * script line. Results are new tensors unless said otherwise; gradients
+ * are fresh values (never accumulated). opts tables are optional and
+ * missing fields take Keras's defaults. Class ids are 0-based; sample
+ * numbers in messages are 1-based positions, like every Lua index.
+ *
+ * Layers
+ *   y = dense_forward(x, w [, b [, opts]])
+ *       x (N, IN) (or (..., IN): rows are the leading axes), w (IN, OUT),
+ *       b (OUT) or nil; opts.activation = "linear" | "relu" | "tanh" |
+ *       "sigmoid" | "softmax" (default "linear")
+ *   dx, dw, db = dense_backward(x, w, dy [, opts])
+ *       dy = dL/dy of the activation's output; opts.activation and, when
+ *       it is not linear, opts.y = the forward output; opts.need_dx =
+ *       false skips dx (returns nil)
+ *   y = conv2d_forward(x, w [, b [, opts]])
+ *       x (N, H, W, C), w (KH, KW, C, F), b (F) or nil;
+ *       opts.strides = n | {sh, sw} (1), opts.padding = "valid" | "same"
+ *       ("valid"), opts.activation
+ *   dx, dw, db = conv2d_backward(x, w, dy [, opts])
+ *       the forward's opts plus y and need_dx, as for dense
+ *   conv2d_forward_naive, conv2d_backward_naive: the same on the direct
+ *       reference loops (slow; for tests)
+ *   y, idx = maxpool2d_forward(x [, opts])
+ *       opts.pool_size = n | {ph, pw} (2), opts.strides (= pool_size),
+ *       opts.padding; idx (N, OH, OW, C) holds where each maximum came
+ *       from (exact integers: offsets inside the sample)
+ *   dx = maxpool2d_backward(x, idx, dy [, opts])     x: for its shape
+ *   y = avgpool2d_forward(x [, opts]);  dx = avgpool2d_backward(x, dy [, opts])
+ *   y = global_avgpool2d_forward(x);  dx = global_avgpool2d_backward(x, dy)
+ *       x (N, H, W, C) -> y (N, C)
+ *   y = activation_forward(name, x);  dx = activation_backward(name, y, dy)
+ *       softmax over the last axis; backward takes the forward output y
+ *   y, mask = dropout_forward(x, rate);  dx = dropout_backward(dy, mask)
+ *       training only (at inference Dropout is the identity); draws
+ *       from tensor.seed's RNG
+ *   y, mean, invstd = batchnorm_forward(x, gamma, beta, moving_mean,
+ *                                       moving_var [, opts])
+ *       over the last axis; gamma/beta may be nil; opts.training (false),
+ *       momentum (0.99), epsilon (1e-3). Training normalizes with the
+ *       batch statistics and updates moving_mean/moving_var IN PLACE
+ *       (for rank-4 input the moving variance takes the unbiased batch
+ *       variance, as Keras's fused kernel does; opts.unbiased overrides);
+ *       inference uses the moving statistics. mean/invstd (C) are what
+ *       the backward needs.
+ *   dx, dgamma, dbeta = batchnorm_backward(x, gamma, mean, invstd, dy
+ *                                          [, opts])
+ *       opts.training must match the forward (false: statistics fixed)
+ * Losses: loss (mean over the batch, a number), grad (same shape as the
+ *   first argument, dL/d(that); nil when want_grad is false)
+ *   loss, g = sparse_softmax_crossentropy(logits, labels [, want_grad])
+ *       logits (N, K), labels (N) or (N, 1) of 0-based class ids;
+ *       softmax fused in: the gradient is wrt the logits
+ *   loss, g = softmax_crossentropy(logits, targets [, want_grad])
+ *   loss, g = sparse_categorical_crossentropy(p, labels [, want_grad])
+ *   loss, g = categorical_crossentropy(p, targets [, want_grad])
+ *       on probabilities (Keras's from_logits=False path, clipped)
+ *   loss, g = binary_crossentropy(p, t [, want_grad])
+ *   loss, g = sigmoid_binary_crossentropy(logits, t [, want_grad])
+ *   loss, g = mse(y, t [, want_grad])
+ * Optimizers: update p and the state tensors IN PLACE (states start as
+ *   zeros of p's size; all must be contiguous); return nothing
+ *   sgd_step(p, g, velocity_or_nil [, opts])
+ *       learning_rate (0.01), momentum (0), nesterov (false)
+ *   adam_step(p, g, m, v, t [, opts])
+ *       t = 1-based step count; learning_rate (1e-3), beta_1 (0.9),
+ *       beta_2 (0.999), epsilon (1e-7)
+ *   rmsprop_step(p, g, ms, mom_or_nil, mg_or_nil [, opts])
+ *       learning_rate (1e-3), rho (0.9), momentum (0), epsilon (1e-7),
+ *       centered (false); mom needed when momentum > 0, mg when centered
+ * Initialisers
+ *   t = init(kind, t [, fan_in, fan_out])   fill in place, return t;
+ *       kind: zeros ones glorot_uniform glorot_normal he_uniform
+ *       he_normal lecun_uniform lecun_normal; fans default to Keras's
+ *       from t's shape
+ *   fan_in, fan_out = fans(t_or_shape)
+ * Shapes and threads
+ *   out = output_size(in, k, stride, padding)   TensorFlow's rule
+ *   n = threads([n])    the worker pool size; sets it when n is given
+ *
+ * Reusing buffers: the layer functions also take their outputs in opts -
+ * out (forward result; maxpool also idx), dx, dw, db (backward) - as
+ * contiguous tensors of exactly the result's shape that share no memory
+ * with the inputs. They are overwritten and returned, so a training loop
+ * that keeps them between steps allocates and zero-fills nothing.
+ * Loading this module also raises glibc's mmap and trim thresholds (see
+ * tune_malloc) so per-step tensors stop costing page faults.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "bind/ltensor.h"
+#include "nn/nn.h"
+#include "core/threads.h"
+
+/* ---- argument helpers --------------------------------------------------- */
+
+
+static const char *shape_of(const Tensor *t, char *buf, size_t n) {
+  return tensor_shape_str(t, buf, n);
+}
+
+/* A contiguous view of argument i (a copy is pushed when needed and
+ * stays on the stack until the function returns). */
+static Tensor *arg_tensor(lua_State *L, int i) {
+  int pushed;
+  return contiguous_tensor(L, i, &pushed);
+}
+
+static Tensor *opt_tensor(lua_State *L, int i) {
+  return lua_isnoneornil(L, i) ? NULL : arg_tensor(L, i);
+}
+
+/* A tensor the function writes into: must be contiguous. */
+static Tensor *inout_tensor(lua_State *L, int i, const char *fn,
+                            const char *what) {
+  Tensor *t = check_tensor(L, i);
+  if (!tensor_is_contiguous(t))
+    lerror(L, "%s: %s must be a contiguous tensor (use :contiguous())",
+         fn, what);
+  return t;
+}
+
+/* opts at index i: nil/none or a table */
+static int check_opts(lua_State *L, int i, const char *fn) {
+  if (lua_isnoneornil(L, i)) return 0;
+  if (!lua_istable(L, i))
+    lerror(L, "%s: options must be a table, got %s", fn, luaL_typename(L, i));
+  return i;
+}
+
+/* push opts[key] (nil when there are no opts) and return its type */
+static int get_opt(lua_State *L, int opts, const char *key) {
+  if (!opts) { lua_pushnil(L); return LUA_TNIL; }
+  return lua_getfield(L, opts, key);
+}
+
+static double opt_num(lua_State *L, int opts, const char *key, double def,
+                      const char *fn) {
+  int t = get_opt(L, opts, key);
+  double v = def;
+  if (t != LUA_TNIL) {
+    int isnum;
+    v = lua_tonumberx(L, -1, &isnum);
+    if (!isnum)
+      lerror(L, "%s: option %s must be a number, got %s", fn, key,
+           luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+static int opt_bool(lua_State *L, int opts, const char *key, int def) {
+  int t = get_opt(L, opts, key);
+  int v = t == LUA_TNIL ? def : lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static NnAct opt_act(lua_State *L, int opts, const char *fn) {
+  int t = get_opt(L, opts, "activation");
+  NnAct a = NN_LINEAR;
+  if (t != LUA_TNIL) {
+    const char *s = lua_tostring(L, -1);
+    int k = s ? nn_act_parse(s) : -1;
+    if (k < 0)
+      lerror(L, "%s: unknown activation '%s' (expected linear, relu, "
+           "tanh, sigmoid or softmax)", fn, s ? s : luaL_typename(L, -1));
+    a = (NnAct)k;
+  }
+  lua_pop(L, 1);
+  return a;
+}
+
+/* the padding at stack index i: nil or "valid" -> 0, "same" -> 1 */
+static int check_padding(lua_State *L, int i, const char *fn) {
+  if (lua_isnoneornil(L, i)) return 0;
+  const char *s = lua_type(L, i) == LUA_TSTRING ? lua_tostring(L, i) : NULL;
+  if (s && strcmp(s, "same") == 0) return 1;
+  if (!s || strcmp(s, "valid") != 0)
+    lerror(L, "%s: padding must be 'valid' or 'same', got '%s'", fn,
+         s ? s : luaL_typename(L, i));
+  return 0;
+}
+
+static int opt_padding(lua_State *L, int opts, const char *fn) {
+  get_opt(L, opts, "padding");
+  int same = check_padding(L, -1, fn);
+  lua_pop(L, 1);
+  return same;
+}
+
+static int positive_int(lua_State *L, int idx, const char *fn,
+                        const char *key) {
+  int isnum;
+  lua_Integer v = lua_tointegerx(L, idx, &isnum);
+  if (!isnum || v < 1 || v > INT_MAX)
+    lerror(L, "%s: %s must be positive integers, got %s", fn, key,
+         luaL_tolstring(L, idx, NULL));
+  return (int)v;
+}
+
+/* opts[key] as n or {a, b} -> out[2]; def when absent */
+static void opt_pair(lua_State *L, int opts, const char *key,
+                     const int *def, int *out, const char *fn) {
+  int t = get_opt(L, opts, key);
+  if (t == LUA_TNIL) {
+    out[0] = def[0];
+    out[1] = def[1];
+  } else if (t == LUA_TTABLE) {
+    if (luaL_len(L, -1) != 2)
+      lerror(L, "%s: %s must be a number or a pair {rows, cols}", fn, key);
+    for (int k = 0; k < 2; k++) {
+      lua_geti(L, -1, k + 1);
+      out[k] = positive_int(L, -1, fn, key);
+      lua_pop(L, 1);
+    }
+  } else {
+    out[0] = out[1] = positive_int(L, -1, fn, key);
+  }
+  lua_pop(L, 1);
+}
+
+static int overlaps(const Tensor *a, const Tensor *b) {
+  if (!a || !b || !a->size || !b->size) return 0;
+  return a->data < b->data + b->size && b->data < a->data + a->size;
+}
+
+/* Push the output tensor `key`: opts[key] when given - a contiguous
+ * tensor of exactly this shape sharing no memory with the inputs, which
+ * is then overwritten (a training loop can reuse its buffers and skip
+ * allocating and zeroing) - else a new tensor. */
+static Tensor *push_out(lua_State *L, int opts, const char *key, int ndim,
+                        const int64_t *shape, const char *fn,
+                        Tensor *const *inputs, int ninputs) {
+  if (get_opt(L, opts, key) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return push_tensor(L, ndim, shape);
+  }
+  Tensor *t = test_tensor(L, -1), want;
+  char err[TENSOR_ERRLEN], s1[128], s2[128];
+  if (!t) lerror(L, "%s: opts.%s must be a tensor", fn, key);
+  tensor_init(&want, NULL, ndim, shape, err);
+  if (!tensor_same_shape(t, &want))
+    lerror(L, "%s: opts.%s has shape %s, expected %s", fn, key,
+         tensor_shape_str(t, s1, sizeof s1),
+         tensor_shape_str(&want, s2, sizeof s2));
+  if (!tensor_is_contiguous(t))
+    lerror(L, "%s: opts.%s must be a contiguous tensor", fn, key);
+  for (int i = 0; i < ninputs; i++)
+    if (overlaps(t, inputs[i]))
+      lerror(L, "%s: opts.%s must not share memory with the inputs", fn, key);
+  return t;
+}
+
+static void raise_nomem(lua_State *L, const char *fn) {
+  lerror(L, "%s: out of memory", fn);
+}
+
+static int dim_int(lua_State *L, int64_t v, const char *fn) {
+  if (v > INT_MAX) lerror(L, "%s: dimension %lld is too large", fn, (long long)v);
+  return (int)v;
+}
+
+static void same_shape(lua_State *L, const Tensor *got, const Tensor *want,
+                       const char *fn, const char *what, const char *ref) {
+  if (tensor_same_shape(got, want)) return;
+  char a[128], b[128];
+  lerror(L, "%s: %s has shape %s, expected %s like %s", fn, what,
+       shape_of(got, a, sizeof a), shape_of(want, b, sizeof b), ref);
+}
+
+/* ---- dense -------------------------------------------------------------- */
+
+typedef struct { int n, in, out; } DenseDims;
+
+/* x (..., IN), w (IN, OUT), b (OUT) or NULL */
+static DenseDims dense_dims(lua_State *L, const Tensor *x, const Tensor *w,
+                            const Tensor *b, const char *fn) {
+  char s1[128], s2[128];
+  if (w->ndim != 2)
+    lerror(L, "%s: kernel must be (IN, OUT), got %s", fn,
+         shape_of(w, s1, sizeof s1));
+  if (x->ndim < 1)
+    lerror(L, "%s: input must have a batch axis, got a scalar", fn);
+  int64_t in = x->shape[x->ndim - 1];
+  if (in != w->shape[0]) {
+    if (x->ndim > 2)
+      lerror(L, "%s: input has %lld features (last axis of %s), kernel "
+           "expects %lld; flatten the input to (%lld, %lld)", fn,
+           (long long)in, shape_of(x, s1, sizeof s1),
+           (long long)w->shape[0], (long long)x->shape[0],
+           (long long)(x->shape[0] ? x->size / x->shape[0] : 0));
+    lerror(L, "%s: input has %lld features, kernel expects %lld (input "
+         "%s, kernel %s)", fn, (long long)in, (long long)w->shape[0],
+         shape_of(x, s1, sizeof s1), shape_of(w, s2, sizeof s2));
+  }
+  if (b && (b->ndim != 1 || b->shape[0] != w->shape[1]))
+    lerror(L, "%s: bias must be (%lld), got %s", fn,
+         (long long)w->shape[1], shape_of(b, s1, sizeof s1));
+  int64_t rows = 1;                 /* the product of the leading axes */
+  for (int k = 0; k < x->ndim - 1; k++) rows *= x->shape[k];
+  DenseDims d = {dim_int(L, rows, fn), dim_int(L, in, fn),
+                 dim_int(L, w->shape[1], fn)};
+  return d;
+}
+
+static Tensor *push_dense_out(lua_State *L, int opts, Tensor *x, Tensor *w,
+                              Tensor *b, int out, const char *fn) {
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, x->shape, sizeof shape);
+  shape[x->ndim - 1] = out;
+  Tensor *in[3] = {x, w, b};
+  return push_out(L, opts, "out", x->ndim, shape, fn, in, 3);
+}
+
+static int l_dense_forward(lua_State *L) {
+  const char *fn = "dense_forward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
+  int opts = check_opts(L, 4, fn);
+  NnAct act = opt_act(L, opts, fn);
+  DenseDims d = dense_dims(L, x, w, b, fn);
+  Tensor *y = push_dense_out(L, opts, x, w, b, d.out, fn);
+  if (nn_dense_forward(x->data, w->data, b ? b->data : NULL, y->data, d.n,
+                       d.in, d.out, act))
+    raise_nomem(L, fn);
+  return 1;
+}
+
+/* opts.y, checked against dy's shape, when act needs it */
+static Tensor *act_output(lua_State *L, int opts, NnAct act,
+                          const Tensor *dy, const char *fn) {
+  if (act == NN_LINEAR) return NULL;
+  if (get_opt(L, opts, "y") == LUA_TNIL)
+    lerror(L, "%s: activation '%s' needs opts.y, the forward output",
+         fn, nn_act_name(act));
+  Tensor *y = arg_tensor(L, lua_gettop(L));
+  same_shape(L, y, dy, fn, "opts.y", "dy");
+  return y;
+}
+
+static int l_dense_backward(lua_State *L) {
+  const char *fn = "dense_backward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = check_opts(L, 4, fn);
+  NnAct act = opt_act(L, opts, fn);
+  int need_dx = opt_bool(L, opts, "need_dx", 1);
+  DenseDims d = dense_dims(L, x, w, NULL, fn);
+  int64_t n_dy = (int64_t)d.n * d.out;
+  if (dy->ndim != x->ndim || dy->size != n_dy ||
+      dy->shape[dy->ndim - 1] != d.out) {
+    char s1[128], s2[128];
+    lerror(L, "%s: dy has shape %s, expected the output shape of input "
+         "%s with %d units", fn, shape_of(dy, s1, sizeof s1),
+         shape_of(x, s2, sizeof s2), d.out);
+  }
+  Tensor *y = act_output(L, opts, act, dy, fn);
+  Tensor *in[4] = {x, w, dy, y};
+  Tensor *dx = need_dx ? push_out(L, opts, "dx", x->ndim, x->shape, fn, in, 4)
+                       : NULL;
+  if (!dx) lua_pushnil(L);
+  int64_t wshape[2] = {d.in, d.out};
+  Tensor *dw = push_out(L, opts, "dw", 2, wshape, fn, in, 4);
+  Tensor *db = push_out(L, opts, "db", 1, wshape + 1, fn, in, 4);
+  if (nn_dense_backward(x->data, w->data, y ? y->data : NULL, dy->data,
+                        dx ? dx->data : NULL, dw->data, db->data, d.n, d.in,
+                        d.out, act))
+    raise_nomem(L, fn);
+  return 3;
+}
+
+/* ---- conv2d ------------------------------------------------------------- */
+
+/* "(32, 28, 28) -> reshape to (32, 28, 28, 1)"-style advice for an input
+ * that is not 4-D */
+static void bad_image_rank(lua_State *L, const Tensor *x, const char *fn) {
+  char s[128];
+  shape_of(x, s, sizeof s);
+  if (x->ndim == 3)
+    lerror(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape to "
+         "(%lld, %lld, %lld, 1)", fn, s, (long long)x->shape[0],
+         (long long)x->shape[1], (long long)x->shape[2]);
+  if (x->ndim == 2) {
+    int64_t side = (int64_t)llround(sqrt((double)x->shape[1]));
+    if (side * side == x->shape[1] && side > 0)
+      lerror(L, "%s: expected NHWC input (N, H, W, C), got %s; reshape "
+           "to (%lld, %lld, %lld, 1)", fn, s, (long long)x->shape[0],
+           (long long)side, (long long)side);
+  }
+  lerror(L, "%s: expected NHWC input (N, H, W, C), got %s", fn, s);
+}
+
+static void check_image(lua_State *L, const Tensor *x, const char *fn) {
+  if (x->ndim != 4) bad_image_rank(L, x, fn);
+  for (int d = 0; d < 4; d++) dim_int(L, x->shape[d], fn);
+}
+
+/* Fill p from x, w, b and opts; raise on any mismatch. */
+static NnConv2D conv_params(lua_State *L, const Tensor *x, const Tensor *w,
+                            const Tensor *b, int opts, const char *fn) {
+  char s1[128];
+  check_image(L, x, fn);
+  if (w->ndim != 4)
+    lerror(L, "%s: kernel must be (KH, KW, C, F), got %s", fn,
+         shape_of(w, s1, sizeof s1));
+  if (w->shape[2] != x->shape[3])
+    lerror(L, "%s: input has %lld channels, kernel expects %lld", fn,
+         (long long)x->shape[3], (long long)w->shape[2]);
+  if (b && (b->ndim != 1 || b->shape[0] != w->shape[3]))
+    lerror(L, "%s: bias must be (%lld), one per filter, got %s", fn,
+         (long long)w->shape[3], shape_of(b, s1, sizeof s1));
+  int one[2] = {1, 1}, st[2];
+  opt_pair(L, opts, "strides", one, st, fn);
+  NnConv2D p = {.n = dim_int(L, x->shape[0], fn), .h = (int)x->shape[1],
+                .w = (int)x->shape[2], .c = (int)x->shape[3],
+                .kh = dim_int(L, w->shape[0], fn),
+                .kw = dim_int(L, w->shape[1], fn),
+                .f = dim_int(L, w->shape[3], fn), .sh = st[0], .sw = st[1],
+                .same = opt_padding(L, opts, fn)};
+  if (p.h < 1 || p.w < 1 || p.c < 1 || p.kh < 1 || p.kw < 1 || p.f < 1)
+    lerror(L, "%s: empty input or kernel (input %s)", fn,
+         shape_of(x, s1, sizeof s1));
+  int r = nn_conv2d_shape(&p);
+  if (r == -1)
+    lerror(L, "%s: kernel %dx%d is larger than the %dx%d input with "
+         "padding 'valid'", fn, p.kh, p.kw, p.h, p.w);
+  if (r)
+    lerror(L, "%s: input or kernel too large", fn);
+  return p;
+}
+
+static Tensor *push_conv_out(lua_State *L, int opts, const NnConv2D *p,
+                             Tensor *const *in, const char *fn) {
+  int64_t shape[4] = {p->n, p->oh, p->ow, p->f};
+  return push_out(L, opts, "out", 4, shape, fn, in, 3);
+}
+
+static int conv_forward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_forward_naive" : "conv2d_forward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
+  int opts = check_opts(L, 4, fn);
+  NnAct act = opt_act(L, opts, fn);
+  NnConv2D p = conv_params(L, x, w, b, opts, fn);
+  Tensor *in[3] = {x, w, b};
+  Tensor *y = push_conv_out(L, opts, &p, in, fn);
+  const float *bd = b ? b->data : NULL;
+  if (naive) nn_conv2d_forward_naive(&p, x->data, w->data, bd, y->data, act);
+  else if (nn_conv2d_forward(&p, x->data, w->data, bd, y->data, act))
+    raise_nomem(L, fn);
+  return 1;
+}
+
+static int l_conv2d_forward(lua_State *L) { return conv_forward(L, 0); }
+static int l_conv2d_forward_naive(lua_State *L) { return conv_forward(L, 1); }
+
+static int conv_backward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = check_opts(L, 4, fn);
+  NnAct act = opt_act(L, opts, fn);
+  int need_dx = opt_bool(L, opts, "need_dx", 1);
+  NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
+  Tensor want;
+  char err[TENSOR_ERRLEN];
+  tensor_init(&want, NULL, 4, yshape, err);
+  same_shape(L, dy, &want, fn, "dy", "the forward output");
+  Tensor *y = act_output(L, opts, act, dy, fn);
+  Tensor *in[4] = {x, w, dy, y};
+  Tensor *dx = need_dx ? push_out(L, opts, "dx", 4, x->shape, fn, in, 4)
+                       : NULL;
+  if (!dx) lua_pushnil(L);
+  Tensor *dw = push_out(L, opts, "dw", 4, w->shape, fn, in, 4);
+  Tensor *db = push_out(L, opts, "db", 1, w->shape + 3, fn, in, 4);
+  const float *yd = y ? y->data : NULL;
+  float *dxd = dx ? dx->data : NULL;
+  if (naive)
+    nn_conv2d_backward_naive(&p, x->data, w->data, yd, dy->data, dxd,
+                             dw->data, db->data, act);
+  else if (nn_conv2d_backward(&p, x->data, w->data, yd, dy->data, dxd,
+                              dw->data, db->data, act))
+    raise_nomem(L, fn);
+  return 3;
+}
+
+static int l_conv2d_backward(lua_State *L) { return conv_backward(L, 0); }
+static int l_conv2d_backward_naive(lua_State *L) { return conv_backward(L, 1); }
+
+/* ---- pooling ------------------------------------------------------------ */
+
+static NnPool2D pool_params(lua_State *L, const Tensor *x, int opts,
+                            const char *fn) {
+  check_image(L, x, fn);
+  int two[2] = {2, 2}, ps[2], st[2];
+  opt_pair(L, opts, "pool_size", two, ps, fn);
+  opt_pair(L, opts, "strides", ps, st, fn);
+  NnPool2D p = {.n = (int)x->shape[0], .h = (int)x->shape[1],
+                .w = (int)x->shape[2], .c = (int)x->shape[3], .ph = ps[0],
+                .pw = ps[1], .sh = st[0], .sw = st[1],
+                .same = opt_padding(L, opts, fn)};
+  char s[128];
+  if (p.h < 1 || p.w < 1 || p.c < 1)
+    lerror(L, "%s: empty input %s", fn, shape_of(x, s, sizeof s));
+  /* argmax offsets are stored as exact floats: < 2^24 per sample */
+  if ((int64_t)p.h * p.w * p.c >= (1 << 24))
+    lerror(L, "%s: input samples of %s are too large to pool", fn,
+         shape_of(x, s, sizeof s));
+  int r = nn_pool2d_shape(&p);
+  if (r)
+    lerror(L, "%s: pool %dx%d is larger than the %dx%d input with "
+         "padding 'valid'", fn, p.ph, p.pw, p.h, p.w);
+  return p;
+}
+
+static Tensor *push_pool_out(lua_State *L, int opts, const char *key,
+                             const NnPool2D *p, Tensor *x, const char *fn) {
+  int64_t shape[4] = {p->n, p->oh, p->ow, p->c};
+  return push_out(L, opts, key, 4, shape, fn, &x, 1);
+}
+
+/* scratch int32 indices, owned by the Lua GC (a plain userdata) */
+static int32_t *push_indices(lua_State *L, int64_t n) {
+  return lua_newuserdatauv(L, sizeof(int32_t) * (size_t)(n ? n : 1), 0);
+}
+
+static int l_maxpool2d_forward(lua_State *L) {
+  const char *fn = "maxpool2d_forward";
+  Tensor *x = arg_tensor(L, 1);
+  int opts = check_opts(L, 2, fn);
+  NnPool2D p = pool_params(L, x, opts, fn);
+  Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
+  Tensor *idx = push_pool_out(L, opts, "idx", &p, x, fn);
+  if (overlaps(y, idx)) lerror(L, "%s: opts.out and opts.idx overlap", fn);
+  int32_t *arg = push_indices(L, y->size);
+  nn_maxpool2d_forward(&p, x->data, y->data, arg);
+  nn_vec_index_to_float(arg, idx->data, y->size);
+  lua_pop(L, 1);
+  return 2;
+}
+
+static int l_maxpool2d_backward(lua_State *L) {
+  const char *fn = "maxpool2d_backward";
+  Tensor *x = check_tensor(L, 1);
+  Tensor *idx = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = check_opts(L, 4, fn);
+  NnPool2D p = pool_params(L, x, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.c};
+  Tensor want;
+  char err[TENSOR_ERRLEN];
+  tensor_init(&want, NULL, 4, yshape, err);
+  same_shape(L, dy, &want, fn, "dy", "the pooled output");
+  same_shape(L, idx, &want, fn, "idx", "the pooled output");
+  int32_t *arg = push_indices(L, idx->size);
+  int64_t bad = nn_vec_float_to_index(idx->data, arg, idx->size,
+                                      (int32_t)((int64_t)p.h * p.w * p.c));
+  if (bad >= 0)
+    lerror(L, "%s: idx is not the index tensor of maxpool2d_forward for "
+         "this input (entry %lld is %g)", fn, (long long)bad + 1,
+         idx->data[bad]);
+  Tensor *in[3] = {x, idx, dy};
+  Tensor *dx = push_out(L, opts, "dx", 4, x->shape, fn, in, 3);
+  nn_maxpool2d_backward(&p, dy->data, arg, dx->data);
+  return 1;
+}
+
+static int l_avgpool2d_forward(lua_State *L) {
+  const char *fn = "avgpool2d_forward";
+  Tensor *x = arg_tensor(L, 1);
+  int opts = check_opts(L, 2, fn);
+  NnPool2D p = pool_params(L, x, opts, fn);
+  Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
+  nn_avgpool2d_forward(&p, x->data, y->data);
+  return 1;
+}
+
+static int l_avgpool2d_backward(lua_State *L) {
+  const char *fn = "avgpool2d_backward";
+  Tensor *x = check_tensor(L, 1), *dy = arg_tensor(L, 2);
+  int opts = check_opts(L, 3, fn);
+  NnPool2D p = pool_params(L, x, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.c};
+  Tensor want;
+  char err[TENSOR_ERRLEN];
+  tensor_init(&want, NULL, 4, yshape, err);
+  same_shape(L, dy, &want, fn, "dy", "the pooled output");
+  Tensor *in[2] = {x, dy};
+  Tensor *dx = push_out(L, opts, "dx", 4, x->shape, fn, in, 2);
+  nn_avgpool2d_backward(&p, dy->data, dx->data);
+  return 1;
+}
+
+static int l_global_avgpool2d_forward(lua_State *L) {
+  const char *fn = "global_avgpool2d_forward";
+  Tensor *x = arg_tensor(L, 1);
+  check_image(L, x, fn);
+  int64_t shape[2] = {x->shape[0], x->shape[3]};
+  Tensor *y = push_tensor(L, 2, shape);
+  nn_global_avgpool2d_forward(x->data, y->data, (int)x->shape[0],
+                              x->shape[1] * x->shape[2], (int)x->shape[3]);
+  return 1;
+}
+
+static int l_global_avgpool2d_backward(lua_State *L) {
+  const char *fn = "global_avgpool2d_backward";
+  Tensor *x = check_tensor(L, 1), *dy = arg_tensor(L, 2);
+  check_image(L, x, fn);
+  int64_t shape[2] = {x->shape[0], x->shape[3]};
+  Tensor want;
+  char err[TENSOR_ERRLEN];
+  tensor_init(&want, NULL, 2, shape, err);
+  same_shape(L, dy, &want, fn, "dy", "the pooled output");
+  Tensor *dx = push_tensor(L, 4, x->shape);
+  nn_global_avgpool2d_backward(dy->data, dx->data, (int)x->shape[0],
+                               x->shape[1] * x->shape[2], (int)x->shape[3]);
+  return 1;
+}
+
+/* ---- activations, dropout ----------------------------------------------- */
+
+static NnAct check_act(lua_State *L, int i, const char *fn) {
+  const char *s = luaL_checkstring(L, i);
+  int k = nn_act_parse(s);
+  if (k < 0)
+    lerror(L, "%s: unknown activation '%s' (expected linear, relu, tanh, "
+         "sigmoid or softmax)", fn, s);
+  return (NnAct)k;
+}
+
+/* rows x cols with cols the last axis (1 for a scalar) */
+static int64_t last_axis(const Tensor *t) {
+  return t->ndim ? t->shape[t->ndim - 1] : 1;
+}
+
+static int l_activation_forward(lua_State *L) {
+  const char *fn = "activation_forward";
+  NnAct a = check_act(L, 1, fn);
+  Tensor *x = arg_tensor(L, 2);
+  Tensor *y = push_tensor(L, x->ndim, x->shape);
+  int64_t cols = last_axis(x);
+  nn_act_forward(a, x->data, y->data, cols ? x->size / cols : 0, cols);
+  return 1;
+}
+
+static int l_activation_backward(lua_State *L) {
+  const char *fn = "activation_backward";
+  NnAct a = check_act(L, 1, fn);
+  Tensor *y = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  same_shape(L, dy, y, fn, "dy", "y");
+  Tensor *dx = push_tensor(L, y->ndim, y->shape);
+  int64_t cols = last_axis(y);
+  nn_act_backward(a, y->data, dy->data, dx->data, cols ? y->size / cols : 0,
+                  cols);
+  return 1;
+}
+
+static int l_dropout_forward(lua_State *L) {
+  const char *fn = "dropout_forward";
+  Tensor *x = arg_tensor(L, 1);
+  double rate = luaL_checknumber(L, 2);
+  if (!(rate >= 0 && rate < 1))
+    lerror(L, "%s: rate must be in [0, 1), got %g", fn, rate);
+  Tensor *y = push_tensor(L, x->ndim, x->shape);
+  Tensor *mask = push_tensor(L, x->ndim, x->shape);
+  nn_dropout_forward(x->data, y->data, mask->data, x->size, (float)rate);
+  return 2;
+}
+
+static int l_dropout_backward(lua_State *L) {
+  Tensor *dy = arg_tensor(L, 1), *mask = arg_tensor(L, 2);
+  same_shape(L, dy, mask, "dropout_backward", "dy", "the mask");
+  Tensor *dx = push_tensor(L, dy->ndim, dy->shape);
+  nn_dropout_backward(dy->data, mask->data, dx->data, dy->size);
+  return 1;
+}
+
+/* ---- batch normalization ------------------------------------------------ */
+
+/* a per-channel vector argument of c values, or NULL for nil */
+static Tensor *channel_vec(lua_State *L, int i, int64_t c, const char *fn,
+                           const char *what, int inout) {
+  if (lua_isnoneornil(L, i)) return NULL;
+  Tensor *t = inout ? inout_tensor(L, i, fn, what) : arg_tensor(L, i);
+  if (t->size != c) {
+    char s[128];
+    lerror(L, "%s: %s must have %lld values (one per channel), got %s",
+         fn, what, (long long)c, shape_of(t, s, sizeof s));
+  }
+  return t;
+}
+
+static int64_t bn_channels(lua_State *L, const Tensor *x, const char *fn) {
+  if (x->ndim < 2) {
+    char s[128];
+    lerror(L, "%s: input must be (N, ..., C), got %s", fn,
+         shape_of(x, s, sizeof s));
+  }
+  if (last_axis(x) < 1)
+    lerror(L, "%s: input has no channels", fn);
+  dim_int(L, last_axis(x), fn);
+  return last_axis(x);
+}
+
+static const float *data_or_null(const Tensor *t) { return t ? t->data : NULL; }
+
+static int l_batchnorm_forward(lua_State *L) {
+  const char *fn = "batchnorm_forward";
+  Tensor *x = arg_tensor(L, 1);
+  int64_t c = bn_channels(L, x, fn);
+  Tensor *gamma = channel_vec(L, 2, c, fn, "gamma", 0);
+  Tensor *beta = channel_vec(L, 3, c, fn, "beta", 0);
+  if (lua_isnoneornil(L, 4) || lua_isnoneornil(L, 5))
+    lerror(L, "%s: moving_mean and moving_var are required", fn);
+  Tensor *mm = channel_vec(L, 4, c, fn, "moving_mean", 1);
+  Tensor *mv = channel_vec(L, 5, c, fn, "moving_var", 1);
+  int opts = check_opts(L, 6, fn);
+  int training = opt_bool(L, opts, "training", 0);
+  double momentum = opt_num(L, opts, "momentum", NN_BN_MOMENTUM, fn);
+  double eps = opt_num(L, opts, "epsilon", NN_BN_EPSILON, fn);
+  int unbiased = opt_bool(L, opts, "unbiased", x->ndim >= 4);
+  if (!(eps > 0)) lerror(L, "%s: epsilon must be positive", fn);
+  if (!(momentum >= 0 && momentum <= 1))
+    lerror(L, "%s: momentum must be in [0, 1], got %g", fn, momentum);
+  int64_t m = c ? x->size / c : 0;
+  Tensor *y = push_tensor(L, x->ndim, x->shape);
+  Tensor *mean = push_tensor(L, 1, &c), *invstd = push_tensor(L, 1, &c);
+  int rc;
+  if (training) {
+    rc = nn_batchnorm_train(x->data, data_or_null(gamma), data_or_null(beta),
+                            y->data, mm->data, mv->data, mean->data,
+                            invstd->data, m, (int)c, (float)momentum,
+                            (float)eps, unbiased);
+  } else {
+    memcpy(mean->data, mm->data, sizeof(float) * (size_t)c);
+    for (int64_t k = 0; k < c; k++)
+      invstd->data[k] = (float)(1.0 / sqrt((double)mv->data[k] + eps));
+    rc = nn_batchnorm_infer(x->data, data_or_null(gamma), data_or_null(beta),
+                            mm->data, mv->data, y->data, m, (int)c,
+                            (float)eps);
+  }
+  if (rc) raise_nomem(L, fn);
+  return 3;
+}
+
+static int l_batchnorm_backward(lua_State *L) {
+  const char *fn = "batchnorm_backward";
+  Tensor *x = arg_tensor(L, 1);
+  int64_t c = bn_channels(L, x, fn);
+  Tensor *gamma = channel_vec(L, 2, c, fn, "gamma", 0);
+  Tensor *mean = channel_vec(L, 3, c, fn, "mean", 0);
+  Tensor *invstd = channel_vec(L, 4, c, fn, "invstd", 0);
+  if (!mean || !invstd)
+    lerror(L, "%s: mean and invstd (from batchnorm_forward) are required", fn);
+  Tensor *dy = arg_tensor(L, 5);
+  same_shape(L, dy, x, fn, "dy", "x");
+  int opts = check_opts(L, 6, fn);
+  int training = opt_bool(L, opts, "training", 1);
+  int64_t m = x->size / c;
+  Tensor *dx = push_tensor(L, x->ndim, x->shape);
+  Tensor *dg = push_tensor(L, 1, &c), *dbeta = push_tensor(L, 1, &c);
+  int rc = (training ? nn_batchnorm_backward : nn_batchnorm_backward_fixed)(
+      x->data, data_or_null(gamma), mean->data, invstd->data, dy->data,
+      dx->data, dg->data, dbeta->data, m, (int)c);
+  if (rc) raise_nomem(L, fn);
+  return 3;
+}
+
+/* ---- losses ------------------------------------------------------------- */
+
+/* logits/probabilities (N, K) */
+static void check_matrix(lua_State *L, const Tensor *t, const char *fn,
+                         const char *what) {
+  char s[128];
+  if (t->ndim != 2)
+    lerror(L, "%s: %s must be (N, classes), got %s", fn, what,
+         shape_of(t, s, sizeof s));
+  dim_int(L, t->shape[0], fn);
+  dim_int(L, t->shape[1], fn);
+}
+
+/* 0-based integer labels, one per row of a (N, K) tensor; pushes the
+ * int32 copy (a userdata) */
+static int32_t *check_labels(lua_State *L, int i, int64_t n, int64_t k,
+                             const char *fn) {
+  /* a table or number is converted into a new (contiguous) tensor */
+  Tensor *lab = test_tensor(L, i) ? arg_tensor(L, i) : to_tensor(L, i);
+  char s[128];
+  if (!(lab->ndim == 1 || (lab->ndim == 2 && lab->shape[1] == 1)))
+    lerror(L, "%s: labels must be (N) or (N, 1) class ids, got %s", fn,
+         shape_of(lab, s, sizeof s));
+  if (lab->shape[0] != n)
+    lerror(L, "%s: %lld labels for %lld samples", fn,
+         (long long)lab->shape[0], (long long)n);
+  int32_t *out = push_indices(L, n);
+  for (int64_t j = 0; j < n; j++) {
+    float v = lab->data[j];
+    if (v != floorf(v))
+      lerror(L, "%s: label %g is not an integer class id (sample %lld)",
+           fn, v, (long long)j + 1);
+    if (v < 0 || v >= (float)k)
+      lerror(L, "%s: label %g out of range 0..%lld (sample %lld)", fn, v,
+           (long long)k - 1, (long long)j + 1);
+    out[j] = (int32_t)v;
+  }
+  return out;
+}
+
+static int want_grad(lua_State *L, int i) {
+  return lua_isnoneornil(L, i) ? 1 : lua_toboolean(L, i);
+}
+
+/* return loss, grad: grad (if any) is on the top of the stack */
+static int push_loss(lua_State *L, double loss, const Tensor *grad) {
+  lua_pushnumber(L, loss);
+  if (grad) lua_insert(L, -2);
+  else lua_pushnil(L);
+  return 2;
+}
+
+static int sparse_loss(lua_State *L, int fused) {
+  const char *fn = fused ? "sparse_softmax_crossentropy"
+                         : "sparse_categorical_crossentropy";
+  Tensor *z = arg_tensor(L, 1);
+  check_matrix(L, z, fn, fused ? "logits" : "probabilities");
+  int g = want_grad(L, 3);
+  int32_t *lab = check_labels(L, 2, z->shape[0], z->shape[1], fn);
+  Tensor *grad = g ? push_tensor(L, 2, z->shape) : NULL;
+  float *gd = grad ? grad->data : NULL;
+  double loss;
+  int64_t bad = -1;
+  int rc = fused
+      ? nn_softmax_sparse_ce(z->data, lab, gd, (int)z->shape[0],
+                             (int)z->shape[1], &loss, &bad)
+      : nn_sparse_ce(z->data, lab, gd, (int)z->shape[0], (int)z->shape[1],
+                     &loss, &bad);
+  if (rc)   /* checked above already; kept for the core's own check */
+    lerror(L, "%s: label %d out of range 0..%d (sample %lld)", fn,
+         lab[bad], (int)z->shape[1] - 1, (long long)bad + 1);
+  return push_loss(L, loss, grad);
+}
+
+static int l_sparse_softmax_ce(lua_State *L) { return sparse_loss(L, 1); }
+static int l_sparse_categorical_ce(lua_State *L) { return sparse_loss(L, 0); }
+
+typedef void (*DenseLoss)(const float *, const float *, float *, int, int,
+                          double *);
+
+/* losses over (N, D) pairs; matrix: the first must be 2-D */
+static int pair_loss(lua_State *L, const char *fn, DenseLoss f, int matrix) {
+  Tensor *a = arg_tensor(L, 1), *t = arg_tensor(L, 2);
+  char s1[128], s2[128];
+  if (matrix) check_matrix(L, a, fn, "predictions");
+  if (!tensor_same_shape(a, t))
+    lerror(L, "%s: targets %s do not match predictions %s", fn,
+         shape_of(t, s1, sizeof s1), shape_of(a, s2, sizeof s2));
+  if (a->ndim < 1)
+    lerror(L, "%s: predictions must have a batch axis", fn);
+  int g = want_grad(L, 3);
+  int64_t n = a->shape[0], d = n ? a->size / n : 0;
+  dim_int(L, n, fn);
+  dim_int(L, d, fn);
+  Tensor *grad = g ? push_tensor(L, a->ndim, a->shape) : NULL;
+  double loss;
+  f(a->data, t->data, grad ? grad->data : NULL, (int)n, (int)d, &loss);
+  return push_loss(L, loss, grad);
+}
+
+static int l_softmax_ce(lua_State *L) {
+  return pair_loss(L, "softmax_crossentropy", nn_softmax_ce, 1);
+}
+static int l_categorical_ce(lua_State *L) {
+  return pair_loss(L, "categorical_crossentropy", nn_categorical_ce, 1);
+}
+static int l_binary_ce(lua_State *L) {
+  return pair_loss(L, "binary_crossentropy", nn_binary_ce, 0);
+}
+static int l_sigmoid_bce(lua_State *L) {
+  return pair_loss(L, "sigmoid_binary_crossentropy", nn_sigmoid_bce, 0);
+}
+static int l_mse(lua_State *L) { return pair_loss(L, "mse", nn_mse, 0); }
+
+/* ---- optimizers --------------------------------------------------------- */
+
+/* g and each state must have p's element count */
+static Tensor *like_param(lua_State *L, int i, const Tensor *p,
+                          const char *fn, const char *what, int inout) {
+  Tensor *t = inout ? inout_tensor(L, i, fn, what) : arg_tensor(L, i);
+  if (t->size != p->size)
+    lerror(L, "%s: %s has %lld elements, the parameter has %lld", fn,
+         what, (long long)t->size, (long long)p->size);
+  return t;
+}
+
+static float opt_rate(lua_State *L, int opts, const char *key, double def,
+                      const char *fn) {
+  double v = opt_num(L, opts, key, def, fn);
+  if (!(v >= 0) || !isfinite(v))
+    lerror(L, "%s: %s must be a non-negative number, got %g", fn, key, v);
+  return (float)v;
+}
+
+static int l_sgd_step(lua_State *L) {
+  const char *fn = "sgd_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  int opts = check_opts(L, 4, fn);
+  NnSGD o = NN_SGD_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.momentum = opt_rate(L, opts, "momentum", o.momentum, fn);
+  o.nesterov = opt_bool(L, opts, "nesterov", 0);
+  Tensor *v = NULL;
+  if (o.momentum != 0) {
+    if (lua_isnoneornil(L, 3))
+      lerror(L, "%s: momentum %g needs a velocity tensor", fn, o.momentum);
+    v = like_param(L, 3, p, fn, "the velocity", 1);
+  }
+  nn_sgd_step(&o, p->data, g->data, v ? v->data : NULL, p->size);
+  return 0;
+}
+
+static int l_adam_step(lua_State *L) {
+  const char *fn = "adam_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *m = like_param(L, 3, p, fn, "m", 1);
+  Tensor *v = like_param(L, 4, p, fn, "v", 1);
+  lua_Integer t = luaL_checkinteger(L, 5);
+  if (t < 1)
+    lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
+  int opts = check_opts(L, 6, fn);
+  NnAdam o = NN_ADAM_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
+  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.beta1 >= 1 || o.beta2 >= 1)
+    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  nn_adam_step(&o, p->data, g->data, m->data, v->data, t, p->size);
+  return 0;
+}
+
+static int l_rmsprop_step(lua_State *L) {
+  const char *fn = "rmsprop_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *ms = like_param(L, 3, p, fn, "ms", 1);
+  int opts = check_opts(L, 6, fn);
+  NnRMSprop o = NN_RMSPROP_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.rho = opt_rate(L, opts, "rho", o.rho, fn);
+  o.momentum = opt_rate(L, opts, "momentum", o.momentum, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  o.centered = opt_bool(L, opts, "centered", 0);
+  Tensor *mom = NULL, *mg = NULL;
+  if (o.momentum != 0) {
+    if (lua_isnoneornil(L, 4))
+      lerror(L, "%s: momentum %g needs a mom tensor", fn, o.momentum);
+    mom = like_param(L, 4, p, fn, "mom", 1);
+  }
+  if (o.centered) {
+    if (lua_isnoneornil(L, 5))
+      lerror(L, "%s: centered needs an mg tensor", fn);
+    mg = like_param(L, 5, p, fn, "mg", 1);
+  }
+  nn_rmsprop_step(&o, p->data, g->data, ms->data, mom ? mom->data : NULL,
+                  mg ? mg->data : NULL, p->size);
+  return 0;
+}
+
+/* ---- initialisers, shapes, threads -------------------------------------- */
+
+static int l_init(lua_State *L) {
+  const char *fn = "init";
+  const char *kind = luaL_checkstring(L, 1);
+  int k = nn_init_parse(kind);
+  if (k < 0)
+    lerror(L, "%s: unknown initializer '%s' (expected zeros, ones, "
+         "glorot_uniform, glorot_normal, he_uniform, he_normal, "
+         "lecun_uniform or lecun_normal)", fn, kind);
+  Tensor *t = inout_tensor(L, 2, fn, "the tensor to fill");
+  double fin, fout;
+  nn_fans(t->ndim, t->shape, &fin, &fout);
+  fin = luaL_optnumber(L, 3, fin);
+  fout = luaL_optnumber(L, 4, fout);
+  if (!(fin > 0 && fout > 0))
+    lerror(L, "%s: fans must be positive, got %g and %g", fn, fin, fout);
+  nn_init_fill((NnInit)k, t->data, t->size, fin, fout);
+  lua_settop(L, 2);
+  return 1;
+}
+
+static int l_fans(lua_State *L) {
+  int64_t shape[TENSOR_MAXDIM];
+  int n;
+  Tensor *t = test_tensor(L, 1);
+  if (t) {
+    n = t->ndim;
+    memcpy(shape, t->shape, sizeof shape);
+  } else {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    n = check_shape(L, 1, shape, 0);
+  }
+  double fin, fout;
+  nn_fans(n, shape, &fin, &fout);
+  lua_pushinteger(L, (lua_Integer)fin);   /* products of sizes: integral */
+  lua_pushinteger(L, (lua_Integer)fout);
+  return 2;
+}
+
+static int l_output_size(lua_State *L) {
+  const char *fn = "output_size";
+  int in = positive_int(L, 1, fn, "sizes");
+  int k = positive_int(L, 2, fn, "sizes");
+  int s = positive_int(L, 3, fn, "sizes");
+  int same = check_padding(L, 4, fn);
+  NnConv2D p = {.n = 1, .h = in, .w = 1, .c = 1, .kh = k, .kw = 1, .f = 1,
+                .sh = s, .sw = 1, .same = same};
+  lua_pushinteger(L, nn_conv2d_shape(&p) ? 0 : p.oh);
+  return 1;
+}
+
+static int l_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    if (n < 1 || n > THREADS_MAX)
+      lerror(L, "threads: count must be in 1..%d, got %lld", THREADS_MAX,
+           (long long)n);
+    threads_set_count((int)n);
+  }
+  lua_pushinteger(L, threads_count());
+  return 1;
+}
+
+static const luaL_Reg functions[] = {
+  {"dense_forward", l_dense_forward},
+  {"dense_backward", l_dense_backward},
+  {"conv2d_forward", l_conv2d_forward},
+  {"conv2d_backward", l_conv2d_backward},
+  {"conv2d_forward_naive", l_conv2d_forward_naive},
+  {"conv2d_backward_naive", l_conv2d_backward_naive},
+  {"maxpool2d_forward", l_maxpool2d_forward},
+  {"maxpool2d_backward", l_maxpool2d_backward},
+  {"avgpool2d_forward", l_avgpool2d_forward},
+  {"avgpool2d_backward", l_avgpool2d_backward},
+  {"global_avgpool2d_forward", l_global_avgpool2d_forward},
+  {"global_avgpool2d_backward", l_global_avgpool2d_backward},
+  {"activation_forward", l_activation_forward},
+  {"activation_backward", l_activation_backward},
+  {"dropout_forward", l_dropout_forward},
+  {"dropout_backward", l_dropout_backward},
+  {"batchnorm_forward", l_batchnorm_forward},
+  {"batchnorm_backward", l_batchnorm_backward},
+  {"sparse_softmax_crossentropy", l_sparse_softmax_ce},
+  {"softmax_crossentropy", l_softmax_ce},
+  {"sparse_categorical_crossentropy", l_sparse_categorical_ce},
+  {"categorical_crossentropy", l_categorical_ce},
+  {"binary_crossentropy", l_binary_ce},
+  {"sigmoid_binary_crossentropy", l_sigmoid_bce},
+  {"mse", l_mse},
+  {"sgd_step", l_sgd_step},
+  {"adam_step", l_adam_step},
+  {"rmsprop_step", l_rmsprop_step},
+  {"init", l_init},
+  {"fans", l_fans},
+  {"output_size", l_output_size},
+  {"threads", l_threads},
+  {NULL, NULL}
+};
+
+/* Training allocates and frees the same few-megabyte tensors every step.
+ * With glibc's defaults each is mmap'd and unmapped, or trimmed off the
+ * heap top after a collection, so every step pays a page fault per 4 KB
+ * it touches: about 2 ms of a 9 ms step of the course CNN (measured).
+ * Loading the kernels keeps such blocks in the heap instead. */
+static void tune_malloc(void) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+#endif
+}
+
+int luaopen_nn(lua_State *L) {
+  tune_malloc();
+  luaL_newlib(L, functions);
+  return 1;
+}

@@ -1,0 +1,949 @@
+/* ltensor.c - the `tensor` Lua module: float32 N-d tensors.
+ *
+ * A tensor is a full userdata holding a Tensor header. An owner keeps its
+ * floats right after the header (one allocation, owned by the Lua GC); a
+ * view points into its owner's floats and keeps the owner alive through
+ * user value 1. Positions and axes are 1-based, as everywhere in Lua;
+ * negative ones count from the end. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "bind/ltensor.h"
+#include "core/tensor.h"
+
+typedef struct LTensor {
+  Tensor t;
+  int owner;            /* 1: floats follow; 0: a view (user value 1) */
+  float buf[];
+} LTensor;
+
+int lerror(lua_State *L, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  luaL_where(L, 1);
+  lua_pushstring(L, msg);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+static void new_metatable(lua_State *L);
+
+/* Give the userdata on top its metatable, making that on first use (a
+ * module such as idx may create tensors before anyone required tensor). */
+static void set_metatable(lua_State *L) {
+  if (luaL_getmetatable(L, LTENSOR_MT) == LUA_TNIL) {
+    lua_pop(L, 1);
+    new_metatable(L);
+  }
+  lua_setmetatable(L, -2);
+}
+
+Tensor *test_tensor(lua_State *L, int i) {
+  LTensor *lt = luaL_testudata(L, i, LTENSOR_MT);
+  return lt ? &lt->t : NULL;
+}
+
+Tensor *check_tensor(lua_State *L, int i) {
+  return &((LTensor *)luaL_checkudata(L, i, LTENSOR_MT))->t;
+}
+
+Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
+  Tensor probe;
+  char err[TENSOR_ERRLEN];
+  if (tensor_init(&probe, NULL, ndim, shape, err)) lerror(L, "%s", err);
+  size_t bytes = sizeof(LTensor) + (size_t)probe.size * sizeof(float);
+  LTensor *lt = lua_newuserdatauv(L, bytes, 1);
+  lt->owner = 1;
+  tensor_init(&lt->t, lt->buf, ndim, shape, err);
+  if (probe.size) memset(lt->buf, 0, (size_t)probe.size * sizeof(float));
+  set_metatable(L);
+  return &lt->t;
+}
+
+/* Push a view of the tensor at index i described by v (data inside i's
+ * storage). */
+static Tensor *push_view(lua_State *L, int i, const Tensor *v) {
+  i = lua_absindex(L, i);
+  LTensor *src = luaL_checkudata(L, i, LTENSOR_MT);
+  LTensor *lt = lua_newuserdatauv(L, sizeof(LTensor), 1);
+  lt->t = *v;
+  lt->owner = 0;
+  if (src->owner) lua_pushvalue(L, i);
+  else lua_getiuservalue(L, i, 1);
+  lua_setiuservalue(L, -2, 1);
+  set_metatable(L);
+  return &lt->t;
+}
+
+/* A new contiguous tensor with t's shape and values. */
+static Tensor *push_copy(lua_State *L, const Tensor *t) {
+  Tensor *c = push_tensor(L, t->ndim, t->shape);
+  tensor_gather(t, c->data);
+  return c;
+}
+
+Tensor *contiguous_tensor(lua_State *L, int i, int *pushed) {
+  Tensor *t = check_tensor(L, i);
+  if (tensor_is_contiguous(t)) { *pushed = 0; return t; }
+  *pushed = 1;
+  return push_copy(L, t);
+}
+
+static lua_Integer check_int(lua_State *L, int i, const char *what) {
+  int isnum;
+  lua_Integer v = lua_tointegerx(L, i, &isnum);
+  if (!isnum) {
+    if (lua_type(L, i) == LUA_TNUMBER)
+      lerror(L, "%s must be an integer, got %s", what, lua_tostring(L, i));
+    luaL_typeerror(L, i, "integer");
+  }
+  return v;
+}
+
+int check_shape(lua_State *L, int i, int64_t *shape, int positive) {
+  int n = 0;
+  if (lua_istable(L, i)) {
+    n = (int)luaL_len(L, i);
+    if (n > TENSOR_MAXDIM) lerror(L, "at most %d dimensions, got %d", TENSOR_MAXDIM, n);
+    for (int d = 0; d < n; d++) {
+      lua_geti(L, i, d + 1);
+      if (!lua_isinteger(L, -1) && !(lua_isnumber(L, -1) &&
+                                      lua_tonumber(L, -1) == floor(lua_tonumber(L, -1))))
+        lerror(L, "shape entry %d must be an integer, got %s", d + 1,
+                   luaL_tolstring(L, -1, NULL));
+      shape[d] = (int64_t)lua_tonumber(L, -1);
+      lua_pop(L, 1);
+    }
+  } else {
+    int top = lua_gettop(L);
+    if (top - i + 1 > TENSOR_MAXDIM) lerror(L, "at most %d dimensions", TENSOR_MAXDIM);
+    for (int k = i; k <= top; k++) shape[n++] = check_int(L, k, "size");
+  }
+  for (int d = 0; d < n; d++)
+    if (shape[d] < 0 || (positive && shape[d] == 0))
+      lerror(L, "size %d must be %s, got %lld", d + 1,
+                 positive ? "positive" : "non-negative", (long long)shape[d]);
+  return n;
+}
+
+/* ---- nested tables ---------------------------------------------------- */
+
+static void table_shape(lua_State *L, int i, int *ndim, int64_t *shape) {
+  *ndim = 0;
+  lua_pushvalue(L, i);
+  while (lua_istable(L, -1)) {
+    if (*ndim == TENSOR_MAXDIM) lerror(L, "tensor: nested deeper than %d levels", TENSOR_MAXDIM);
+    shape[(*ndim)++] = (int64_t)luaL_len(L, -1);
+    lua_geti(L, -1, 1);
+    lua_remove(L, -2);
+  }
+  lua_pop(L, 1);
+}
+
+/* Fill dst from the nested table at the top of the stack, checking that
+ * it is rectangular and numeric. path holds the 1-based position. */
+static void table_fill(lua_State *L, int depth, int ndim,
+                       const int64_t *shape, float **dst, int *path) {
+  if (depth == ndim) {
+    int isnum;
+    lua_Number v = lua_tonumberx(L, -1, &isnum);
+    if (!isnum) {
+      char pos[96] = "";
+      for (int d = 0, k = 0; d < ndim; d++)
+        k += snprintf(pos + k, sizeof pos - (size_t)k, "[%d]", path[d]);
+      lerror(L, "tensor: element %s is a %s, expected a number", pos,
+                 luaL_typename(L, -1));
+    }
+    *(*dst)++ = (float)v;
+    return;
+  }
+  if (!lua_istable(L, -1) || (int64_t)luaL_len(L, -1) != shape[depth]) {
+    char pos[96] = "";
+    for (int d = 0, k = 0; d < depth; d++)
+      k += snprintf(pos + k, sizeof pos - (size_t)k, "[%d]", path[d]);
+    lerror(L, "tensor: ragged nested table at %s: expected %lld elements, got %s",
+               depth ? pos : "top level", (long long)shape[depth],
+               lua_istable(L, -1) ? lua_pushfstring(L, "%d", (int)luaL_len(L, -1))
+                                  : luaL_typename(L, -1));
+  }
+  for (int64_t k = 1; k <= shape[depth]; k++) {
+    path[depth] = (int)k;
+    lua_geti(L, -1, k);
+    table_fill(L, depth + 1, ndim, shape, dst, path);
+    lua_pop(L, 1);
+  }
+}
+
+static Tensor *push_from_table(lua_State *L, int i) {
+  int ndim;
+  int64_t shape[TENSOR_MAXDIM];
+  i = lua_absindex(L, i);
+  table_shape(L, i, &ndim, shape);
+  Tensor *t = push_tensor(L, ndim, shape);
+  float *dst = t->data;
+  int path[TENSOR_MAXDIM];
+  lua_pushvalue(L, i);
+  table_fill(L, 0, ndim, shape, &dst, path);
+  lua_pop(L, 1);
+  return t;
+}
+
+Tensor *to_tensor(lua_State *L, int i) {
+  Tensor *t = test_tensor(L, i);
+  if (t) return t;
+  if (lua_type(L, i) == LUA_TNUMBER) {
+    t = push_tensor(L, 0, NULL);
+    t->data[0] = (float)lua_tonumber(L, i);
+    return t;
+  }
+  if (lua_istable(L, i)) return push_from_table(L, i);
+  luaL_typeerror(L, i, "tensor, number or table");
+  return NULL;
+}
+
+/* ---- module functions: creation ---------------------------------------- */
+
+static int t_new(lua_State *L) {
+  if (test_tensor(L, 1)) { push_copy(L, check_tensor(L, 1)); return 1; }
+  if (lua_type(L, 1) != LUA_TNUMBER) luaL_checktype(L, 1, LUA_TTABLE);
+  to_tensor(L, 1);
+  return 1;
+}
+
+static Tensor *push_shaped(lua_State *L, int i) {
+  int64_t shape[TENSOR_MAXDIM];
+  int n = check_shape(L, i, shape, 0);
+  return push_tensor(L, n, shape);
+}
+
+static int t_zeros(lua_State *L) { push_shaped(L, 1); return 1; }
+static int t_ones(lua_State *L) {
+  Tensor *t = push_shaped(L, 1);
+  tensor_fill(t, 1.0f);
+  return 1;
+}
+static int t_full(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  float v = (float)luaL_checknumber(L, 2);
+  lua_settop(L, 1);
+  Tensor *t = push_shaped(L, 1);
+  tensor_fill(t, v);
+  return 1;
+}
+
+static int t_arange(lua_State *L) {
+  double start = 0, stop, step = 1;
+  if (lua_isnoneornil(L, 2)) stop = luaL_checknumber(L, 1);
+  else {
+    start = luaL_checknumber(L, 1);
+    stop = luaL_checknumber(L, 2);
+    step = luaL_optnumber(L, 3, 1);
+  }
+  if (step == 0) return lerror(L, "arange: step must not be zero");
+  double cnt = ceil((stop - start) / step);
+  if (!(cnt < 1e10)) return lerror(L, "arange: too many elements");
+  int64_t n = cnt > 0 ? (int64_t)cnt : 0;
+  Tensor *t = push_tensor(L, 1, &n);
+  for (int64_t i = 0; i < n; i++) t->data[i] = (float)(start + (double)i * step);
+  return 1;
+}
+
+static int t_rand(lua_State *L) {
+  Tensor *t = push_shaped(L, 1);
+  tensor_rand_uniform_floats(t->data, t->size);
+  return 1;
+}
+static int t_randn(lua_State *L) {
+  Tensor *t = push_shaped(L, 1);
+  for (int64_t i = 0; i < t->size; i++) t->data[i] = (float)tensor_rand_normal();
+  return 1;
+}
+/* randperm(n): 1..n shuffled (Fisher-Yates on the runtime's RNG) */
+static int t_randperm(lua_State *L) {
+  int64_t n = check_int(L, 1, "n");
+  if (n < 0) return lerror(L, "randperm: n must be non-negative, got %lld", (long long)n);
+  Tensor *t = push_tensor(L, 1, &n);
+  for (int64_t i = 0; i < n; i++) t->data[i] = (float)(i + 1);
+  for (int64_t i = n - 1; i > 0; i--) {
+    int64_t j = (int64_t)(tensor_rand_u64() % (uint64_t)(i + 1));
+    float tmp = t->data[i];
+    t->data[i] = t->data[j];
+    t->data[j] = tmp;
+  }
+  return 1;
+}
+
+static int t_seed(lua_State *L) {
+  tensor_seed((uint64_t)check_int(L, 1, "seed"));
+  return 0;
+}
+static int t_eye(lua_State *L) {
+  int64_t n = check_int(L, 1, "size");
+  if (n < 0) return lerror(L, "eye: size must be non-negative, got %lld", (long long)n);
+  int64_t shape[2] = {n, n};
+  Tensor *t = push_tensor(L, 2, shape);
+  for (int64_t i = 0; i < n; i++) t->data[i * n + i] = 1;
+  return 1;
+}
+static int t_is_tensor(lua_State *L) {
+  lua_pushboolean(L, test_tensor(L, 1) != NULL);
+  return 1;
+}
+
+/* ---- indexing ------------------------------------------------------- */
+
+/* Turn a 1-based (or negative) position into 0-based, or raise. */
+static int64_t check_pos(lua_State *L, lua_Integer i, int64_t n, int dim) {
+  int64_t p = i < 0 ? n + i : i - 1;
+  if (i == 0 || p < 0 || p >= n)
+    lerror(L, "index %lld out of range 1..%lld for dimension %d",
+               (long long)i, (long long)n, dim);
+  return p;
+}
+
+static int check_axis(lua_State *L, int i, int ndim) {
+  lua_Integer a = check_int(L, i, "axis");
+  if (a == 0 || a > ndim || a < -ndim)
+    lerror(L, "axis %lld out of range 1..%d (or -1..-%d)", (long long)a, ndim, ndim);
+  return (int)(a < 0 ? ndim + a : a - 1);
+}
+
+static int m_get(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  int n = lua_gettop(L) - 1;
+  if (n != t->ndim)
+    return lerror(L, "get: %d indices given for a %d-d tensor", n, t->ndim);
+  float *p = t->data;
+  for (int d = 0; d < n; d++)
+    p += check_pos(L, check_int(L, d + 2, "index"), t->shape[d], d + 1) * t->stride[d];
+  lua_pushnumber(L, *p);
+  return 1;
+}
+
+static int m_set(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  int n = lua_gettop(L) - 2;
+  if (n != t->ndim)
+    return lerror(L, "set: %d indices given for a %d-d tensor (then the value)", n, t->ndim);
+  float v = (float)luaL_checknumber(L, n + 2);
+  float *p = t->data;
+  for (int d = 0; d < n; d++)
+    p += check_pos(L, check_int(L, d + 2, "index"), t->shape[d], d + 1) * t->stride[d];
+  *p = v;
+  return 0;
+}
+
+static Tensor *push_select(lua_State *L, int i, int dim, int64_t pos) {
+  Tensor *t = check_tensor(L, i), v;
+  v.data = t->data + pos * t->stride[dim];
+  v.ndim = t->ndim - 1;
+  v.size = t->shape[dim] ? t->size / t->shape[dim] : 0;
+  for (int d = 0, k = 0; d < t->ndim; d++)
+    if (d != dim) { v.shape[k] = t->shape[d]; v.stride[k++] = t->stride[d]; }
+  return push_view(L, i, &v);
+}
+
+static int m_select(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (t->ndim == 0) return lerror(L, "select: a 0-d tensor has no dimensions");
+  int dim = check_axis(L, 2, t->ndim);
+  int64_t pos = check_pos(L, check_int(L, 3, "index"), t->shape[dim], dim + 1);
+  push_select(L, 1, dim, pos);
+  return 1;
+}
+
+/* slice(dim, first, last[, step]): positions first..last inclusive */
+static int m_slice(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (t->ndim == 0) return lerror(L, "slice: a 0-d tensor has no dimensions");
+  int dim = check_axis(L, 2, t->ndim);
+  int64_t n = t->shape[dim];
+  lua_Integer first = luaL_optinteger(L, 3, 1), last = luaL_optinteger(L, 4, -1);
+  lua_Integer step = luaL_optinteger(L, 5, 1);
+  if (step <= 0) return lerror(L, "slice: step must be positive, got %lld", (long long)step);
+  int64_t a = first < 0 ? n + first : first - 1;
+  int64_t b = last < 0 ? n + last : last - 1;
+  if (first == 0 || last == 0 || a < 0 || a >= n || b < -1 || b >= n)
+    return lerror(L, "slice %lld..%lld out of range 1..%lld for dimension %d",
+                      (long long)first, (long long)last, (long long)n, dim + 1);
+  Tensor v = *t;
+  int64_t len = b >= a ? (b - a) / step + 1 : 0;
+  v.data = t->data + a * t->stride[dim];
+  v.shape[dim] = len;
+  v.stride[dim] = t->stride[dim] * step;
+  v.size = n ? t->size / n * len : 0;
+  push_view(L, 1, &v);
+  return 1;
+}
+
+static int mm_index(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    Tensor *t = check_tensor(L, 1);
+    if (t->ndim == 0) return lerror(L, "cannot index a 0-d tensor (use :item())");
+    int64_t pos = check_pos(L, check_int(L, 2, "index"), t->shape[0], 1);
+    if (t->ndim == 1) lua_pushnumber(L, t->data[pos * t->stride[0]]);
+    else push_select(L, 1, 0, pos);
+    return 1;
+  }
+  /* methods: the metatable's methods table */
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "methods");
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
+  return 1;
+}
+
+static void copy_into(lua_State *L, const Tensor *dst, int src_idx);
+
+static int mm_newindex(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (lua_type(L, 2) != LUA_TNUMBER)
+    return lerror(L, "tensors have no field '%s' to set", luaL_tolstring(L, 2, NULL));
+  if (t->ndim == 0) return lerror(L, "cannot index a 0-d tensor");
+  int64_t pos = check_pos(L, check_int(L, 2, "index"), t->shape[0], 1);
+  if (t->ndim == 1) {
+    t->data[pos * t->stride[0]] = (float)luaL_checknumber(L, 3);
+    return 0;
+  }
+  Tensor *row = push_select(L, 1, 0, pos);
+  copy_into(L, row, 3);
+  return 0;
+}
+
+static int mm_len(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  lua_pushinteger(L, t->ndim ? t->shape[0] : 1);
+  return 1;
+}
+
+/* ---- shape ---------------------------------------------------------- */
+
+static int m_shape(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  lua_createtable(L, t->ndim, 0);
+  for (int d = 0; d < t->ndim; d++) {
+    lua_pushinteger(L, t->shape[d]);
+    lua_rawseti(L, -2, d + 1);
+  }
+  return 1;
+}
+static int m_size(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (lua_isnoneornil(L, 2)) return m_shape(L);
+  lua_pushinteger(L, t->shape[check_axis(L, 2, t->ndim)]);
+  return 1;
+}
+static int m_dim(lua_State *L) { lua_pushinteger(L, check_tensor(L, 1)->ndim); return 1; }
+static int m_numel(lua_State *L) { lua_pushinteger(L, check_tensor(L, 1)->size); return 1; }
+static int m_is_contiguous(lua_State *L) {
+  lua_pushboolean(L, tensor_is_contiguous(check_tensor(L, 1)));
+  return 1;
+}
+
+static int m_reshape(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  int64_t shape[TENSOR_MAXDIM];
+  int n = 0, infer = -1;
+  int64_t known = 1;
+  if (lua_istable(L, 2)) lua_settop(L, 2);
+  int top = lua_gettop(L);
+  if (top < 2) return lerror(L, "reshape: missing the new shape");
+  if (lua_istable(L, 2)) {
+    n = (int)luaL_len(L, 2);
+    if (n > TENSOR_MAXDIM) return lerror(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
+    for (int d = 0; d < n; d++) {
+      lua_geti(L, 2, d + 1);
+      shape[d] = check_int(L, -1, "size");
+      lua_pop(L, 1);
+    }
+  } else {
+    if (top - 1 > TENSOR_MAXDIM) return lerror(L, "reshape: at most %d dimensions", TENSOR_MAXDIM);
+    for (int k = 2; k <= top; k++) shape[n++] = check_int(L, k, "size");
+  }
+  for (int d = 0; d < n; d++) {
+    if (shape[d] == -1) {
+      if (infer >= 0) return lerror(L, "reshape: only one size can be -1");
+      infer = d;
+    } else if (shape[d] < 0) {
+      return lerror(L, "reshape: size %d is negative (%lld)", d + 1, (long long)shape[d]);
+    } else known *= shape[d];
+  }
+  if (infer >= 0) {
+    if (known == 0 || t->size % known)
+      return lerror(L, "reshape: cannot infer size -1 from %lld elements", (long long)t->size);
+    shape[infer] = t->size / known;
+    known *= shape[infer];
+  }
+  if (known != t->size) {
+    char b[128];
+    return lerror(L, "reshape: cannot reshape %s (%lld elements) into %lld elements",
+                      tensor_shape_str(t, b, sizeof b), (long long)t->size, (long long)known);
+  }
+  char err[TENSOR_ERRLEN];
+  if (tensor_is_contiguous(t)) {
+    Tensor v;
+    if (tensor_init(&v, t->data, n, shape, err)) return lerror(L, "reshape: %s", err);
+    push_view(L, 1, &v);
+  } else {
+    Tensor *c = push_tensor(L, n, shape);
+    tensor_gather(t, c->data);
+  }
+  return 1;
+}
+
+static int m_flatten(lua_State *L) {
+  check_tensor(L, 1);
+  lua_settop(L, 1);
+  lua_pushinteger(L, -1);
+  return m_reshape(L);
+}
+
+static int m_permute(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  int perm[TENSOR_MAXDIM], seen[TENSOR_MAXDIM] = {0};
+  int n = lua_istable(L, 2) ? (int)luaL_len(L, 2) : lua_gettop(L) - 1;
+  if (n != t->ndim)
+    return lerror(L, "permute: %d axes given for a %d-d tensor", n, t->ndim);
+  for (int d = 0; d < n; d++) {
+    if (lua_istable(L, 2)) { lua_geti(L, 2, d + 1); perm[d] = check_axis(L, -1, n); lua_pop(L, 1); }
+    else perm[d] = check_axis(L, d + 2, n);
+    if (seen[perm[d]]++) return lerror(L, "permute: axis %d repeated", perm[d] + 1);
+  }
+  Tensor v = *t;
+  for (int d = 0; d < n; d++) { v.shape[d] = t->shape[perm[d]]; v.stride[d] = t->stride[perm[d]]; }
+  push_view(L, 1, &v);
+  return 1;
+}
+
+static int m_transpose(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  int a, b;
+  if (lua_isnoneornil(L, 2)) {
+    if (t->ndim != 2)
+      return lerror(L, "transpose: give two axes for a %d-d tensor", t->ndim);
+    a = 0, b = 1;
+  } else {
+    a = check_axis(L, 2, t->ndim);
+    b = check_axis(L, 3, t->ndim);
+  }
+  Tensor v = *t;
+  v.shape[a] = t->shape[b]; v.stride[a] = t->stride[b];
+  v.shape[b] = t->shape[a]; v.stride[b] = t->stride[a];
+  push_view(L, 1, &v);
+  return 1;
+}
+
+static int m_clone(lua_State *L) { push_copy(L, check_tensor(L, 1)); return 1; }
+static int m_contiguous(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (tensor_is_contiguous(t)) lua_settop(L, 1);
+  else push_copy(L, t);
+  return 1;
+}
+
+/* dst = src (a tensor, number or table), broadcasting src to dst's shape */
+static void copy_into(lua_State *L, const Tensor *dst, int src_idx) {
+  if (lua_type(L, src_idx) == LUA_TNUMBER) {
+    tensor_fill(dst, (float)lua_tonumber(L, src_idx));
+    return;
+  }
+  Tensor *src = to_tensor(L, src_idx);
+  int nd;
+  int64_t shape[TENSOR_MAXDIM];
+  char err[TENSOR_ERRLEN];
+  if (tensor_broadcast_shape(dst, src, &nd, shape, err)) lerror(L, "copy: %s", err);
+  Tensor bs;
+  if (tensor_init(&bs, NULL, nd, shape, err) || !tensor_same_shape(&bs, dst)) {
+    char a[128], b[128];
+    lerror(L, "copy: cannot copy a %s tensor into a %s one",
+               tensor_shape_str(src, a, sizeof a), tensor_shape_str(dst, b, sizeof b));
+  }
+  /* through a temporary, so overlapping views copy correctly */
+  Tensor *tmp = push_tensor(L, nd, shape);
+  Tensor zero;
+  tensor_init(&zero, (float[]){0}, 0, NULL, err);
+  tensor_binop(TOP_ADD, src, &zero, tmp);
+  tensor_scatter(dst, tmp->data);
+  lua_pop(L, 1);
+}
+
+static int m_copy(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  luaL_checkany(L, 2);
+  copy_into(L, t, 2);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_fill(lua_State *L) {
+  tensor_fill(check_tensor(L, 1), (float)luaL_checknumber(L, 2));
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_item(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (t->size != 1)
+    return lerror(L, "item: tensor has %lld elements, expected 1", (long long)t->size);
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  lua_pushnumber(L, *tensor_at(t, idx));
+  return 1;
+}
+
+/* rows(idx): the rows (positions along dimension 1) listed in idx, a
+ * tensor or table of 1-based positions, as a new contiguous tensor. */
+static int m_rows(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  if (t->ndim == 0) return lerror(L, "rows: a 0-d tensor has no rows");
+  int pushed;
+  Tensor *idx;
+  if (lua_istable(L, 2)) idx = to_tensor(L, 2);
+  else idx = check_tensor(L, 2);
+  if (idx->ndim > 1) return lerror(L, "rows: positions must be a 1-d tensor or a table");
+  Tensor *src = contiguous_tensor(L, 1, &pushed);
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, t->shape, sizeof shape);
+  shape[0] = idx->size;
+  int64_t row = t->shape[0] ? t->size / t->shape[0] : 0;
+  for (int64_t i = 0; i < idx->size; i++) {
+    float v = idx->data[idx->ndim ? i * idx->stride[0] : 0];
+    if (v != floorf(v) || v < 1 || v > (float)t->shape[0])
+      return lerror(L, "rows: position %g (entry %lld) out of range 1..%lld", v,
+                    (long long)i + 1, (long long)t->shape[0]);
+  }
+  Tensor *out = push_tensor(L, t->ndim, shape);
+  for (int64_t i = 0; i < idx->size; i++) {
+    int64_t p = (int64_t)idx->data[idx->ndim ? i * idx->stride[0] : 0] - 1;
+    memcpy(out->data + i * row, src->data + p * row, (size_t)row * sizeof(float));
+  }
+  return 1;
+}
+
+/* the float32 values as a binary string (native byte order) */
+static int m_tobytes(lua_State *L) {
+  int pushed;
+  Tensor *t = contiguous_tensor(L, 1, &pushed);
+  lua_pushlstring(L, (const char *)t->data, (size_t)t->size * sizeof(float));
+  return 1;
+}
+
+/* tensor.frombytes(s, shape): the inverse of tobytes */
+static int t_frombytes(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int64_t shape[TENSOR_MAXDIM];
+  int nd = check_shape(L, 2, shape, 0);
+  Tensor probe;
+  char err[TENSOR_ERRLEN];
+  if (tensor_init(&probe, NULL, nd, shape, err)) return lerror(L, "frombytes: %s", err);
+  if ((size_t)probe.size * sizeof(float) != n)
+    return lerror(L, "frombytes: %zu bytes do not hold a tensor of %lld floats",
+                  n, (long long)probe.size);
+  Tensor *t = push_tensor(L, nd, shape);
+  if (n) memcpy(t->data, s, n);
+  return 1;
+}
+
+/* ---- arithmetic ------------------------------------------------------ */
+
+static const char *binop_name[] = {"+", "-", "*", "/", "^", "maximum", "minimum",
+                                   "eq", "ne", "lt", "le", "gt", "ge"};
+
+static int binop(lua_State *L, TensorBinop op) {
+  Tensor *a = to_tensor(L, 1);   /* may push a converted copy */
+  Tensor *b = to_tensor(L, 2);
+  int nd;
+  int64_t shape[TENSOR_MAXDIM];
+  char err[TENSOR_ERRLEN];
+  if (tensor_broadcast_shape(a, b, &nd, shape, err))
+    return lerror(L, "tensor %s: %s", binop_name[op], err);
+  Tensor *out = push_tensor(L, nd, shape);
+  tensor_binop(op, a, b, out);
+  return 1;
+}
+
+#define BINOP(fname, op) static int fname(lua_State *L) { return binop(L, op); }
+BINOP(mm_add, TOP_ADD) BINOP(mm_sub, TOP_SUB) BINOP(mm_mul, TOP_MUL)
+BINOP(mm_div, TOP_DIV) BINOP(mm_pow, TOP_POW) BINOP(m_maximum, TOP_MAX)
+BINOP(m_minimum, TOP_MIN) BINOP(m_eq, TOP_EQ) BINOP(m_ne, TOP_NE)
+BINOP(m_lt, TOP_LT) BINOP(m_le, TOP_LE) BINOP(m_gt, TOP_GT) BINOP(m_ge, TOP_GE)
+#undef BINOP
+
+static int unop(lua_State *L, TensorUnop op) {
+  Tensor *a = to_tensor(L, 1);
+  Tensor *out = push_tensor(L, a->ndim, a->shape);
+  tensor_unop(op, a, out);
+  return 1;
+}
+#define UNOP(fname, op) static int fname(lua_State *L) { return unop(L, op); }
+UNOP(mm_unm, TUN_NEG) UNOP(m_exp, TUN_EXP) UNOP(m_log, TUN_LOG)
+UNOP(m_sqrt, TUN_SQRT) UNOP(m_abs, TUN_ABS) UNOP(m_relu, TUN_RELU)
+UNOP(m_sigmoid, TUN_SIGMOID) UNOP(m_tanh, TUN_TANH) UNOP(m_square, TUN_SQUARE)
+#undef UNOP
+
+static int m_clamp(lua_State *L) {
+  Tensor *a = to_tensor(L, 1);
+  float lo = (float)luaL_optnumber(L, 2, -HUGE_VAL);
+  float hi = (float)luaL_optnumber(L, 3, HUGE_VAL);
+  if (lo > hi) return lerror(L, "clamp: lower bound %f above upper bound %f", lo, hi);
+  Tensor *out = push_tensor(L, a->ndim, a->shape);
+  tensor_clamp(a, lo, hi, out);
+  return 1;
+}
+
+static int m_matmul(lua_State *L) {
+  Tensor *a = check_tensor(L, 1), *b = check_tensor(L, 2);
+  char err[TENSOR_ERRLEN];
+  Tensor empty = {0};       /* size 0: tensor_matmul only checks shapes */
+  if (tensor_matmul(a, b, &empty, err)) return lerror(L, "%s", err);
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, a->shape, sizeof shape);
+  shape[a->ndim - 1] = b->shape[a->ndim - 1];
+  Tensor *out = push_tensor(L, a->ndim, shape);
+  if (tensor_matmul(a, b, out, err)) return lerror(L, "%s", err);
+  return 1;
+}
+
+/* ---- reductions ------------------------------------------------------ */
+
+static int reduce(lua_State *L, TensorReduce op) {
+  Tensor *t = to_tensor(L, 1);
+  int arg = (op == TRED_ARGMAX || op == TRED_ARGMIN);
+  if (lua_isnoneornil(L, 2)) {
+    if (t->size == 0 && op != TRED_SUM)
+      return lerror(L, "reduction of an empty tensor");
+    double v = tensor_reduce_all(op, t);
+    if (arg) lua_pushinteger(L, (lua_Integer)v + 1);
+    else lua_pushnumber(L, v);
+    return 1;
+  }
+  if (t->ndim == 0) return lerror(L, "a 0-d tensor has no axis to reduce");
+  int axis = check_axis(L, 2, t->ndim);
+  int keep = lua_toboolean(L, 3);
+  if (t->shape[axis] == 0 && op != TRED_SUM)
+    return lerror(L, "reduction over an empty axis");
+  int64_t shape[TENSOR_MAXDIM];
+  int n = 0;
+  for (int d = 0; d < t->ndim; d++) {
+    if (d != axis) shape[n++] = t->shape[d];
+    else if (keep) shape[n++] = 1;
+  }
+  Tensor *out = push_tensor(L, n, shape);
+  tensor_reduce_axis(op, t, axis, out);
+  if (arg) for (int64_t i = 0; i < out->size; i++) out->data[i] += 1;
+  return 1;
+}
+#define RED(fname, op) static int fname(lua_State *L) { return reduce(L, op); }
+RED(m_sum, TRED_SUM) RED(m_mean, TRED_MEAN) RED(m_max, TRED_MAX)
+RED(m_min, TRED_MIN) RED(m_argmax, TRED_ARGMAX) RED(m_argmin, TRED_ARGMIN)
+#undef RED
+
+/* ---- conversion and printing ------------------------------------------ */
+
+static void push_table_rec(lua_State *L, const Tensor *t, int d, float *p) {
+  if (d == t->ndim) { lua_pushnumber(L, *p); return; }
+  lua_createtable(L, (int)t->shape[d], 0);
+  for (int64_t i = 0; i < t->shape[d]; i++) {
+    push_table_rec(L, t, d + 1, p + i * t->stride[d]);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+static int m_totable(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  luaL_checkstack(L, t->ndim + 4, "nested too deep");
+  push_table_rec(L, t, 0, t->data);
+  return 1;
+}
+
+#define EDGE 3      /* items shown at each end of an elided dimension */
+#define ELIDE 1000  /* elide when the tensor has more elements than this */
+
+typedef struct { int integral; int width; int prec; int elide; } Fmt;
+
+static void fmt_scan(const Tensor *t, Fmt *f) {
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  double amax = 0, vmin = 0, vmax = 0;
+  f->integral = 1;
+  f->elide = t->size > ELIDE;
+  if (t->size == 0) { f->width = 1; f->prec = 0; return; }
+  int64_t k = 0;
+  do {
+    double v = *tensor_at(t, idx);
+    if (isfinite(v)) {
+      if (fabs(v) > amax) amax = fabs(v);
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+      if (v != floor(v)) f->integral = 0;
+    }
+    if (++k > 200000) break;   /* enough to choose a format */
+    int d = t->ndim - 1;
+    for (; d >= 0; d--) { if (++idx[d] < t->shape[d]) break; idx[d] = 0; }
+    if (d < 0) break;
+  } while (1);
+  char buf[64];
+  f->prec = f->integral ? 0 : 4;
+  if (amax >= 1e6 || (!f->integral && amax > 0 && amax < 1e-3)) f->prec = -1;
+  if (f->prec < 0) f->width = 11;
+  else {
+    int wn = snprintf(buf, sizeof buf, "%.*f", f->prec, vmin);
+    int wp = snprintf(buf, sizeof buf, "%.*f", f->prec, vmax);
+    f->width = wn > wp ? wn : wp;
+  }
+  if (f->width < 1) f->width = 1;
+}
+
+static void fmt_value(luaL_Buffer *b, const Fmt *f, float v) {
+  char buf[64];
+  if (isnan(v)) snprintf(buf, sizeof buf, "%*s", f->width, "nan");
+  else if (isinf(v)) snprintf(buf, sizeof buf, "%*s", f->width, v > 0 ? "inf" : "-inf");
+  else if (f->prec < 0) snprintf(buf, sizeof buf, "%*.4e", f->width, v);
+  else snprintf(buf, sizeof buf, "%*.*f", f->width, f->prec, v);
+  luaL_addstring(b, buf);
+}
+
+static void fmt_rec(luaL_Buffer *b, const Tensor *t, const Fmt *f, int d,
+                    const float *p) {
+  if (d == t->ndim) { fmt_value(b, f, *p); return; }
+  luaL_addchar(b, '[');
+  int64_t n = t->shape[d];
+  for (int64_t i = 0; i < n; i++) {
+    if (f->elide && n > 2 * EDGE && i == EDGE) {
+      luaL_addstring(b, d == t->ndim - 1 ? "..., " : "...,\n");
+      if (d < t->ndim - 1) for (int s = 0; s <= d; s++) luaL_addchar(b, ' ');
+      i = n - EDGE;
+    }
+    fmt_rec(b, t, f, d + 1, p + i * t->stride[d]);
+    if (i + 1 < n) {
+      luaL_addchar(b, ',');
+      if (d == t->ndim - 1) luaL_addchar(b, ' ');
+      else {
+        for (int s = d; s < t->ndim - 1; s++) luaL_addchar(b, '\n');
+        for (int s = 0; s <= d; s++) luaL_addchar(b, ' ');
+      }
+    }
+  }
+  luaL_addchar(b, ']');
+}
+
+static int mm_tostring(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  char sb[160];
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "tensor(shape=");
+  luaL_addstring(&b, tensor_shape_str(t, sb, sizeof sb));
+  luaL_addstring(&b, ")\n");
+  Fmt f;
+  fmt_scan(t, &f);
+  fmt_rec(&b, t, &f, 0, t->data);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* ---- .npy ------------------------------------------------------------ */
+
+static int t_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  NpyHeader h;
+  char err[TENSOR_ERRLEN];
+  if (npy_read_header_file(path, &h, err)) return lerror(L, "tensor.load: %s", err);
+  Tensor *t = push_tensor(L, h.ndim, h.shape);
+  if (npy_read_data_file(path, &h, t->data, t->size, err))
+    return lerror(L, "tensor.load: %s", err);
+  return 1;
+}
+
+static int t_save(lua_State *L) {
+  Tensor *t = check_tensor(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  char err[TENSOR_ERRLEN];
+  if (npy_write_file(path, t, err)) return lerror(L, "tensor.save: %s", err);
+  return 0;
+}
+
+/* ---- registration ---------------------------------------------------- */
+
+static const luaL_Reg functions[] = {
+  {"new", t_new}, {"zeros", t_zeros}, {"ones", t_ones}, {"full", t_full},
+  {"arange", t_arange}, {"rand", t_rand}, {"randn", t_randn},
+  {"seed", t_seed}, {"randperm", t_randperm}, {"eye", t_eye}, {"is_tensor", t_is_tensor},
+  {"load", t_load}, {"save", t_save}, {"frombytes", t_frombytes},
+  {"matmul", m_matmul}, {"exp", m_exp}, {"log", m_log}, {"sqrt", m_sqrt},
+  {"abs", m_abs}, {"relu", m_relu}, {"sigmoid", m_sigmoid}, {"tanh", m_tanh},
+  {"clamp", m_clamp}, {"maximum", m_maximum}, {"minimum", m_minimum},
+  {"sum", m_sum}, {"mean", m_mean}, {"max", m_max}, {"min", m_min},
+  {"argmax", m_argmax}, {"argmin", m_argmin},
+  {NULL, NULL}
+};
+
+static const luaL_Reg methods[] = {
+  {"get", m_get}, {"set", m_set}, {"select", m_select}, {"slice", m_slice},
+  {"shape", m_shape}, {"size", m_size}, {"dim", m_dim}, {"numel", m_numel},
+  {"is_contiguous", m_is_contiguous},
+  {"reshape", m_reshape}, {"flatten", m_flatten}, {"permute", m_permute},
+  {"transpose", m_transpose}, {"clone", m_clone}, {"contiguous", m_contiguous},
+  {"copy", m_copy}, {"fill", m_fill}, {"item", m_item}, {"rows", m_rows},
+  {"tobytes", m_tobytes},
+  {"add", mm_add}, {"sub", mm_sub}, {"mul", mm_mul}, {"div", mm_div},
+  {"pow", mm_pow}, {"maximum", m_maximum}, {"minimum", m_minimum},
+  {"eq", m_eq}, {"ne", m_ne}, {"lt", m_lt}, {"le", m_le}, {"gt", m_gt},
+  {"ge", m_ge}, {"matmul", m_matmul},
+  {"exp", m_exp}, {"log", m_log}, {"sqrt", m_sqrt}, {"abs", m_abs},
+  {"relu", m_relu}, {"sigmoid", m_sigmoid}, {"tanh", m_tanh},
+  {"square", m_square}, {"clamp", m_clamp},
+  {"sum", m_sum}, {"mean", m_mean}, {"max", m_max}, {"min", m_min},
+  {"argmax", m_argmax}, {"argmin", m_argmin},
+  {"totable", m_totable}, {"tostring", mm_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg metamethods[] = {
+  {"__index", mm_index}, {"__newindex", mm_newindex}, {"__len", mm_len},
+  {"__add", mm_add}, {"__sub", mm_sub}, {"__mul", mm_mul}, {"__div", mm_div},
+  {"__pow", mm_pow}, {"__unm", mm_unm}, {"__tostring", mm_tostring},
+  {NULL, NULL}
+};
+
+static int t_call(lua_State *L) {
+  lua_remove(L, 1);   /* the module table */
+  return t_new(L);
+}
+
+/* push the tensor metatable, creating it if needed */
+static void new_metatable(lua_State *L) {
+  if (luaL_newmetatable(L, LTENSOR_MT)) {
+    luaL_setfuncs(L, metamethods, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "methods");
+    lua_pushliteral(L, "tensor");
+    lua_setfield(L, -2, "__name");
+  }
+}
+
+int luaopen_tensor(lua_State *L) {
+  new_metatable(L);
+  lua_pop(L, 1);
+  luaL_newlib(L, functions);
+  lua_newtable(L);
+  lua_pushcfunction(L, t_call);
+  lua_setfield(L, -2, "__call");
+  lua_setmetatable(L, -2);
+  /* the methods table, so the Lua half can add methods */
+  luaL_getmetatable(L, LTENSOR_MT);
+  lua_getfield(L, -1, "methods");
+  lua_setfield(L, -3, "methods");
+  lua_pop(L, 1);
+  return 1;
+}

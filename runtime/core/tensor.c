@@ -1,0 +1,484 @@
+/* tensor.c - shapes, strided copies, broadcasting elementwise ops,
+ * matmul (OpenBLAS) and reductions over the Tensor descriptor.
+ * Each fast path has a naive twin the tests compare it with. */
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tensor.h"
+
+int tensor_init(Tensor *t, float *data, int ndim, const int64_t *shape,
+                char *err) {
+  if (ndim < 0 || ndim > TENSOR_MAXDIM) {
+    snprintf(err, TENSOR_ERRLEN, "tensors have 0 to %d dimensions, got %d",
+             TENSOR_MAXDIM, ndim);
+    return -1;
+  }
+  int64_t size = 1;
+  for (int d = ndim - 1; d >= 0; d--) {
+    if (shape[d] < 0) {
+      snprintf(err, TENSOR_ERRLEN, "dimension %d has negative size %lld",
+               d + 1, (long long)shape[d]);
+      return -1;
+    }
+    if (shape[d] > 0 && size > (INT64_C(1) << 40) / shape[d]) {
+      snprintf(err, TENSOR_ERRLEN, "tensor too large");
+      return -1;
+    }
+    t->shape[d] = shape[d];
+    t->stride[d] = size;
+    size *= shape[d];
+  }
+  t->data = data;
+  t->ndim = ndim;
+  t->size = size;
+  return 0;
+}
+
+int tensor_is_contiguous(const Tensor *t) {
+  int64_t expect = 1;
+  for (int d = t->ndim - 1; d >= 0; d--) {
+    if (t->shape[d] != 1 && t->stride[d] != expect) return 0;
+    expect *= t->shape[d];
+  }
+  return 1;
+}
+
+int tensor_same_shape(const Tensor *a, const Tensor *b) {
+  if (a->ndim != b->ndim) return 0;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d]) return 0;
+  return 1;
+}
+
+const char *tensor_shape_str(const Tensor *t, char *buf, size_t n) {
+  size_t k = (size_t)snprintf(buf, n, "(");
+  for (int d = 0; d < t->ndim && k < n; d++)
+    k += (size_t)snprintf(buf + k, n - k, d ? ", %lld" : "%lld",
+                          (long long)t->shape[d]);
+  if (t->ndim == 1 && k < n) k += (size_t)snprintf(buf + k, n - k, ",");
+  if (k < n) snprintf(buf + k, n - k, ")");
+  return buf;
+}
+
+/* ---- strided iteration ------------------------------------------------ */
+
+/* Advance a 0-based index vector in row-major order; returns 0 at the end. */
+static int next_index(int ndim, const int64_t *shape, int64_t *idx) {
+  for (int d = ndim - 1; d >= 0; d--) {
+    if (++idx[d] < shape[d]) return 1;
+    idx[d] = 0;
+  }
+  return 0;
+}
+
+/* Visit runs of the last dimension: fn(ptr, stride, n, arg) for each. */
+typedef void (*row_fn)(float *p, int64_t stride, int64_t n, void *arg);
+static void for_rows(const Tensor *t, row_fn fn, void *arg) {
+  if (t->size == 0) return;
+  if (t->ndim == 0) { fn(t->data, 1, 1, arg); return; }
+  if (tensor_is_contiguous(t)) { fn(t->data, 1, t->size, arg); return; }
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  int last = t->ndim - 1;
+  do {
+    fn(tensor_at(t, idx), t->stride[last], t->shape[last], arg);
+  } while (next_index(last, t->shape, idx));
+}
+
+static void gather_row(float *p, int64_t s, int64_t n, void *arg) {
+  float **dst = arg;
+  for (int64_t i = 0; i < n; i++) *(*dst)++ = p[i * s];
+}
+void tensor_gather(const Tensor *t, float *dst) {
+  if (tensor_is_contiguous(t)) {
+    if (t->size) memcpy(dst, t->data, (size_t)t->size * sizeof *dst);
+    return;
+  }
+  for_rows(t, gather_row, &dst);
+}
+
+static void scatter_row(float *p, int64_t s, int64_t n, void *arg) {
+  const float **src = arg;
+  for (int64_t i = 0; i < n; i++) p[i * s] = *(*src)++;
+}
+void tensor_scatter(const Tensor *t, const float *src) {
+  for_rows(t, scatter_row, &src);
+}
+
+static void fill_row(float *p, int64_t s, int64_t n, void *arg) {
+  float v = *(float *)arg;
+  for (int64_t i = 0; i < n; i++) p[i * s] = v;
+}
+void tensor_fill(const Tensor *t, float v) { for_rows(t, fill_row, &v); }
+
+/* ---- broadcasting binary ops ------------------------------------------ */
+
+int tensor_broadcast_shape(const Tensor *a, const Tensor *b, int *ndim,
+                           int64_t *shape, char *err) {
+  int n = a->ndim > b->ndim ? a->ndim : b->ndim;
+  for (int i = 0; i < n; i++) {
+    int da = a->ndim - n + i, db = b->ndim - n + i;
+    int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
+    if (sa != sb && sa != 1 && sb != 1) {
+      char ba[128], bb[128];
+      snprintf(err, TENSOR_ERRLEN,
+               "shapes %s and %s do not broadcast (dimension %d: %lld vs %lld)",
+               tensor_shape_str(a, ba, sizeof ba),
+               tensor_shape_str(b, bb, sizeof bb), i + 1, (long long)sa,
+               (long long)sb);
+      return -1;
+    }
+    shape[i] = sa == 1 ? sb : sa;
+  }
+  *ndim = n;
+  return 0;
+}
+
+/* A view of t with out's rank, stride 0 along broadcast dimensions. */
+static void broadcast_view(const Tensor *t, const Tensor *out, Tensor *v) {
+  v->data = t->data;
+  v->ndim = out->ndim;
+  v->size = out->size;
+  for (int i = 0; i < out->ndim; i++) {
+    int d = t->ndim - out->ndim + i;
+    v->shape[i] = out->shape[i];
+    v->stride[i] = (d >= 0 && t->shape[d] != 1) ? t->stride[d] : 0;
+  }
+}
+
+static inline float apply_binop(TensorBinop op, float x, float y) {
+  switch (op) {
+  case TOP_ADD: return x + y;
+  case TOP_SUB: return x - y;
+  case TOP_MUL: return x * y;
+  case TOP_DIV: return x / y;
+  case TOP_POW: return powf(x, y);
+  case TOP_MAX: return x > y || isnan(x) ? x : y;
+  case TOP_MIN: return x < y || isnan(x) ? x : y;
+  case TOP_EQ: return x == y;
+  case TOP_NE: return x != y;
+  case TOP_LT: return x < y;
+  case TOP_LE: return x <= y;
+  case TOP_GT: return x > y;
+  case TOP_GE: return x >= y;
+  }
+  return 0;
+}
+
+void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
+                        const Tensor *out) {
+  Tensor va, vb;
+  broadcast_view(a, out, &va);
+  broadcast_view(b, out, &vb);
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  if (out->size == 0) return;
+  do {
+    *tensor_at(out, idx) = apply_binop(op, *tensor_at(&va, idx),
+                                       *tensor_at(&vb, idx));
+  } while (next_index(out->ndim, out->shape, idx));
+}
+
+/* One row: out[i] = a[i*sa] op b[i*sb], with the op hoisted out of the
+ * loop so the compiler vectorises the common unit-stride cases. */
+#define ROW_LOOP(EXPR)                                                   \
+  for (int64_t i = 0; i < n; i++) {                                      \
+    float x = pa[i * sa], y = pb[i * sb];                                \
+    po[i] = (EXPR);                                                      \
+  }
+static void binop_row(TensorBinop op, const float *pa, int64_t sa,
+                      const float *pb, int64_t sb, float *po, int64_t n) {
+  switch (op) {
+  case TOP_ADD: ROW_LOOP(x + y); break;
+  case TOP_SUB: ROW_LOOP(x - y); break;
+  case TOP_MUL: ROW_LOOP(x * y); break;
+  case TOP_DIV: ROW_LOOP(x / y); break;
+  default: ROW_LOOP(apply_binop(op, x, y)); break;
+  }
+}
+#undef ROW_LOOP
+
+void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
+                  const Tensor *out) {
+  if (out->size == 0) return;
+  Tensor va, vb;
+  broadcast_view(a, out, &va);
+  broadcast_view(b, out, &vb);
+  if (out->ndim == 0) {
+    out->data[0] = apply_binop(op, a->data[0], b->data[0]);
+    return;
+  }
+  /* whole-buffer fast path: both contiguous with out's shape */
+  if (tensor_is_contiguous(&va) && tensor_is_contiguous(&vb)) {
+    binop_row(op, va.data, 1, vb.data, 1, out->data, out->size);
+    return;
+  }
+  int last = out->ndim - 1;
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  float *po = out->data;
+  do {
+    binop_row(op, tensor_at(&va, idx), va.stride[last], tensor_at(&vb, idx),
+              vb.stride[last], po, out->shape[last]);
+    po += out->shape[last];
+  } while (next_index(last, out->shape, idx));
+}
+
+/* ---- unary ops -------------------------------------------------------- */
+
+static inline float apply_unop(TensorUnop op, float x) {
+  switch (op) {
+  case TUN_NEG: return -x;
+  case TUN_EXP: return expf(x);
+  case TUN_LOG: return logf(x);
+  case TUN_SQRT: return sqrtf(x);
+  case TUN_ABS: return fabsf(x);
+  case TUN_RELU: return x > 0 ? x : 0;
+  case TUN_SIGMOID:
+    /* split by sign so exp never overflows */
+    if (x >= 0) return 1.0f / (1.0f + expf(-x));
+    else { float e = expf(x); return e / (1.0f + e); }
+  case TUN_TANH: return tanhf(x);
+  case TUN_SQUARE: return x * x;
+  }
+  return 0;
+}
+
+void tensor_unop(TensorUnop op, const Tensor *a, const Tensor *out) {
+  if (tensor_is_contiguous(a)) {
+    for (int64_t i = 0; i < a->size; i++)
+      out->data[i] = apply_unop(op, a->data[i]);
+    return;
+  }
+  tensor_gather(a, out->data);
+  for (int64_t i = 0; i < a->size; i++)
+    out->data[i] = apply_unop(op, out->data[i]);
+}
+
+void tensor_clamp(const Tensor *a, float lo, float hi, const Tensor *out) {
+  tensor_gather(a, out->data);
+  for (int64_t i = 0; i < a->size; i++) {
+    float x = out->data[i];
+    out->data[i] = x < lo ? lo : x > hi ? hi : x;
+  }
+}
+
+/* ---- matmul ----------------------------------------------------------- */
+
+/* A 2-D strided matrix usable by BLAS: unit stride along one axis. */
+static int blas_layout(const Tensor *t, int r, int c, CBLAS_TRANSPOSE *tr,
+                       int *ld) {
+  int64_t rows = t->shape[r], cols = t->shape[c];
+  if (t->stride[c] == 1 && (rows == 1 || t->stride[r] >= cols)) {
+    *tr = CblasNoTrans;
+    *ld = (int)(rows == 1 ? (cols > 0 ? cols : 1) : t->stride[r]);
+    return 1;
+  }
+  if (t->stride[r] == 1 && (cols == 1 || t->stride[c] >= rows)) {
+    *tr = CblasTrans;
+    *ld = (int)(cols == 1 ? (rows > 0 ? rows : 1) : t->stride[c]);
+    return 1;
+  }
+  return 0;
+}
+
+static int check_matmul(const Tensor *a, const Tensor *b, const Tensor *out,
+                        char *err) {
+  char ba[128], bb[128];
+  if (a->ndim < 2 || b->ndim < 2 || a->ndim != b->ndim) {
+    snprintf(err, TENSOR_ERRLEN,
+             "matmul needs two matrices (or stacks of equal rank), got %s and %s",
+             tensor_shape_str(a, ba, sizeof ba), tensor_shape_str(b, bb, sizeof bb));
+    return -1;
+  }
+  int n = a->ndim;
+  int bad = a->shape[n - 1] != b->shape[n - 2];
+  for (int d = 0; d < n - 2; d++) bad |= a->shape[d] != b->shape[d];
+  if (bad) {
+    snprintf(err, TENSOR_ERRLEN,
+             "matmul: shapes %s and %s do not match (inner sizes %lld and %lld)",
+             tensor_shape_str(a, ba, sizeof ba), tensor_shape_str(b, bb, sizeof bb),
+             (long long)a->shape[n - 1], (long long)b->shape[n - 2]);
+    return -1;
+  }
+  (void)out;
+  return 0;
+}
+
+void tensor_matmul_naive(const Tensor *a, const Tensor *b, const Tensor *out) {
+  int n = a->ndim;
+  int64_t M = a->shape[n - 2], K = a->shape[n - 1], N = b->shape[n - 1];
+  int64_t batch = (M * N) != 0 ? out->size / (M * N) : 0;
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  for (int64_t bi = 0; bi < batch; bi++) {
+    /* leading index of this batch */
+    int64_t r = bi;
+    for (int d = n - 3; d >= 0; d--) { idx[d] = r % a->shape[d]; r /= a->shape[d]; }
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t j = 0; j < N; j++) {
+        double s = 0;
+        for (int64_t k = 0; k < K; k++) {
+          idx[n - 2] = i; idx[n - 1] = k;
+          float x = *tensor_at(a, idx);
+          idx[n - 2] = k; idx[n - 1] = j;
+          s += (double)x * *tensor_at(b, idx);
+        }
+        out->data[(bi * M + i) * N + j] = (float)s;
+      }
+  }
+}
+
+int tensor_matmul(const Tensor *a, const Tensor *b, const Tensor *out,
+                  char *err) {
+  if (check_matmul(a, b, out, err)) return -1;
+  int n = a->ndim;
+  int64_t M = a->shape[n - 2], K = a->shape[n - 1], N = b->shape[n - 1];
+  if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) {
+    snprintf(err, TENSOR_ERRLEN, "matmul: matrix too large");
+    return -1;
+  }
+  if (out->size == 0) return 0;
+  if (K == 0) { tensor_fill(out, 0); return 0; }
+  CBLAS_TRANSPOSE ta, tb;
+  int lda, ldb;
+  if (!blas_layout(a, n - 2, n - 1, &ta, &lda) ||
+      !blas_layout(b, n - 2, n - 1, &tb, &ldb)) {
+    tensor_matmul_naive(a, b, out);
+    return 0;
+  }
+  int64_t batch = out->size / (M * N);
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  for (int64_t bi = 0; bi < batch; bi++) {
+    int64_t r = bi;
+    for (int d = n - 3; d >= 0; d--) { idx[d] = r % a->shape[d]; r /= a->shape[d]; }
+    idx[n - 2] = idx[n - 1] = 0;
+    cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)N, (int)K, 1.0f,
+                tensor_at(a, idx), lda, tensor_at(b, idx), ldb, 0.0f,
+                out->data + bi * M * N, (int)N);
+  }
+  return 0;
+}
+
+/* ---- reductions ------------------------------------------------------- */
+
+/* Reduce n strided values; ARG* return the 0-based position. */
+static double reduce_run(TensorReduce op, const float *p, int64_t s,
+                         int64_t n) {
+  switch (op) {
+  case TRED_SUM: case TRED_MEAN: {
+    double acc = 0;
+    for (int64_t i = 0; i < n; i++) acc += p[i * s];
+    return op == TRED_MEAN ? (n ? acc / (double)n : NAN) : acc;
+  }
+  case TRED_MAX: case TRED_ARGMAX: case TRED_MIN: case TRED_ARGMIN: {
+    int want_max = op == TRED_MAX || op == TRED_ARGMAX;
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; i++) {
+      float v = p[i * s], b = p[best * s];
+      if (isnan(b)) break;                  /* NaN wins, as in NumPy */
+      if (isnan(v) || (want_max ? v > b : v < b)) best = i;
+    }
+    if (op == TRED_ARGMAX || op == TRED_ARGMIN) return (double)best;
+    return n ? p[best * s] : NAN;
+  }
+  }
+  return 0;
+}
+
+double tensor_reduce_all(TensorReduce op, const Tensor *a) {
+  if (tensor_is_contiguous(a) || a->ndim == 0)
+    return reduce_run(op, a->data, 1, a->size);
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  double acc = 0;
+  int64_t count = 0, best = -1;
+  float bestv = 0;
+  int want_max = op == TRED_MAX || op == TRED_ARGMAX;
+  do {
+    float v = *tensor_at(a, idx);
+    if (op == TRED_SUM || op == TRED_MEAN) acc += v;
+    else if (best < 0 || (!isnan(bestv) && (isnan(v) || (want_max ? v > bestv : v < bestv)))) {
+      best = count;
+      bestv = v;
+    }
+    count++;
+  } while (next_index(a->ndim, a->shape, idx));
+  if (op == TRED_SUM) return acc;
+  if (op == TRED_MEAN) return count ? acc / (double)count : NAN;
+  if (op == TRED_ARGMAX || op == TRED_ARGMIN) return (double)best;
+  return bestv;
+}
+
+void tensor_reduce_axis(TensorReduce op, const Tensor *a, int axis,
+                        const Tensor *out) {
+  /* iterate over every index of a with axis fixed at 0 */
+  int64_t shape[TENSOR_MAXDIM];
+  int n = 0;
+  for (int d = 0; d < a->ndim; d++)
+    if (d != axis) shape[n++] = a->shape[d];
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  int64_t full[TENSOR_MAXDIM] = {0};
+  float *po = out->data;
+  if (out->size == 0) return;
+  do {
+    for (int d = 0, k = 0; d < a->ndim; d++) full[d] = d == axis ? 0 : idx[k++];
+    *po++ = (float)reduce_run(op, tensor_at(a, full), a->stride[axis],
+                              a->shape[axis]);
+  } while (n > 0 && next_index(n, shape, idx));
+}
+
+/* ---- RNG: xoshiro256** seeded through splitmix64 ----------------------- */
+
+static uint64_t rng_s[4] = {0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL,
+                            0x94d049bb133111ebULL, 0x2545f4914f6cdd1dULL};
+static int have_spare;
+static double spare;
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void tensor_seed(uint64_t seed) {
+  for (int i = 0; i < 4; i++) rng_s[i] = splitmix64(&seed);
+  have_spare = 0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
+
+uint64_t tensor_rand_u64(void) {
+  uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
+  rng_s[2] ^= rng_s[0];
+  rng_s[3] ^= rng_s[1];
+  rng_s[1] ^= rng_s[2];
+  rng_s[0] ^= rng_s[3];
+  rng_s[2] ^= t;
+  rng_s[3] = rotl(rng_s[3], 45);
+  return r;
+}
+
+/* n floats uniform in [0, 1), 24 random bits each: the bulk form for
+ * dropout masks and rand(), one draw of the stream per value. */
+void tensor_rand_uniform_floats(float *dst, int64_t n) {
+  for (int64_t i = 0; i < n; i++)
+    dst[i] = (float)(tensor_rand_u64() >> 40) * 0x1.0p-24f;
+}
+
+double tensor_rand_uniform(void) {
+  return (double)(tensor_rand_u64() >> 11) * 0x1.0p-53;
+}
+
+/* Box-Muller, keeping the second value for the next call */
+double tensor_rand_normal(void) {
+  if (have_spare) { have_spare = 0; return spare; }
+  double u, v;
+  do u = tensor_rand_uniform(); while (u <= 0);
+  v = tensor_rand_uniform();
+  double r = sqrt(-2.0 * log(u)), th = 2.0 * M_PI * v;
+  spare = r * sin(th);
+  have_spare = 1;
+  return r * cos(th);
+}
