@@ -15,6 +15,7 @@
 #include <lualib.h>
 
 #include "core/fsutil.h"
+#include "bind/lutil.h"
 #include "modules.h"
 #include "version.h"
 
@@ -86,7 +87,14 @@ static void preload_modules(lua_State *L) {
 
 /* ---- running ---------------------------------------------------------- */
 
+/* The message leads with the script's line (relocate_message), then a
+ * traceback. */
 static int msghandler(lua_State *L) {
+  lua_settop(L, 1);
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    relocate_message(L);
+    lua_replace(L, 1);
+  }
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)

@@ -23,17 +23,6 @@ typedef struct LTensor {
   float buf[];
 } LTensor;
 
-int lerror(lua_State *L, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  luaL_where(L, 1);
-  lua_pushstring(L, msg);
-  lua_concat(L, 2);
-  return lua_error(L);
-}
 
 /* ---- construction ----------------------------------------------------- */
 

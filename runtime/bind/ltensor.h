@@ -7,6 +7,7 @@
 #define WB_LTENSOR_H
 
 #include <lua.h>
+#include "bind/lutil.h"
 #include "core/tensor.h"
 
 #define LTENSOR_MT "workbook.tensor"
@@ -27,11 +28,6 @@ Tensor *contiguous_tensor(lua_State *L, int i, int *pushed);
 /* Read a shape from stack index i: a table {2, 3} or the integers from i
  * to the top. Checks every size is >= 0 (or > 0 with positive != 0). */
 int check_shape(lua_State *L, int i, int64_t *shape, int positive);
-
-/* luaL_error with printf's formats (%lld, %.3f, %zu ...), which Lua's
- * own lua_pushfstring does not know. Adds the caller's script position. */
-int lerror(lua_State *L, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 int luaopen_tensor(lua_State *L);
 

@@ -1,6 +1,18 @@
 -- prelude.lua - run before every script: the globals labs rely on.
 local sys = require "sys"
 
+-- One error path: an error caught by pcall/xpcall reads as it would at
+-- the top level, leading with the script's line even when it was raised
+-- deep inside the runtime (options.relocate, bind/lutil.c).
+do
+  local relocate = require("options").relocate
+  local xpcall_ = xpcall
+  function pcall(f, ...) return xpcall_(f, relocate, ...) end
+  function xpcall(f, handler, ...)
+    return xpcall_(f, function(m) return handler(relocate(m)) end, ...)
+  end
+end
+
 -- out(name): a path for a file the running lab writes, under
 -- $WORKBOOK_OUT (default out/) / <chapter> / <lab>/, folders created.
 -- For chapters/ch9/lab1.lua that is out/ch9/lab1/NAME.

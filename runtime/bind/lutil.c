@@ -1,0 +1,314 @@
+/* lutil.c - errors at the script's line, message relocation, and the one
+ * options checker (C API and the `options` Lua module). See lutil.h. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "bind/lutil.h"
+
+/* ---- the script's position -------------------------------------------- */
+
+static int is_runtime_source(const char *src) {
+  return strncmp(src, "@runtime/", 9) == 0;
+}
+
+void script_where(lua_State *L) {
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    if (!lua_getinfo(L, "Sl", &ar)) break;
+    if (strcmp(ar.what, "C") == 0 || is_runtime_source(ar.source)) continue;
+    if (ar.currentline > 0) {
+      lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+      return;
+    }
+    break;
+  }
+  lua_pushliteral(L, "");
+}
+
+int lerror(lua_State *L, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  script_where(L);
+  lua_pushstring(L, msg);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+/* Length of a leading "name:123: " position in msg, or 0. */
+static size_t position_len(const char *msg) {
+  const char *p = msg;
+  while (*p && *p != ':' && *p != '\n' && *p != ' ') p++;
+  if (*p != ':' || p == msg) return 0;
+  const char *d = ++p;
+  while (isdigit((unsigned char)*p)) p++;
+  if (p == d || p[0] != ':' || p[1] != ' ') return 0;
+  return (size_t)(p + 2 - msg);
+}
+
+int relocate_message(lua_State *L) {
+  if (lua_type(L, 1) != LUA_TSTRING) { lua_settop(L, 1); return 1; }
+  const char *msg = lua_tostring(L, 1);
+  size_t pos = position_len(msg);
+  int runtime_pos = pos > 0 && strncmp(msg, "runtime/", 8) == 0;
+  if (pos > 0 && !runtime_pos) { lua_settop(L, 1); return 1; }
+  script_where(L);
+  if (lua_rawlen(L, -1) == 0) { lua_settop(L, 1); return 1; }
+  lua_pushstring(L, msg + (runtime_pos ? pos : 0));
+  lua_concat(L, 2);
+  return 1;
+}
+
+/* ---- nearest name ------------------------------------------------------ */
+
+/* lower case, underscores and dashes dropped */
+static size_t normalize(const char *s, char *out, size_t n) {
+  size_t k = 0;
+  for (; *s && k + 1 < n; s++)
+    if (*s != '_' && *s != '-') out[k++] = (char)tolower((unsigned char)*s);
+  out[k] = '\0';
+  return k;
+}
+
+/* Optimal string alignment distance (a swap of neighbours costs 1). */
+static int distance(const char *a, size_t na, const char *b, size_t nb) {
+  int d[65][65];
+  if (na > 64 || nb > 64) return 99;
+  for (size_t i = 0; i <= na; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= nb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= na; i++)
+    for (size_t j = 1; j <= nb; j++) {
+      int c = a[i - 1] != b[j - 1];
+      int v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + c < v) v = d[i - 1][j - 1] + c;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+          && d[i - 2][j - 2] + 1 < v)
+        v = d[i - 2][j - 2] + 1;
+      d[i][j] = v;
+    }
+  return d[na][nb];
+}
+
+int nearest_name(lua_State *L, const char *key, const char *const *names,
+                 int n) {
+  char a[128], b[128];
+  size_t na = normalize(key, a, sizeof a);
+  int best = -1, bestd = 99;
+  for (int i = 0; i < n; i++) {
+    size_t nb = normalize(names[i], b, sizeof b);
+    int dd = distance(a, na, b, nb);
+    /* a long prefix of a valid name counts as near ("validation") */
+    if (dd > 0 && na >= 4 && nb > na && strncmp(a, b, na) == 0) dd = 1;
+    if (dd < bestd) { bestd = dd; best = i; }
+  }
+  int limit = na < 5 ? 1 : na < 9 ? 2 : 3;
+  if (best < 0 || bestd > limit) return 0;
+  lua_pushstring(L, names[best]);
+  return 1;
+}
+
+/* ---- the checker -------------------------------------------------------- */
+
+static void push_type_names(lua_State *L, int types) {
+  static const struct { int bit; const char *name; } t[] = {
+    {OPT_NUMBER, "a number"}, {OPT_INTEGER, "an integer"},
+    {OPT_STRING, "a string"}, {OPT_BOOLEAN, "true or false"},
+    {OPT_TABLE, "a table"}, {OPT_FUNCTION, "a function"},
+    {OPT_USERDATA, "a tensor"}};
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  int first = 1, n = (int)(sizeof t / sizeof t[0]);
+  if (types & OPT_NUMBER) types &= ~OPT_INTEGER;
+  for (int i = 0; i < n; i++) {
+    if (!(types & t[i].bit)) continue;
+    if (!first) luaL_addstring(&b, " or ");
+    luaL_addstring(&b, t[i].name);
+    first = 0;
+  }
+  luaL_pushresult(&b);
+}
+
+static int type_ok(lua_State *L, int idx, int types) {
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+      if (types & OPT_NUMBER) return 1;
+      return (types & OPT_INTEGER) && lua_isinteger(L, idx) ? 1
+             : (types & OPT_INTEGER) && lua_tonumber(L, idx)
+                   == (lua_Number)(lua_Integer)lua_tonumber(L, idx);
+    case LUA_TSTRING: return (types & OPT_STRING) != 0;
+    case LUA_TBOOLEAN: return (types & OPT_BOOLEAN) != 0;
+    case LUA_TTABLE: return (types & OPT_TABLE) != 0;
+    case LUA_TFUNCTION: return (types & OPT_FUNCTION) != 0;
+    case LUA_TUSERDATA: return (types & OPT_USERDATA) != 0;
+    default: return 0;
+  }
+}
+
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The valid names, sorted, comma-separated. */
+static void push_valid_list(lua_State *L, const char *const *names, int n) {
+  const char *sorted[128];
+  if (n > 128) n = 128;
+  memcpy(sorted, names, (size_t)n * sizeof *sorted);
+  qsort(sorted, (size_t)n, sizeof *sorted, cmp_names);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 0; i < n; i++) {
+    if (i) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, sorted[i]);
+  }
+  luaL_pushresult(&b);
+}
+
+static void unknown_key(lua_State *L, const char *fn, int keyidx,
+                        const char *const *names, int n) {
+  if (lua_type(L, keyidx) != LUA_TSTRING) {
+    const char *k = luaL_tolstring(L, keyidx, NULL);
+    lerror(L, "%s: options are name = value pairs; got the key %s (a %s)",
+           fn, k, luaL_typename(L, keyidx));
+  }
+  const char *key = lua_tostring(L, keyidx);
+  if (nearest_name(L, key, names, n))
+    lerror(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, key,
+           lua_tostring(L, -1));
+  push_valid_list(L, names, n);
+  lerror(L, "%s: unknown option '%s' (valid options: %s)", fn, key,
+         lua_tostring(L, -1));
+}
+
+static void check_table(lua_State *L, int i, const char *fn) {
+  if (!lua_istable(L, i))
+    lerror(L, "%s: options must be a table, got %s", fn, luaL_typename(L, i));
+}
+
+void check_options(lua_State *L, int i, const char *fn, const OptSpec *spec,
+                   int array) {
+  if (lua_isnoneornil(L, i)) return;
+  i = lua_absindex(L, i);
+  check_table(L, i, fn);
+  const char *names[128];
+  int n = 0;
+  while (spec[n].name && n < 128) { names[n] = spec[n].name; n++; }
+  lua_pushnil(L);
+  while (lua_next(L, i)) {
+    if (array && lua_isinteger(L, -2)) { lua_pop(L, 1); continue; }
+    int hit = -1;
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      const char *k = lua_tostring(L, -2);
+      for (int j = 0; j < n && hit < 0; j++)
+        if (strcmp(k, names[j]) == 0) hit = j;
+    }
+    if (hit < 0) unknown_key(L, fn, lua_gettop(L) - 1, names, n);
+    if (!type_ok(L, -1, spec[hit].types)) {
+      push_type_names(L, spec[hit].types);
+      lerror(L, "%s: option '%s' must be %s, got %s", fn, names[hit],
+             lua_tostring(L, -1), luaL_typename(L, -2));
+    }
+    lua_pop(L, 1);
+  }
+}
+
+void check_option_names(lua_State *L, int i, const char *fn,
+                        const char *const *names, int array) {
+  OptSpec spec[129];
+  int n = 0;
+  for (; names[n] && n < 128; n++) spec[n] = (OptSpec){names[n], OPT_ANY};
+  spec[n] = (OptSpec){NULL, 0};
+  check_options(L, i, fn, spec, array);
+}
+
+/* ---- the `options` module ------------------------------------------------
+ * options.check(fn, opts, spec [, array]) -> opts (a new {} for nil)
+ *   spec: a list of names ({"a", "b"}: any value), or a map of names to
+ *   type strings ({a = "number", b = "string|function", c = "any"}).
+ * options.nearest(key, list) -> the nearest name or nil
+ * options.relocate(msg) -> msg with the script's position (see lutil.h)
+ * options.where() -> "file:line: " of the script, or "" */
+
+static int parse_types(lua_State *L, const char *fn, const char *s) {
+  static const struct { const char *name; int bits; } t[] = {
+    {"number", OPT_NUMBER}, {"integer", OPT_INTEGER}, {"string", OPT_STRING},
+    {"boolean", OPT_BOOLEAN}, {"table", OPT_TABLE},
+    {"function", OPT_FUNCTION}, {"tensor", OPT_USERDATA},
+    {"userdata", OPT_USERDATA}, {"any", OPT_ANY}};
+  int bits = 0;
+  while (*s) {
+    const char *bar = strchr(s, '|');
+    size_t len = bar ? (size_t)(bar - s) : strlen(s);
+    int found = 0;
+    for (size_t j = 0; j < sizeof t / sizeof t[0]; j++)
+      if (strlen(t[j].name) == len && strncmp(s, t[j].name, len) == 0) {
+        bits |= t[j].bits;
+        found = 1;
+      }
+    if (!found) luaL_error(L, "options.check(%s): unknown type '%s'", fn, s);
+    s += len + (bar ? 1 : 0);
+  }
+  return bits;
+}
+
+static int o_check(lua_State *L) {
+  const char *fn = luaL_checkstring(L, 1);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  int array = lua_toboolean(L, 4);
+  if (lua_isnoneornil(L, 2)) { lua_newtable(L); return 1; }
+  check_table(L, 2, fn);
+  OptSpec spec[129];
+  int n = 0;
+  lua_Integer len = (lua_Integer)lua_rawlen(L, 3);
+  if (len > 0) {
+    for (lua_Integer k = 1; k <= len && n < 128; k++) {
+      lua_rawgeti(L, 3, k);
+      spec[n++] = (OptSpec){lua_tostring(L, -1), OPT_ANY};
+      lua_pop(L, 1);   /* the string stays alive in the spec table */
+    }
+  } else {
+    lua_pushnil(L);
+    while (lua_next(L, 3) && n < 128) {
+      spec[n++] = (OptSpec){lua_tostring(L, -2),
+                            parse_types(L, fn, luaL_checkstring(L, -1))};
+      lua_pop(L, 1);
+    }
+  }
+  spec[n] = (OptSpec){NULL, 0};
+  check_options(L, 2, fn, spec, array);
+  lua_settop(L, 2);
+  return 1;
+}
+
+static int o_nearest(lua_State *L) {
+  const char *key = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const char *names[256];
+  int n = 0;
+  lua_Integer len = (lua_Integer)lua_rawlen(L, 2);
+  for (lua_Integer k = 1; k <= len && n < 256; k++) {
+    lua_rawgeti(L, 2, k);
+    if (lua_type(L, -1) == LUA_TSTRING) names[n++] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  if (!nearest_name(L, key, names, n)) lua_pushnil(L);
+  return 1;
+}
+
+static int o_where(lua_State *L) { script_where(L); return 1; }
+
+int luaopen_options(lua_State *L) {
+  static const luaL_Reg f[] = {
+    {"check", o_check}, {"nearest", o_nearest},
+    {"relocate", relocate_message}, {"where", o_where}, {NULL, NULL}};
+  luaL_newlib(L, f);
+  return 1;
+}
