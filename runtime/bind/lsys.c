@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "bind/lutil.h"
 #include "core/fsutil.h"
 
 static int s_mkdir_p(lua_State *L) {
@@ -42,9 +43,54 @@ static int s_exists(lua_State *L) {
   return 1;
 }
 
+/* sys.atomic_write(path, writer): writer(tmp) writes the whole file to
+ * the temporary name tmp; then tmp is renamed over path. When writer
+ * raises, or the rename fails, tmp is removed and the error goes on; an
+ * interrupt meanwhile removes tmp too (fs_tmp_cleanup). Returns path. */
+static int s_atomic_write(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  char tmp[PATH_MAX];
+  if (fs_tmp_name(path, tmp, sizeof tmp) != 0)
+    return lerror(L, "cannot write %s: %s", path, strerror(errno));
+  lua_pushvalue(L, 2);
+  lua_pushstring(L, tmp);
+  int st = lua_pcall(L, 1, 0, 0);
+  if (st != LUA_OK) {
+    fs_tmp_finish(tmp, path, 0);
+    return lua_error(L);
+  }
+  if (fs_tmp_finish(tmp, path, 1) != 0)
+    return lerror(L, "cannot write %s: %s", path, strerror(errno));
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* sys.doing(text | nil): what the program is doing now ("fit: epoch 3/10,
+ * step 120/1875"), for the interrupt message; nil clears it.
+ * sys.doing() returns the current text or nil. */
+static char doing_text[256];
+static int s_doing(lua_State *L) {
+  if (lua_gettop(L) == 0) {
+    if (doing_text[0]) lua_pushstring(L, doing_text);
+    else lua_pushnil(L);
+    return 1;
+  }
+  if (lua_isnil(L, 1)) { doing_text[0] = '\0'; return 0; }
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  if (n >= sizeof doing_text) n = sizeof doing_text - 1;
+  memcpy(doing_text, s, n);
+  doing_text[n] = '\0';
+  return 0;
+}
+
+const char *sys_doing(void) { return doing_text; }
+
 static const luaL_Reg functions[] = {
   {"mkdir_p", s_mkdir_p}, {"clock", s_clock}, {"isatty", s_isatty},
-  {"home", s_home}, {"exists", s_exists}, {NULL, NULL}
+  {"home", s_home}, {"exists", s_exists}, {"atomic_write", s_atomic_write},
+  {"doing", s_doing}, {NULL, NULL}
 };
 
 int luaopen_sys(lua_State *L) {

@@ -55,4 +55,8 @@ int nearest_name(lua_State *L, const char *key, const char *const *names,
 
 int luaopen_options(lua_State *L);
 
+/* What sys.doing last said the program is doing ("" when nothing), for
+ * the interrupt message (bind/lsys.c). */
+const char *sys_doing(void);
+
 #endif

@@ -1,5 +1,6 @@
 /* fsutil.c - folders, atomic writes, the binary's location, a clock. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,18 +30,84 @@ int fs_mkdir_p(const char *path) {
   return 0;
 }
 
-FILE *fs_open_tmp(const char *path, char *tmp, size_t n) {
+/* Temporary files in flight. A slot is written before it is marked used,
+ * and marked free before it is reused, so a signal handler that walks the
+ * table sees whole names only. Writers run on the main thread. */
+#define TMP_SLOTS 32
+#define TMP_NAME 4096
+static char tmp_names[TMP_SLOTS][TMP_NAME];
+static volatile sig_atomic_t tmp_used[TMP_SLOTS];
+
+static void tmp_forget(const char *tmp) {
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i] && strcmp(tmp_names[i], tmp) == 0) { tmp_used[i] = 0; return; }
+}
+
+int fs_tmp_name(const char *path, char *tmp, size_t n) {
+  static unsigned serial;
   int k = snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-  if (k < 0 || (size_t)k >= n) { errno = ENAMETOOLONG; return NULL; }
-  return fopen(tmp, "wb");
+  if (k < 0 || (size_t)k >= n || (size_t)k >= TMP_NAME) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  /* the same path twice at once (nested writers) gets a serial suffix */
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i] && strcmp(tmp_names[i], tmp) == 0) {
+      k = snprintf(tmp, n, "%s.tmp%ld.%u", path, (long)getpid(), ++serial);
+      if (k < 0 || (size_t)k >= n || (size_t)k >= TMP_NAME) {
+        errno = ENAMETOOLONG;
+        return -1;
+      }
+      break;
+    }
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (!tmp_used[i]) {
+      memcpy(tmp_names[i], tmp, (size_t)k + 1);
+      tmp_used[i] = 1;
+      return 0;
+    }
+  errno = ENFILE;
+  return -1;
+}
+
+int fs_tmp_finish(const char *tmp, const char *path, int ok) {
+  int e = 0;
+  if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
+  if (!ok) {
+    if (!e) e = errno ? errno : EIO;
+    remove(tmp);
+  }
+  tmp_forget(tmp);
+  if (!ok) { errno = e; return -1; }
+  return 0;
+}
+
+int fs_tmp_cleanup(void) {
+  int n = 0;
+  for (int i = 0; i < TMP_SLOTS; i++)
+    if (tmp_used[i]) {
+      if (unlink(tmp_names[i]) == 0) n++;
+      tmp_used[i] = 0;
+    }
+  return n;
+}
+
+FILE *fs_open_tmp(const char *path, char *tmp, size_t n) {
+  if (fs_tmp_name(path, tmp, n) != 0) return NULL;
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    int e = errno;
+    tmp_forget(tmp);
+    errno = e;
+  }
+  return f;
 }
 
 int fs_commit_tmp(FILE *f, const char *tmp, const char *path, int ok) {
   int e = ok ? 0 : (errno ? errno : EIO);
   if (fclose(f) != 0 && ok) { ok = 0; e = errno; }
-  if (ok && rename(tmp, path) != 0) { ok = 0; e = errno; }
-  if (!ok) { remove(tmp); errno = e; return -1; }
-  return 0;
+  if (!ok) errno = e;
+  return fs_tmp_finish(tmp, path, ok);
 }
 
 void fs_exe_dir(char *buf, size_t n) {
