@@ -32,13 +32,29 @@ void script_where(lua_State *L) {
   lua_pushliteral(L, "");
 }
 
+/* Where an error raised by the running C function happened: its caller's
+ * line when the caller is the script (as luaL_where(L, 1)), the script's
+ * line when the caller is a runtime Lua file, nothing when the caller is
+ * C (pcall: the runtime catching an error adds its own context). */
+static void error_where(lua_State *L) {
+  lua_Debug ar;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+    if (is_runtime_source(ar.source)) { script_where(L); return; }
+    if (ar.currentline > 0) {
+      lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+      return;
+    }
+  }
+  lua_pushliteral(L, "");
+}
+
 int lerror(lua_State *L, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  script_where(L);
+  error_where(L);
   lua_pushstring(L, msg);
   lua_concat(L, 2);
   return lua_error(L);

@@ -16,7 +16,9 @@ void script_where(lua_State *L);
 
 /* luaL_error with printf's formats (%lld, %.3f, %zu ...), which Lua's
  * own lua_pushfstring does not know. The message leads with the
- * script's position (script_where), however deep the call was. */
+ * script's position however deep the call was: the caller's line when
+ * the script called the C function, script_where when a runtime Lua
+ * file did; no position when it was called through pcall from C. */
 int lerror(lua_State *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

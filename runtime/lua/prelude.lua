@@ -1,14 +1,23 @@
 -- prelude.lua - run before every script: the globals labs rely on.
 local sys = require "sys"
 
--- One error path: an error caught by pcall/xpcall reads as it would at
--- the top level, leading with the script's line even when it was raised
--- deep inside the runtime (options.relocate, bind/lutil.c).
+-- One error path: an error that a script catches with pcall/xpcall reads
+-- as it would at the top level, leading with the script's line even when
+-- it was raised deep inside the runtime (options.relocate, bind/lutil.c).
+-- The runtime's own pcalls (which add their own context to a message)
+-- get the plain functions.
 do
   local relocate = require("options").relocate
-  local xpcall_ = xpcall
-  function pcall(f, ...) return xpcall_(f, relocate, ...) end
+  local pcall_, xpcall_, getinfo = pcall, xpcall, debug.getinfo
+  local function from_runtime()
+    return getinfo(3, "S").source:sub(1, 9) == "@runtime/"
+  end
+  function pcall(f, ...)
+    if from_runtime() then return pcall_(f, ...) end
+    return xpcall_(f, relocate, ...)
+  end
   function xpcall(f, handler, ...)
+    if from_runtime() then return xpcall_(f, handler, ...) end
     return xpcall_(f, function(m) return handler(relocate(m)) end, ...)
   end
 end
