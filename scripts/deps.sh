@@ -2,10 +2,12 @@
 # deps.sh - install the Debian packages workbook needs, if any is missing.
 # Uses sudo when not root. Quiet and quick when everything is there.
 set -e
-# at the very end: the face set and the ImageNet class names, taken out
-# of Debian packages (python3-skimage, python3-torchvision) without
-# installing them
-trap 'sh "$(dirname "$0")/fetch_faces.sh" && sh "$(dirname "$0")/fetch_imagenet_classes.sh" || exit 1' EXIT
+# at the very end: the face set, the ImageNet class names and the course's
+# small data sets, taken out of Debian packages (python3-skimage,
+# python3-torchvision, python3-sklearn, r-cran-palmerpenguins,
+# python3-vega-datasets, python3-statsmodels) without installing them
+D="$(dirname "$0")"
+trap 'sh "$D/fetch_faces.sh" && sh "$D/fetch_imagenet_classes.sh" && sh "$D/fetch_datasets.sh" || exit 1' EXIT
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
 libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
