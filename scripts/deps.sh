@@ -9,7 +9,7 @@ set -e
 D="$(dirname "$0")"
 trap 'sh "$D/fetch_faces.sh" && sh "$D/fetch_imagenet_classes.sh" && sh "$D/fetch_datasets.sh" || exit 1' EXIT
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
-libopenblas-dev libcairo2-dev fonts-nanum fonts-dejavu-core
+libopenblas-dev liblapacke-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
 libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev libdnnl-dev"
 # `deps.sh browser` installs only headless Chromium, which the book's
