@@ -66,6 +66,9 @@ function B.args(fn, names, spec, ...)
     o = given[n]
     n = n - 1
   end
+  if n > 0 and #names == 0 then
+    fail("%s: takes only an options table, got %s", fn, type(given[1]))
+  end
   if n > #names then
     fail("%s: takes at most %d positional argument%s (%s) and an options table, got %d",
          fn, #names, #names == 1 and "" or "s", table.concat(names, ", "), n)

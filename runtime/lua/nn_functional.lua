@@ -79,7 +79,8 @@ local function inbound_of(layer, x)
   if layer.multi_input then
     if type(x) ~= "table" or is_node(x) or #x < 2 then
       fail("%s '%s': expects a list of at least 2 nodes, got %s", layer.class, layer.name,
-           is_node(x) and "one node" or describe(x))
+           is_node(x) and "one node" or
+           (type(x) == "table" and not T.is_tensor(x)) and ("a list of " .. #x) or describe(x))
     end
     for i, v in ipairs(x) do
       if not is_node(v) then

@@ -114,13 +114,12 @@ function Model:count_params()
   return B.param_counts(self, false)
 end
 
-function Model:summary(print_fn)
+-- model:summary([print_fn]) or model:summary{print_fn = f}
+function Model:summary(...)
   self_check(self, "summary", "model:summary()")
+  local print_fn = B.args("summary", {"print_fn"}, {print_fn = "function"}, ...).print_fn
   if not self.built then
     fail("summary: the model is not built yet; give the first layer input_shape = {...} or call fit first")
-  end
-  if print_fn ~= nil and type(print_fn) ~= "function" then
-    fail("summary: print_fn must be a function, got %s", type(print_fn))
   end
   require("nn_functional").summary(self, print_fn)
 end

@@ -202,9 +202,9 @@ local function better(cb, value, best, delta)
   return value < best - (delta or 0)
 end
 
-local function default_mode(o)
+local function default_mode(kind, o)
   if o.mode ~= nil and o.mode ~= "min" and o.mode ~= "max" and o.mode ~= "auto" then
-    fail("callback: mode must be 'min', 'max' or 'auto', got '%s'", tostring(o.mode))
+    fail(kind .. ": mode must be 'min', 'max' or 'auto', got '%s'", tostring(o.mode))
   end
   if o.mode == "min" or o.mode == "max" then return o.mode end
   return (o.monitor or "val_loss"):find("acc") and "max" or "min"
@@ -218,7 +218,7 @@ R.callbacks = {
       return {monitor = o.monitor or "val_loss", patience = o.patience or 0,
               min_delta = math.abs(o.min_delta or 0),
               restore_best_weights = o.restore_best_weights or false,
-              verbose = o.verbose or 0, mode = default_mode(o)}
+              verbose = o.verbose or 0, mode = default_mode("EarlyStopping", o)}
     end,
     on_epoch_end = function(cb, model, epoch, v)
       if better(cb, v, cb.best, cb.min_delta) then
@@ -244,7 +244,7 @@ R.callbacks = {
         fail("ModelCheckpoint: only weights can be saved (save_weights_only = true)")
       end
       return {filepath = o.filepath, monitor = o.monitor or "val_loss",
-              save_best_only = o.save_best_only or false, mode = default_mode(o),
+              save_best_only = o.save_best_only or false, mode = default_mode("ModelCheckpoint", o),
               verbose = o.verbose or 0}
     end,
     on_epoch_end = function(cb, model, epoch, v)

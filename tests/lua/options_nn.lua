@@ -21,7 +21,7 @@ local function fails_at(f, pattern, name)
   local prefix = SRC .. ":" .. line .. ": "
   local good = not ok and err:sub(1, #prefix) == prefix and err:find(pattern) ~= nil
                and not err:find("runtime/", 1, true)
-  t.ok(good, name)
+  t.ok(good, name); if os.getenv("SHOWMSG") then t.diag(err) end
   if not good then
     t.diag(ok and "no error raised" or ("message: " .. err))
     t.diag("want: " .. prefix .. pattern)
@@ -199,6 +199,56 @@ fails_at(function() nn.applications.VGG16{weights = false, input_shape = {8, 8, 
          "VGG16: input must be at least 32x32", "VGG16 with a tiny input")
 fails_at(function() nn.Dense(3)(x) end, "Dense 'dense[_%d]*': can only be called on a node",
          "a layer called on a tensor")
+
+-- ---- every public function: a wrong argument fails at this line ----------------
+local unbuilt = nn.Sequential{nn.Dense(2)}
+local wrong = {
+  {"Dense", function() nn.Dense(-3) end},
+  {"Conv2D", function() nn.Conv2D(2) end},
+  {"MaxPooling2D", function() nn.MaxPooling2D("two") end},
+  {"AveragePooling2D", function() nn.AveragePooling2D(2, 2, "full") end},
+  {"GlobalAveragePooling2D", function() nn.GlobalAveragePooling2D("g") end},
+  {"GlobalMaxPooling2D", function() nn.GlobalMaxPooling2D(1) end},
+  {"Flatten", function() nn.Flatten(1) end},
+  {"Dropout", function() nn.Dropout(1.5) end},
+  {"BatchNormalization", function() nn.BatchNormalization{momentum = 2} end},
+  {"Activation", function() nn.Activation("swish") end},
+  {"Input", function() nn.Input{shape = {0}} end},
+  {"Concatenate", function() nn.Concatenate(0) end},
+  {"Add", function() nn.Add()({inp}) end},
+  {"Model", function() nn.Model{inputs = nn.Dense(2)(inp), outputs = inp} end},
+  {"Sequential", function() nn.Sequential{"dense"} end},
+  {"add", function() unbuilt:add(42) end},
+  {"build", function() unbuilt:build{0} end},
+  {"summary", function() unbuilt:summary() end},
+  {"count_params", function() m.count_params() end},
+  {"compile", function() m:compile{optimizer = 3, loss = "mse"} end},
+  {"fit", function() m:fit("x", y) end},
+  {"evaluate", function() m:evaluate(x, "y") end},
+  {"predict", function() m:predict({1, 2}) end},
+  {"train_on_batch", function() m:train_on_batch(x, T{0, 1}) end},
+  {"get_weights", function() m:get_weights(1) end},
+  {"set_weights", function() m:set_weights("w") end},
+  {"save_weights", function() m:save_weights(42) end},
+  {"load_weights", function() m:load_weights(42) end},
+  {"get_layer", function() m:get_layer(7) end},
+  {"EarlyStopping", function() nn.callbacks.EarlyStopping{mode = "up"} end},
+  {"ModelCheckpoint", function() nn.callbacks.ModelCheckpoint() end},
+  {"SGD", function() nn.optimizers.SGD("fast") end},
+  {"Adam", function() nn.optimizers.Adam{lr = 0.1, learning_rate = 0.1} end},
+  {"RMSprop", function() nn.optimizers.RMSprop{centered = "yes"} end},
+  {"VGG16", function() nn.applications.VGG16{weights = 3} end},
+  {"InceptionV3", function() nn.applications.InceptionV3{pooling = "min", weights = false} end},
+  {"preprocess_input", function() nn.applications.vgg16.preprocess_input(T.zeros(2, 2)) end},
+  {"decode_predictions", function() nn.applications.decode_predictions(T.zeros(2, 3)) end},
+  {"concatenate", function() nn.concatenate({inp}) end},
+  {"add", function() nn.add("x") end},
+  {"layer call", function() nn.Flatten()(x) end},
+  {"nn.core", function() K.conv2d_forward(img, T.zeros(3, 3, 2, 1)) end},
+}
+for _, c in ipairs(wrong) do
+  fails_at(c[2], "", c[1] .. ": a wrong argument fails at the caller's line")
+end
 
 -- ---- get_weights(copy) ----------------------------------------------------------------
 local gm = model()
