@@ -218,17 +218,33 @@ static int opt_bool(lua_State *L, int opts, const char *key, int def) {
   return v;
 }
 
+/* The activation named at stack index i; an unknown name is an error
+ * listing (or suggesting) the names nn_act.c knows. */
+static NnAct act_at(lua_State *L, int i, const char *fn) {
+  const char *s = lua_tostring(L, i);
+  int k = s ? nn_act_parse(s) : -1;
+  if (k >= 0) return (NnAct)k;
+  const char *names[NN_ACT_COUNT];
+  for (int a = 0; a < NN_ACT_COUNT; a++) names[a] = nn_act_name((NnAct)a);
+  if (s && nearest_name(L, s, names, NN_ACT_COUNT))
+    lerror(L, "%s: unknown activation '%s' (did you mean '%s'?)", fn, s,
+           lua_tostring(L, -1));
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int a = 0; a < NN_ACT_COUNT; a++) {
+    if (a) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, names[a]);
+  }
+  luaL_pushresult(&b);
+  lerror(L, "%s: unknown activation '%s' (expected %s)", fn,
+         s ? s : luaL_typename(L, i), lua_tostring(L, -1));
+  return NN_LINEAR;
+}
+
 static NnAct opt_act(lua_State *L, int opts, const char *fn) {
   int t = get_opt(L, opts, "activation");
   NnAct a = NN_LINEAR;
-  if (t != LUA_TNIL) {
-    const char *s = lua_tostring(L, -1);
-    int k = s ? nn_act_parse(s) : -1;
-    if (k < 0)
-      lerror(L, "%s: unknown activation '%s' (expected linear, relu, "
-           "tanh, sigmoid or softmax)", fn, s ? s : luaL_typename(L, -1));
-    a = (NnAct)k;
-  }
+  if (t != LUA_TNIL) a = act_at(L, -1, fn);
   lua_pop(L, 1);
   return a;
 }
@@ -679,12 +695,8 @@ static int l_global_avgpool2d_backward(lua_State *L) {
 /* ---- activations, dropout ----------------------------------------------- */
 
 static NnAct check_act(lua_State *L, int i, const char *fn) {
-  const char *s = luaL_checkstring(L, i);
-  int k = nn_act_parse(s);
-  if (k < 0)
-    lerror(L, "%s: unknown activation '%s' (expected linear, relu, tanh, "
-         "sigmoid or softmax)", fn, s);
-  return (NnAct)k;
+  luaL_checkstring(L, i);
+  return act_at(L, i, fn);
 }
 
 /* rows x cols with cols the last axis (1 for a scalar) */

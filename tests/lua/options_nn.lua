@@ -155,6 +155,12 @@ fails_at(function() nn.MaxPooling2D{pool_size = 2, strides = -1} end,
 fails_at(function() nn.Dense{units = 0} end, "Dense: units must be a positive integer, got 0", "units = 0")
 fails_at(function() nn.Dense{units = 3, activation = "rellu"} end,
          "Dense: unknown activation 'rellu' %(did you mean 'relu'%?%)", "a misspelt activation")
+fails_at(function() K.activation_forward("rellu", x) end,
+         "activation_forward: unknown activation 'rellu' %(did you mean 'relu'%?%)",
+         "nn.core suggests the nearest activation")
+fails_at(function() K.dense_forward(x, T.zeros(4, 3), nil, {activation = "gelu"}) end,
+         "dense_forward: unknown activation 'gelu' %(expected linear, relu, tanh, sigmoid, softmax%)",
+         "nn.core lists its activations")
 fails_at(function() m:fit(x, T{0, 1, 2, 0.5, 1, 2}, {verbose = 0}) end,
          "fit: label 0.5 is not an integer class id %(sample 4%)", "float labels")
 fails_at(function() m:fit(x, T{0, 1, 2, 0, 1, 3}, {verbose = 0}) end,
