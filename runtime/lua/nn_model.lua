@@ -45,8 +45,11 @@ function M.Sequential(layers, o)
   B.check("Sequential", layers, SEQUENTIAL, true)
   o = B.check("Sequential", o, SEQUENTIAL)
   local name = o.name or (layers and layers.name)
+  local trainable = o.trainable
+  if trainable == nil and layers then trainable = layers.trainable end
   local m = setmetatable({layers = {}, name = name or B.unique_name("sequential"),
-                          class = "Sequential", trainable = true, built = false}, Model)
+                          class = "Sequential", trainable = trainable ~= false,
+                          built = false}, Model)
   for i, l in ipairs(layers or {}) do m:add(l, i) end
   return m
 end

@@ -142,6 +142,7 @@ local dr = nn.Dropout(0.25, {name = "drop"})
 t.ok(dr.rate == 0.25 and dr.name == "drop", "Dropout(0.25, {name = ...})")
 local s = nn.Sequential({nn.Dense(2, {input_shape = {4}})}, {name = "seq"})
 t.ok(s.name == "seq" and s.built, "Sequential({...}, {name = ...})")
+t.is(nn.Sequential{nn.Dense(2), trainable = false}.trainable, false, "Sequential{..., trainable = false}")
 local cat = nn.Concatenate(1)
 t.is(cat.axis, 1, "Concatenate(axis)")
 
