@@ -86,7 +86,7 @@ local CONV = layer_spec{filters = "integer", kernel_size = "integer|table",
                         strides = "integer|table", padding = "string", activation = "string",
                         use_bias = "boolean", kernel_initializer = INIT, bias_initializer = INIT}
 function C.Conv2D(...)
-  local o = args("Conv2D", {"filters", "kernel_size"}, CONV, ...)
+  local o = args("Conv2D", {"filters", "kernel_size", "strides", "padding"}, CONV, ...)
   local filters = B.positive_int(o.filters, "Conv2D", "filters")
   if o.kernel_size == nil then fail("Conv2D: kernel_size is required") end
   local l = new_layer(Conv2D, o)

@@ -136,6 +136,8 @@ t.ok(d.activation == "tanh" and d.name == "named", "Dense(10, 'tanh', {name = ..
 local c = nn.Conv2D(4, 3, {activation = "relu", strides = 2, padding = "same"})
 t.ok(c.filters == 4 and c.kernel_size[1] == 3 and c.strides[2] == 2 and c.padding == "same"
      and c.activation == "relu", "Conv2D(4, 3, {...})")
+local c2 = nn.Conv2D(4, {3, 3}, 2, "same")
+t.ok(c2.strides[1] == 2 and c2.padding == "same", "Conv2D(filters, kernel_size, strides, padding), Keras's order")
 local p = nn.MaxPooling2D({3, 3}, {strides = 1})
 t.ok(p.pool_size[1] == 3 and p.strides[1] == 1, "MaxPooling2D({3, 3}, {strides = 1})")
 local dr = nn.Dropout(0.25, {name = "drop"})
