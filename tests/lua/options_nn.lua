@@ -309,6 +309,27 @@ local h = rm:fit(x, T.rand(6, 1), {epochs = 1, verbose = 0})
 t.ok(h.history.loss[1] > 0, "a loss added to the registry trains")
 R.losses.test_mse = nil
 
+-- ---- Keras's other option forms ------------------------------------------------------------
+local em = model()
+local loss, acc = em:evaluate(x, y, {verbose = 0})
+local dict = em:evaluate(x, y, {verbose = 0, return_dict = true})
+t.ok(dict.loss == loss and dict.accuracy == acc, "evaluate{return_dict = true}")
+local tb = em:train_on_batch(x, y, {return_dict = true})
+t.ok(type(tb.loss) == "number" and type(tb.accuracy) == "number", "train_on_batch{return_dict = true}")
+local written = {}
+local io_write = io.write
+io.write = function(...) for _, v in ipairs({...}) do written[#written + 1] = v end end
+local pred = em:predict(x, {batch_size = 2, verbose = 1})
+io.write = io_write
+t.ok(table.concat(written):find("3/3 %[=+%]") ~= nil, "predict{verbose = 1} shows a progress bar")
+t.is(table.concat(pred:shape(), ","), "6,3", "... and still predicts")
+local ck = nn.callbacks.ModelCheckpoint{filepath = "w{epoch}.wbw", monitor = "loss", mode = "min"}
+t.ok(ck.filepath == "w{epoch}.wbw" and ck.monitor == "loss", "ModelCheckpoint{filepath = ...}")
+fails_at(function() nn.callbacks.ModelCheckpoint("w.wbw", {save_weights_only = false}) end,
+         "ModelCheckpoint: only weights can be saved", "ModelCheckpoint says it saves weights only")
+t.is(nn.optimizers.SGD{lr = 0.5}.learning_rate, 0.5, "SGD{lr = ...}: Keras's old name")
+t.is(nn.optimizers.Adam().learning_rate, 1e-3, "Adam(): Keras's defaults")
+
 -- ---- weight files: atomic writes -----------------------------------------------------------
 local wdir = dir .. "/options_nn_" .. tostring(os.time())
 sys.mkdir_p(wdir)
