@@ -24,14 +24,11 @@ local M = {}
 -- the '.'-instead-of-':' check of every public method
 local function self_check(self, fn, call) B.check_self(self, Model, fn, call) end
 
--- Run f(...) with sys.doing cleared afterwards, also when f raises: the
--- interrupt message must never name work that is over.
-local function doing(f, ...)
-  local res = table.pack(pcall(f, ...))
-  sys.doing(nil)
-  if not res[1] then error(res[2], 0) end
-  return table.unpack(res, 2, res.n)
-end
+-- `local _ <close> = DOING_DONE` in a function that sets sys.doing clears
+-- it when the function ends, also when an error leaves it (the error
+-- goes on untouched, traceback included): the interrupt message must
+-- never name work that is over.
+local DOING_DONE = setmetatable({}, {__close = function() sys.doing(nil) end})
 
 -- ---- Sequential ----------------------------------------------------------------
 
@@ -347,11 +344,10 @@ function Model:train_on_batch(x, y, o)
   if not self.compiled then fail("train_on_batch: compile the model first") end
   check_x(self, x, "train_on_batch")
   y = check_y(self, x, y, "train_on_batch")
-  return doing(function()
-    sys.doing("train_on_batch")
-    local loss, c = self:train_step(x, y, self:loss_plan())
-    return results(self, loss, c / x:size(1), o.return_dict)
-  end)
+  local _ <close> = DOING_DONE
+  sys.doing("train_on_batch")
+  local loss, c = self:train_step(x, y, self:loss_plan())
+  return results(self, loss, c / x:size(1), o.return_dict)
 end
 
 -- evaluate over batches without training; returns loss, accuracy.
@@ -389,7 +385,11 @@ function Model:evaluate(x, y, o)
   local verbose = o.verbose == nil and 1 or o.verbose
   local steps = (x:size(1) + bs - 1) // bs
   local bar = verbose ~= 0 and text.progbar(steps) or nil
-  local loss, acc = doing(self.run_eval, self, x, y, bs, self:loss_plan(), bar, "evaluate")
+  local loss, acc
+  do
+    local _ <close> = DOING_DONE
+    loss, acc = self:run_eval(x, y, bs, self:loss_plan(), bar, "evaluate")
+  end
   if bar then bar:finish(self:metric_list(loss, acc)) end
   return results(self, loss, acc, o.return_dict)
 end
@@ -405,7 +405,8 @@ function Model:predict(x, o)
   local steps = (n + bs - 1) // bs
   local bar = (o.verbose or 0) ~= 0 and text.progbar(steps) or nil
   local result = T.zeros({n, table.unpack(self.output_shape)})
-  doing(function()
+  do
+    local _ <close> = DOING_DONE
     local step = 0
     for idx, done in batches(n, bs) do
       step = step + 1
@@ -414,7 +415,7 @@ function Model:predict(x, o)
       result:slice(1, done - out:size(1) + 1, done):copy(out)
       if bar then bar:update(step, {}) end
     end
-  end)
+  end
   if bar then bar:finish({}) end
   return result
 end
@@ -497,34 +498,33 @@ function Model:fit(x, y, o)
     table.insert(hist.history[k], v)
   end
   for _, cb in ipairs(callbacks) do cb:reset() end
-  doing(function()
-    for epoch = 1, epochs do
-      if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
-      local bar = verbose ~= 0 and text.progbar(steps) or nil
-      local t0 = sys.clock()
-      local logs = train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
-      hist.train_seconds = (hist.train_seconds or 0) + (sys.clock() - t0)
-      local shown = self:metric_list(logs.loss, logs.accuracy)
-      if xv then
-        logs.val_loss, logs.val_accuracy = self:run_eval(xv, yv, bs, plan, nil,
-            ("fit: epoch %d/%d, validation"):format(epoch, epochs))
-        if #self.metrics == 0 then logs.val_accuracy = nil end
-        for _, m in ipairs(self:metric_list(logs.val_loss, logs.val_accuracy, "val_")) do
-          shown[#shown + 1] = m
-        end
+  local _ <close> = DOING_DONE
+  for epoch = 1, epochs do
+    if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
+    local bar = verbose ~= 0 and text.progbar(steps) or nil
+    local t0 = sys.clock()
+    local logs = train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
+    hist.train_seconds = (hist.train_seconds or 0) + (sys.clock() - t0)
+    local shown = self:metric_list(logs.loss, logs.accuracy)
+    if xv then
+      logs.val_loss, logs.val_accuracy = self:run_eval(xv, yv, bs, plan, nil,
+          ("fit: epoch %d/%d, validation"):format(epoch, epochs))
+      if #self.metrics == 0 then logs.val_accuracy = nil end
+      for _, m in ipairs(self:metric_list(logs.val_loss, logs.val_accuracy, "val_")) do
+        shown[#shown + 1] = m
       end
-      if bar then bar:finish(shown) end
-      for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy"}) do
-        if logs[k] then record(k, logs[k]) end
-      end
-      hist.epoch[#hist.epoch + 1] = epoch
-      local stop = false
-      for _, cb in ipairs(callbacks) do
-        stop = cb:on_epoch_end(self, epoch, logs) or stop
-      end
-      if stop then break end
     end
-  end)
+    if bar then bar:finish(shown) end
+    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy"}) do
+      if logs[k] then record(k, logs[k]) end
+    end
+    hist.epoch[#hist.epoch + 1] = epoch
+    local stop = false
+    for _, cb in ipairs(callbacks) do
+      stop = cb:on_epoch_end(self, epoch, logs) or stop
+    end
+    if stop then break end
+  end
   return hist
 end
 
