@@ -13,7 +13,8 @@ local sys = require "sys"
 local SRC = debug.getinfo(1, "S").short_src
 
 -- The raw message of f's error (a coroutine: no handler relocates it),
--- which must match pattern and lead with this file's line `line`.
+-- which must match pattern and lead with this file's line where f is
+-- written (each f below is on one line). SHOWMSG=1 prints every message.
 local function fails_at(f, pattern, name)
   local line = debug.getinfo(f, "S").linedefined
   local ok, err = coroutine.resume(coroutine.create(f))
@@ -21,7 +22,8 @@ local function fails_at(f, pattern, name)
   local prefix = SRC .. ":" .. line .. ": "
   local good = not ok and err:sub(1, #prefix) == prefix and err:find(pattern) ~= nil
                and not err:find("runtime/", 1, true)
-  t.ok(good, name); if os.getenv("SHOWMSG") then t.diag(err) end
+  t.ok(good, name)
+  if os.getenv("SHOWMSG") then t.diag(err) end
   if not good then
     t.diag(ok and "no error raised" or ("message: " .. err))
     t.diag("want: " .. prefix .. pattern)
