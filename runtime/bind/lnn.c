@@ -5,7 +5,8 @@
  * NHWC or (N, features); kernels use Keras layouts: dense (IN, OUT),
  * conv (KH, KW, C, F). Every function checks its arguments and shapes
  * before it allocates and raises an error naming the problem and the
- * script line. Results are new tensors unless said otherwise; gradients
+ * script line; options tables go through the one options checker
+ * (bind/lutil.h), so a misspelt key is an error. Results are new tensors unless said otherwise; gradients
  * are fresh values (never accumulated). opts tables are optional and
  * missing fields take Keras's defaults. Class ids are 0-based; sample
  * numbers in messages are 1-based positions, like every Lua index.
@@ -80,8 +81,10 @@
  *       he_normal lecun_uniform lecun_normal; fans default to Keras's
  *       from t's shape
  *   fan_in, fan_out = fans(t_or_shape)
- * Shapes and threads
- *   out = output_size(in, k, stride, padding)   TensorFlow's rule
+ * Shapes, names and threads
+ *   out = output_size(in, k, stride, padding)   TensorFlow's rule (0 when
+ *       a 'valid' window does not fit); the nn layers' only copy of it
+ *   activations   the list of activation names, {"linear", "relu", ...}
  *   n = threads([n])    the worker pool size; sets it when n is given
  *
  * Reusing buffers: the layer functions also take their outputs in opts -
@@ -137,12 +140,54 @@ static Tensor *inout_tensor(lua_State *L, int i, const char *fn,
   return t;
 }
 
-/* opts at index i: nil/none or a table */
-static int check_opts(lua_State *L, int i, const char *fn) {
-  if (lua_isnoneornil(L, i)) return 0;
-  if (!lua_istable(L, i))
-    lerror(L, "%s: options must be a table, got %s", fn, luaL_typename(L, i));
-  return i;
+/* The options each function reads, for the one options checker (an
+ * unknown key is an error naming the nearest valid one). */
+#define NUM OPT_NUMBER
+#define TEN OPT_USERDATA
+#define PAIR (OPT_INTEGER | OPT_TABLE)
+static const OptSpec dense_fwd_opts[] = {
+  {"activation", OPT_STRING}, {"out", TEN}, {NULL, 0}};
+static const OptSpec dense_bwd_opts[] = {
+  {"activation", OPT_STRING}, {"y", TEN}, {"need_dx", OPT_BOOLEAN},
+  {"dx", TEN}, {"dw", TEN}, {"db", TEN}, {NULL, 0}};
+static const OptSpec conv_fwd_opts[] = {
+  {"activation", OPT_STRING}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"out", TEN}, {NULL, 0}};
+static const OptSpec conv_bwd_opts[] = {
+  {"activation", OPT_STRING}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"y", TEN}, {"need_dx", OPT_BOOLEAN}, {"dx", TEN}, {"dw", TEN},
+  {"db", TEN}, {NULL, 0}};
+static const OptSpec maxpool_fwd_opts[] = {
+  {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"out", TEN}, {"idx", TEN}, {NULL, 0}};
+static const OptSpec avgpool_fwd_opts[] = {
+  {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"out", TEN}, {NULL, 0}};
+static const OptSpec pool_bwd_opts[] = {
+  {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"dx", TEN}, {NULL, 0}};
+static const OptSpec bn_fwd_opts[] = {
+  {"training", OPT_BOOLEAN}, {"momentum", NUM}, {"epsilon", NUM},
+  {"unbiased", OPT_BOOLEAN}, {NULL, 0}};
+static const OptSpec bn_bwd_opts[] = {{"training", OPT_BOOLEAN}, {NULL, 0}};
+static const OptSpec sgd_opts[] = {
+  {"learning_rate", NUM}, {"momentum", NUM}, {"nesterov", OPT_BOOLEAN},
+  {NULL, 0}};
+static const OptSpec adam_opts[] = {
+  {"learning_rate", NUM}, {"beta_1", NUM}, {"beta_2", NUM},
+  {"epsilon", NUM}, {NULL, 0}};
+static const OptSpec rmsprop_opts[] = {
+  {"learning_rate", NUM}, {"rho", NUM}, {"momentum", NUM},
+  {"epsilon", NUM}, {"centered", OPT_BOOLEAN}, {NULL, 0}};
+#undef NUM
+#undef TEN
+#undef PAIR
+
+/* opts at index i, checked against spec: returns i, or 0 for nil/none */
+static int get_opts(lua_State *L, int i, const char *fn,
+                    const OptSpec *spec) {
+  check_options(L, i, fn, spec, 0);
+  return lua_isnoneornil(L, i) ? 0 : lua_absindex(L, i);
 }
 
 /* push opts[key] (nil when there are no opts) and return its type */
@@ -173,17 +218,33 @@ static int opt_bool(lua_State *L, int opts, const char *key, int def) {
   return v;
 }
 
+/* The activation named at stack index i; an unknown name is an error
+ * listing (or suggesting) the names nn_act.c knows. */
+static NnAct act_at(lua_State *L, int i, const char *fn) {
+  const char *s = lua_tostring(L, i);
+  int k = s ? nn_act_parse(s) : -1;
+  if (k >= 0) return (NnAct)k;
+  const char *names[NN_ACT_COUNT];
+  for (int a = 0; a < NN_ACT_COUNT; a++) names[a] = nn_act_name((NnAct)a);
+  if (s && nearest_name(L, s, names, NN_ACT_COUNT))
+    lerror(L, "%s: unknown activation '%s' (did you mean '%s'?)", fn, s,
+           lua_tostring(L, -1));
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int a = 0; a < NN_ACT_COUNT; a++) {
+    if (a) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, names[a]);
+  }
+  luaL_pushresult(&b);
+  lerror(L, "%s: unknown activation '%s' (expected %s)", fn,
+         s ? s : luaL_typename(L, i), lua_tostring(L, -1));
+  return NN_LINEAR;
+}
+
 static NnAct opt_act(lua_State *L, int opts, const char *fn) {
   int t = get_opt(L, opts, "activation");
   NnAct a = NN_LINEAR;
-  if (t != LUA_TNIL) {
-    const char *s = lua_tostring(L, -1);
-    int k = s ? nn_act_parse(s) : -1;
-    if (k < 0)
-      lerror(L, "%s: unknown activation '%s' (expected linear, relu, "
-           "tanh, sigmoid or softmax)", fn, s ? s : luaL_typename(L, -1));
-    a = (NnAct)k;
-  }
+  if (t != LUA_TNIL) a = act_at(L, -1, fn);
   lua_pop(L, 1);
   return a;
 }
@@ -333,7 +394,7 @@ static Tensor *push_dense_out(lua_State *L, int opts, Tensor *x, Tensor *w,
 static int l_dense_forward(lua_State *L) {
   const char *fn = "dense_forward";
   Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, dense_fwd_opts);
   NnAct act = opt_act(L, opts, fn);
   DenseDims d = dense_dims(L, x, w, b, fn);
   Tensor *y = push_dense_out(L, opts, x, w, b, d.out, fn);
@@ -358,7 +419,7 @@ static Tensor *act_output(lua_State *L, int opts, NnAct act,
 static int l_dense_backward(lua_State *L) {
   const char *fn = "dense_backward";
   Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, dense_bwd_opts);
   NnAct act = opt_act(L, opts, fn);
   int need_dx = opt_bool(L, opts, "need_dx", 1);
   DenseDims d = dense_dims(L, x, w, NULL, fn);
@@ -454,7 +515,7 @@ static Tensor *push_conv_out(lua_State *L, int opts, const NnConv2D *p,
 static int conv_forward(lua_State *L, int naive) {
   const char *fn = naive ? "conv2d_forward_naive" : "conv2d_forward";
   Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, conv_fwd_opts);
   NnAct act = opt_act(L, opts, fn);
   NnConv2D p = conv_params(L, x, w, b, opts, fn);
   Tensor *in[3] = {x, w, b};
@@ -472,7 +533,7 @@ static int l_conv2d_forward_naive(lua_State *L) { return conv_forward(L, 1); }
 static int conv_backward(lua_State *L, int naive) {
   const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
   Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, conv_bwd_opts);
   NnAct act = opt_act(L, opts, fn);
   int need_dx = opt_bool(L, opts, "need_dx", 1);
   NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
@@ -542,7 +603,7 @@ static int32_t *push_indices(lua_State *L, int64_t n) {
 static int l_maxpool2d_forward(lua_State *L) {
   const char *fn = "maxpool2d_forward";
   Tensor *x = arg_tensor(L, 1);
-  int opts = check_opts(L, 2, fn);
+  int opts = get_opts(L, 2, fn, maxpool_fwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
   Tensor *idx = push_pool_out(L, opts, "idx", &p, x, fn);
@@ -558,7 +619,7 @@ static int l_maxpool2d_backward(lua_State *L) {
   const char *fn = "maxpool2d_backward";
   Tensor *x = check_tensor(L, 1);
   Tensor *idx = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, pool_bwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   int64_t yshape[4] = {p.n, p.oh, p.ow, p.c};
   Tensor want;
@@ -582,7 +643,7 @@ static int l_maxpool2d_backward(lua_State *L) {
 static int l_avgpool2d_forward(lua_State *L) {
   const char *fn = "avgpool2d_forward";
   Tensor *x = arg_tensor(L, 1);
-  int opts = check_opts(L, 2, fn);
+  int opts = get_opts(L, 2, fn, avgpool_fwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
   nn_avgpool2d_forward(&p, x->data, y->data);
@@ -592,7 +653,7 @@ static int l_avgpool2d_forward(lua_State *L) {
 static int l_avgpool2d_backward(lua_State *L) {
   const char *fn = "avgpool2d_backward";
   Tensor *x = check_tensor(L, 1), *dy = arg_tensor(L, 2);
-  int opts = check_opts(L, 3, fn);
+  int opts = get_opts(L, 3, fn, pool_bwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   int64_t yshape[4] = {p.n, p.oh, p.ow, p.c};
   Tensor want;
@@ -634,12 +695,8 @@ static int l_global_avgpool2d_backward(lua_State *L) {
 /* ---- activations, dropout ----------------------------------------------- */
 
 static NnAct check_act(lua_State *L, int i, const char *fn) {
-  const char *s = luaL_checkstring(L, i);
-  int k = nn_act_parse(s);
-  if (k < 0)
-    lerror(L, "%s: unknown activation '%s' (expected linear, relu, tanh, "
-         "sigmoid or softmax)", fn, s);
-  return (NnAct)k;
+  luaL_checkstring(L, i);
+  return act_at(L, i, fn);
 }
 
 /* rows x cols with cols the last axis (1 for a scalar) */
@@ -728,7 +785,7 @@ static int l_batchnorm_forward(lua_State *L) {
     lerror(L, "%s: moving_mean and moving_var are required", fn);
   Tensor *mm = channel_vec(L, 4, c, fn, "moving_mean", 1);
   Tensor *mv = channel_vec(L, 5, c, fn, "moving_var", 1);
-  int opts = check_opts(L, 6, fn);
+  int opts = get_opts(L, 6, fn, bn_fwd_opts);
   int training = opt_bool(L, opts, "training", 0);
   double momentum = opt_num(L, opts, "momentum", NN_BN_MOMENTUM, fn);
   double eps = opt_num(L, opts, "epsilon", NN_BN_EPSILON, fn);
@@ -768,7 +825,7 @@ static int l_batchnorm_backward(lua_State *L) {
     lerror(L, "%s: mean and invstd (from batchnorm_forward) are required", fn);
   Tensor *dy = arg_tensor(L, 5);
   same_shape(L, dy, x, fn, "dy", "x");
-  int opts = check_opts(L, 6, fn);
+  int opts = get_opts(L, 6, fn, bn_bwd_opts);
   int training = opt_bool(L, opts, "training", 1);
   int64_t m = x->size / c;
   Tensor *dx = push_tensor(L, x->ndim, x->shape);
@@ -918,7 +975,7 @@ static int l_sgd_step(lua_State *L) {
   const char *fn = "sgd_step";
   Tensor *p = inout_tensor(L, 1, fn, "the parameter");
   Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
-  int opts = check_opts(L, 4, fn);
+  int opts = get_opts(L, 4, fn, sgd_opts);
   NnSGD o = NN_SGD_DEFAULTS;
   o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
   o.momentum = opt_rate(L, opts, "momentum", o.momentum, fn);
@@ -942,7 +999,7 @@ static int l_adam_step(lua_State *L) {
   lua_Integer t = luaL_checkinteger(L, 5);
   if (t < 1)
     lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
-  int opts = check_opts(L, 6, fn);
+  int opts = get_opts(L, 6, fn, adam_opts);
   NnAdam o = NN_ADAM_DEFAULTS;
   o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
   o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
@@ -959,7 +1016,7 @@ static int l_rmsprop_step(lua_State *L) {
   Tensor *p = inout_tensor(L, 1, fn, "the parameter");
   Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
   Tensor *ms = like_param(L, 3, p, fn, "ms", 1);
-  int opts = check_opts(L, 6, fn);
+  int opts = get_opts(L, 6, fn, rmsprop_opts);
   NnRMSprop o = NN_RMSPROP_DEFAULTS;
   o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
   o.rho = opt_rate(L, opts, "rho", o.rho, fn);
@@ -1097,5 +1154,12 @@ static void tune_malloc(void) {
 int luaopen_nn(lua_State *L) {
   tune_malloc();
   luaL_newlib(L, functions);
+  /* the activation names, the one list the Lua layers check against */
+  lua_createtable(L, NN_ACT_COUNT, 0);
+  for (int a = 0; a < NN_ACT_COUNT; a++) {
+    lua_pushstring(L, nn_act_name((NnAct)a));
+    lua_rawseti(L, -2, a + 1);
+  }
+  lua_setfield(L, -2, "activations");
   return 1;
 }

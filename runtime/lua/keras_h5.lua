@@ -8,18 +8,25 @@
 --   keras_h5.load_into(layers, path) -> number of layers loaded
 --   keras_h5.save_from(layers, path)  writes them as Keras's save_weights
 --     does: every layer in order (those without weights too), each one's
---     weights in legacy order; via a temporary file renamed into place
+--     weights in legacy order; through sys.atomic_write (a temporary
+--     file renamed into place, removed on an error or an interrupt)
 --
 -- layers: the model's layers in Keras's order (model.layers), each with
 -- .name and .weights, a list of {name = "dense/kernel:0", value = tensor,
 -- trainable = ...}.
 local h5 = require "h5"
+local sys = require "sys"
 local fail = require "script_error"
 
 local M = {}
 
 local function shape_str(s)
   return "(" .. table.concat(s, ", ") .. (#s == 1 and ",)" or ")")
+end
+
+-- a message without its leading "file:line: " (fail adds the script's)
+local function unpositioned(msg)
+  return (tostring(msg):gsub("^[^:\n ]*:%d+: ", "", 1))
 end
 
 local function plural(n, word)
@@ -67,9 +74,7 @@ end
 local function read(path)
   local ok, file = pcall(h5.read_keras_weights, path)
   if not ok then
-    -- the C error names this file's line; the user's replaces it
-    local msg = tostring(file):gsub("^[^:\n]*keras_h5%.lua:%d+: ", "", 1)
-    fail("load_weights: %s", msg)
+    fail("load_weights: %s", unpositioned(file))
   end
   -- Theano files hold flipped convolution kernels (Keras converts them);
   -- loading them as they are would give silently wrong answers
@@ -133,18 +138,12 @@ function M.save_from(layers, path)
     end
     out[i] = {name = l.name, weights = ws}
   end
-  local tmp = ("%s.tmp%d"):format(path, math.random(0, 999999))
-  local ok, err = pcall(h5.write_keras_weights, tmp, out)
-  if not ok then
-    os.remove(tmp)
-    local msg = tostring(err):gsub("^[^:\n]*keras_h5%.lua:%d+: ", "", 1)
-    fail("save_weights: %s", msg)
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp)
-    fail("save_weights: cannot write %s: %s", path, rerr)
-  end
+  -- the writer fails with the h5 module's message, positioned at the
+  -- script's line already; it is rephrased as save_weights'
+  sys.atomic_write(path, function(tmp)
+    local ok, err = pcall(h5.write_keras_weights, tmp, out)
+    if not ok then fail("save_weights: %s", unpositioned(err)) end
+  end)
 end
 
 return M

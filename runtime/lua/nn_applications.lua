@@ -12,15 +12,25 @@
 --   nn.applications.decode_predictions(preds [, top = 5])
 local T = require "tensor"
 local sys = require "sys"
+local B = require "nn_base"
+local F = require "nn_functional"
+require "nn_model"              -- the Model methods (load_weights)
 
 local M = {}
-local nn, fail
+local fail = B.fail
+
+-- the layers and graph functions, under the names a Keras user reads
+local nn = {}
+for name, f in pairs(require("nn_layers").constructors) do nn[name] = f end
+nn.Input, nn.Model = F.Input, F.Model
 
 -- ---- options and weights ---------------------------------------------------
 
+local OPTIONS = {include_top = "boolean", weights = "string|boolean", input_shape = "table",
+                 pooling = "string", classes = "integer"}
+
 local function check_opts(what, o, default_size, min_size)
-  o = o or {}
-  if type(o) ~= "table" then fail("%s: options must be a table, got %s", what, type(o)) end
+  o = B.check(what, o, OPTIONS)
   local top = o.include_top ~= false
   local weights = o.weights
   if weights == nil then weights = "imagenet" end     -- Keras's default
@@ -288,7 +298,11 @@ end
 -- first: {class = 0-based id, wnid, name, score}. wnid is nil without
 -- Keras's class index file; name is "class <id>" without any name list.
 function M.decode_predictions(preds, top)
+  if type(top) == "table" then top = B.check("decode_predictions", top, {top = "integer"}).top end
   top = top or 5
+  if type(top) ~= "number" or top < 1 or top % 1 ~= 0 then
+    fail("decode_predictions: top must be a positive integer, got %s", tostring(top))
+  end
   if not T.is_tensor(preds) or preds:dim() ~= 2 or preds:size(2) ~= 1000 then
     fail("decode_predictions: expects predictions of shape (N, 1000), got %s",
          T.is_tensor(preds) and "(" .. table.concat(preds:shape(), ", ") .. ")" or type(preds))
@@ -312,14 +326,11 @@ function M.decode_predictions(preds, top)
   return out
 end
 
-function M.install(nn_)
-  nn, fail = nn_, nn_.internal.fail
-  nn.applications = {
-    VGG16 = M.VGG16, InceptionV3 = M.InceptionV3,
-    decode_predictions = M.decode_predictions,
-    vgg16 = {preprocess_input = preprocess_caffe, decode_predictions = M.decode_predictions},
-    inception_v3 = {preprocess_input = preprocess_tf, decode_predictions = M.decode_predictions},
-  }
-end
+M.applications = {
+  VGG16 = M.VGG16, InceptionV3 = M.InceptionV3,
+  decode_predictions = M.decode_predictions,
+  vgg16 = {preprocess_input = preprocess_caffe, decode_predictions = M.decode_predictions},
+  inception_v3 = {preprocess_input = preprocess_tf, decode_predictions = M.decode_predictions},
+}
 
 return M

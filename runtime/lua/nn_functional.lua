@@ -1,17 +1,19 @@
--- nn_functional.lua - Keras's functional API on top of nn.lua's graph
--- runner: nn.Input, calling a layer (or a model) on a node, the merge
--- layers Concatenate and Add, nn.Model{inputs, outputs}, and summary()
--- in Keras 2.6's layout (print_summary, "Connected to" column).
+-- nn_functional.lua - Keras's functional API on top of nn_model.lua's
+-- graph runner: nn.Input, calling a layer (or a model) on a node (the
+-- merge layers, Concatenate and Add, are called on a list of nodes),
+-- nn.Model{inputs, outputs}, and summary() in Keras 2.6's layout
+-- (print_summary, "Connected to" column).
 --
 -- Layers are ordered as Keras's functional._map_graph_network orders
 -- model.layers: by depth (longest path to the output) from the deepest,
 -- ties by first visit in a depth-first walk from the output. Summary
 -- rows and HDF5 weight matching both follow that order.
 local T = require "tensor"
+local B = require "nn_base"
 local text = require "nn_text"
 
 local M = {}
-local nn, I, fail
+local fail = B.fail
 
 -- ---- nodes -------------------------------------------------------------
 
@@ -28,8 +30,11 @@ local function new_node(layer, inbound, shape, node_index)
                        node_index = node_index or 0}, Node)
 end
 
+M.is_node = is_node
+
 -- InputLayer: the layer behind nn.Input (no weights, never run)
-local InputLayer
+local InputLayer = B.layer_class("InputLayer", "input")
+function InputLayer.build(self, s) return s end
 
 local function check_shape(shape)
   if type(shape) ~= "table" or #shape == 0 then
@@ -45,11 +50,15 @@ local function check_shape(shape)
   return out
 end
 
--- nn.Input{shape = {28, 28, 1}, name = ...} -> a node
-local function Input(o)
+local INPUT = {shape = "table", name = "string"}
+
+-- nn.Input{shape = {28, 28, 1}, name = ...} (or nn.Input{28, 28, 1}) -> a node
+function M.Input(o)
   if type(o) ~= "table" then fail("Input: give a table {shape = {...}}") end
+  B.check("Input", o, INPUT, true)
+  if o.shape and o[1] then fail("Input: give the shape once (shape = {...} or a list)") end
   local shape = check_shape(o.shape or (o[1] and o))
-  local l = I.new_layer(InputLayer, {name = o.name or I.unique_name1("input")})
+  local l = B.new_layer(InputLayer, {name = o.name or B.unique_name1("input")})
   l.output_shape = shape
   local node = new_node(l, {}, shape)
   node.is_input = true
@@ -60,7 +69,7 @@ end
 -- ---- calling a layer on nodes --------------------------------------------
 
 local function describe(v)
-  if nn.is_layer(v) then return "a layer ('" .. v.name .. "'); call it on a node" end
+  if B.is_layer(v) then return "a layer ('" .. v.name .. "'); call it on a node" end
   if T.is_tensor(v) then return "a tensor; use nn.Input{shape = ...} to start a graph" end
   return type(v)
 end
@@ -70,7 +79,8 @@ local function inbound_of(layer, x)
   if layer.multi_input then
     if type(x) ~= "table" or is_node(x) or #x < 2 then
       fail("%s '%s': expects a list of at least 2 nodes, got %s", layer.class, layer.name,
-           is_node(x) and "one node" or describe(x))
+           is_node(x) and "one node" or
+           (type(x) == "table" and not T.is_tensor(x)) and ("a list of " .. #x) or describe(x))
     end
     for i, v in ipairs(x) do
       if not is_node(v) then
@@ -99,7 +109,7 @@ function M.call_layer(layer, x)
     for i, p in ipairs(inbound) do shapes[i] = p.shape end
     shape = layer:build(shapes)
   else
-    shape = I.build_layer(layer, inbound[1].shape)
+    shape = B.build_layer(layer, inbound[1].shape)
   end
   layer.output_shape = shape
   -- a model's node 0 links its own inputs and outputs (as in Keras), so
@@ -107,107 +117,6 @@ function M.call_layer(layer, x)
   local node = new_node(layer, inbound, shape, layer.is_model and 1 or 0)
   layer.node = node
   return node
-end
-
--- ---- merge layers --------------------------------------------------------
-
-local function shapes_str(shapes)
-  local t = {}
-  for i, s in ipairs(shapes) do t[i] = I.batch_shape_str(s) end
-  return table.concat(t, ", ")
-end
-
-local Concatenate, Add
-
-local function new_merge(cls, o)
-  local l = I.new_layer(cls, o or {})
-  l.multi_input = true
-  return l
-end
-
-local function Concat(o)
-  o = o or {}
-  local l = new_merge(Concatenate, o)
-  l.axis = o.axis or -1
-  if type(l.axis) ~= "number" or l.axis % 1 ~= 0 or l.axis == 0 then
-    fail("Concatenate: axis must be a non-zero integer (0 is the batch axis), got %s", tostring(l.axis))
-  end
-  return l
-end
-
--- the tensor dimension (1-based, batch first) that axis names
-local function concat_dim(self, rank)
-  local a = self.axis
-  local d = a < 0 and rank + 1 + a + 1 or a + 1
-  if d < 2 or d > rank + 1 then
-    fail("Concatenate '%s': axis %d out of range for inputs of rank %d", self.name, a, rank + 1)
-  end
-  return d
-end
-
-local function concat_build(self, shapes)
-  local rank = #shapes[1]
-  local d = concat_dim(self, rank)
-  local out = {table.unpack(shapes[1])}
-  out[d - 1] = 0
-  for _, s in ipairs(shapes) do
-    local ok = #s == rank
-    for k = 1, rank do ok = ok and (k == d - 1 or s[k] == shapes[1][k]) end
-    if not ok then
-      fail("Concatenate '%s': inputs must match except along axis %d, got %s",
-           self.name, self.axis, shapes_str(shapes))
-    end
-    out[d - 1] = out[d - 1] + s[d - 1]
-  end
-  self.dim = d
-  return out
-end
-
-local function concat_forward(self, xs)
-  local n, d = xs[1]:size(1), self.dim
-  local y = T.zeros({n, table.unpack(self.output_shape)})
-  local at = 0
-  self.sizes = {}
-  for i, x in ipairs(xs) do
-    local c = x:size(d)
-    y:slice(d, at + 1, at + c):copy(x)
-    self.sizes[i] = c
-    at = at + c
-  end
-  return y
-end
-
--- each input's part of dy, as its own contiguous tensor
-local function concat_backward(self, dy)
-  local dxs, at = {}, 0
-  for i, c in ipairs(self.sizes) do
-    dxs[i] = dy:slice(self.dim, at + 1, at + c):clone()
-    at = at + c
-  end
-  return dxs
-end
-
-local function add_build(self, shapes)
-  for _, s in ipairs(shapes) do
-    if I.shape_str(s) ~= I.shape_str(shapes[1]) then
-      fail("Add '%s': inputs must have the same shape, got %s", self.name, shapes_str(shapes))
-    end
-  end
-  return {table.unpack(shapes[1])}
-end
-
-local function add_forward(self, xs)
-  local y = xs[1] + xs[2]
-  for i = 3, #xs do y = y + xs[i] end
-  self.count = #xs
-  return y
-end
-
--- every input gets dy; copies, so no two branches share one tensor
-local function add_backward(self, dy)
-  local dxs = {dy}
-  for i = 2, self.count do dxs[i] = dy:clone() end
-  return dxs
 end
 
 -- ---- the graph: Keras's layer order ----------------------------------------
@@ -264,17 +173,20 @@ local function single(v, what)
   return v
 end
 
+local MODEL = {inputs = "table", outputs = "table", name = "string"}
+
 -- nn.Model{inputs = x, outputs = y, name = ...}
-local function Model(o)
+function M.Model(o)
   if type(o) ~= "table" then fail("Model: give a table {inputs = ..., outputs = ...}") end
+  B.check("Model", o, MODEL)
   local input = single(o.inputs, "inputs")
   local output = single(o.outputs, "outputs")
   if not input.is_input then
     fail("Model: inputs must come from nn.Input, got the output of '%s'", input.layer.name)
   end
   local nodes, depth = sorted_nodes(output)
-  local m = setmetatable({name = o.name or I.unique_name("model"), class = "Functional",
-                          trainable = true, built = true, layers = {}, order = {}}, I.Model)
+  local m = setmetatable({name = o.name or B.unique_name("model"), class = "Functional",
+                          trainable = true, built = true, layers = {}, order = {}}, B.Model)
   for _, node in ipairs(nodes) do
     if node.is_input and node ~= input then
       fail("Model: the graph is disconnected: '%s' needs input '%s', which is not in inputs",
@@ -328,7 +240,7 @@ function M.summary(m, print_fn)
   end
   for _, node in ipairs(nodes) do
     local l = node.layer
-    local tr, non = nn.param_counts(l, false)
+    local tr, non = B.param_counts(l, false)
     rows[#rows + 1] = {name = l.name, type = l.class, shape_text = shape_text(l),
                        params = tr + non, connected = connections(node)}
   end
@@ -338,27 +250,6 @@ function M.summary(m, print_fn)
   else
     text.summary_functional(m.name, rows, tr, non, print_fn)
   end
-end
-
--- ---- install -----------------------------------------------------------------
-
-function M.install(nn_)
-  nn, I = nn_, nn_.internal
-  fail = I.fail
-  InputLayer = I.layer_class("InputLayer", "input")
-  function InputLayer.build(self, s) return s end
-  Concatenate = I.layer_class("Concatenate", "concatenate")
-  Concatenate.build, Concatenate.forward, Concatenate.backward =
-    concat_build, concat_forward, concat_backward
-  Add = I.layer_class("Add", "add")
-  Add.build, Add.forward, Add.backward = add_build, add_forward, add_backward
-  nn.Input, nn.Model, nn.Concatenate = Input, Model, Concat
-  nn.Add = function(o) return new_merge(Add, o) end
-  nn.call_layer = M.call_layer
-  nn.is_node = is_node
-  -- Keras's lower-case helpers: nn.concatenate({a, b}, {axis = -1})
-  nn.concatenate = function(xs, o) return Concat(o)(xs) end
-  nn.add = function(xs, o) return nn.Add(o)(xs) end
 end
 
 return M

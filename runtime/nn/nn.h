@@ -24,6 +24,7 @@ enum { NN_OK = 0, NN_ENOMEM = -1, NN_EBADLABEL = -2 };
 /* ---- activations (nn_act.c) --------------------------------------------- */
 
 typedef enum { NN_LINEAR, NN_RELU, NN_TANH, NN_SIGMOID, NN_SOFTMAX } NnAct;
+enum { NN_ACT_COUNT = NN_SOFTMAX + 1 };   /* names: nn_act_name(0..) */
 
 /* Name <-> enum ("linear", "relu", "tanh", "sigmoid", "softmax");
  * nn_act_parse returns -1 for an unknown name. */

@@ -57,6 +57,12 @@ static void activations(void) {
   ok(y[0] == 1 && y[1] == 0 && isfinite(y[2]), "softmax of +-1000 is finite");
   ok(nn_act_parse("relu") == NN_RELU && nn_act_parse("gelu") == -1,
      "activation names parse");
+  /* NN_ACT_COUNT names, each parsing back to its own value: the list
+   * the binding publishes as nn.core.activations */
+  int round_trip = NN_ACT_COUNT == NN_SOFTMAX + 1;
+  for (int a = 0; a < NN_ACT_COUNT; a++)
+    round_trip = round_trip && nn_act_parse(nn_act_name((NnAct)a)) == a;
+  ok(round_trip, "NN_ACT_COUNT names round-trip through nn_act_parse");
 }
 
 /* ---- initialisers ------------------------------------------------------- */

@@ -1,0 +1,601 @@
+-- nn_model.lua - models: Sequential, the graph runner under Sequential
+-- and functional models, compile, fit, evaluate, predict,
+-- train_on_batch, get_weights/set_weights, get_layer. Losses,
+-- optimizers, metrics and callbacks are looked up in nn_registry.lua;
+-- weight files are nn_weights.lua's.
+--
+-- A model runs a graph of nodes in topological order; a node is
+-- {layer, inbound = {nodes}, shape}. Sequential builds a chain, nn.Model
+-- (nn_functional.lua) any acyclic graph; the methods here serve both. A
+-- model is itself a layer: it can be called on a node or put in a
+-- Sequential, and trainable = false freezes everything inside it.
+local T = require "tensor"
+local B = require "nn_base"
+local R = require "nn_registry"
+local W = require "nn_weights"
+local text = require "nn_text"
+local sys = require "sys"
+
+local fail, shape_str, batch_shape_str = B.fail, B.shape_str, B.batch_shape_str
+local Model = B.Model
+
+local M = {}
+
+-- the '.'-instead-of-':' check of every public method
+local function self_check(self, fn, call) B.check_self(self, Model, fn, call) end
+
+-- `local _ <close> = DOING_DONE` in a function that sets sys.doing clears
+-- it when the function ends, also when an error leaves it (the error
+-- goes on untouched, traceback included): the interrupt message must
+-- never name work that is over.
+local DOING_DONE = setmetatable({}, {__close = function() sys.doing(nil) end})
+
+-- ---- Sequential ----------------------------------------------------------------
+
+local SEQUENTIAL = {name = "string", trainable = "boolean"}
+
+-- nn.Sequential{layer, layer, ..., name = ...} or nn.Sequential({...}, {name = ...})
+function M.Sequential(layers, o)
+  if layers ~= nil and type(layers) ~= "table" then
+    fail("Sequential: expects a list of layers, got %s", type(layers))
+  end
+  B.check("Sequential", layers, SEQUENTIAL, true)
+  o = B.check("Sequential", o, SEQUENTIAL)
+  local name = o.name or (layers and layers.name)
+  local trainable = o.trainable
+  if trainable == nil and layers then trainable = layers.trainable end
+  local m = setmetatable({layers = {}, name = name or B.unique_name("sequential"),
+                          class = "Sequential", trainable = trainable ~= false,
+                          built = false}, Model)
+  for i, l in ipairs(layers or {}) do m:add(l, i) end
+  return m
+end
+
+function Model:add(layer, i)
+  self_check(self, "add", "model:add(layer)")
+  if not B.is_layer(layer) then
+    fail("Sequential: entry %d is not a layer (got %s)", i or #self.layers + 1, type(layer))
+  end
+  if self.class ~= "Sequential" then fail("add: only a Sequential model grows by add") end
+  self.layers[#self.layers + 1] = layer
+  -- the first entry fixes the input: its input_shape option, or the
+  -- input of a built model used as a layer (a pretrained base)
+  local first_shape = layer.input_shape_opt or
+                      (getmetatable(layer) == Model and layer.built and layer.input_shape)
+  if #self.layers == 1 and first_shape then
+    self:build(first_shape)
+  elseif self.built then
+    self:append_node(layer)
+  end
+end
+
+-- Sequential: add the node of `layer` after the current output
+function Model:append_node(layer)
+  local shape = B.build_layer(layer, self.output_shape)
+  layer.output_shape = shape
+  local node = {layer = layer, inbound = {self.output_node}, shape = shape, node_index = 0}
+  self.order[#self.order + 1] = node
+  self.output_node, self.output_shape = node, shape
+end
+
+-- Build a Sequential's chain for per-sample input shape s (no batch axis).
+function Model:build(s)
+  self_check(self, "build", "model:build(input_shape)")
+  if type(s) ~= "table" then fail("build: input_shape must be a table of sizes, got %s", type(s)) end
+  local shape = {}
+  for i, v in ipairs(s) do
+    if type(v) ~= "number" or v < 1 or v % 1 ~= 0 then
+      fail("input_shape entry %d must be a positive integer, got %s", i, tostring(v))
+    end
+    shape[i] = v
+  end
+  if self.built then
+    -- as in Keras, building a built model again changes nothing
+    if table.concat(shape, ",") == table.concat(self.input_shape, ",") then return end
+    fail("build: the model is built for input %s already, got %s",
+         table.concat(self.input_shape, "x"), table.concat(shape, "x"))
+  end
+  self.input_shape = shape
+  self.input_node = {inbound = {}, shape = shape, is_input = true}
+  self.output_node, self.output_shape, self.order = self.input_node, shape, {}
+  for _, l in ipairs(self.layers) do self:append_node(l) end
+  self.built = true
+end
+
+function Model:weights(trainable_only)
+  local out = {}
+  for _, l in ipairs(self.layers) do B.collect(l, out, trainable_only, self.trainable == false) end
+  return out
+end
+
+-- trainable, non-trainable (a model's own trainable flag included)
+function Model:count_params()
+  self_check(self, "count_params", "model:count_params()")
+  return B.param_counts(self, false)
+end
+
+-- model:summary([print_fn]) or model:summary{print_fn = f}
+function Model:summary(...)
+  self_check(self, "summary", "model:summary()")
+  local print_fn = B.args("summary", {"print_fn"}, {print_fn = "function"}, ...).print_fn
+  if not self.built then
+    fail("summary: the model is not built yet; give the first layer input_shape = {...} or call fit first")
+  end
+  require("nn_functional").summary(self, print_fn)
+end
+
+-- ---- compile -------------------------------------------------------------------
+
+local COMPILE = {optimizer = "string|table", loss = "string", metrics = "table"}
+
+local function lookup(reg, what, name)
+  local e, key = R.find(reg, name)
+  if e then return e, key end
+  local names = R.names(reg)
+  local near = type(name) == "string" and require("options").nearest(name, names)
+  fail("compile: unknown %s '%s' (%s)", what, tostring(name),
+       near and ("did you mean '" .. near .. "'?") or table.concat(names, ", "))
+end
+
+function Model:compile(o)
+  self_check(self, "compile", "model:compile{...}")
+  o = B.check("compile", o, COMPILE)
+  local opt = o.optimizer or "rmsprop"
+  if type(opt) == "string" then
+    local kinds = {}
+    for k in pairs(R.optimizers) do kinds[k:lower()] = k end
+    local kind = kinds[opt:lower()]
+    if not kind then
+      local near = require("options").nearest(opt:lower(), R.names(kinds))
+      fail("compile: unknown optimizer '%s' (%s)", opt,
+           near and ("did you mean '" .. near .. "'?") or table.concat(R.names(kinds), ", "))
+    end
+    opt = R.new_optimizer(kind)
+  elseif getmetatable(opt) ~= R.Optimizer then
+    fail("compile: optimizer must be a name or nn.optimizers.X{...}")
+  end
+  if o.loss == nil then fail("compile: loss is required (%s)", table.concat(R.names(R.losses), ", ")) end
+  local loss_entry, loss = lookup(R.losses, "loss", o.loss)
+  local metrics = {}
+  for _, name in ipairs(o.metrics or {}) do
+    local e, key = lookup(R.metrics, "metric", name)
+    metrics[#metrics + 1] = {name = key, entry = e}
+  end
+  self.optimizer, self.loss, self.loss_entry = opt, loss, loss_entry
+  self.metrics = metrics
+  self.compiled = true
+end
+
+-- Which activation the last layer applies while training: softmax and
+-- sigmoid fuse into the losses that have a fused kernel for them
+-- (stable and cheaper).
+function Model:loss_plan()
+  local last = self.output_node and self.output_node.layer
+  local act = last and last.activation
+  local fused = self.loss_entry.fused
+  if fused and act and fused[act] then return "logits_" .. act end
+  return "probabilities"
+end
+
+local function check_x(self, x, what)
+  if not T.is_tensor(x) then fail("%s: x must be a tensor, got %s", what, type(x)) end
+  local s = x:shape()
+  if not self.built then
+    local per = {}
+    for i = 2, #s do per[#per + 1] = s[i] end
+    self:build(per)
+  end
+  local want = self.input_shape
+  local ok = #s == #want + 1
+  for i = 1, #want do ok = ok and s[i + 1] == want[i] end
+  if not ok then
+    local hint = ""
+    if #s == #want and s[#s] == want[#want - 1] and want[#want] == 1 then
+      hint = ("; reshape it with x:reshape(%d, %s, 1)"):format(s[1],
+              table.concat({table.unpack(s, 2)}, ", "))
+    end
+    fail("%s: the model expects input %s, got %s%s", what,
+         batch_shape_str(want), shape_str(s), hint)
+  end
+end
+
+-- labels: what the loss wants (class ids, one-hot or values), checked
+-- by its registry entry
+local function check_y(self, x, y, what)
+  if type(y) == "table" and not T.is_tensor(y) then y = T(y) end
+  if not T.is_tensor(y) then fail("%s: y must be a tensor or table, got %s", what, type(y)) end
+  if y:dim() == 0 or y:size(1) ~= x:size(1) then
+    fail("%s: x has %d samples but y has %d", what, x:size(1), y:dim() == 0 and 0 or y:size(1))
+  end
+  return self.loss_entry.targets(y, self.output_shape[#self.output_shape], what)
+end
+
+-- ---- forward and backward ------------------------------------------------------
+
+-- a node's input: one tensor, or the list a merge layer takes
+local function node_input(node)
+  if not node.layer.multi_input then return node.inbound[1].y end
+  local xs = {}
+  for i, p in ipairs(node.inbound) do xs[i] = p.y end
+  return xs
+end
+
+-- Forward through every node; training turns on dropout and batch
+-- statistics. Under a fused plan the output layer skips its softmax or
+-- sigmoid (the loss applies it). A frozen model tells its layers, so
+-- BatchNormalization inside runs in inference mode.
+function Model:forward(x, training, plan)
+  if not self.built then fail("forward: the model is not built yet") end
+  local frozen = self.frozen_outer or self.trainable == false
+  local fused = plan == "logits_softmax" or plan == "logits_sigmoid"
+  self.input_node.y = x
+  for _, node in ipairs(self.order) do
+    local l = node.layer
+    l.act_now = (fused and node == self.output_node) and "linear" or nil
+    l.frozen_outer = frozen
+    node.y = l:forward(node_input(node), training)
+  end
+  return self.output_node.y
+end
+
+-- add gradient g into node p (several consumers: the sum)
+local function accumulate(p, g)
+  if p.wants then p.dy = p.dy and (p.dy + g) or g end
+end
+
+-- Which nodes need a backward pass: those with weights to train, or
+-- with such a node (or an input whose gradient is wanted) upstream.
+-- A frozen base at the bottom of a network is skipped entirely.
+function Model:plan_backward()
+  local frozen = self.frozen_outer or self.trainable == false
+  self.input_node.wants, self.input_node.dy = self.need_dx or false, nil
+  for _, node in ipairs(self.order) do
+    local up = false
+    for _, p in ipairs(node.inbound) do up = up or p.wants end
+    node.need_dx, node.dy = up, nil
+    node.wants = up or B.has_trainable(node.layer, frozen)
+  end
+end
+
+-- Backward from dy = dL/d(output); fills the weights' grads and returns
+-- dL/d(input) when need_dx (a nested model's caller wants it).
+function Model:backward(dy)
+  self:plan_backward()
+  self.output_node.dy = dy
+  for i = #self.order, 1, -1 do
+    local node = self.order[i]
+    if node.dy and node.wants then
+      local l = node.layer
+      l.need_dx = node.need_dx
+      local dx = l:backward(node.dy)
+      if node.need_dx then
+        if l.multi_input then
+          for k, p in ipairs(node.inbound) do accumulate(p, dx[k]) end
+        else
+          accumulate(node.inbound[1], dx)
+        end
+      end
+      node.dy = nil
+    end
+  end
+  local dx = self.input_node.dy
+  self.input_node.dy = nil
+  return dx
+end
+
+-- loss and gradient of a batch; outputs are logits under a fused plan
+local function loss_and_grad(self, out, y, plan, want)
+  local e = self.loss_entry
+  if plan ~= "probabilities" then return e.fused[plan:sub(8)](out, y, want) end
+  return e.kernel(out, y, want)
+end
+
+-- correct predictions of a batch, for the accuracy metric
+local function correct(self, out, y, plan)
+  local m = self.metrics[1]
+  return m.entry.count(self.loss_entry, out, y, plan)
+end
+
+local function batches(n, bs, perm)
+  local i = 0
+  return function()
+    if i >= n then return nil end
+    local j = math.min(i + bs, n)
+    local idx
+    if perm then idx = perm:slice(1, i + 1, j) else idx = T.arange(i + 1, j + 1) end
+    i = j
+    return idx, j
+  end
+end
+
+function Model:train_step(xb, yb, plan)
+  local out = self:forward(xb, true, plan)
+  local loss, grad = loss_and_grad(self, out, yb, plan, true)
+  if loss ~= loss then return loss end
+  self:backward(grad)
+  self.optimizer:apply(self:weights(true))
+  local c = #self.metrics > 0 and correct(self, out, yb, plan) or 0
+  return loss, c
+end
+
+function Model:metric_list(loss, acc, prefix)
+  prefix = prefix or ""
+  local l = {{prefix .. "loss", loss}}
+  if #self.metrics > 0 then l[2] = {prefix .. "accuracy", acc} end
+  return l
+end
+
+-- loss (and accuracy) as Keras returns them: numbers, or a table
+local function results(self, loss, acc, as_dict)
+  if as_dict then
+    local d = {loss = loss}
+    if #self.metrics > 0 then d.accuracy = acc end
+    return d
+  end
+  if #self.metrics > 0 then return loss, acc end
+  return loss
+end
+
+local TRAIN_ON_BATCH = {return_dict = "boolean"}
+
+function Model:train_on_batch(x, y, o)
+  self_check(self, "train_on_batch", "model:train_on_batch(x, y)")
+  o = B.check("train_on_batch", o, TRAIN_ON_BATCH)
+  if not self.compiled then fail("train_on_batch: compile the model first") end
+  check_x(self, x, "train_on_batch")
+  y = check_y(self, x, y, "train_on_batch")
+  local _ <close> = DOING_DONE
+  sys.doing("train_on_batch")
+  local loss, c = self:train_step(x, y, self:loss_plan())
+  return results(self, loss, c / x:size(1), o.return_dict)
+end
+
+-- evaluate over batches without training; returns loss, accuracy.
+-- what: the sys.doing text's head ("evaluate", "fit: epoch 2/5, validation")
+function Model:run_eval(x, y, bs, plan, bar, what)
+  local n = x:size(1)
+  local sum_loss, sum_c, steps = 0, 0, 0
+  local total = (n + bs - 1) // bs
+  for idx, done in batches(n, bs) do
+    sys.doing(("%s: step %d/%d"):format(what, steps + 1, total))
+    local xb, yb = x:rows(idx), y:rows(idx)
+    local out = self:forward(xb, false, plan)
+    local loss = loss_and_grad(self, out, yb, plan, false)
+    sum_loss = sum_loss + loss * xb:size(1)
+    if #self.metrics > 0 then sum_c = sum_c + correct(self, out, yb, plan) end
+    steps = steps + 1
+    if bar then bar:update(steps, self:metric_list(sum_loss / done, sum_c / done)) end
+  end
+  return sum_loss / n, sum_c / n
+end
+
+local function check_batch_size(fn, bs)
+  return B.positive_int(bs, fn, "batch_size")
+end
+
+local EVALUATE = {batch_size = "integer", verbose = "integer", return_dict = "boolean"}
+
+function Model:evaluate(x, y, o)
+  self_check(self, "evaluate", "model:evaluate(x, y)")
+  o = B.check("evaluate", o, EVALUATE)
+  if not self.compiled then fail("evaluate: compile the model first") end
+  check_x(self, x, "evaluate")
+  y = check_y(self, x, y, "evaluate")
+  local bs = check_batch_size("evaluate", o.batch_size or 32)
+  local verbose = o.verbose == nil and 1 or o.verbose
+  local steps = (x:size(1) + bs - 1) // bs
+  local bar = verbose ~= 0 and text.progbar(steps) or nil
+  local loss, acc
+  do
+    local _ <close> = DOING_DONE
+    loss, acc = self:run_eval(x, y, bs, self:loss_plan(), bar, "evaluate")
+  end
+  if bar then bar:finish(self:metric_list(loss, acc)) end
+  return results(self, loss, acc, o.return_dict)
+end
+
+local PREDICT = {batch_size = "integer", verbose = "integer"}
+
+function Model:predict(x, o)
+  self_check(self, "predict", "model:predict(x)")
+  o = B.check("predict", o, PREDICT)
+  check_x(self, x, "predict")
+  local bs = check_batch_size("predict", o.batch_size or 32)
+  local n = x:size(1)
+  local steps = (n + bs - 1) // bs
+  local bar = (o.verbose or 0) ~= 0 and text.progbar(steps) or nil
+  local result = T.zeros({n, table.unpack(self.output_shape)})
+  do
+    local _ <close> = DOING_DONE
+    local step = 0
+    for idx, done in batches(n, bs) do
+      step = step + 1
+      sys.doing(("predict: step %d/%d"):format(step, steps))
+      local out = self:forward(x:rows(idx), false, "probabilities")
+      result:slice(1, done - out:size(1) + 1, done):copy(out)
+      if bar then bar:update(step, {}) end
+    end
+  end
+  if bar then bar:finish({}) end
+  return result
+end
+
+-- ---- fit ---------------------------------------------------------------------------
+
+local FIT = {epochs = "integer", batch_size = "integer", validation_split = "number",
+             validation_data = "table", shuffle = "boolean", verbose = "integer",
+             callbacks = "table"}
+
+local function check_callbacks(list)
+  for i, cb in ipairs(list) do
+    if getmetatable(cb) ~= R.Callback then
+      fail("fit: callbacks entry %d is not a callback (nn.callbacks.EarlyStopping{...}, ...), got %s",
+           i, type(cb))
+    end
+  end
+  return list
+end
+
+-- one epoch of training; returns its logs
+local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
+  local n = x:size(1)
+  local steps = (n + bs - 1) // bs
+  local perm = shuffle and T.randperm(n) or nil
+  local sum_loss, sum_c, step = 0, 0, 0
+  for idx, done in batches(n, bs, perm) do
+    sys.doing(("fit: epoch %d/%d, step %d/%d"):format(epoch, epochs, step + 1, steps))
+    local xb, yb = x:rows(idx), y:rows(idx)
+    local loss, c = self:train_step(xb, yb, plan)
+    step = step + 1
+    if loss ~= loss or loss == math.huge then
+      if bar then bar:finish(self:metric_list(loss, 0)) end
+      fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
+           "(try a lower learning rate, and check the inputs for NaN)",
+           loss ~= loss and "NaN" or "infinite", epoch, step)
+    end
+    sum_loss = sum_loss + loss * xb:size(1)
+    sum_c = sum_c + (c or 0)
+    if bar then bar:update(step, self:metric_list(sum_loss / done, sum_c / done)) end
+  end
+  local logs = {loss = sum_loss / n}
+  if #self.metrics > 0 then logs.accuracy = sum_c / n end
+  return logs
+end
+
+function Model:fit(x, y, o)
+  self_check(self, "fit", "model:fit(x, y, {...})")
+  o = B.check("fit", o, FIT)
+  if not self.compiled then fail("fit: compile the model first (model:compile{...})") end
+  check_x(self, x, "fit")
+  y = check_y(self, x, y, "fit")
+  local epochs = o.epochs or 1
+  if epochs < 0 then fail("fit: epochs must be 0 or more, got %d", epochs) end
+  local bs = check_batch_size("fit", o.batch_size or 32)
+  local verbose = o.verbose == nil and 1 or o.verbose
+  local shuffle = o.shuffle ~= false
+  local callbacks = check_callbacks(o.callbacks or {})
+  local xv, yv
+  if o.validation_data then
+    xv, yv = o.validation_data[1], o.validation_data[2]
+    check_x(self, xv, "fit (validation_data)")
+    yv = check_y(self, xv, yv, "fit (validation_data)")
+  elseif o.validation_split and o.validation_split ~= 0 then
+    local vs = o.validation_split
+    if vs < 0 or vs >= 1 then fail("fit: validation_split must be in [0, 1), got %g", vs) end
+    -- Keras holds out the LAST fraction of the data, before shuffling
+    local n = x:size(1)
+    local cut = math.floor(n * (1 - vs))
+    if cut < 1 or cut >= n then fail("fit: validation_split %g leaves no training or validation data", vs) end
+    xv, yv = x:slice(1, cut + 1, n), y:slice(1, cut + 1, n)
+    x, y = x:slice(1, 1, cut), y:slice(1, 1, cut)
+  end
+  local n = x:size(1)
+  local plan = self:loss_plan()
+  local steps = (n + bs - 1) // bs
+  local hist = {history = {}, epoch = {}, params = {epochs = epochs, steps = steps}}
+  local function record(k, v)
+    hist.history[k] = hist.history[k] or {}
+    table.insert(hist.history[k], v)
+  end
+  for _, cb in ipairs(callbacks) do cb:reset() end
+  local _ <close> = DOING_DONE
+  for epoch = 1, epochs do
+    if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
+    local bar = verbose ~= 0 and text.progbar(steps) or nil
+    local t0 = sys.clock()
+    local logs = train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
+    hist.train_seconds = (hist.train_seconds or 0) + (sys.clock() - t0)
+    local shown = self:metric_list(logs.loss, logs.accuracy)
+    if xv then
+      logs.val_loss, logs.val_accuracy = self:run_eval(xv, yv, bs, plan, nil,
+          ("fit: epoch %d/%d, validation"):format(epoch, epochs))
+      if #self.metrics == 0 then logs.val_accuracy = nil end
+      for _, m in ipairs(self:metric_list(logs.val_loss, logs.val_accuracy, "val_")) do
+        shown[#shown + 1] = m
+      end
+    end
+    if bar then bar:finish(shown) end
+    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy"}) do
+      if logs[k] then record(k, logs[k]) end
+    end
+    hist.epoch[#hist.epoch + 1] = epoch
+    local stop = false
+    for _, cb in ipairs(callbacks) do
+      stop = cb:on_epoch_end(self, epoch, logs) or stop
+    end
+    if stop then break end
+  end
+  return hist
+end
+
+-- ---- weights ------------------------------------------------------------------------
+
+-- All weights in Keras's order (per layer: kernel, bias; BN: gamma, beta,
+-- moving_mean, moving_variance). As in Keras, copies by default (a
+-- snapshot that later training does not change); copy = false gives the
+-- model's own tensors instead, without copying (writing into them
+-- changes the model; a large model's weights are not duplicated).
+function Model:get_weights(copy)
+  self_check(self, "get_weights", "model:get_weights()")
+  if copy ~= nil and type(copy) ~= "boolean" then
+    fail("get_weights: copy must be true or false, got %s", type(copy))
+  end
+  local out = {}
+  for _, w in ipairs(self:weights()) do
+    out[#out + 1] = copy == false and w.value or w.value:clone()
+  end
+  return out
+end
+
+function Model:set_weights(list)
+  self_check(self, "set_weights", "model:set_weights(list)")
+  local ws = self:weights()
+  if type(list) ~= "table" or #list ~= #ws then
+    fail("set_weights: the model has %d weight tensors, got %s", #ws,
+         type(list) == "table" and tostring(#list) or type(list))
+  end
+  for i, w in ipairs(ws) do
+    local v = list[i]
+    if not T.is_tensor(v) then fail("set_weights: entry %d is not a tensor", i) end
+    local a, b = w.value:shape(), v:shape()
+    if table.concat(a, ",") ~= table.concat(b, ",") then
+      fail("set_weights: entry %d (%s) must have shape %s, got %s", i, w.name,
+           shape_str(a), shape_str(b))
+    end
+    w.value:copy(v)
+  end
+end
+
+-- model:get_layer("block5_conv3"), as Keras's (fine-tuning picks layers
+-- of a pretrained base by name)
+function Model:get_layer(name)
+  self_check(self, "get_layer", "model:get_layer(name)")
+  for _, l in ipairs(self.layers) do
+    if l.name == name then return l end
+  end
+  fail("get_layer: model '%s' has no layer named '%s'", self.name, tostring(name))
+end
+
+function Model:save_weights(path, o)
+  self_check(self, "save_weights", "model:save_weights(path)")
+  W.save(self, path, o)
+end
+
+function Model:load_weights(path, o)
+  self_check(self, "load_weights", "model:load_weights(path)")
+  W.load(self, path, o)
+end
+
+Model.h5_layers = W.h5_layers
+
+-- ---- the public tables -----------------------------------------------------------
+
+M.optimizers, M.callbacks = {}, {}
+for kind in pairs(R.optimizers) do
+  M.optimizers[kind] = function(o) return R.new_optimizer(kind, o) end
+end
+for kind in pairs(R.callbacks) do
+  M.callbacks[kind] = function(...) return R.new_callback(kind, ...) end
+end
+
+return M
