@@ -255,7 +255,8 @@ static int svm_predict(lua_State *L) {
   int64_t n;
   const float *x = check_x_for(L, 2, svmg_n_features(m), &n);
   int *lab = lua_newuserdatauv(L, (size_t)n * sizeof *lab, 0);
-  svmg_predict(m, x, n, lab);
+  char err[SVMG_ERRLEN];
+  if (svmg_predict(m, x, n, lab, err)) return lerror(L, "%s", err);
   Tensor *t = push_tensor(L, 1, &n);
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)lab[i];
   return 1;
@@ -275,7 +276,8 @@ static int svm_decision(lua_State *L) {
   const float *x = check_x_for(L, 2, svmg_n_features(m), &n);
   int k = svmg_n_classes(m), npair = k * (k - 1) / 2;
   double *dec = lua_newuserdatauv(L, (size_t)(n * npair) * sizeof *dec, 0);
-  svmg_decision_ovo(m, x, n, dec);
+  char err[SVMG_ERRLEN];
+  if (svmg_decision_ovo(m, x, n, dec, err)) return lerror(L, "%s", err);
   if (k == 2 && !ovo) {             /* positive for the larger label */
     for (int64_t i = 0; i < n; i++) dec[i] = -dec[i];
     push_doubles(L, dec, n, 0);
@@ -427,7 +429,8 @@ static int lin_predict(lua_State *L) {
   int64_t n;
   const float *x = check_x_for(L, 2, ling_n_features(m), &n);
   int *lab = lua_newuserdatauv(L, (size_t)n * sizeof *lab, 0);
-  ling_predict(m, x, n, lab);
+  char err[SVMG_ERRLEN];
+  if (ling_predict(m, x, n, lab, err)) return lerror(L, "%s", err);
   Tensor *t = push_tensor(L, 1, &n);
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)lab[i];
   return 1;
@@ -439,7 +442,8 @@ static int lin_decision(lua_State *L) {
   const float *x = check_x_for(L, 2, ling_n_features(m), &n);
   int r = ling_n_rows(m);
   double *dec = lua_newuserdatauv(L, (size_t)(n * r) * sizeof *dec, 0);
-  ling_decision(m, x, n, dec);
+  char err[SVMG_ERRLEN];
+  if (ling_decision(m, x, n, dec, err)) return lerror(L, "%s", err);
   push_doubles(L, dec, n, r == 1 ? 0 : r);
   return 1;
 }
