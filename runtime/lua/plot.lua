@@ -33,23 +33,30 @@
 -- it wrote (confusion_matrix: the matrix, then the path).
 local core = require "plot.core"
 local tensor = require "tensor"
+local check = require("options").check
+local script_error = require "script_error"
 
 local M = {}
 
 -- Errors: helpers raise a Failure; public() re-raises it as
--- "plot.NAME: message" at the script's line. Anything else is a bug in
--- this file and keeps its own position.
+-- "plot.NAME: message" at the script's line. Anything else (the options
+-- checker's errors, which name the function themselves) passes as it is.
 local Failure = {}
 local function fail(fmt, ...)
   error(setmetatable({msg = fmt:format(...)}, Failure), 0)
 end
 
+local current = "plot"     -- the public function running, for messages
+
 local function public(name, f)
   M[name] = function(...)
+    local outer = current
+    current = "plot." .. name
     local r = table.pack(pcall(f, ...))
+    current = outer
     if r[1] then return table.unpack(r, 2, r.n) end
     if getmetatable(r[2]) == Failure then
-      error("plot." .. name .. ": " .. r[2].msg, 2)
+      script_error("plot.%s: %s", name, r[2].msg)
     end
     error(r[2], 0)
   end
@@ -80,28 +87,12 @@ end
 
 ---------------------------------------------------------------- options
 
+-- the one options checker, naming the public function running
 local function options(opts, known)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    fail("options must be a table, got %s", describe(opts))
-  end
-  for k in pairs(opts) do
-    if not known[k] then
-      local names = {}
-      for n in pairs(known) do names[#names + 1] = n end
-      table.sort(names)
-      fail("unknown option '%s' (known: %s)", tostring(k),
-           table.concat(names, ", "))
-    end
-  end
-  return opts
+  return check(current, opts, known)
 end
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs {...} do s[k] = true end
-  return s
-end
+local function set(...) return {...} end
 
 local function opt_string(opts, k)
   local v = opts[k]
@@ -526,11 +517,7 @@ local function one_series(s, i)
   if type(s) ~= "table" then
     fail("series %d must be a table {x=, y=, label=}, got %s", i, describe(s))
   end
-  for k in pairs(s) do
-    if not SERIES_KEYS[k] then
-      fail("series %d: unknown field '%s'", i, tostring(k))
-    end
-  end
+  check(("%s: series %d"):format(current, i), s, SERIES_KEYS)
   if s.y == nil then fail("series %d has no y values", i) end
   local y = numbers(s.y, ("series %d: y"):format(i))
   local x = s.x == nil and range(#y) or numbers(s.x, ("series %d: x"):format(i))
