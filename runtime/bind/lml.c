@@ -197,8 +197,15 @@ static SvmModel *check_svm(lua_State *L) {
 static const char *const kernel_names[] = {"linear", "poly", "rbf",
                                            "sigmoid", NULL};
 
+static const OptSpec svm_spec[] = {
+  {"kernel", OPT_STRING}, {"degree", OPT_NUMBER}, {"gamma", OPT_NUMBER},
+  {"coef0", OPT_NUMBER}, {"C", OPT_NUMBER}, {"tol", OPT_NUMBER},
+  {"cache_size", OPT_NUMBER}, {"probability", OPT_BOOLEAN},
+  {"shrinking", OPT_BOOLEAN}, {"seed", OPT_INTEGER}, {NULL, 0}};
+
 static void svm_params(lua_State *L, int i, SvmParams *p) {
   luaL_checktype(L, i, LUA_TTABLE);
+  check_options(L, i, "ml.core.svm_train", svm_spec, 0);
   p->kernel = opt_choice(L, i, "kernel", "rbf", kernel_names);
   double deg = opt_num(L, i, "degree", 3);
   if (deg != floor(deg) || deg < 0 || deg > 100)
@@ -387,11 +394,16 @@ static const char *const solver_names[] = {
   "L2R_LR", "L2R_L2LOSS_SVC_DUAL", "L2R_L2LOSS_SVC", "L2R_L1LOSS_SVC_DUAL",
   "", "L1R_L2LOSS_SVC", NULL};
 
+static const OptSpec linear_spec[] = {
+  {"solver", OPT_STRING}, {"C", OPT_NUMBER}, {"tol", OPT_NUMBER},
+  {"bias", OPT_NUMBER}, {"seed", OPT_INTEGER}, {NULL, 0}};
+
 static int l_linear_train(lua_State *L) {
   lua_settop(L, 3);
   int64_t n, d;
   const float *x = check_x(L, 1, &n, &d);
   luaL_checktype(L, 3, LUA_TTABLE);
+  check_options(L, 3, "ml.core.linear_train", linear_spec, 0);
   LinParams p;
   p.solver = opt_choice(L, 3, "solver", "L2R_L2LOSS_SVC_DUAL", solver_names);
   p.C = opt_pos(L, 3, "C", 1);
