@@ -483,9 +483,10 @@ end
 
 -- obj.fit(X, y) instead of obj:fit(X, y) says so
 local function is_estimator(v)
-  local mt = type(v) == "table" and getmetatable(v)
-  local base = mt and getmetatable(mt)
-  return base ~= nil and base.__index == Estimator
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  local base = type(mt) == "table" and getmetatable(mt)
+  return type(base) == "table" and base.__index == Estimator
 end
 local skip = {check = true}
 U.dot_guard(Estimator, is_estimator, "clf", skip)
