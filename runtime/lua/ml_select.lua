@@ -349,6 +349,10 @@ local CV_OPTS = {"cv", "scoring"}
 function M.cross_val_score(estimator, X, y, opts)
   local what = "ml.cross_val_score"
   local o = check_options(opts, CV_OPTS, what)
+  if not (type(estimator) == "function" or is_estimator(estimator)) then
+    fail("%s: expected an estimator (e.g. ml.SVC{}) or a function returning one, got %s",
+         what, describe(estimator))
+  end
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
   local folds = cv_folds(o.cv, X, y, what)

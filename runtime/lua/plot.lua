@@ -77,11 +77,12 @@ local function describe(x)
   return "a " .. t
 end
 
--- core errors carry plot.lua's position; the script's replaces it
+-- core errors carry a position (the script's); public() puts it back
+-- in front of "plot.NAME: "
 local function draw(fn, path, spec)
   local ok, e = pcall(fn, path, spec)
   if not ok then
-    fail("%s", (tostring(e):gsub("^[^\n]-plot%.lua:%d+: ", "", 1)))
+    fail("%s", (tostring(e):gsub("^[^\n]-:%d+: ", "", 1)))
   end
 end
 
@@ -221,6 +222,7 @@ local SHAPES = "an (N,H,W), (N,H,W,1) or (N,H,W,3) tensor or a list of " ..
                "(H,W), (H,W,1) or (H,W,3) tensors"
 
 local function is_image(t)
+  if not tensor.is_tensor(t) then return false end
   local s = t:shape()
   return #s == 2 or (#s == 3 and (s[3] == 1 or s[3] == 3))
 end
