@@ -164,7 +164,12 @@ fails_at(function() ml.KFold{n_splits = 2}.split(X, y) end,
          "split: called with '.' instead of ':' (write cv:split(...))", "cv.split(X, y)")
 fails_at(function() ml.GridSearchCV(ml.SVC(), {C = {1}}).fit(X, y) end,
          "fit: called with '.' instead of ':' (write grid:fit(...))", "grid.fit(X, y)")
+fails_at(function() local b = X.reshape(2, 8) end,
+         "reshape: called with '.' instead of ':' (write t:reshape(...))", "tensor a.reshape(...)")
+fails_at(function() local b = X.transpose() end,
+         "transpose: called with '.' instead of ':'", "tensor a.transpose()")
 t.is(clf:predict(X):numel(), 8, "':' calls still work")
+t.is(T.sum(X), 24, "tensor.sum(a), the module's own function, still works")
 
 os.remove(png)
 t.done()
