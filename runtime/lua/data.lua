@@ -263,7 +263,7 @@ data.NEGATIVE_PHOTOS = {"camera", "text", "coins", "clock_motion", "ihc",
 -- x (N, 25, 25, 1) in [0, 1]; y (N,) with 1 = face, 0 = not a face.
 function data.face_dataset(opts)
   opts = check("data.face_dataset", opts, {per_photo = "integer"})
-  local per = opts.per_photo or 30
+  local per = math.tointeger(opts.per_photo or 30)
   if per < 1 then
     fail("data.face_dataset: per_photo must be at least 1, got %d", per)
   end

@@ -453,7 +453,7 @@ function ml.sliding_windows(img, opts)
     fail("%s: size must be {h, w} of positive integers, got {%s, %s}", what,
          describe(h), describe(w))
   end
-  local step = opts.step or 2
+  local step = math.tointeger(opts.step or 2)
   if step < 1 then fail("%s: step must be at least 1, got %d", what, step) end
   if not T.is_tensor(img) or (img:dim() ~= 2 and not (img:dim() == 3 and img:size(3) == 1)) then
     fail("%s: expected a gray image (H, W) or (H, W, 1), got %s", what,
