@@ -93,7 +93,19 @@ local function options(opts, known)
   return check(current, opts, known)
 end
 
+-- option names (any value; the function checks them itself)
 local function set(...) return {...} end
+
+-- option names with types for the options nothing else checks:
+-- typed("legend:boolean", "title") -> {legend = "boolean", title = "any"}
+local function typed(...)
+  local m = {}
+  for _, k in ipairs {...} do
+    local name, ty = k:match("^([%w_]+):(.+)$")
+    m[name or k] = ty or "any"
+  end
+  return m
+end
 
 local function opt_string(opts, k)
   local v = opts[k]
@@ -329,8 +341,8 @@ local function cmap_opt(opts)
 end
 
 public("image_grid", function(images, path, opts)
-  opts = options(opts, set("labels", "class_names", "cols", "rows", "title",
-                           "normalize", "cmap", "box"))
+  opts = options(opts, typed("labels", "class_names", "cols", "rows", "title",
+                             "normalize:boolean", "cmap", "box"))
   local cols = opt_int(opts, "cols", 5, 1, 100)
   local rows = opt_int(opts, "rows", 5, 1, 100)
   local list, total = image_list(images, cols * rows)
@@ -553,8 +565,8 @@ local function lim_opt(opts, k)
 end
 
 public("lines", function(series, path, opts)
-  opts = options(opts, set("title", "xlabel", "ylabel", "xlim", "ylim",
-                           "width", "height", "legend", "grid"))
+  opts = options(opts, typed("title", "xlabel", "ylabel", "xlim", "ylim",
+                             "width", "height", "legend:boolean", "grid:boolean"))
   if type(series) ~= "table" then
     fail("expected a list of series {x=, y=, label=}, got %s",
          describe(series))
@@ -581,7 +593,7 @@ end)
 -- pixels (top/left 0-based offsets from the image's corner, as a
 -- sliding window counts them), labels a list of N strings (e.g. scores).
 public("detections", function(img, boxes, path, opts)
-  opts = options(opts, set("labels", "title", "side", "normalize"))
+  opts = options(opts, typed("labels", "title", "side", "normalize:boolean"))
   if not is_image(img) then
     fail("expected an image (H,W), (H,W,1) or (H,W,3), got %s", describe(img))
   end

@@ -115,6 +115,12 @@ local wrong_type = {
    "data.faces: option 'path' must be a string, got number"},
   {function() data.face_dataset{per_photo = "many"} end,
    "data.face_dataset: option 'per_photo' must be an integer, got string"},
+  {function() plot.lines({{y = {1, 2}}}, png, {legend = "no"}) end,
+   "plot.lines: option 'legend' must be true or false, got string"},
+  {function() plot.image_grid(T.rand(4, 8, 8), png, {normalize = 1}) end,
+   "plot.image_grid: option 'normalize' must be true or false, got number"},
+  {function() plot.detections(img, {}, png, {normalize = "yes"}) end,
+   "plot.detections: option 'normalize' must be true or false, got string"},
   {function() h5.write_keras_weights(png, {}, {backend = 1}) end,
    "h5.write_keras_weights: option 'backend' must be a string, got number"},
 }
