@@ -67,7 +67,6 @@ int threads_count(void) {
   return pool_size;
 }
 
-
 /* With mu held: run pieces of the current job until none is left. */
 static void claim_pieces(int slot) {
   while (job.next < job.n) {
