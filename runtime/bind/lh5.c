@@ -150,8 +150,10 @@ static int l_write_keras_weights(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
   const char *backend = "tensorflow", *version = "2.6.0";
+  static const OptSpec spec[] = {
+    {"backend", OPT_STRING}, {"keras_version", OPT_STRING}, {NULL, 0}};
+  check_options(L, 3, "h5.write_keras_weights", spec, 0);
   if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
     if (lua_getfield(L, 3, "backend") == LUA_TSTRING)
       backend = lua_tostring(L, -1);
     if (lua_getfield(L, 3, "keras_version") == LUA_TSTRING)

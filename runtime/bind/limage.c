@@ -51,15 +51,15 @@ static const char *describe(lua_State *L, int i) {
 static Image check_image(lua_State *L, int i, const char *fn, int *rank) {
   Tensor *t = test_tensor(L, i);
   if (!t || (t->ndim != 2 && t->ndim != 3))
-    luaL_error(L, "%s: expected an HxW or HxWxC image, got %s", fn,
+    lerror(L, "%s: expected an HxW or HxWxC image, got %s", fn,
                describe(L, i));
   if (t->size == 0)
-    luaL_error(L, "%s: the image is empty, %s", fn, describe(L, i));
+    lerror(L, "%s: the image is empty, %s", fn, describe(L, i));
   int pushed;
   t = contiguous_tensor(L, i, &pushed);
   if (rank) *rank = t->ndim;
   if (t->ndim == 3 && t->shape[2] > 1 << 20)
-    luaL_error(L, "%s: %I channels is too many for an image", fn,
+    lerror(L, "%s: %lld channels is too many for an image", fn,
                LI(t->shape[2]));
   return (Image){t->data, t->shape[0], t->shape[1],
                  t->ndim == 3 ? (int)t->shape[2] : 1};
@@ -74,7 +74,7 @@ static Image push_image(lua_State *L, int64_t h, int64_t w, int c, int rank) {
 
 static void check_channels(lua_State *L, const Image *im, const char *fn) {
   if (im->c > 4)
-    luaL_error(L, "%s: expected 1 to 4 channels (gray, gray+alpha, RGB, "
+    lerror(L, "%s: expected 1 to 4 channels (gray, gray+alpha, RGB, "
                "RGBA), got %d", fn, im->c);
 }
 
@@ -84,7 +84,7 @@ static int64_t get_int(lua_State *L, int i, const char *fn, const char *what) {
   lua_Integer v = 0;
   if (lua_type(L, i) == LUA_TNUMBER) v = lua_tointegerx(L, i, &isint);
   if (!isint)
-    luaL_error(L, "%s: %s must be an integer, got %s", fn, what,
+    lerror(L, "%s: %s must be an integer, got %s", fn, what,
                lua_type(L, i) == LUA_TNUMBER ? lua_tostring(L, i)
                                              : luaL_typename(L, i));
   return (int64_t)v;
@@ -93,7 +93,7 @@ static int64_t get_int(lua_State *L, int i, const char *fn, const char *what) {
 static int64_t get_positive(lua_State *L, int i, const char *fn,
                             const char *what) {
   int64_t v = get_int(L, i, fn, what);
-  if (v < 1) luaL_error(L, "%s: %s must be positive, got %I", fn, what, LI(v));
+  if (v < 1) lerror(L, "%s: %s must be positive, got %lld", fn, what, LI(v));
   return v;
 }
 
@@ -106,7 +106,7 @@ static void get_pair(lua_State *L, int i, const char *fn, const char *what,
     return;
   }
   if (luaL_len(L, i) != 2)
-    luaL_error(L, "%s: %s must be a number or a table of 2 numbers, got "
+    lerror(L, "%s: %s must be a number or a table of 2 numbers, got "
                "a table of %d", fn, what, (int)luaL_len(L, i));
   for (int k = 0; k < 2; k++) {
     lua_geti(L, i, k + 1);
@@ -129,29 +129,6 @@ static const char *push_choices(lua_State *L, const char *const *names) {
   return lua_tostring(L, -1);
 }
 
-/* The options table at i must be nil or a table with known keys only;
- * with array set, integer keys (a list in the same table) pass too. */
-static void check_opts(lua_State *L, int i, const char *fn,
-                       const char *const *known, int array) {
-  if (lua_isnoneornil(L, i)) return;
-  if (!lua_istable(L, i))
-    luaL_error(L, "%s: options must be a table, got %s", fn,
-               luaL_typename(L, i));
-  lua_pushnil(L);
-  while (lua_next(L, i)) {
-    lua_pop(L, 1);
-    if (array && lua_isinteger(L, -1)) continue;
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int found = 0;
-    for (int j = 0; k && known[j]; j++) found |= strcmp(k, known[j]) == 0;
-    if (!found)
-      luaL_error(L, "%s: unknown option %s (known: %s)", fn,
-                 k ? lua_pushfstring(L, "'%s'", k)
-                   : luaL_tolstring(L, -1, NULL),
-                 push_choices(L, known));
-  }
-}
-
 /* Push option key of the table at i (nil when there is no table). */
 static int get_opt(lua_State *L, int i, const char *key) {
   if (!lua_istable(L, i)) { lua_pushnil(L); return LUA_TNIL; }
@@ -161,7 +138,7 @@ static int get_opt(lua_State *L, int i, const char *key) {
 static int opt_bool(lua_State *L, int i, const char *key, const char *fn) {
   int t = get_opt(L, i, key);
   if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-    luaL_error(L, "%s: option %s must be true or false, got %s", fn, key,
+    lerror(L, "%s: option %s must be true or false, got %s", fn, key,
                luaL_typename(L, -1));
   int v = lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -175,14 +152,14 @@ static int opt_enum(lua_State *L, int i, const char *key, int def,
   const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
   for (int j = 0; s && names[j]; j++)
     if (strcmp(s, names[j]) == 0) { lua_pop(L, 1); return j; }
-  luaL_error(L, "%s: %s must be %s, got %s", fn, key, push_choices(L, names),
+  lerror(L, "%s: %s must be %s, got %s", fn, key, push_choices(L, names),
              s ? lua_pushfstring(L, "'%s'", s) : luaL_typename(L, -1));
   return def;
 }
 
 static const char *check_path(lua_State *L, int i, const char *fn) {
   if (lua_type(L, i) != LUA_TSTRING)
-    luaL_error(L, "%s: expected a file name, got %s", fn, luaL_typename(L, i));
+    lerror(L, "%s: expected a file name, got %s", fn, luaL_typename(L, i));
   return lua_tostring(L, i);
 }
 
@@ -211,7 +188,7 @@ static int l_load(lua_State *L) {
   lua_settop(L, 2);   /* arguments keep their places */
   static const char *const known[] = {"gray", NULL};
   const char *fn = "image.load", *path = check_path(L, 1, fn);
-  check_opts(L, 2, fn, known, 0);
+  check_option_names(L, 2, fn, known, 0);
   int gray = opt_bool(L, 2, "gray", fn);
   char err[TENSOR_ERRLEN];
   size_t n;
@@ -221,17 +198,17 @@ static int l_load(lua_State *L) {
   if (image_read_file(path, &ld->mem, &n, err)
       || image_png_begin(&ld->r, ld->mem, n, path, err)) {
     loader_release(ld);
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   }
   ld->raw = malloc(ld->r.raw_bytes);
   if (!ld->raw) {
     loader_release(ld);
-    return luaL_error(L, "%s: %s: out of memory", fn, path);
+    return lerror(L, "%s: %s: out of memory", fn, path);
   }
   Image out = push_image(L, ld->r.h, ld->r.w, gray ? 1 : ld->r.c, 3);
   int rc = image_png_finish(&ld->r, ld->raw, out.data, gray, path, err);
   loader_release(ld);
-  if (rc) return luaL_error(L, "%s: %s", fn, err);
+  if (rc) return lerror(L, "%s: %s", fn, err);
   return 1;
 }
 
@@ -241,12 +218,12 @@ static int l_save(lua_State *L) {
   const char *fn = "image.save";
   Image im = check_image(L, 1, fn, NULL);
   const char *path = check_path(L, 2, fn);
-  check_opts(L, 3, fn, known, 0);
+  check_option_names(L, 3, fn, known, 0);
   int normalize = opt_bool(L, 3, "normalize", fn);
   check_channels(L, &im, fn);
   char err[TENSOR_ERRLEN];
   if (image_save_png(path, &im, normalize, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   lua_pushvalue(L, 2);
   return 1;
 }
@@ -277,11 +254,11 @@ static int l_resize(lua_State *L) {
     size[1] = get_positive(L, 3, fn, "width");
   }
   if (size[0] > IMAGE_MAX_ELEMS / size[1] / im.c)
-    return luaL_error(L, "%s: %Ix%I is too large", fn, LI(size[0]),
+    return lerror(L, "%s: %lldx%lld is too large", fn, LI(size[0]),
                       LI(size[1]));
   Image out = push_image(L, size[0], size[1], im.c, rank);
   char err[TENSOR_ERRLEN];
-  if (image_resize(&im, &out, err)) return luaL_error(L, "%s: %s", fn, err);
+  if (image_resize(&im, &out, err)) return lerror(L, "%s: %s", fn, err);
   return 1;
 }
 
@@ -294,8 +271,8 @@ static int l_crop(lua_State *L) {
   int64_t h = get_positive(L, 4, fn, "height");
   int64_t w = get_positive(L, 5, fn, "width");
   if (top < 1 || left < 1 || top - 1 > im.h - h || left - 1 > im.w - w)
-    return luaL_error(L, "%s: rows %I..%I, columns %I..%I are not "
-                      "inside the %Ix%I image (rows and columns count "
+    return lerror(L, "%s: rows %lld..%lld, columns %lld..%lld are not "
+                      "inside the %lldx%lld image (rows and columns count "
                       "from 1)", fn, LI(top), LI(top + h - 1), LI(left),
                       LI(left + w - 1), LI(im.h), LI(im.w));
   Image out = push_image(L, h, w, im.c, rank);
@@ -316,7 +293,7 @@ static int l_pad(lua_State *L) {
   int64_t pad[4];
   if (lua_istable(L, 2)) {
     if (luaL_len(L, 2) != 4)
-      return luaL_error(L, "%s: padding must be a number or {top, bottom, "
+      return lerror(L, "%s: padding must be a number or {top, bottom, "
                         "left, right}, got a table of %d", fn,
                         (int)luaL_len(L, 2));
     for (int k = 0; k < 4; k++) {
@@ -329,17 +306,17 @@ static int l_pad(lua_State *L) {
   }
   for (int k = 0; k < 4; k++)
     if (pad[k] < 0 || pad[k] > 1 << 20)
-      return luaL_error(L, "%s: padding must be between 0 and %d, got %I",
+      return lerror(L, "%s: padding must be between 0 and %d, got %lld",
                         fn, 1 << 20, LI(pad[k]));
-  check_opts(L, 3, fn, known, 0);
+  check_option_names(L, 3, fn, known, 0);
   ImageBorder b = opt_enum(L, 3, "border", IMG_BORDER_ZERO, border_names, fn);
   int64_t h = im.h + pad[0] + pad[1], w = im.w + pad[2] + pad[3];
   if (h > IMAGE_MAX_ELEMS / w / im.c)
-    return luaL_error(L, "%s: %Ix%I is too large", fn, LI(h), LI(w));
+    return lerror(L, "%s: %lldx%lld is too large", fn, LI(h), LI(w));
   Image out = push_image(L, h, w, im.c, rank);
   char err[TENSOR_ERRLEN];
   if (image_pad(&im, pad, b, &out, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   return 1;
 }
 
@@ -349,15 +326,15 @@ static int l_pad(lua_State *L) {
 static Tensor *check_kernel(lua_State *L, int i, const char *fn) {
   int top = lua_gettop(L);
   if (!test_tensor(L, i) && !lua_istable(L, i))
-    luaL_error(L, "%s: kernel must be a 2-d tensor or a nested table, got %s",
+    lerror(L, "%s: kernel must be a 2-d tensor or a nested table, got %s",
                fn, luaL_typename(L, i));
   Tensor *k = to_tensor(L, i);
   int at = lua_gettop(L) > top ? -1 : i;
   if (k->ndim != 2)
-    luaL_error(L, "%s: kernel must be 2-d (kh, kw), got %s", fn,
+    lerror(L, "%s: kernel must be 2-d (kh, kw), got %s", fn,
                describe(L, at));
   if (k->size == 0)
-    luaL_error(L, "%s: the kernel is empty, %s", fn, describe(L, at));
+    lerror(L, "%s: the kernel is empty, %s", fn, describe(L, at));
   Tensor *c = push_tensor(L, 2, k->shape);
   tensor_gather(k, c->data);
   return c;
@@ -379,7 +356,7 @@ static int l_filter(lua_State *L) {
     lua_setfield(L, -2, "padding");
     lua_replace(L, 3);
   }
-  check_opts(L, 3, fn, known, 0);
+  check_option_names(L, 3, fn, known, 0);
   o.padding = opt_enum(L, 3, "padding", IMG_PAD_VALID, padding_names, fn);
   o.border = opt_enum(L, 3, "border", IMG_BORDER_ZERO, border_names, fn);
   int64_t stride[2] = {1, 1};
@@ -392,10 +369,10 @@ static int l_filter(lua_State *L) {
   ImageGeom g;
   char err[TENSOR_ERRLEN];
   if (image_filter_geom(im.h, im.w, k->shape[0], k->shape[1], &o, &g, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   Image out = push_image(L, g.oh, g.ow, im.c, rank);
   if (image_filter(&im, k->data, k->shape[0], k->shape[1], &o, &out, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   return 1;
 }
 
@@ -412,7 +389,7 @@ static int pool(lua_State *L, int max) {
   char err[TENSOR_ERRLEN];
   if (image_pool_geom(im.h, im.w, size[0], size[1], stride[0], stride[1], &g,
                       err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   Image out = push_image(L, g.oh, g.ow, im.c, rank);
   image_pool(&im, size[0], size[1], stride[0], stride[1], max, &out);
   return 1;
@@ -431,7 +408,7 @@ static int push_3x3(lua_State *L, const float v[9]) {
 static int k_box(lua_State *L) {
   int64_t n = get_positive(L, 1, "image.kernels.box", "size");
   if (n > 4096)
-    return luaL_error(L, "image.kernels.box: size %I is too large", LI(n));
+    return lerror(L, "image.kernels.box: size %lld is too large", LI(n));
   int64_t shape[2] = {n, n};
   tensor_fill(push_tensor(L, 2, shape), 1.0f / (float)(n * n));
   return 1;
@@ -442,15 +419,15 @@ static int k_box(lua_State *L) {
 static int k_gaussian(lua_State *L) {
   const char *fn = "image.kernels.gaussian";
   int64_t n = get_positive(L, 1, fn, "size");
-  if (n > 4096) return luaL_error(L, "%s: size %I is too large", fn, LI(n));
+  if (n > 4096) return lerror(L, "%s: size %lld is too large", fn, LI(n));
   double sigma = 0.3 * ((n - 1) * 0.5 - 1) + 0.8;
   if (!lua_isnoneornil(L, 2)) {
     if (lua_type(L, 2) != LUA_TNUMBER)
-      return luaL_error(L, "%s: sigma must be a number, got %s", fn,
+      return lerror(L, "%s: sigma must be a number, got %s", fn,
                         luaL_typename(L, 2));
     sigma = lua_tonumber(L, 2);
     if (!(sigma > 0) || !isfinite(sigma))
-      return luaL_error(L, "%s: sigma must be positive, got %s", fn,
+      return lerror(L, "%s: sigma must be positive, got %s", fn,
                         lua_tostring(L, 2));
   }
   int64_t shape[2] = {n, n};
@@ -500,7 +477,7 @@ static int montage_args(lua_State *L, const char *fn, Image **imgs,
                         const char ***caps) {
   int n = (int)luaL_len(L, 1);
   if (n < 1)
-    luaL_error(L, "%s: no images given (expected {img1, img2, ...})", fn);
+    lerror(L, "%s: no images given (expected {img1, img2, ...})", fn);
   luaL_checkstack(L, 2 * n + 8, "too many images");
   *imgs = lua_newuserdatauv(L, (size_t)n * sizeof **imgs, 0);
   *caps = lua_newuserdatauv(L, (size_t)n * sizeof **caps, 0);
@@ -509,26 +486,26 @@ static int montage_args(lua_State *L, const char *fn, Image **imgs,
     lua_geti(L, 1, i + 1);
     Tensor *t = test_tensor(L, -1);
     if (!t || (t->ndim != 2 && t->ndim != 3))
-      luaL_error(L, "%s: image %d: expected an HxW or HxWxC image, got %s",
+      lerror(L, "%s: image %d: expected an HxW or HxWxC image, got %s",
                  fn, i + 1, describe(L, -1));
     (*imgs)[i] = check_image(L, lua_gettop(L), fn, NULL);  /* stays pushed */
     if ((*imgs)[i].c > 4)
-      luaL_error(L, "%s: image %d has %d channels; expected 1 to 4", fn,
+      lerror(L, "%s: image %d has %d channels; expected 1 to 4", fn,
                  i + 1, (*imgs)[i].c);
   }
   if (get_opt(L, 1, "captions") == LUA_TNIL) return n;
   if (!lua_istable(L, -1))
-    luaL_error(L, "%s: captions must be a table of strings, got %s", fn,
+    lerror(L, "%s: captions must be a table of strings, got %s", fn,
                luaL_typename(L, -1));
   int nc = (int)luaL_len(L, -1);
-  if (nc > n) luaL_error(L, "%s: %d captions for %d images", fn, nc, n);
+  if (nc > n) lerror(L, "%s: %d captions for %d images", fn, nc, n);
   for (int i = 0; i < nc; i++) {
     if (lua_geti(L, -1, i + 1) != LUA_TSTRING)
-      luaL_error(L, "%s: caption %d must be a string, got %s", fn, i + 1,
+      lerror(L, "%s: caption %d must be a string, got %s", fn, i + 1,
                  luaL_typename(L, -1));
     (*caps)[i] = lua_tostring(L, -1);
     if (!valid_utf8((const unsigned char *)(*caps)[i]))
-      luaL_error(L, "%s: caption %d is not valid UTF-8", fn, i + 1);
+      lerror(L, "%s: caption %d is not valid UTF-8", fn, i + 1);
     lua_pop(L, 1);    /* the captions table keeps the string alive */
   }
   return n;
@@ -538,10 +515,10 @@ static int l_montage(lua_State *L) {
   static const char *const known[] = {"captions", "cols", "normalize", NULL};
   const char *fn = "image.montage";
   if (!lua_istable(L, 1))
-    return luaL_error(L, "%s: expected a table {img1, img2, ..., captions = "
+    return lerror(L, "%s: expected a table {img1, img2, ..., captions = "
                       "{...}, cols = n}, got %s", fn, luaL_typename(L, 1));
   lua_settop(L, 1);
-  check_opts(L, 1, fn, known, 1);
+  check_option_names(L, 1, fn, known, 1);
   int cols = 0;
   if (get_opt(L, 1, "cols") != LUA_TNIL) {
     int64_t c = get_positive(L, -1, fn, "cols");
@@ -557,10 +534,10 @@ static int l_montage(lua_State *L) {
   MontageLayout m;
   char err[TENSOR_ERRLEN];
   if (image_montage_layout(imgs, n, cols, any_caption, &m, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   Image out = push_image(L, m.h, m.w, 3, 3);
   if (image_montage(imgs, n, caps, normalize, &m, out.data, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   return 1;
 }
 
@@ -581,12 +558,12 @@ static HogOpt hog_opts(lua_State *L, int i, const char *fn, int *flat,
     "cells_per_block", "block_norm", "transform_sqrt", "feature_vector",
     "visualize", NULL};
   static const char *const norms[] = {"L1", "L1-sqrt", "L2", "L2-Hys", NULL};
-  check_opts(L, i, fn, known, 0);
+  check_option_names(L, i, fn, known, 0);
   HogOpt o = hog_defaults();
   if (get_opt(L, i, "orientations") != LUA_TNIL) {
     int64_t n = get_positive(L, -1, fn, "orientations");
     if (n > HOG_MAX_BINS)
-      luaL_error(L, "%s: orientations must be at most %d, got %I", fn,
+      lerror(L, "%s: orientations must be at most %d, got %lld", fn,
                  HOG_MAX_BINS, LI(n));
     o.orientations = (int)n;
   }
@@ -617,14 +594,14 @@ static int l_hog(lua_State *L) {
   char err[TENSOR_ERRLEN];
   if (hog_geom(im.h, im.w, &o, &g, err)
       || hog_check_pixels(&im, o.transform_sqrt, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   int64_t shape[5] = {g.blocks_h, g.blocks_w, o.block_h, o.block_w,
                       o.orientations};
   if (flat) shape[0] = g.size;
   Tensor *out = push_tensor(L, flat ? 1 : 5, shape);
   float *pic = visualize ? push_image(L, im.h, im.w, 1, rank).data : NULL;
   if (hog_compute(&im, &o, &g, out->data, pic, err))
-    return luaL_error(L, "%s: %s", fn, err);
+    return lerror(L, "%s: %s", fn, err);
   return visualize ? 2 : 1;
 }
 

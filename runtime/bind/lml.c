@@ -197,8 +197,15 @@ static SvmModel *check_svm(lua_State *L) {
 static const char *const kernel_names[] = {"linear", "poly", "rbf",
                                            "sigmoid", NULL};
 
+static const OptSpec svm_spec[] = {
+  {"kernel", OPT_STRING}, {"degree", OPT_NUMBER}, {"gamma", OPT_NUMBER},
+  {"coef0", OPT_NUMBER}, {"C", OPT_NUMBER}, {"tol", OPT_NUMBER},
+  {"cache_size", OPT_NUMBER}, {"probability", OPT_BOOLEAN},
+  {"shrinking", OPT_BOOLEAN}, {"seed", OPT_INTEGER}, {NULL, 0}};
+
 static void svm_params(lua_State *L, int i, SvmParams *p) {
   luaL_checktype(L, i, LUA_TTABLE);
+  check_options(L, i, "ml.core.svm_train", svm_spec, 0);
   p->kernel = opt_choice(L, i, "kernel", "rbf", kernel_names);
   double deg = opt_num(L, i, "degree", 3);
   if (deg != floor(deg) || deg < 0 || deg > 100)
@@ -255,7 +262,8 @@ static int svm_predict(lua_State *L) {
   int64_t n;
   const float *x = check_x_for(L, 2, svmg_n_features(m), &n);
   int *lab = lua_newuserdatauv(L, (size_t)n * sizeof *lab, 0);
-  svmg_predict(m, x, n, lab);
+  char err[SVMG_ERRLEN];
+  if (svmg_predict(m, x, n, lab, err)) return lerror(L, "%s", err);
   Tensor *t = push_tensor(L, 1, &n);
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)lab[i];
   return 1;
@@ -275,7 +283,8 @@ static int svm_decision(lua_State *L) {
   const float *x = check_x_for(L, 2, svmg_n_features(m), &n);
   int k = svmg_n_classes(m), npair = k * (k - 1) / 2;
   double *dec = lua_newuserdatauv(L, (size_t)(n * npair) * sizeof *dec, 0);
-  svmg_decision_ovo(m, x, n, dec);
+  char err[SVMG_ERRLEN];
+  if (svmg_decision_ovo(m, x, n, dec, err)) return lerror(L, "%s", err);
   if (k == 2 && !ovo) {             /* positive for the larger label */
     for (int64_t i = 0; i < n; i++) dec[i] = -dec[i];
     push_doubles(L, dec, n, 0);
@@ -385,11 +394,16 @@ static const char *const solver_names[] = {
   "L2R_LR", "L2R_L2LOSS_SVC_DUAL", "L2R_L2LOSS_SVC", "L2R_L1LOSS_SVC_DUAL",
   "", "L1R_L2LOSS_SVC", NULL};
 
+static const OptSpec linear_spec[] = {
+  {"solver", OPT_STRING}, {"C", OPT_NUMBER}, {"tol", OPT_NUMBER},
+  {"bias", OPT_NUMBER}, {"seed", OPT_INTEGER}, {NULL, 0}};
+
 static int l_linear_train(lua_State *L) {
   lua_settop(L, 3);
   int64_t n, d;
   const float *x = check_x(L, 1, &n, &d);
   luaL_checktype(L, 3, LUA_TTABLE);
+  check_options(L, 3, "ml.core.linear_train", linear_spec, 0);
   LinParams p;
   p.solver = opt_choice(L, 3, "solver", "L2R_L2LOSS_SVC_DUAL", solver_names);
   p.C = opt_pos(L, 3, "C", 1);
@@ -427,7 +441,8 @@ static int lin_predict(lua_State *L) {
   int64_t n;
   const float *x = check_x_for(L, 2, ling_n_features(m), &n);
   int *lab = lua_newuserdatauv(L, (size_t)n * sizeof *lab, 0);
-  ling_predict(m, x, n, lab);
+  char err[SVMG_ERRLEN];
+  if (ling_predict(m, x, n, lab, err)) return lerror(L, "%s", err);
   Tensor *t = push_tensor(L, 1, &n);
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)lab[i];
   return 1;
@@ -439,7 +454,8 @@ static int lin_decision(lua_State *L) {
   const float *x = check_x_for(L, 2, ling_n_features(m), &n);
   int r = ling_n_rows(m);
   double *dec = lua_newuserdatauv(L, (size_t)(n * r) * sizeof *dec, 0);
-  ling_decision(m, x, n, dec);
+  char err[SVMG_ERRLEN];
+  if (ling_decision(m, x, n, dec, err)) return lerror(L, "%s", err);
   push_doubles(L, dec, n, r == 1 ? 0 : r);
   return 1;
 }

@@ -22,6 +22,7 @@
 #include <lua.h>
 
 #include "bind/ltensor.h"
+#include "bind/lutil.h"
 #include "plot/plot.h"
 
 #define MAX_PANELS 64
@@ -78,6 +79,34 @@ static void *scratch(lua_State *L, size_t n) {
   return p;
 }
 
+/* The fields each description may hold, checked by the one options
+ * checker: a misspelt field in plot.lua is an error, not a default. */
+static const OptSpec axes_spec[] = {
+  {"title", OPT_STRING}, {"width", OPT_NUMBER}, {"height", OPT_NUMBER},
+  {"panels", OPT_TABLE}, {NULL, 0}};
+static const OptSpec panel_spec[] = {
+  {"title", OPT_STRING}, {"xlabel", OPT_STRING}, {"ylabel", OPT_STRING},
+  {"integer_x", OPT_BOOLEAN}, {"legend", OPT_BOOLEAN},
+  {"grid", OPT_BOOLEAN}, {"xlim", OPT_TABLE}, {"ylim", OPT_TABLE},
+  {"series", OPT_TABLE}, {NULL, 0}};
+static const OptSpec series_spec[] = {
+  {"x", OPT_TABLE}, {"y", OPT_TABLE}, {"label", OPT_STRING},
+  {"color", OPT_STRING}, {"marker", OPT_STRING}, {"dashed", OPT_BOOLEAN},
+  {NULL, 0}};
+static const OptSpec images_spec[] = {
+  {"images", OPT_TABLE}, {"captions", OPT_TABLE}, {"cols", OPT_NUMBER},
+  {"box", OPT_NUMBER}, {"title", OPT_STRING}, {"normalize", OPT_BOOLEAN},
+  {"cmap", OPT_STRING}, {NULL, 0}};
+static const OptSpec heatmap_spec[] = {
+  {"matrix", OPT_USERDATA}, {"row_labels", OPT_TABLE},
+  {"col_labels", OPT_TABLE}, {"title", OPT_STRING}, {"xlabel", OPT_STRING},
+  {"ylabel", OPT_STRING}, {"decimals", OPT_NUMBER}, {"cell", OPT_NUMBER},
+  {"colorbar", OPT_BOOLEAN}, {NULL, 0}};
+static const OptSpec detections_spec[] = {
+  {"image", OPT_USERDATA}, {"boxes", OPT_USERDATA}, {"labels", OPT_TABLE},
+  {"side", OPT_NUMBER}, {"title", OPT_STRING}, {"normalize", OPT_BOOLEAN},
+  {NULL, 0}};
+
 /* ---- line charts ---------------------------------------------------- */
 
 /* field k of series s: a list of numbers into a new scratch array */
@@ -113,6 +142,7 @@ static PlotMarker marker_of(lua_State *L, const char *m) {
 
 static void read_series(lua_State *L, int s, int i, PlotSeries *se) {
   int nx, ny;
+  check_options(L, s, "plot.core.axes (series)", series_spec, 0);
   se->x = read_numbers(L, s, "x", &nx);
   se->y = read_numbers(L, s, "y", &ny);
   if (nx != ny)
@@ -142,6 +172,7 @@ static void read_lim(lua_State *L, int p, const char *k, double *lim) {
 }
 
 static void read_panel(lua_State *L, int p, PlotAxes *a) {
+  check_options(L, p, "plot.core.axes (panel)", panel_spec, 0);
   plot_axes_init(a);
   a->title = opt_str(L, p, "title");
   a->xlabel = opt_str(L, p, "xlabel");
@@ -170,6 +201,7 @@ static void read_panel(lua_State *L, int p, PlotAxes *a) {
 static int l_axes(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.axes", axes_spec, 0);
   const char *title = opt_str(L, 2, "title");
   int pw = opt_int(L, 2, "width", 560, 120, PLOT_MAXSIDE);
   int ph = opt_int(L, 2, "height", 420, 100, PLOT_MAXSIDE);
@@ -235,6 +267,7 @@ static void read_captions(lua_State *L, int n, PlotImage *ims) {
 static int l_images(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.images", images_spec, 0);
   const char *title = opt_str(L, 2, "title");
   int cols = opt_int(L, 2, "cols", 5, 1, 1000);
   int box = opt_int(L, 2, "box", 140, 4, PLOT_MAXSIDE);
@@ -282,6 +315,7 @@ static const char **read_labels(lua_State *L, const char *k, int n) {
 static int l_heatmap(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.heatmap", heatmap_spec, 0);
   lua_getfield(L, 2, "matrix");
   Tensor *m = test_tensor(L, -1);
   if (!m || m->ndim != 2 || m->shape[0] < 1 || m->shape[1] < 1 ||
@@ -312,6 +346,7 @@ static int l_heatmap(lua_State *L) {
 static int l_detections(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.detections", detections_spec, 0);
   const char *title = opt_str(L, 2, "title");
   int side = opt_int(L, 2, "side", 640, 16, PLOT_MAXSIDE);
   lua_getfield(L, 2, "image");

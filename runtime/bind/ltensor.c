@@ -43,7 +43,12 @@ Tensor *test_tensor(lua_State *L, int i) {
   return lt ? &lt->t : NULL;
 }
 
+static void check_dot_call(lua_State *L, int i);
+
 Tensor *check_tensor(lua_State *L, int i) {
+  Tensor *t = test_tensor(L, i);
+  if (t) return t;
+  check_dot_call(L, i);
   return &((LTensor *)luaL_checkudata(L, i, LTENSOR_MT))->t;
 }
 
@@ -908,6 +913,24 @@ static const luaL_Reg metamethods[] = {
 static int t_call(lua_State *L) {
   lua_remove(L, 1);   /* the module table */
   return t_new(L);
+}
+
+/* a.reshape(2, 3) passes 2 as the tensor: when the running function is
+ * a tensor method the module does not also offer (tensor.sum(a) is
+ * right), called as a field, say that ':' was meant. */
+static void check_dot_call(lua_State *L, int i) {
+  lua_Debug ar;
+  if (i != 1 || !lua_getstack(L, 0, &ar) || !lua_getinfo(L, "nf", &ar))
+    return;
+  lua_CFunction f = lua_tocfunction(L, -1);
+  lua_pop(L, 1);
+  if (!ar.name || !ar.namewhat || strcmp(ar.namewhat, "field") != 0) return;
+  for (const luaL_Reg *r = functions; r->name; r++)
+    if (strcmp(r->name, ar.name) == 0) return;
+  for (const luaL_Reg *r = methods; r->name; r++)
+    if (r->func == f && strcmp(r->name, ar.name) == 0)
+      lerror(L, "%s: called with '.' instead of ':' (write t:%s(...))",
+             ar.name, ar.name);
 }
 
 /* push the tensor metatable, creating it if needed */

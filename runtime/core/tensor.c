@@ -378,14 +378,18 @@ static double reduce_run(TensorReduce op, const float *p, int64_t s,
       if (isnan(b)) break;                  /* NaN wins, as in NumPy */
       if (isnan(v) || (want_max ? v > b : v < b)) best = i;
     }
+    if (n == 0) return op == TRED_ARGMAX || op == TRED_ARGMIN ? -1 : NAN;
     if (op == TRED_ARGMAX || op == TRED_ARGMIN) return (double)best;
-    return n ? p[best * s] : NAN;
+    return p[best * s];
   }
   }
   return 0;
 }
 
 double tensor_reduce_all(TensorReduce op, const Tensor *a) {
+  /* an empty view may still have strides that point past its buffer:
+   * never touch its data */
+  if (a->size == 0) return reduce_run(op, a->data, 1, 0);
   if (tensor_is_contiguous(a) || a->ndim == 0)
     return reduce_run(op, a->data, 1, a->size);
   int64_t idx[TENSOR_MAXDIM] = {0};

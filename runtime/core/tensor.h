@@ -75,10 +75,13 @@ void tensor_matmul_naive(const Tensor *a, const Tensor *b,
 
 typedef enum { TRED_SUM, TRED_MEAN, TRED_MAX, TRED_MIN, TRED_ARGMAX,
                TRED_ARGMIN } TensorReduce;
-/* Reduce over all elements. ARGMAX/ARGMIN give a 0-based flat index. */
+/* Reduce over all elements. ARGMAX/ARGMIN give a 0-based flat index.
+ * An empty tensor (any strides) is never read: SUM gives 0, MEAN/MAX/
+ * MIN NaN, ARGMAX/ARGMIN -1. */
 double tensor_reduce_all(TensorReduce op, const Tensor *a);
 /* Reduce along axis (0-based); out has a's shape without that axis
- * (contiguous). ARG* store 0-based positions as floats. */
+ * (contiguous). ARG* store 0-based positions as floats; an empty axis
+ * gives what tensor_reduce_all gives for an empty tensor. */
 void tensor_reduce_axis(TensorReduce op, const Tensor *a, int axis,
                         const Tensor *out);
 

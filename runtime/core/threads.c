@@ -67,13 +67,6 @@ int threads_count(void) {
   return pool_size;
 }
 
-int threads_set_count(int n) {
-  if (n < 1) n = 1;
-  if (n > THREADS_MAX) n = THREADS_MAX;
-  pool_size = n;
-  return n;
-}
-
 /* With mu held: run pieces of the current job until none is left. */
 static void claim_pieces(int slot) {
   while (job.next < job.n) {
@@ -132,6 +125,20 @@ static int start_helpers(int n) {
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   return helpers + 1;
+}
+
+/* The helpers are started here, not at the next job, so that the size
+ * returned is one the pool really has. Helpers beyond a smaller size
+ * stay asleep: a job lets only slots below its limit take part. */
+int threads_set_count(int n) {
+  if (n < 1) n = 1;
+  if (n > THREADS_MAX) n = THREADS_MAX;
+  if (n > helpers + 1) {
+    int avail = start_helpers(n);
+    if (avail < n) n = avail;
+  }
+  pool_size = n;
+  return n;
 }
 
 /* Run pieces 0..n-1 of fn on up to nt threads (the caller is slot 0). */

@@ -6,19 +6,19 @@
 -- of photos (data.patches).
 local sys = require "sys"
 local fail = require "script_error"
+local check = require("options").check
 
 local data = {}
 
 function data.path(rel)
   if type(rel) ~= "string" or rel == "" then
-    error("data.path: expected a file name under data/, got "
-          .. tostring(rel), 2)
+    fail("data.path: expected a file name under data/, got %s", tostring(rel))
   end
   local dir = sys.home() .. "/data"
   local path = dir .. "/" .. rel
   if not sys.exists(path) then
-    error(("data.path: %s not found (looked in %s/; WORKBOOK_HOME sets "
-           .. "the folder that holds data/)"):format(rel, dir), 2)
+    fail("data.path: %s not found (looked in %s/; WORKBOOK_HOME sets "
+         .. "the folder that holds data/)", rel, dir)
   end
   return path
 end
@@ -81,7 +81,7 @@ local fashion_cache = {}
 -- test.y the 0-based class ids; class_names[id + 1] names a class.
 -- opts.dir reads from that folder only. Loaded once per run.
 function data.fashion_mnist(opts)
-  local dir = type(opts) == "table" and opts.dir or nil
+  local dir = check("data.fashion_mnist", opts, {dir = "string"}).dir
   local key = dir or ""
   if not fashion_cache[key] then
     local dirs = dir and {dir} or fashion_dirs()
@@ -119,7 +119,7 @@ end
 -- the last 100 patches of other photos. class_names[y + 1] names a class.
 -- opts.path reads that file instead. A fresh table each call.
 function data.faces(opts)
-  opts = type(opts) == "table" and opts or {}
+  opts = check("data.faces", opts, {path = "string"})
   local path, tried = faces_file(opts)
   if not path or sys.exists(path) ~= "file" then
     fail("data.faces: lfw_subset.npy not found (looked for %s); run " ..
@@ -218,8 +218,8 @@ end
 -- (tensor.seed) so the same seed gives the same patches.
 function data.patches(img, n, opts)
   local T, image = require "tensor", require "image"
-  opts = opts or {}
-  if type(opts) ~= "table" then fail("data.patches: options must be a table") end
+  opts = check("data.patches", opts, {size = "number|table",
+                                      scales = "number|table", seed = "number"})
   if not is_count(n) then
     fail("data.patches: n must be a positive integer, got %s", tostring(n))
   end
@@ -262,8 +262,11 @@ data.NEGATIVE_PHOTOS = {"camera", "text", "coins", "clock_motion", "ihc",
 -- random patches from each negative photo (scales 0.5, 1 and 2, seeded).
 -- x (N, 25, 25, 1) in [0, 1]; y (N,) with 1 = face, 0 = not a face.
 function data.face_dataset(opts)
-  opts = opts or {}
-  local per = opts.per_photo or 30
+  opts = check("data.face_dataset", opts, {per_photo = "integer"})
+  local per = math.tointeger(opts.per_photo or 30)
+  if per < 1 then
+    fail("data.face_dataset: per_photo must be at least 1, got %d", per)
+  end
   local T, image = require "tensor", require "image"
   local faces = data.faces()
   local parts, total = {faces.x}, faces.x:size(1)

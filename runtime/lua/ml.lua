@@ -77,7 +77,7 @@ end
 
 local function new_estimator(cls, opts)
   local what = cls.name
-  opts = check_options(opts, cls.known, what)
+  opts = check_options(opts, cls.order, what)
   local e = setmetatable({}, cls)
   for k, v in pairs(cls.defaults) do e[k] = v end
   for k, v in pairs(opts) do e[k] = v end
@@ -96,12 +96,8 @@ function Estimator:set_params(params)
     fail("%s.set_params: expected a table of parameters, got %s", self.name,
          describe(params))
   end
-  for k, v in pairs(params) do
-    if not self.known[k] then
-      fail("%s: unknown parameter '%s'", self.name, tostring(k))
-    end
-    self[k] = v
-  end
+  check_options(params, self.order, self.name .. ".set_params")
+  for k, v in pairs(params) do self[k] = v end
   self.check(self)
   return self
 end
@@ -362,7 +358,8 @@ Scaler.__index = Scaler
 
 function ml.StandardScaler(opts)
   local what = "ml.StandardScaler"
-  local o = check_options(opts, {with_mean = true, with_std = true}, what)
+  local o = check_options(opts, {with_mean = "boolean", with_std = "boolean"},
+                          what)
   return setmetatable({with_mean = o.with_mean ~= false,
                        with_std = o.with_std ~= false}, Scaler)
 end
@@ -419,7 +416,7 @@ end
 -- lower position first.
 function ml.nms(boxes, scores, opts)
   local what = "ml.nms"
-  local o = check_options(opts, {iou = true}, what)
+  local o = check_options(opts, {"iou"}, what)
   local iou = o.iou == nil and 0.3 or o.iou
   if type(iou) ~= "number" or not (iou >= 0 and iou <= 1) then
     fail("%s: iou must be a number in 0..1, got %s", what, describe(iou))
@@ -447,16 +444,27 @@ end
 -- width} in the original image's pixels (top/left 0-based offsets).
 function ml.sliding_windows(img, opts)
   local image = require "image"
-  opts = opts or {}
+  local what = "ml.sliding_windows"
+  opts = check_options(opts, {size = "table", step = "integer",
+                              scales = "table"}, what)
   local size = opts.size or {25, 25}
   local h, w = size[1], size[2]
-  local step = opts.step or 2
+  if not (is_int(h) and is_int(w) and h >= 1 and w >= 1) then
+    fail("%s: size must be {h, w} of positive integers, got {%s, %s}", what,
+         describe(h), describe(w))
+  end
+  local step = math.tointeger(opts.step or 2)
+  if step < 1 then fail("%s: step must be at least 1, got %d", what, step) end
   if not T.is_tensor(img) or (img:dim() ~= 2 and not (img:dim() == 3 and img:size(3) == 1)) then
-    fail("sliding_windows: expected a gray image (H, W) or (H, W, 1)")
+    fail("%s: expected a gray image (H, W) or (H, W, 1), got %s", what,
+         describe(img))
   end
   if img:dim() == 2 then img = img:reshape(img:size(1), img:size(2), 1) end
   local wins, boxes = {}, {}
-  for _, s in ipairs(opts.scales or {1}) do
+  for i, s in ipairs(opts.scales or {1}) do
+    if type(s) ~= "number" or not (s > 0 and s < math.huge) then
+      fail("%s: scales[%d] must be a positive number, got %s", what, i, describe(s))
+    end
     local H, W = math.floor(img:size(1) * s + 0.5), math.floor(img:size(2) * s + 0.5)
     if H >= h and W >= w then
       local scaled = s == 1 and img or image.resize(img, H, W)
@@ -472,5 +480,18 @@ function ml.sliding_windows(img, opts)
   for i, v in ipairs(wins) do x[i] = v end
   return x, #boxes > 0 and T(boxes) or T.zeros(0, 4)
 end
+
+-- obj.fit(X, y) instead of obj:fit(X, y) says so
+local function is_estimator(v)
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  local base = type(mt) == "table" and getmetatable(mt)
+  return type(base) == "table" and base.__index == Estimator
+end
+local skip = {check = true}
+U.dot_guard(Estimator, is_estimator, "clf", skip)
+U.dot_guard(SVC, is_estimator, "clf", skip)
+U.dot_guard(LinearSVC, is_estimator, "clf", skip)
+U.dot_guard(Scaler, function(v) return getmetatable(v) == Scaler end, "scaler")
 
 return ml

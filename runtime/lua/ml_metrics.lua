@@ -22,7 +22,7 @@ end
 
 function metrics.accuracy_score(y_true, y_pred, opts)
   local what = "accuracy_score"
-  local o = check_options(opts, {normalize = true}, what)
+  local o = check_options(opts, {normalize = "boolean"}, what)
   local a, b = pair_lists(y_true, y_pred, what)
   local hit = 0
   for i = 1, #a do if a[i] == b[i] then hit = hit + 1 end end
@@ -34,7 +34,7 @@ end
 -- and the labels
 function metrics.confusion_matrix(y_true, y_pred, opts)
   local what = "confusion_matrix"
-  local o = check_options(opts, {labels = true}, what)
+  local o = check_options(opts, {labels = "table|tensor"}, what)
   local a, b = pair_lists(y_true, y_pred, what)
   local labels = o.labels and number_list(o.labels, what, "labels") or nil
   if not labels then
@@ -89,7 +89,8 @@ local AVERAGES = {binary = true, macro = true, micro = true, weighted = true, no
 -- absent) scores 0, sklearn's zero_division default.
 local function prf_score(which, y_true, y_pred, opts)
   local what = which .. "_score"
-  local o = check_options(opts, {average = true, pos_label = true, labels = true}, what)
+  local o = check_options(opts, {average = "string", pos_label = "any",
+                                labels = "table|tensor"}, what)
   local avg = o.average or "binary"
   if not AVERAGES[avg] then
     fail("%s: average must be 'binary', 'macro', 'micro', 'weighted' or 'none', got %s",
@@ -179,7 +180,8 @@ local function clf_curve(truth, score, pos)
 end
 
 local function roc_points(y_true, y_score, opts, what)
-  local o = check_options(opts, {pos_label = true, drop_intermediate = true}, what)
+  local o = check_options(opts, {pos_label = "any",
+                                drop_intermediate = "boolean"}, what)
   local truth = number_list(y_true, what, "y_true")
   local score = number_list(y_score, what, "y_score")
   if #truth ~= #score then

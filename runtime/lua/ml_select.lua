@@ -105,8 +105,8 @@ local function split_sizes(o, n, what)
   return n_train, n_test
 end
 
-local SPLIT_OPTS = {test_size = true, train_size = true, random_state = true,
-                    shuffle = true, stratify = true}
+local SPLIT_OPTS = {"test_size", "train_size", "random_state", "shuffle",
+                    "stratify"}
 
 function M.train_test_split(X, y, opts)
   local what = "ml.train_test_split"
@@ -141,8 +141,7 @@ Splitter.__index = Splitter
 
 local function new_splitter(kind, opts)
   local what = "ml." .. kind
-  local o = check_options(opts, {n_splits = true, shuffle = true,
-                                 random_state = true}, what)
+  local o = check_options(opts, {"n_splits", "shuffle", "random_state"}, what)
   local s = setmetatable({kind = kind, n_splits = o.n_splits or 5,
                           shuffle = o.shuffle or false,
                           random_state = o.random_state}, Splitter)
@@ -345,11 +344,15 @@ local function fold_scores(base, params, X, y, folds, score, what)
   return scores
 end
 
-local CV_OPTS = {cv = true, scoring = true}
+local CV_OPTS = {"cv", "scoring"}
 
 function M.cross_val_score(estimator, X, y, opts)
   local what = "ml.cross_val_score"
   local o = check_options(opts, CV_OPTS, what)
+  if not (type(estimator) == "function" or is_estimator(estimator)) then
+    fail("%s: expected an estimator (e.g. ml.SVC{}) or a function returning one, got %s",
+         what, describe(estimator))
+  end
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
   local folds = cv_folds(o.cv, X, y, what)
@@ -401,7 +404,8 @@ Grid.__index = Grid
 
 function M.GridSearchCV(estimator, param_grid, opts)
   local what = "ml.GridSearchCV"
-  local o = check_options(opts, {cv = true, scoring = true, refit = true}, what)
+  local o = check_options(opts, {cv = "any", scoring = "any", refit = "boolean"},
+                          what)
   if not (type(estimator) == "function" or is_estimator(estimator)) then
     fail("%s: expected an estimator (e.g. ml.SVC{}) or a function returning one, got %s",
          what, describe(estimator))
@@ -463,5 +467,10 @@ for _, m in ipairs {"predict", "decision_function", "predict_proba", "score"} do
     return self.best_estimator_[m](self.best_estimator_, ...)
   end
 end
+
+-- obj.split(X, y) instead of obj:split(X, y) says so
+U.dot_guard(Splitter, function(v) return getmetatable(v) == Splitter end, "cv")
+U.dot_guard(Grid, function(v) return getmetatable(v) == Grid end, "grid")
+U.dot_guard(Scores, function(v) return getmetatable(v) == Scores end, "scores")
 
 return M

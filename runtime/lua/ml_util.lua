@@ -3,6 +3,7 @@
 -- script line, the runtime's RNG as Lua lists, number formatting.
 local T = require "tensor"
 local fail = require "script_error"
+local options = require "options"
 
 local function strip(msg)
   return (tostring(msg):gsub("^[^\n]-:%d+: ", "", 1))
@@ -101,21 +102,46 @@ local function sorted_unique(list)
   return u
 end
 
-local function check_options(opts, known, what)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    fail("%s: options must be a table, got %s", what, describe(opts))
-  end
-  for k in pairs(opts) do
-    if not known[k] then
-      local names = {}
-      for n in pairs(known) do names[#names + 1] = n end
-      table.sort(names)
-      fail("%s: unknown option '%s' (known: %s)", what, tostring(k),
-           table.concat(names, ", "))
+-- The one options checker (options.check): an unknown key names the
+-- nearest valid one. spec: a list of names, a set {name = true} (any
+-- value), or a map {name = "number|string", ...} of expected types.
+local function check_options(opts, spec, what)
+  local list, typed = {}, false
+  if #spec > 0 then
+    list = spec
+  else
+    for k, v in pairs(spec) do
+      if type(v) == "string" then typed = true end
+      list[#list + 1] = k
     end
   end
-  return opts
+  if typed then
+    local map = {}
+    for k, v in pairs(spec) do map[k] = v == true and "any" or v end
+    return options.check(what, opts, map)
+  end
+  return options.check(what, opts, list)
+end
+
+-- Methods of a class must be called with ':'. Wrap every function field
+-- of cls (but the ones in skip) so that obj.fit(X, y), which passes X as
+-- self, says so instead of failing somewhere inside. is_self(v) tells an
+-- instance; var is the name shown in the advice ("clf").
+local function dot_guard(cls, is_self, var, skip)
+  local wrapped = {}
+  for name, f in pairs(cls) do
+    if type(f) == "function" and not (skip and skip[name])
+       and not name:find("^__") then
+      wrapped[name] = function(self, ...)
+        if not is_self(self) then
+          fail("%s: called with '.' instead of ':' (write %s:%s(...))", name,
+               var, name)
+        end
+        return f(self, ...)
+      end
+    end
+  end
+  for name, f in pairs(wrapped) do cls[name] = f end
 end
 
 -- a seed for the libraries' rand(): random_state, else the runtime's RNG
@@ -162,6 +188,7 @@ return {
   take = take,
   sorted_unique = sorted_unique,
   check_options = check_options,
+  dot_guard = dot_guard,
   seed_of = seed_of,
   reseed = reseed,
   permutation = permutation,

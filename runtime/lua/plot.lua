@@ -33,23 +33,30 @@
 -- it wrote (confusion_matrix: the matrix, then the path).
 local core = require "plot.core"
 local tensor = require "tensor"
+local check = require("options").check
+local script_error = require "script_error"
 
 local M = {}
 
 -- Errors: helpers raise a Failure; public() re-raises it as
--- "plot.NAME: message" at the script's line. Anything else is a bug in
--- this file and keeps its own position.
+-- "plot.NAME: message" at the script's line. Anything else (the options
+-- checker's errors, which name the function themselves) passes as it is.
 local Failure = {}
 local function fail(fmt, ...)
   error(setmetatable({msg = fmt:format(...)}, Failure), 0)
 end
 
+local current = "plot"     -- the public function running, for messages
+
 local function public(name, f)
   M[name] = function(...)
+    local outer = current
+    current = "plot." .. name
     local r = table.pack(pcall(f, ...))
+    current = outer
     if r[1] then return table.unpack(r, 2, r.n) end
     if getmetatable(r[2]) == Failure then
-      error("plot." .. name .. ": " .. r[2].msg, 2)
+      script_error("plot.%s: %s", name, r[2].msg)
     end
     error(r[2], 0)
   end
@@ -70,37 +77,34 @@ local function describe(x)
   return "a " .. t
 end
 
--- core errors carry plot.lua's position; the script's replaces it
+-- core errors carry a position (the script's); public() puts it back
+-- in front of "plot.NAME: "
 local function draw(fn, path, spec)
   local ok, e = pcall(fn, path, spec)
   if not ok then
-    fail("%s", (tostring(e):gsub("^[^\n]-plot%.lua:%d+: ", "", 1)))
+    fail("%s", (tostring(e):gsub("^[^\n]-:%d+: ", "", 1)))
   end
 end
 
 ---------------------------------------------------------------- options
 
+-- the one options checker, naming the public function running
 local function options(opts, known)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    fail("options must be a table, got %s", describe(opts))
-  end
-  for k in pairs(opts) do
-    if not known[k] then
-      local names = {}
-      for n in pairs(known) do names[#names + 1] = n end
-      table.sort(names)
-      fail("unknown option '%s' (known: %s)", tostring(k),
-           table.concat(names, ", "))
-    end
-  end
-  return opts
+  return check(current, opts, known)
 end
 
-local function set(...)
-  local s = {}
-  for _, k in ipairs {...} do s[k] = true end
-  return s
+-- option names (any value; the function checks them itself)
+local function set(...) return {...} end
+
+-- option names with types for the options nothing else checks:
+-- typed("legend:boolean", "title") -> {legend = "boolean", title = "any"}
+local function typed(...)
+  local m = {}
+  for _, k in ipairs {...} do
+    local name, ty = k:match("^([%w_]+):(.+)$")
+    m[name or k] = ty or "any"
+  end
+  return m
 end
 
 local function opt_string(opts, k)
@@ -230,6 +234,7 @@ local SHAPES = "an (N,H,W), (N,H,W,1) or (N,H,W,3) tensor or a list of " ..
                "(H,W), (H,W,1) or (H,W,3) tensors"
 
 local function is_image(t)
+  if not tensor.is_tensor(t) then return false end
   local s = t:shape()
   return #s == 2 or (#s == 3 and (s[3] == 1 or s[3] == 3))
 end
@@ -336,8 +341,8 @@ local function cmap_opt(opts)
 end
 
 public("image_grid", function(images, path, opts)
-  opts = options(opts, set("labels", "class_names", "cols", "rows", "title",
-                           "normalize", "cmap", "box"))
+  opts = options(opts, typed("labels", "class_names", "cols", "rows", "title",
+                             "normalize:boolean", "cmap", "box"))
   local cols = opt_int(opts, "cols", 5, 1, 100)
   local rows = opt_int(opts, "rows", 5, 1, 100)
   local list, total = image_list(images, cols * rows)
@@ -526,11 +531,7 @@ local function one_series(s, i)
   if type(s) ~= "table" then
     fail("series %d must be a table {x=, y=, label=}, got %s", i, describe(s))
   end
-  for k in pairs(s) do
-    if not SERIES_KEYS[k] then
-      fail("series %d: unknown field '%s'", i, tostring(k))
-    end
-  end
+  check(("%s: series %d"):format(current, i), s, SERIES_KEYS)
   if s.y == nil then fail("series %d has no y values", i) end
   local y = numbers(s.y, ("series %d: y"):format(i))
   local x = s.x == nil and range(#y) or numbers(s.x, ("series %d: x"):format(i))
@@ -564,8 +565,8 @@ local function lim_opt(opts, k)
 end
 
 public("lines", function(series, path, opts)
-  opts = options(opts, set("title", "xlabel", "ylabel", "xlim", "ylim",
-                           "width", "height", "legend", "grid"))
+  opts = options(opts, typed("title", "xlabel", "ylabel", "xlim", "ylim",
+                             "width", "height", "legend:boolean", "grid:boolean"))
   if type(series) ~= "table" then
     fail("expected a list of series {x=, y=, label=}, got %s",
          describe(series))
@@ -592,7 +593,7 @@ end)
 -- pixels (top/left 0-based offsets from the image's corner, as a
 -- sliding window counts them), labels a list of N strings (e.g. scores).
 public("detections", function(img, boxes, path, opts)
-  opts = options(opts, set("labels", "title", "side", "normalize"))
+  opts = options(opts, typed("labels", "title", "side", "normalize:boolean"))
   if not is_image(img) then
     fail("expected an image (H,W), (H,W,1) or (H,W,3), got %s", describe(img))
   end

@@ -298,22 +298,27 @@ static void predict_range(void *ctx, int64_t lo, int64_t hi, int slot) {
   free(tmp);
 }
 
-static int run_predict(PredJob *J, int64_t n) {
+/* Every piece allocates its own row; a piece that cannot marks the job
+ * and leaves its rows unfilled, so the whole result is refused. */
+static int run_predict(PredJob *J, int64_t n, char *err) {
   double flops = (double)n * (J->m->m->l + 1) * (J->m->d + 1) * 3;
   threads_for(n, flops, predict_range, J);
-  return J->nomem ? -1 : 0;
+  if (J->nomem)
+    return ERR("out of memory predicting %lld rows of %d features",
+               (long long)n, J->m->d);
+  return 0;
 }
 
-void svmg_predict(const SvmModel *m, const float *x, int64_t n,
-                  int *labels) {
+int svmg_predict(const SvmModel *m, const float *x, int64_t n, int *labels,
+                 char *err) {
   PredJob J = {m, x, PRED_LABEL, labels, NULL, 0};
-  run_predict(&J, n);
+  return run_predict(&J, n, err);
 }
 
-void svmg_decision_ovo(const SvmModel *m, const float *x, int64_t n,
-                       double *dec) {
+int svmg_decision_ovo(const SvmModel *m, const float *x, int64_t n,
+                      double *dec, char *err) {
   PredJob J = {m, x, PRED_OVO, NULL, dec, 0};
-  run_predict(&J, n);
+  return run_predict(&J, n, err);
 }
 
 int svmg_predict_proba(const SvmModel *m, const float *x, int64_t n,
@@ -321,8 +326,7 @@ int svmg_predict_proba(const SvmModel *m, const float *x, int64_t n,
   if (!svmg_has_proba(m))
     return ERR("the model was fitted without probability estimates");
   PredJob J = {m, x, PRED_PROBA, NULL, prob, 0};
-  if (run_predict(&J, n)) return ERR("out of memory");
-  return 0;
+  return run_predict(&J, n, err);
 }
 
 /* scikit-learn's _ovr_decision_function(dec < 0, -dec, k) for the

@@ -66,13 +66,16 @@ int svmg_total_sv(const SvmModel *m);
  * file does not keep them). */
 void svmg_support(const SvmModel *m, float *sv, int *idx);
 
-/* Predictions for n rows of svmg_n_features(m) floats each. */
-void svmg_predict(const SvmModel *m, const float *x, int64_t n, int *labels);
+/* Predictions for n rows of svmg_n_features(m) floats each. Returns -1
+ * (out of memory; labels then hold nothing usable) or 0. */
+int svmg_predict(const SvmModel *m, const float *x, int64_t n, int *labels,
+                 char *err);
 /* One-vs-one decision values, n x k(k-1)/2, pairs (i, j) with i < j in
  * ascending class order, each positive when it favours class i (the
- * raw libsvm convention scikit-learn keeps for 'ovo'). */
-void svmg_decision_ovo(const SvmModel *m, const float *x, int64_t n,
-                       double *dec);
+ * raw libsvm convention scikit-learn keeps for 'ovo'). Returns -1 (out
+ * of memory; dec then holds nothing usable) or 0. */
+int svmg_decision_ovo(const SvmModel *m, const float *x, int64_t n,
+                      double *dec, char *err);
 /* Class probabilities (n x k, ascending classes). Needs a model fitted
  * with probability = 1. Returns -1 if it was not. */
 int svmg_predict_proba(const SvmModel *m, const float *x, int64_t n,
@@ -115,10 +118,13 @@ void ling_classes(const LinModel *m, int *labels);
  * else one row per class in ascending order (one-vs-rest). */
 int ling_n_rows(const LinModel *m);
 void ling_coef(const LinModel *m, float *coef, float *intercept);
-/* decision values n x ling_n_rows(m), as the coef rows */
-void ling_decision(const LinModel *m, const float *x, int64_t n,
-                   double *dec);
-void ling_predict(const LinModel *m, const float *x, int64_t n, int *labels);
+/* Decision values n x ling_n_rows(m), as the coef rows, and predicted
+ * labels. Both return -1 (out of memory; the output then holds nothing
+ * usable) or 0. */
+int ling_decision(const LinModel *m, const float *x, int64_t n, double *dec,
+                  char *err);
+int ling_predict(const LinModel *m, const float *x, int64_t n, int *labels,
+                 char *err);
 int ling_save(const LinModel *m, const char *path, char *err);
 LinModel *ling_load(const char *path, char *err);
 

@@ -189,21 +189,27 @@ static void predict_range(void *ctx, int64_t lo, int64_t hi, int slot) {
   free(v);
 }
 
-static void run(PredJob *J, int64_t n) {
+/* A piece that cannot allocate its row leaves its rows unfilled and
+ * marks the job: the whole result is refused. */
+static int run(PredJob *J, int64_t n, char *err) {
   double flops = (double)n * (J->m->d + 1) * J->m->nr_w * 2;
   threads_for(n, flops, predict_range, J);
+  if (J->nomem)
+    return ERR("out of memory predicting %lld rows of %d features",
+               (long long)n, J->m->d);
+  return 0;
 }
 
-void ling_decision(const LinModel *m, const float *x, int64_t n,
-                   double *dec) {
+int ling_decision(const LinModel *m, const float *x, int64_t n, double *dec,
+                  char *err) {
   PredJob J = {m, x, NULL, dec, 0};
-  run(&J, n);
+  return run(&J, n, err);
 }
 
-void ling_predict(const LinModel *m, const float *x, int64_t n,
-                  int *labels) {
+int ling_predict(const LinModel *m, const float *x, int64_t n, int *labels,
+                 char *err) {
   PredJob J = {m, x, labels, NULL, 0};
-  run(&J, n);
+  return run(&J, n, err);
 }
 
 static int save_raw(const char *tmp, const void *m) {

@@ -14,6 +14,22 @@
 
 static char dir[] = "/tmp/wb_test_svm_XXXXXX";
 
+/* Out-of-memory injection: malloc refuses requests of exactly fail_size
+ * bytes. The prediction pieces' row buffers have a size nothing else
+ * asks for while they run (see test_predict_oom). ASan brings its own
+ * malloc, so the injection is compiled only without it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_FAIL_MALLOC 0
+#else
+#define HAVE_FAIL_MALLOC 1
+extern void *__libc_malloc(size_t n);
+static volatile size_t fail_size;
+void *malloc(size_t n) {
+  if (n != 0 && n == fail_size) return NULL;
+  return __libc_malloc(n);
+}
+#endif
+
 /* two clusters: label A left, label B right (B met first) */
 static void toy(float *x, int *y, int a, int b) {
   for (int i = 0; i < 20; i++) {
@@ -64,12 +80,12 @@ static void test_svc(void) {
   int cls[2];
   svmg_classes(m, cls);
   ok(cls[0] == 3 && cls[1] == 7, "classes ascending although 7 came first");
-  svmg_predict(m, x, 20, pred);
+  ok(svmg_predict(m, x, 20, pred, err) == 0, "svmg_predict");
   int right = 0;
   for (int i = 0; i < 20; i++) right += pred[i] == y[i];
   is(right, 20, "training points predicted right");
   double dec[20], prob[40];
-  svmg_decision_ovo(m, x, 20, dec);
+  ok(svmg_decision_ovo(m, x, 20, dec, err) == 0, "svmg_decision_ovo");
   ok(dec[0] < 0 && dec[1] > 0, "ovo value positive for the first class (3)");
   ok(svmg_predict_proba(m, x, 20, prob, err) == 0 &&
      prob[0] + prob[1] > 0.999 && prob[0] < prob[1],
@@ -81,7 +97,7 @@ static void test_svc(void) {
      "svmg_load: same features and support vectors");
   if (b) {
     double dec2[20];
-    svmg_decision_ovo(b, x, 20, dec2);
+    svmg_decision_ovo(b, x, 20, dec2, err);
     ok(memcmp(dec, dec2, sizeof dec) == 0,
        "identical decision values after the round trip");
     svmg_free(b);
@@ -107,14 +123,14 @@ static void test_linear(void) {
   LinModel *m = ling_train(x, 20, 2, y, &p, err);
   ok(m != NULL, "ling_train");
   if (!m) { diag("%s", err); return; }
-  ling_predict(m, x, 20, pred);
+  ok(ling_predict(m, x, 20, pred, err) == 0, "ling_predict");
   int right = 0;
   for (int i = 0; i < 20; i++) right += pred[i] == y[i];
   is(right, 20, "linear: training points predicted right");
   float coef[2], b;
   double dec[20];
   ling_coef(m, coef, &b);
-  ling_decision(m, x, 20, dec);
+  ok(ling_decision(m, x, 20, dec, err) == 0, "ling_decision");
   near(dec[0], coef[0] * x[0] + coef[1] * x[1] + b, 1e-5,
        "decision = coef . x + intercept (sklearn's sign)");
   ok(dec[0] > 0 && y[0] == 1, "positive for the larger label");
@@ -124,12 +140,62 @@ static void test_linear(void) {
   ok(l != NULL, "ling_load");
   if (l) {
     double dec2[20];
-    ling_decision(l, x, 20, dec2);
+    ling_decision(l, x, 20, dec2, err);
     ok(memcmp(dec, dec2, sizeof dec) == 0,
        "linear: identical decision values after loading");
     ling_free(l);
   }
   ling_free(m);
+}
+
+/* A prediction that cannot allocate its row buffer must say so, not
+ * return labels or decision values it never computed. */
+static void test_predict_oom(void) {
+  enum { N = 20, D = 37 };
+  float x[N * D];
+  int y[N], lab[N];
+  double dec[N];
+  char err[SVMG_ERRLEN];
+  for (int i = 0; i < N; i++) {
+    y[i] = i % 2;
+    for (int j = 0; j < D; j++)
+      x[i * D + j] = (float)(y[i] * 2 + (i * 7 + j * 3) % 5 * 0.1);
+  }
+  SvmParams sp = {SVMG_LINEAR, 3, 0.5, 0, 1, 1e-3, 50, 1, 0, 1};
+  LinParams lp = {LING_L2R_L2LOSS_SVC_DUAL, 1, 1e-4, 1, 7};
+  SvmModel *sm = svmg_train(x, N, D, y, &sp, err);
+  LinModel *lm = ling_train(x, N, D, y, &lp, err);
+  if (!sm || !lm || !HAVE_FAIL_MALLOC) {
+    for (int i = 0; i < 4; i++)
+      ok(1, "# SKIP %s", HAVE_FAIL_MALLOC ? "training failed" : "ASan build");
+    svmg_free(sm);
+    ling_free(lm);
+    return;
+  }
+#if HAVE_FAIL_MALLOC
+  fail_size = (D + 1) * sizeof(struct { int i; double v; });  /* svm_node */
+  int rc = svmg_predict(sm, x, N, lab, err);
+  fail_size = 0;
+  ok(rc == -1 && strstr(err, "out of memory"), "svmg_predict reports out of "
+     "memory: %s", rc ? err : "(returned 0)");
+  fail_size = (D + 1) * sizeof(struct { int i; double v; });
+  rc = svmg_decision_ovo(sm, x, N, dec, err);
+  fail_size = 0;
+  ok(rc == -1 && strstr(err, "out of memory"), "svmg_decision_ovo reports "
+     "out of memory: %s", rc ? err : "(returned 0)");
+  fail_size = (D + 2) * sizeof(struct { int i; double v; });  /* feature_node */
+  rc = ling_predict(lm, x, N, lab, err);
+  fail_size = 0;
+  ok(rc == -1 && strstr(err, "out of memory"), "ling_predict reports out of "
+     "memory: %s", rc ? err : "(returned 0)");
+  fail_size = (D + 2) * sizeof(struct { int i; double v; });
+  rc = ling_decision(lm, x, N, dec, err);
+  fail_size = 0;
+  ok(rc == -1 && strstr(err, "out of memory"), "ling_decision reports out "
+     "of memory: %s", rc ? err : "(returned 0)");
+#endif
+  svmg_free(sm);
+  ling_free(lm);
 }
 
 static char *slurp(const char *path, size_t *n) {
@@ -162,12 +228,12 @@ static int check_and_load(const char *text, size_t n, int linear, int *passed) {
   if (linear) {
     LinModel *m = ling_load(path, err);
     if (!m) return 0;
-    ling_predict(m, x, 2, lab);
+    ling_predict(m, x, 2, lab, err);
     ling_free(m);
   } else {
     SvmModel *m = svmg_load(path, err);
     if (!m) return 0;
-    svmg_predict(m, x, 2, lab);
+    svmg_predict(m, x, 2, lab, err);
     svmg_free(m);
   }
   return 1;
@@ -204,6 +270,7 @@ int main(void) {
   test_helpers();
   test_svc();
   test_linear();
+  test_predict_oom();
   fuzz("svc.model", 0);
   fuzz("linear.model", 1);
   char err[SVMG_ERRLEN];

@@ -181,6 +181,99 @@ static void test_reduce(void) {
   ok(isnan(tensor_reduce_all(TRED_MAX, &t)), "NaN propagates through max");
 }
 
+/* Empty views: their data pointer may sit at (or past) the end of the
+ * buffer, so a reduction must not read it. The sentinel stands for
+ * whatever lies past the buffer. */
+static void test_reduce_empty(void) {
+  float sentinel[4] = {1e30f, 1e30f, 1e30f, 1e30f};
+  Tensor t;
+  int64_t s[2] = {0, 3};
+  tensor_init(&t, sentinel, 2, s, err);
+  Tensor tr = t;                            /* transpose: (3, 0) */
+  tr.shape[0] = 3; tr.shape[1] = 0; tr.stride[0] = 1; tr.stride[1] = 3;
+  ok(!tensor_is_contiguous(&tr), "an empty transposed view is strided");
+  const Tensor *views[2] = {&t, &tr};
+  for (int v = 0; v < 2; v++) {
+    const char *what = v ? "empty transposed view" : "empty tensor";
+    near(tensor_reduce_all(TRED_SUM, views[v]), 0, 0, "sum of an %s is 0", what);
+    ok(isnan(tensor_reduce_all(TRED_MEAN, views[v])), "mean of an %s is NaN", what);
+    ok(isnan(tensor_reduce_all(TRED_MAX, views[v])), "max of an %s is NaN", what);
+    ok(isnan(tensor_reduce_all(TRED_MIN, views[v])), "min of an %s is NaN", what);
+    near(tensor_reduce_all(TRED_ARGMAX, views[v]), -1, 0, "argmax of an %s is -1", what);
+    near(tensor_reduce_all(TRED_ARGMIN, views[v]), -1, 0, "argmin of an %s is -1", what);
+  }
+  /* (3, 0) reduced over its empty axis 1: three sums of nothing */
+  float o[3] = {7, 7, 7};
+  Tensor to;
+  int64_t s3[1] = {3};
+  tensor_init(&to, o, 1, s3, err);
+  tensor_reduce_axis(TRED_SUM, &tr, 1, &to);
+  ok(o[0] == 0 && o[1] == 0 && o[2] == 0, "sum over an empty axis gives zeros");
+  tensor_reduce_axis(TRED_MAX, &tr, 1, &to);
+  ok(isnan(o[0]) && isnan(o[2]), "max over an empty axis gives NaN");
+  tensor_reduce_axis(TRED_ARGMAX, &tr, 1, &to);
+  ok(o[0] == -1 && o[2] == -1, "argmax over an empty axis gives -1");
+  /* reducing (3, 0) over axis 0 gives an empty result: nothing written */
+  Tensor te;
+  int64_t s0[1] = {0};
+  tensor_init(&te, o, 1, s0, err);
+  o[0] = 7;
+  tensor_reduce_axis(TRED_SUM, &tr, 0, &te);
+  ok(o[0] == 7, "an empty result is not written");
+}
+
+/* Every reduction of a strided view equals the same reduction of its
+ * contiguous copy: transposed, stepped and broadcast (stride 0) views. */
+static void test_reduce_strided(void) {
+  float a[24];
+  for (int i = 0; i < 24; i++) a[i] = (float)((i * 7) % 11) - 4.5f;
+  Tensor base;
+  int64_t s[3] = {2, 3, 4};
+  tensor_init(&base, a, 3, s, err);
+  Tensor views[3];
+  const char *names[3] = {"permuted (4, 3, 2)", "stepped (2, 3, 2)",
+                          "broadcast (3, 2, 4)"};
+  views[0] = base;                          /* axes reversed */
+  for (int d = 0; d < 3; d++) {
+    views[0].shape[d] = base.shape[2 - d];
+    views[0].stride[d] = base.stride[2 - d];
+  }
+  views[1] = base;                          /* every second column */
+  views[1].shape[2] = 2; views[1].stride[2] = 2; views[1].size = 12;
+  views[2] = base;                          /* row 0 of (3, 4), repeated */
+  views[2].shape[0] = 3; views[2].shape[1] = 2; views[2].shape[2] = 4;
+  views[2].stride[0] = 4; views[2].stride[1] = 0; views[2].stride[2] = 1;
+  views[2].size = 24;
+  TensorReduce ops[6] = {TRED_SUM, TRED_MEAN, TRED_MAX, TRED_MIN,
+                         TRED_ARGMAX, TRED_ARGMIN};
+  const char *opn[6] = {"sum", "mean", "max", "min", "argmax", "argmin"};
+  for (int v = 0; v < 3; v++) {
+    float c[24];
+    tensor_gather(&views[v], c);
+    Tensor ct;
+    tensor_init(&ct, c, 3, views[v].shape, err);
+    for (int o = 0; o < 6; o++) {
+      near(tensor_reduce_all(ops[o], &views[v]), tensor_reduce_all(ops[o], &ct),
+           1e-9, "%s of a %s view equals its copy's", opn[o], names[v]);
+      int ok_axis = 1;
+      for (int ax = 0; ax < 3; ax++) {
+        float r1[24], r2[24];
+        int64_t rs[2];
+        for (int d = 0, k = 0; d < 3; d++) if (d != ax) rs[k++] = views[v].shape[d];
+        Tensor o1, o2;
+        tensor_init(&o1, r1, 2, rs, err);
+        tensor_init(&o2, r2, 2, rs, err);
+        tensor_reduce_axis(ops[o], &views[v], ax, &o1);
+        tensor_reduce_axis(ops[o], &ct, ax, &o2);
+        for (int64_t i = 0; i < o1.size; i++)
+          if (fabsf(r1[i] - r2[i]) > 1e-6f) ok_axis = 0;
+      }
+      ok(ok_axis, "%s along each axis of a %s view equals its copy's",
+         opn[o], names[v]);
+    }
+  }
+}
+
 static void test_rng(void) {
   tensor_seed(42);
   double a = tensor_rand_uniform(), b = tensor_rand_normal();
@@ -254,6 +347,8 @@ int main(void) {
   test_broadcast();
   test_matmul();
   test_reduce();
+  test_reduce_empty();
+  test_reduce_strided();
   test_rng();
   test_npy();
   return done_testing();

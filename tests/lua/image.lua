@@ -192,7 +192,7 @@ t.raises(function() image.load(tmpdir) end, "it is a folder", "a folder")
 t.raises(function() image.load() end,
          "image.load: expected a file name, got nil", "no path")
 t.raises(function() image.load(photo_path, {grey = true}) end,
-         "unknown option 'grey' %(known: 'gray'%)", "misspelt option")
+         "image.load: unknown option 'grey' %(did you mean 'gray'%?%)", "misspelt option")
 t.raises(function() image.load(photo_path, {gray = "yes"}) end,
          "gray must be true or false, got string", "option type")
 t.raises(function() image.load(photo_path, true) end,

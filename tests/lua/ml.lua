@@ -401,9 +401,10 @@ t.raises(function() ml.SVC{kernel = "cubic"} end, "SVC: kernel must be one of", 
 t.raises(function() ml.SVC{C = -1} end, "SVC: C must be a number > 0", "C <= 0")
 t.raises(function() ml.SVC{gamma = "big"} end,
          "gamma must be 'scale', 'auto' or a positive number", "bad gamma")
-t.raises(function() ml.SVC{gama = 1} end, "SVC: unknown option 'gama'", "misspelt option")
+t.raises(function() ml.SVC{gama = 1} end,
+         "SVC: unknown option 'gama' %(did you mean 'gamma'%?%)", "misspelt option")
 t.raises(function() ml.SVC():set_params{Cc = 1} end,
-         "SVC: unknown parameter 'Cc'", "unknown parameter")
+         "SVC.set_params: unknown option 'Cc' %(did you mean 'C'%?%)", "unknown parameter")
 t.raises(function() ml.LinearSVC{penalty = "l1", loss = "hinge"} end,
          "not supported", "LinearSVC bad combination")
 t.raises(function() ml.LinearSVC{max_iter = 5000} end,

@@ -217,7 +217,7 @@ end, "has %d values but history%.[%w_]+ has %d", "mismatched epoch counts")
 t.raises(function() plot.history(hist, nil) end,
          "expected a file name for the PNG, got nil", "missing path")
 t.raises(function() plot.history(hist, good, {titel = "x"}) end,
-         "unknown option 'titel'", "misspelt option")
+         "plot.history: unknown option 'titel' %(did you mean 'title'%?%)", "misspelt option")
 t.raises(function() plot.history(hist, good, "title") end,
          "options must be a table", "options not a table")
 
@@ -289,7 +289,8 @@ t.raises(function() plot.lines({{x = {1, 2}, y = {1, 2, 3}}}, good) end,
 t.raises(function() plot.lines({{x = {1}}}, good) end,
          "series 1 has no y values", "no y")
 t.raises(function() plot.lines({{y = {1, 2}, colour = "red"}}, good) end,
-         "series 1: unknown field 'colour'", "misspelt series field")
+         "plot.lines: series 1: unknown option 'colour' %(did you mean 'color'%?%)",
+         "misspelt series field")
 t.raises(function() plot.lines({{y = {1, 2}, color = "rouge"}}, good) end,
          "series 1: color must be a name", "unknown colour")
 t.raises(function() plot.lines({{y = {1, 2}, marker = "x"}}, good) end,

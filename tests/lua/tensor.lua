@@ -170,6 +170,21 @@ t.raises(function() return d:sum(3) end, "axis 3 out of range", "bad axis")
 t.raises(function() return a:slice(2, 2, 5) end, "out of range 1..3", "slice past the end")
 t.raises(function() return a:permute(1, 1) end, "axis 1 repeated", "bad permutation")
 t.raises(function() return T.zeros(0):max() end, "empty", "max of an empty tensor")
+t.raises(function() return T.zeros(0, 3):transpose(1, 2):argmin() end, "empty", "argmin of an empty view")
+
+-- empty and strided views reduce like their contiguous copies
+t.is(T.zeros(0, 3):transpose(1, 2):sum(), 0, "sum of an empty transposed view is 0")
+t.is(T.zeros(3, 0):sum(), 0, "sum of an empty tensor is 0")
+t.is(T.zeros(0, 3):transpose(1, 2):sum(2):numel(), 3, "sum over an empty axis of a view: 3 values")
+t.is(T.zeros(0, 3):transpose(1, 2):sum(2):sum(), 0, "... all 0")
+do
+  local v = T.arange(24):reshape(2, 3, 4):permute(3, 1, 2):slice(1, 1, 4, 2)
+  local c = v:contiguous()
+  for _, op in ipairs{"sum", "mean", "max", "min", "argmax", "argmin"} do
+    t.near(v[op](v), c[op](c), 1e-9, op .. " of a strided view equals its copy's")
+    t.allclose(v[op](v, 2), c[op](c, 2), 1e-6, op .. " along axis 2 of a strided view")
+  end
+end
 t.raises(function() return T{1, 2}:item() end, "2 elements", "item of a 2-element tensor")
 t.raises(function() return T.load(fixtures .. "missing.npy") end, "cannot open .*missing.npy", "missing .npy")
 t.raises(function() return T.load(fixtures .. "npy_i8.npy") end, "unsupported dtype '<i8'", "int64 .npy")
