@@ -286,4 +286,17 @@ function data.face_dataset(opts)
   return {x = x, y = y, class_names = {"not a face", "face"}}
 end
 
+-- ---- scikit-learn's small sets and sample generators (datasets.lua) -------
+-- data.iris(), data.load_iris() (scikit-learn's name) and the same for
+-- wine, breast_cancer, digits, diabetes; data.make_moons{...} and the
+-- other generators.
+do
+  local sets = require "datasets"
+  for name, f in pairs(sets) do
+    data[name] = f
+    local short = name:match("^load_(.*)$")
+    if short then data[short] = f end
+  end
+end
+
 return data

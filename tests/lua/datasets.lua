@@ -36,6 +36,9 @@ for _, name in ipairs {"iris", "wine", "breast_cancer", "digits", "diabetes"} do
   t.ok(fw < 1e-6, name .. ": first row as scikit-learn's")
   t.ok(type(b.DESCR) == "string" and #b.DESCR > 100, name .. ": DESCR")
 end
+local data = require "data"
+t.ok(data.iris().data:shape()[1] == 150 and data.load_digits ~= nil and data.make_moons ~= nil,
+     "data publishes the loaders (data.iris, data.load_digits) and the generators")
 local X, y = D.load_iris{return_X_y = true}
 t.ok(shape(X) == "150x4" and shape(y) == "150", "return_X_y gives data, target")
 t.is(shape(D.load_digits().images), "1797x8x8", "digits: images")
