@@ -92,8 +92,9 @@ static void preload_modules(lua_State *L) {
 static int msghandler(lua_State *L) {
   lua_settop(L, 1);
   if (lua_type(L, 1) == LUA_TSTRING) {
-    relocate_message(L);
-    lua_replace(L, 1);
+    relocate_message(L);          /* leaves the message on top */
+    lua_copy(L, -1, 1);
+    lua_settop(L, 1);
   }
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
