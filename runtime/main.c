@@ -112,7 +112,11 @@ static void preload_modules(lua_State *L) {
  *
  * A second SIGINT while the first waits for its safe point (a long C call
  * does not return) ends the program from the handler: temporary files
- * and child labs are removed with async-signal-safe calls, then _exit. */
+ * and child labs are removed with async-signal-safe calls, then _exit.
+ *
+ * The hook is set on the main Lua thread: code running inside a
+ * coroutine stops when the coroutine yields or returns to it (or at a
+ * second Ctrl-C). */
 
 enum { INTR_EXIT, INTR_ERROR };
 static lua_State *volatile intr_state;     /* the state the handler hooks */
@@ -437,6 +441,7 @@ static int cmd_repl(void) {
     if (st != LUA_OK) {
       report(L, st);
       fs_tmp_cleanup();             /* no write is in flight between lines */
+      sys_doing_clear();            /* nor a fit an error cut short */
     }
   }
   if (tty) putchar('\n');

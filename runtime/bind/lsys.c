@@ -92,6 +92,8 @@ static int s_doing(lua_State *L) {
 
 const char *sys_doing(void) { return doing_text; }
 
+void sys_doing_clear(void) { doing_text[0] = '\0'; }
+
 /* sys.on_interrupt(fn | nil): fn() is called once when Ctrl-C stops the
  * program, after the "interrupted" message and before the temporary
  * files go and the program exits 130 (main.c); for work the temporary

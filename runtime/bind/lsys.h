@@ -10,4 +10,8 @@
  * path, which then exits. */
 void sys_run_on_interrupt(lua_State *L);
 
+/* sys.doing(nil): after an evaluation the REPL stopped with an error, what
+ * it was doing is over. */
+void sys_doing_clear(void);
+
 #endif

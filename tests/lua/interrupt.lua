@@ -217,8 +217,9 @@ has(out, "predict.lua:7", "the message names the predict line")
 -- through sh with the input from a file instead)
 dir = base .. "/repl"
 assert(os.execute("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "'"))
-write(dir .. "/input.lua", 'io.open("marker", "w"):close(); while true do end\n'
-  .. 'print("still " .. "here")\n')
+write(dir .. "/input.lua", 'require("sys").doing("busy"); io.open("marker", "w"):close(); '
+  .. 'while true do end\n'
+  .. 'print("still " .. "here", require("sys").doing())\n')
 local pid = assert(core.spawn({"/bin/sh", "-c", "exec '" .. bin .. "' repl < input.lua"},
                               {}, dir, base .. "/repl.out"))
 local started = wait_for(dir .. "/marker", pid)
@@ -226,8 +227,8 @@ if started then core.sleep(0.2); sigint(pid) end
 code = wait_exit(pid)
 out = read(base .. "/repl.out") or ""
 t.is(code, 0, "the REPL goes on after an interrupt and ends at EOF with 0")
-has(out, "stdin:1: interrupted", "the evaluation stops with an error at its line")
-has(out, "still here", "the next line runs")
+has(out, "stdin:1: interrupted during busy", "the evaluation stops with an error at its line")
+has(out, "still here\tnil", "the next line runs, with sys.doing cleared")
 
 -- ---- a book build with a lab running -------------------------------------------
 local bdir = base .. "/book"
