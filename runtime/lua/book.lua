@@ -597,8 +597,8 @@ local function run_labs(ctx, labs)
         lab.code = code
         table.remove(running, k)
         ctx.ran = ctx.ran + 1
-        say_doing(running)
         finish_lab(ctx, lab)
+        say_doing(running)
         if lab.failed and not ctx.o.keep_going then stop = true end
       end
     end
@@ -997,6 +997,7 @@ function M.main(...)
     if type(e) == "string" and e:match("^book: ") then return e end
     return debug.traceback("book: internal error: " .. tostring(e), 2)
   end, o)
+  sys.doing(nil)
   if not okb then
     warn(tostring(code), "\n")
     local sig = core.interrupted()
