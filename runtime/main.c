@@ -5,6 +5,7 @@
  * binary), then runs a lab script with a traceback on error. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "book/bookrun.h"
 #include "core/fsutil.h"
+#include "bind/lsys.h"
 #include "bind/lutil.h"
 #include "modules.h"
 #include "version.h"
@@ -83,6 +86,145 @@ static void preload_modules(lua_State *L) {
     lua_setfield(L, -2, e->name);
   }
   lua_pop(L, 1);
+}
+
+/* ---- Ctrl-C ----------------------------------------------------------- */
+
+/* SIGINT stops the program at the next safe point, like lua.c's laction:
+ * the handler only sets a hook (lua_sethook is async-signal-safe), and
+ * the hook runs at the next Lua instruction, call or return, that is
+ * between two calls into C kernels and writers, never inside one. There
+ * it prints where the program was ("workbook: interrupted during fit:
+ * epoch 3/10, step 120/1875 (lab2.lua:41)"), calls sys.on_interrupt's
+ * function (the book builder stops its labs there), removes the
+ * temporary files of writes in flight (fs_tmp_cleanup) and exits 130.
+ *
+ * It exits from the hook rather than raising an error: Lua has no error
+ * that pcall cannot catch, and a lab's (or the runtime's own) pcall would
+ * swallow the interrupt and carry on. _exit after flushing stdio, not
+ * exit: atexit handlers of the libraries (HDF5, OpenBLAS, oneDNN) may
+ * touch state a worker thread holds; the temporary files are removed by
+ * hand and the files the script wrote and closed are complete already.
+ *
+ * In the REPL an interrupt only stops the current evaluation: the hook
+ * raises an error (a pcall may catch it, as in lua.c), and sys.atomic_write
+ * removes its temporary file on the way out.
+ *
+ * A second SIGINT while the first waits for its safe point (a long C call
+ * does not return) ends the program from the handler: temporary files
+ * and child labs are removed with async-signal-safe calls, then _exit.
+ *
+ * The hook is set on the main Lua thread: code running inside a
+ * coroutine stops when the coroutine yields or returns to it (or at a
+ * second Ctrl-C). */
+
+enum { INTR_EXIT, INTR_ERROR };
+static lua_State *volatile intr_state;     /* the state the handler hooks */
+static volatile sig_atomic_t intr_mode;
+static volatile sig_atomic_t intr_pending;
+
+/* "file:line" of the script's innermost running line, or "". Unlike
+ * script_where (bind/lutil.c), this starts at level 0: inside a hook,
+ * level 0 is the function that was running, the script's main chunk
+ * included. */
+static void intr_position(lua_State *L, char *buf, size_t n) {
+  lua_Debug ar;
+  buf[0] = '\0';
+  for (int level = 0; lua_getstack(L, level, &ar); level++) {
+    if (!lua_getinfo(L, "Sl", &ar)) break;
+    if (strcmp(ar.what, "C") == 0 || strncmp(ar.source, "@runtime/", 9) == 0)
+      continue;
+    if (ar.currentline > 0)
+      snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
+    return;
+  }
+}
+
+/* "interrupted during DOING (POSITION)", or the parts there are. */
+static void intr_message(lua_State *L, char *buf, size_t n) {
+  char pos[512];
+  const char *doing = sys_doing();
+  if (L) intr_position(L, pos, sizeof pos);
+  else pos[0] = '\0';
+  if (doing[0] && pos[0]) snprintf(buf, n, "interrupted during %s (%s)", doing, pos);
+  else if (doing[0]) snprintf(buf, n, "interrupted during %s", doing);
+  else if (pos[0]) snprintf(buf, n, "interrupted at %s", pos);
+  else snprintf(buf, n, "interrupted");
+}
+
+/* Say so, stop what the script started, remove temporary files, exit
+ * 130 (128 + SIGINT, what a shell reports for a program Ctrl-C killed). */
+static void intr_exit(lua_State *L) {
+  char msg[1024];
+  intr_message(L, msg, sizeof msg);
+  fflush(stdout);
+  /* the terminal echoed ^C mid-line: start a line of our own */
+  fprintf(stderr, "%s%s: %s\n", isatty(2) ? "\n" : "", progname, msg);
+  fflush(stderr);
+  if (L) sys_run_on_interrupt(L);
+  br_kill_all();
+  fs_tmp_cleanup();
+  fflush(NULL);
+  _exit(128 + SIGINT);
+}
+
+static void intr_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  if (intr_mode == INTR_EXIT) intr_exit(L);
+  char msg[1024];
+  /* the REPL's message leads with the position, like any error there */
+  char pos[512];
+  const char *doing = sys_doing();
+  intr_position(L, pos, sizeof pos);
+  snprintf(msg, sizeof msg, "%s%sinterrupted%s%s", pos, pos[0] ? ": " : "",
+           doing[0] ? " during " : "", doing);
+  intr_pending = 0;
+  lua_pushstring(L, msg);
+  lua_error(L);
+}
+
+static void intr_handler(int sig) {
+  (void)sig;
+  if (intr_pending) {
+    static const char msg[] = "\nworkbook: interrupted\n";
+    fs_tmp_cleanup();
+    br_kill_all();
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(128 + SIGINT);
+  }
+  intr_pending = 1;
+  lua_State *L = intr_state;
+  if (L) lua_sethook(L, intr_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* Catch SIGINT for L (mode INTR_EXIT or INTR_ERROR); L NULL puts the
+ * default action back. */
+static void intr_catch(lua_State *L, int mode) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  if (L) {
+    intr_mode = mode;
+    intr_pending = 0;
+    intr_state = L;
+    sa.sa_handler = intr_handler;
+    sigaction(SIGINT, &sa, NULL);
+  } else {
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    intr_state = NULL;
+  }
+}
+
+/* After a run: an interrupt that came when no Lua code was left to run
+ * (the hook never fired) still ends the program as interrupted. */
+static void intr_settle(lua_State *L) {
+  if (intr_pending && intr_mode == INTR_EXIT) {
+    lua_sethook(L, NULL, 0, 0);
+    intr_exit(NULL);
+  }
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -191,6 +333,7 @@ static int cmd_run(int argc, char **argv) {
   }
   lua_setglobal(L, "arg");
   add_script_dir(L, path);
+  intr_catch(L, INTR_EXIT);
   int status = run_prelude(L);
   if (status == LUA_OK) {
     status = luaL_loadfilex(L, path, "t");
@@ -198,9 +341,11 @@ static int cmd_run(int argc, char **argv) {
       for (int i = 1; i < argc; i++) lua_pushstring(L, argv[i]);
       status = docall(L, argc - 1, 0);
     }
+    intr_settle(L);
     report(L, status);
   }
   fflush(stdout);
+  intr_catch(NULL, 0);
   lua_close(L);
   return status == LUA_OK ? 0 : 1;
 }
@@ -213,6 +358,7 @@ static int cmd_book(int argc, char **argv) {
   lua_State *L = new_state();
   if (!L) { fprintf(stderr, "%s: out of memory\n", progname); return 1; }
   int code = 1;
+  intr_catch(L, INTR_EXIT);
   lua_getglobal(L, "require");
   lua_pushliteral(L, "book");
   int status = docall(L, 1, 1);
@@ -223,8 +369,10 @@ static int cmd_book(int argc, char **argv) {
     status = docall(L, argc, 1);
     if (status == LUA_OK) code = (int)lua_tointeger(L, -1);
   }
+  intr_settle(L);
   report(L, status);
   fflush(stdout);
+  intr_catch(NULL, 0);
   lua_close(L);
   return code;
 }
@@ -285,9 +433,16 @@ static int cmd_repl(void) {
     if (lua_gettop(L) < 2) continue;
     if (lua_type(L, -1) == LUA_TSTRING) { report(L, LUA_ERRSYNTAX); continue; }
     int base = lua_gettop(L) - 1;
+    intr_catch(L, INTR_ERROR);
     int st = docall(L, 0, LUA_MULTRET);
     if (st == LUA_OK) print_results(L, lua_gettop(L) - base);
-    else report(L, st);
+    intr_catch(NULL, 0);
+    lua_sethook(L, NULL, 0, 0);     /* an interrupt that came too late */
+    if (st != LUA_OK) {
+      report(L, st);
+      fs_tmp_cleanup();             /* no write is in flight between lines */
+      sys_doing_clear();            /* nor a fit an error cut short */
+    }
   }
   if (tty) putchar('\n');
   lua_close(L);

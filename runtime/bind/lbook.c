@@ -197,9 +197,19 @@ static int b_kill(lua_State *L) {
   return 0;
 }
 
-/* Ctrl-C must not leave a lab running: labs have process groups of
- * their own (for the timeout kill), so the terminal's SIGINT reaches only
- * the builder, which notes it and kills its children itself. */
+/* interrupt(pid): SIGINT the lab's process group, which then stops at
+ * its next safe point, removes its temporary files and exits 130. */
+static int b_interrupt(lua_State *L) {
+  br_interrupt((pid_t)luaL_checkinteger(L, 1));
+  return 0;
+}
+
+/* A lab must not outlive the builder: labs have process groups of their
+ * own (for the timeout kill), so a terminal's signal reaches only the
+ * builder. SIGINT (Ctrl-C) is the host's (main.c: the builder stops at a
+ * safe point and calls its sys.on_interrupt function, which stops the
+ * labs); SIGTERM and SIGHUP are noted here, for the build loop to stop
+ * its labs and return 128 + the signal. */
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig) { interrupted = sig; }
@@ -209,7 +219,6 @@ static int b_catch_signals(lua_State *L) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   return 0;
@@ -300,7 +309,8 @@ static int b_getcwd(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"render", b_render}, {"slug", b_slug},
   {"sha256", b_sha256}, {"sha256_file", b_sha256_file},
-  {"spawn", b_spawn}, {"poll", b_poll}, {"kill", b_kill}, {"sleep", b_sleep},
+  {"spawn", b_spawn}, {"poll", b_poll}, {"kill", b_kill}, {"interrupt", b_interrupt},
+  {"sleep", b_sleep},
   {"catch_signals", b_catch_signals}, {"interrupted", b_interrupted},
   {"stat", b_stat}, {"list", b_list}, {"copy", b_copy}, {"rmtree", b_rmtree},
   {"realpath", b_realpath}, {"getcwd", b_getcwd},

@@ -1,6 +1,7 @@
 /* lsys.c - the `sys` Lua module: what labs and the runtime's Lua half
  * need from the OS and that Lua's own libraries lack. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
@@ -12,6 +13,10 @@
 
 #include "bind/lutil.h"
 #include "core/fsutil.h"
+#include "bind/lsys.h"
+
+/* The registry field holding sys.on_interrupt's function. */
+#define SYS_ON_INTERRUPT "workbook.on_interrupt"
 
 static int s_mkdir_p(lua_State *L) {
   const char *p = luaL_checkstring(L, 1);
@@ -87,10 +92,41 @@ static int s_doing(lua_State *L) {
 
 const char *sys_doing(void) { return doing_text; }
 
+void sys_doing_clear(void) { doing_text[0] = '\0'; }
+
+/* sys.on_interrupt(fn | nil): fn() is called once when Ctrl-C stops the
+ * program, after the "interrupted" message and before the temporary
+ * files go and the program exits 130 (main.c); for work the temporary
+ * file registry does not know, such as child processes. nil removes it.
+ * An error in fn is reported and the exit goes on. Returns the previous
+ * function or nil. */
+static int s_on_interrupt(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, SYS_ON_INTERRUPT);
+  lua_pushvalue(L, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, SYS_ON_INTERRUPT);
+  return 1;
+}
+
+void sys_run_on_interrupt(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, SYS_ON_INTERRUPT) != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushnil(L);                  /* once only */
+  lua_setfield(L, LUA_REGISTRYINDEX, SYS_ON_INTERRUPT);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "workbook: while stopping: %s\n", msg ? msg : "(no message)");
+    lua_pop(L, 1);
+  }
+}
+
 static const luaL_Reg functions[] = {
   {"mkdir_p", s_mkdir_p}, {"clock", s_clock}, {"isatty", s_isatty},
   {"home", s_home}, {"exists", s_exists}, {"atomic_write", s_atomic_write},
-  {"doing", s_doing}, {NULL, NULL}
+  {"doing", s_doing}, {"on_interrupt", s_on_interrupt}, {NULL, NULL}
 };
 
 int luaopen_sys(lua_State *L) {

@@ -14,6 +14,22 @@
 
 extern char **environ;
 
+/* The labs running now, so that an interrupt can stop them: a slot is
+ * set after the spawn and cleared when the child is reaped. Only the
+ * main thread writes; a signal handler may read (br_kill_all). */
+#define CHILD_SLOTS 64
+static volatile sig_atomic_t children[CHILD_SLOTS];
+
+static void remember(pid_t pid) {
+  for (int i = 0; i < CHILD_SLOTS; i++)
+    if (!children[i]) { children[i] = (sig_atomic_t)pid; return; }
+}
+
+static void forget(pid_t pid) {
+  for (int i = 0; i < CHILD_SLOTS; i++)
+    if (children[i] == (sig_atomic_t)pid) children[i] = 0;
+}
+
 static int set_actions(posix_spawn_file_actions_t *fa, const char *out_path,
                        const char *cwd) {
   int e = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
@@ -39,12 +55,21 @@ pid_t br_spawn(char *const argv[], char *const env[], const char *cwd,
   if (e) { posix_spawn_file_actions_destroy(&fa); errno = e; return -1; }
   e = set_actions(&fa, out_path, cwd);
   if (!e) e = posix_spawnattr_setpgroup(&at, 0);
-  if (!e) e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+  /* the lab starts with SIGINT at its default whatever ours is, so that
+   * br_interrupt reaches its handler (a caught signal is reset by exec,
+   * an ignored one would stay ignored) */
+  sigset_t dfl;
+  sigemptyset(&dfl);
+  sigaddset(&dfl, SIGINT);
+  if (!e) e = posix_spawnattr_setsigdefault(&at, &dfl);
+  if (!e) e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP
+                                            | POSIX_SPAWN_SETSIGDEF);
   if (!e) e = posix_spawn(&pid, argv[0], &fa, &at, argv,
                           env ? env : environ);
   posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
   if (e) { errno = e; return -1; }
+  remember(pid);
   return pid;
 }
 
@@ -54,6 +79,7 @@ int br_poll(pid_t pid, int *code) {
   do r = waitpid(pid, &st, WNOHANG); while (r < 0 && errno == EINTR);
   if (r < 0) return -1;
   if (r == 0) return 0;
+  forget(pid);
   *code = WIFEXITED(st) ? WEXITSTATUS(st)
         : WIFSIGNALED(st) ? -WTERMSIG(st) : -1;
   return 1;
@@ -64,4 +90,22 @@ void br_kill(pid_t pid) {
   kill(-pid, SIGKILL);
   kill(pid, SIGKILL);   /* in case it left its group */
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  forget(pid);
+}
+
+void br_interrupt(pid_t pid) {
+  kill(-pid, SIGINT);
+}
+
+int br_kill_all(void) {
+  int n = 0;
+  for (int i = 0; i < CHILD_SLOTS; i++) {
+    pid_t pid = (pid_t)children[i];
+    if (pid > 0) {
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      n++;
+    }
+  }
+  return n;
 }

@@ -1,5 +1,6 @@
 /* bookrun.h - child processes for the book builder: start a lab with its
- * output in a file, poll it, kill it (and its group) on a timeout. */
+ * output in a file, poll it, kill it (and its group) on a timeout or
+ * an interrupt. */
 #ifndef WB_BOOKRUN_H
 #define WB_BOOKRUN_H
 #include <sys/types.h>
@@ -17,4 +18,14 @@ int br_poll(pid_t pid, int *code);
 
 /* SIGKILL the child's process group, then reap it. */
 void br_kill(pid_t pid);
+
+/* SIGINT the child's process group (a workbook lab then stops at its
+ * next safe point, removes its temporary files and exits 130); reap it
+ * with br_poll, or br_kill it when it does not stop. */
+void br_interrupt(pid_t pid);
+
+/* SIGKILL the process group of every child started by br_spawn and not
+ * yet reaped; they are not reaped (the caller is about to exit). For the
+ * last resort of an interrupt: async-signal-safe. Returns how many. */
+int br_kill_all(void);
 #endif

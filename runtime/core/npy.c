@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/tensor.h"
 
 #define ERR(...) (snprintf(err, TENSOR_ERRLEN, __VA_ARGS__), -1)
@@ -173,16 +174,9 @@ int npy_write_file(const char *path, const Tensor *t, char *err) {
   unsigned char head[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                             (unsigned char)(hlen & 0xff),
                             (unsigned char)(hlen >> 8)};
-  size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
-  if (!tmp) return ERR("out of memory");
-  snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    int e = errno;
-    free(tmp);
-    return ERR("cannot write %s: %s", path, strerror(e));
-  }
+  char tmp[4200];
+  FILE *f = fs_open_tmp(path, tmp, sizeof tmp);
+  if (!f) return ERR("cannot write %s: %s", path, strerror(errno));
   int ok = fwrite(head, 1, 10, f) == 10 &&
            fwrite(dict, 1, (size_t)k, f) == (size_t)k;
   for (int i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;
@@ -200,14 +194,9 @@ int npy_write_file(const char *path, const Tensor *t, char *err) {
       }
     }
   }
-  int e = errno;
-  if (fclose(f) != 0) ok = 0;
-  if (!ok || rename(tmp, path) != 0) {
-    e = e ? e : errno;
-    remove(tmp);
-    free(tmp);
-    return ERR("cannot write %s: %s", path, strerror(e));
-  }
-  free(tmp);
+  if (ok && fflush(f) != 0) ok = 0;
+  if (!ok && !errno) errno = EIO;
+  if (fs_commit_tmp(f, tmp, path, ok) != 0)
+    return ERR("cannot write %s: %s", path, strerror(errno));
   return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <hdf5.h>
 
+#include "core/fsutil.h"
 #include "io/h5keras.h"
 
 _Static_assert(sizeof(hid_t) == sizeof(int64_t),
@@ -626,10 +627,20 @@ static int write_layer(hid_t file, const H5kOutLayer *l, char *err) {
 static int write_quiet(const char *path, const H5kOutLayer *layers,
                        int nlayers, const char *backend,
                        const char *keras_version, char *err) {
-  char why[160];
-  hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0)
-    return fail(err, "cannot create %s (%s)", path, detail(why));
+  char why[160], tmp[4200];
+  /* the file goes to a registered temporary name (an interrupt removes
+   * it), renamed over path only when complete */
+  if (fs_tmp_name(path, tmp, sizeof tmp) != 0)
+    return fail(err, "cannot create %s (%s)", path, strerror(errno));
+  errno = 0;
+  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0) {
+    /* the system's reason names no temporary file; HDF5's would */
+    int e = errno;
+    fail(err, "cannot create %s (%s)", path, e ? strerror(e) : detail(why));
+    fs_tmp_finish(tmp, path, 0);
+    return -1;
+  }
   const char **names = calloc((size_t)nlayers + 1, sizeof *names);
   int rc = names ? 0 : fail(err, "%s: out of memory", path);
   for (int i = 0; rc == 0 && i < nlayers; i++) names[i] = layers[i].name;
@@ -643,6 +654,8 @@ static int write_quiet(const char *path, const H5kOutLayer *layers,
   free(names);
   if (H5Fclose(file) < 0 && rc == 0)
     rc = fail(err, "%s cannot be written (%s)", path, detail(why));
+  if (fs_tmp_finish(tmp, path, rc == 0) != 0 && rc == 0)
+    rc = fail(err, "cannot write %s: %s", path, strerror(errno));
   if (rc && strncmp(err, path, strlen(path))) {
     char msg[H5K_ERRLEN];
     snprintf(msg, sizeof msg, "%s", err);

@@ -83,8 +83,10 @@ typedef struct H5kOutLayer {
  * split into layer_names0, layer_names1, ...), one group per layer
  * with weight_names ([] as an empty float64 array), each weight a
  * float32 dataset at its nested path below the layer's group. Layer
- * names must be distinct and not contain '/'. On failure the file may
- * be left half-written: write to a temporary name and rename. */
+ * names must be distinct and not contain '/'. Atomic: the file is
+ * written to a registered temporary name (fs_tmp_name) and renamed over
+ * path when complete; on failure the temporary file is removed and path
+ * is untouched. */
 int h5k_write(const char *path, const H5kOutLayer *layers, int nlayers,
               const char *backend, const char *keras_version, char *err);
 

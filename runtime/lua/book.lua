@@ -45,15 +45,17 @@ local function read_file(path)
   return s
 end
 
--- Write only when the content changed, atomically.
+-- Write only when the content changed, atomically (sys.atomic_write: a
+-- registered temporary file that an interrupt removes).
 local function write_file(path, s)
   if read_file(path) == s then return end
   sys.mkdir_p(path:match("^(.*)/[^/]*$") or ".")
-  local tmp = path .. ".tmp" .. tostring(os.time()) .. math.random(1e6)
-  local f = assert(io.open(tmp, "wb"))
-  assert(f:write(s))
-  assert(f:close())
-  assert(os.rename(tmp, path))
+  sys.atomic_write(path, function(tmp)
+    local f = assert(io.open(tmp, "wb"))
+    local ok, err = f:write(s)
+    if ok then ok, err = f:close() else f:close() end
+    if not ok then error("book: cannot write " .. path .. ": " .. tostring(err), 0) end
+  end)
 end
 
 local function esc(s)
@@ -501,6 +503,7 @@ local function finish_lab(ctx, lab)
     core.rmtree(lab.entry)
     sys.mkdir_p(dirname(lab.entry))
     assert(os.rename(lab.tmp, lab.entry))
+    lab.tmp_done = true
     lab.manifest = m
     say(("book: %s done in %.1f s\n"):format(lab.path, lab.seconds))
   else
@@ -509,10 +512,54 @@ local function finish_lab(ctx, lab)
     warn(("book: LAB %s failed (run from %s:%d)\n%s\n"):format(
       lab.path, lab.page.src, lab.line, lab.message))
     core.rmtree(lab.tmp)
+    lab.tmp_done = true
   end
 end
 
--- Run what the cache cannot answer, ctx.o.jobs at a time.
+-- Stop the labs started and not yet reaped: SIGINT first, so that each
+-- stops at a safe point and removes its own temporary files (a lab may
+-- write outside its output folder), SIGKILL for any still running after a
+-- grace period; then remove every lab folder not yet moved into the
+-- cache or removed (finish_lab sets lab.tmp_done).
+local STOP_GRACE = 5
+local function stop_labs(ctx)
+  local live = {}
+  for _, lab in ipairs(ctx.started) do
+    if lab.code == nil and not lab.stopped then
+      core.interrupt(lab.pid)
+      live[#live + 1] = lab
+    end
+  end
+  local t0, left = sys.clock(), #live
+  while left > 0 and sys.clock() - t0 < STOP_GRACE do
+    core.sleep(0.02)
+    left = 0
+    for _, lab in ipairs(live) do
+      if not lab.stopped then
+        local code, err = core.poll(lab.pid)
+        if code or err then lab.stopped = true else left = left + 1 end
+      end
+    end
+  end
+  for _, lab in ipairs(live) do
+    if not lab.stopped then core.kill(lab.pid); lab.stopped = true end
+  end
+  for _, lab in ipairs(ctx.started) do
+    if not lab.tmp_done then core.rmtree(lab.tmp); lab.tmp_done = true end
+  end
+  os.remove(ctx.cache_abs .. "/tmp")    -- only if empty: not another build's
+end
+
+-- What the builder is doing, for the interrupt message.
+local function say_doing(running)
+  local names = {}
+  for _, lab in ipairs(running) do names[#names + 1] = lab.path end
+  sys.doing(#names > 0 and "book: running " .. table.concat(names, ", ") or nil)
+end
+
+-- Run what the cache cannot answer, ctx.o.jobs at a time. Ctrl-C (the
+-- host's handler, main.c) calls the sys.on_interrupt function set here at
+-- the next safe point; SIGTERM and SIGHUP are polled (core.interrupted).
 local function run_labs(ctx, labs)
   local queue, running, stop = {}, {}, false
   for _, lab in ipairs(labs) do
@@ -520,17 +567,23 @@ local function run_labs(ctx, labs)
     if lab.manifest then ctx.cached = ctx.cached + 1
     else queue[#queue + 1] = lab end
   end
-  if #queue > 0 then core.catch_signals() end
+  if #queue == 0 then return end
+  core.catch_signals()
+  local previous = sys.on_interrupt(function() stop_labs(ctx) end)
   local i = 1
   while (i <= #queue and not stop) or #running > 0 do
-    if core.interrupted() then
-      for _, lab in ipairs(running) do core.kill(lab.pid); core.rmtree(lab.tmp) end
-      error("book: interrupted; labs stopped", 0)
+    local sig = core.interrupted()
+    if sig then
+      local doing = sys.doing()
+      stop_labs(ctx)
+      error(("book: stopped by signal %d%s"):format(sig,
+        doing and " during " .. doing or ""), 0)
     end
     while i <= #queue and #running < ctx.o.jobs and not stop do
       start_lab(ctx, queue[i])
       running[#running + 1] = queue[i]
       i = i + 1
+      say_doing(running)
     end
     core.sleep(0.02)
     for k = #running, 1, -1 do
@@ -545,10 +598,13 @@ local function run_labs(ctx, labs)
         table.remove(running, k)
         ctx.ran = ctx.ran + 1
         finish_lab(ctx, lab)
+        say_doing(running)
         if lab.failed and not ctx.o.keep_going then stop = true end
       end
     end
   end
+  sys.on_interrupt(previous)
+  sys.doing(nil)
 end
 
 -- Old entries of the labs just built (earlier versions of them).
@@ -885,6 +941,7 @@ local function build(o)
     return 2
   end
   local problems = {}
+  sys.doing("book: reading the pages")
   local pages, by_src = load_book(o, problems)
   if not pages then return report_problems(problems) end
   local files = resolve_refs(o, pages, by_src, problems)
@@ -907,6 +964,7 @@ local function build(o)
   end
   prune_cache(ctx, labs)
 
+  sys.doing("book: writing " .. o.out)
   sys.mkdir_p(o.out)
   local written = {["print.html"] = true}
   for i, page in ipairs(pages) do
@@ -923,6 +981,7 @@ local function build(o)
   write_file(o.out .. "/print.html", print_html(ctx))
   copy_assets(ctx)
   copy_files(ctx, files)
+  sys.doing(nil)
   say(("book: wrote %s/index.html: %d pages, %d labs (%d run, %d cached) in %.2f s\n")
       :format(o.out, #pages, #labs, ctx.ran, ctx.cached, sys.clock() - t0))
   if #failed > 0 then summary(failed); return 1 end
@@ -938,6 +997,7 @@ function M.main(...)
     if type(e) == "string" and e:match("^book: ") then return e end
     return debug.traceback("book: internal error: " .. tostring(e), 2)
   end, o)
+  sys.doing(nil)
   if not okb then
     warn(tostring(code), "\n")
     local sig = core.interrupted()

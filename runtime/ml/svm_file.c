@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "ml/svm_glue.h"
 
 #define ERR(...) svmg_errf(err, __VA_ARGS__)
@@ -65,19 +66,13 @@ int svmg_atomic_save(const char *path,
                      int (*save)(const char *tmp, const void *model),
                      const void *model, char *err) {
   char tmp[4200];
-  int w = snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-  if (w < 0 || (size_t)w >= sizeof tmp) return ERR("%s: path too long", path);
+  if (fs_tmp_name(path, tmp, sizeof tmp) != 0)
+    return ERR("cannot write %s: %s", path, strerror(errno));
   errno = 0;
-  if (save(tmp, model) != 0) {
-    int e = errno;
-    remove(tmp);
-    return ERR("cannot write %s: %s", path, e ? strerror(e) : "write error");
-  }
-  if (rename(tmp, path) != 0) {
-    int e = errno;
-    remove(tmp);
-    return ERR("cannot write %s: %s", path, strerror(e));
-  }
+  int ok = save(tmp, model) == 0;
+  if (!ok && !errno) errno = EIO;
+  if (fs_tmp_finish(tmp, path, ok) != 0)
+    return ERR("cannot write %s: %s", path, strerror(errno));
   return 0;
 }
 

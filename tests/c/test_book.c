@@ -1,6 +1,8 @@
 /* test_book.c - the book builder's C core without Lua: math protection
  * and its line map, heading slugs, anchored includes, SHA-256, child
- * processes with a kill, and a whole page through bm_render. */
+ * processes with a kill and an interrupt, and a whole page through
+ * bm_render. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,42 @@ static void test_run(void) {
   ok(br_poll(pid, &code) == -1, "killed and reaped");
   char *none[] = {"/no/such/program", NULL};
   ok(br_spawn(none, NULL, NULL, out) < 0, "spawn of a missing program fails");
+
+  /* br_interrupt: the child gets SIGINT at its default even when ours is
+   * ignored (a trap on a signal ignored at entry would not hold), and
+   * stops the way it chooses */
+  struct sigaction ign, old;
+  memset(&ign, 0, sizeof ign);
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGINT, &ign, &old);
+  char *trapper[] = {"/bin/sh", "-c",
+                     "trap 'exit 7' INT; echo ready; while :; do sleep 0.05; done",
+                     NULL};
+  unlink(out);
+  pid = br_spawn(trapper, NULL, NULL, out);
+  sigaction(SIGINT, &old, NULL);
+  for (int i = 0; i < 2000; i++) {    /* until its trap is set: up to 20 s */
+    FILE *g = fopen(out, "r");
+    int ready = g && fgetc(g) == 'r';
+    if (g) fclose(g);
+    if (ready) break;
+    usleep(10000);
+  }
+  br_interrupt(pid);
+  code = 0;
+  for (int i = 0; i < 2000 && (r = br_poll(pid, &code)) == 0; i++) usleep(10000);
+  ok(r == 1 && code == 7, "br_interrupt: the child's SIGINT trap ran (exit %d)", code);
+
+  /* br_kill_all: every child not yet reaped, for the last resort */
+  pid_t a = br_spawn(sleeper, NULL, NULL, out);
+  pid_t b = br_spawn(sleeper, NULL, NULL, out);
+  is(br_kill_all(), 2, "br_kill_all signals both running children");
+  int ca = 0, cb = 0, ra, rb;
+  for (int i = 0; i < 2000 && (ra = br_poll(a, &ca)) == 0; i++) usleep(10000);
+  for (int i = 0; i < 2000 && (rb = br_poll(b, &cb)) == 0; i++) usleep(10000);
+  ok(ra == 1 && rb == 1 && ca == -SIGKILL && cb == -SIGKILL, "both were killed");
+  is(br_kill_all(), 0, "reaped children are forgotten");
   unlink(out);
 }
 

@@ -5,7 +5,9 @@
  * NULLTERM, SPACEPAD) and variable-length names, model.save's
  * model_weights layout, chunked lists, float64/scalar/8-d weights; then
  * broken files, each giving a message, never a crash, a print or a
- * leaked HDF5 id. */
+ * leaked HDF5 id; h5k_write is atomic (nothing half-written, no
+ * temporary file left). */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -575,6 +577,46 @@ const char *__asan_default_options(void) {
   return "allocator_may_return_null=1";
 }
 
+/* files in tmpdir whose name holds ".tmp" */
+static int tmp_files(void) {
+  DIR *d = opendir(tmpdir);
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    if (strstr(e->d_name, ".tmp")) n++;
+  if (d) closedir(d);
+  return n;
+}
+
+/* h5k_write goes through a temporary file: a good write leaves the file
+ * and nothing else; a failed one leaves the previous file as it was. */
+static void test_atomic_write(void) {
+  float k1[6] = {1, 2, 3, 4, 5, 6}, k2[6] = {9, 9, 9, 9, 9, 9};
+  H5kOutWeight w1 = {"dense/kernel:0", 2, {2, 3}, k1};
+  H5kOutWeight w2 = {"dense/kernel:0", 2, {2, 3}, k2};
+  H5kOutLayer good = {"dense", 1, &w1};
+  H5kOutLayer twice[2] = {{"dense", 1, &w2}, {"dense", 1, &w2}};
+  const char *path = tmp("atomic.h5");
+  is(h5k_write(path, &good, 1, "tensorflow", "2.6.0", err), 0,
+     "h5k_write writes a file");
+  is(tmp_files(), 0, "and leaves no temporary file");
+  ok(h5k_write(path, twice, 2, "tensorflow", "2.6.0", err) == -1
+     && strstr(err, "atomic.h5") != NULL,
+     "a write that fails (a layer name twice) says so (%s)", err);
+  is(tmp_files(), 0, "and leaves no temporary file");
+  H5kFile f;
+  memset(&f, 0, sizeof f);
+  float got[6] = {0};
+  ok(h5k_open(&f, path, err) == 0 && f.nlayers == 1
+     && h5k_read(&f, 0, 0, got, 6, err) == 0 && got[5] == 6,
+     "the previous file is intact");
+  h5k_close(&f);
+  ok(h5k_write(tmp("missing/x.h5"), &good, 1, NULL, NULL, err) == -1
+     && strstr(err, "missing/x.h5") != NULL,
+     "a folder that does not exist: an error naming the path (%s)", err);
+  is(tmp_files(), 0, "nothing left there either");
+}
+
 int main(void) {
   /* as h5keras.c does before its first HDF5 call, for the damaged files:
    * no "infinite loop closing library" from libhdf5 1.10 at exit */
@@ -591,6 +633,7 @@ int main(void) {
   test_broken_layers();
   test_damaged();
   test_quiet();
+  test_atomic_write();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
   if (system(cmd) != 0) diag("could not remove %s", tmpdir);

@@ -171,7 +171,8 @@ s = sh(("exec 2>&1; %s book --src %s --out %s --timeout 60 & b=$!; "
   .. "kill -INT $b; wait $b; echo \"status=$?\"; sleep 0.2; "
   .. "kill -0 $(cat %s) 2>/dev/null && echo lab-alive || echo lab-gone")
   :format(q(bin), q(src), q(out), q(pidfile), q(pidfile)))
-has(s, "book: interrupted; labs stopped", "SIGINT stops the build")
+has(s, "workbook: interrupted during book: running chapters/chb/lab2.lua",
+    "SIGINT stops the build and names the lab")
 has(s, "status=130", "with status 128 + SIGINT")
 has(s, "lab-gone", "and kills the running lab")
 
