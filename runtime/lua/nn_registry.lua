@@ -251,7 +251,11 @@ R.callbacks = {
       local path = cb.filepath:gsub("{epoch(:?[^}]*)}", function(f)
         return f ~= "" and ("%" .. f:sub(2)):format(epoch) or tostring(epoch)
       end)
-      if not cb.save_best_only or better(cb, v, cb.best) then
+      if not cb.save_best_only then
+        -- every epoch, whatever the monitored value (Keras)
+        if cb.verbose > 0 then print(("Epoch %05d: saving model to %s"):format(epoch, path)) end
+        model:save_weights(path)
+      elseif better(cb, v, cb.best) then
         if cb.verbose > 0 then
           print(("Epoch %05d: %s improved to %.5f, saving model to %s"):format(epoch, cb.monitor, v, path))
         end
@@ -260,6 +264,8 @@ R.callbacks = {
       end
       return false
     end,
+    -- the monitored value matters only for save_best_only
+    needs_monitor = function(cb) return cb.save_best_only end,
   },
 }
 
@@ -283,7 +289,8 @@ end
 -- at the end of an epoch; returns true to stop training
 function Callback:on_epoch_end(model, epoch, logs)
   local v = logs[self.monitor]
-  if v == nil then
+  local needs = self.entry.needs_monitor
+  if v == nil and (not needs or needs(self)) then
     io.stderr:write(("warning: %s monitors '%s', which is not available\n"):format(self.kind, self.monitor))
     return false
   end

@@ -195,6 +195,27 @@ local c2 = io.open(tmp .. "_ck2.wbw")
 t.ok(c2 ~= nil, "ModelCheckpoint writes a file per epoch with {epoch} filled in")
 if c2 then c2:close() end
 os.remove(tmp .. "_ck1.wbw"); os.remove(tmp .. "_ck2.wbw")
+-- without validation data the default monitor (val_loss) is absent; a
+-- checkpoint that is not save_best_only saves every epoch all the same
+-- (Keras), and says nothing about the monitor
+local err_name = tmp .. "_ck_stderr.txt"
+local script = tmp .. "_ck_noval.lua"
+local sf = assert(io.open(script, "w"))
+sf:write(([[
+local nn, T = require "nn", require "tensor"
+T.seed(1)
+local m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
+m:compile{optimizer = "sgd", loss = "mse"}
+m:fit(T.randn(8, 3), T.randn(8, 2), {epochs = 2, verbose = 0,
+  callbacks = {nn.callbacks.ModelCheckpoint(%q)}})
+]]):format(tmp .. "_nv{epoch}.wbw"))
+sf:close()
+local rc = os.execute((os.getenv("WORKBOOK") or "./workbook") .. " run " .. script .. " 2> " .. err_name)
+local ef = io.open(err_name); local etext = ef and ef:read("a") or ""; if ef then ef:close() end
+local nv = io.open(tmp .. "_nv2.wbw")
+t.ok(rc and nv ~= nil and etext == "", "ModelCheckpoint without validation data saves every epoch, no warning")
+if nv then nv:close() end
+for _, f in ipairs {"_nv1.wbw", "_nv2.wbw", "_ck_stderr.txt", "_ck_noval.lua"} do os.remove(tmp .. f) end
 
 -- the whole model's backward pass against central differences: a small
 -- CNN with every layer kind the labs use, loss on logits (fused softmax)
