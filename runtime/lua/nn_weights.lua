@@ -58,6 +58,10 @@ local SAVE = {save_format = "string"}
 function W.save(model, path, o)
   o = B.check("save_weights", o, SAVE)
   if type(path) ~= "string" then fail("save_weights: a file path is required") end
+  -- an interrupt meanwhile names the save (after what was going on)
+  local prev = sys.doing()
+  sys.doing((prev and prev .. ", " or "") .. "save_weights to " .. path)
+  local _ <close> = setmetatable({}, {__close = function() sys.doing(prev) end})
   local format = o.save_format or (is_h5(path) and "h5" or "wbw")
   if format ~= "h5" and format ~= "wbw" then
     fail("save_weights: save_format must be 'h5' or 'wbw', got '%s'", tostring(format))

@@ -191,9 +191,8 @@ m:fit(x, y, {epochs = 1000000, batch_size = 32, verbose = 0})
 print("fit returned")
 ]]}
 t.is(code, 130, "SIGINT during fit: exit status 130")
-t.ok(out:match("^workbook: interrupted ") and out:find("fit.lua:11)", 1, true)
-     or out:find("workbook: interrupted at fit.lua:11\n", 1, true),
-     "the message names the fit line")
+t.ok(out:match("^workbook: interrupted during fit: epoch %d+/1000000, step %d+/8 %(fit%.lua:11%)") ~= nil,
+     "the message names the epoch, the step and the fit line")
 if code ~= 130 or not out:find("fit.lua:11", 1, true) then t.diag(out) end
 t.ok(not out:find("fit returned", 1, true), "fit did not return")
 clean(dir)
@@ -210,7 +209,24 @@ io.open("marker", "w"):close()
 while true do m:predict(x) end
 ]]}
 t.is(code, 130, "SIGINT during predict: exit status 130")
-has(out, "predict.lua:7", "the message names the predict line")
+t.ok(out:match("interrupted during predict: step %d+/%d+ %(predict%.lua:7%)") ~= nil,
+     "the message names predict's step and line")
+clean(dir)
+
+-- ---- save_weights in a loop (.wbw and Keras .h5) ----------------------------
+for _, ext in ipairs {"wbw", "h5"} do
+  dir = base .. "/save_" .. ext
+  code, out = interrupt(dir, {"run", "save.lua"}, 0.3) {["save.lua"] = ([[
+local nn = require "nn"
+local m = nn.Sequential{nn.Dense(1024, {input_shape = {1024}}), nn.Dense(512)}
+m:save_weights("w.%s")
+io.open("marker", "w"):close()
+while true do m:save_weights("w.%s") end
+]]):format(ext, ext)}
+  t.is(code, 130, "SIGINT during save_weights (." .. ext .. "): exit status 130")
+  has(out, "interrupted", "save_weights (." .. ext .. "): the message says interrupted")
+  clean(dir, "save_weights (." .. ext .. "): no temporary file left")
+end
 
 -- ---- the REPL: Ctrl-C stops the evaluation, not the session -----------------
 -- (the REPL reads stdin, which core.spawn ties to /dev/null: run it
