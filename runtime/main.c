@@ -251,7 +251,10 @@ static int msghandler(lua_State *L) {
 static int report(lua_State *L, int status) {
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(no message)");
+    /* a script's error leads with its file:line (nothing before it); other
+     * failures say which program is talking */
+    if (msg && position_len(msg) > 0) fprintf(stderr, "%s\n", msg);
+    else fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(no message)");
     fflush(stderr);
     lua_pop(L, 1);
   }

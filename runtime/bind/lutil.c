@@ -60,8 +60,7 @@ int lerror(lua_State *L, const char *fmt, ...) {
   return lua_error(L);
 }
 
-/* Length of a leading "name:123: " position in msg, or 0. */
-static size_t position_len(const char *msg) {
+size_t position_len(const char *msg) {
   const char *p = msg;
   while (*p && *p != ':' && *p != '\n' && *p != ' ') p++;
   if (*p != ':' || p == msg) return 0;

@@ -8,6 +8,8 @@
 #ifndef WB_LUTIL_H
 #define WB_LUTIL_H
 
+#include <stddef.h>
+
 #include <lua.h>
 
 /* Push "file:line: " of the script's frame nearest the top of the stack,
@@ -27,6 +29,9 @@ int lerror(lua_State *L, const char *fmt, ...)
  * or no position at all gets the script's position instead. Other values
  * pass through. Returns 1 (the message). */
 int relocate_message(lua_State *L);
+
+/* Length of a leading "file:123: " position in msg, or 0. */
+size_t position_len(const char *msg);
 
 /* ---- options ----------------------------------------------------------
  * Every function that takes an options table checks it with one checker:

@@ -471,9 +471,24 @@ end
 -- The lab's error message and traceback out of its output.
 local function failure_text(lab)
   local text = lab.output or ""
-  local from = text:find("workbook: ", 1, true)
-  if from and (from == 1 or text:sub(from - 1, from - 1) == "\n") then
-    text = text:sub(from + #"workbook: ")
+  -- a script error: its "file:line: message" line(s) then the traceback;
+  -- the message starts at the last positioned line before the traceback
+  local tb = text:find("\nstack traceback:", 1, true)
+  local from
+  if tb then
+    local pos = 1
+    while true do
+      local a = text:find("[^\n]+:%d+: ", pos)
+      if not a or a > tb then break end
+      if a == 1 or text:sub(a - 1, a - 1) == "\n" then from = a end
+      pos = a + 1
+    end
+  end
+  local other = text:find("workbook: ", 1, true)   -- any other failure
+  if from then
+    text = text:sub(from)
+  elseif other and (other == 1 or text:sub(other - 1, other - 1) == "\n") then
+    text = text:sub(other + #"workbook: ")
   else
     local lines = {}
     for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end

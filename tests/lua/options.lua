@@ -87,6 +87,18 @@ local first = text:match("^[^\n]*")
 t.ok(first:find("oops%.lua:2: init: fans must be positive$") ~= nil and not first:find("runtime/"),
      "uncaught: the first line leads with the script's line")
 t.ok(text:find("exit=1") ~= nil, "uncaught: exit status 1")
+t.ok(first:find("^[^ ]*oops%.lua:2: ") ~= nil, "uncaught: nothing before the script's file:line")
+
+-- in a book build the prelude wraps module functions (read tracking):
+-- a C function's error still names the lab's line, not the wrapper's
+f = assert(io.open(script, "w"))
+f:write("local image, T = require 'image', require 'tensor'\n" ..
+        "image.filter(T.zeros(8, 8, 1), image.kernels.box(3), {padding = 'smae'})\n")
+f:close()
+p = io.popen("WORKBOOK_READS=" .. dir .. "/reads.log " .. bin .. " run " .. script .. " 2>&1")
+text = p:read("a"); p:close()
+t.ok(text:find("^[^\n]*oops%.lua:2: image%.filter: padding must be 'valid' or 'same', got 'smae'") ~= nil,
+     "read tracking on: the lab's line, not the prelude's")
 os.execute("rm -rf " .. dir)
 
 t.done()
