@@ -19,6 +19,7 @@
 #include "core/fsutil.h"
 #include "bind/lsys.h"
 #include "bind/lutil.h"
+#include "core/names.h"
 #include "modules.h"
 #include "version.h"
 
@@ -466,7 +467,13 @@ int main(int argc, char **argv) {
     printf("workbook %s (%s)\n", WORKBOOK_VERSION, LUA_RELEASE);
     return 0;
   }
-  fprintf(stderr, "%s: unknown command '%s'\n\n", progname, cmd);
+  static const char *const commands[] = {"run", "repl", "book", "version", "help"};
+  int near = names_nearest(cmd, commands, 5);
+  if (near >= 0)
+    fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\n\n", progname, cmd,
+            commands[near]);
+  else
+    fprintf(stderr, "%s: unknown command '%s'\n\n", progname, cmd);
   usage(stderr);
   return 2;
 }

@@ -15,6 +15,7 @@
 #include "book/bookinc.h"
 #include "book/bookmath.h"
 #include "book/bookmd.h"
+#include "core/names.h"
 #include "core/strbuf.h"
 
 #define OPTS (CMARK_OPT_UNSAFE | CMARK_OPT_VALIDATE_UTF8)
@@ -514,7 +515,22 @@ static int parse_fence(Ctx *c, const char *info, int line, Fence *f) {
     first = 0;
   }
   if (!f->include && !f->run) return 0;
-  if (bad[0]) return fail(c, line, "unknown code block option '%s'", bad);
+  if (bad[0]) {
+    static const char *const known[] = {"include=", "anchor=", "run"};
+    char key[600];
+    snprintf(key, sizeof key, "%s", bad);
+    char *eq = strchr(key, '=');
+    if (eq) eq[1] = '\0';          /* "inclde=lab1.lua" -> "inclde=" */
+    int near = names_nearest(key, known, 3);
+    char msg[800];
+    if (near >= 0)
+      snprintf(msg, sizeof msg, "unknown code block option '%s' (did you mean '%s'?)",
+               bad, known[near]);
+    else
+      snprintf(msg, sizeof msg, "unknown code block option '%s' "
+               "(known: include=FILE, anchor=NAME, run)", bad);
+    return fail(c, line, "%s", msg);
+  }
   if (!f->include || !f->file[0])
     return fail(c, line, "'run' needs include=FILE", NULL);
   if (f->anchor[0] && !f->include)

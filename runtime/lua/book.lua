@@ -138,7 +138,11 @@ local function parse_args(args)
       o.jobs = math.tointeger(tonumber(value(a)))
       if not o.jobs or o.jobs < 1 then error("--jobs needs a count >= 1", 0) end
     else
-      error("unknown option '" .. a .. "' (see workbook book --help)", 0)
+      local flags = {"--help", "--src", "--out", "--cache", "--keep-going", "--quick",
+                     "--timeout", "--jobs"}
+      local near = require("options").nearest(a, flags)
+      error("unknown option '" .. a .. "' (" .. (near and "did you mean '" .. near .. "'? " or "")
+            .. "see workbook book --help)", 0)
     end
     i = i + 1
   end

@@ -121,7 +121,14 @@ t.is(err, "chapters/cha/index.md:3: include: anchor 'nope' not found in chapters
 p, err = render("```lua run\n```\n")
 t.is(err, "chapters/cha/index.md:1: 'run' needs include=FILE", "run without include")
 p, err = render("```lua include=lab1.lua rnu\n```\n")
-t.is(err, "chapters/cha/index.md:1: unknown code block option 'rnu'", "a misspelt option is an error")
+t.is(err, "chapters/cha/index.md:1: unknown code block option 'rnu' (did you mean 'run'?)",
+     "a misspelt option is an error with the nearest option")
+p, err = render("```lua inclde=lab1.lua run\n```\n")
+t.is(err, "chapters/cha/index.md:1: unknown code block option 'inclde=lab1.lua' (did you mean 'include='?)",
+     "a misspelt include= names include=")
+p, err = render("```lua include=lab1.lua fast\n```\n")
+t.is(err, "chapters/cha/index.md:1: unknown code block option 'fast' (known: include=FILE, anchor=NAME, run)",
+     "an option near nothing lists the known ones")
 
 -- ---- links and images ----------------------------------------------------
 p = assert(render("para\n\n[a](../chb/index.md#x) and\n![pic](pic.png \"t\")\n"))

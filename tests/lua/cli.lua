@@ -76,7 +76,12 @@ t.ok(rc == 0 and outp:find("usage: workbook") and outp:find("repl"), "--help")
 outp, rc = run(bin .. " version")
 t.ok(rc == 0 and outp:find("^workbook %d+%.%d+%.%d+ %(Lua 5%.4"), "version")
 outp, rc = run(bin .. " frobnicate")
-t.ok(rc == 2 and outp:find("unknown command 'frobnicate'"), "unknown command")
+t.ok(rc == 2 and outp:find("unknown command 'frobnicate'\n"), "unknown command")
+outp, rc = run(bin .. " rnu x.lua")
+t.ok(rc == 2 and outp:find("unknown command 'rnu' (did you mean 'run'?)", 1, true), "a misspelt command names the nearest")
+outp, rc = run(bin .. " book --jobz 2")
+t.ok(rc ~= 0 and outp:find("book: unknown option '--jobz' (did you mean '--jobs'?", 1, true),
+     "a misspelt book flag names the nearest")
 
 -- the REPL prints expression values, keeps state, survives errors
 write(script, "1 + 2\nx = tensor.ones(2, 2)\nx:sum()\nerror('boom')\nfor i = 1, 2 do\nprint(i)\nend\nx\n")
