@@ -9,7 +9,8 @@
  * Conventions, as in ltensor.c: axes are 1-based and may be negative;
  * positions returned (argsort, unique's index and inverse, nonzero) are
  * 1-based floats like argmax along an axis; values (class ids, counts,
- * randint's integers, split's cut points, diag's offset) are NumPy's. */
+ * randint's integers, split's cut points, diag's offset) are NumPy's.
+ * Where NumPy takes axis=, the axis is positional or {axis = n}. */
 #include <math.h>
 #include <string.h>
 
@@ -74,6 +75,23 @@ static int opt_bool(lua_State *L, int i, const char *key, int dflt) {
   int v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
+}
+
+/* an axis at i: nil (returns 0), an integer, or {axis = n} (NumPy's
+ * keyword); returns 1 with *a set when given */
+static int opt_axis(lua_State *L, int i, const char *fn, lua_Integer *a) {
+  static const OptSpec spec[] = {{"axis", OPT_INTEGER}, {NULL, 0}};
+  if (lua_isnoneornil(L, i)) return 0;
+  if (lua_type(L, i) == LUA_TTABLE) {
+    check_options(L, i, fn, spec, 0);
+    lua_getfield(L, i, "axis");
+    int has = !lua_isnil(L, -1);
+    if (has) *a = int_arg(L, lua_gettop(L), fn, "axis");
+    lua_pop(L, 1);
+    return has;
+  }
+  *a = int_arg(L, i, fn, "axis");
+  return 1;
 }
 
 /* ---- ranges ------------------------------------------------------------ */
@@ -239,8 +257,8 @@ static int m_median(lua_State *L) { return moments(L, K_MEDIAN); }
 /* cumsum/cumprod(t[, axis]): without an axis, over the flattened tensor */
 static int cumulate(lua_State *L, int prod) {
   const char *fn = prod ? "cumprod" : "cumsum";
-  int has_axis = !lua_isnoneornil(L, 2);
-  lua_Integer a = has_axis ? int_arg(L, 2, fn, "axis") : 0;
+  lua_Integer a = 0;
+  int has_axis = opt_axis(L, 2, fn, &a);
   Tensor *t = arg_tensor(L, 1);
   int axis = has_axis ? axis_of(L, fn, a, t->ndim) : 0;
   Tensor *d = dense(L, t);
@@ -261,7 +279,8 @@ static int m_cumprod(lua_State *L) { return cumulate(L, 1); }
 /* sort/argsort(t[, axis = -1]): ascending, stable, NaN last */
 static int sorting(lua_State *L, int arg) {
   const char *fn = arg ? "argsort" : "sort";
-  lua_Integer a = lua_isnoneornil(L, 2) ? -1 : int_arg(L, 2, fn, "axis");
+  lua_Integer a = -1;
+  opt_axis(L, 2, fn, &a);
   Tensor *t = arg_tensor(L, 1);
   int axis = axis_of(L, fn, a, t->ndim);
   Tensor *d = dense(L, t);
@@ -306,7 +325,8 @@ static int list_tensors(lua_State *L, const char *fn, Tensor ***out) {
 
 static int t_concat(lua_State *L) {
   Tensor **ts;
-  lua_Integer a = lua_isnoneornil(L, 2) ? 1 : int_arg(L, 2, "concat", "axis");
+  lua_Integer a = 1;
+  opt_axis(L, 2, "concat", &a);
   int k = list_tensors(L, "concat", &ts);
   int nd = ts[0]->ndim;
   char b1[128], b2[128];
@@ -332,7 +352,8 @@ static int t_concat(lua_State *L) {
 
 static int t_stack(lua_State *L) {
   Tensor **ts;
-  lua_Integer a = lua_isnoneornil(L, 2) ? 1 : int_arg(L, 2, "stack", "axis");
+  lua_Integer a = 1;
+  opt_axis(L, 2, "stack", &a);
   int k = list_tensors(L, "stack", &ts);
   int nd = ts[0]->ndim;
   char b1[128], b2[128];
@@ -370,7 +391,8 @@ static int t_stack(lua_State *L) {
  * Cuts count elements before each cut, as NumPy's indices do: {2, 5}
  * gives positions 1..2, 3..5 and 6..n. */
 static int t_split(lua_State *L) {
-  lua_Integer a = lua_isnoneornil(L, 3) ? 1 : int_arg(L, 3, "split", "axis");
+  lua_Integer a = 1;
+  opt_axis(L, 3, "split", &a);
   Tensor *t = check_tensor(L, 1);
   int axis = axis_of(L, "split", a, t->ndim);
   int64_t n = t->shape[axis];
@@ -774,8 +796,8 @@ static int m_tile(lua_State *L) {
  * flattened t; repeats an integer or one count per position */
 static int m_repeat(lua_State *L) {
   const char *fn = "repeat";
-  int has_axis = !lua_isnoneornil(L, 3);
-  lua_Integer a = has_axis ? int_arg(L, 3, fn, "axis") : 0;
+  lua_Integer a = 0;
+  int has_axis = opt_axis(L, 3, fn, &a);
   Tensor *t = check_tensor(L, 1);
   Tensor src = *t;
   int axis = 0;
@@ -823,8 +845,11 @@ static int m_repeat(lua_State *L) {
 static int m_flip(lua_State *L) {
   Tensor *t = check_tensor(L, 1);
   int flip[TENSOR_MAXDIM] = {0};
-  if (lua_isnoneornil(L, 2)) {
+  lua_Integer a;
+  if (lua_isnoneornil(L, 2) || (is_options(L, 2) && !opt_axis(L, 2, "flip", &a))) {
     for (int d = 0; d < t->ndim; d++) flip[d] = 1;
+  } else if (is_options(L, 2)) {
+    flip[axis_of(L, "flip", a, t->ndim)] = 1;
   } else if (lua_type(L, 2) == LUA_TTABLE) {
     int n = (int)lua_rawlen(L, 2);
     for (int j = 1; j <= n; j++) {
