@@ -185,6 +185,31 @@ static void test_sampling(void) {
   ok(1, "rand_below(7) < 7");
 }
 
+static void test_products(void) {
+  float c[] = {1, 0, 1};                   /* (3, 1) condition column */
+  Tensor cond = make(c, 2, (int64_t[]){3, 1});
+  Tensor a = make((float[]){1, 2}, 1, (int64_t[]){2});
+  Tensor b = make((float[]){-1}, 0, NULL);
+  float buf[16];
+  Tensor out = make(buf, 2, (int64_t[]){3, 2});
+  tx_where(&cond, &a, &b, &out);
+  ok(equal(buf, (float[]){1, 2, -1, -1, 1, 2}, 6), "where broadcasts (3,1), (2) and ()");
+  Tensor v = make((float[]){1, 2}, 1, (int64_t[]){2});
+  float m[9] = {0};
+  Tensor mt = make(m, 2, (int64_t[]){3, 3});
+  tx_diag_from(&v, -1, &mt);
+  ok(equal(m, (float[]){0, 0, 0, 1, 0, 0, 0, 2, 0}, 9), "diag below the main one");
+  float d[2];
+  tx_diag_of(&mt, -1, 2, d);
+  ok(equal(d, (float[]){1, 2}, 2), "diagonal -1 read back");
+  tx_outer(&v, &a, buf);
+  ok(equal(buf, (float[]){1, 2, 2, 4}, 4), "outer");
+  near(tx_dot(&v, &a), 5, 0, "dot");
+  float r[4] = {9, 9, 9, 9};
+  tx_linspace(r, 0, 0, 1, 1);
+  ok(r[0] == 9, "linspace of 0 values writes nothing");
+}
+
 int main(void) {
   test_ranges();
   test_round();
@@ -194,5 +219,6 @@ int main(void) {
   test_masks();
   test_counting();
   test_sampling();
+  test_products();
   return done_testing();
 }

@@ -87,6 +87,8 @@ for _, dd in ipairs{0, 1} do
        "var keepdims ddof " .. dd)
 end
 same(X:std(1), C.std_X_axis1_ddof0, 1e-6, "std(axis) positional")
+same(X:transpose():std{axis = 2, ddof = 1}, C.std_X_axis1_ddof1, 1e-6, "std of a transposed view")
+same(X:transpose():median(2), C.median_X_axis1, 0, "median of a transposed view")
 t.is(#X:std(2, true):shape(), 2, "std(axis, keepdims) positional keeps the axis")
 t.is(X:median(), C.median_X, "median of everything")
 same(X:median(1), C.median_X_axis1, 0, "median axis 1")
