@@ -15,6 +15,7 @@
 #include <lua.h>
 
 #include "bind/ltensor.h"
+#include "bind/ltensor_ext.h"
 #include "core/tensor.h"
 
 typedef struct LTensor {
@@ -955,6 +956,7 @@ int luaopen_tensor(lua_State *L) {
   /* the methods table, so the Lua half can add methods */
   luaL_getmetatable(L, LTENSOR_MT);
   lua_getfield(L, -1, "methods");
+  ltensor_ext_open(L, -3, -1);     /* NumPy-style additions */
   lua_setfield(L, -3, "methods");
   lua_pop(L, 1);
   return 1;

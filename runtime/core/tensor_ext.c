@@ -1,0 +1,533 @@
+/* tensor_ext.c - the NumPy-style additions to the tensor core (see
+ * tensor_ext.h). Naive and simple: every kernel walks its input once or
+ * twice; the strided walker tx_copy does the view arithmetic for the
+ * joining kernels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/tensor_ext.h"
+
+/* ---- ranges ------------------------------------------------------------ */
+
+void tx_linspace(float *out, int64_t n, double start, double stop, int endpoint) {
+  if (n <= 0) return;
+  double div = endpoint ? (double)(n - 1) : (double)n;
+  double step = div > 0 ? (stop - start) / div : 0;
+  for (int64_t i = 0; i < n; i++) out[i] = (float)(start + (double)i * step);
+  if (endpoint && n > 1) out[n - 1] = (float)stop;
+}
+
+void tx_logspace(float *out, int64_t n, double start, double stop, int endpoint,
+                 double base) {
+  if (n <= 0) return;
+  double div = endpoint ? (double)(n - 1) : (double)n;
+  double step = div > 0 ? (stop - start) / div : 0;
+  for (int64_t i = 0; i < n; i++) {
+    double e = (endpoint && n > 1 && i == n - 1) ? stop : start + (double)i * step;
+    out[i] = (float)pow(base, e);
+  }
+}
+
+/* ---- elementwise ------------------------------------------------------- */
+
+static float sign_of(float x) {
+  if (isnan(x)) return x;
+  return (float)((x > 0) - (x < 0));
+}
+
+void tx_unop(TxUnop op, const Tensor *a, float *out) {
+  tensor_gather(a, out);
+  int64_t n = a->size;
+  switch (op) {
+  case TX_SIN: for (int64_t i = 0; i < n; i++) out[i] = sinf(out[i]); break;
+  case TX_COS: for (int64_t i = 0; i < n; i++) out[i] = cosf(out[i]); break;
+  case TX_TAN: for (int64_t i = 0; i < n; i++) out[i] = tanf(out[i]); break;
+  case TX_SIGN: for (int64_t i = 0; i < n; i++) out[i] = sign_of(out[i]); break;
+  case TX_FLOOR: for (int64_t i = 0; i < n; i++) out[i] = floorf(out[i]); break;
+  case TX_CEIL: for (int64_t i = 0; i < n; i++) out[i] = ceilf(out[i]); break;
+  case TX_TRUNC: for (int64_t i = 0; i < n; i++) out[i] = truncf(out[i]); break;
+  }
+}
+
+/* NumPy rounds float32 by multiplying by 10^d, rounding half to even
+ * (rint in the default rounding mode) and dividing back, all in float32;
+ * negative d divides first. */
+void tx_round(const Tensor *a, int decimals, float *out) {
+  tensor_gather(a, out);
+  if (decimals == 0) {
+    for (int64_t i = 0; i < a->size; i++) out[i] = rintf(out[i]);
+    return;
+  }
+  float s = (float)pow(10.0, decimals < 0 ? -decimals : decimals);
+  for (int64_t i = 0; i < a->size; i++) {
+    float y = decimals > 0 ? out[i] * s : out[i] / s;
+    y = rintf(y);
+    out[i] = decimals > 0 ? y / s : y * s;
+  }
+}
+
+/* ---- lanes ------------------------------------------------------------- */
+
+void tx_lanes(const Tensor *a, int axis, int64_t *outer, int64_t *n,
+              int64_t *inner) {
+  *outer = 1;
+  *inner = 1;
+  *n = a->ndim ? a->shape[axis] : 1;
+  for (int d = 0; d < axis; d++) *outer *= a->shape[d];
+  for (int d = axis + 1; d < a->ndim; d++) *inner *= a->shape[d];
+}
+
+void tx_var(const float *a, int64_t outer, int64_t n, int64_t inner,
+            double ddof, int root, float *out) {
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++) {
+      const float *p = a + o * n * inner + i;
+      double m = 0, s = 0;
+      for (int64_t j = 0; j < n; j++) m += p[j * inner];
+      m /= (double)n;
+      for (int64_t j = 0; j < n; j++) {
+        double d = p[j * inner] - m;
+        s += d * d;
+      }
+      s /= ((double)n - ddof);
+      out[o * inner + i] = (float)(root ? sqrt(s) : s);
+    }
+}
+
+/* a before b: ascending, NaN after every number; equal keys keep their
+ * positions' order (stability comes from the merge) */
+static int key_less(float a, float b) {
+  if (isnan(a)) return 0;
+  if (isnan(b)) return 1;
+  return a < b;
+}
+
+/* stable merge sort of positions idx[0..n) by key[idx], tmp n longs */
+static void merge_sort(int64_t *idx, int64_t *tmp, int64_t n, const float *key,
+                       int64_t stride) {
+  if (n < 2) return;
+  if (n <= 16) {                     /* insertion sort: stable */
+    for (int64_t i = 1; i < n; i++) {
+      int64_t v = idx[i], j = i;
+      while (j > 0 && key_less(key[v * stride], key[idx[j - 1] * stride])) {
+        idx[j] = idx[j - 1];
+        j--;
+      }
+      idx[j] = v;
+    }
+    return;
+  }
+  int64_t h = n / 2;
+  merge_sort(idx, tmp, h, key, stride);
+  merge_sort(idx + h, tmp, n - h, key, stride);
+  int64_t i = 0, j = h, k = 0;
+  while (i < h && j < n)
+    tmp[k++] = key_less(key[idx[j] * stride], key[idx[i] * stride]) ? idx[j++] : idx[i++];
+  while (i < h) tmp[k++] = idx[i++];
+  while (j < n) tmp[k++] = idx[j++];
+  memcpy(idx, tmp, (size_t)n * sizeof *idx);
+}
+
+static int64_t *alloc_longs(int64_t n, char *err) {
+  int64_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+  if (!p) snprintf(err, TENSOR_ERRLEN, "out of memory for %lld positions", (long long)n);
+  return p;
+}
+
+int tx_sort(const float *a, int64_t outer, int64_t n, int64_t inner,
+            float *vals, float *pos, char *err) {
+  int64_t *idx = alloc_longs(2 * n, err);
+  if (!idx) return -1;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++) {
+      const float *p = a + o * n * inner + i;
+      for (int64_t j = 0; j < n; j++) idx[j] = j;
+      merge_sort(idx, idx + n, n, p, inner);
+      float *v = vals ? vals + o * n * inner + i : NULL;
+      float *q = pos ? pos + o * n * inner + i : NULL;
+      for (int64_t j = 0; j < n; j++) {
+        if (v) v[j * inner] = p[idx[j] * inner];
+        if (q) q[j * inner] = (float)idx[j];
+      }
+    }
+  free(idx);
+  return 0;
+}
+
+int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
+              float *out, char *err) {
+  int64_t *idx = alloc_longs(2 * n, err);
+  if (!idx) return -1;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++) {
+      const float *p = a + o * n * inner + i;
+      for (int64_t j = 0; j < n; j++) idx[j] = j;
+      merge_sort(idx, idx + n, n, p, inner);
+      float r;
+      if (isnan(p[idx[n - 1] * inner])) r = NAN;
+      else if (n % 2) r = p[idx[n / 2] * inner];
+      else r = (float)(((double)p[idx[n / 2 - 1] * inner] + p[idx[n / 2] * inner]) / 2);
+      out[o * inner + i] = r;
+    }
+  free(idx);
+  return 0;
+}
+
+void tx_cumulate(const float *a, int64_t outer, int64_t n, int64_t inner,
+                 int prod, float *out) {
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++) {
+      const float *p = a + o * n * inner + i;
+      float *q = out + o * n * inner + i;
+      float acc = prod ? 1.0f : 0.0f;
+      for (int64_t j = 0; j < n; j++) {
+        acc = prod ? acc * p[j * inner] : acc + p[j * inner];
+        q[j * inner] = acc;
+      }
+    }
+}
+
+/* ---- strided copies ---------------------------------------------------- */
+
+void tx_copy(float *dst, const int64_t *dstride, const float *src,
+             const int64_t *sstride, const int64_t *shape, int nd) {
+  if (nd == 0) { *dst = *src; return; }
+  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;
+  if (nd == 1) {
+    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]];
+    return;
+  }
+  for (int64_t i = 0; i < shape[0]; i++)
+    tx_copy(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1,
+            shape + 1, nd - 1);
+}
+
+void tx_broadcast_view(const Tensor *a, int ndim, const int64_t *shape,
+                       Tensor *v) {
+  int off = ndim - a->ndim;
+  v->data = a->data;
+  v->ndim = ndim;
+  v->size = 1;
+  for (int d = 0; d < ndim; d++) {
+    v->shape[d] = shape[d];
+    v->size *= shape[d];
+    if (d < off || a->shape[d - off] == 1) v->stride[d] = 0;
+    else v->stride[d] = a->stride[d - off];
+  }
+}
+
+static void copy_tensor(const Tensor *dst, const Tensor *src) {
+  tx_copy(dst->data, dst->stride, src->data, src->stride, dst->shape, dst->ndim);
+}
+
+void tx_where(const Tensor *cond, const Tensor *a, const Tensor *b,
+              const Tensor *out) {
+  Tensor c, x, y;
+  tx_broadcast_view(cond, out->ndim, out->shape, &c);
+  tx_broadcast_view(a, out->ndim, out->shape, &x);
+  tx_broadcast_view(b, out->ndim, out->shape, &y);
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  for (int64_t k = 0; k < out->size; k++) {
+    out->data[k] = *tensor_at(&c, idx) != 0 ? *tensor_at(&x, idx) : *tensor_at(&y, idx);
+    for (int d = out->ndim - 1; d >= 0; d--) {
+      if (++idx[d] < out->shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+void tx_concat(const Tensor *const *ts, int k, int axis, const Tensor *out) {
+  int64_t at = 0;
+  for (int i = 0; i < k; i++) {
+    Tensor v = *out;
+    v.data = out->data + at * out->stride[axis];
+    v.shape[axis] = ts[i]->shape[axis];
+    copy_tensor(&v, ts[i]);
+    at += ts[i]->shape[axis];
+  }
+}
+
+void tx_tile(const Tensor *a, int nd, const int64_t *reps, const Tensor *out) {
+  /* out as (reps_0, n_0, reps_1, n_1, ...); a broadcast along each reps */
+  int64_t shape[2 * TENSOR_MAXDIM], ds[2 * TENSOR_MAXDIM], ss[2 * TENSOR_MAXDIM];
+  int off = nd - a->ndim;
+  for (int d = 0; d < nd; d++) {
+    int64_t n = d < off ? 1 : a->shape[d - off];
+    shape[2 * d] = reps[d];
+    shape[2 * d + 1] = n;
+    ds[2 * d] = out->stride[d] * n;
+    ds[2 * d + 1] = out->stride[d];
+    ss[2 * d] = 0;
+    ss[2 * d + 1] = d < off ? 0 : a->stride[d - off];
+  }
+  tx_copy(out->data, ds, a->data, ss, shape, 2 * nd);
+}
+
+void tx_repeat(const Tensor *a, int axis, const int64_t *counts,
+               const Tensor *out) {
+  Tensor s = *a, d = *out;
+  s.shape[axis] = 1;
+  d.shape[axis] = 1;
+  int64_t at = 0;
+  for (int64_t j = 0; j < a->shape[axis]; j++) {
+    s.data = a->data + j * a->stride[axis];
+    for (int64_t c = 0; c < counts[j]; c++, at++) {
+      d.data = out->data + at * out->stride[axis];
+      copy_tensor(&d, &s);
+    }
+  }
+}
+
+void tx_flip(const Tensor *a, const int *flip, const Tensor *out) {
+  Tensor s = *a;
+  for (int d = 0; d < a->ndim; d++)
+    if (flip[d] && a->shape[d] > 0) {
+      s.data += (a->shape[d] - 1) * a->stride[d];
+      s.stride[d] = -a->stride[d];
+    }
+  if (a->size) copy_tensor(out, &s);
+}
+
+/* ---- selection --------------------------------------------------------- */
+
+/* walk the mask's elements in row-major order, calling back with the
+ * ordinal of each block and whether it is selected */
+#define MASK_WALK(mask, body)                                            \
+  do {                                                                   \
+    int64_t idx_[TENSOR_MAXDIM] = {0};                                   \
+    for (int64_t blk = 0; blk < (mask)->size; blk++) {                   \
+      int sel = *tensor_at((mask), idx_) != 0;                           \
+      body                                                               \
+      for (int d_ = (mask)->ndim - 1; d_ >= 0; d_--) {                   \
+        if (++idx_[d_] < (mask)->shape[d_]) break;                       \
+        idx_[d_] = 0;                                                    \
+      }                                                                  \
+    }                                                                    \
+  } while (0)
+
+int64_t tx_mask_count(const Tensor *mask) {
+  int64_t n = 0;
+  MASK_WALK(mask, n += sel;);
+  return n;
+}
+
+/* the block of a at the block ordinal blk: a view of the trailing dims */
+static void block_view(const Tensor *a, int lead, int64_t blk, Tensor *v) {
+  int64_t off = 0;
+  for (int d = lead - 1; d >= 0; d--) {
+    off += (blk % a->shape[d]) * a->stride[d];
+    blk /= a->shape[d];
+  }
+  v->data = a->data + off;
+  v->ndim = a->ndim - lead;
+  v->size = 1;
+  for (int d = 0; d < v->ndim; d++) {
+    v->shape[d] = a->shape[lead + d];
+    v->stride[d] = a->stride[lead + d];
+    v->size *= v->shape[d];
+  }
+}
+
+void tx_mask_select(const Tensor *a, const Tensor *mask, float *out) {
+  int64_t k = 0;
+  MASK_WALK(mask, if (sel) {
+    Tensor v;
+    block_view(a, mask->ndim, blk, &v);
+    tensor_gather(&v, out + k);
+    k += v.size;
+  });
+}
+
+void tx_mask_assign(const Tensor *a, const Tensor *mask, const float *values,
+                    int64_t nvalues) {
+  int64_t k = 0;
+  MASK_WALK(mask, if (sel) {
+    Tensor v;
+    block_view(a, mask->ndim, blk, &v);
+    if (nvalues == 1) tensor_fill(&v, values[0]);
+    else tensor_scatter(&v, values + k);
+    k += v.size;
+  });
+}
+
+/* ---- products ---------------------------------------------------------- */
+
+double tx_dot(const Tensor *a, const Tensor *b) {
+  double s = 0;
+  for (int64_t i = 0; i < a->shape[0]; i++)
+    s += (double)a->data[i * a->stride[0]] * b->data[i * b->stride[0]];
+  return s;
+}
+
+void tx_outer(const Tensor *a, const Tensor *b, float *out) {
+  float *x = out, *y = out + a->size * b->size - b->size;
+  /* gather b into the last row first, then a into the first column's
+   * scratch: avoid allocations by reading a element-wise */
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  if (a->size == 0 || b->size == 0) return;
+  tensor_gather(b, y);
+  for (int64_t i = 0; i < a->size; i++) {
+    float ai = *tensor_at(a, idx);
+    for (int d = a->ndim - 1; d >= 0; d--) {
+      if (++idx[d] < a->shape[d]) break;
+      idx[d] = 0;
+    }
+    if (i == a->size - 1) {          /* the last row holds b itself */
+      for (int64_t j = 0; j < b->size; j++) y[j] *= ai;
+    } else {
+      for (int64_t j = 0; j < b->size; j++) x[i * b->size + j] = ai * y[j];
+    }
+  }
+}
+
+/* ---- matrices and grids ------------------------------------------------ */
+
+void tx_diag_from(const Tensor *v, int64_t k, const Tensor *out) {
+  int64_t m = out->shape[1];
+  for (int64_t i = 0; i < v->shape[0]; i++) {
+    int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
+    out->data[r * m + c] = v->data[i * v->stride[0]];
+  }
+}
+
+void tx_diag_of(const Tensor *m, int64_t k, int64_t len, float *out) {
+  for (int64_t i = 0; i < len; i++) {
+    int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
+    out[i] = m->data[r * m->stride[0] + c * m->stride[1]];
+  }
+}
+
+void tx_grid(const Tensor *x, int dim, const Tensor *out) {
+  int64_t ss[TENSOR_MAXDIM] = {0};
+  ss[dim] = x->stride[0];
+  tx_copy(out->data, out->stride, x->data, ss, out->shape, out->ndim);
+}
+
+/* ---- counting ---------------------------------------------------------- */
+
+int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
+              float *counts, int64_t *k, char *err) {
+  int64_t n = a->size;
+  *k = 0;
+  if (n == 0) return 0;
+  int64_t *idx = alloc_longs(2 * n, err);
+  if (!idx) return -1;
+  float *flat = malloc((size_t)n * sizeof *flat);
+  if (!flat) {
+    free(idx);
+    snprintf(err, TENSOR_ERRLEN, "out of memory for %lld values", (long long)n);
+    return -1;
+  }
+  tensor_gather(a, flat);
+  for (int64_t j = 0; j < n; j++) idx[j] = j;
+  merge_sort(idx, idx + n, n, flat, 1);
+  int64_t u = -1;
+  float prev = 0;
+  for (int64_t j = 0; j < n; j++) {
+    float v = flat[idx[j]];
+    int same = j > 0 && (v == prev || (isnan(v) && isnan(prev)));
+    if (!same) {
+      u++;
+      if (values) values[u] = v;
+      if (first) first[u] = (float)idx[j];   /* stable: the earliest */
+      if (counts) counts[u] = 0;
+      prev = v;
+    }
+    if (counts) counts[u] += 1;
+    if (inverse) inverse[idx[j]] = (float)u;
+  }
+  *k = u + 1;
+  free(flat);
+  free(idx);
+  return 0;
+}
+
+void tx_bincount(const Tensor *x, const Tensor *w, float *out, int64_t len) {
+  double *acc = NULL;
+  if (w) acc = calloc((size_t)(len > 0 ? len : 1), sizeof *acc);
+  for (int64_t i = 0; i < x->shape[0]; i++) {
+    int64_t b = (int64_t)x->data[i * x->stride[0]];
+    if (!w) out[b] += 1;
+    else if (acc) acc[b] += w->data[i * w->stride[0]];
+    else out[b] += w->data[i * w->stride[0]];   /* no memory: float sums */
+  }
+  if (acc) {
+    for (int64_t b = 0; b < len; b++) out[b] = (float)acc[b];
+    free(acc);
+  }
+}
+
+/* ---- sampling ---------------------------------------------------------- */
+
+uint64_t tx_rand_below(uint64_t range) {
+  /* reject the top partial block so every residue is equally likely */
+  uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+  uint64_t r;
+  do r = tensor_rand_u64(); while (r >= limit);
+  return r % range;
+}
+
+void tx_randint(float *out, int64_t n, int64_t lo, int64_t hi) {
+  uint64_t range = (uint64_t)(hi - lo);
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (float)(lo + (int64_t)tx_rand_below(range));
+}
+
+/* one weighted draw by inverse CDF over w[0..m), total > 0 */
+static int64_t draw_weighted(const double *w, int64_t m, double total) {
+  double u = tensor_rand_uniform() * total, c = 0;
+  int64_t last = 0;
+  for (int64_t j = 0; j < m; j++) {
+    if (w[j] <= 0) continue;
+    c += w[j];
+    last = j;
+    if (u < c) return j;
+  }
+  return last;                       /* rounding at the top end */
+}
+
+int tx_choice(int64_t *pos, int64_t n, int64_t m, const float *p,
+              int replace, char *err) {
+  if (!p) {
+    if (replace) {
+      for (int64_t i = 0; i < n; i++) pos[i] = (int64_t)tx_rand_below((uint64_t)m);
+      return 0;
+    }
+    /* a partial Fisher-Yates shuffle of 0..m-1 */
+    int64_t *perm = alloc_longs(m, err);
+    if (!perm) return -1;
+    for (int64_t j = 0; j < m; j++) perm[j] = j;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t j = i + (int64_t)tx_rand_below((uint64_t)(m - i));
+      int64_t t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+      pos[i] = perm[i];
+    }
+    free(perm);
+    return 0;
+  }
+  double *w = malloc((size_t)m * sizeof *w);
+  if (!w) {
+    snprintf(err, TENSOR_ERRLEN, "out of memory for %lld weights", (long long)m);
+    return -1;
+  }
+  double total = 0;
+  for (int64_t j = 0; j < m; j++) total += (w[j] = p[j]);
+  for (int64_t i = 0; i < n; i++) {
+    int64_t j = draw_weighted(w, m, total);
+    pos[i] = j;
+    if (!replace) {                  /* drop it and renormalise */
+      total -= w[j];
+      w[j] = 0;
+      if (i + 1 < n) {               /* recompute: no drift from subtraction */
+        total = 0;
+        for (int64_t q = 0; q < m; q++) total += w[q];
+      }
+    }
+  }
+  free(w);
+  return 0;
+}
