@@ -53,6 +53,15 @@ end
 
 function Model:add(layer, i)
   self_check(self, "add", "model:add(layer)")
+  -- nn.Input{shape = ...} as the first entry gives the input shape, as
+  -- keras.Input does in a Sequential (no layer of its own in the summary)
+  if type(layer) == "table" and layer.is_input and layer.shape and not B.is_layer(layer) then
+    if #self.layers > 0 or self.built then
+      fail("Sequential: nn.Input can only be the first entry (entry %d)", i or #self.layers + 1)
+    end
+    self:build(layer.shape)
+    return
+  end
   if not B.is_layer(layer) then
     fail("Sequential: entry %d is not a layer (got %s)", i or #self.layers + 1, type(layer))
   end

@@ -295,4 +295,11 @@ t.raises(function() nn.Sequential{nn.Dense(2, "softmax")}:fit(x, y) end,
 t.raises(function() nn.optimizers.Adam{learnign_rate = 0.1} end,
          "unknown option 'learnign_rate'", "misspelt optimizer option")
 
+-- keras.Input as a Sequential's first entry fixes the input shape
+local mi = nn.Sequential{nn.Input{shape = {6}}, nn.Dense(4, "relu"), nn.Dense(2)}
+t.ok(mi.built and table.concat(mi.input_shape, ",") == "6" and #mi.layers == 2,
+     "Sequential{nn.Input{shape}, ...} is built for that shape, with no extra layer")
+t.raises(function() nn.Sequential{nn.Dense(3, {input_shape = {2}}), nn.Input{shape = {2}}} end,
+         "nn.Input can only be the first entry")
+
 t.done()
