@@ -43,8 +43,10 @@ int linalg_inv(const double *a, int n, double *inv, char *err) {
   lapack_int *ipiv = malloc(((size_t)n + 1) * sizeof *ipiv);
   if (!ipiv) return ERR("inv: not enough memory");
   memcpy(inv, a, (size_t)n * n * sizeof *inv);
-  lapack_int info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, inv, n, ipiv);
-  if (info == 0) info = LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, inv, n, ipiv);
+  /* row-major A is column-major A^T, and inv(A^T) = inv(A)^T: inverting
+   * in place column-major leaves inv(A) row-major, with no transposes */
+  lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, inv, n, ipiv);
+  if (info == 0) info = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, inv, n, ipiv);
   free(ipiv);
   if (info > 0) return ERR("inv: the matrix is singular (pivot %d is zero)", (int)info);
   if (info < 0) return lapack_fail("inv", info, err);
@@ -70,7 +72,8 @@ int linalg_det(const double *a, int n, double *det, char *err) {
   double *lu = copy_of(a, (size_t)n * n, err);
   lapack_int *ipiv = malloc((size_t)n * sizeof *ipiv);
   if (!lu || !ipiv) { free(lu); free(ipiv); return ERR("det: not enough memory"); }
-  lapack_int info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, lu, n, ipiv);
+  /* det(A^T) = det(A): factor the column-major reading, no transposes */
+  lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, lu, n, ipiv);
   double d = 1.0;
   if (info == 0)
     for (int i = 0; i < n; i++) {
@@ -189,7 +192,9 @@ int linalg_qr(const double *a, int m, int n, double *q, double *r, char *err) {
 int linalg_cholesky(const double *a, int n, double *l, char *err) {
   if (n == 0) return 0;
   memcpy(l, a, (size_t)n * n * sizeof *l);
-  lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, l, n);
+  /* symmetric A reads the same column-major; its upper factor U (A = U^T
+   * U) stored column-major is L = U^T row-major: no transposes */
+  lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, l, n);
   if (info > 0)
     return ERR("cholesky: the matrix is not positive definite (leading minor %d)",
                (int)info);
