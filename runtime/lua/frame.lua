@@ -1,0 +1,1528 @@
+-- frame.lua - data frames with pandas 1.5's names and results for what the
+-- course uses: read_csv / read_json, head, describe, info, columns as
+-- Series, masks, isnull / dropna / fillna, sort_values, value_counts,
+-- corr, groupby, pivot_table, merge, concat, to_tensor, to_csv, and
+-- printing laid out as pandas prints in a script (80 columns wide).
+--
+-- Representation: a Series is {values, n, dtype, name, index}; values is
+-- a Lua list of n values, numbers as doubles with NaN for missing,
+-- strings and booleans with nil for missing. dtype is pandas's name:
+-- "float64", "int64", "bool" or "object". The index holds row labels
+-- (0-based integers after read_csv, as pandas's RangeIndex; group keys,
+-- column names or statistic names elsewhere). Labels are pandas's; Lua
+-- positions are 1-based: s[1] is the first value, df:slice(1, 10) the
+-- first ten rows, df:iloc(1) the first row.
+local core = require "frame.core"
+local options = require "options"
+local raise = require "script_error"
+
+local M = {}
+local Series, DataFrame, GroupBy = {}, {}, {}
+local NaN = 0 / 0
+
+local function isnan(v) return v ~= v end
+local function is_series(x) return getmetatable(x) == Series end
+local function is_frame(x) return getmetatable(x) == DataFrame end
+local function numeric(dtype) return dtype == "float64" or dtype == "int64" end
+local function missing(v) return v == nil or v ~= v end
+
+local function range_index(n)
+  local ix = {}
+  for i = 1, n do ix[i] = i - 1 end
+  ix.range = true
+  return ix
+end
+
+local function copy_index(ix, rows)
+  local out = {name = ix.name}
+  if rows then
+    for i, r in ipairs(rows) do out[i] = ix[r] end
+  else
+    for i = 1, #ix do out[i] = ix[i] end
+    out.range = ix.range
+  end
+  return out
+end
+
+-- the dtype pandas would give a list of Lua values
+local function infer_dtype(values, n)
+  local kind, all_int, has_missing = nil, true, false
+  for i = 1, n do
+    local v = values[i]
+    local t = type(v)
+    if v == nil or (t == "number" and v ~= v) then
+      has_missing = true
+    elseif t == "number" then
+      if kind == nil then kind = "number" elseif kind ~= "number" then return "object" end
+      if math.type(v) == "float" then all_int = false end
+    elseif t == "boolean" then
+      if kind == nil then kind = "bool" elseif kind ~= "bool" then return "object" end
+    else
+      return "object"
+    end
+  end
+  if kind == "number" or kind == nil then
+    return (kind == "number" and all_int and not has_missing) and "int64" or "float64"
+  end
+  if kind == "bool" then return has_missing and "object" or "bool" end
+  return "object"
+end
+
+-- Numbers stored as Lua floats (pandas keeps doubles); strings as they are.
+local function normalise(values, n, dtype)
+  if numeric(dtype) then
+    for i = 1, n do
+      local v = values[i]
+      if v == nil then values[i] = NaN else values[i] = v + 0.0 end
+    end
+  end
+  return values
+end
+
+local function new_series(values, n, dtype, name, index)
+  dtype = dtype or infer_dtype(values, n)
+  return setmetatable({values = normalise(values, n, dtype), n = n, dtype = dtype,
+                       name = name, index = index or range_index(n)}, Series)
+end
+
+-- Series(values[, {name, index, dtype}]) from a Lua list
+function M.Series(values, opts)
+  opts = options.check("Series", opts, {name = "any", index = "table", dtype = "string"})
+  if type(values) ~= "table" then raise("Series: values must be a list, got %s", type(values)) end
+  local n = 0
+  for k in pairs(values) do if math.type(k) == "integer" and k > n then n = k end end
+  local vals = {}
+  for i = 1, n do vals[i] = values[i] end
+  local index = opts.index and copy_index(opts.index) or nil
+  if index and #index ~= n then raise("Series: index has %d labels for %d values", #index, n) end
+  return new_series(vals, n, opts.dtype, opts.name, index)
+end
+
+-- ---- DataFrame construction -------------------------------------------
+
+local function new_frame(names, cols, n, index)
+  local df = {_names = names, _cols = cols, _n = n, _index = index or range_index(n)}
+  return setmetatable(df, DataFrame)
+end
+
+-- A frame from columns given as Series (same length) under names.
+local function frame_of(names, series, n, index)
+  local cols = {}
+  for i, name in ipairs(names) do
+    local s = series[i]
+    cols[name] = {values = s.values, dtype = s.dtype}
+  end
+  return new_frame(names, cols, n, index)
+end
+
+-- DataFrame{col = {...}, ...} or DataFrame({...}, {columns = order})
+function M.DataFrame(data, opts)
+  opts = options.check("DataFrame", opts, {columns = "table", index = "table"})
+  if type(data) ~= "table" then raise("DataFrame: data must be a table of columns, got %s", type(data)) end
+  local names = {}
+  if opts.columns then
+    for i, c in ipairs(opts.columns) do names[i] = c end
+  else
+    for k in pairs(data) do
+      if type(k) ~= "string" then raise("DataFrame: column names must be strings") end
+      names[#names + 1] = k
+    end
+    table.sort(names)
+  end
+  local n, cols = nil, {}
+  for _, name in ipairs(names) do
+    local c = data[name]
+    if c == nil then raise("DataFrame: no data for column '%s'", tostring(name)) end
+    local vals, len, dtype
+    if is_series(c) then
+      vals, len, dtype = table.move(c.values, 1, c.n, 1, {}), c.n, c.dtype
+    elseif type(c) == "table" then
+      len = #c
+      vals = table.move(c, 1, len, 1, {})
+    else
+      raise("DataFrame: column '%s' must be a list or a Series", name)
+    end
+    if n and n ~= len then raise("DataFrame: column '%s' has %d values, others %d", name, len, n) end
+    n = len
+    dtype = dtype or infer_dtype(vals, len)
+    cols[name] = {values = normalise(vals, len, dtype), dtype = dtype}
+  end
+  n = n or 0
+  local index = opts.index and copy_index(opts.index) or nil
+  if index and #index ~= n then raise("DataFrame: index has %d labels for %d rows", #index, n) end
+  return new_frame(names, cols, n, index)
+end
+
+local read_csv_options = {sep = "string", quote = "string|boolean", header = "boolean",
+                          na_values = "table", keep_default_na = "boolean",
+                          usecols = "table", index_col = "string|integer"}
+
+local function from_columns(t)
+  local names, cols = {}, {}
+  for j, name in ipairs(t.names) do
+    names[j] = name
+    cols[name] = {values = t.columns[j], dtype = t.dtypes[j]}
+  end
+  return new_frame(names, cols, t.nrows)
+end
+
+-- frame.read_csv(path[, {sep, quote, header, na_values, keep_default_na,
+-- usecols, index_col}])
+function M.read_csv(path, opts)
+  if type(path) ~= "string" then raise("read_csv: path must be a string, got %s", type(path)) end
+  opts = options.check("read_csv", opts, read_csv_options)
+  local copts = {sep = opts.sep, quote = opts.quote, header = opts.header,
+                 na_values = opts.na_values, keep_default_na = opts.keep_default_na}
+  local t = core.read_csv(path, copts)
+  local df = from_columns(t)
+  if opts.usecols then df = df:select(opts.usecols) end
+  if opts.index_col ~= nil then
+    local name = opts.index_col
+    if math.type(name) == "integer" then name = df._names[name + 1] end
+    df = df:set_index(name)
+  end
+  return df
+end
+
+-- ---- JSON (records) ----------------------------------------------------
+
+local function json_decode(s, path)
+  local pos = 1
+  local function err(what)
+    local line = 1
+    for _ in s:sub(1, pos):gmatch("\n") do line = line + 1 end
+    raise("read_json: %s:%d: %s", path, line, what)
+  end
+  local function ws() pos = s:find("[^ \t\r\n]", pos) or #s + 1 end
+  local value
+  local escapes = {['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t"}
+  local function str()
+    pos = pos + 1
+    local parts = {}
+    while true do
+      local a, b = s:find('["\\]', pos)
+      if not a then err("unterminated string") end
+      parts[#parts + 1] = s:sub(pos, a - 1)
+      if s:sub(a, a) == '"' then pos = a + 1; break end
+      local e = s:sub(a + 1, a + 1)
+      if e == "u" then
+        local hex = s:sub(a + 2, a + 5)
+        if not hex:match("^%x%x%x%x$") then err("bad \\u escape") end
+        parts[#parts + 1] = utf8.char(tonumber(hex, 16))
+        pos = a + 6
+      elseif escapes[e] then
+        parts[#parts + 1] = escapes[e]
+        pos = a + 2
+      else
+        err("bad escape")
+      end
+    end
+    return table.concat(parts)
+  end
+  function value()
+    ws()
+    local c = s:sub(pos, pos)
+    if c == "{" then
+      local obj, keys = {}, {}
+      pos = pos + 1; ws()
+      if s:sub(pos, pos) == "}" then pos = pos + 1; return {obj = obj, keys = keys} end
+      while true do
+        ws()
+        if s:sub(pos, pos) ~= '"' then err("expected a key") end
+        local k = str(); ws()
+        if s:sub(pos, pos) ~= ":" then err("expected ':'") end
+        pos = pos + 1
+        local v = value()
+        if obj[k] == nil and not keys[k] then keys[#keys + 1] = k; keys[k] = true end
+        obj[k] = v
+        ws()
+        local d = s:sub(pos, pos); pos = pos + 1
+        if d == "}" then break elseif d ~= "," then err("expected ',' or '}'") end
+      end
+      return {obj = obj, keys = keys}
+    elseif c == "[" then
+      local arr = {}
+      pos = pos + 1; ws()
+      if s:sub(pos, pos) == "]" then pos = pos + 1; return {arr = arr, n = 0} end
+      local n = 0
+      while true do
+        n = n + 1
+        arr[n] = value(); ws()
+        local d = s:sub(pos, pos); pos = pos + 1
+        if d == "]" then break elseif d ~= "," then err("expected ',' or ']'") end
+      end
+      return {arr = arr, n = n}
+    elseif c == '"' then
+      return str()
+    elseif s:sub(pos, pos + 3) == "null" then pos = pos + 4; return nil
+    elseif s:sub(pos, pos + 3) == "true" then pos = pos + 4; return true
+    elseif s:sub(pos, pos + 4) == "false" then pos = pos + 5; return false
+    else
+      local num = s:match("^-?%d+%.?%d*[eE]?[-+]?%d*", pos)
+      if not num or not tonumber(num) then err("unexpected '" .. c .. "'") end
+      pos = pos + #num
+      return tonumber(num)
+    end
+  end
+  local v = value()
+  ws()
+  if pos <= #s then err("extra text after the value") end
+  return v
+end
+
+-- frame.read_json(path): a list of records ({"a": 1, "b": "x"}, ...), as
+-- pandas.read_json(path) reads one; columns in order of first appearance
+function M.read_json(path, opts)
+  if type(path) ~= "string" then raise("read_json: path must be a string, got %s", type(path)) end
+  opts = options.check("read_json", opts, {orient = "string"})
+  if opts.orient and opts.orient ~= "records" then raise("read_json: only orient = 'records' is supported") end
+  local f, e = io.open(path, "rb")
+  if not f then raise("read_json: %s", e) end
+  local s = f:read("a")
+  f:close()
+  local v = json_decode(s, path)
+  if type(v) ~= "table" or not v.arr then raise("read_json: %s: expected a list of records", path) end
+  local names, seen, cols = {}, {}, {}
+  for i = 1, v.n do
+    local rec = v.arr[i]
+    if type(rec) ~= "table" or not rec.obj then raise("read_json: %s: record %d is not an object", path, i) end
+    for _, k in ipairs(rec.keys) do
+      if not seen[k] then seen[k] = true; names[#names + 1] = k; cols[k] = {} end
+    end
+  end
+  local data = {}
+  for _, k in ipairs(names) do
+    local vals = cols[k]
+    for i = 1, v.n do
+      local x = v.arr[i].obj[k]
+      if type(x) == "table" then raise("read_json: %s: nested value in column '%s'", path, k) end
+      vals[i] = x
+    end
+    local dtype = infer_dtype(vals, v.n)
+    data[k] = {values = normalise(vals, v.n, dtype), dtype = dtype}
+  end
+  return new_frame(names, data, v.n)
+end
+
+-- ---- number and label formatting, as pandas prints ----------------------
+
+-- Python's repr of a float: the shortest text that reads back the same
+local function float_repr(v)
+  if v ~= v then return "nan" end
+  if v == math.huge then return "inf" elseif v == -math.huge then return "-inf" end
+  local s
+  for prec = 1, 17 do
+    s = ("%." .. prec .. "g"):format(v)
+    if tonumber(s) == v then break end
+  end
+  local mant, exp = s:match("^([^e]*)e([-+]%d+)$")
+  if mant then
+    local e = tonumber(exp)
+    if e >= -5 and e < 16 then
+      s = ("%." .. math.max(0, #mant:gsub("[-.]", "") - 1 - e) .. "f"):format(v)
+    else
+      return mant .. "e" .. (e < 0 and "-" or "+") .. ("%02d"):format(math.abs(e))
+    end
+  end
+  if not s:find("[.e]") then s = s .. ".0" end
+  return s
+end
+M.float_repr = float_repr
+
+local function label_str(v)
+  if v == nil then return "NaN" end
+  if type(v) == "number" then
+    if v ~= v then return "NaN" end
+    if math.type(v) == "integer" then return tostring(v) end
+    return float_repr(v)
+  end
+  if type(v) == "boolean" then return v and "True" or "False" end
+  return tostring(v)
+end
+
+-- pandas's _trim_zeros_float: drop trailing zeros common to every number
+local function trim_zeros(strs)
+  local function isnum(x) return x:match("^%s*[-+]?%d+%.%d*$") ~= nil end
+  while true do
+    local any, all = false, true
+    for _, x in ipairs(strs) do
+      if isnum(x) then
+        any = true
+        if x:sub(-1) ~= "0" then all = false; break end
+      end
+    end
+    if not (any and all) then break end
+    for i, x in ipairs(strs) do if isnum(x) then strs[i] = x:sub(1, -2) end end
+  end
+  for i, x in ipairs(strs) do
+    if isnum(x) and x:sub(-1) == "." then strs[i] = x .. "0" end
+  end
+  return strs
+end
+
+-- Format a float column's values (list) as pandas's FloatArrayFormatter
+-- does with display.precision 6 and a sign slot.
+local function format_floats(vals)
+  local function with(fmt)
+    local out = {}
+    for i, v in ipairs(vals) do
+      if v ~= v then out[i] = "NaN"
+      elseif v == math.huge then out[i] = " inf"
+      elseif v == -math.huge then out[i] = "-inf"
+      else out[i] = fmt:format(v) end
+    end
+    return trim_zeros(out)
+  end
+  local out = with("% .6f")
+  local maxlen, large, small = 0, false, false
+  for i, v in ipairs(vals) do
+    maxlen = math.max(maxlen, #out[i])
+    local a = math.abs(v)
+    if a == a and a ~= math.huge then
+      if a > 1e6 then large = true end
+      if a < 1e-6 and a > 0 then small = true end
+    end
+  end
+  if small or (maxlen > 12 and large) then out = with("% .6e") end
+  return out
+end
+
+local function format_values(vals, dtype, n)
+  if dtype == "float64" then return format_floats(vals) end
+  local out = {}
+  for i = 1, n do
+    local v = vals[i]
+    if dtype == "int64" then
+      out[i] = ("% d"):format(math.tointeger(v) or 0)
+    elseif v == nil or (type(v) == "number" and v ~= v) then
+      out[i] = " NaN"
+    elseif type(v) == "number" then
+      out[i] = " " .. label_str(v)
+    elseif type(v) == "boolean" then
+      out[i] = v and " True" or " False"
+    else
+      local s = tostring(v)
+      if utf8.len(s) and utf8.len(s) > 50 then s = s:sub(1, utf8.offset(s, 48) - 1) .. "..." end
+      out[i] = " " .. s
+    end
+  end
+  return out
+end
+
+-- display width: East Asian wide characters are not counted twice, as
+-- pandas does not either (display.unicode.east_asian_width is off)
+local function width(s) return utf8.len(s) or #s end
+local function rjust(s, w) return (" "):rep(w - width(s)) .. s end
+local function ljust(s, w) return s .. (" "):rep(w - width(s)) end
+
+local MAX_ROWS, MIN_ROWS, LINE_WIDTH = 60, 10, 80
+
+-- the rows shown: all, or the first and last MIN_ROWS/2 with a gap
+local function shown_rows(n)
+  if n <= MAX_ROWS then
+    local rows = {}
+    for i = 1, n do rows[i] = i end
+    return rows, nil
+  end
+  local rows, half = {}, MIN_ROWS // 2
+  for i = 1, half do rows[#rows + 1] = i end
+  for i = n - half + 1, n do rows[#rows + 1] = i end
+  return rows, half
+end
+
+-- ---- Series -----------------------------------------------------------
+
+Series.__index = function(s, k)
+  local m = Series[k]
+  if m ~= nil and type(k) == "string" and k:sub(1, 2) ~= "__" then return m end
+  if math.type(k) == "integer" then
+    if k < 1 or k > s.n then raise("Series: position %d out of range 1..%d", k, s.n) end
+    return s.values[k]
+  end
+  if k == "name" or k == "dtype" or k == "index" then return nil end
+  if k == "shape" then return {s.n} end
+  if k == "size" then return s.n end
+  if type(k) == "string" then
+    for i = 1, s.n do if s.index[i] == k then return s.values[i] end end
+    raise("Series: no label '%s'", k)
+  end
+  if is_series(k) then return s:_mask(k) end
+  return nil
+end
+
+Series.__len = function(s) return s.n end
+
+local function series_string(s)
+  local rows, gap = shown_rows(s.n)
+  local vals, labels = {}, {}
+  for i, r in ipairs(rows) do vals[i] = s.values[r]; labels[i] = label_str(s.index[r]) end
+  local fmt = format_values(vals, s.dtype, #rows)
+  local vw, iw = 0, 0
+  for i = 1, #rows do vw = math.max(vw, width(fmt[i])); iw = math.max(iw, width(labels[i])) end
+  if s.index.name then iw = math.max(iw, width(tostring(s.index.name))) end
+  local lines = {}
+  if s.index.name then lines[1] = ljust(tostring(s.index.name), iw) .. "   " .. (" "):rep(vw) end
+  for i = 1, #rows do
+    lines[#lines + 1] = ljust(labels[i], iw) .. "   " .. rjust(fmt[i], vw)
+    if gap and i == gap then
+      lines[#lines + 1] = ljust(iw > 3 and "..." or "..", iw) .. "   " .. rjust(vw > 3 and "..." or "..", vw)
+    end
+  end
+  if s.n == 0 then
+    lines = {("Series([], %sdtype: %s)"):format(s.name and ("Name: " .. tostring(s.name) .. ", ") or "", s.dtype)}
+    return lines[1]
+  end
+  local foot = {}
+  if s.name ~= nil then foot[#foot + 1] = "Name: " .. label_str(s.name) end
+  if gap then foot[#foot + 1] = "Length: " .. s.n end
+  foot[#foot + 1] = "dtype: " .. s.dtype
+  -- pandas strips trailing spaces off the lines of a Series only at the end
+  return table.concat(lines, "\n") .. "\n" .. table.concat(foot, ", ")
+end
+Series.__tostring = series_string
+
+-- s:head(n), s:tail(n)
+local function take_series(s, rows)
+  local vals = {}
+  for i, r in ipairs(rows) do vals[i] = s.values[r] end
+  return setmetatable({values = vals, n = #rows, dtype = s.dtype, name = s.name,
+                       index = copy_index(s.index, rows)}, Series)
+end
+
+local function first_rows(n, k) local r = {} for i = 1, math.min(n, k) do r[i] = i end return r end
+local function last_rows(n, k) local r = {} for i = math.max(1, n - k + 1), n do r[#r + 1] = i end return r end
+
+local function check_count(fn, k)
+  if k == nil then return 5 end
+  if math.type(k) ~= "integer" then raise("%s: n must be an integer, got %s", fn, tostring(k)) end
+  return k
+end
+
+function Series:head(k) return take_series(self, first_rows(self.n, check_count("head", k))) end
+function Series:tail(k) return take_series(self, last_rows(self.n, check_count("tail", k))) end
+
+function Series:_mask(mask)
+  if not is_series(mask) or mask.dtype ~= "bool" then raise("a mask must be a boolean Series") end
+  if mask.n ~= self.n then raise("mask has %d values for %d rows", mask.n, self.n) end
+  local rows = {}
+  for i = 1, self.n do if mask.values[i] then rows[#rows + 1] = i end end
+  return take_series(self, rows)
+end
+
+-- the values of x as a list aligned with s (a Series of the same length
+-- or a scalar)
+local function operand(s, x, op)
+  if is_series(x) then
+    if x.n ~= s.n then raise("Series %s: lengths differ (%d and %d)", op, s.n, x.n) end
+    return x.values, x.dtype
+  end
+  if type(x) == "number" or type(x) == "string" or type(x) == "boolean" then return nil, x end
+  raise("Series %s: cannot combine with a %s", op, type(x))
+end
+
+local function arith(op, f, keep_int)
+  return function(a, b)
+    local s, other, swapped = a, b, false
+    if not is_series(a) then s, other, swapped = b, a, true end
+    local vals, odt = operand(s, other, op)
+    if not numeric(s.dtype) and s.dtype ~= "bool" then raise("Series %s: column of %s, not numbers", op, s.dtype) end
+    local out = {}
+    for i = 1, s.n do
+      local x = s.values[i]
+      local y = vals and vals[i] or odt
+      if type(x) == "boolean" then x = x and 1.0 or 0.0 end
+      if type(y) == "boolean" then y = y and 1.0 or 0.0 end
+      if type(y) ~= "number" then raise("Series %s: cannot combine numbers with %s", op, type(y)) end
+      if swapped then x, y = y, x end
+      out[i] = f(x + 0.0, y + 0.0)
+    end
+    local int = keep_int and s.dtype == "int64" and
+      ((vals and odt == "int64") or (not vals and math.type(odt) == "integer"))
+    local name = s.name
+    if is_series(other) and other.name ~= s.name then name = nil end
+    local dtype = int and "int64" or "float64"
+    if int then for i = 1, s.n do if out[i] ~= out[i] or out[i] == math.huge or out[i] == -math.huge then dtype = "float64" end end end
+    return setmetatable({values = out, n = s.n, dtype = dtype, name = name, index = copy_index(s.index)}, Series)
+  end
+end
+
+Series.__add = arith("+", function(x, y) return x + y end, true)
+Series.__sub = arith("-", function(x, y) return x - y end, true)
+Series.__mul = arith("*", function(x, y) return x * y end, true)
+Series.__div = arith("/", function(x, y) return x / y end, false)
+Series.__pow = arith("^", function(x, y) return x ^ y end, true)
+Series.__mod = arith("%", function(x, y)
+  if y == 0 then return NaN end
+  return x - math.floor(x / y) * y
+end, true)
+Series.__idiv = arith("//", function(x, y) return math.floor(x / y) end, true)
+Series.__unm = function(s) return arith("-", function(x, y) return y - x end, true)(s, 0) end
+
+-- comparisons give boolean masks; a missing value compares false (true
+-- for ne), as pandas
+local function compare(op, f)
+  return function(s, x)
+    if not is_series(s) then raise("Series:%s: call it on a Series", op) end
+    local vals, scalar = operand(s, x, op)
+    local out = {}
+    for i = 1, s.n do
+      local a, b = s.values[i], vals and vals[i] or scalar
+      if missing(a) or missing(b) then
+        out[i] = op == "ne"
+      elseif op == "eq" then out[i] = a == b
+      elseif op == "ne" then out[i] = a ~= b
+      else
+        if type(a) ~= type(b) then raise("Series:%s: cannot compare %s with %s", op, type(a), type(b)) end
+        out[i] = f(a, b)
+      end
+    end
+    return setmetatable({values = out, n = s.n, dtype = "bool", name = s.name, index = copy_index(s.index)}, Series)
+  end
+end
+Series.eq = compare("eq")
+Series.ne = compare("ne")
+Series.lt = compare("lt", function(a, b) return a < b end)
+Series.le = compare("le", function(a, b) return a <= b end)
+Series.gt = compare("gt", function(a, b) return a > b end)
+Series.ge = compare("ge", function(a, b) return a >= b end)
+
+local function logical(op, f)
+  return function(a, b)
+    if not is_series(a) or a.dtype ~= "bool" then raise("%s needs boolean Series", op) end
+    local vals = is_series(b) and b.values
+    if vals and b.n ~= a.n then raise("%s: lengths differ (%d and %d)", op, a.n, b.n) end
+    if not vals and type(b) ~= "boolean" then raise("%s needs boolean Series", op) end
+    local out = {}
+    for i = 1, a.n do
+      local y = vals and vals[i]
+      if not vals then y = b end
+      out[i] = f(a.values[i] == true, y == true)
+    end
+    return setmetatable({values = out, n = a.n, dtype = "bool", name = nil, index = copy_index(a.index)}, Series)
+  end
+end
+Series.__band = logical("&", function(x, y) return x and y end)
+Series.__bor = logical("|", function(x, y) return x or y end)
+Series.__bxor = logical("~", function(x, y) return x ~= y end)
+Series.__bnot = function(a)
+  if a.dtype ~= "bool" then raise("~ needs a boolean Series") end
+  local out = {}
+  for i = 1, a.n do out[i] = not a.values[i] end
+  return setmetatable({values = out, n = a.n, dtype = "bool", name = a.name, index = copy_index(a.index)}, Series)
+end
+
+function Series:isin(list)
+  if type(list) ~= "table" then raise("isin: expected a list, got %s", type(list)) end
+  local set = {}
+  for _, v in ipairs(list) do set[v] = true end
+  local out = {}
+  for i = 1, self.n do local v = self.values[i]; out[i] = v ~= nil and set[v] == true end
+  return setmetatable({values = out, n = self.n, dtype = "bool", name = self.name, index = copy_index(self.index)}, Series)
+end
+
+function Series:isnull()
+  local out = {}
+  for i = 1, self.n do out[i] = missing(self.values[i]) end
+  return setmetatable({values = out, n = self.n, dtype = "bool", name = self.name, index = copy_index(self.index)}, Series)
+end
+Series.isna = Series.isnull
+function Series:notnull() return ~self:isnull() end
+Series.notna = Series.notnull
+
+function Series:fillna(value)
+  if value == nil then raise("fillna: a value is needed") end
+  local out = {}
+  for i = 1, self.n do
+    local v = self.values[i]
+    if missing(v) then v = value end
+    out[i] = v
+  end
+  local dtype = self.dtype
+  if numeric(dtype) and type(value) == "number" then
+    dtype = infer_dtype(out, self.n) == "int64" and self.dtype == "int64" and "int64" or "float64"
+  else
+    dtype = infer_dtype(out, self.n)
+  end
+  return new_series(out, self.n, dtype, self.name, copy_index(self.index))
+end
+
+function Series:dropna()
+  local rows = {}
+  for i = 1, self.n do if not missing(self.values[i]) then rows[#rows + 1] = i end end
+  return take_series(self, rows)
+end
+
+-- the non-missing numbers (booleans count as 0/1)
+local function numbers(s, fn)
+  if not numeric(s.dtype) and s.dtype ~= "bool" then
+    raise("%s: column '%s' holds %s, not numbers", fn, tostring(s.name), s.dtype)
+  end
+  local out = {}
+  for i = 1, s.n do
+    local v = s.values[i]
+    if type(v) == "boolean" then v = v and 1.0 or 0.0 end
+    if v ~= nil and v == v then out[#out + 1] = v end
+  end
+  return out
+end
+
+local function mean_of(xs)
+  local n = #xs
+  if n == 0 then return NaN end
+  local sum = 0.0
+  for i = 1, n do sum = sum + xs[i] end
+  return sum / n
+end
+
+local function var_of(xs, ddof)
+  local n = #xs
+  if n - ddof <= 0 then return NaN end
+  local m, ss = mean_of(xs), 0.0
+  for i = 1, n do local d = xs[i] - m; ss = ss + d * d end
+  return ss / (n - ddof)
+end
+
+-- linear interpolation between order statistics, as pandas's quantile
+local function quantile_sorted(xs, q)
+  local n = #xs
+  if n == 0 then return NaN end
+  local pos = (n - 1) * q
+  local lo = math.floor(pos)
+  local frac = pos - lo
+  local a = xs[lo + 1]
+  if frac == 0 then return a end
+  return a + (xs[lo + 2] - a) * frac
+end
+
+local function as_result(v, dtype)
+  if dtype == "int64" or dtype == "bool" then return math.tointeger(v) or v end
+  return v
+end
+
+function Series:sum() local s = 0.0 for _, v in ipairs(numbers(self, "sum")) do s = s + v end return as_result(s, self.dtype) end
+function Series:mean() return mean_of(numbers(self, "mean")) end
+function Series:var(ddof) return var_of(numbers(self, "var"), ddof or 1) end
+function Series:std(ddof) return math.sqrt(var_of(numbers(self, "std"), ddof or 1)) end
+function Series:count()
+  local c = 0
+  for i = 1, self.n do if not missing(self.values[i]) then c = c + 1 end end
+  return c
+end
+local function extreme(s, fn, better)
+  local best
+  for i = 1, s.n do
+    local v = s.values[i]
+    if not missing(v) then
+      if type(v) == "boolean" then v = v and 1 or 0 end
+      if best == nil or better(v, best) then best = v end
+    end
+  end
+  if best == nil then return NaN end
+  return type(best) == "number" and as_result(best, s.dtype) or best
+end
+function Series:min() return extreme(self, "min", function(a, b) return a < b end) end
+function Series:max() return extreme(self, "max", function(a, b) return a > b end) end
+function Series:quantile(q)
+  q = q or 0.5
+  if type(q) ~= "number" or q < 0 or q > 1 then raise("quantile: q must be a number in [0, 1]") end
+  local xs = numbers(self, "quantile")
+  table.sort(xs)
+  return quantile_sorted(xs, q)
+end
+function Series:median() return self:quantile(0.5) end
+
+-- values in order of first appearance; missing once, as NaN (nil for
+-- strings) at its place
+function Series:unique()
+  local seen, out, nan_seen = {}, {}, false
+  for i = 1, self.n do
+    local v = self.values[i]
+    if missing(v) then
+      if not nan_seen then nan_seen = true; out[#out + 1] = numeric(self.dtype) and NaN or false end
+    elseif not seen[v] then
+      seen[v] = true
+      out[#out + 1] = v
+    end
+  end
+  if not numeric(self.dtype) then for i, v in ipairs(out) do if v == false and self.dtype ~= "bool" then out[i] = nil end end end
+  return out
+end
+function Series:nunique()
+  local seen, c = {}, 0
+  for i = 1, self.n do
+    local v = self.values[i]
+    if not missing(v) and not seen[v] then seen[v] = true; c = c + 1 end
+  end
+  return c
+end
+
+-- a stable sort of positions by value, missing last (pandas's
+-- na_position = "last")
+local function order(vals, rows, ascending)
+  local pos = {}
+  for i, r in ipairs(rows) do pos[r] = i end
+  table.sort(rows, function(a, b)
+    local x, y = vals[a], vals[b]
+    local mx, my = missing(x), missing(y)
+    if mx or my then
+      if mx and my then return pos[a] < pos[b] end
+      return my
+    end
+    if x == y then return pos[a] < pos[b] end
+    if type(x) ~= type(y) then x, y = tostring(x), tostring(y) end
+    if type(x) == "boolean" then x, y = x and 1 or 0, y and 1 or 0 end
+    if ascending then return x < y else return x > y end
+  end)
+  return rows
+end
+
+function Series:sort_values(opts)
+  opts = options.check("sort_values", opts, {ascending = "boolean"})
+  local rows = {}
+  for i = 1, self.n do rows[i] = i end
+  order(self.values, rows, opts.ascending ~= false)
+  return take_series(self, rows)
+end
+
+-- counts of each value, largest first (ties in order of appearance), as
+-- pandas's value_counts; missing values are left out
+function Series:value_counts(opts)
+  opts = options.check("value_counts", opts, {normalize = "boolean", ascending = "boolean", dropna = "boolean"})
+  local counts, keys = {}, {}
+  local nan_count = 0
+  for i = 1, self.n do
+    local v = self.values[i]
+    if missing(v) then nan_count = nan_count + 1
+    else
+      if not counts[v] then counts[v] = 0; keys[#keys + 1] = v end
+      counts[v] = counts[v] + 1
+    end
+  end
+  local vals = {}
+  for i, k in ipairs(keys) do vals[i] = counts[k] + 0.0 end
+  if opts.dropna == false and nan_count > 0 then
+    keys[#keys + 1] = numeric(self.dtype) and NaN or "NaN"
+    vals[#vals + 1] = nan_count + 0.0
+  end
+  local rows = {}
+  for i = 1, #keys do rows[i] = i end
+  order(vals, rows, opts.ascending == true)
+  local total = 0
+  for _, c in ipairs(vals) do total = total + c end
+  local out, ix = {}, {}
+  for i, r in ipairs(rows) do
+    out[i] = opts.normalize and vals[r] / total or vals[r]
+    ix[i] = keys[r]
+  end
+  return setmetatable({values = out, n = #out, dtype = opts.normalize and "float64" or "int64",
+                       name = self.name, index = ix}, Series)
+end
+
+function Series:map(f)
+  if type(f) ~= "function" and type(f) ~= "table" then raise("map: expected a function or a table, got %s", type(f)) end
+  local out = {}
+  for i = 1, self.n do
+    local v = self.values[i]
+    if type(f) == "table" then out[i] = f[v] else out[i] = f(v) end
+  end
+  return new_series(out, self.n, nil, self.name, copy_index(self.index))
+end
+Series.apply = Series.map
+
+function Series:astype(dtype)
+  local out = {}
+  for i = 1, self.n do
+    local v = self.values[i]
+    if dtype == "float64" or dtype == "int64" then
+      if type(v) == "boolean" then v = v and 1 or 0 end
+      local x = tonumber(v)
+      if v ~= nil and x == nil then raise("astype: cannot convert '%s' to a number", tostring(v)) end
+      if dtype == "int64" then
+        if x == nil or x ~= x then raise("astype: cannot convert a missing value to int64") end
+        x = x >= 0 and math.floor(x) or math.ceil(x)
+      end
+      out[i] = x
+    elseif dtype == "object" or dtype == "str" then
+      out[i] = v ~= nil and (dtype == "str" and label_str(v) or v) or nil
+    elseif dtype == "bool" then
+      out[i] = not (v == nil or v == false or v == 0 or v ~= v)
+    else
+      raise("astype: unknown dtype '%s' (float64, int64, bool, object, str)", tostring(dtype))
+    end
+  end
+  if dtype == "str" then dtype = "object" end
+  return new_series(out, self.n, dtype, self.name, copy_index(self.index))
+end
+
+function Series:tolist()
+  return table.move(self.values, 1, self.n, 1, {})
+end
+
+function Series:to_tensor()
+  return core.to_tensor({numbers(self, "to_tensor") and self.values}, self.n):reshape(self.n)
+end
+
+function Series:rename(name) local c = take_series(self, first_rows(self.n, self.n)); c.name = name; return c end
+
+-- ---- DataFrame --------------------------------------------------------
+
+local function column(df, name)
+  local c = df._cols[name]
+  if not c then
+    local near = options.nearest(tostring(name), df._names)
+    raise("no column '%s'%s", tostring(name), near and (" (did you mean '" .. near .. "'?)") or "")
+  end
+  return setmetatable({values = c.values, n = df._n, dtype = c.dtype, name = name,
+                       index = df._index}, Series)
+end
+
+DataFrame.__index = function(df, k)
+  local m = DataFrame[k]
+  if m ~= nil and type(k) == "string" and k:sub(1, 2) ~= "__" then return m end
+  if k == "shape" then return {df._n, #df._names} end
+  if k == "columns" then return table.move(df._names, 1, #df._names, 1, {}) end
+  if k == "index" then return copy_index(df._index) end
+  if k == "dtypes" then
+    local vals = {}
+    for i, name in ipairs(df._names) do vals[i] = df._cols[name].dtype end
+    local ix = table.move(df._names, 1, #df._names, 1, {})
+    return setmetatable({values = vals, n = #vals, dtype = "object", index = ix}, Series)
+  end
+  if k == "size" then return df._n * #df._names end
+  if type(k) == "string" then
+    if k:sub(1, 1) == "_" and not df._cols[k] then return nil end
+    return column(df, k)
+  end
+  if is_series(k) then return df:_mask(k) end
+  if type(k) == "table" then return df:select(k) end
+  raise("DataFrame: cannot index with a %s", type(k))
+end
+
+DataFrame.__len = function(df) return df._n end
+
+-- df.name = Series | list | scalar: a new or replaced column
+DataFrame.__newindex = function(df, k, v)
+  if type(k) ~= "string" then raise("DataFrame: column names must be strings") end
+  local vals, dtype
+  if is_series(v) then
+    if v.n ~= df._n then raise("column '%s': %d values for %d rows", k, v.n, df._n) end
+    vals, dtype = table.move(v.values, 1, v.n, 1, {}), v.dtype
+  elseif type(v) == "table" then
+    local n = #v
+    if n ~= df._n then raise("column '%s': %d values for %d rows", k, n, df._n) end
+    vals = table.move(v, 1, n, 1, {})
+    dtype = infer_dtype(vals, n)
+  elseif type(v) == "number" or type(v) == "string" or type(v) == "boolean" then
+    vals = {}
+    for i = 1, df._n do vals[i] = v end
+    dtype = infer_dtype(vals, df._n)
+  elseif v == nil then
+    return df:_drop_in_place(k)
+  else
+    raise("column '%s': cannot make a column of a %s", k, type(v))
+  end
+  if not df._cols[k] then df._names[#df._names + 1] = k end
+  df._cols[k] = {values = normalise(vals, df._n, dtype), dtype = dtype}
+end
+
+function DataFrame:_drop_in_place(k)
+  if not self._cols[k] then return end
+  self._cols[k] = nil
+  for i, name in ipairs(self._names) do if name == k then table.remove(self._names, i) break end end
+end
+
+-- a new frame with the given rows (positions), columns shared by value
+local function take(df, rows, names)
+  names = names or df._names
+  local cols = {}
+  for _, name in ipairs(names) do
+    local c = df._cols[name]
+    local vals, src = {}, c.values
+    for i, r in ipairs(rows) do vals[i] = src[r] end
+    cols[name] = {values = vals, dtype = c.dtype}
+  end
+  local index = copy_index(df._index, rows)
+  return new_frame(table.move(names, 1, #names, 1, {}), cols, #rows, index)
+end
+
+function DataFrame:head(k) return take(self, first_rows(self._n, check_count("head", k))) end
+function DataFrame:tail(k) return take(self, last_rows(self._n, check_count("tail", k))) end
+
+-- rows first..last, 1-based and inclusive (pandas's df.iloc[first-1:last])
+function DataFrame:slice(first, last)
+  if math.type(first) ~= "integer" then raise("slice: first must be an integer (1-based)") end
+  last = last or self._n
+  if math.type(last) ~= "integer" then raise("slice: last must be an integer (1-based)") end
+  if first < 0 then first = self._n + first + 1 end
+  if last < 0 then last = self._n + last + 1 end
+  local rows = {}
+  for i = math.max(1, first), math.min(self._n, last) do rows[#rows + 1] = i end
+  return take(self, rows)
+end
+
+-- row i (1-based) as a Series indexed by column names, as df.iloc[i-1]
+function DataFrame:iloc(i)
+  if math.type(i) ~= "integer" then raise("iloc: position must be an integer (1-based)") end
+  if i < 0 then i = self._n + i + 1 end
+  if i < 1 or i > self._n then raise("iloc: position %d out of range 1..%d", i, self._n) end
+  local vals, dtypes = {}, {}
+  for j, name in ipairs(self._names) do
+    vals[j] = self._cols[name].values[i]
+    dtypes[self._cols[name].dtype] = true
+  end
+  local dtype = "object"
+  if not dtypes.object and not dtypes.bool then dtype = dtypes.float64 and "float64" or "int64" end
+  if next(dtypes) == "bool" and not next(dtypes, "bool") then dtype = "bool" end
+  if dtype == "object" then
+    for j, name in ipairs(self._names) do
+      if self._cols[name].dtype == "int64" then vals[j] = math.tointeger(vals[j]) or vals[j] end
+    end
+  end
+  return setmetatable({values = vals, n = #vals, dtype = dtype, name = self._index[i],
+                       index = table.move(self._names, 1, #self._names, 1, {})}, Series)
+end
+
+function DataFrame:_mask(mask)
+  if mask.dtype ~= "bool" then raise("a row mask must be a boolean Series, got %s", mask.dtype) end
+  if mask.n ~= self._n then raise("mask has %d values for %d rows", mask.n, self._n) end
+  local rows = {}
+  for i = 1, self._n do if mask.values[i] then rows[#rows + 1] = i end end
+  return take(self, rows)
+end
+-- df:filter(mask) is df[mask]
+function DataFrame:filter(mask)
+  if not is_series(mask) then raise("filter: expected a boolean Series") end
+  return self:_mask(mask)
+end
+
+local function check_names(df, fn, names)
+  if type(names) == "string" then names = {names} end
+  if type(names) ~= "table" then raise("%s: expected a list of column names, got %s", fn, type(names)) end
+  for _, name in ipairs(names) do
+    if not df._cols[name] then
+      local near = options.nearest(tostring(name), df._names)
+      raise("%s: no column '%s'%s", fn, tostring(name), near and (" (did you mean '" .. near .. "'?)") or "")
+    end
+  end
+  return names
+end
+
+-- df:select{"a", "b"} is pandas's df[["a", "b"]]
+function DataFrame:select(names)
+  names = check_names(self, "select", names)
+  local cols = {}
+  for _, name in ipairs(names) do cols[name] = self._cols[name] end
+  return new_frame(table.move(names, 1, #names, 1, {}), cols, self._n, copy_index(self._index))
+end
+
+function DataFrame:drop(names)
+  names = check_names(self, "drop", names)
+  local gone, keep = {}, {}
+  for _, n in ipairs(names) do gone[n] = true end
+  for _, n in ipairs(self._names) do if not gone[n] then keep[#keep + 1] = n end end
+  return self:select(keep)
+end
+
+function DataFrame:rename(map)
+  if type(map) ~= "table" then raise("rename: expected a table old = new") end
+  local names, cols = {}, {}
+  for old in pairs(map) do check_names(self, "rename", {old}) end
+  for i, name in ipairs(self._names) do
+    local new = map[name] or name
+    names[i] = new
+    cols[new] = self._cols[name]
+  end
+  return new_frame(names, cols, self._n, copy_index(self._index))
+end
+
+function DataFrame:copy()
+  local rows = first_rows(self._n, self._n)
+  local c = take(self, rows)
+  c._index = copy_index(self._index)
+  return c
+end
+
+function DataFrame:set_index(name)
+  check_names(self, "set_index", {name})
+  local c = self._cols[name]
+  local ix = {name = name}
+  for i = 1, self._n do ix[i] = c.values[i] end
+  local df = self:drop({name})
+  df._index = ix
+  return df
+end
+
+function DataFrame:reset_index(opts)
+  opts = options.check("reset_index", opts, {drop = "boolean"})
+  local df = self:copy()
+  local ix = self._index
+  df._index = range_index(self._n)
+  if not opts.drop then
+    local name = ix.name or "index"
+    local vals = {}
+    for i = 1, self._n do vals[i] = ix[i] end
+    table.insert(df._names, 1, name)
+    local dtype = infer_dtype(vals, self._n)
+    df._cols[name] = {values = normalise(vals, self._n, dtype), dtype = dtype}
+  end
+  return df
+end
+
+-- ---- printing ---------------------------------------------------------
+
+-- the columns of text pandas's DataFrameFormatter builds: the index
+-- column, then one per data column, every entry padded to its width
+local function strcols(df, rows, gap, colnames)
+  local has_ixname = df._index.name ~= nil
+  local nhead = has_ixname and 2 or 1
+  local out = {}
+  local ix = {}
+  local head1 = df._columns_name and tostring(df._columns_name) or ""
+  ix[1] = head1
+  if has_ixname then ix[2] = tostring(df._index.name) end
+  for _, r in ipairs(rows) do ix[#ix + 1] = label_str(df._index[r]) end
+  local iw = 0
+  for _, s in ipairs(ix) do iw = math.max(iw, width(s)) end
+  for i, s in ipairs(ix) do ix[i] = ljust(s, iw) end
+  out[1] = ix
+  for _, name in ipairs(colnames) do
+    local c = df._cols[name]
+    local vals = {}
+    for i, r in ipairs(rows) do vals[i] = c.values[r] end
+    local fmt = format_values(vals, c.dtype, #rows)
+    local header = (numeric(c.dtype) and " " or "") .. label_str(name)
+    local w = width(header)
+    for _, s in ipairs(fmt) do w = math.max(w, width(s)) end
+    local col = {rjust(header, w)}
+    if has_ixname then col[2] = (" "):rep(w) end
+    for _, s in ipairs(fmt) do col[#col + 1] = rjust(s, w) end
+    out[#out + 1] = col
+  end
+  -- the row of dots where rows were left out
+  if gap then
+    for ci, col in ipairs(out) do
+      local cw = width(col[nhead + 1] or col[1])
+      local dots = cw > 3 and "..." or ".."
+      if col.dotcol then dots = "..." end
+      local s = ci == 1 and ljust(dots, cw) or rjust(dots, cw)
+      table.insert(col, nhead + gap + 1, s)
+    end
+  end
+  return out
+end
+
+local function adjoin(cols)
+  local lines = {}
+  for i = 1, #cols[1] do
+    local parts = {}
+    for j, col in ipairs(cols) do parts[j] = col[i] end
+    lines[i] = table.concat(parts, " ")
+  end
+  return lines
+end
+
+local function frame_string(df)
+  local ncols = #df._names
+  if ncols == 0 or df._n == 0 then
+    local cols = {}
+    for i, n in ipairs(df._names) do cols[i] = label_str(n) end
+    return ("Empty DataFrame\nColumns: [%s]\nIndex: []"):format(table.concat(cols, ", "))
+  end
+  local rows, gap = shown_rows(df._n)
+  local cols = strcols(df, rows, gap, df._names)
+  -- pandas's _fit_strcols_to_terminal_width: drop middle columns until
+  -- the lines fit in 80 characters, then show half from each end
+  local maxlen = 0
+  for _, l in ipairs(adjoin(cols)) do maxlen = math.max(maxlen, width(l)) end
+  local dif = maxlen - LINE_WIDTH + 1
+  local lens = {}
+  for j, col in ipairs(cols) do
+    local w = 0
+    for _, s in ipairs(col) do w = math.max(w, width(s)) end
+    lens[j] = w
+  end
+  local truncated_cols = false
+  if dif > 0 then
+    local keep = {}
+    for j = 1, #lens do keep[j] = j end
+    while dif > 0 and #keep > 1 do
+      local half = #keep / 2
+      local mid = math.floor(half + 0.5)
+      if half - math.floor(half) == 0.5 and mid % 2 == 1 then mid = mid - 1 end  -- Python rounds half to even
+      dif = dif - lens[keep[mid + 1]] - 1
+      table.remove(keep, mid + 1)
+    end
+    local fitted = math.max(#keep - 1, 2)
+    if ncols > fitted then
+      truncated_cols = true
+      local half = fitted // 2
+      local names = {}
+      for j = 1, half do names[#names + 1] = df._names[j] end
+      for j = ncols - half + 1, ncols do names[#names + 1] = df._names[j] end
+      cols = strcols(df, rows, nil, names)
+      local nlines = #cols[1]
+      local dotcol = {dotcol = true}
+      for i = 1, nlines do dotcol[i] = " ..." end
+      table.insert(cols, half + 2, dotcol)
+      if gap then
+        local nhead = df._index.name and 2 or 1
+        for ci, col in ipairs(cols) do
+          local cw = width(col[nhead + 1] or col[1])
+          local dots
+          if col.dotcol then dots = "..."; cw = 4
+          else dots = cw > 3 and "..." or ".." end
+          table.insert(col, nhead + gap + 1, ci == 1 and ljust(dots, cw) or rjust(dots, cw))
+        end
+      end
+    end
+  end
+  local text = table.concat(adjoin(cols), "\n")
+  if gap or truncated_cols then
+    text = text .. ("\n\n[%d rows x %d columns]"):format(df._n, ncols)
+  end
+  return text
+end
+DataFrame.__tostring = frame_string
+
+-- ---- summaries ----------------------------------------------------------
+
+local STATS = {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
+
+-- count, mean, std, min, quartiles, max of the numeric columns
+function DataFrame:describe()
+  local names, cols = {}, {}
+  for _, name in ipairs(self._names) do
+    local c = self._cols[name]
+    if numeric(c.dtype) then
+      local xs = numbers(column(self, name), "describe")
+      table.sort(xs)
+      local vals = {#xs + 0.0, mean_of(xs), math.sqrt(var_of(xs, 1)),
+                    xs[1] or NaN, quantile_sorted(xs, 0.25), quantile_sorted(xs, 0.5),
+                    quantile_sorted(xs, 0.75), xs[#xs] or NaN}
+      names[#names + 1] = name
+      cols[name] = {values = vals, dtype = "float64"}
+    end
+  end
+  if #names == 0 then raise("describe: no numeric columns") end
+  local ix = table.move(STATS, 1, #STATS, 1, {})
+  return new_frame(names, cols, #STATS, ix)
+end
+
+function Series:describe()
+  if not numeric(self.dtype) then raise("describe: column '%s' is not numeric", tostring(self.name)) end
+  local df = new_frame({"x"}, {x = {values = self.values, dtype = self.dtype}}, self.n):describe()
+  local s = column(df, "x")
+  s.name = self.name
+  return s
+end
+
+local function memory_text(bytes, plus)
+  local units = {"bytes", "KB", "MB", "GB", "TB"}
+  local num = bytes
+  for _, u in ipairs(units) do
+    if num < 1024.0 then return ("%3.1f%s %s"):format(num, plus and "+" or "", u) end
+    num = num / 1024.0
+  end
+  return ("%3.1f%s PB"):format(num, plus and "+" or "")
+end
+
+-- df:info() prints what pandas's DataFrame.info() prints
+function DataFrame:info()
+  local lines = {"<class 'pandas.core.frame.DataFrame'>"}
+  local ix = self._index
+  if ix.range then
+    lines[#lines + 1] = ("RangeIndex: %d entries, %s to %s"):format(self._n,
+      self._n > 0 and "0" or "0", self._n > 0 and tostring(self._n - 1) or "-1")
+    if self._n == 0 then lines[#lines] = "RangeIndex: 0 entries" end
+  else
+    lines[#lines + 1] = ("Index: %d entries, %s to %s"):format(self._n,
+      label_str(ix[1]), label_str(ix[self._n]))
+  end
+  local nc = #self._names
+  lines[#lines + 1] = ("Data columns (total %d columns):"):format(nc)
+  local heads = {" # ", "Column", "Non-Null Count", "Dtype"}
+  local body = {}
+  local counts = {}
+  for j, name in ipairs(self._names) do
+    local c = self._cols[name]
+    local k = column(self, name):count()
+    body[j] = {" " .. (j - 1), label_str(name), k .. " non-null", c.dtype}
+    counts[c.dtype] = (counts[c.dtype] or 0) + 1
+  end
+  local w = {}
+  for i, h in ipairs(heads) do
+    w[i] = #h
+    for _, row in ipairs(body) do w[i] = math.max(w[i], width(row[i])) end
+  end
+  local function line(cells)
+    local parts = {}
+    for i, s in ipairs(cells) do parts[i] = ljust(s, w[i]) end
+    return table.concat(parts, "  ")
+  end
+  lines[#lines + 1] = line(heads)
+  lines[#lines + 1] = line({"---", "------", "--------------", "-----"})
+  for _, row in ipairs(body) do lines[#lines + 1] = line(row) end
+  local kinds = {}
+  for k in pairs(counts) do kinds[#kinds + 1] = k end
+  table.sort(kinds)
+  local parts = {}
+  for i, k in ipairs(kinds) do parts[i] = ("%s(%d)"):format(k, counts[k]) end
+  lines[#lines + 1] = "dtypes: " .. table.concat(parts, ", ")
+  local bytes = ix.range and 128 or 8 * self._n
+  for _, name in ipairs(self._names) do
+    bytes = bytes + (self._cols[name].dtype == "bool" and 1 or 8) * self._n
+  end
+  lines[#lines + 1] = "memory usage: " .. memory_text(bytes, counts.object ~= nil)
+  print(table.concat(lines, "\n"))
+end
+
+-- ---- missing values -----------------------------------------------------
+
+function DataFrame:isnull()
+  local cols = {}
+  for _, name in ipairs(self._names) do
+    local src, vals = self._cols[name].values, {}
+    for i = 1, self._n do vals[i] = missing(src[i]) end
+    cols[name] = {values = vals, dtype = "bool"}
+  end
+  return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+end
+DataFrame.isna = DataFrame.isnull
+function DataFrame:notnull()
+  local df = self:isnull()
+  for _, name in ipairs(df._names) do
+    local v = df._cols[name].values
+    for i = 1, df._n do v[i] = not v[i] end
+  end
+  return df
+end
+DataFrame.notna = DataFrame.notnull
+
+-- dropna{how = "any" | "all", subset = {...}}
+function DataFrame:dropna(opts)
+  opts = options.check("dropna", opts, {how = "string", subset = "table", axis = "integer"})
+  local how = opts.how or "any"
+  if how ~= "any" and how ~= "all" then raise("dropna: how must be 'any' or 'all', got '%s'", how) end
+  local names = opts.subset and check_names(self, "dropna", opts.subset) or self._names
+  local rows = {}
+  for i = 1, self._n do
+    local nmiss = 0
+    for _, name in ipairs(names) do
+      if missing(self._cols[name].values[i]) then nmiss = nmiss + 1 end
+    end
+    local drop = (how == "any" and nmiss > 0) or (how == "all" and nmiss == #names)
+    if not drop then rows[#rows + 1] = i end
+  end
+  return take(self, rows)
+end
+
+-- fillna(value) or fillna{col = value, ...}
+function DataFrame:fillna(value)
+  if value == nil then raise("fillna: a value is needed") end
+  local per = type(value) == "table" and not is_series(value) and value
+  if per then check_names(self, "fillna", (function() local t = {} for k in pairs(per) do t[#t + 1] = k end return t end)()) end
+  local cols = {}
+  for _, name in ipairs(self._names) do
+    local v = value
+    if per then v = per[name] end
+    if v == nil then
+      cols[name] = self._cols[name]
+    else
+      if is_series(v) then v = nil end
+      local s = column(self, name):fillna(v)
+      cols[name] = {values = s.values, dtype = s.dtype}
+    end
+  end
+  return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+end
+
+-- ---- column-wise reductions -> a Series indexed by column names -------
+
+local function reduce(fn, f, kinds)
+  return function(self)
+    local vals, ix, int = {}, {}, true
+    for _, name in ipairs(self._names) do
+      local c = self._cols[name]
+      if kinds[c.dtype] then
+        local s = column(self, name)
+        local v = f(s)
+        vals[#vals + 1] = v
+        ix[#ix + 1] = name
+        if math.type(v) ~= "integer" then int = false end
+      end
+    end
+    local dtype = int and #vals > 0 and "int64" or "float64"
+    return setmetatable({values = normalise(vals, #vals, dtype), n = #vals, dtype = dtype, index = ix}, Series)
+  end
+end
+local NUM = {float64 = true, int64 = true}
+local NUMB = {float64 = true, int64 = true, bool = true}
+local ALL = {float64 = true, int64 = true, bool = true, object = true}
+DataFrame.sum = reduce("sum", Series.sum, NUMB)
+DataFrame.mean = reduce("mean", Series.mean, NUMB)
+DataFrame.std = reduce("std", function(s) return s:std() end, NUMB)
+DataFrame.var = reduce("var", function(s) return s:var() end, NUMB)
+DataFrame.median = reduce("median", Series.median, NUMB)
+DataFrame.min = reduce("min", Series.min, NUM)
+DataFrame.max = reduce("max", Series.max, NUM)
+DataFrame.count = reduce("count", Series.count, ALL)
+DataFrame.nunique = reduce("nunique", Series.nunique, ALL)
+
+-- ---- sorting ------------------------------------------------------------
+
+-- sort_values(by[, {ascending}]); by a name or a list of names
+function DataFrame:sort_values(by, opts)
+  opts = options.check("sort_values", opts, {ascending = "boolean|table"})
+  local names = check_names(self, "sort_values", by)
+  local asc = opts.ascending
+  local rows = {}
+  for i = 1, self._n do rows[i] = i end
+  -- stable sorts from the last key to the first give a lexicographic order
+  for k = #names, 1, -1 do
+    local a = asc
+    if type(asc) == "table" then a = asc[k] end
+    order(self._cols[names[k]].values, rows, a ~= false)
+  end
+  return take(self, rows)
+end
+
+-- ---- correlation --------------------------------------------------------
+
+local function pearson(x, y, n)
+  local sx, sy, k = 0.0, 0.0, 0
+  for i = 1, n do
+    local a, b = x[i], y[i]
+    if a == a and b == b then sx = sx + a; sy = sy + b; k = k + 1 end
+  end
+  if k < 2 then return NaN end
+  local mx, my = sx / k, sy / k
+  local sxx, syy, sxy = 0.0, 0.0, 0.0
+  for i = 1, n do
+    local a, b = x[i], y[i]
+    if a == a and b == b then
+      local dx, dy = a - mx, b - my
+      sxx = sxx + dx * dx; syy = syy + dy * dy; sxy = sxy + dx * dy
+    end
+  end
+  local d = math.sqrt(sxx * syy)
+  if d == 0 then return NaN end
+  local r = sxy / d
+  if r > 1 then r = 1.0 elseif r < -1 then r = -1.0 end
+  return r
+end
+
+-- Pearson correlations of the numeric columns, pairwise complete rows
+function DataFrame:corr(opts)
+  opts = options.check("corr", opts, {method = "string"})
+  if opts.method and opts.method ~= "pearson" then raise("corr: only method = 'pearson' is supported") end
+  local names = {}
+  for _, name in ipairs(self._names) do
+    if NUMB[self._cols[name].dtype] then names[#names + 1] = name end
+  end
+  local num = {}
+  for _, name in ipairs(names) do
+    local c = self._cols[name]
+    if c.dtype == "bool" then
+      local v = {}
+      for i = 1, self._n do v[i] = c.values[i] and 1.0 or 0.0 end
+      num[name] = v
+    else
+      num[name] = c.values
+    end
+  end
+  local cols = {}
+  for _, a in ipairs(names) do
+    local vals = {}
+    for i, b in ipairs(names) do vals[i] = a == b and (pearson(num[a], num[b], self._n) == pearson(num[a], num[b], self._n) and 1.0 or NaN) or pearson(num[a], num[b], self._n) end
+    cols[a] = {values = vals, dtype = "float64"}
+  end
+  return new_frame(table.move(names, 1, #names, 1, {}), cols, #names, table.move(names, 1, #names, 1, {}))
+end
+
+function Series:corr(other)
+  if not is_series(other) then raise("corr: expected a Series") end
+  if other.n ~= self.n then raise("corr: lengths differ (%d and %d)", self.n, other.n) end
+  return pearson(numbers(self, "corr") and self.values, numbers(other, "corr") and other.values, self.n)
+end
+
+-- ---- tensors and files --------------------------------------------------
+
+-- df:to_tensor([cols]): an (n, #cols) float32 tensor of numeric columns
+-- (all numeric columns when cols is nil); missing values become NaN
+function DataFrame:to_tensor(names)
+  if names == nil then
+    names = {}
+    for _, name in ipairs(self._names) do if NUMB[self._cols[name].dtype] then names[#names + 1] = name end end
+  else
+    names = check_names(self, "to_tensor", names)
+  end
+  if #names == 0 then raise("to_tensor: no numeric columns") end
+  local cols = {}
+  for j, name in ipairs(names) do
+    local c = self._cols[name]
+    if c.dtype == "bool" then
+      local v = {}
+      for i = 1, self._n do v[i] = c.values[i] and 1.0 or 0.0 end
+      cols[j] = v
+    elseif numeric(c.dtype) then
+      cols[j] = c.values
+    else
+      raise("to_tensor: column '%s' holds %s, not numbers", name, c.dtype)
+    end
+  end
+  return core.to_tensor(cols, self._n)
+end
+DataFrame.to_numpy = DataFrame.to_tensor
+
+local function csv_field(v, dtype, sep)
+  if v == nil or (type(v) == "number" and v ~= v) then return "" end
+  if type(v) == "boolean" then return v and "True" or "False" end
+  if type(v) == "number" then
+    if dtype == "int64" then return ("%d"):format(math.tointeger(v) or 0) end
+    return float_repr(v)
+  end
+  local s = tostring(v)
+  if s:find('[' .. sep .. '"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+-- df:to_csv(path[, {index, sep}]): written atomically, as pandas writes it
+function DataFrame:to_csv(path, opts)
+  if type(path) ~= "string" then raise("to_csv: path must be a string, got %s", type(path)) end
+  opts = options.check("to_csv", opts, {index = "boolean", sep = "string"})
+  local sep = opts.sep or ","
+  if #sep ~= 1 then raise("to_csv: sep must be one character") end
+  local with_index = opts.index ~= false
+  local esc = sep:gsub("%p", "%%%0")
+  require("sys").atomic_write(path, function(tmp)
+    local f, e = io.open(tmp, "wb")
+    if not f then raise("to_csv: %s", e) end
+    local head = {}
+    if with_index then head[1] = self._index.name and csv_field(self._index.name, "object", esc) or "" end
+    for _, name in ipairs(self._names) do head[#head + 1] = csv_field(name, "object", esc) end
+    f:write(table.concat(head, sep), "\n")
+    for i = 1, self._n do
+      local row = {}
+      if with_index then row[1] = csv_field(self._index[i], "object", esc) end
+      for _, name in ipairs(self._names) do
+        local c = self._cols[name]
+        row[#row + 1] = csv_field(c.values[i], c.dtype, esc)
+      end
+      f:write(table.concat(row, sep), "\n")
+    end
+    local ok, werr = f:close()
+    if not ok then raise("to_csv: %s", werr) end
+  end)
+  return path
+end
+
+M.is_series = is_series
+M.is_frame = is_frame
+M.NaN = NaN
+M._internal = {Series = Series, DataFrame = DataFrame, GroupBy = GroupBy, new_frame = new_frame,
+               new_series = new_series, column = column, take = take, numbers = numbers,
+               mean_of = mean_of, var_of = var_of, quantile_sorted = quantile_sorted,
+               infer_dtype = infer_dtype, normalise = normalise, check_names = check_names,
+               order = order, copy_index = copy_index, range_index = range_index,
+               label_str = label_str, missing = missing}
+return M
