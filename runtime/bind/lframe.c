@@ -114,6 +114,10 @@ static int push_table(lua_State *L, CsvTable *t) {
   return 1;
 }
 
+static int push_table_protected(lua_State *L) {
+  return push_table(L, (CsvTable *)lua_touserdata(L, 1));
+}
+
 /* The table lives in a userdata with a __gc, so a Lua error (out of
  * memory while building the tables) cannot leak it. */
 static int table_gc(lua_State *L) {
@@ -135,7 +139,15 @@ static int l_read_csv(lua_State *L) {
   char err[CSV_ERRLEN];
   if (csv_read_file(path, &o, t, err)) return lerror(L, "read_csv: %s", err);
   if (t->nrows > 0x7fffffff) return lerror(L, "read_csv: %s: too many rows", path);
-  push_table(L, t);
+  /* no collection while the columns are filled: they are allocated up
+   * front, and a cycle over a million fresh slots only costs time */
+  int running = lua_gc(L, LUA_GCISRUNNING);
+  if (running) lua_gc(L, LUA_GCSTOP);
+  lua_pushcfunction(L, push_table_protected);
+  lua_pushlightuserdata(L, t);
+  int st = lua_pcall(L, 1, 1, 0);
+  if (running) lua_gc(L, LUA_GCRESTART);
+  if (st != LUA_OK) return lua_error(L);
   csv_free(t);
   return 1;
 }

@@ -2,6 +2,7 @@
  * bytes into NUL-terminated fields (unquoted into one text buffer), a
  * second infers each column's type and converts it. See csv.h. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,11 +147,13 @@ static int fail(char *err, const char *name, long line, const char *fmt,
  * record fixes the number of fields; *ncols receives it. */
 static int tokenize(const char *buf, size_t len, const char *name,
                     const CsvOptions *o, char *text, Offsets *cells,
-                    int *ncols, char *err) {
+                    int *ncols, size_t *text_len, char *err) {
   const char sep = o->sep, q = o->quote;
   size_t i = 0, tn = 0;
   long line = 1;
   int want = -1;
+  unsigned char stop[256] = {0};
+  stop[(unsigned char)sep] = stop['\n'] = stop['\r'] = 1;
   if (len >= 3 && (unsigned char)buf[0] == 0xEF &&
       (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
     i = 3;
@@ -190,26 +193,24 @@ static int tokenize(const char *buf, size_t len, const char *name,
       }
       /* unquoted text, or what follows a closing quote (kept, as pandas
        * keeps it) up to the separator or the end of the line */
-      while (i < len) {
-        char c = buf[i];
-        if (c == sep || c == '\n' || c == '\r') break;
-        text[tn++] = c;
-        i++;
-      }
+      while (i < len && !stop[(unsigned char)buf[i]]) text[tn++] = buf[i++];
+      /* read the terminator before writing the NUL: parsing in place,
+       * the NUL may land on it */
+      char term = i < len ? buf[i] : 0;
       text[tn++] = 0;
       nf++;
       if (nf > CSV_MAX_COLS)
         return fail(err, name, rec_line, "more than 100000 fields%s", NULL);
-      if (i < len && buf[i] == sep) {
+      if (i < len && term == sep) {
         i++;
         continue;
       }
+      if (i < len) {                   /* the line end */
+        if (term == '\r' && i + 1 < len && buf[i + 1] == '\n') i++;
+        i++;
+        line++;
+      }
       break;
-    }
-    if (i < len) {                     /* the line end */
-      if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n') i++;
-      i++;
-      line++;
     }
     if (want < 0) {
       want = nf;
@@ -221,20 +222,31 @@ static int tokenize(const char *buf, size_t len, const char *name,
   }
   if (want < 0) return fail(err, name, 0, "empty file (no columns)%s", NULL);
   *ncols = want;
+  *text_len = tn;
   return 0;
 }
 
 /* ---- pass 2: column types ----------------------------------------------- */
 
-static int is_missing(const char *s, const CsvOptions *o) {
-  size_t n = strlen(s);
-  if (o->keep_default_na && n <= 8 && !(n > 0 && s[0] >= '2' && s[0] <= '9'))
-    for (int k = 0; default_na[k]; k++)
-      if (strcmp(s, default_na[k]) == 0) return 1;
-  if (!o->keep_default_na && n == 0) return 1;
+/* The caller's missing-value strings; checked before numbers, since they
+ * may be numbers ("-999"). */
+static int is_extra_missing(const char *s, const CsvOptions *o) {
   for (int k = 0; k < o->nna; k++)
     if (o->na[k] && strcmp(s, o->na[k]) == 0) return 1;
   return 0;
+}
+
+/* pandas's default missing strings (none of them reads as a number) */
+static int is_default_missing(const char *s, size_t n, const CsvOptions *o) {
+  if (n == 0) return 1;
+  if (!o->keep_default_na || n > 8) return 0;
+  for (int k = 1; default_na[k]; k++)
+    if (strcmp(s, default_na[k]) == 0) return 1;
+  return 0;
+}
+
+static int is_missing(const char *s, size_t n, const CsvOptions *o) {
+  return is_default_missing(s, n, o) || is_extra_missing(s, o);
 }
 
 static int bool_value(const char *s) {
@@ -245,8 +257,16 @@ static int bool_value(const char *s) {
   return -1;
 }
 
+/* the length of cell k: cells are consecutive NUL-terminated strings */
+static size_t cell_len(const CsvTable *t, const Offsets *cells, size_t k,
+                       size_t text_len) {
+  size_t end = k + 1 < cells->n ? cells->v[k + 1] : text_len;
+  return end - cells->v[k] - 1;
+}
+
 static int convert_column(CsvTable *t, const Offsets *cells, int j,
-                          int64_t first, const CsvOptions *o) {
+                          int64_t first, const CsvOptions *o,
+                          size_t text_len) {
   CsvColumn *c = &t->cols[j];
   int64_t n = t->nrows;
   size_t stride = (size_t)t->ncols;
@@ -255,15 +275,20 @@ static int convert_column(CsvTable *t, const Offsets *cells, int j,
   int all_int = 1, numeric = 1;
   int64_t miss = 0;
   for (int64_t r = 0; r < n; r++) {
-    const char *s = t->text + cells->v[(size_t)(first + r) * stride + (size_t)j];
+    size_t k = (size_t)(first + r) * stride + (size_t)j;
+    const char *s = t->text + cells->v[k];
+    size_t len = cell_len(t, cells, k, text_len);
     double v;
     int isint;
-    if (is_missing(s, o)) {
+    if (o->nna && is_extra_missing(s, o)) {
       c->num[r] = NAN;
       miss++;
-    } else if (csv_number(s, strlen(s), &v, &isint)) {
+    } else if (csv_number(s, len, &v, &isint)) {
       c->num[r] = v;
       all_int &= isint;
+    } else if (is_default_missing(s, len, o)) {
+      c->num[r] = NAN;
+      miss++;
     } else {
       numeric = 0;
       break;
@@ -281,8 +306,9 @@ static int convert_column(CsvTable *t, const Offsets *cells, int j,
   int boolean = 1;
   miss = 0;
   for (int64_t r = 0; r < n && boolean; r++) {
-    const char *s = t->text + cells->v[(size_t)(first + r) * stride + (size_t)j];
-    if (is_missing(s, o)) {
+    size_t k = (size_t)(first + r) * stride + (size_t)j;
+    const char *s = t->text + cells->v[k];
+    if (is_missing(s, cell_len(t, cells, k, text_len), o)) {
       c->flag[r] = -1;
       miss++;
     } else if ((c->flag[r] = (signed char)bool_value(s)) < 0) {
@@ -300,8 +326,9 @@ static int convert_column(CsvTable *t, const Offsets *cells, int j,
   if (!c->str) return -1;
   miss = 0;
   for (int64_t r = 0; r < n; r++) {
-    const char *s = t->text + cells->v[(size_t)(first + r) * stride + (size_t)j];
-    if (is_missing(s, o)) {
+    size_t k = (size_t)(first + r) * stride + (size_t)j;
+    const char *s = t->text + cells->v[k];
+    if (is_missing(s, cell_len(t, cells, k, text_len), o)) {
       c->str[r] = NULL;
       miss++;
     } else {
@@ -342,16 +369,24 @@ static int name_columns(CsvTable *t, const Offsets *cells, int header) {
   return 0;
 }
 
-int csv_parse(const char *buf, size_t len, const char *name,
-              const CsvOptions *o, CsvTable *t, char *err) {
-  memset(t, 0, sizeof *t);
-  if (len > CSV_MAX_BYTES)
-    return fail(err, name, 0, "file larger than 2 GiB%s", NULL);
-  char *text = malloc(len + 16);
+/* Parse buf[0..len) into t, writing the unquoted fields to text, which
+ * must hold len + 16 bytes and may be buf itself (fields never grow, so
+ * writing trails reading). The table takes text over, also on failure. */
+static int parse_into(const char *buf, size_t len, char *text,
+                      const char *name, const CsvOptions *o, CsvTable *t,
+                      char *err) {
   Offsets cells = {0};
   int ncols = 0;
-  if (!text) return fail(err, name, 0, "out of memory%s", NULL);
-  if (tokenize(buf, len, name, o, text, &cells, &ncols, err)) {
+  size_t text_len = 0;
+  /* a first guess from the bytes at hand: a field takes 8 bytes or more
+   * in most files; grows by doubling beyond */
+  cells.cap = len / 8 + 1024;
+  cells.v = malloc(cells.cap * sizeof *cells.v);
+  if (!cells.v) {
+    free(text);
+    return fail(err, name, 0, "out of memory%s", NULL);
+  }
+  if (tokenize(buf, len, name, o, text, &cells, &ncols, &text_len, err)) {
     free(text);
     free(cells.v);
     return -1;
@@ -363,13 +398,23 @@ int csv_parse(const char *buf, size_t len, const char *name,
   t->cols = calloc((size_t)ncols, sizeof *t->cols);
   int bad = !t->cols || name_columns(t, &cells, o->header);
   for (int j = 0; j < ncols && !bad; j++)
-    bad = convert_column(t, &cells, j, first, o);
+    bad = convert_column(t, &cells, j, first, o, text_len);
   free(cells.v);
   if (bad) {
     csv_free(t);
     return fail(err, name, 0, "out of memory%s", NULL);
   }
   return 0;
+}
+
+int csv_parse(const char *buf, size_t len, const char *name,
+              const CsvOptions *o, CsvTable *t, char *err) {
+  memset(t, 0, sizeof *t);
+  if (len > CSV_MAX_BYTES)
+    return fail(err, name, 0, "file larger than 2 GiB%s", NULL);
+  char *text = malloc(len + 16);
+  if (!text) return fail(err, name, 0, "out of memory%s", NULL);
+  return parse_into(buf, len, text, name, o, t, err);
 }
 
 int csv_read_file(const char *path, const CsvOptions *o, CsvTable *t,
@@ -379,8 +424,17 @@ int csv_read_file(const char *path, const CsvOptions *o, CsvTable *t,
   if (!f) return fail(err, path, 0, "%s", strerror(errno));
   char *buf = NULL;
   size_t n = 0, cap = 0;
+  /* the size the file has now, as a first guess (it may change while
+   * read: reading goes on to the real end) */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+      (size_t)st.st_size <= CSV_MAX_BYTES) {
+    cap = (size_t)st.st_size + 65536 + 16;
+    buf = malloc(cap);
+    if (!buf) cap = 0;
+  }
   for (;;) {
-    if (cap - n < 65536) {
+    if (cap - n < 16 + 1) {
       size_t ncap = cap ? cap * 2 : 1 << 20;
       if (ncap > CSV_MAX_BYTES + 65536) {
         free(buf);
@@ -396,7 +450,7 @@ int csv_read_file(const char *path, const CsvOptions *o, CsvTable *t,
       buf = b;
       cap = ncap;
     }
-    size_t got = fread(buf + n, 1, cap - n, f);
+    size_t got = fread(buf + n, 1, cap - n - 16, f);
     n += got;
     if (got == 0) break;
   }
@@ -406,9 +460,11 @@ int csv_read_file(const char *path, const CsvOptions *o, CsvTable *t,
     free(buf);
     return fail(err, path, 0, "read error%s", NULL);
   }
-  int rc = csv_parse(buf, n, path, o, t, err);
-  free(buf);
-  return rc;
+  if (n > CSV_MAX_BYTES) {
+    free(buf);
+    return fail(err, path, 0, "file larger than 2 GiB%s", NULL);
+  }
+  return parse_into(buf, n, buf, path, o, t, err);
 }
 
 void csv_free(CsvTable *t) {

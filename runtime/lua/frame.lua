@@ -465,7 +465,10 @@ local function series_string(s)
   for i = 1, #rows do
     lines[#lines + 1] = ljust(labels[i], iw) .. "   " .. rjust(fmt[i], vw)
     if gap and i == gap then
-      lines[#lines + 1] = ljust(iw > 3 and "..." or "..", iw) .. "   " .. rjust(vw > 3 and "..." or "..", vw)
+      -- pandas: an empty index cell and "..." centred as Python's str.center
+      local marg = vw - 3
+      local left = marg // 2 + (marg & vw & 1)
+      lines[#lines + 1] = (" "):rep(iw) .. "   " .. (" "):rep(left) .. "..." .. (" "):rep(math.max(0, marg - left))
     end
   end
   if s.n == 0 then
@@ -639,7 +642,7 @@ function Series:fillna(value)
   end
   local dtype = self.dtype
   if numeric(dtype) and type(value) == "number" then
-    dtype = infer_dtype(out, self.n) == "int64" and self.dtype == "int64" and "int64" or "float64"
+    dtype = self.dtype
   else
     dtype = infer_dtype(out, self.n)
   end
@@ -776,11 +779,145 @@ local function order(vals, rows, ascending)
   return rows
 end
 
+-- NumPy 1.24's argsort(kind = "quicksort") (npysort/quicksort.cpp,
+-- aquicksort_): median-of-three introsort with insertion sort below 16
+-- elements. pandas sorts one column and value_counts with it, so ties
+-- come out in NumPy's order, which this reproduces. idx: positions to
+-- sort (permuted in place), less(a, b) on positions.
+local function np_heapsort(idx, lo, n, less)
+  -- heapsort of idx[lo .. lo+n-1] as npysort's aheapsort_ (1-based a)
+  local function a(i) return idx[lo + i - 2] end
+  local function seta(i, v) idx[lo + i - 2] = v end
+  for l = n >> 1, 1, -1 do
+    local tmp = a(l)
+    local i, j = l, l << 1
+    while j <= n do
+      if j < n and less(a(j), a(j + 1)) then j = j + 1 end
+      if less(tmp, a(j)) then seta(i, a(j)); i = j; j = j + j else break end
+    end
+    seta(i, tmp)
+  end
+  for m = n, 2, -1 do
+    local tmp = a(m)
+    seta(m, a(1))
+    local i, j = 1, 2
+    local nn = m - 1
+    while j <= nn do
+      if j < nn and less(a(j), a(j + 1)) then j = j + 1 end
+      if less(tmp, a(j)) then seta(i, a(j)); i = j; j = j + j else break end
+    end
+    seta(i, tmp)
+  end
+end
+
+local function np_argsort(idx, less)
+  local num = #idx
+  if num < 2 then return idx end
+  local pl, pr = 1, num
+  local stack, depth = {}, {}
+  local msb = 0
+  local x = num
+  while x > 1 do x = x >> 1; msb = msb + 1 end
+  local cdepth = msb * 2
+  while true do
+    local skip = false
+    if cdepth < 0 then
+      np_heapsort(idx, pl, pr - pl + 1, less)
+      skip = true
+    end
+    if not skip then
+      while pr - pl > 15 do
+        local pm = pl + ((pr - pl) >> 1)
+        if less(idx[pm], idx[pl]) then idx[pm], idx[pl] = idx[pl], idx[pm] end
+        if less(idx[pr], idx[pm]) then idx[pr], idx[pm] = idx[pm], idx[pr] end
+        if less(idx[pm], idx[pl]) then idx[pm], idx[pl] = idx[pl], idx[pm] end
+        local vp = idx[pm]
+        local pi, pj = pl, pr - 1
+        idx[pm], idx[pj] = idx[pj], idx[pm]
+        while true do
+          repeat pi = pi + 1 until not less(idx[pi], vp)
+          repeat pj = pj - 1 until not less(vp, idx[pj])
+          if pi >= pj then break end
+          idx[pi], idx[pj] = idx[pj], idx[pi]
+        end
+        local pk = pr - 1
+        idx[pi], idx[pk] = idx[pk], idx[pi]
+        if pi - pl < pr - pi then
+          stack[#stack + 1] = pi + 1; stack[#stack + 1] = pr
+          pr = pi - 1
+        else
+          stack[#stack + 1] = pl; stack[#stack + 1] = pi - 1
+          pl = pi + 1
+        end
+        cdepth = cdepth - 1
+        depth[#depth + 1] = cdepth
+      end
+      for pi = pl + 1, pr do
+        local vp = idx[pi]
+        local pj = pi
+        while pj > pl and less(vp, idx[pj - 1]) do
+          idx[pj] = idx[pj - 1]
+          pj = pj - 1
+        end
+        idx[pj] = vp
+      end
+    end
+    if #stack == 0 then break end
+    pr = table.remove(stack)
+    pl = table.remove(stack)
+    cdepth = table.remove(depth)
+  end
+  return idx
+end
+
+local function value_less(x, y)
+  if type(x) ~= type(y) then return tostring(x) < tostring(y) end
+  if type(x) == "boolean" then return (not x) and y end
+  return x < y
+end
+
+-- pandas's nargsort: positions of vals sorted by NumPy's quicksort,
+-- descending through the reversal pandas uses, missing values last
+local function nargsort(vals, n, ascending)
+  local good, nans = {}, {}
+  for i = 1, n do
+    if missing(vals[i]) then nans[#nans + 1] = i else good[#good + 1] = i end
+  end
+  if not ascending then
+    local m = #good
+    for i = 1, m // 2 do good[i], good[m - i + 1] = good[m - i + 1], good[i] end
+  end
+  -- argsort sorts positions into the list; ties compare as equal
+  local pos = {}
+  for k = 1, #good do pos[k] = k end
+  np_argsort(pos, function(a, b) return value_less(vals[good[a]], vals[good[b]]) end)
+  local out = {}
+  for k = 1, #pos do out[k] = good[pos[k]] end
+  if not ascending then
+    local m = #out
+    for i = 1, m // 2 do out[i], out[m - i + 1] = out[m - i + 1], out[i] end
+  end
+  for _, i in ipairs(nans) do out[#out + 1] = i end
+  return out
+end
+
+-- sort_values{ascending = true, kind = "quicksort" | "stable"}: NumPy's
+-- quicksort order for ties by default, as pandas; "stable" keeps ties in
+-- row order
 function Series:sort_values(opts)
-  opts = options.check("sort_values", opts, {ascending = "boolean"})
-  local rows = {}
-  for i = 1, self.n do rows[i] = i end
-  order(self.values, rows, opts.ascending ~= false)
+  opts = options.check("sort_values", opts, {ascending = "boolean", kind = "string"})
+  local kind = opts.kind or "quicksort"
+  if kind ~= "quicksort" and kind ~= "stable" and kind ~= "mergesort" then
+    raise("sort_values: kind must be 'quicksort' or 'stable', got '%s'", kind)
+  end
+  local rows
+  if kind == "quicksort" then
+    rows = nargsort(self.values, self.n, opts.ascending ~= false)
+  else
+    rows = {}
+    for i = 1, self.n do rows[i] = i end
+    order(self.values, rows, opts.ascending ~= false)
+  end
   return take_series(self, rows)
 end
 
@@ -805,9 +942,7 @@ function Series:value_counts(opts)
     keys[#keys + 1] = numeric(self.dtype) and NaN or "NaN"
     vals[#vals + 1] = nan_count + 0.0
   end
-  local rows = {}
-  for i = 1, #keys do rows[i] = i end
-  order(vals, rows, opts.ascending == true)
+  local rows = nargsort(vals, #vals, opts.ascending == true)
   local total = 0
   for _, c in ipairs(vals) do total = total + c end
   local out, ix = {}, {}
@@ -1086,12 +1221,17 @@ local function strcols(df, rows, gap, colnames)
   for _, s in ipairs(ix) do iw = math.max(iw, width(s)) end
   for i, s in ipairs(ix) do ix[i] = ljust(s, iw) end
   out[1] = ix
-  for _, name in ipairs(colnames) do
+  for pos, name in ipairs(colnames) do
     local c = df._cols[name]
+    -- pandas 1.5 pairs the shown columns' labels with the whole frame's
+    -- dtypes by position to decide the numeric header's leading space
+    -- (so after truncation, the right-hand columns take the dtypes of
+    -- columns further left); reproduced, as its output is the reference
+    local lead = df._cols[df._names[pos]].dtype
     local vals = {}
     for i, r in ipairs(rows) do vals[i] = c.values[r] end
     local fmt = format_values(vals, c.dtype, #rows)
-    local header = (numeric(c.dtype) and " " or "") .. label_str(name)
+    local header = ((numeric(lead) or lead == "bool") and " " or "") .. label_str(name)
     local w = width(header)
     for _, s in ipairs(fmt) do w = math.max(w, width(s)) end
     local col = {rjust(header, w)}
@@ -1228,7 +1368,8 @@ local function memory_text(bytes, plus)
 end
 
 -- df:info() prints what pandas's DataFrame.info() prints
-function DataFrame:info()
+function DataFrame:info(opts)
+  opts = options.check("info", opts, {buf = "boolean"})
   local lines = {"<class 'pandas.core.frame.DataFrame'>"}
   local ix = self._index
   if ix.range then
@@ -1274,7 +1415,9 @@ function DataFrame:info()
     bytes = bytes + (self._cols[name].dtype == "bool" and 1 or 8) * self._n
   end
   lines[#lines + 1] = "memory usage: " .. memory_text(bytes, counts.object ~= nil)
-  print(table.concat(lines, "\n"))
+  local text = table.concat(lines, "\n")
+  if opts.buf then return text end
+  print(text)
 end
 
 -- ---- missing values -----------------------------------------------------
@@ -1373,9 +1516,18 @@ DataFrame.nunique = reduce("nunique", Series.nunique, ALL)
 
 -- sort_values(by[, {ascending}]); by a name or a list of names
 function DataFrame:sort_values(by, opts)
-  opts = options.check("sort_values", opts, {ascending = "boolean|table"})
+  opts = options.check("sort_values", opts, {ascending = "boolean|table", kind = "string"})
   local names = check_names(self, "sort_values", by)
   local asc = opts.ascending
+  local kind = opts.kind or "quicksort"
+  if kind ~= "quicksort" and kind ~= "stable" and kind ~= "mergesort" then
+    raise("sort_values: kind must be 'quicksort' or 'stable', got '%s'", kind)
+  end
+  if #names == 1 and kind == "quicksort" then
+    local a = asc
+    if type(a) == "table" then a = a[1] end
+    return take(self, nargsort(self._cols[names[1]].values, self._n, a ~= false))
+  end
   local rows = {}
   for i = 1, self._n do rows[i] = i end
   -- stable sorts from the last key to the first give a lexicographic order
@@ -1480,6 +1632,7 @@ local function csv_field(v, dtype, sep)
   if type(v) == "boolean" then return v and "True" or "False" end
   if type(v) == "number" then
     if dtype == "int64" then return ("%d"):format(math.tointeger(v) or 0) end
+    if math.type(v) == "integer" then return tostring(v) end
     return float_repr(v)
   end
   local s = tostring(v)
@@ -1864,23 +2017,7 @@ function DataFrame:merge(other, opts)
       for _, k in ipairs(right_keys) do
         if not groups[k] then order_keys[#order_keys + 1] = {k = k, row = right_rows[k][1], side = "r"} end
       end
-      -- outer joins sort the keys, as pandas
-      local function keyvals(e)
-        local df = e.side == "l" and self or other
-        local t = {}
-        for j, n in ipairs(on) do t[j] = df._cols[n].values[e.row] end
-        return t
-      end
-      for _, e in ipairs(order_keys) do e.vals = keyvals(e) end
-      table.sort(order_keys, function(a, b)
-        for j = 1, #on do
-          local x, y = a.vals[j], b.vals[j]
-          local mx, my = missing(x), missing(y)
-          if mx ~= my then return my end
-          if not mx and x ~= y then return key_less(x, y) end
-        end
-        return false
-      end)
+      -- outer joins: left keys in order of appearance, then right-only keys
       for _, e in ipairs(order_keys) do
         local ls, rs = groups[e.k], right_rows[e.k]
         if ls and rs then for _, l in ipairs(ls) do for _, r in ipairs(rs) do add(l, r) end end
