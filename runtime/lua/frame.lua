@@ -34,7 +34,7 @@ local function range_index(n)
 end
 
 local function copy_index(ix, rows)
-  local out = {name = ix.name}
+  local out = {name = ix.name, names = ix.names}
   if rows then
     for i, r in ipairs(rows) do out[i] = ix[r] end
   else
@@ -402,7 +402,8 @@ local function format_values(vals, dtype, n)
       out[i] = v and " True" or " False"
     else
       local s = tostring(v)
-      if utf8.len(s) and utf8.len(s) > 50 then s = s:sub(1, utf8.offset(s, 48) - 1) .. "..." end
+      -- display.max_colwidth 50, counting the leading space
+      if utf8.len(s) and utf8.len(s) > 49 then s = s:sub(1, utf8.offset(s, 47) - 1) .. "..." end
       out[i] = " " .. s
     end
   end
@@ -416,6 +417,69 @@ local function rjust(s, w) return (" "):rep(w - width(s)) .. s end
 local function ljust(s, w) return s .. (" "):rep(w - width(s)) end
 
 local MAX_ROWS, MIN_ROWS, LINE_WIDTH = 60, 10, 80
+local function first_rows_n(n) local r = {} for i = 1, n do r[i] = i end return r end
+
+-- the shown labels of an index: floats as a float column prints them
+-- (common decimals) with the sign slot trimmed off the front, as pandas's
+-- Float64Index.format; everything else as its text
+local index_labels
+-- the text of an index for the shown rows: the name line (or nil) and
+-- one string per row. Several levels (a MultiIndex) are laid out as
+-- columns sep apart, each left-justified, a label left blank where it
+-- and every level to its left repeat the row above (pandas's sparsify).
+local function index_strings(ix, rows, sep)
+  if not ix.names then
+    return ix.name ~= nil and label_str(ix.name) or nil, index_labels(ix, rows)
+  end
+  local nl = #ix.names
+  local levels, widths = {}, {}
+  for l = 1, nl do
+    local lv = {}
+    for i, r in ipairs(rows) do lv[i] = ix[r][l] end
+    local fake = {}
+    for i = 1, #rows do fake[i] = lv[i] end
+    levels[l] = index_labels(fake, first_rows_n(#rows))
+    widths[l] = width(label_str(ix.names[l]))
+  end
+  -- sparsify: blank a label equal to the row above's when all the
+  -- levels to its left are equal too
+  for i = #rows, 2, -1 do
+    local same = true
+    for l = 1, nl - 1 do
+      if same and ix[rows[i]][l] == ix[rows[i - 1]][l] then levels[l][i] = "" else same = false end
+    end
+  end
+  for l = 1, nl do for _, x in ipairs(levels[l]) do widths[l] = math.max(widths[l], width(x)) end end
+  local names = {}
+  for l = 1, nl do names[l] = ljust(label_str(ix.names[l]), widths[l]) end
+  local out = {}
+  for i = 1, #rows do
+    local parts = {}
+    for l = 1, nl do parts[l] = ljust(levels[l][i], widths[l]) end
+    out[i] = table.concat(parts, sep)
+  end
+  return table.concat(names, sep), out
+end
+
+function index_labels(ix, rows)
+  local out, floats = {}, #rows > 0
+  for i, r in ipairs(rows) do
+    local v = ix[r]
+    if not (math.type(v) == "float") then floats = false end
+    out[i] = label_str(v)
+  end
+  if floats then
+    local vals = {}
+    for i, r in ipairs(rows) do vals[i] = ix[r] end
+    out = format_floats(vals)
+    -- left-justified float formatting gives NaN the sign slot too
+    for i, x in ipairs(out) do if x == "NaN" then out[i] = " NaN" end end
+    local lead = math.huge
+    for _, x in ipairs(out) do lead = math.min(lead, #x:match("^ *")) end
+    for i, x in ipairs(out) do out[i] = x:sub(lead + 1) end
+  end
+  return out
+end
 
 -- the rows shown: all, or the first and last MIN_ROWS/2 with a gap
 local function shown_rows(n)
@@ -455,13 +519,14 @@ Series.__len = function(s) return s.n end
 local function series_string(s)
   local rows, gap = shown_rows(s.n)
   local vals, labels = {}, {}
-  for i, r in ipairs(rows) do vals[i] = s.values[r]; labels[i] = label_str(s.index[r]) end
+  for i, r in ipairs(rows) do vals[i] = s.values[r] end
+  local name_line
+  name_line, labels = index_strings(s.index, rows, "  ")
   local fmt = format_values(vals, s.dtype, #rows)
   local vw, iw = 0, 0
   for i = 1, #rows do vw = math.max(vw, width(fmt[i])); iw = math.max(iw, width(labels[i])) end
-  if s.index.name then iw = math.max(iw, width(tostring(s.index.name))) end
   local lines = {}
-  if s.index.name then lines[1] = label_str(s.index.name) end
+  if name_line then lines[1] = name_line end
   for i = 1, #rows do
     lines[#lines + 1] = ljust(labels[i], iw) .. "   " .. rjust(fmt[i], vw)
     if gap and i == gap then
@@ -1194,12 +1259,15 @@ function DataFrame:reset_index(opts)
   local ix = self._index
   df._index = range_index(self._n)
   if not opts.drop then
-    local name = ix.name or "index"
-    local vals = {}
-    for i = 1, self._n do vals[i] = ix[i] end
-    table.insert(df._names, 1, name)
-    local dtype = infer_dtype(vals, self._n)
-    df._cols[name] = {values = normalise(vals, self._n, dtype), dtype = dtype}
+    local levels = ix.names or {ix.name or "index"}
+    for l = #levels, 1, -1 do
+      local name = levels[l]
+      local vals = {}
+      for i = 1, self._n do if ix.names then vals[i] = ix[i][l] else vals[i] = ix[i] end end
+      table.insert(df._names, 1, name)
+      local dtype = infer_dtype(vals, self._n)
+      df._cols[name] = {values = normalise(vals, self._n, dtype), dtype = dtype}
+    end
   end
   return df
 end
@@ -1209,14 +1277,15 @@ end
 -- the columns of text pandas's DataFrameFormatter builds: the index
 -- column, then one per data column, every entry padded to its width
 local function strcols(df, rows, gap, colnames)
-  local has_ixname = df._index.name ~= nil
+  local name_line, labels = index_strings(df._index, rows, " ")
+  local has_ixname = name_line ~= nil
   local nhead = has_ixname and 2 or 1
   local out = {}
   local ix = {}
   local head1 = df._columns_name and tostring(df._columns_name) or ""
   ix[1] = head1
-  if has_ixname then ix[2] = tostring(df._index.name) end
-  for _, r in ipairs(rows) do ix[#ix + 1] = label_str(df._index[r]) end
+  if has_ixname then ix[2] = name_line end
+  for _, l in ipairs(labels) do ix[#ix + 1] = l end
   local iw = 0
   for _, s in ipairs(ix) do iw = math.max(iw, width(s)) end
   for i, s in ipairs(ix) do ix[i] = ljust(s, iw) end
@@ -1306,7 +1375,7 @@ local function frame_string(df)
       for i = 1, nlines do dotcol[i] = " ..." end
       table.insert(cols, half + 2, dotcol)
       if gap then
-        local nhead = df._index.name and 2 or 1
+        local nhead = (df._index.name ~= nil or df._index.names ~= nil) and 2 or 1
         for ci, col in ipairs(cols) do
           local cw = width(col[nhead + 1] or col[1])
           local dots
@@ -1652,12 +1721,21 @@ function DataFrame:to_csv(path, opts)
     local f, e = io.open(tmp, "wb")
     if not f then raise("to_csv: %s", e) end
     local head = {}
-    if with_index then head[1] = self._index.name and csv_field(self._index.name, "object", esc) or "" end
+    local names = self._index.names
+    if with_index and names then
+      for l, n in ipairs(names) do head[l] = csv_field(n, "object", esc) end
+    elseif with_index then
+      head[1] = self._index.name and csv_field(self._index.name, "object", esc) or ""
+    end
     for _, name in ipairs(self._names) do head[#head + 1] = csv_field(name, "object", esc) end
     f:write(table.concat(head, sep), "\n")
     for i = 1, self._n do
       local row = {}
-      if with_index then row[1] = csv_field(self._index[i], "object", esc) end
+      if with_index and names then
+        for l = 1, #names do row[l] = csv_field(self._index[i][l], "object", esc) end
+      elseif with_index then
+        row[1] = csv_field(self._index[i], "object", esc)
+      end
       for _, name in ipairs(self._names) do
         local c = self._cols[name]
         row[#row + 1] = csv_field(c.values[i], c.dtype, esc)
@@ -1706,27 +1784,69 @@ local function group_rows(df, name)
   return groups
 end
 
+-- the same for several columns: a group's key is a list of values,
+-- groups sorted level by level
+local function group_rows_multi(df, names)
+  local cols = {}
+  for j, name in ipairs(names) do cols[j] = df._cols[name] end
+  local rows_of, keys = {}, {}
+  for i = 1, df._n do
+    local key, parts, skip = {}, {}, false
+    for j, c in ipairs(cols) do
+      local v = c.values[i]
+      if missing(v) then skip = true; break end
+      key[j] = key_of(v, c.dtype)
+      parts[j] = type(v) .. ":" .. label_str(key[j])
+    end
+    if not skip then
+      local id = table.concat(parts, "\0")
+      local g = rows_of[id]
+      if not g then g = {key = key, rows = {}}; rows_of[id] = g; keys[#keys + 1] = g end
+      g.rows[#g.rows + 1] = i
+    end
+  end
+  table.sort(keys, function(a, b)
+    for j = 1, #names do
+      local x, y = a.key[j], b.key[j]
+      if x ~= y then return key_less(x, y) end
+    end
+    return false
+  end)
+  return keys
+end
+
 GroupBy.__index = function(g, k)
   local m = GroupBy[k]
   if m ~= nil then return m end
   if type(k) == "string" then
     if k:sub(1, 1) == "_" then return nil end
     check_names(g._df, "groupby", {k})
-    return setmetatable({_df = g._df, _key = g._key, _groups = g._groups, _only = {k}}, GroupBy)
+    return setmetatable({_df = g._df, _key = g._key, _keys = g._keys, _groups = g._groups, _only = {k}}, GroupBy)
   end
   if type(k) == "table" then
     check_names(g._df, "groupby", k)
-    return setmetatable({_df = g._df, _key = g._key, _groups = g._groups, _only = k, _list = true}, GroupBy)
+    return setmetatable({_df = g._df, _key = g._key, _keys = g._keys, _groups = g._groups, _only = k, _list = true}, GroupBy)
   end
   raise("groupby: cannot index with a %s", type(k))
 end
 
--- df:groupby(name): groups by the values of one column, sorted
+-- df:groupby(name | {names}): groups by the values of columns, keys
+-- sorted, rows with a missing key left out (pandas's sort and dropna)
 function DataFrame:groupby(by)
   if type(by) == "table" and #by == 1 then by = by[1] end
+  if type(by) == "table" then
+    if #by == 0 then raise("groupby: expected column names") end
+    check_names(self, "groupby", by)
+    local keys = table.move(by, 1, #by, 1, {})
+    local is_key = {}
+    for _, k in ipairs(keys) do is_key[k] = true end
+    return setmetatable({_df = self, _keys = keys, _is_key = is_key,
+                         _groups = group_rows_multi(self, keys)}, GroupBy)
+  end
   if type(by) ~= "string" then raise("groupby: expected a column name, got %s", type(by)) end
   check_names(self, "groupby", {by})
-  return setmetatable({_df = self, _key = by, _groups = group_rows(self, by)}, GroupBy)
+  return setmetatable({_df = self, _key = by, _keys = {by}, _is_key = {[by] = true},
+                       _groups = group_rows(self, by)}, GroupBy)
 end
 
 local AGG = {
@@ -1793,10 +1913,20 @@ local function agg_column(g, name, fn)
   return {values = normalise(vals, #vals, dtype), dtype = dtype}
 end
 
+-- one level: labels with a name; several: labels are lists of values and
+-- names the levels' names (a MultiIndex)
 local function group_index(g)
+  if not g._key then
+    local ix = {names = table.move(g._keys, 1, #g._keys, 1, {})}
+    for i, grp in ipairs(g._groups) do ix[i] = grp.key end
+    return ix
+  end
   local ix = {name = g._key}
   for i, grp in ipairs(g._groups) do ix[i] = grp.key end
   return ix
+end
+local function is_key_of(g, name)
+  return (rawget(g, "_is_key") or {})[name] or name == rawget(g, "_key")
 end
 
 local function aggregate(g, fn)
@@ -1804,7 +1934,7 @@ local function aggregate(g, fn)
   local kinds = agg_kinds(fn)
   local out, cols = {}, {}
   for _, name in ipairs(names) do
-    if name ~= g._key and (g._only or kinds[g._df._cols[name].dtype]) then
+    if not is_key_of(g, name) and (g._only or kinds[g._df._cols[name].dtype]) then
       if not kinds[g._df._cols[name].dtype] then
         raise("%s: column '%s' holds %s, not numbers", fn, name, g._df._cols[name].dtype)
       end
@@ -1836,7 +1966,7 @@ function GroupBy:agg(spec)
     if type(spec) == "function" then
       local names, cols = {}, {}
       for _, name in ipairs(self._only or self._df._names) do
-        if name ~= self._key then names[#names + 1] = name; cols[name] = agg_column(self, name, spec) end
+        if not is_key_of(self, name) then names[#names + 1] = name; cols[name] = agg_column(self, name, spec) end
       end
       local df = new_frame(names, cols, #self._groups, group_index(self))
       if self._only and #self._only == 1 and not self._list then return column(df, names[1]) end

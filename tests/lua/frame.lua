@@ -186,6 +186,13 @@ else
     merge_outer = function() return left:merge(right, {on = "key", how = "outer"}) end,
     concat_rows = function() return frame.concat{pen:head(3), pen:tail(2)} end,
     concat_mixed = function() return frame.concat{left, right} end,
+    pen_bill_counts = function() return pen.bill_length_mm:value_counts():head(12) end,
+    pen_bill_sorted = function() return pen.bill_length_mm:sort_values():tail(8) end,
+    pen_set_index = function() return pen:set_index("bill_depth_mm"):head() end,
+    pen_groupby_multi = function() return pen:groupby{"species", "sex"}:mean() end,
+    pen_groupby_multi_size = function() return pen:groupby{"species", "sex"}:size() end,
+    pen_groupby_multi_reset = function() return pen:groupby{"species", "sex"}:mean():reset_index() end,
+    long_strings = function() return frame.read_csv(FIX .. "long.csv") end,
   }
   local names = {}
   for name in pairs(cases) do names[#names + 1] = name end
