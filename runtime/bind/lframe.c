@@ -6,7 +6,8 @@
  *   columns = {{...}, ...}, nrows = n}; numbers as doubles (NaN missing),
  *   booleans as true/false, strings as strings (nil missing).
  *   opts: sep, quote (a one-character string or false), header
- *   (boolean), na_values (a list of strings), keep_default_na.
+ *   (boolean), na_values (a list of strings), keep_default_na,
+ *   skiprows (records skipped first), nrows (data rows read at most).
  * frame.core.to_tensor(columns, nrows) -> a (nrows, #columns) float32
  *   tensor; every column a list of numbers. */
 #include <math.h>
@@ -22,7 +23,8 @@
 static const OptSpec read_csv_spec[] = {
     {"sep", OPT_STRING}, {"quote", OPT_STRING | OPT_BOOLEAN},
     {"header", OPT_BOOLEAN}, {"na_values", OPT_TABLE},
-    {"keep_default_na", OPT_BOOLEAN}, {NULL, 0}};
+    {"keep_default_na", OPT_BOOLEAN}, {"skiprows", OPT_INTEGER},
+    {"nrows", OPT_INTEGER}, {NULL, 0}};
 
 static char one_char(lua_State *L, const char *what, const char *s) {
   if (strlen(s) != 1)
@@ -43,6 +45,18 @@ static void read_options(lua_State *L, int i, CsvOptions *o) {
   lua_pop(L, 1);
   if (lua_getfield(L, i, "header") == LUA_TBOOLEAN)
     o->header = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, i, "skiprows") == LUA_TNUMBER) {
+    lua_Integer k = lua_tointeger(L, -1);
+    if (k < 0) lerror(L, "read_csv: skiprows must be >= 0, got %lld", (long long)k);
+    o->skiprows = k;
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, i, "nrows") == LUA_TNUMBER) {
+    lua_Integer k = lua_tointeger(L, -1);
+    if (k < 0) lerror(L, "read_csv: nrows must be >= 0, got %lld", (long long)k);
+    o->nrows = k;
+  }
   lua_pop(L, 1);
   if (lua_getfield(L, i, "keep_default_na") == LUA_TBOOLEAN)
     o->keep_default_na = lua_toboolean(L, -1);

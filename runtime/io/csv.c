@@ -22,6 +22,7 @@ void csv_default_options(CsvOptions *o) {
   o->quote = '"';
   o->header = 1;
   o->keep_default_na = 1;
+  o->nrows = -1;
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -152,6 +153,9 @@ static int tokenize(const char *buf, size_t len, const char *name,
   size_t i = 0, tn = 0;
   long line = 1;
   int want = -1;
+  int64_t skipped = 0, records = 0;
+  /* records wanted: the header (when there is one) and nrows rows */
+  int64_t limit = o->nrows < 0 ? -1 : o->nrows + (o->header ? 1 : 0);
   unsigned char stop[256] = {0};
   stop[(unsigned char)sep] = stop['\n'] = stop['\r'] = 1;
   if (len >= 3 && (unsigned char)buf[0] == 0xEF &&
@@ -165,8 +169,10 @@ static int tokenize(const char *buf, size_t len, const char *name,
       line++;
       continue;
     }
+    if (limit >= 0 && records >= limit) break;
     long rec_line = line;
     int nf = 0;
+    size_t rec_tn = tn, rec_cells = cells->n;
     for (;;) {
       if (offsets_push(cells, (uint32_t)tn))
         return fail(err, name, 0, "out of memory%s", NULL);
@@ -212,6 +218,13 @@ static int tokenize(const char *buf, size_t len, const char *name,
       }
       break;
     }
+    if (skipped < o->skiprows) {       /* skiprows: dropped unchecked */
+      skipped++;
+      tn = rec_tn;
+      cells->n = rec_cells;
+      continue;
+    }
+    records++;
     if (want < 0) {
       want = nf;
     } else if (nf != want) {

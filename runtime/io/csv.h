@@ -48,6 +48,8 @@ typedef struct {
   const char *na[CSV_MAX_NA];  /* extra missing-value strings */
   int nna;
   int keep_default_na;   /* 1: pandas's default missing strings too */
+  int64_t skiprows;      /* records skipped before the header (0) */
+  int64_t nrows;         /* data rows read at most (-1: all) */
 } CsvOptions;
 
 void csv_default_options(CsvOptions *o);

@@ -155,7 +155,8 @@ end
 
 local read_csv_options = {sep = "string", quote = "string|boolean", header = "boolean",
                           na_values = "table", keep_default_na = "boolean",
-                          usecols = "table", index_col = "string|integer"}
+                          usecols = "table", index_col = "string|integer",
+                          skiprows = "integer", nrows = "integer", names = "table"}
 
 local function from_columns(t)
   local names, cols = {}, {}
@@ -171,9 +172,21 @@ end
 function M.read_csv(path, opts)
   if type(path) ~= "string" then raise("read_csv: path must be a string, got %s", type(path)) end
   opts = options.check("read_csv", opts, read_csv_options)
-  local copts = {sep = opts.sep, quote = opts.quote, header = opts.header,
-                 na_values = opts.na_values, keep_default_na = opts.keep_default_na}
+  local header = opts.header
+  if header == nil and opts.names then header = false end   -- as pandas
+  local copts = {sep = opts.sep, quote = opts.quote, header = header,
+                 na_values = opts.na_values, keep_default_na = opts.keep_default_na,
+                 skiprows = opts.skiprows, nrows = opts.nrows}
   local t = core.read_csv(path, copts)
+  if opts.names then
+    if #opts.names ~= #t.names then
+      raise("read_csv: %d names for %d columns in %s", #opts.names, #t.names, path)
+    end
+    for j, name in ipairs(opts.names) do
+      if type(name) ~= "string" then raise("read_csv: names[%d] must be a string", j) end
+      t.names[j] = name
+    end
+  end
   local df = from_columns(t)
   if opts.usecols then df = df:select(opts.usecols) end
   if opts.index_col ~= nil then
@@ -1149,6 +1162,17 @@ end
 function DataFrame:head(k) return take(self, first_rows(self._n, check_count("head", k))) end
 function DataFrame:tail(k) return take(self, last_rows(self._n, check_count("tail", k))) end
 
+-- for label, row in df:iterrows(): each row as a Series (df:iloc(i)),
+-- with its index label, as pandas's iterrows
+function DataFrame:iterrows()
+  local i = 0
+  return function()
+    i = i + 1
+    if i > self._n then return nil end
+    return self._index[i], self:iloc(i)
+  end
+end
+
 -- rows first..last, 1-based and inclusive (pandas's df.iloc[first-1:last])
 function DataFrame:slice(first, last)
   if math.type(first) ~= "integer" then raise("slice: first must be an integer (1-based)") end
@@ -1446,8 +1470,19 @@ function DataFrame:info(opts)
       self._n > 0 and "0" or "0", self._n > 0 and tostring(self._n - 1) or "-1")
     if self._n == 0 then lines[#lines] = "RangeIndex: 0 entries" end
   else
-    lines[#lines + 1] = ("Index: %d entries, %s to %s"):format(self._n,
-      label_str(ix[1]), label_str(ix[self._n]))
+    local kind = "Index"
+    local ints, floats = self._n > 0, self._n > 0
+    for i = 1, self._n do
+      if math.type(ix[i]) ~= "integer" then ints = false end
+      if math.type(ix[i]) ~= "float" then floats = false end
+    end
+    if ints then kind = "Int64Index" elseif floats then kind = "Float64Index" end
+    if self._n == 0 then
+      lines[#lines + 1] = kind .. ": 0 entries"
+    else
+      lines[#lines + 1] = ("%s: %d entries, %s to %s"):format(kind, self._n,
+        label_str(ix[1]), label_str(ix[self._n]))
+    end
   end
   local nc = #self._names
   lines[#lines + 1] = ("Data columns (total %d columns):"):format(nc)

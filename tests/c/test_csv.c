@@ -94,6 +94,26 @@ static void test_bom_crlf_blank(void) {
   csv_free(&t);
 }
 
+static void test_skip_and_limit(void) {
+  CsvTable t;
+  char err[CSV_ERRLEN];
+  CsvOptions o;
+  csv_default_options(&o);
+  o.skiprows = 2;
+  o.nrows = 2;
+  /* the skipped records may be ragged; rows past nrows are not read */
+  const char *s = "junk,1,2,3\n\"x\ny\"\na,b\n1,2\n3,4\n5,6,7\n";
+  ok(csv_parse(s, strlen(s), "t.csv", &o, &t, err) == 0, "skiprows, nrows: %s",
+     err);
+  ok(t.ncols == 2 && !strcmp(t.cols[0].name, "a"), "header after 2 records");
+  is(t.nrows, 2, "nrows = 2 stops before the ragged row");
+  near(t.cols[1].num[1], 4, 0, "last value read");
+  csv_free(&t);
+  o.nrows = 3;
+  ok(csv_parse(s, strlen(s), "t.csv", &o, &t, err) == -1, "nrows = 3 reads it");
+  ok(strstr(err, "t.csv:7:") != NULL, "line counts skipped records: %s", err);
+}
+
 static void test_errors(void) {
   CsvTable t;
   char err[CSV_ERRLEN];
@@ -216,6 +236,7 @@ int main(void) {
   test_missing_and_types();
   test_bom_crlf_blank();
   test_errors();
+  test_skip_and_limit();
   test_numbers();
   test_garbage();
   done_testing();

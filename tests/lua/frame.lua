@@ -193,6 +193,15 @@ else
     pen_groupby_multi_size = function() return pen:groupby{"species", "sex"}:size() end,
     pen_groupby_multi_reset = function() return pen:groupby{"species", "sex"}:mean():reset_index() end,
     long_strings = function() return frame.read_csv(FIX .. "long.csv") end,
+    pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
+    iris_named = function()
+      return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
+    end,
+    pen_nrows = function() return frame.read_csv(DATA .. "penguins/penguins.csv", {nrows = 3}) end,
+    iris_groupby = function()
+      return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}})
+        :groupby("target"):agg{sl = "mean", pw = "std"}
+    end,
   }
   local names = {}
   for name in pairs(cases) do names[#names + 1] = name end
@@ -258,6 +267,19 @@ else
   t.is(x:shape()[1], 333, "to_tensor after dropna: 333 rows")
   t.near(x:get(1, 2), 3750, 0, "to_tensor first body mass")
   t.is(#pen:dropna{subset = {"bill_length_mm"}}, 342, "dropna subset")
+  local labels, n = {}, 0
+  for label, row in pen:slice(2, 4):iterrows() do
+    n = n + 1
+    labels[n] = label
+    if n == 1 then t.is(row.bill_length_mm, 39.5, "iterrows gives each row as a Series") end
+  end
+  t.is(table.concat(labels, ","), "1,2,3", "iterrows gives pandas's labels")
+  t.is(#frame.read_csv(DATA .. "penguins/penguins.csv", {skiprows = 340, header = false}), 5,
+       "skiprows counts the header line")
+  t.raises(function() frame.read_csv(DATA .. "penguins/penguins.csv", {names = {"a"}}) end,
+           "read_csv: 1 names for 8 columns")
+  t.raises(function() frame.read_csv(DATA .. "penguins/penguins.csv", {nrows = -1}) end,
+           "nrows must be >= 0")
 end
 
 -- ---- errors: misspelt options and wrong arguments name this line ---------
