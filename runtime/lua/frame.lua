@@ -579,6 +579,18 @@ local function check_count(fn, k)
   return k
 end
 
+-- values first..last, 1-based and inclusive (s.iloc[first-1:last])
+function Series:slice(first, last)
+  if math.type(first) ~= "integer" then raise("slice: first must be an integer (1-based)") end
+  last = last or self.n
+  if math.type(last) ~= "integer" then raise("slice: last must be an integer (1-based)") end
+  if first < 0 then first = self.n + first + 1 end
+  if last < 0 then last = self.n + last + 1 end
+  local rows = {}
+  for i = math.max(1, first), math.min(self.n, last) do rows[#rows + 1] = i end
+  return take_series(self, rows)
+end
+
 function Series:head(k) return take_series(self, first_rows(self.n, check_count("head", k))) end
 function Series:tail(k) return take_series(self, last_rows(self.n, check_count("tail", k))) end
 
@@ -710,8 +722,58 @@ Series.isna = Series.isnull
 function Series:notnull() return ~self:isnull() end
 Series.notna = Series.notnull
 
+-- missing values carried forward (ffill) or backward (bfill)
+local function fill_direction(s, method)
+  local out = {}
+  local first, last, step = 1, s.n, 1
+  if method == "bfill" or method == "backfill" then first, last, step = s.n, 1, -1 end
+  local carry
+  for i = first, last, step do
+    local v = s.values[i]
+    if missing(v) then out[i] = carry else out[i] = v; carry = v end
+  end
+  if numeric(s.dtype) then for i = 1, s.n do if out[i] == nil then out[i] = NaN end end end
+  return setmetatable({values = out, n = s.n, dtype = s.dtype, name = s.name, index = copy_index(s.index)}, Series)
+end
+
+function Series:ffill() return fill_direction(self, "ffill") end
+function Series:bfill() return fill_direction(self, "bfill") end
+
+-- linear interpolation over positions, as pandas's interpolate():
+-- leading missing values stay, trailing ones take the last value
+function Series:interpolate(opts)
+  opts = options.check("interpolate", opts, {method = "string"})
+  if opts.method and opts.method ~= "linear" then raise("interpolate: only method = 'linear' is supported") end
+  if not numeric(self.dtype) then raise("interpolate: column '%s' holds %s, not numbers", tostring(self.name), self.dtype) end
+  local out, prev = {}, nil
+  for i = 1, self.n do out[i] = self.values[i] end
+  for i = 1, self.n do
+    local v = out[i]
+    if v == v then
+      if prev and i - prev > 1 then
+        local a, b = out[prev], v
+        for k = prev + 1, i - 1 do out[k] = a + (b - a) * (k - prev) / (i - prev) end
+      end
+      prev = i
+    end
+  end
+  if prev then for k = prev + 1, self.n do out[k] = out[prev] end end
+  return setmetatable({values = out, n = self.n, dtype = "float64", name = self.name,
+                       index = copy_index(self.index)}, Series)
+end
+
+-- fillna(value) or fillna{method = "ffill" | "bfill"}
 function Series:fillna(value)
   if value == nil then raise("fillna: a value is needed") end
+  if type(value) == "table" and not is_series(value) then
+    local opts = options.check("fillna", value, {method = "string"})
+    local m = opts.method
+    if m ~= "ffill" and m ~= "pad" and m ~= "bfill" and m ~= "backfill" then
+      raise("fillna: method must be 'ffill' or 'bfill', got '%s'", tostring(m))
+    end
+    return fill_direction(self, m)
+  end
+  if is_series(value) then raise("fillna: a Series value fills a DataFrame (df:fillna(df:mean()))") end
   local out = {}
   for i = 1, self.n do
     local v = self.values[i]
@@ -1564,24 +1626,75 @@ function DataFrame:dropna(opts)
   return take(self, rows)
 end
 
--- fillna(value) or fillna{col = value, ...}
+-- fillna(value), fillna{col = value, ...}, fillna(series) (a value per
+-- column label, as df:fillna(df:mean())) or fillna{method = "ffill"}
 function DataFrame:fillna(value)
   if value == nil then raise("fillna: a value is needed") end
-  local per = type(value) == "table" and not is_series(value) and value
-  if per then check_names(self, "fillna", (function() local t = {} for k in pairs(per) do t[#t + 1] = k end return t end)()) end
+  local per, method
+  if is_series(value) then
+    per = {}
+    for i = 1, value.n do
+      local label = value.index[i]
+      if self._cols[label] and not missing(value.values[i]) then per[label] = value.values[i] end
+    end
+  elseif type(value) == "table" then
+    if value.method ~= nil then
+      local opts = options.check("fillna", value, {method = "string"})
+      method = {method = opts.method}
+    else
+      per = value
+      local keys = {}
+      for k in pairs(per) do keys[#keys + 1] = k end
+      check_names(self, "fillna", keys)
+    end
+  end
   local cols = {}
   for _, name in ipairs(self._names) do
     local v = value
-    if per then v = per[name] end
+    if method then v = method elseif per then v = per[name] end
     if v == nil then
       cols[name] = self._cols[name]
     else
-      if is_series(v) then v = nil end
       local s = column(self, name):fillna(v)
       cols[name] = {values = s.values, dtype = s.dtype}
     end
   end
   return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+end
+
+function DataFrame:ffill() return self:fillna{method = "ffill"} end
+function DataFrame:bfill() return self:fillna{method = "bfill"} end
+
+-- interpolate() every numeric column (others unchanged)
+function DataFrame:interpolate(opts)
+  local cols = {}
+  for _, name in ipairs(self._names) do
+    local c = self._cols[name]
+    if c.dtype == "float64" then
+      local s = column(self, name):interpolate(opts)
+      cols[name] = {values = s.values, dtype = s.dtype}
+    else
+      cols[name] = c
+    end
+  end
+  return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+end
+
+-- pivot{index, columns, values}: reshape without aggregating; a pair of
+-- keys seen twice is an error, as pandas
+function DataFrame:pivot(opts)
+  if type(opts) ~= "table" then raise("pivot: expected a table {index, columns, values}") end
+  opts = options.check("pivot", opts, {index = "string", columns = "string", values = "string"})
+  if not (opts.index and opts.columns and opts.values) then raise("pivot: index, columns and values are needed") end
+  check_names(self, "pivot", {opts.index, opts.columns, opts.values})
+  local seen = {}
+  local ic, cc = self._cols[opts.index], self._cols[opts.columns]
+  for i = 1, self._n do
+    local k = label_str(ic.values[i]) .. "\0" .. label_str(cc.values[i])
+    if seen[k] then raise("pivot: index contains duplicate entries, cannot reshape") end
+    seen[k] = true
+  end
+  return self:pivot_table{index = opts.index, columns = opts.columns, values = opts.values, aggfunc = "first"}
 end
 
 -- ---- column-wise reductions -> a Series indexed by column names -------

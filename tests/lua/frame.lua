@@ -193,6 +193,26 @@ else
     pen_groupby_multi_size = function() return pen:groupby{"species", "sex"}:size() end,
     pen_groupby_multi_reset = function() return pen:groupby{"species", "sex"}:mean():reset_index() end,
     long_strings = function() return frame.read_csv(FIX .. "long.csv") end,
+    co2_ffill = function() return co2:fillna{method = "ffill"}:slice(51, 60) end,
+    co2_bfill = function() return co2.co2:fillna{method = "bfill"}:slice(51, 60) end,
+    co2_interp = function() return co2:interpolate():slice(51, 60) end,
+    co2_gaps = function() return co2[co2.co2:isnull()]:head(8) end,
+    pen_fill_mean = function()
+      local f = pen:fillna(pen:mean())
+      return frame.concat{f:slice(4, 4), f:slice(272, 272)}
+    end,
+    pen_mean = function() return pen:mean() end,
+    wea_month_pivot = function()
+      local w = wea:copy()
+      w.month = w.date:map(function(d) return tonumber(d:sub(6, 7)) end)
+      return w:pivot_table{index = "month", columns = "weather", values = "precipitation"}
+    end,
+    wea_month_max = function()
+      local w = wea:copy()
+      w.month = w.date:map(function(d) return tonumber(d:sub(6, 7)) end)
+      return w:groupby("month").temp_max:max()
+    end,
+    small_pivot = function() return frame.read_csv(FIX .. "small.csv"):pivot{index = "day", columns = "city", values = "t"} end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -326,6 +346,15 @@ do
   t.raises(function() df:iloc(3) end, "iloc: position 3 out of range 1..2")
   t.raises(function() df.a:quantile(2) end, "quantile: q must be")
   t.raises(function() df.a:astype("float32") end, "astype: unknown dtype")
+  t.raises(function() df:fillna{methd = "ffill", method = "ffill"} end, "fillna: unknown option 'methd'")
+  t.raises(function() df.a:fillna{method = "forward"} end, "fillna: method must be")
+  t.raises(function() df.a:interpolate{methd = "linear"} end, "interpolate: unknown option 'methd'")
+  t.raises(function() df.b:interpolate() end, "interpolate: column 'b' holds object")
+  t.raises(function() df:pivot{indx = "a", columns = "b", values = "a"} end, "pivot: unknown option 'indx'")
+  t.raises(function() frame.DataFrame({k = {1, 1}, c = {"x", "x"}, v = {1, 2}}):pivot{index = "k", columns = "c", values = "v"} end,
+           "pivot: index contains duplicate entries")
+  t.raises(function() df:groupby{"a", "zz"} end, "groupby: no column 'zz'")
+  t.raises(function() df.a:slice(1, "x") end, "slice: last must be an integer")
   -- a failed to_csv leaves nothing behind
   local target = tmpfile("never.csv")
   pcall(function() df:to_csv(target, {sep = ";;"}) end)
