@@ -1294,6 +1294,34 @@ local function check_names(df, fn, names)
   return names
 end
 
+-- drop_duplicates{subset = {...}}: the first row of each combination
+-- of values (of every column, or of subset); labels kept
+function DataFrame:drop_duplicates(opts)
+  opts = options.check("drop_duplicates", opts, {subset = "table|string", keep = "string"})
+  local names = opts.subset and check_names(self, "drop_duplicates", opts.subset) or self._names
+  if opts.keep and opts.keep ~= "first" then raise("drop_duplicates: only keep = 'first' is supported") end
+  local seen, rows = {}, {}
+  for i = 1, self._n do
+    local parts = {}
+    for j, name in ipairs(names) do
+      local v = self._cols[name].values[i]
+      parts[j] = missing(v) and "\1NaN" or (type(v) .. ":" .. label_str(v))
+    end
+    local k = table.concat(parts, "\0")
+    if not seen[k] then seen[k] = true; rows[#rows + 1] = i end
+  end
+  return take(self, rows)
+end
+
+-- the row whose index label is label, as a Series (pandas's df.loc[label]
+-- for one row); an error when no row has it
+function DataFrame:loc(label)
+  for i = 1, self._n do
+    if self._index[i] == label then return self:iloc(i) end
+  end
+  raise("loc: no row labelled %s", label_str(label))
+end
+
 -- df:select{"a", "b"} is pandas's df[["a", "b"]]
 function DataFrame:select(names)
   names = check_names(self, "select", names)
@@ -2123,6 +2151,21 @@ function GroupBy:agg(spec)
     return aggregate(self, spec)
   end
   if type(spec) ~= "table" then raise("agg: expected a function name or a table col = function") end
+  if spec[1] ~= nil then
+    -- a list of functions on one column: a column per function
+    if not (self._only and #self._only == 1) then
+      raise("agg: a list of functions needs one column (groupby(key).col:agg{...})")
+    end
+    local name = self._only[1]
+    local names, cols = {}, {}
+    for i, fn in ipairs(spec) do
+      if type(fn) ~= "string" then raise("agg: item %d of the list must be a function name", i) end
+      if cols[fn] then raise("agg: '%s' twice", fn) end
+      names[i] = fn
+      cols[fn] = agg_column(self, name, fn)
+    end
+    return new_frame(names, cols, #self._groups, group_index(self))
+  end
   local wanted = {}
   for k in pairs(spec) do
     if type(k) ~= "string" then raise("agg: keys must be column names") end

@@ -213,6 +213,10 @@ else
       return w:groupby("month").temp_max:max()
     end,
     small_pivot = function() return frame.read_csv(FIX .. "small.csv"):pivot{index = "day", columns = "city", values = "t"} end,
+    pen_agg_list = function() return pen:groupby("species").bill_length_mm:agg{"mean", "max", "count"} end,
+    pen_dedup = function() return pen:drop_duplicates{subset = {"species", "island"}} end,
+    pen_dedup_cols = function() return pen:select{"species", "island"}:drop_duplicates() end,
+    pen_loc = function() return pen[pen.body_mass_g:gt(6000)]:loc(185) end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -354,6 +358,9 @@ do
   t.raises(function() frame.DataFrame({k = {1, 1}, c = {"x", "x"}, v = {1, 2}}):pivot{index = "k", columns = "c", values = "v"} end,
            "pivot: index contains duplicate entries")
   t.raises(function() df:groupby{"a", "zz"} end, "groupby: no column 'zz'")
+  t.raises(function() df:groupby("b"):agg{"mean"} end, "agg: a list of functions needs one column")
+  t.raises(function() df:drop_duplicates{subst = {"a"}} end, "drop_duplicates: unknown option 'subst'")
+  t.raises(function() df:loc(7) end, "loc: no row labelled 7")
   t.raises(function() df.a:slice(1, "x") end, "slice: last must be an integer")
   -- a failed to_csv leaves nothing behind
   local target = tmpfile("never.csv")
