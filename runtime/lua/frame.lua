@@ -12,6 +12,11 @@
 -- column names or statistic names elsewhere). Labels are pandas's; Lua
 -- positions are 1-based: s[1] is the first value, df:slice(1, 10) the
 -- first ten rows, df:iloc(1) the first row.
+--
+-- The CSV parser is C (frame.core, runtime/bind/lframe.c over
+-- runtime/io/csv.c); printing is frame_text.lua, sort orders
+-- frame_sort.lua, JSON frame_json.lua, and groupby / pivot_table / merge /
+-- concat frame_group.lua.
 local core = require "frame.core"
 local options = require "options"
 local raise = require "script_error"
@@ -25,7 +30,6 @@ local M = {}
 local Series, DataFrame, GroupBy = {}, {}, {}
 local NaN = 0 / 0
 
-local function isnan(v) return v ~= v end
 local function is_series(x) return getmetatable(x) == Series end
 local function is_frame(x) return getmetatable(x) == DataFrame end
 local function numeric(dtype) return dtype == "float64" or dtype == "int64" end
@@ -108,16 +112,6 @@ end
 local function new_frame(names, cols, n, index)
   local df = {_names = names, _cols = cols, _n = n, _index = index or range_index(n)}
   return setmetatable(df, DataFrame)
-end
-
--- A frame from columns given as Series (same length) under names.
-local function frame_of(names, series, n, index)
-  local cols = {}
-  for i, name in ipairs(names) do
-    local s = series[i]
-    cols[name] = {values = s.values, dtype = s.dtype}
-  end
-  return new_frame(names, cols, n, index)
 end
 
 -- DataFrame{col = {...}, ...} or DataFrame({...}, {columns = order})
@@ -691,7 +685,13 @@ function Series:tolist()
 end
 
 function Series:to_tensor()
-  return core.to_tensor({numbers(self, "to_tensor") and self.values}, self.n):reshape(self.n)
+  numbers(self, "to_tensor")            -- raises for strings
+  local vals = self.values
+  if self.dtype == "bool" then
+    vals = {}
+    for i = 1, self.n do vals[i] = self.values[i] and 1.0 or 0.0 end
+  end
+  return core.to_tensor({vals}, self.n):reshape(self.n)
 end
 
 function Series:rename(name) local c = take_series(self, first_rows(self.n, self.n)); c.name = name; return c end

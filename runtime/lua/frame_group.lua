@@ -296,12 +296,10 @@ function DataFrame:pivot_table(opts)
   local rows_g = group_rows(self, opts.index)
   local cols_g = group_rows(self, opts.columns)
   local colkey = {}
-  local cc = self._cols[opts.columns]
   for _, grp in ipairs(cols_g) do for _, r in ipairs(grp.rows) do colkey[r] = grp.key end end
   local f = resolve_agg(aggfunc, "pivot_table")
   local names, cols = {}, {}
   for j, cg in ipairs(cols_g) do names[j] = cg.key; cols[cg.key] = {values = {}} end
-  local _ = cc
   for i, rg in ipairs(rows_g) do
     local per = {}
     for _, r in ipairs(rg.rows) do

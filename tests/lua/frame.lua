@@ -217,6 +217,12 @@ else
     pen_dedup = function() return pen:drop_duplicates{subset = {"species", "island"}} end,
     pen_dedup_cols = function() return pen:select{"species", "island"}:drop_duplicates() end,
     pen_loc = function() return pen[pen.body_mass_g:gt(6000)]:loc(185) end,
+    pen_bool_head = function() return pen.bill_length_mm:gt(50):head() end,
+    pen_mass_describe = function() return pen.body_mass_g:describe() end,
+    pen_island_norm = function() return pen.island:value_counts{normalize = true} end,
+    pen_year_sum = function() return pen:groupby("year"):sum() end,
+    pen_std = function() return pen:std() end,
+    wea_sorted_desc = function() return wea:sort_values("wind", {ascending = false}):head(10) end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -291,6 +297,11 @@ else
   t.is(x:shape()[1], 333, "to_tensor after dropna: 333 rows")
   t.near(x:get(1, 2), 3750, 0, "to_tensor first body mass")
   t.is(#pen:dropna{subset = {"bill_length_mm"}}, 342, "dropna subset")
+  local y = pen.year:to_tensor()
+  t.is(y:shape()[1], 344, "Series:to_tensor is 1-d")
+  t.is(y:get(344), 2009, "Series:to_tensor values")
+  t.is(pen.bill_length_mm:gt(50):to_tensor():sum(), pen.bill_length_mm:gt(50):sum() + 0.0,
+       "a boolean Series becomes 0/1")
   local labels, n = {}, 0
   for label, row in pen:slice(2, 4):iterrows() do
     n = n + 1
