@@ -851,6 +851,13 @@ local function check_names(df, fn, names)
   return names
 end
 
+-- df:col(name): the column, also when its name is a method's ("count")
+-- or a field's ("shape"), which df.name and df["name"] give first
+function DataFrame:col(name)
+  if type(name) ~= "string" then raise("col: expected a column name, got %s", type(name)) end
+  return column(self, name)
+end
+
 -- drop_duplicates{subset = {...}}: the first row of each combination
 -- of values (of every column, or of subset); labels kept
 function DataFrame:drop_duplicates(opts)
