@@ -28,6 +28,7 @@ local order, nargsort = sorting.order, sorting.nargsort
 
 local M = {}
 local Series, DataFrame, GroupBy = {}, {}, {}
+local check_names          -- (df, fn, names): defined with the DataFrame
 local NaN = 0 / 0
 
 local function is_series(x) return getmetatable(x) == Series end
@@ -187,7 +188,13 @@ function M.read_csv(path, opts)
     end
   end
   local df = from_columns(t)
-  if opts.usecols then df = df:select(opts.usecols) end
+  if opts.usecols then
+    -- pandas keeps the file's column order, whatever the list's
+    local want, names = {}, {}
+    for _, n in ipairs(check_names(df, "read_csv", opts.usecols)) do want[n] = true end
+    for _, n in ipairs(df._names) do if want[n] then names[#names + 1] = n end end
+    df = df:select(names)
+  end
   if opts.index_col ~= nil then
     local name = opts.index_col
     if math.type(name) == "integer" then name = df._names[name + 1] end
@@ -839,7 +846,7 @@ function DataFrame:filter(mask)
   return self:_mask(mask)
 end
 
-local function check_names(df, fn, names)
+function check_names(df, fn, names)
   if type(names) == "string" then names = {names} end
   if type(names) ~= "table" then raise("%s: expected a list of column names, got %s", fn, type(names)) end
   for _, name in ipairs(names) do
@@ -925,7 +932,11 @@ function DataFrame:set_index(name)
   check_names(self, "set_index", {name})
   local c = self._cols[name]
   local ix = {name = name}
-  for i = 1, self._n do ix[i] = c.values[i] end
+  for i = 1, self._n do
+    local v = c.values[i]
+    if c.dtype == "int64" then v = math.tointeger(v) or v end   -- labels 3, not 3.0
+    ix[i] = v
+  end
   local df = self:drop({name})
   df._index = ix
   return df

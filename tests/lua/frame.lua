@@ -223,6 +223,8 @@ else
     pen_year_sum = function() return pen:groupby("year"):sum() end,
     pen_std = function() return pen:std() end,
     wea_sorted_desc = function() return wea:sort_values("wind", {ascending = false}):head(10) end,
+    left_index_col = function() return frame.read_csv(FIX .. "left.csv", {index_col = 0}) end,
+    left_usecols = function() return frame.read_csv(FIX .. "left.csv", {usecols = {"v", "key"}}) end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -383,7 +385,7 @@ do
   t.raises(function() df.a:map(3) end, "map: expected a function or a table")
   t.raises(function() df:merge(other, {on = "c"}) end, "merge: no column 'c'")
   t.raises(function() frame.concat({df, df}, {axis = 3}) end, "concat: axis must be 1")
-  t.raises(function() frame.read_csv(p, {usecols = {"a", "q"}}) end, "select: no column 'q'")
+  t.raises(function() frame.read_csv(p, {usecols = {"a", "q"}}) end, "read_csv: no column 'q'")
   t.raises(function() frame.read_csv(p, {quote = "''"}) end, "quote must be one character")
   t.raises(function() frame.read_csv(p, {na_values = {1}}) end, "na_values%[1%] must be a string")
   local c = frame.DataFrame({count = {1, 2}}, {columns = {"count"}})
