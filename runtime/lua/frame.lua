@@ -740,6 +740,52 @@ end
 DataFrame.__len = function(df) return df._n end
 DataFrame.__tostring = text.frame_string
 
+-- df op x for numeric frames: x a number, a Series indexed by column
+-- names (df - df:mean(): each column with its own value, as pandas aligns
+-- on labels) or a frame with the same columns and rows
+local function frame_arith(op, f)
+  return function(a, b)
+    local df, other, swapped = a, b, false
+    if not is_frame(a) then df, other, swapped = b, a, true end
+    local per = {}
+    if is_series(other) then
+      for i = 1, other.n do per[other.index[i]] = other.values[i] end
+    elseif is_frame(other) then
+      if other._n ~= df._n then raise("DataFrame %s: %d rows and %d rows", op, df._n, other._n) end
+    elseif type(other) ~= "number" then
+      raise("DataFrame %s: cannot combine with a %s", op, type(other))
+    end
+    local cols = {}
+    for _, name in ipairs(df._names) do
+      local c = df._cols[name]
+      if not numeric(c.dtype) then
+        raise("DataFrame %s: column '%s' holds %s, not numbers (select the numeric columns first)", op, name, c.dtype)
+      end
+      local ys
+      if is_frame(other) then
+        local oc = other._cols[name]
+        if not oc then raise("DataFrame %s: the other frame has no column '%s'", op, name) end
+        if not numeric(oc.dtype) then raise("DataFrame %s: column '%s' holds %s, not numbers", op, name, oc.dtype) end
+        ys = oc.values
+      end
+      local y = type(other) == "number" and other or per[name]
+      if not ys and is_series(other) and y == nil then y = NaN end
+      local vals = {}
+      for i = 1, df._n do
+        local x, yy = c.values[i], ys and ys[i] or y
+        if swapped then x, yy = yy, x end
+        vals[i] = f(x, yy)
+      end
+      cols[name] = {values = vals, dtype = "float64"}
+    end
+    return new_frame(table.move(df._names, 1, #df._names, 1, {}), cols, df._n, copy_index(df._index))
+  end
+end
+DataFrame.__add = frame_arith("+", function(x, y) return x + y end)
+DataFrame.__sub = frame_arith("-", function(x, y) return x - y end)
+DataFrame.__mul = frame_arith("*", function(x, y) return x * y end)
+DataFrame.__div = frame_arith("/", function(x, y) return x / y end)
+
 -- df.name = Series | list | scalar: a new or replaced column
 DataFrame.__newindex = function(df, k, v)
   if type(k) ~= "string" then raise("DataFrame: column names must be strings") end

@@ -225,6 +225,14 @@ else
     wea_sorted_desc = function() return wea:sort_values("wind", {ascending = false}):head(10) end,
     left_index_col = function() return frame.read_csv(FIX .. "left.csv", {index_col = 0}) end,
     left_usecols = function() return frame.read_csv(FIX .. "left.csv", {usecols = {"v", "key"}}) end,
+    pen_standardised = function()
+      local num = pen:select{"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}
+      return ((num - num:mean()) / num:std()):head()
+    end,
+    pen_scaled = function()
+      local num = pen:select{"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}
+      return (num * 2 + 1):tail(3)
+    end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -371,6 +379,8 @@ do
   t.raises(function() frame.DataFrame({k = {1, 1}, c = {"x", "x"}, v = {1, 2}}):pivot{index = "k", columns = "c", values = "v"} end,
            "pivot: index contains duplicate entries")
   t.raises(function() df:groupby{"a", "zz"} end, "groupby: no column 'zz'")
+  t.raises(function() return df - 1 end, "DataFrame %-: column 'b' holds object")
+  t.raises(function() return df:select{"a"} + "x" end, "DataFrame %+: cannot combine with a string")
   t.raises(function() df:groupby("b"):agg{"mean"} end, "agg: a list of functions needs one column")
   t.raises(function() df.a:sort_values{ascnding = true} end, "sort_values: unknown option 'ascnding'")
   t.raises(function() df:sort_values("a", {kind = "heap"}) end, "sort_values: kind must be")
