@@ -158,6 +158,7 @@ static int tokenize(const char *buf, size_t len, const char *name,
   int64_t limit = o->nrows < 0 ? -1 : o->nrows + (o->header ? 1 : 0);
   unsigned char stop[256] = {0};
   stop[(unsigned char)sep] = stop['\n'] = stop['\r'] = 1;
+  stop[0] = 1;                         /* a NUL byte: not a text file */
   if (len >= 3 && (unsigned char)buf[0] == 0xEF &&
       (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
     i = 3;
@@ -184,6 +185,9 @@ static int tokenize(const char *buf, size_t len, const char *name,
                         "a quoted field is not closed before the end of "
                         "the file%s", NULL);
           char c = buf[i++];
+          if (c == 0)
+            return fail(err, name, line,
+                        "a NUL byte (not a text file, or UTF-16?)%s", NULL);
           if (c == q) {
             if (i < len && buf[i] == q) {
               text[tn++] = q;
@@ -200,6 +204,9 @@ static int tokenize(const char *buf, size_t len, const char *name,
       /* unquoted text, or what follows a closing quote (kept, as pandas
        * keeps it) up to the separator or the end of the line */
       while (i < len && !stop[(unsigned char)buf[i]]) text[tn++] = buf[i++];
+      if (i < len && buf[i] == 0)
+        return fail(err, name, line,
+                    "a NUL byte (not a text file, or UTF-16?)%s", NULL);
       /* read the terminator before writing the NUL: parsing in place,
        * the NUL may land on it */
       char term = i < len ? buf[i] : 0;

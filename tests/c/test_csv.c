@@ -122,6 +122,15 @@ static void test_errors(void) {
      "message: %s", err);
   ok(parse("a,b\n1,2\n\n3\n", &t, err) == -1, "ragged row (fewer) fails");
   ok(strstr(err, "t.csv:4:") != NULL, "line counts blank lines: %s", err);
+  CsvOptions on;
+  csv_default_options(&on);
+  ok(csv_parse("a,b\n1,x\0y\n", 10, "t.csv", &on, &t, err) == -1,
+     "a NUL byte fails");
+  ok(strstr(err, "t.csv:2: a NUL byte") != NULL, "names the line: %s", err);
+  ok(csv_parse("\xFF\xFE" "a\0,\0", 6, "t.csv", &on, &t, err) == -1,
+     "UTF-16 fails");
+  ok(csv_parse("a\n\"x\0\"\n", 7, "t.csv", &on, &t, err) == -1,
+     "a NUL byte in quotes fails");
   ok(parse("", &t, err) == -1, "empty file fails");
   ok(strstr(err, "empty") != NULL, "message says empty: %s", err);
   ok(parse("\xEF\xBB\xBF\n\n", &t, err) == -1, "BOM and blank lines only");
