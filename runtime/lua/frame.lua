@@ -124,7 +124,7 @@ function M.DataFrame(data, opts)
     for i, c in ipairs(opts.columns) do names[i] = c end
   else
     for k in pairs(data) do
-      if type(k) ~= "string" then raise("DataFrame: column names must be strings") end
+      if type(k) ~= "string" and math.type(k) ~= "integer" then raise("DataFrame: column names must be strings or integers") end
       names[#names + 1] = k
     end
     table.sort(names)
@@ -186,6 +186,10 @@ function M.read_csv(path, opts)
       if type(name) ~= "string" then raise("read_csv: names[%d] must be a string", j) end
       t.names[j] = name
     end
+  end
+  if header == false and not opts.names then
+    -- without a header pandas labels the columns 0, 1, 2 ... (integers)
+    for j = 1, #t.names do t.names[j] = j - 1 end
   end
   local df = from_columns(t)
   if opts.usecols then
@@ -734,6 +738,7 @@ DataFrame.__index = function(df, k)
   end
   if is_series(k) then return df:_mask(k) end
   if type(k) == "table" then return df:select(k) end
+  if type(k) == "number" then return column(df, k) end   -- a numeric label
   raise("DataFrame: cannot index with a %s", type(k))
 end
 
@@ -788,7 +793,7 @@ DataFrame.__div = frame_arith("/", function(x, y) return x / y end)
 
 -- df.name = Series | list | scalar: a new or replaced column
 DataFrame.__newindex = function(df, k, v)
-  if type(k) ~= "string" then raise("DataFrame: column names must be strings") end
+  if type(k) ~= "string" and math.type(k) ~= "integer" then raise("DataFrame: column names must be strings or integers") end
   local vals, dtype
   if is_series(v) then
     if v.n ~= df._n then raise("column '%s': %d values for %d rows", k, v.n, df._n) end

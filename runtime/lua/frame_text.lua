@@ -243,6 +243,22 @@ local function strcols(df, rows, gap, colnames)
   for _, s in ipairs(ix) do iw = math.max(iw, width(s)) end
   for i, s in ipairs(ix) do ix[i] = ljust(s, iw) end
   out[1] = ix
+  -- numeric column labels (header = false, pivot_table keys) are
+  -- formatted together as pandas formats a numeric Index: left-justified
+  -- to a common width, so "0 " beside "10"
+  local labels = {}
+  local ints, floats = #colnames > 0, #colnames > 0
+  for j, name in ipairs(colnames) do
+    labels[j] = label_str(name)
+    if math.type(name) ~= "integer" then ints = false end
+    if math.type(name) ~= "float" then floats = false end
+  end
+  if floats then labels = index_labels(colnames, first_rows_n(#colnames)) end
+  if ints or floats then
+    local lw = 0
+    for _, l in ipairs(labels) do lw = math.max(lw, width(l)) end
+    for j, l in ipairs(labels) do labels[j] = ljust(l, lw) end
+  end
   for pos, name in ipairs(colnames) do
     local c = df._cols[name]
     -- pandas 1.5 pairs the shown columns' labels with the whole frame's
@@ -253,7 +269,7 @@ local function strcols(df, rows, gap, colnames)
     local vals = {}
     for i, r in ipairs(rows) do vals[i] = c.values[r] end
     local fmt = format_values(vals, c.dtype, #rows)
-    local header = ((numeric(lead) or lead == "bool") and " " or "") .. label_str(name)
+    local header = ((numeric(lead) or lead == "bool") and " " or "") .. labels[pos]
     local w = width(header)
     for _, s in ipairs(fmt) do w = math.max(w, width(s)) end
     local col = {rjust(header, w)}

@@ -129,6 +129,10 @@ else
   local engel = frame.read_csv(DATA .. "statsmodels/engel.csv")
   local iris = frame.read_csv(DATA .. "sklearn/iris.csv")
   local left = frame.read_csv(FIX .. "left.csv")
+  local bc = frame.read_csv(DATA .. "sklearn/breast_cancer.csv", {skiprows = 1, header = false})
+  local wine = frame.read_csv(DATA .. "sklearn/wine_data.csv", {skiprows = 1, header = false})
+  local sun = frame.read_csv(DATA .. "statsmodels/sunspots.csv")
+  local temps = frame.read_csv(DATA .. "vega/seattle-temps.csv")
   local right = frame.read_csv(FIX .. "right.csv")
 
   local cases = {
@@ -233,6 +237,15 @@ else
       local num = pen:select{"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}
       return (num * 2 + 1):tail(3)
     end,
+    bc_head = function() return bc:head() end,
+    bc_describe = function() return bc:describe() end,
+    bc_target_counts = function() return bc[30]:value_counts() end,
+    wine_full = function() return wine end,
+    wine_corr_top = function() return wine:corr():slice(1, 5) end,
+    sun_describe = function() return sun:describe() end,
+    sun_full = function() return sun end,
+    temps_tail = function() return temps:tail() end,
+    temps_describe = function() return temps.temp:describe() end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
