@@ -732,6 +732,7 @@ DataFrame.__index = function(df, k)
     return setmetatable({values = vals, n = #vals, dtype = "object", index = ix}, Series)
   end
   if k == "size" then return df._n * #df._names end
+  if k == "T" then return df:transpose() end
   if type(k) == "string" then
     if k:sub(1, 1) == "_" and not df._cols[k] then return nil end
     return column(df, k)
@@ -907,6 +908,69 @@ function check_names(df, fn, names)
     end
   end
   return names
+end
+
+-- df:transpose() (also df.T): rows become columns, labels swap; the
+-- values keep their dtype when every column shares it, else object
+function DataFrame:transpose()
+  local dtypes = {}
+  for _, name in ipairs(self._names) do dtypes[self._cols[name].dtype] = true end
+  local dtype = next(dtypes)
+  if next(dtypes, dtype) then
+    dtype = (dtypes.object or dtypes.bool) and "object" or "float64"
+  end
+  local names, cols = {}, {}
+  for i = 1, self._n do
+    local label = self._index[i]
+    if type(label) == "table" then raise("transpose: a MultiIndex cannot become column labels") end
+    if label == nil or cols[label] then raise("transpose: row labels must be unique") end
+    names[i] = label
+    local vals = {}
+    for j, name in ipairs(self._names) do
+      local v = self._cols[name].values[i]
+      if dtype == "object" and self._cols[name].dtype == "int64" then v = math.tointeger(v) or v end
+      vals[j] = v
+    end
+    cols[label] = {values = vals, dtype = dtype}
+  end
+  local ix = table.move(self._names, 1, #self._names, 1, {})
+  return new_frame(names, cols, #self._names, ix)
+end
+
+-- round(decimals): numbers rounded half to even, as NumPy's around
+local function round_half_even(x, d)
+  if x ~= x or x == math.huge or x == -math.huge then return x end
+  local m = 10.0 ^ d
+  local y = x * m
+  local r = math.floor(y + 0.5)
+  if r - y == 0.5 and r % 2 ~= 0 then r = r - 1 end   -- a tie goes to even
+  return r / m
+end
+
+function Series:round(decimals)
+  decimals = decimals or 0
+  if math.type(decimals) ~= "integer" then raise("round: decimals must be an integer") end
+  if not numeric(self.dtype) then raise("round: column '%s' holds %s, not numbers", tostring(self.name), self.dtype) end
+  local out = {}
+  for i = 1, self.n do out[i] = round_half_even(self.values[i], decimals) end
+  return setmetatable({values = out, n = self.n, dtype = self.dtype, name = self.name,
+                       index = copy_index(self.index)}, Series)
+end
+
+function DataFrame:round(decimals)
+  decimals = decimals or 0
+  if math.type(decimals) ~= "integer" then raise("round: decimals must be an integer") end
+  local cols = {}
+  for _, name in ipairs(self._names) do
+    local c = self._cols[name]
+    if c.dtype == "float64" then
+      local s = column(self, name):round(decimals)
+      cols[name] = {values = s.values, dtype = s.dtype}
+    else
+      cols[name] = c
+    end
+  end
+  return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
 end
 
 -- df:col(name): the column, also when its name is a method's ("count")

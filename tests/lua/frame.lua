@@ -246,6 +246,10 @@ else
     sun_full = function() return sun end,
     temps_tail = function() return temps:tail() end,
     temps_describe = function() return temps.temp:describe() end,
+    pen_describe_T = function() return pen:describe().T end,
+    pen_describe_round = function() return pen:describe():round(2) end,
+    pen_head_T = function() return pen:head(3):transpose() end,
+    engel_round = function() return engel:head(8):round(1) end,
     pen_mask_info = function() return pen[pen.bill_length_mm:gt(55)]:info{buf = true} end,
     iris_named = function()
       return frame.read_csv(DATA .. "sklearn/iris.csv", {skiprows = 1, names = {"sl", "sw", "pl", "pw", "target"}}):tail()
@@ -402,6 +406,8 @@ do
   t.raises(function() df:set_index("zz") end, "set_index: no column 'zz'")
   t.raises(function() df:select{"b"}:describe() end, "describe: no numeric columns")
   t.raises(function() df:col(1) end, "col: expected a column name")
+  t.raises(function() df:round(1.5) end, "round: decimals must be an integer")
+  t.raises(function() df.b:round() end, "round: column 'b' holds object")
   t.raises(function() df:drop{"zz"} end, "drop: no column 'zz'")
   t.raises(function() df.b:mean() end, "mean: column 'b' holds object")
   t.raises(function() df.a:isin(3) end, "isin: expected a list")
