@@ -892,11 +892,6 @@ function DataFrame:_mask(mask)
   for i = 1, self._n do if mask.values[i] then rows[#rows + 1] = i end end
   return take(self, rows)
 end
--- df:filter(mask) is df[mask]
-function DataFrame:filter(mask)
-  if not is_series(mask) then raise("filter: expected a boolean Series") end
-  return self:_mask(mask)
-end
 
 function check_names(df, fn, names)
   if type(names) == "string" then names = {names} end
