@@ -203,7 +203,11 @@ static int tokenize(const char *buf, size_t len, const char *name,
       }
       /* unquoted text, or what follows a closing quote (kept, as pandas
        * keeps it) up to the separator or the end of the line */
-      while (i < len && !stop[(unsigned char)buf[i]]) text[tn++] = buf[i++];
+      size_t start = i;
+      while (i < len && !stop[(unsigned char)buf[i]]) i++;
+      /* in place and not shifted (no quote or BOM before): nothing to copy */
+      if (text + tn != buf + start) memmove(text + tn, buf + start, i - start);
+      tn += i - start;
       if (i < len && buf[i] == 0)
         return fail(err, name, line,
                     "a NUL byte (not a text file, or UTF-16?)%s", NULL);
