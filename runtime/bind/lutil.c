@@ -157,6 +157,7 @@ static void unknown_key(lua_State *L, const char *fn, int keyidx,
            fn, k, luaL_typename(L, keyidx));
   }
   const char *key = lua_tostring(L, keyidx);
+  if (n == 0) lerror(L, "%s: unknown option '%s' (it takes no options)", fn, key);
   if (nearest_name(L, key, names, n))
     lerror(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, key,
            lua_tostring(L, -1));

@@ -200,6 +200,31 @@ function M.load_diabetes(opts)
                                         "s5", "s6"}, nil, "diabetes", path), opts)
 end
 
+-- ---- frames: penguins, cars, Seattle weather, sunspots, CO2, Engel ----------
+-- Read as they are in their packages, as pandas's read_csv / read_json
+-- read them (missing values stay missing).
+
+local FRAME_SETS = {
+  penguins = {"penguins/penguins.csv", "r-cran-palmerpenguins"},
+  cars = {"vega/cars.json", "python3-vega-datasets"},
+  seattle_weather = {"vega/seattle-weather.csv", "python3-vega-datasets"},
+  seattle_temps = {"vega/seattle-temps.csv", "python3-vega-datasets"},
+  sunspots = {"statsmodels/sunspots.csv", "python3-statsmodels"},
+  co2 = {"statsmodels/co2.csv", "python3-statsmodels"},
+  engel = {"statsmodels/engel.csv", "python3-statsmodels"},
+}
+
+for name, src in pairs(FRAME_SETS) do
+  M[name] = function(opts)
+    local fn = "data." .. name
+    options.check(fn, opts, {})
+    local path = fetched(fn, src[1], src[2])
+    local frame = require "frame"
+    if path:find("%.json$") then return frame.read_json(path) end
+    return frame.read_csv(path)
+  end
+end
+
 -- ---- generators -----------------------------------------------------------
 
 local function reseed(opts)

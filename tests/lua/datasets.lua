@@ -48,6 +48,19 @@ t.near(raw:get(1, 1), 59, 0, "diabetes: scaled = false gives the raw age")
 t.raises(function() D.load_iris{as_fram = true} end, "data.iris: unknown option 'as_fram' %(did you mean 'as_frame'%?%)")
 t.raises(function() D.load_digits{n_class = 11} end, "data.digits: n_class must be 1..10")
 
+-- the frame sets, as pandas reads them
+for name, r in pairs(ref.frames) do
+  local df = data[name]()
+  local na = 0
+  for _, c in ipairs(df.columns) do na = na + df:col(c):isnull():sum() end
+  t.ok(df.shape[1] == r.rows and df.shape[2] == r.cols and same_list(df.columns, r.columns),
+       ("data.%s(): %dx%d with pandas's columns"):format(name, r.rows, r.cols))
+  t.is(na, r.missing, ("data.%s(): %d missing values, as pandas"):format(name, r.missing))
+  t.near(df:col(r.first_numeric):mean(), r.first_numeric_mean, 1e-9 * math.abs(r.first_numeric_mean),
+         ("data.%s(): mean of %s"):format(name, r.first_numeric))
+end
+t.raises(function() data.penguins{as_frame = true} end, "data.penguins: unknown option 'as_frame' %(it takes no options%)")
+
 -- generators
 local function counts(y)
   local c = {}
