@@ -6,6 +6,7 @@
  *     -> {exited =, code =, signal =, timed_out =, sandboxed =, seconds =}
  *   proc.exe()            the running binary's path (/proc/self/exe)
  *   proc.landlock_abi()   0 when the kernel has no Landlock
+ *   proc.confine(dir)     writes only beneath dir from now on (Landlock)
  *   proc.temp_dir(prefix) a new private folder under $TMPDIR or /tmp
  *   proc.remove_tree(path)
  *   proc.list_dir(path)   the names in a folder, sorted, without . and ..
@@ -121,6 +122,15 @@ static int p_landlock_abi(lua_State *L) {
   return 1;
 }
 
+/* proc.confine(dir): Landlock for this process from now on (proc.h);
+ * an error when the kernel has none (ask proc.landlock_abi() first). */
+static int p_confine(lua_State *L) {
+  const char *dir = luaL_checkstring(L, 1);
+  if (proc_confine(dir) != 0)
+    return lerror(L, "proc.confine: cannot confine writes to %s (no Landlock)", dir);
+  return 0;
+}
+
 static int p_temp_dir(lua_State *L) {
   const char *prefix = luaL_optstring(L, 1, "workbook-");
   char buf[PATH_MAX];
@@ -173,7 +183,7 @@ static int p_list_dir(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"run", p_run}, {"exe", p_exe}, {"landlock_abi", p_landlock_abi},
   {"temp_dir", p_temp_dir}, {"remove_tree", p_remove_tree},
-  {"list_dir", p_list_dir}, {NULL, NULL}
+  {"list_dir", p_list_dir}, {"confine", p_confine}, {NULL, NULL}
 };
 
 int luaopen_proc(lua_State *L) {

@@ -121,6 +121,8 @@ static int landlock_confine(const char *dir) {
 #endif
 }
 
+int proc_confine(const char *dir) { return landlock_confine(dir); }
+
 /* ---- running ------------------------------------------------------------ */
 
 static void set_limit(int resource, rlim_t soft, rlim_t hard) {

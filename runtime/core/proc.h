@@ -31,6 +31,12 @@ typedef struct {
  * cannot exec exits 127. Not async-signal-safe. */
 int proc_run(const char *const *argv, const proc_opts *o, proc_result *r);
 
+/* Confine the calling thread and the threads and processes it starts
+ * from now on: writes only beneath dir (and to /dev/null), no TCP, no
+ * signals out (as far as the kernel's Landlock ABI goes). Files open
+ * already stay usable. 0, or -1 when the kernel has no Landlock. */
+int proc_confine(const char *dir);
+
 /* The Landlock ABI version the kernel offers, or 0 when none. */
 int proc_landlock_abi(void);
 
