@@ -9,6 +9,7 @@
  *   proc.confine(dir)     writes only beneath dir from now on (Landlock)
  *   proc.temp_dir(prefix) a new private folder under $TMPDIR or /tmp
  *   proc.remove_tree(path)
+ *   proc.realpath(path)   the absolute path, symlinks resolved
  *   proc.list_dir(path)   the names in a folder, sorted, without . and ..
  *                         (the grader walks the class folder; sys has no
  *                         such call and this module is the grader's) */
@@ -147,6 +148,14 @@ static int p_remove_tree(lua_State *L) {
   return 0;
 }
 
+static int p_realpath(lua_State *L) {
+  const char *p = luaL_checkstring(L, 1);
+  char buf[PATH_MAX];
+  if (!realpath(p, buf)) return lerror(L, "%s: %s", p, strerror(errno));
+  lua_pushstring(L, buf);
+  return 1;
+}
+
 static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -183,7 +192,8 @@ static int p_list_dir(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"run", p_run}, {"exe", p_exe}, {"landlock_abi", p_landlock_abi},
   {"temp_dir", p_temp_dir}, {"remove_tree", p_remove_tree},
-  {"list_dir", p_list_dir}, {"confine", p_confine}, {NULL, NULL}
+  {"list_dir", p_list_dir}, {"confine", p_confine},
+  {"realpath", p_realpath}, {NULL, NULL}
 };
 
 int luaopen_proc(lua_State *L) {

@@ -236,7 +236,7 @@ end
 -- "ch9/ex1", "ch9/ex1.lua" -> chapters/ch9/exercises/ex1.lua (here, then
 -- under the workbook's home); nil when there is none
 function M.exercise_path(name)
-  local ch, ex = name:gsub("%.lua$", ""):match("^(ch[%w_]+)/([%w_]+)$")
+  local ch, ex = name:gsub("%.lua$", ""):match("^(ch[%w_]+)/([%w_][%w_.]*)$")
   if not ch then return nil end
   return home_path("chapters/" .. ch .. "/exercises/" .. ex .. ".lua")
 end
@@ -347,8 +347,10 @@ local function install_sandbox(dir)
   end
 end
 
--- workbook check --child CHECKFILE STUDENT RESULTFILE [SANDBOXDIR]
-local function child(checkfile, student, resultfile, sandbox)
+-- workbook check --child CHECKFILE STUDENT DISPLAY RESULTFILE MEMORY_MB [SANDBOXDIR]
+-- DISPLAY: the student file's name as given on the command line, for
+-- error messages (STUDENT is absolute)
+local function child(checkfile, student, display, resultfile, memory_mb, sandbox)
   local res = assert(io.open(resultfile, "w"))
   res:setvbuf("line")
   local function emit(...)
@@ -365,7 +367,7 @@ local function child(checkfile, student, resultfile, sandbox)
     if proc.landlock_abi() > 0 then proc.confine(sandbox) end
     install_sandbox(sandbox)
   end
-  local mb = spec.memory_mb
+  local mb = tonumber(memory_mb) or spec.memory_mb
   -- the student's file: its own globals table over the usual ones (with
   -- copies of the standard library tables, so its assignments there stay
   -- its own); arg[0] is its path, so out() names its folder
@@ -377,7 +379,15 @@ local function child(checkfile, student, resultfile, sandbox)
     env[lib] = copy
   end
   env._G = env
-  local chunk, lerr = loadfile(student, "t", env)
+  local chunk, lerr
+  local sf = io.open(student, "rb")
+  if sf then
+    local src = sf:read("a") or ""
+    sf:close()
+    chunk, lerr = load(src, "@" .. display, "t", env)
+  else
+    lerr = display .. ": cannot read"
+  end
   local student_ok, student_err = true, nil
   emit("start", 0)
   if not chunk then
@@ -433,11 +443,18 @@ function M.run(file, checkfile, opts)
   opts = opts or {}
   local spec, err = M.load_spec(checkfile)
   if not spec then return nil, err end
+  -- the command line may lower or raise the check file's limits
+  spec.seconds = opts.seconds or spec.seconds
+  spec.memory_mb = opts.memory_mb or spec.memory_mb
+  -- absolute: the sandboxed child runs in a folder of its own
+  local display = file
+  file, checkfile = proc.realpath(file), proc.realpath(checkfile)
   local tmp = proc.temp_dir("workbook-check-")
   local resultfile = tmp .. "/result"
   local env = {WORKBOOK_CHECKING = "1"}
   local runopts = {
-    argv = {proc.exe(), "check", "--child", checkfile, file, resultfile},
+    argv = {proc.exe(), "check", "--child", checkfile, file, display, resultfile,
+            tostring(spec.memory_mb)},
     seconds = spec.seconds,
     -- CPU time counts every thread: allow all CPUs for the whole time
     cpu_seconds = spec.seconds * (opts.cpus or 2) + 1,
@@ -502,6 +519,9 @@ function M.run(file, checkfile, opts)
       why = format("비정상 종료 (시그널 %d%s)", r.signal,
                    (r.signal == 6 or r.signal == 11 or r.signal == 7)
                      and format(", 메모리 한도 %d MB 초과일 수 있습니다", spec.memory_mb) or "")
+    elseif r.code == 127 and #lines == 0 then
+      why = format("검사 프로세스를 시작하지 못했습니다 (메모리 한도 %d MB가 너무 작은지 보세요)",
+                   spec.memory_mb)
     else
       why = format("검사 프로세스가 종료 코드 %d로 끝났습니다", r.code)
     end
@@ -553,11 +573,13 @@ end
 
 local function usage_check()
   io.stderr:write([[
-usage: workbook check [--tap] [--exercise chN/exK] TARGET...
+usage: workbook check [--tap] [--exercise chN/exK] [--seconds N] [--memory-mb N] TARGET...
   TARGET  an exercise (ch9/ex1.lua, ch9/ex1), a student's copy by path
           (its check file is STEM.check.lua beside it, or --exercise's),
           or a chapter (ch9: every exercise in chapters/ch9/exercises/)
   --tap   print TAP (one test per check) instead of the Korean report
+  --seconds N, --memory-mb N   replace the check file's limits
+          (default when it has none: 60 seconds, 2048 MB)
 Exit status: 0 when every check passes, 1 when one fails, 2 on bad usage.
 ]])
 end
@@ -597,17 +619,32 @@ local function resolve_targets(target, exercise)
   return {{file = file, checkfile = cf}}
 end
 
+-- --seconds N / --memory-mb N: a positive number, or nil and a message
+local function limit_arg(args, i)
+  local v = tonumber(args[i + 1] or "")
+  if not v or v <= 0 then
+    return nil, "workbook: " .. args[i] .. " needs a positive number, got " .. tostring(args[i + 1])
+  end
+  return v
+end
+
 local function cmd_check(args)
   local tap, exercise, targets = false, nil, {}
+  local limits = {}
   local i = 1
   while i <= #args do
     local a = args[i]
-    if a == "--tap" then tap = true
+    if a == "--seconds" or a == "--memory-mb" then
+      local v, err = limit_arg(args, i)
+      if not v then io.stderr:write(err, "\n"); return 2 end
+      limits[a == "--seconds" and "seconds" or "memory_mb"] = v
+      i = i + 1
+    elseif a == "--tap" then tap = true
     elseif a == "--exercise" then i = i + 1; exercise = args[i]
       if not exercise then usage_check(); return 2 end
     elseif a == "--help" or a == "-h" then usage_check(); return 0
     elseif a:sub(1, 2) == "--" then
-      local near = options.nearest(a:sub(3), {"tap", "exercise", "help"})
+      local near = options.nearest(a:sub(3), {"tap", "exercise", "seconds", "memory-mb", "help"})
       io.stderr:write("workbook: check: unknown option '" .. a .. "'" ..
                       (near and (" (did you mean '--" .. near .. "'?)") or "") .. "\n")
       return 2
@@ -626,7 +663,7 @@ local function cmd_check(args)
     local label = r.file:gsub("^.*chapters/", "")
     if not tap then print("== " .. label) end
     io.stdout:flush()
-    local res, err = M.run(r.file, r.checkfile)
+    local res, err = M.run(r.file, r.checkfile, limits)
     if not res then io.stderr:write(err, "\n"); return 2 end
     if tap then n = print_tap_result(res, label, n) else print_result(res) end
     all_passed = all_passed and res.ran_ok and res.passed == res.total
@@ -642,7 +679,7 @@ end
 
 local function usage_grade()
   io.stderr:write([[
-usage: workbook grade DIR --exercise chN/exK [--csv FILE]
+usage: workbook grade DIR --exercise chN/exK [--csv FILE] [--seconds N] [--memory-mb N]
   DIR         a class folder: one entry per student, a .lua file (the
               student is its name without .lua) or a folder holding exK.lua
               (or a single .lua file); anything else scores zero
@@ -682,14 +719,20 @@ end
 
 local function cmd_grade(args)
   local dir, exercise, csv
+  local limits = {sandbox = true}
   local i = 1
   while i <= #args do
     local a = args[i]
-    if a == "--exercise" then i = i + 1; exercise = args[i]
+    if a == "--seconds" or a == "--memory-mb" then
+      local v, err = limit_arg(args, i)
+      if not v then io.stderr:write(err, "\n"); return 2 end
+      limits[a == "--seconds" and "seconds" or "memory_mb"] = v
+      i = i + 1
+    elseif a == "--exercise" then i = i + 1; exercise = args[i]
     elseif a == "--csv" then i = i + 1; csv = args[i]
     elseif a == "--help" or a == "-h" then usage_grade(); return 0
     elseif a:sub(1, 2) == "--" then
-      local near = options.nearest(a:sub(3), {"exercise", "csv", "help"})
+      local near = options.nearest(a:sub(3), {"exercise", "csv", "seconds", "memory-mb", "help"})
       io.stderr:write("workbook: grade: unknown option '" .. a .. "'" ..
                       (near and (" (did you mean '--" .. near .. "'?)") or "") .. "\n")
       return 2
@@ -707,6 +750,8 @@ local function cmd_grade(args)
   end
   local spec, serr = M.load_spec(checkfile)
   if not spec then io.stderr:write(serr, "\n"); return 2 end
+  spec.seconds = limits.seconds or spec.seconds
+  spec.memory_mb = limits.memory_mb or spec.memory_mb
   local exname = exercise:gsub("%.lua$", ""):match("([^/]+)$")
   csv = csv or ("grade-" .. exercise:gsub("%.lua$", ""):gsub("/", "-") .. ".csv")
   local sandboxed = proc.landlock_abi() > 0
@@ -720,7 +765,7 @@ local function cmd_grade(args)
       local student = entry:gsub("%.lua$", "")
       local file, why = submission_file(dir, entry, exname)
       local res, rerr
-      if file then res, rerr = M.run(file, checkfile, {sandbox = true}) end
+      if file then res, rerr = M.run(file, checkfile, limits) end
       if file and not res then io.stderr:write(rerr, "\n"); return 2 end
       local score = res and res.ran_ok and res.passed or 0
       local reason = not file and why or (not res.ran_ok and res.ran_message) or nil
@@ -760,7 +805,7 @@ end
 function M.main(command, ...)
   local args = {...}
   if command == "check" and args[1] == "--child" then
-    return child(args[2], args[3], args[4], args[5])
+    return child(args[2], args[3], args[4], args[5], args[6], args[7])
   end
   if command == "grade" then return cmd_grade(args) end
   return cmd_check(args)
