@@ -458,7 +458,8 @@ function M.run(file, checkfile, opts)
     seconds = spec.seconds,
     -- CPU time counts every thread: allow all CPUs for the whole time
     cpu_seconds = spec.seconds * (opts.cpus or 2) + 1,
-    memory_mb = spec.memory_mb,
+    -- not under AddressSanitizer: see proc.asan (bind/lproc.c)
+    memory_mb = not proc.asan and spec.memory_mb or nil,
     env = env,
   }
   if opts.sandbox then
@@ -657,6 +658,11 @@ local function cmd_check(args)
     local list, err = resolve_targets(t, exercise)
     if not list then io.stderr:write(err, "\n"); return 2 end
     for _, r in ipairs(list) do runs[#runs + 1] = r end
+  end
+  -- every check file is sound before anything runs
+  for _, r in ipairs(runs) do
+    local spec, err = M.load_spec(r.checkfile)
+    if not spec then io.stderr:write(err, "\n"); return 2 end
   end
   local n, all_passed, passed, total = 0, true, 0, 0
   for _, r in ipairs(runs) do
