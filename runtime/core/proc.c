@@ -229,14 +229,20 @@ static int remove_one(const char *p, const struct stat *st, int flag, struct FTW
   return rc != 0 && errno != ENOENT ? -1 : 0;
 }
 
+/* pre-order: a folder is made searchable and writable before nftw goes
+ * into it (a student's code may have left one read-only) */
+static int open_up(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)f;
+  if (flag == FTW_D && (st->st_mode & 0700) != 0700) chmod(p, st->st_mode | 0700);
+  return 0;
+}
+
 int proc_remove_tree(const char *path) {
   struct stat st;
   if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
-  /* the child may have left a folder without write permission */
   if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d) closedir(d);
-    else chmod(path, 0700);
+    chmod(path, st.st_mode | 0700);
+    nftw(path, open_up, 16, FTW_PHYS);
   }
   return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
