@@ -184,6 +184,14 @@ static char **make_env(const proc_opts *o) {
   return env;
 }
 
+/* Ctrl-C while the parent waits: the child is in a process group of its
+ * own, so the terminal's SIGINT reaches only the parent. proc_run
+ * catches it meanwhile, kills the child's group, puts the caller's
+ * handler back and raises SIGINT again for it (the workbook's interrupt
+ * path then says where it was and exits 130). */
+static volatile sig_atomic_t got_sigint;
+static void on_sigint(int sig) { (void)sig; got_sigint = 1; }
+
 int proc_run(const char *const *argv, const proc_opts *o, proc_result *r) {
   static const proc_opts none;
   if (!o) o = &none;
@@ -198,11 +206,23 @@ int proc_run(const char *const *argv, const proc_opts *o, proc_result *r) {
   if (pid == 0) child(argv, envp, o, parent);
   free(envp);
   setpgid(pid, pid);                            /* either side may win the race */
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_sigint;
+  got_sigint = 0;
+  sigaction(SIGINT, &sa, &old);
   int status = 0;
   for (;;) {
     pid_t w = waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
-    if (w < 0 && errno != EINTR) return -1;
+    if (w < 0 && errno != EINTR) { sigaction(SIGINT, &old, NULL); return -1; }
+    if (got_sigint) {
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+      break;
+    }
     if (o->wall_seconds > 0 && now() - t0 > o->wall_seconds) {
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
@@ -214,6 +234,8 @@ int proc_run(const char *const *argv, const proc_opts *o, proc_result *r) {
     nanosleep(&ts, NULL);
   }
   kill(-pid, SIGKILL);                          /* whatever it left behind */
+  sigaction(SIGINT, &old, NULL);
+  if (got_sigint) raise(SIGINT);
   r->seconds = now() - t0;
   if (WIFEXITED(status)) { r->exited = 1; r->code = WEXITSTATUS(status); }
   if (WIFSIGNALED(status)) r->signal = WTERMSIG(status);

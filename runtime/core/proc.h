@@ -28,7 +28,8 @@ typedef struct {
 
 /* Run argv (argv[0] a path; no PATH search) and wait for it. 0, or -1
  * with errno set when the child could not be started; a child that
- * cannot exec exits 127. Not async-signal-safe. */
+ * cannot exec exits 127. A SIGINT meanwhile kills the child, then is
+ * raised again for the caller's own handler. Not async-signal-safe. */
 int proc_run(const char *const *argv, const proc_opts *o, proc_result *r);
 
 /* Confine the calling thread and the threads and processes it starts
