@@ -10,6 +10,7 @@
  *   proc.temp_dir(prefix) a new private folder under $TMPDIR or /tmp
  *   proc.remove_tree(path)
  *   proc.realpath(path)   the absolute path, symlinks resolved
+ *   proc.mtime(path)      modification time (seconds since the epoch) or nil
  *   proc.list_dir(path)   the names in a folder, sorted, without . and ..
  *                         (the grader walks the class folder; sys has no
  *                         such call and this module is the grader's) */
@@ -18,6 +19,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -156,6 +158,14 @@ static int p_realpath(lua_State *L) {
   return 1;
 }
 
+/* proc.mtime(path): modification time in seconds since the epoch, or nil */
+static int p_mtime(lua_State *L) {
+  struct stat st;
+  if (stat(luaL_checkstring(L, 1), &st) != 0) { lua_pushnil(L); return 1; }
+  lua_pushnumber(L, (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec * 1e-9);
+  return 1;
+}
+
 static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -193,7 +203,7 @@ static const luaL_Reg funcs[] = {
   {"run", p_run}, {"exe", p_exe}, {"landlock_abi", p_landlock_abi},
   {"temp_dir", p_temp_dir}, {"remove_tree", p_remove_tree},
   {"list_dir", p_list_dir}, {"confine", p_confine},
-  {"realpath", p_realpath}, {NULL, NULL}
+  {"realpath", p_realpath}, {"mtime", p_mtime}, {NULL, NULL}
 };
 
 /* proc.asan: true in the AddressSanitizer build. ASan reserves terabytes

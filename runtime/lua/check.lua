@@ -159,13 +159,21 @@ function H.kind(v, tname, what, hint)
   return v
 end
 
--- a file that exists and is not empty
+-- when the student's file started running (whole seconds): a file it
+-- wrote is at least as new (set by the child)
+local run_started = 0
+
+-- a file that exists, is not empty, and was written by this run (not
+-- left over from an earlier one)
 function H.file(path, hint)
   local f = io.open(path, "rb")
   local size = f and f:seek("end") or 0
   if f then f:close() end
   if size == 0 then
     fail(with_hint("기대: 파일 " .. path .. ", 실제: " .. (f and "빈 파일" or "없음"), hint))
+  end
+  if (proc.mtime(path) or 0) < run_started then
+    fail(with_hint("기대: 이번 실행에서 쓴 파일 " .. path .. ", 실제: 이전 실행에서 남은 파일", hint))
   end
   return true
 end
@@ -390,6 +398,7 @@ local function child(checkfile, student, display, resultfile, memory_mb, sandbox
   end
   local student_ok, student_err = true, nil
   emit("start", 0)
+  run_started = os.time()
   if not chunk then
     student_ok, student_err = false, lerr
   else

@@ -21,7 +21,8 @@ local function run(cmd)
   return s:gsub("rc=%d+\n?$", ""), rc
 end
 local function has(s, text) return s:find(text, 1, true) ~= nil end
-local function check(args) return run(bin .. " check " .. args) end
+-- figures go to the test's own folder, not the repository's out/
+local function check(args) return run("WORKBOOK_OUT=" .. tmp .. "/out " .. bin .. " check " .. args) end
 local EX = "chapters/ch9/exercises/"
 
 -- every exercise: the solution passes, the untouched file does not
@@ -48,6 +49,16 @@ t.ok(rc == 1 and has(out, "✔ 커널 모양: 통과")
      "ex1: a horizontal kernel fails with the vertical-edge and horizontal-edge hints")
 t.ok(has(out, "✘ 결과 그림 저장: 기대: 파일 ") and has(out, "점수: 1/4"),
      "ex1: no figure written is a failure naming the file; score 1/4")
+-- a figure left over from an earlier run does not count
+write(tmp .. "/ex1.lua", ex1_head .. "kernel = tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}\n" ..
+      "image.save(tensor.zeros(4, 4), out 'edges.png')\n")
+out, rc = run("WORKBOOK_OUT=" .. tmp .. "/out " .. bin .. " check --exercise ch9/ex1 " .. tmp .. "/ex1.lua")
+t.ok(rc == 0 and has(out, "점수: 4/4"), "ex1: a right kernel and a figure: 4/4")
+os.execute("touch -d '2020-01-01' " .. tmp .. "/out/*/ex1/edges.png")
+write(tmp .. "/ex1.lua", ex1_head .. "kernel = tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}\n")
+out, rc = run("WORKBOOK_OUT=" .. tmp .. "/out " .. bin .. " check --exercise ch9/ex1 " .. tmp .. "/ex1.lua")
+t.ok(rc == 1 and has(out, "✘ 결과 그림 저장: 기대: 이번 실행에서 쓴 파일 ") and has(out, "실제: 이전 실행에서 남은 파일"),
+     "ex1: a figure left from an earlier run fails")
 write(tmp .. "/ex1.lua", ex1_head .. "kernel = tensor{{0, 0, 1}, {0, 0, 1}, {0, 0, 1}}\n")
 out = check("--exercise ch9/ex1 " .. tmp .. "/ex1.lua")
 t.ok(has(out, "✔ 세로 경계에 반응: 통과") and has(out, "✘ 고른 곳과 가로 경계는 무시: 기대 0 (±0.0001), 실제 2.1")
