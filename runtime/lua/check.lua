@@ -678,7 +678,9 @@ local function cmd_check(args)
     local label = r.file:gsub("^.*chapters/", "")
     if not tap then print("== " .. label) end
     io.stdout:flush()
+    sys.doing("check: " .. label)        -- for the Ctrl-C message
     local res, err = M.run(r.file, r.checkfile, limits)
+    sys.doing(nil)
     if not res then io.stderr:write(err, "\n"); return 2 end
     if tap then n = print_tap_result(res, label, n) else print_result(res) end
     all_passed = all_passed and res.ran_ok and res.passed == res.total
@@ -780,7 +782,9 @@ local function cmd_grade(args)
       local student = entry:gsub("%.lua$", "")
       local file, why = submission_file(dir, entry, exname)
       local res, rerr
+      sys.doing("grade: " .. entry)
       if file then res, rerr = M.run(file, checkfile, limits) end
+      sys.doing(nil)
       if file and not res then io.stderr:write(rerr, "\n"); return 2 end
       local score = res and res.ran_ok and res.passed or 0
       local reason = not file and why or (not res.ran_ok and res.ran_message) or nil

@@ -149,6 +149,18 @@ out = check(tmp .. "/slow.lua")
 t.ok(has(out, "✔ 빠름: 통과") and has(out, "✘ 느림: 시간 한도(1초)를 넘어 중단했습니다") and has(out, "점수: 1/2"),
      "the check file's own limits apply; its checks are found beside the file")
 
+-- Ctrl-C while a check runs: the child goes too, exit 130 with a message
+write(tmp .. "/slow.lua", "x = 1\nwhile true do end\n")
+write(tmp .. "/slow.check.lua", "return {checks = {{name = 'a', run = function(s, c) c.ok(s.x == 1) end}}}\n")
+local t0 = os.time()
+out, rc = run("timeout -s INT --preserve-status 1 " .. bin .. " check " .. tmp .. "/slow.lua")
+t.ok(rc == 130 and has(out, "workbook: interrupted during check: " .. tmp .. "/slow.lua")
+     and os.time() - t0 < 20, "Ctrl-C stops the check at once: exit 130, what it was doing")
+local p = io.popen("pgrep -f '[c]heck --child .*" .. tmp .. "/slow.lua' | wc -l")
+local left = tonumber(p:read("a"))
+p:close()
+t.is(left, 0, "no child process is left behind")
+
 -- --tap and a whole chapter
 out, rc = check("--tap ch9")
 t.ok(rc == 1 and out:find("\n1%.%.1[0-9]\n?$") ~= nil and has(out, "not ok 1 - ch9/exercises/ex1.lua: 커널 모양"),
