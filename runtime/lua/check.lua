@@ -381,6 +381,9 @@ local function child(checkfile, student, display, resultfile, memory_mb, sandbox
   -- its own); arg[0] is its path, so out() names its folder
   arg = {[0] = student}
   local env = setmetatable({}, {__index = _G})
+  -- modules beside the student's file can be required, as with `run`
+  local dir = student:match("^(.*)/[^/]*$") or "."
+  package.path = dir .. "/?.lua;" .. package.path
   for _, lib in ipairs {"math", "string", "table", "os", "io", "coroutine", "utf8"} do
     local copy = {}
     for k, v in pairs(_G[lib]) do copy[k] = v end
@@ -460,13 +463,19 @@ function M.run(file, checkfile, opts)
   file, checkfile = proc.realpath(file), proc.realpath(checkfile)
   local tmp = proc.temp_dir("workbook-check-")
   local resultfile = tmp .. "/result"
-  local env = {WORKBOOK_CHECKING = "1"}
+  -- The child's worker threads are pinned (WORKBOOK_THREADS if set, else
+  -- 2): a submission gets the same CPU on any machine, RLIMIT_CPU (which
+  -- counts every thread) can be seconds x threads, and the address space
+  -- (thread stacks, malloc arenas) does not grow with the core count.
+  local threads = math.tointeger(tonumber(os.getenv("WORKBOOK_THREADS") or "")) or 2
+  if threads < 1 then threads = 2 end
+  local env = {WORKBOOK_CHECKING = "1", WORKBOOK_THREADS = tostring(threads),
+               OPENBLAS_NUM_THREADS = tostring(threads), OMP_NUM_THREADS = tostring(threads)}
   local runopts = {
     argv = {proc.exe(), "check", "--child", checkfile, file, display, resultfile,
             tostring(spec.memory_mb)},
     seconds = spec.seconds,
-    -- CPU time counts every thread: allow all CPUs for the whole time
-    cpu_seconds = spec.seconds * (opts.cpus or 2) + 1,
+    cpu_seconds = spec.seconds * threads + 1,
     -- not under AddressSanitizer: see proc.asan (bind/lproc.c)
     memory_mb = not proc.asan and spec.memory_mb or nil,
     env = env,

@@ -100,6 +100,13 @@ t.ok(rc == 1 and has(out, "✘ 실행: " .. tmp .. "/ex2.lua:3: attempt to get l
 write(tmp .. "/ex2.lua", "local tensor = require 'tensor'\nconv1_params = 160\nlocal x = tensor.zeros(2, 3) + tensor.zeros(4)\n")
 out = check("--exercise ch9/ex2 " .. tmp .. "/ex2.lua")
 t.ok(has(out, "✘ 실행: " .. tmp .. "/ex2.lua:3: tensor +: shapes"), "a runtime error names the student's line")
+-- a module beside the student's file can be required; the child's
+-- threads are pinned
+write(tmp .. "/helper.lua", "return {n = 160}\n")
+write(tmp .. "/ex2.lua", "conv1_params = require('helper').n\nprint('threads=' .. os.getenv('WORKBOOK_THREADS'))\n")
+out = run("WORKBOOK_THREADS= " .. bin .. " check --exercise ch9/ex2 " .. tmp .. "/ex2.lua")
+t.ok(has(out, "✔ 첫 Conv2D 층: 통과") and has(out, "threads=2\n"),
+     "require finds modules beside the file; 2 worker threads by default")
 -- os.exit does not end the check
 write(tmp .. "/ex2.lua", "conv1_params = 160\nos.exit(0)\n")
 out, rc = check("--exercise ch9/ex2 " .. tmp .. "/ex2.lua")
