@@ -1,7 +1,7 @@
 /* lproc.c - the `proc` Lua module: child processes under limits for the
  * `check` and `grade` commands (runtime/lua/check.lua), over core/proc.c.
  *
- *   proc.run{argv = {...}, seconds =, cpu_seconds =, memory_mb =, cwd =,
+ *   proc.run{argv = {...}, seconds =, cpu_seconds =, memory_mb =, file_mb =, cwd =,
  *            output =, write_dir =, env = {NAME = value}}
  *     -> {exited =, code =, signal =, timed_out =, sandboxed =, seconds =}
  *   proc.exe()            the running binary's path (/proc/self/exe)
@@ -30,7 +30,7 @@
 
 static const OptSpec run_spec[] = {
   {"argv", OPT_TABLE}, {"seconds", OPT_NUMBER}, {"cpu_seconds", OPT_NUMBER},
-  {"memory_mb", OPT_NUMBER}, {"cwd", OPT_STRING}, {"output", OPT_STRING},
+  {"memory_mb", OPT_NUMBER}, {"file_mb", OPT_NUMBER}, {"cwd", OPT_STRING}, {"output", OPT_STRING},
   {"write_dir", OPT_STRING}, {"env", OPT_TABLE}, {NULL, 0}
 };
 
@@ -57,6 +57,7 @@ static int p_run(lua_State *L) {
   o.wall_seconds = opt_number(L, "seconds", 0);
   o.cpu_seconds = opt_number(L, "cpu_seconds", 0);
   o.memory_bytes = (long long)(opt_number(L, "memory_mb", 0) * 1024 * 1024);
+  o.file_bytes = (long long)(opt_number(L, "file_mb", 0) * 1024 * 1024);
   o.cwd = opt_string(L, "cwd");
   o.output = opt_string(L, "output");
   o.write_dir = opt_string(L, "write_dir");

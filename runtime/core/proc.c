@@ -152,6 +152,8 @@ static void child(const char *const *argv, char *const *envp, const proc_opts *o
     rlim_t s = (rlim_t)(o->cpu_seconds + 0.999);
     set_limit(RLIMIT_CPU, s, s + 2);            /* SIGXCPU, then SIGKILL */
   }
+  if (o->file_bytes > 0)
+    set_limit(RLIMIT_FSIZE, (rlim_t)o->file_bytes, (rlim_t)o->file_bytes);
   set_limit(RLIMIT_CORE, 0, 0);                 /* a crash leaves no core file */
   if (o->write_dir && landlock_confine(o->write_dir) != 0) _exit(126);
   execve(argv[0], (char *const *)argv, envp);

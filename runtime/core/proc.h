@@ -1,5 +1,5 @@
 /* proc.h - run a program in a child process under limits: memory
- * (RLIMIT_AS), CPU time (RLIMIT_CPU), wall-clock time (the parent kills
+ * (RLIMIT_AS), CPU time (RLIMIT_CPU), file size (RLIMIT_FSIZE), wall-clock time (the parent kills
  * the child's process group), and optionally writes confined to one
  * folder and no TCP (Linux Landlock, where the kernel has it). The
  * `check` and `grade` commands run every student file this way. */
@@ -11,6 +11,7 @@ typedef struct {
   double wall_seconds;        /* kill after this long; 0: no limit */
   double cpu_seconds;         /* RLIMIT_CPU (all threads); 0: no limit */
   long long memory_bytes;     /* RLIMIT_AS; 0: no limit */
+  long long file_bytes;       /* RLIMIT_FSIZE (largest file it may write); 0: none */
   const char *cwd;            /* chdir there first; NULL: stay */
   const char *output;         /* stdout and stderr to this file; NULL: inherit */
   const char *write_dir;      /* Landlock: writes only beneath it; NULL: none */

@@ -5,7 +5,7 @@
 -- exK.check.lua beside it (the checks) and exK.solution.lua (for
 -- instructors). A check file returns
 --
---   { limits = {seconds = 60, memory_mb = 2048},        -- optional
+--   { limits = {seconds = 60, memory_mb = 2048, file_mb = 256},   -- optional
 --     checks = { {name = "...", run = function(student, c) ... end}, ... } }
 --
 -- `student` is the environment the student's file ran in (its globals:
@@ -27,7 +27,7 @@ local options = require "options"
 
 local M = {}
 
-local DEFAULT_SECONDS, DEFAULT_MEMORY_MB = 60, 2048
+local DEFAULT_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_FILE_MB = 60, 2048, 256
 
 -- the functions helpers use, captured before any student code runs (a
 -- student file that replaces math.abs or tostring does not fool a check)
@@ -213,7 +213,7 @@ function M.load_spec(path)
   local ok2, e2 = pcall_(options.check, path, spec, {limits = "table", checks = "table"})
   if not ok2 then return nil, tostring(e2) end
   local ok3, e3 = pcall_(options.check, path .. ": limits", spec.limits,
-                         {seconds = "number", memory_mb = "number"})
+                         {seconds = "number", memory_mb = "number", file_mb = "number"})
   if not ok3 then return nil, tostring(e3) end
   for i, ch in ipairs(spec.checks) do
     local ok4, e4 = pcall_(options.check, path .. ": check " .. i, ch,
@@ -226,8 +226,9 @@ function M.load_spec(path)
   local lim = spec.limits or {}
   spec.seconds = lim.seconds or DEFAULT_SECONDS
   spec.memory_mb = lim.memory_mb or DEFAULT_MEMORY_MB
-  if spec.seconds <= 0 or spec.memory_mb < 64 then
-    return nil, path .. ": limits must be seconds > 0 and memory_mb >= 64"
+  spec.file_mb = lim.file_mb or DEFAULT_FILE_MB
+  if spec.seconds <= 0 or spec.memory_mb < 64 or spec.file_mb <= 0 then
+    return nil, path .. ": limits must be seconds > 0, memory_mb >= 64 and file_mb > 0"
   end
   return spec
 end
@@ -458,6 +459,7 @@ function M.run(file, checkfile, opts)
   -- the command line may lower or raise the check file's limits
   spec.seconds = opts.seconds or spec.seconds
   spec.memory_mb = opts.memory_mb or spec.memory_mb
+  spec.file_mb = opts.file_mb or spec.file_mb
   -- absolute: the sandboxed child runs in a folder of its own
   local display = file
   file, checkfile = proc.realpath(file), proc.realpath(checkfile)
@@ -478,6 +480,9 @@ function M.run(file, checkfile, opts)
     cpu_seconds = spec.seconds * threads + 1,
     -- not under AddressSanitizer: see proc.asan (bind/lproc.c)
     memory_mb = not proc.asan and spec.memory_mb or nil,
+    -- no file (output log included) larger than this: a submission that
+    -- prints or writes without end cannot fill the disk
+    file_mb = spec.file_mb,
     env = env,
   }
   if opts.sandbox then
@@ -532,6 +537,8 @@ function M.run(file, checkfile, opts)
     local why
     if r.timed_out then
       why = format("시간 한도(%g초)를 넘어 중단했습니다", spec.seconds)
+    elseif r.signal == 25 then    -- SIGXFSZ
+      why = format("파일 크기 한도(%g MB)를 넘어 중단했습니다", spec.file_mb)
     elseif r.signal == 24 then    -- SIGXCPU
       why = format("CPU 시간 한도를 넘어 중단했습니다 (%g초 한도)", spec.seconds)
     elseif r.signal ~= 0 then
@@ -592,13 +599,15 @@ end
 
 local function usage_check()
   io.stderr:write([[
-usage: workbook check [--tap] [--exercise chN/exK] [--seconds N] [--memory-mb N] TARGET...
+usage: workbook check [--tap] [--exercise chN/exK] [--seconds N] [--memory-mb N]
+                      [--file-mb N] TARGET...
   TARGET  an exercise (ch9/ex1.lua, ch9/ex1), a student's copy by path
           (its check file is STEM.check.lua beside it, or --exercise's),
           or a chapter (ch9: every exercise in chapters/ch9/exercises/)
   --tap   print TAP (one test per check) instead of the Korean report
-  --seconds N, --memory-mb N   replace the check file's limits
-          (default when it has none: 60 seconds, 2048 MB)
+  --seconds N, --memory-mb N, --file-mb N   replace the check file's
+          limits: wall-clock time, address space, largest file written
+          (defaults when it has none: 60 seconds, 2048 MB, 256 MB)
 Exit status: 0 when every check passes, 1 when one fails, 2 on bad usage.
 ]])
 end
@@ -638,7 +647,11 @@ local function resolve_targets(target, exercise)
   return {{file = file, checkfile = cf}}
 end
 
--- --seconds N / --memory-mb N: a positive number, or nil and a message
+local LIMIT_FLAGS = {["--seconds"] = "seconds", ["--memory-mb"] = "memory_mb",
+                     ["--file-mb"] = "file_mb"}
+
+-- --seconds N / --memory-mb N / --file-mb N: a positive number, or nil
+-- and a message
 local function limit_arg(args, i)
   local v = tonumber(args[i + 1] or "")
   if not v or v <= 0 then
@@ -653,17 +666,17 @@ local function cmd_check(args)
   local i = 1
   while i <= #args do
     local a = args[i]
-    if a == "--seconds" or a == "--memory-mb" then
+    if LIMIT_FLAGS[a] then
       local v, err = limit_arg(args, i)
       if not v then io.stderr:write(err, "\n"); return 2 end
-      limits[a == "--seconds" and "seconds" or "memory_mb"] = v
+      limits[LIMIT_FLAGS[a]] = v
       i = i + 1
     elseif a == "--tap" then tap = true
     elseif a == "--exercise" then i = i + 1; exercise = args[i]
       if not exercise then usage_check(); return 2 end
     elseif a == "--help" or a == "-h" then usage_check(); return 0
     elseif a:sub(1, 2) == "--" then
-      local near = options.nearest(a:sub(3), {"tap", "exercise", "seconds", "memory-mb", "help"})
+      local near = options.nearest(a:sub(3), {"tap", "exercise", "seconds", "memory-mb", "file-mb", "help"})
       io.stderr:write("workbook: check: unknown option '" .. a .. "'" ..
                       (near and (" (did you mean '--" .. near .. "'?)") or "") .. "\n")
       return 2
@@ -705,7 +718,8 @@ end
 
 local function usage_grade()
   io.stderr:write([[
-usage: workbook grade DIR --exercise chN/exK [--csv FILE] [--seconds N] [--memory-mb N]
+usage: workbook grade DIR --exercise chN/exK [--csv FILE] [--seconds N]
+                      [--memory-mb N] [--file-mb N]
   DIR         a class folder: one entry per student, a .lua file (the
               student is its name without .lua) or a folder holding exK.lua
               (or a single .lua file); anything else scores zero
@@ -749,16 +763,16 @@ local function cmd_grade(args)
   local i = 1
   while i <= #args do
     local a = args[i]
-    if a == "--seconds" or a == "--memory-mb" then
+    if LIMIT_FLAGS[a] then
       local v, err = limit_arg(args, i)
       if not v then io.stderr:write(err, "\n"); return 2 end
-      limits[a == "--seconds" and "seconds" or "memory_mb"] = v
+      limits[LIMIT_FLAGS[a]] = v
       i = i + 1
     elseif a == "--exercise" then i = i + 1; exercise = args[i]
     elseif a == "--csv" then i = i + 1; csv = args[i]
     elseif a == "--help" or a == "-h" then usage_grade(); return 0
     elseif a:sub(1, 2) == "--" then
-      local near = options.nearest(a:sub(3), {"exercise", "csv", "seconds", "memory-mb", "help"})
+      local near = options.nearest(a:sub(3), {"exercise", "csv", "seconds", "memory-mb", "file-mb", "help"})
       io.stderr:write("workbook: grade: unknown option '" .. a .. "'" ..
                       (near and (" (did you mean '--" .. near .. "'?)") or "") .. "\n")
       return 2
@@ -778,6 +792,7 @@ local function cmd_grade(args)
   if not spec then io.stderr:write(serr, "\n"); return 2 end
   spec.seconds = limits.seconds or spec.seconds
   spec.memory_mb = limits.memory_mb or spec.memory_mb
+  spec.file_mb = limits.file_mb or spec.file_mb
   local exname = exercise:gsub("%.lua$", ""):match("([^/]+)$")
   csv = csv or ("grade-" .. exercise:gsub("%.lua$", ""):gsub("/", "-") .. ".csv")
   local sandboxed = proc.landlock_abi() > 0

@@ -144,6 +144,10 @@ else
   out = check("--memory-mb 400 --exercise ch9/ex2 " .. tmp .. "/ex2.lua")
   t.ok(has(out, "✘ 실행: 메모리 한도(400 MB)를 넘었습니다"), "a file over the memory limit is stopped with a message")
 end
+-- the largest file a run may write (RLIMIT_FSIZE)
+write(tmp .. "/ex2.lua", "local f = io.open('" .. tmp .. "/big', 'w')\nlocal s = ('y'):rep(1 << 16)\nwhile true do f:write(s) end\n")
+out = check("--file-mb 1 --exercise ch9/ex2 " .. tmp .. "/ex2.lua")
+t.ok(has(out, "✘ 실행: 파일 크기 한도(1 MB)를 넘어 중단했습니다"), "a file over the size limit stops the run")
 -- limits from the check file, a short one
 write(tmp .. "/slow.check.lua", [[
 return {limits = {seconds = 1}, checks = {
