@@ -342,12 +342,20 @@ local function install_sandbox(dir)
   function os.rename(a, b) guard("os.rename", a); guard("os.rename", b); return rename(a, b) end
   local n = 0
   function os.tmpname() n = n + 1; return format("%s/tmp%d", dir, n) end
-  local load_, loadfile_, dofile_ = load, loadfile, dofile
+  local load_, loadfile_ = load, loadfile
   function load(chunk, name, mode, env) return load_(chunk, name, "t", env) end
   function loadfile(path, mode, env) return loadfile_(path, "t", env) end
   function dofile(path)
     local f = assert(loadfile_(path, "t"))
     return f()
+  end
+  -- the modules that start processes (proc, this one, the book builder,
+  -- whose C half runs labs) are the grader's, not the submission's
+  for _, name in ipairs {"proc", "check", "book", "book.core"} do
+    package.loaded[name] = nil
+    package.preload[name] = function()
+      error("채점 환경에서는 " .. name .. " 모듈을 쓸 수 없습니다", 3)
+    end
   end
   for _, k in ipairs {"getupvalue", "setupvalue", "upvaluejoin", "upvalueid", "getregistry",
                       "getlocal", "setlocal", "sethook", "setmetatable", "getuservalue",
@@ -400,20 +408,23 @@ local function child(checkfile, student, display, resultfile, memory_mb, sandbox
   else
     lerr = display .. ": cannot read"
   end
+  -- the checks get their own copy of the helpers, made before the
+  -- student's code runs: require("check").helpers.equal = ... in a
+  -- submission changes nothing
+  local helpers = {}
+  for k, v in pairs(H) do helpers[k] = v end
   local student_ok, student_err = true, nil
   emit("start", 0)
   run_started = os.time()
   if not chunk then
     student_ok, student_err = false, lerr
   else
-    local os_exit = os.exit
     env.os.exit = function(code)
       error(format("os.exit(%s)이 호출되었습니다: 검사할 수 있도록 파일 끝까지 실행되어야 합니다",
                    tostring(code)), 2)
     end
     local ok, e = xpcall_(chunk, relocate)
     student_ok, student_err = ok, e
-    os.exit = os_exit
   end
   if student_ok then
     emit("ran", "ok")
@@ -430,7 +441,7 @@ local function child(checkfile, student, display, resultfile, memory_mb, sandbox
       local ok, e = xpcall_(ch.run, function(m)
         if getmetatable(m) == Failure then return m end
         return relocate(m)
-      end, env, H)
+      end, env, helpers)
       if ok then
         emit("check", i, "pass", "")
       elseif getmetatable(e) == Failure then
