@@ -608,8 +608,8 @@ end
 ---------------------------------------------------------------------------
 -- workbook check
 
-local function usage_check()
-  io.stderr:write([[
+local function usage_check(f)
+  (f or io.stderr):write([[
 usage: workbook check [--tap] [--exercise chN/exK] [--seconds N] [--memory-mb N]
                       [--file-mb N] TARGET...
   TARGET  an exercise (ch9/ex1.lua, ch9/ex1), a student's copy by path
@@ -685,7 +685,7 @@ local function cmd_check(args)
     elseif a == "--tap" then tap = true
     elseif a == "--exercise" then i = i + 1; exercise = args[i]
       if not exercise then usage_check(); return 2 end
-    elseif a == "--help" or a == "-h" then usage_check(); return 0
+    elseif a == "--help" or a == "-h" then usage_check(io.stdout); return 0
     elseif a:sub(1, 2) == "--" then
       local near = options.nearest(a:sub(3), {"tap", "exercise", "seconds", "memory-mb", "file-mb", "help"})
       io.stderr:write("workbook: check: unknown option '" .. a .. "'" ..
@@ -727,8 +727,8 @@ end
 ---------------------------------------------------------------------------
 -- workbook grade
 
-local function usage_grade()
-  io.stderr:write([[
+local function usage_grade(f)
+  (f or io.stderr):write([[
 usage: workbook grade DIR --exercise chN/exK [--csv FILE] [--seconds N]
                       [--memory-mb N] [--file-mb N]
   DIR         a class folder: one entry per student, a .lua file (the
@@ -781,7 +781,7 @@ local function cmd_grade(args)
       i = i + 1
     elseif a == "--exercise" then i = i + 1; exercise = args[i]
     elseif a == "--csv" then i = i + 1; csv = args[i]
-    elseif a == "--help" or a == "-h" then usage_grade(); return 0
+    elseif a == "--help" or a == "-h" then usage_grade(io.stdout); return 0
     elseif a:sub(1, 2) == "--" then
       local near = options.nearest(a:sub(3), {"exercise", "csv", "seconds", "memory-mb", "file-mb", "help"})
       io.stderr:write("workbook: grade: unknown option '" .. a .. "'" ..

@@ -206,6 +206,13 @@ out, rc = check("--tapp ch9")
 t.ok(rc == 2 and has(out, "unknown option '--tapp' (did you mean '--tap'?)"), "a misspelt option: did you mean")
 out, rc = check("")
 t.is(rc, 2, "no target: usage, exit 2")
+out, rc = run(bin .. " check --help 2>/dev/null")
+t.ok(rc == 0 and has(out, "usage: workbook check") and has(out, "--file-mb"), "check --help: usage on stdout, exit 0")
+out, rc = run(bin .. " --help")
+t.ok(rc == 0 and has(out, "  check [--tap] TARGET") and has(out, "  grade DIR --exercise"),
+     "the main usage lists check and grade")
+out, rc = run(bin .. " chek ch9")
+t.ok(rc == 2 and has(out, "unknown command 'chek' (did you mean 'check'?)"), "a misspelt command")
 
 os.execute("rm -rf " .. tmp)
 t.done()
