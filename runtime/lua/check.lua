@@ -250,8 +250,9 @@ function M.exercise_path(name)
   return home_path("chapters/" .. ch .. "/exercises/" .. ex .. ".lua")
 end
 
--- The check file for a student file: STEM.check.lua beside it (with
--- ".solution" dropped from STEM), else the named exercise's.
+-- The check file for a student file: the named exercise's (--exercise),
+-- else STEM.check.lua beside it (with ".solution" dropped from STEM),
+-- else the exercise its "-- exercise: chN/exK" line names.
 function M.check_file_for(file, exercise)
   if exercise then
     local ex = M.exercise_path(exercise)
@@ -262,8 +263,24 @@ function M.check_file_for(file, exercise)
   local stem = file:gsub("%.lua$", ""):gsub("%.solution$", "")
   local cf = stem .. ".check.lua"
   if exists(cf) == "file" then return cf end
+  -- a copy elsewhere: the "-- exercise: chN/exK" line the exercise files
+  -- carry near their top
+  local f = io.open(file, "r")
+  if f then
+    local n = 0
+    for line in f:lines() do
+      local name = line:match("^%-%-%s*exercise:%s*(ch[%w_]+/[%w_]+)")
+      n = n + 1
+      if name or n >= 20 then
+        f:close()
+        if name then return M.check_file_for(file, name) end
+        break
+      end
+    end
+    if n < 20 then f:close() end
+  end
   return nil, file .. ": no check file beside it (" .. cf ..
-              "); name the exercise with --exercise chN/exK"
+              ") and no '-- exercise: chN/exK' line; name the exercise with --exercise chN/exK"
 end
 
 -- The exercises of a chapter folder: exK.lua files, not .check/.solution
@@ -613,7 +630,8 @@ local function usage_check(f)
 usage: workbook check [--tap] [--exercise chN/exK] [--seconds N] [--memory-mb N]
                       [--file-mb N] TARGET...
   TARGET  an exercise (ch9/ex1.lua, ch9/ex1), a student's copy by path
-          (its check file is STEM.check.lua beside it, or --exercise's),
+          (its check file: --exercise's, else STEM.check.lua beside it,
+          else the one its "-- exercise: chN/exK" line names),
           or a chapter (ch9: every exercise in chapters/ch9/exercises/)
   --tap   print TAP (one test per check) instead of the Korean report
   --seconds N, --memory-mb N, --file-mb N   replace the check file's

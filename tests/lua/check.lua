@@ -191,6 +191,10 @@ write(tmp .. "/lonely.lua", "x = 1\n")
 out, rc = check(tmp .. "/lonely.lua")
 t.ok(rc == 2 and has(out, tmp .. "/lonely.lua: no check file beside it (" .. tmp .. "/lonely.check.lua)"),
      "a file without a check file says where it looked")
+-- a copy of an exercise elsewhere: its "-- exercise:" line names the checks
+os.execute("cp " .. EX .. "ex2.solution.lua " .. tmp .. "/my_copy.lua")
+out, rc = check(tmp .. "/my_copy.lua")
+t.ok(rc == 0 and has(out, "점수: 4/4"), "a copy elsewhere is checked through its '-- exercise: ch9/ex2' line")
 out, rc = check("--exercise ch9/ex7 " .. tmp .. "/lonely.lua")
 t.ok(rc == 2 and has(out, "ch9/ex7: no such exercise"), "an unknown exercise")
 write(tmp .. "/bad.check.lua", "return {checks = {{name = 'a', run = function() end}}, limts = {}}\n")

@@ -1,4 +1,5 @@
 -- 연습 9-1 풀이 (강사용): 수직 경계 커널
+-- exercise: ch9/ex1   (이 줄은 그대로 두세요: 복사본도 ./workbook check로 검사할 수 있습니다)
 local image, tensor, data = require "image", require "tensor", require "data"
 
 -- 왼쪽 열과 오른쪽 열의 차이: 가로 방향의 밝기 변화에만 반응하는

@@ -1,4 +1,5 @@
 -- 연습 9-2 풀이 (강사용): 파라미터 개수
+-- exercise: ch9/ex2   (이 줄은 그대로 두세요: 복사본도 ./workbook check로 검사할 수 있습니다)
 local nn = require "nn"
 
 model = nn.Sequential {

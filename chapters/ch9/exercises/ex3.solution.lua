@@ -1,4 +1,5 @@
 -- 연습 9-3 풀이 (강사용): 파라미터 5,258개의 CNN (검사에서 정확도 약 0.81)
+-- exercise: ch9/ex3   (이 줄은 그대로 두세요: 복사본도 ./workbook check로 검사할 수 있습니다)
 local nn, data = require "nn", require "data"
 
 function build_model()
