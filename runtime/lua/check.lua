@@ -20,7 +20,16 @@
 -- child writes one line per event to a result file as it goes, so a check
 -- that loops or runs out of memory is named, and the checks before it
 -- keep their results. For `grade` the child also runs sandboxed: see
--- install_sandbox.
+-- install_sandbox. Result lines are tab-separated fields (\\, \t, \n
+-- escaped): "start N" (N = 0: the student's file; else check N),
+-- "ran ok" or "ran fail MESSAGE", "check N pass|fail MESSAGE", "done",
+-- or "error MESSAGE" (a bad check file).
+--
+-- What the checks trust: they run in the same Lua state as the student's
+-- code, after it, with private copies of the helpers and of the standard
+-- library tables the student saw; the runtime modules (tensor, nn, ...)
+-- are shared, so a submission written to cheat could patch them. Checks
+-- are for learning and for grading honest work, not for an adversary.
 local proc = require "proc"
 local sys = require "sys"
 local options = require "options"
@@ -298,8 +307,13 @@ end
 -- the child: run the student's file, then the checks
 
 -- fields of a result line: tab-separated, with \, tab and newline escaped
+-- (plain calls of functions captured at load, not string methods: a
+-- submission that patches the shared string table cannot forge a result)
+local gsub = string.gsub
 local function esc(s)
-  return (tostring(s):gsub("\\", "\\\\"):gsub("\t", "\\t"):gsub("\n", "\\n"))
+  s = gsub(tostring(s), "\\", "\\\\")
+  s = gsub(s, "\t", "\\t")
+  return (gsub(s, "\n", "\\n"))
 end
 local function unesc(s)
   return (s:gsub("\\(.)", {["\\"] = "\\", t = "\t", n = "\n"}))
@@ -387,11 +401,12 @@ end
 local function child(checkfile, student, display, resultfile, memory_mb, sandbox)
   local res = assert(io.open(resultfile, "w"))
   res:setvbuf("line")
+  local write, flush = res.write, res.flush   -- the methods as they are now
   local function emit(...)
     local t = {...}
     for i = 1, select("#", ...) do t[i] = esc(t[i] == nil and "" or t[i]) end
-    res:write(concat(t, "\t"), "\n")
-    res:flush()
+    write(res, concat(t, "\t"), "\n")
+    flush(res)
   end
   local spec, err = M.load_spec(checkfile)
   if not spec then emit("error", err); return 3 end
@@ -477,7 +492,8 @@ end
 -- the parent: run a child per student file, read its results
 
 -- Run student file `file` against check file `checkfile`. opts.sandbox:
--- run confined in a temporary folder (grade), output to opts.log.
+-- run confined in a temporary folder (grade), its output discarded;
+-- opts.seconds, opts.memory_mb, opts.file_mb replace the check file's limits.
 -- Returns {ran_ok =, ran_message =, checks = {{name =, passed =, message =}},
 -- passed =, total =}, or nil and an English message (a bad check file).
 function M.run(file, checkfile, opts)
@@ -534,15 +550,12 @@ function M.run(file, checkfile, opts)
     end
     f:close()
   end
-  local log = ""
-  if opts.sandbox then
-    local lf = io.open(tmp .. "/log", "r")
-    if lf then log = lf:read("a") or ""; lf:close() end
-  end
+  -- (a sandboxed submission's printed output, tmp/log, goes with it: the
+  -- grade sheet holds the checks' verdicts, not what the code printed)
   proc.remove_tree(tmp)
   if not ok then return nil, tostring(r) end
 
-  local out = {checks = {}, total = #spec.checks, passed = 0, ran_ok = true, log = log,
+  local out = {checks = {}, total = #spec.checks, passed = 0, ran_ok = true,
                seconds = r.seconds}
   for i, ch in ipairs(spec.checks) do out.checks[i] = {name = ch.name, passed = false} end
   local running, done = nil, false

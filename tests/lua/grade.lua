@@ -2,7 +2,7 @@
 -- (tests/fixtures/grade/class_ex2, exercise ch9/ex2): a correct, a wrong
 -- (in a folder), a crashing, an endless-loop, a memory-hungry, two
 -- file-writing (from Lua and from C), an endless printer, a non-Lua
--- file, a Python file named .lua, a folder without Lua and a cheat: the CSV, the
+-- file, a Python file named .lua, a folder without Lua and two cheats: the CSV, the
 -- summary, the
 -- sandbox (nothing written outside), the atomic write.
 local t = require "tap"
@@ -83,7 +83,7 @@ end
 local students = {}
 for name in pairs(by) do students[#students + 1] = name end
 table.sort(students)
-t.is(table.concat(students, " "), "alice bob carol dave erin frank grace.py heidi ivan judy kim leo",
+t.is(table.concat(students, " "), "alice bob carol dave erin frank grace.py heidi ivan judy kim leo mia",
      "one student per entry of the class folder (hidden files skipped)")
 local all_four = true
 for _, s in pairs(by) do all_four = all_four and s.rows == 4 end
@@ -126,13 +126,15 @@ student("kim", 0, "^파일 크기 한도%(2 MB%)를 넘어 중단했습니다$",
 t.ok(by.leo and by.leo.score == 0 and by.leo.messages[1]:find("^실제 1: 기대한 값과 다릅니다") ~= nil,
      "a submission that replaces the check helpers still fails its checks")
 t.ok(not exists(escape_sh), "no shell: os.execute, io.popen and the proc module are refused")
+t.ok(by.mia and by.mia.score == 0 and by.mia.messages[1]:find("^실제 1: 기대한 값과 다릅니다") ~= nil,
+     "a submission that patches string.gsub and file:write cannot forge its results")
 student("grace.py", 0, "^Lua 파일이 아닙니다 %(grace%.py%)$", "not a Lua file: 0")
 student("heidi", 0, "heidi%.lua:1: syntax error", "Python in a .lua file: 0, the syntax error")
 student("ivan", 0, "^제출 폴더에 Lua 파일이 없습니다$", "a folder without Lua: 0")
 
 -- the summary table
 t.ok(out:find("alice%s+4/4") and out:find("bob%s+1/4") and out:find("dave%s+0/4%s+시간 한도")
-     and has(out, "12명 채점, 결과: " .. csv), "the summary table lists every student")
+     and has(out, "13명 채점, 결과: " .. csv), "the summary table lists every student")
 t.ok(has(out, proc.landlock_abi() > 0 and "격리: Landlock ABI" or "격리: Lua만"),
      "the summary says how submissions are confined")
 
