@@ -539,7 +539,10 @@ function M.run(file, checkfile, opts)
     env.TMPDIR = work
     env.HOME = work
   end
+  -- Ctrl-C: the child is gone already (proc.run kills it); its folder too
+  local previous = sys.on_interrupt(function() proc.remove_tree(tmp) end)
   local ok, r = pcall_(proc.run, runopts)
+  sys.on_interrupt(previous)
   local lines = {}
   local f = io.open(resultfile, "r")
   if f then

@@ -164,13 +164,15 @@ t.ok(has(out, "✔ 빠름: 통과") and has(out, "✘ 느림: 시간 한도(1초
 write(tmp .. "/slow.lua", "x = 1\nwhile true do end\n")
 write(tmp .. "/slow.check.lua", "return {checks = {{name = 'a', run = function(s, c) c.ok(s.x == 1) end}}}\n")
 local t0 = os.time()
-out, rc = run("timeout -s INT --preserve-status 1 " .. bin .. " check " .. tmp .. "/slow.lua")
+os.execute("mkdir -p " .. tmp .. "/tmpdir")
+out, rc = run("TMPDIR=" .. tmp .. "/tmpdir timeout -s INT --preserve-status 1 " .. bin .. " check " .. tmp .. "/slow.lua")
 t.ok(rc == 130 and has(out, "workbook: interrupted during check: " .. tmp .. "/slow.lua")
      and os.time() - t0 < 20, "Ctrl-C stops the check at once: exit 130, what it was doing")
 local p = io.popen("pgrep -f '[c]heck --child .*" .. tmp .. "/slow.lua' | wc -l")
 local left = tonumber(p:read("a"))
 p:close()
 t.is(left, 0, "no child process is left behind")
+t.is(#require("proc").list_dir(tmp .. "/tmpdir"), 0, "nor its temporary folder")
 
 -- --tap and a whole chapter
 out, rc = check("--tap ch9")
