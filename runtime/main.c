@@ -39,6 +39,12 @@ static void usage(FILE *f) {
     "  repl                interactive Lua with the workbook modules loaded\n"
     "  book [OPTIONS]      build the HTML course book (build/book/); runs\n"
     "                      the labs, caching their results (--help: options)\n"
+    "  check [--tap] TARGET  run an exercise's checks on a student's file:\n"
+    "                      ch9/ex1.lua, a copy by path (--exercise ch9/ex1),\n"
+    "                      or a chapter (ch9); --help: the details\n"
+    "  grade DIR --exercise chN/exK [--csv FILE]\n"
+    "                      run the checks on a class folder of submissions,\n"
+    "                      each sandboxed; writes a CSV and prints a summary\n"
     "  version             print the version\n"
     "  --help              this text\n"
     "\n"
@@ -381,6 +387,40 @@ static int cmd_book(int argc, char **argv) {
   return code;
 }
 
+/* ---- check, grade ----------------------------------------------------- */
+
+/* Both live in runtime/lua/check.lua: main(command, args...) returns the
+ * exit status. The prelude runs first: `check --child` runs a student's
+ * file there, which expects out(), the relocating pcall and the rest. */
+static int cmd_check(const char *command, int argc, char **argv) {
+  lua_State *L = new_state();
+  if (!L) { fprintf(stderr, "%s: out of memory\n", progname); return 1; }
+  lua_createtable(L, 0, 1);
+  lua_setglobal(L, "arg");
+  int code = 1;
+  intr_catch(L, INTR_EXIT);
+  int status = run_prelude(L);
+  if (status == LUA_OK) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "check");
+    status = docall(L, 1, 1);
+    if (status == LUA_OK) {
+      lua_getfield(L, -1, "main");
+      luaL_checkstack(L, argc + 3, "too many arguments");
+      lua_pushstring(L, command);
+      for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+      status = docall(L, argc + 1, 1);
+      if (status == LUA_OK) code = (int)lua_tointeger(L, -1);
+    }
+    intr_settle(L);
+    report(L, status);
+  }
+  fflush(stdout);
+  intr_catch(NULL, 0);
+  lua_close(L);
+  return code;
+}
+
 /* ---- REPL ------------------------------------------------------------- */
 
 static int incomplete(lua_State *L, int status) {
@@ -463,12 +503,15 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "repl") == 0) return cmd_repl();
   if (strcmp(cmd, "book") == 0) return cmd_book(argc - 2, argv + 2);
+  if (strcmp(cmd, "check") == 0 || strcmp(cmd, "grade") == 0)
+    return cmd_check(cmd, argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("workbook %s (%s)\n", WORKBOOK_VERSION, LUA_RELEASE);
     return 0;
   }
-  static const char *const commands[] = {"run", "repl", "book", "version", "help"};
-  int near = names_nearest(cmd, commands, 5);
+  static const char *const commands[] = {"run", "repl", "book", "check", "grade",
+                                         "version", "help"};
+  int near = names_nearest(cmd, commands, 7);
   if (near >= 0)
     fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\n\n", progname, cmd,
             commands[near]);
