@@ -48,8 +48,8 @@ end
 
 local current = "plot"     -- the public function running, for messages
 
-local function public(name, f)
-  M[name] = function(...)
+local function wrapped(name, f)
+  return function(...)
     local outer = current
     current = "plot." .. name
     local r = table.pack(pcall(f, ...))
@@ -61,6 +61,8 @@ local function public(name, f)
     error(r[2], 0)
   end
 end
+
+local function public(name, f) M[name] = wrapped(name, f) end
 
 -- "a 2-d tensor (3, 3)", "a string (abc)", "nil"
 local function describe(x)
@@ -620,6 +622,699 @@ public("detections", function(img, boxes, path, opts)
   draw(core.detections, path, {image = img, boxes = boxes, labels = labels,
        title = opt_string(opts, "title"), side = opt_int(opts, "side", 640, 16, 4000),
        normalize = opts.normalize == true})
+  return path
+end)
+
+---------------------------------------------------------------- figures
+-- The machine-learning figures below share one panel description
+-- (plot.core.axes) and one set of options: title, xlabel, ylabel, width,
+-- height, xlim, ylim, legend, grid. Passing a figure from plot.subplots
+-- in place of the path adds the panel to that figure instead.
+
+local Figure = {}
+Figure.__index = Figure
+
+local function is_figure(p) return getmetatable(p) == Figure end
+
+local AXIS_OPTS = {"title", "xlabel", "ylabel", "width", "height", "xlim",
+                   "ylim", "legend:boolean", "grid:boolean"}
+
+-- the options of a figure: the shared ones plus these
+local function fig_options(opts, ...)
+  local names = {}
+  for _, k in ipairs(AXIS_OPTS) do names[#names + 1] = k end
+  for _, k in ipairs {...} do names[#names + 1] = k end
+  return options(opts, typed(table.unpack(names)))
+end
+
+
+-- the panel's titles, limits and switches from the shared options
+local function base_panel(opts, defaults)
+  defaults = defaults or {}
+  return {title = opt_string(opts, "title") or defaults.title,
+    xlabel = opt_string(opts, "xlabel") or defaults.xlabel,
+    ylabel = opt_string(opts, "ylabel") or defaults.ylabel,
+    xlim = lim_opt(opts, "xlim"), ylim = lim_opt(opts, "ylim"),
+    legend = opts.legend ~= false, grid = opts.grid ~= false}
+end
+
+-- draw one panel to path, or add it to a figure from plot.subplots
+local function emit(path, panel, opts, w, h)
+  if is_figure(path) then
+    path.panels[#path.panels + 1] = panel
+    return path
+  end
+  check_path(path)
+  draw(core.axes, path, {panels = {panel},
+       width = opt_int(opts, "width", w or 640, 200, 4000),
+       height = opt_int(opts, "height", h or 480, 200, 4000)})
+  return path
+end
+
+local function check_target(path)
+  if not is_figure(path) then check_path(path) end
+end
+
+-- numbers (a list or a 1-d tensor), every one finite
+local function finite(v, what)
+  v = numbers(v, what)
+  for i = 1, #v do
+    if v[i] ~= v[i] or v[i] == math.huge or v[i] == -math.huge then
+      fail("%s[%d] is %s: values must be finite", what, i, tostring(v[i]))
+    end
+  end
+  return v
+end
+
+-- 0-based class ids, one a point
+local function ids_of(v, what, n, names)
+  if tensor.is_tensor(v) then
+    local s = v:shape()
+    if #s == 2 and s[2] > 1 then v = v:argmax(2) - 1 end
+  end
+  v = numbers(v, what)
+  if n and #v ~= n then fail("%d points but %d %s", n, #v, what) end
+  local ids, k = {}, names and #names or 0
+  for i = 1, #v do
+    ids[i] = class_id(v[i], ("%s[%d]"):format(what, i), names)
+    k = math.max(k, ids[i] + 1)
+  end
+  if k > 64 then fail("%d classes are too many to draw (at most 64)", k) end
+  return ids, k
+end
+
+-- x and y of (N,2) points: a tensor or a list of {x, y} pairs
+local function xy_of(X, what)
+  if tensor.is_tensor(X) then
+    local s = X:shape()
+    if #s ~= 2 or s[2] ~= 2 then
+      fail("%s must be an (N, 2) tensor, got %s", what, describe(X))
+    end
+    if s[1] == 0 then fail("%s is empty", what) end
+    return finite(X:select(2, 1), what .. "[:, 1]"),
+           finite(X:select(2, 2), what .. "[:, 2]")
+  end
+  if type(X) ~= "table" or #X == 0 then
+    fail("%s must be an (N, 2) tensor or a list of {x, y}, got %s", what,
+         describe(X))
+  end
+  local x, y = {}, {}
+  for i, p in ipairs(X) do
+    if type(p) ~= "table" or type(p[1]) ~= "number" or
+       type(p[2]) ~= "number" then
+      fail("%s[%d] must be {x, y}, got %s", what, i, describe(p))
+    end
+    x[i], y[i] = p[1], p[2]
+  end
+  return finite(x, what .. " x"), finite(y, what .. " y")
+end
+
+local CMAPS = {gray = true, binary = true, Blues = true, viridis = true,
+               coolwarm = true, RdBu = true}
+
+local function cmap_name(opts, default)
+  local c = opts.cmap
+  if c == nil then return default end
+  if type(c) ~= "string" or not CMAPS[c] then
+    fail("option cmap must be \"viridis\", \"coolwarm\", \"RdBu\", " ..
+         "\"Blues\", \"gray\" or \"binary\", got %s", describe(c))
+  end
+  return c
+end
+
+local function opt_number(opts, k, default)
+  local v = opts[k]
+  if v == nil then return default end
+  if type(v) ~= "number" or v ~= v or math.abs(v) == math.huge then
+    fail("option %s must be a finite number, got %s", k, describe(v))
+  end
+  return v
+end
+
+local function min_max(v)
+  local lo, hi = math.huge, -math.huge
+  for i = 1, #v do lo = math.min(lo, v[i]); hi = math.max(hi, v[i]) end
+  return lo, hi
+end
+
+
+-- class k's colour: tab10, as matplotlib's default cycle
+local function class_color(k) return color_of(nil, k + 1) end
+
+local function class_label(k, names)
+  return names and names[k + 1] or tostring(k)
+end
+
+-- points coloured by class (one layer a class, for the legend) or by
+-- value (one layer and a colour bar) or all alike
+local function scatter_layers(x, y, opts, panel)
+  local n = #x
+  local size = opt_number(opts, "size", 3.5)
+  local alpha = opt_number(opts, "alpha", opts.values and 1 or 0.8)
+  local marker = opts.marker
+  if marker ~= nil and marker ~= "o" and marker ~= "s" and marker ~= "^" then
+    fail("option marker must be \"o\", \"s\" or \"^\", got %s",
+         describe(marker))
+  end
+  local names = class_name_list(opts.class_names)
+  if opts.classes ~= nil and opts.values ~= nil then
+    fail("give classes (colour by class) or values (colour by value), " ..
+         "not both")
+  end
+  if opts.classes ~= nil then
+    local ids, k = ids_of(opts.classes, "classes", n, names)
+    local layers = {}
+    for c = 0, k - 1 do
+      local px, py = {}, {}
+      for i = 1, n do
+        if ids[i] == c then px[#px + 1] = x[i]; py[#py + 1] = y[i] end
+      end
+      if #px > 0 then
+        layers[#layers + 1] = {x = px, y = py, color = class_color(c),
+          label = class_label(c, names), size = size, alpha = alpha,
+          marker = marker, edge = opts.edge == true}
+      end
+    end
+    panel.points = layers
+    return
+  end
+  if names then fail("class_names given without classes") end
+  if opts.values ~= nil then
+    local v = finite(opts.values, "values")
+    if #v ~= n then fail("%d points but %d values", n, #v) end
+    local lo, hi = min_max(v)
+    lo, hi = opt_number(opts, "vmin", lo), opt_number(opts, "vmax", hi)
+    if lo == hi then lo, hi = lo - 0.5, hi + 0.5 end
+    if not (lo < hi) then fail("vmin %g is above vmax %g", lo, hi) end
+    local cmap = cmap_name(opts, "viridis")
+    panel.points = {{x = x, y = y, values = v, cmap = cmap, vmin = lo,
+      vmax = hi, size = size, alpha = alpha, marker = marker,
+      edge = opts.edge == true, label = opt_string(opts, "label")}}
+    if opts.colorbar ~= false then
+      panel.colorbar = {cmap = cmap, vmin = lo, vmax = hi,
+                        label = opt_string(opts, "colorbar_label")}
+    end
+    return
+  end
+  panel.points = {{x = x, y = y, color = color_of(opts.color, 1),
+    size = size, alpha = alpha, marker = marker, edge = opts.edge == true,
+    label = opt_string(opts, "label")}}
+end
+
+---------------------------------------------------------------- scatter
+
+-- plot.scatter(x, y, path, opts) or plot.scatter(X, path, opts), X (N, 2)
+public("scatter", function(a, b, c, d)
+  local x, y, path, opts
+  if tensor.is_tensor(a) and (type(b) == "string" or is_figure(b)) then
+    x, y = xy_of(a, "X")
+    path, opts = b, c
+  else
+    x, y, path, opts = a, b, c, d
+  end
+  opts = fig_options(opts, "classes", "class_names", "values", "cmap",
+                     "vmin", "vmax", "colorbar:boolean", "colorbar_label",
+                     "color", "label", "size", "alpha", "marker",
+                     "edge:boolean", "equal:boolean")
+  if y == nil then
+    fail("expected x and y (lists or 1-d tensors) or an (N, 2) tensor X")
+  end
+  x, y = finite(x, "x"), finite(y, "y")
+  if #x ~= #y then fail("x has %d values but y has %d", #x, #y) end
+  check_target(path)
+  local panel = base_panel(opts)
+  panel.equal = opts.equal == true
+  scatter_layers(x, y, opts, panel)
+  return emit(path, panel, opts)
+end)
+
+---------------------------------------------------------------- hist
+
+-- bin edges: `bins` equal bins over range (numpy.histogram's), or the
+-- edges given
+local function bin_edges(opts, lo, hi)
+  local bins = opts.bins
+  if type(bins) == "table" or tensor.is_tensor(bins) then
+    local e = finite(bins, "bins")
+    if #e < 2 then fail("bins needs at least 2 edges, got %d", #e) end
+    for i = 2, #e do
+      if not (e[i] > e[i - 1]) then
+        fail("bins must increase, got %g after %g", e[i], e[i - 1])
+      end
+    end
+    return e
+  end
+  local n = opt_int(opts, "bins", 10, 1, 1000)
+  local r = lim_opt(opts, "range")
+  if r then lo, hi = r[1], r[2] end
+  if lo == hi then lo, hi = lo - 0.5, hi + 0.5 end
+  local e = {}
+  for i = 0, n do e[i + 1] = lo + (hi - lo) * i / n end
+  return e
+end
+
+-- counts of v in the bins (the last bin closed, as numpy's)
+local function bin_counts(v, e)
+  local c, n = {}, #e - 1
+  for i = 1, n do c[i] = 0 end
+  for _, x in ipairs(v) do
+    if x >= e[1] and x <= e[n + 1] then
+      local lo, hi = 1, n          -- the bin with e[k] <= x < e[k + 1]
+      while lo < hi do
+        local mid = (lo + hi + 1) // 2
+        if e[mid] <= x then lo = mid else hi = mid - 1 end
+      end
+      c[lo] = c[lo] + 1
+    end
+  end
+  return c
+end
+
+-- plot.hist(data, path, opts) -> path, counts, edges
+-- data: numbers (a list or 1-d tensor) or a list of such lists (one
+-- histogram each, overlaid and labelled)
+public("hist", function(data, path, opts)
+  opts = fig_options(opts, "bins", "range", "density:boolean", "labels",
+                     "color", "alpha")
+  if not tensor.is_tensor(data) and (type(data) ~= "table" or #data == 0)
+  then
+    fail("expected numbers or a list of lists of numbers, got %s",
+         describe(data))
+  end
+  local sets = data
+  if tensor.is_tensor(data) or type(data[1]) ~= "table" then
+    sets = {data}
+  end
+  local lo, hi = math.huge, -math.huge
+  for i, s in ipairs(sets) do
+    sets[i] = finite(s, #sets > 1 and ("data[%d]"):format(i) or "data")
+    local a, b = min_max(sets[i])
+    lo, hi = math.min(lo, a), math.max(hi, b)
+  end
+  local labels = opts.labels
+  if labels ~= nil and (type(labels) ~= "table" or #labels ~= #sets) then
+    fail("option labels must be a list of %d names, one a data set", #sets)
+  end
+  check_target(path)
+  local e = bin_edges(opts, lo, hi)
+  local panel = base_panel(opts, {ylabel = opts.density and "density" or
+                                           "count"})
+  panel.bars = {}
+  local all = {}
+  for i, s in ipairs(sets) do
+    local c = bin_counts(s, e)
+    if opts.density then
+      for k = 1, #c do c[k] = c[k] / (#s * (e[k + 1] - e[k])) end
+    end
+    local rect = {}
+    for k = 1, #c do
+      rect[#rect + 1], rect[#rect + 2] = e[k], e[k + 1]
+      rect[#rect + 1], rect[#rect + 2] = 0, c[k]
+    end
+    panel.bars[i] = {rect = rect, label = labels and tostring(labels[i]),
+      color = color_of(#sets == 1 and opts.color or nil, i),
+      alpha = opt_number(opts, "alpha", #sets > 1 and 0.6 or 1)}
+    all[i] = tensor.new(c)
+  end
+  emit(path, panel, opts)
+  return path, #sets == 1 and all[1] or all, tensor.new(e)
+end)
+
+---------------------------------------------------------------- bar
+
+-- plot.bar(x, heights, path, opts)
+-- x: category names (strings) or positions; heights: numbers, or a list
+-- of lists for grouped bars (one colour a list, named by labels)
+public("bar", function(x, heights, path, opts)
+  opts = fig_options(opts, "labels", "color", "bar_width", "values:boolean",
+                     "decimals", "alpha")
+  if type(x) ~= "table" and not tensor.is_tensor(x) then
+    fail("expected categories (a list of names) or positions, got %s",
+         describe(x))
+  end
+  local names
+  if type(x) == "table" and type(x[1]) == "string" then
+    names = {}
+    for i, s in ipairs(x) do
+      if type(s) ~= "string" then
+        fail("x[%d] is %s, expected a category name", i, describe(s))
+      end
+      names[i] = s
+    end
+    x = range(#names)
+    if #x > 32 then fail("%d categories are too many (at most 32)", #x) end
+  else
+    x = finite(x, "x")
+  end
+  local groups = heights
+  if tensor.is_tensor(heights) or (type(heights) == "table" and
+                                   type(heights[1]) ~= "table" and
+                                   not tensor.is_tensor(heights[1])) then
+    groups = {heights}
+  end
+  if type(groups) ~= "table" or #groups == 0 then
+    fail("expected heights as numbers or a list of lists, got %s",
+         describe(heights))
+  end
+  for i, g in ipairs(groups) do
+    groups[i] = finite(g, #groups > 1 and ("heights[%d]"):format(i)
+                                         or "heights")
+    if #groups[i] ~= #x then
+      fail("%d bars but %d heights%s", #x, #groups[i],
+           #groups > 1 and (" in heights[%d]"):format(i) or "")
+    end
+  end
+  local labels = opts.labels
+  if labels ~= nil and (type(labels) ~= "table" or #labels ~= #groups) then
+    fail("option labels must be a list of %d names, one a group", #groups)
+  end
+  check_target(path)
+  -- the gap between neighbouring positions sets the bars' width
+  local gap = math.huge
+  local sorted = table.move(x, 1, #x, 1, {})
+  table.sort(sorted)
+  for i = 2, #sorted do
+    if sorted[i] > sorted[i - 1] then gap = math.min(gap, sorted[i] - sorted[i - 1]) end
+  end
+  if gap == math.huge then gap = 1 end
+  local bw = opt_number(opts, "bar_width", 0.8) * gap
+  local each = bw / #groups
+  local panel = base_panel(opts)
+  panel.bars = {}
+  for gi, h in ipairs(groups) do
+    local rect = {}
+    for k = 1, #x do
+      local left = x[k] - bw / 2 + (gi - 1) * each
+      rect[#rect + 1], rect[#rect + 2] = left, left + each
+      rect[#rect + 1], rect[#rect + 2] = 0, h[k]
+    end
+    panel.bars[gi] = {rect = rect, label = labels and tostring(labels[gi]),
+      color = color_of(#groups == 1 and opts.color or nil, gi),
+      alpha = opt_number(opts, "alpha", 1),
+      values = opts.values and h or nil,
+      decimals = opt_int(opts, "decimals", 0, 0, 12)}
+  end
+  if names then panel.xticks, panel.xticklabels = x, names end
+  if opts.values and not panel.ylim then     -- room for the numbers
+    local lo, hi = 0, 0
+    for _, h in ipairs(groups) do
+      local a, b = min_max(h)
+      lo, hi = math.min(lo, a), math.max(hi, b)
+    end
+    local pad = (hi - lo) * 0.1
+    panel.ylim = {lo < 0 and lo - pad or 0, hi > 0 and hi + pad or 0}
+    if panel.ylim[1] == panel.ylim[2] then panel.ylim = nil end
+  end
+  return emit(path, panel, opts)
+end)
+
+---------------------------------------------------------------- heatmap
+
+-- rows of numbers from a 2-d tensor or a table of rows, all finite
+local function matrix_of(m, what)
+  if tensor.is_tensor(m) then
+    if #m:shape() ~= 2 then
+      fail("%s must be a 2-d tensor or a table of rows, got %s", what,
+           describe(m))
+    end
+    m = m:totable()
+  end
+  if type(m) ~= "table" or #m == 0 or type(m[1]) ~= "table" then
+    fail("%s must be a 2-d tensor or a table of rows, got %s", what,
+         describe(m))
+  end
+  local cols = #m[1]
+  for i, row in ipairs(m) do
+    finite(row, ("%s[%d]"):format(what, i))
+    if #row ~= cols then
+      fail("%s[%d] has %d values but row 1 has %d", what, i, #row, cols)
+    end
+  end
+  return m, #m, cols
+end
+
+local function labels_opt(opts, k, n)
+  local v = opts[k]
+  if v == nil then return nil end
+  if type(v) ~= "table" or #v ~= n then
+    fail("option %s must be a list of %d names, got %s", k, n, describe(v))
+  end
+  local out = {}
+  for i = 1, n do out[i] = tostring(v[i]) end
+  return out
+end
+
+-- plot.heatmap(matrix, path, opts): annotated cells (a correlation
+-- matrix: {cmap = "coolwarm", vmin = -1, vmax = 1})
+public("heatmap", function(m, path, opts)
+  opts = options(opts, typed("row_labels", "col_labels", "labels", "cmap",
+    "vmin", "vmax", "decimals", "annotate:boolean", "title", "xlabel",
+    "ylabel", "cell", "colorbar:boolean"))
+  local rows, nr, nc = matrix_of(m, "matrix")
+  if nr > 100 or nc > 100 then
+    fail("a %dx%d matrix is too big to draw (at most 100x100)", nr, nc)
+  end
+  local rl = labels_opt(opts, "row_labels", nr)
+  local cl = labels_opt(opts, "col_labels", nc)
+  if opts.labels ~= nil then
+    if nr ~= nc then
+      fail("option labels names rows and columns alike: the matrix must " ..
+           "be square, got %dx%d", nr, nc)
+    end
+    rl = rl or labels_opt(opts, "labels", nr)
+    cl = cl or labels_opt(opts, "labels", nc)
+  end
+  local vmin, vmax = opt_number(opts, "vmin"), opt_number(opts, "vmax")
+  if vmin and vmax and not (vmin < vmax) then
+    fail("vmin %g must be below vmax %g", vmin, vmax)
+  end
+  check_path(path)
+  local cell = math.max(14, math.min(64, 560 // math.max(nr, nc)))
+  draw(core.heatmap, path, {matrix = tensor.new(rows), row_labels = rl,
+    col_labels = cl, title = opt_string(opts, "title"),
+    xlabel = opt_string(opts, "xlabel"), ylabel = opt_string(opts, "ylabel"),
+    decimals = opts.annotate == false and -1
+               or opt_int(opts, "decimals", 2, 0, 12),
+    cell = opt_int(opts, "cell", cell, 4, 200),
+    colorbar = opts.colorbar ~= false,
+    cmap = cmap_name(opts, "viridis"), vmin = vmin, vmax = vmax})
+  return path
+end)
+
+---------------------------------------------------------------- contour
+
+-- a path drawn over a contour plot: a table {x=, y=, label=, color=,
+-- marker=} or an (N, 2) tensor / list of {x, y}
+local function path_series(p, i)
+  local what = ("paths[%d]"):format(i)
+  local s = {marker = "o"}
+  if type(p) == "table" and not tensor.is_tensor(p) and
+     (p.x ~= nil or p.y ~= nil) then
+    check(("%s: %s"):format(current, what), p,
+          set("x", "y", "label", "color", "marker", "style"))
+    s.x, s.y = finite(p.x, what .. ".x"), finite(p.y, what .. ".y")
+    if #s.x ~= #s.y then
+      fail("%s: x has %d values but y has %d", what, #s.x, #s.y)
+    end
+    s.label = p.label ~= nil and tostring(p.label) or nil
+    s.color = p.color
+    if p.marker ~= nil then s.marker = p.marker end
+    s.style = p.style
+  else
+    s.x, s.y = xy_of(p, what)
+  end
+  local out = one_series({x = s.x, y = s.y, label = s.label,
+    color = s.color or (i == 1 and "red" or nil), marker = s.marker,
+    style = s.style}, i)
+  return out
+end
+
+-- the grid: f(x, y) sampled n x n over xlim x ylim, or a (rows, cols)
+-- tensor of z (row 1 at ylim[1])
+local function contour_grid(f, opts)
+  local xl, yl = lim_opt(opts, "xlim"), lim_opt(opts, "ylim")
+  if type(f) == "function" then
+    if not xl or not yl then
+      fail("a function needs options xlim = {lo, hi} and ylim = {lo, hi}")
+    end
+    local n = opt_int(opts, "n", 100, 2, 1000)
+    local rows = {}
+    for i = 1, n do
+      local y = yl[1] + (yl[2] - yl[1]) * (i - 1) / (n - 1)
+      local row = {}
+      for j = 1, n do
+        local x = xl[1] + (xl[2] - xl[1]) * (j - 1) / (n - 1)
+        local z = f(x, y)
+        if tensor.is_tensor(z) then z = z:item() end
+        if type(z) ~= "number" or z ~= z or math.abs(z) == math.huge then
+          fail("f(%g, %g) returned %s: expected a finite number", x, y,
+               describe(z))
+        end
+        row[j] = z
+      end
+      rows[i] = row
+    end
+    return tensor.new(rows), xl, yl
+  end
+  if tensor.is_tensor(f) then
+    local s = f:shape()
+    if #s ~= 2 or s[1] < 2 or s[2] < 2 then
+      fail("expected f(x, y) or a 2-d tensor of z (at least 2x2), got %s",
+           describe(f))
+    end
+    matrix_of(f, "z")                         -- finite values
+    return f, xl or {1, s[2]}, yl or {1, s[1]}
+  end
+  fail("expected a function f(x, y) or a 2-d tensor of z, got %s",
+       describe(f))
+end
+
+-- plot.contour(f, path, opts): filled bands and/or lines of f(x, y)
+public("contour", function(f, path, opts)
+  opts = fig_options(opts, "n", "levels", "filled:boolean", "lines:boolean",
+                     "cmap", "colorbar:boolean", "colorbar_label", "paths",
+                     "equal:boolean", "line_color")
+  local z, xl, yl = contour_grid(f, opts)
+  local paths = opts.paths
+  if paths ~= nil then
+    if type(paths) ~= "table" then
+      fail("option paths must be a list of paths, got %s", describe(paths))
+    end
+    if tensor.is_tensor(paths) or paths.x ~= nil or
+       type(paths[1]) == "table" and type(paths[1][1]) == "number" then
+      paths = {paths}                       -- one path alone
+    end
+  end
+  check_target(path)
+  local lo, hi = z:min(), z:max()
+  local levels = opts.levels
+  if levels == nil or type(levels) == "number" then
+    local n = levels == nil and 10 or opt_int(opts, "levels", 10, 2, 30)
+    levels = core.contour_levels(lo, hi, n)
+  else
+    levels = finite(levels, "levels")
+    for i = 2, #levels do
+      if not (levels[i] > levels[i - 1]) then
+        fail("levels must increase, got %g after %g", levels[i], levels[i - 1])
+      end
+    end
+  end
+  local filled, lines = opts.filled ~= false, opts.lines ~= false
+  if not filled and not lines then fail("filled and lines are both false") end
+  local cmap = cmap_name(opts, "viridis")
+  local panel = base_panel(opts)
+  panel.equal = opts.equal == true
+  panel.xlim, panel.ylim = nil, nil
+  local vlo, vhi = levels[1], levels[#levels]
+  if vlo == vhi then vlo, vhi = vlo - 1, vhi + 1 end
+  panel.raster = {v = z, x0 = xl[1], x1 = xl[2], y0 = yl[1], y1 = yl[2],
+    smooth = true, cmap = cmap, vmin = vlo, vmax = vhi,
+    levels = filled and #levels >= 2 and levels or nil}
+  if not filled then panel.raster.paint = false end   -- lines on white
+  if lines then
+    local lc = opts.line_color
+    if lc == nil and filled then lc = "#000000" end
+    panel.contour = {levels = levels, cmap = cmap, vmin = vlo, vmax = vhi,
+      color = lc and color_of(lc, 1) or nil, width = filled and 0.8 or 1.5}
+  end
+  if opts.colorbar ~= false then
+    panel.colorbar = {cmap = cmap, vmin = vlo, vmax = vhi,
+      levels = filled and levels or nil,
+      label = opt_string(opts, "colorbar_label")}
+  end
+  if paths then
+    panel.series = {}
+    for i, p in ipairs(paths) do panel.series[i] = path_series(p, i) end
+  end
+  return emit(path, panel, opts, 640, 520)
+end)
+
+------------------------------------------------------- decision regions
+
+-- plot.decision_regions(model, X, y, path, opts): the classes model
+-- predicts over a grid covering X's two features, X's points on top
+-- coloured by y
+public("decision_regions", function(model, X, y, path, opts)
+  opts = fig_options(opts, "class_names", "resolution", "padding", "size",
+                     "alpha", "lighten")
+  local mt = type(model)
+  if (mt ~= "table" and mt ~= "userdata") or model.predict == nil then
+    fail("expected a fitted classifier with a predict method, got %s",
+         describe(model))
+  end
+  local x1, x2 = xy_of(X, "X")
+  local names = class_name_list(opts.class_names)
+  local ids, k = ids_of(y, "y", #x1, names)
+  check_target(path)
+  local res = opt_int(opts, "resolution", 200, 10, 1000)
+  local function span(v)
+    local lo, hi = min_max(v)
+    local pad = opt_number(opts, "padding", nil) or
+                math.max((hi - lo) * 0.1, 1e-9)
+    if hi == lo then pad = math.max(pad, 0.5) end
+    return lo - pad, hi + pad
+  end
+  local ax, bx = span(x1)
+  local ay, by = span(x2)
+  local grid = {}
+  for i = 1, res do
+    local gy = ay + (by - ay) * (i - 1) / (res - 1)
+    for j = 1, res do
+      grid[#grid + 1] = {ax + (bx - ax) * (j - 1) / (res - 1), gy}
+    end
+  end
+  local pred = model:predict(tensor.new(grid))
+  local pids, pk = ids_of(pred, "predictions", res * res, nil)
+  if names and pk > #names then
+    fail("the model predicts class %d but class_names has %d names",
+         pk - 1, #names)
+  end
+  k = math.max(k, pk)
+  local rows = {}
+  for i = 1, res do
+    local row = {}
+    for j = 1, res do row[j] = pids[(i - 1) * res + j] end
+    rows[i] = row
+  end
+  local classes = {}
+  for c = 0, k - 1 do classes[c + 1] = class_color(c) end
+  local panel = base_panel(opts)
+  panel.xlim, panel.ylim = nil, nil
+  panel.raster = {v = tensor.new(rows), x0 = ax, x1 = bx, y0 = ay, y1 = by,
+    smooth = false, classes = classes,
+    lighten = opt_number(opts, "lighten", 0.65)}
+  local popts = {classes = ids, class_names = names,
+                 size = opt_number(opts, "size", 4),
+                 alpha = opt_number(opts, "alpha", 0.9), edge = true}
+  scatter_layers(x1, x2, popts, panel)
+  return emit(path, panel, opts)
+end)
+
+---------------------------------------------------------------- subplots
+
+-- plot.subplots{cols=, title=, width=, height=} -> a figure: pass it to
+-- scatter, hist, bar, contour, decision_regions, line, arrows or
+-- scatter3d in place of a path to add a panel, then fig:save(path)
+public("subplots", function(opts)
+  opts = options(opts, typed("cols", "title", "width", "height"))
+  return setmetatable({panels = {}, cols = opt_int(opts, "cols", 2, 1, 16),
+    title = opt_string(opts, "title"),
+    width = opt_int(opts, "width", 480, 200, 4000),
+    height = opt_int(opts, "height", 400, 200, 4000)}, Figure)
+end)
+
+Figure.save = wrapped("subplots", function(self, path)
+  if not is_figure(self) then
+    fail("call fig:save(path), with a colon")
+  end
+  check_path(path)
+  if #self.panels == 0 then
+    fail("the figure has no panels: pass it to plot.scatter and the " ..
+         "others in place of a path first")
+  end
+  draw(core.axes, path, {panels = self.panels, title = self.title,
+       cols = math.min(self.cols, #self.panels), width = self.width,
+       height = self.height})
   return path
 end)
 
