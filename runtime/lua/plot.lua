@@ -770,7 +770,7 @@ end
 local function scatter_layers(x, y, opts, panel)
   local n = #x
   local size = opt_number(opts, "size", 3.5)
-  local alpha = opt_number(opts, "alpha", opts.values and 1 or 0.8)
+  local alpha = opt_number(opts, "alpha", 1)
   local marker = opts.marker
   if marker ~= nil and marker ~= "o" and marker ~= "s" and marker ~= "^" then
     fail("option marker must be \"o\", \"s\" or \"^\", got %s",
@@ -902,7 +902,8 @@ public("hist", function(data, path, opts)
          describe(data))
   end
   local sets = data
-  if tensor.is_tensor(data) or type(data[1]) ~= "table" then
+  if tensor.is_tensor(data) or (type(data[1]) ~= "table" and
+                                 not tensor.is_tensor(data[1])) then
     sets = {data}
   end
   local lo, hi = math.huge, -math.huge
@@ -1285,7 +1286,7 @@ public("decision_regions", function(model, X, y, path, opts)
     lighten = opt_number(opts, "lighten", 0.65)}
   local popts = {classes = ids, class_names = names,
                  size = opt_number(opts, "size", 4),
-                 alpha = opt_number(opts, "alpha", 0.9), edge = true}
+                 alpha = opt_number(opts, "alpha", 1), edge = true}
   scatter_layers(x1, x2, popts, panel)
   return emit(path, panel, opts)
 end)
