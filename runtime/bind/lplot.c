@@ -107,7 +107,12 @@ static const OptSpec panel_spec[] = {
   {"arrows", OPT_TABLE}, {"raster", OPT_TABLE}, {"contour", OPT_TABLE},
   {"colorbar", OPT_TABLE}, {"xticks", OPT_TABLE},
   {"xticklabels", OPT_TABLE}, {"equal", OPT_BOOLEAN},
-  {"noaxis", OPT_BOOLEAN}, {NULL, 0}};
+  {"noaxis", OPT_BOOLEAN}, {"texts", OPT_TABLE},
+  {"integer_y", OPT_BOOLEAN}, {NULL, 0}};
+static const OptSpec texts_spec[] = {
+  {"x", OPT_TABLE}, {"y", OPT_TABLE}, {"text", OPT_TABLE},
+  {"color", OPT_STRING}, {"size", OPT_NUMBER}, {"ha", OPT_NUMBER},
+  {"va", OPT_NUMBER}, {NULL, 0}};
 static const OptSpec points_spec[] = {
   {"x", OPT_TABLE}, {"y", OPT_TABLE}, {"color", OPT_STRING},
   {"colors", OPT_TABLE}, {"ids", OPT_TABLE}, {"values", OPT_TABLE},
@@ -354,6 +359,26 @@ static void *read_list(lua_State *L, int p, const char *k, size_t size,
   return arr;
 }
 
+static const char **read_strings(lua_State *L, int t, const char *k, int n);
+
+static void read_texts(lua_State *L, int t, int i, PlotTexts *x) {
+  int nx, ny;
+  check_options(L, t, "plot.core.axes (texts)", texts_spec, 0);
+  x->x = read_numbers(L, t, "x", &nx);
+  x->y = read_numbers(L, t, "y", &ny);
+  if (nx != ny) lerror(L, "texts %d: x has %d values, y has %d", i, nx, ny);
+  x->n = nx;
+  x->text = read_strings(L, t, "text", nx);
+  if (!x->text) lerror(L, "texts %d: no text", i);
+  x->color = color_field(L, t, "color", (PlotColor){0, 0, 0});
+  x->px = opt_num(L, t, "size", PLOT_PX_TICK);
+  x->ha = opt_num(L, t, "ha", 0.5);
+  x->va = opt_num(L, t, "va", 0.5);
+}
+
+static void texts_fn(lua_State *L, int t, int i, void *p) {
+  read_texts(L, t, i, p);
+}
 static void points_fn(lua_State *L, int t, int i, void *p) {
   read_points(L, t, i, p);
 }
@@ -424,16 +449,17 @@ static void read_colorbar(lua_State *L, int p, PlotColorbar *cb) {
   cb->label = opt_str(L, t, "label");
 }
 
-static const char **read_strings(lua_State *L, int t, const char *k, int n);
-
 static void read_layers(lua_State *L, int p, PlotAxes *a) {
   a->points = read_list(L, p, "points", sizeof(PlotPoints), points_fn,
                         &a->npoints);
   a->bars = read_list(L, p, "bars", sizeof(PlotBars), bars_fn, &a->nbars);
   a->arrows = read_list(L, p, "arrows", sizeof(PlotArrows), arrows_fn,
                         &a->narrows);
+  a->texts = read_list(L, p, "texts", sizeof(PlotTexts), texts_fn,
+                       &a->ntexts);
   a->raster = read_raster(L, p);
   a->contour = read_contour(L, p);
+  a->integer_y = opt_bool(L, p, "integer_y", 0);
   read_colorbar(L, p, &a->colorbar);
   int n;
   a->xticks = opt_numbers(L, p, "xticks", &n);
@@ -459,7 +485,8 @@ static void read_panel(lua_State *L, int p, PlotAxes *a) {
   read_layers(L, p, a);
   if (lua_getfield(L, p, "series") == LUA_TNIL) {     /* layers only */
     lua_pop(L, 1);
-    if (!a->npoints && !a->nbars && !a->narrows && !a->raster)
+    if (!a->npoints && !a->nbars && !a->narrows && !a->raster &&
+        !a->ntexts)
       lerror(L, "a panel needs series, points, bars, arrows or a grid");
     return;
   }

@@ -26,6 +26,17 @@
 --              width=, height=, legend=, grid=})
 --       series: {{x=, y=, label=, color=, marker="o"|"s"|"^",
 --       style="-"|"--"}, ...} (x defaults to 1..#y)
+--   plot.scatter(x, y, path, opts) / plot.scatter(X, path, opts)
+--   plot.hist(data, path, opts) -> path, counts, edges
+--   plot.bar(x, heights, path, opts)
+--   plot.line(x, y, path, opts)
+--   plot.heatmap(matrix, path, opts)
+--   plot.contour(f, path, opts)
+--   plot.decision_regions(model, X, y, path, opts)
+--   plot.arrows(origins, vectors, path, opts)
+--   plot.scatter3d(X, path, opts)
+--   plot.subplots(opts) -> fig; pass fig in place of a path, fig:save(path)
+--       (each described where it is defined, below)
 --
 -- Class ids are 0-based (as in the data files and Keras). Filter and
 -- channel numbers under the cells are 1-based positions, as
@@ -87,6 +98,10 @@ local function draw(fn, path, spec)
     fail("%s", (tostring(e):gsub("^[^\n]-:%d+: ", "", 1)))
   end
 end
+
+-- a figure of several panels (plot.subplots)
+local Figure = {}
+Figure.__index = Figure
 
 ---------------------------------------------------------------- options
 
@@ -578,6 +593,13 @@ public("lines", function(series, path, opts)
   if #series > 64 then fail("%d series are too many (at most 64)", #series) end
   local list = {}
   for i = 1, #series do list[i] = one_series(series[i], i) end
+  if getmetatable(path) == Figure then        -- a panel of plot.subplots
+    path.panels[#path.panels + 1] = {title = opt_string(opts, "title"),
+      xlabel = opt_string(opts, "xlabel"), ylabel = opt_string(opts, "ylabel"),
+      xlim = lim_opt(opts, "xlim"), ylim = lim_opt(opts, "ylim"),
+      legend = opts.legend ~= false, grid = opts.grid ~= false, series = list}
+    return path
+  end
   check_path(path)
   local panel = {title = opt_string(opts, "title"),
     xlabel = opt_string(opts, "xlabel"), ylabel = opt_string(opts, "ylabel"),
@@ -630,9 +652,6 @@ end)
 -- (plot.core.axes) and one set of options: title, xlabel, ylabel, width,
 -- height, xlim, ylim, legend, grid. Passing a figure from plot.subplots
 -- in place of the path adds the panel to that figure instead.
-
-local Figure = {}
-Figure.__index = Figure
 
 local function is_figure(p) return getmetatable(p) == Figure end
 
@@ -920,6 +939,7 @@ public("hist", function(data, path, opts)
   local e = bin_edges(opts, lo, hi)
   local panel = base_panel(opts, {ylabel = opts.density and "density" or
                                            "count"})
+  panel.integer_y = not opts.density
   panel.bars = {}
   local all = {}
   for i, s in ipairs(sets) do
@@ -1228,6 +1248,269 @@ public("contour", function(f, path, opts)
     for i, p in ipairs(paths) do panel.series[i] = path_series(p, i) end
   end
   return emit(path, panel, opts, 640, 520)
+end)
+
+---------------------------------------------------------------- line
+
+local MARKERS = {"o", "s", "^"}
+
+-- plot.line(x, y, path, opts): y numbers, a list of lists or an (N, K)
+-- tensor (one series a column); x numbers or nil (1..N)
+public("line", function(x, y, path, opts)
+  opts = fig_options(opts, "labels", "marker", "style", "color")
+  local ys = y
+  if tensor.is_tensor(y) then
+    local s = y:shape()
+    if #s == 2 and s[2] > 1 then
+      ys = {}
+      for k = 1, s[2] do ys[k] = y:select(2, k) end
+    else
+      ys = {y}
+    end
+  elseif type(y) ~= "table" or #y == 0 then
+    fail("expected y as numbers, a list of lists or an (N, K) tensor, " ..
+         "got %s", describe(y))
+  elseif type(y[1]) ~= "table" and not tensor.is_tensor(y[1]) then
+    ys = {y}
+  end
+  if #ys > 64 then fail("%d series are too many (at most 64)", #ys) end
+  local labels = opts.labels
+  if labels ~= nil and (type(labels) ~= "table" or #labels ~= #ys) then
+    fail("option labels must be a list of %d names, one a series", #ys)
+  end
+  local m = opts.marker
+  if m ~= nil and m ~= true and m ~= false and m ~= "o" and m ~= "s" and
+     m ~= "^" then
+    fail("option marker must be true, \"o\", \"s\" or \"^\", got %s",
+         describe(m))
+  end
+  check_target(path)
+  local panel = base_panel(opts)
+  panel.series = {}
+  for i, yy in ipairs(ys) do
+    yy = numbers(yy, #ys > 1 and ("y[%d]"):format(i) or "y")
+    local xx = x == nil and range(#yy) or numbers(x, "x")
+    if #xx ~= #yy then
+      fail("x has %d values but y%s has %d", #xx,
+           #ys > 1 and ("[%d]"):format(i) or "", #yy)
+    end
+    panel.series[i] = one_series({x = xx, y = yy,
+      label = labels and tostring(labels[i]) or nil,
+      color = #ys == 1 and opts.color or nil,
+      marker = m == true and MARKERS[(i - 1) % 3 + 1] or
+               (m ~= false and m or nil),
+      style = opts.style}, i)
+  end
+  return emit(path, panel, opts)
+end)
+
+---------------------------------------------------------------- arrows
+
+-- (N, 2) rows of a tensor or list of pairs, one pair broadcast to n
+local function pairs_of(v, what, n)
+  if type(v) == "table" and not tensor.is_tensor(v) and
+     type(v[1]) == "number" then
+    if type(v[2]) ~= "number" then fail("%s must be {x, y}", what) end
+    local x, y = {}, {}
+    for i = 1, n or 1 do x[i], y[i] = v[1], v[2] end
+    return x, y
+  end
+  return xy_of(v, what)
+end
+
+-- plot.arrows(origins, vectors, path, opts): arrows from each origin
+-- along its vector (matplotlib's quiver with scale 1), e.g. principal
+-- components over the data (opts.points, coloured by opts.classes)
+public("arrows", function(origins, vectors, path, opts)
+  opts = fig_options(opts, "labels", "color", "arrow_width", "points",
+                     "classes", "class_names", "size", "alpha",
+                     "equal:boolean")
+  local vx, vy = xy_of(vectors, "vectors")
+  local ox, oy = pairs_of(origins, "origins", #vx)
+  if #ox ~= #vx then
+    fail("%d origins but %d vectors", #ox, #vx)
+  end
+  local labels = opts.labels
+  if labels ~= nil and (type(labels) ~= "table" or #labels ~= #vx) then
+    fail("option labels must be a list of %d names, one an arrow", #vx)
+  end
+  check_target(path)
+  local panel = base_panel(opts)
+  panel.equal = opts.equal ~= false
+  if opts.points ~= nil then
+    local px, py = xy_of(opts.points, "points")
+    scatter_layers(px, py, {classes = opts.classes,
+      class_names = opts.class_names, size = opts.size,
+      alpha = opts.alpha or (opts.classes and 1 or 0.5), color = "gray"},
+      panel)
+  elseif opts.classes ~= nil then
+    fail("classes colour the points: give points too")
+  end
+  local seg = {}
+  for i = 1, #vx do
+    seg[#seg + 1], seg[#seg + 2] = ox[i], oy[i]
+    seg[#seg + 1], seg[#seg + 2] = ox[i] + vx[i], oy[i] + vy[i]
+  end
+  panel.arrows = {{seg = seg, color = color_of(opts.color or "red", 1),
+                   width = opt_number(opts, "arrow_width", 2.2)}}
+  if labels then
+    local tx, ty, tt = {}, {}, {}
+    for i = 1, #vx do
+      -- a little beyond the tip, along the arrow
+      tx[i], ty[i] = ox[i] + vx[i] * 1.12, oy[i] + vy[i] * 1.12
+      tt[i] = tostring(labels[i])
+    end
+    panel.texts = {{x = tx, y = ty, text = tt, size = 13}}
+  end
+  return emit(path, panel, opts)
+end)
+
+---------------------------------------------------------------- scatter3d
+
+local function fmt3(v)
+  local s = ("%.3g"):format(v)
+  return s == "-0" and "0" or s
+end
+
+-- plot.scatter3d(X, path, opts): (N, 3) points seen from a fixed
+-- direction (elev, azim in degrees, matplotlib's 30 and -60), inside
+-- their bounding box with the axes named and numbered at both ends
+public("scatter3d", function(X, path, opts)
+  opts = fig_options(opts, "zlabel", "elev", "azim", "classes",
+                     "class_names", "values", "cmap", "vmin", "vmax",
+                     "colorbar:boolean", "colorbar_label", "color", "size",
+                     "alpha")
+  if not tensor.is_tensor(X) or #X:shape() ~= 2 or X:shape()[2] ~= 3 then
+    fail("X must be an (N, 3) tensor, got %s", describe(X))
+  end
+  local n = X:shape()[1]
+  if n == 0 then fail("X is empty") end
+  local c = {}
+  for k = 1, 3 do c[k] = finite(X:select(2, k), ("X[:, %d]"):format(k)) end
+  check_target(path)
+  local lo, hi = {}, {}
+  for k = 1, 3 do
+    lo[k], hi[k] = min_max(c[k])
+    if lo[k] == hi[k] then lo[k], hi[k] = lo[k] - 0.5, hi[k] + 0.5 end
+  end
+  local el = math.rad(opt_number(opts, "elev", 30))
+  local az = math.rad(opt_number(opts, "azim", -60))
+  local right = {-math.sin(az), math.cos(az), 0}
+  local up = {-math.sin(el) * math.cos(az), -math.sin(el) * math.sin(az),
+              math.cos(el)}
+  local toward = {math.cos(el) * math.cos(az), math.cos(el) * math.sin(az),
+                  math.sin(el)}
+  local function dot(a, b) return a[1] * b[1] + a[2] * b[2] + a[3] * b[3] end
+  local function unit(p)        -- data -> the box [-1, 1]^3
+    local q = {}
+    for k = 1, 3 do q[k] = 2 * (p[k] - lo[k]) / (hi[k] - lo[k]) - 1 end
+    return q
+  end
+  -- points, far ones first so near ones cover them
+  local order, depth, sx, sy = {}, {}, {}, {}
+  for i = 1, n do
+    local q = unit({c[1][i], c[2][i], c[3][i]})
+    sx[i], sy[i], depth[i] = dot(q, right), dot(q, up), dot(q, toward)
+    order[i] = i
+  end
+  table.sort(order, function(a, b) return depth[a] < depth[b] end)
+  local panel = base_panel(opts)
+  panel.equal, panel.noaxis, panel.grid = true, true, false
+  local px, py = {}, {}
+  for j, i in ipairs(order) do px[j], py[j] = sx[i], sy[i] end
+  local popts = {classes = opts.classes, class_names = opts.class_names,
+    values = opts.values, cmap = opts.cmap, vmin = opts.vmin,
+    vmax = opts.vmax, colorbar = opts.colorbar,
+    colorbar_label = opts.colorbar_label, color = opts.color,
+    size = opts.size, alpha = opts.alpha}
+  local function reorder(v, what)
+    if v == nil then return nil end
+    v = numbers(v, what)
+    if #v ~= n then fail("%d points but %d %s", n, #v, what) end
+    local out = {}
+    for j, i in ipairs(order) do out[j] = v[i] end
+    return out
+  end
+  popts.values = reorder(opts.values, "values")
+  if opts.classes ~= nil then
+    -- one layer of every point in depth order, coloured by class, and
+    -- legend-only layers (no drawable point) naming the classes
+    local names = class_name_list(opts.class_names)
+    local ids, k = ids_of(opts.classes, "classes", n, names)
+    local cols = {}
+    for j, i in ipairs(order) do cols[j] = class_color(ids[i]) end
+    panel.points = {{x = px, y = py, colors = cols,
+      size = opt_number(opts, "size", 3.5),
+      alpha = opt_number(opts, "alpha", 1)}}
+    for cl = 0, k - 1 do
+      panel.points[#panel.points + 1] = {x = {0 / 0}, y = {0 / 0},
+        color = class_color(cl), label = class_label(cl, names)}
+    end
+  else
+    scatter_layers(px, py, popts, panel)
+  end
+  -- the box: its 12 edges, the hidden ones dashed
+  local corners = {}
+  for a = -1, 1, 2 do for b = -1, 1, 2 do for d = -1, 1, 2 do
+    corners[#corners + 1] = {a, b, d}
+  end end end
+  local far = 1                   -- the corner farthest from the viewer
+  for i = 2, 8 do
+    if dot(corners[i], toward) < dot(corners[far], toward) then far = i end
+  end
+  local front, back = {x = {}, y = {}}, {x = {}, y = {}}
+  for i = 1, 8 do
+    for j = i + 1, 8 do
+      local a, b, diff = corners[i], corners[j], 0
+      for k = 1, 3 do if a[k] ~= b[k] then diff = diff + 1 end end
+      if diff == 1 then
+        local s = (i == far or j == far) and back or front
+        for _, p in ipairs {a, b} do
+          s.x[#s.x + 1], s.y[#s.y + 1] = dot(p, right), dot(p, up)
+        end
+        s.x[#s.x + 1], s.y[#s.y + 1] = 0 / 0, 0 / 0
+      end
+    end
+  end
+  local series = {{x = front.x, y = front.y, color = "#b0b0b0"},
+                  {x = back.x, y = back.y, color = "#d0d0d0", style = "--"}}
+  panel.series = {}
+  for i, s in ipairs(series) do panel.series[i] = one_series(s, i) end
+  -- each axis along a bottom edge nearest the viewer (z: a side edge on
+  -- the left), named at its middle, numbered at its ends
+  local axis_names = {opt_string(opts, "xlabel") or "x",
+                      opt_string(opts, "ylabel") or "y",
+                      opt_string(opts, "zlabel") or "z"}
+  panel.xlabel, panel.ylabel = nil, nil
+  local near = {toward[1] >= 0 and 1 or -1, toward[2] >= 0 and 1 or -1}
+  local edges = {{nil, near[2], -1}, {near[1], nil, -1}}
+  local best, bx = nil, math.huge            -- z: the leftmost side edge
+  for a = -1, 1, 2 do for b = -1, 1, 2 do
+    local sxp = dot({a, b, 0}, right)
+    if sxp < bx - 1e-9 then best, bx = {a, b, nil}, sxp end
+  end end
+  edges[3] = best
+  local tx, ty, tt, lx, ly, lt = {}, {}, {}, {}, {}, {}
+  for k = 1, 3 do
+    local e = edges[k]
+    local function at(v)
+      local p = {e[1], e[2], e[3]}
+      p[k] = v
+      return dot(p, right), dot(p, up)
+    end
+    local mx, my = at(0)
+    local len = math.sqrt(mx * mx + my * my)
+    local ox, oy = mx / len * 0.22, my / len * 0.22     -- outward
+    lx[k], ly[k], lt[k] = mx + ox * 1.6, my + oy * 1.6, axis_names[k]
+    for _, v in ipairs {-1, 1} do
+      local ex, ey = at(v * 0.8)     -- inside the corners two axes share
+      tx[#tx + 1], ty[#ty + 1] = ex + ox * 0.7, ey + oy * 0.7
+      tt[#tt + 1] = fmt3(v < 0 and lo[k] or hi[k])
+    end
+  end
+  panel.texts = {{x = tx, y = ty, text = tt, size = 11, color = "#404040"},
+                 {x = lx, y = ly, text = lt, size = 13}}
+  return emit(path, panel, opts, 640, 560)
 end)
 
 ------------------------------------------------------- decision regions

@@ -178,6 +178,17 @@ typedef struct PlotArrows {
   double width;
 } PlotArrows;
 
+/* Text at points in data coordinates (axis names of a 3-d view, arrow
+ * labels): anchored as plot_text anchors, in color. */
+typedef struct PlotTexts {
+  const double *x, *y;
+  const char *const *text;
+  int n;
+  PlotColor color;
+  double px;                /* font size in pixels */
+  double ha, va;
+} PlotTexts;
+
 typedef struct PlotAxes {
   const char *title, *xlabel, *ylabel;    /* each may be NULL */
   const PlotSeries *series;
@@ -188,6 +199,8 @@ typedef struct PlotAxes {
   int nbars;
   const PlotArrows *arrows;
   int narrows;
+  const PlotTexts *texts;
+  int ntexts;
   const PlotRaster *raster;               /* or NULL */
   const PlotContour *contour;             /* lines of raster, or NULL */
   PlotColorbar colorbar;
@@ -196,6 +209,7 @@ typedef struct PlotAxes {
   const char *const *xticklabels;
   int nxticks;
   int equal;                /* one data unit as long on both axes */
+  int integer_y;            /* y ticks on whole numbers (counts) */
   int noaxis;               /* no ticks, grid or frame (3-d views) */
   double xlim[2], ylim[2];  /* NaN: from the data */
   int integer_x;            /* x ticks on whole numbers (epochs) */
@@ -238,6 +252,8 @@ void plot_draw_points(PlotFigure *f, const PlotFrame *fr,
                       const PlotPoints *p);
 void plot_draw_arrows(PlotFigure *f, const PlotFrame *fr,
                       const PlotArrows *a);
+void plot_draw_texts(PlotFigure *f, const PlotFrame *fr,
+                     const PlotTexts *t);
 void plot_marker_path(cairo_t *cr, PlotMarker m, double x, double y,
                       double r);
 /* A vertical colour bar in b with ticks and their numbers on its right

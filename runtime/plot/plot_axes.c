@@ -47,6 +47,11 @@ static void data_range(const PlotAxes *a, int axis, double *lo,
       widen(lo, hi, r[2 * axis + 1], sum);
     }
   }
+  for (int s = 0; s < a->ntexts; s++) {
+    const PlotTexts *t = &a->texts[s];
+    for (int i = 0; i < t->n; i++)
+      widen(lo, hi, axis ? t->y[i] : t->x[i], t->x[i] + t->y[i]);
+  }
   for (int s = 0; s < a->narrows; s++) {
     const PlotArrows *w = &a->arrows[s];
     for (int i = 0; i < w->n; i++) {
@@ -157,7 +162,8 @@ static PlotRect layout(const PlotAxes *a, PlotRect r, const Frame *fr,
     return (PlotRect){round(r.x + 20), round(r.y + top), round(r.w - 20 -
                       right), round(r.h - top - 20)};
   }
-  make_ticks(yt, fr->y0, fr->y1, clampi((int)(h / 45), 3, 10), 0);
+  make_ticks(yt, fr->y0, fr->y1, clampi((int)(h / 45), 3, 10),
+             a->integer_y);
   double left = 12 + yt->maxw + 8 +
                 (a->ylabel && *a->ylabel ? PLOT_PX_LABEL * 1.9 : 0);
   double w = r.w - left - right;
@@ -504,7 +510,8 @@ static int check_axes(const PlotAxes *a, char *err) {
   if (a->nseries < 0 || (a->nseries > 0 && !a->series) ||
       a->npoints < 0 || (a->npoints > 0 && !a->points) || a->nbars < 0 ||
       (a->nbars > 0 && !a->bars) || a->narrows < 0 ||
-      (a->narrows > 0 && !a->arrows)) {
+      (a->narrows > 0 && !a->arrows) || a->ntexts < 0 ||
+      (a->ntexts > 0 && !a->texts)) {
     snprintf(err, PLOT_ERRLEN, "no series given");
     return -1;
   }
@@ -565,6 +572,7 @@ int plot_axes(PlotFigure *f, PlotRect r, const PlotAxes *a, char *err) {
   for (int s = 0; s < a->npoints; s++) plot_draw_points(f, &fr, &a->points[s]);
   for (int s = 0; s < a->narrows; s++) plot_draw_arrows(f, &fr, &a->arrows[s]);
   cairo_restore(cr);
+  for (int s = 0; s < a->ntexts; s++) plot_draw_texts(f, &fr, &a->texts[s]);
   if (!a->noaxis) draw_ticks(f, &fr, &xt, &yt);
   draw_labels(f, a, fr.p, &yt);
   draw_legend(f, &fr, a);

@@ -121,6 +121,19 @@ void plot_draw_arrows(PlotFigure *f, const PlotFrame *fr,
   cairo_restore(cr);
 }
 
+void plot_draw_texts(PlotFigure *f, const PlotFrame *fr,
+                     const PlotTexts *t) {
+  cairo_set_source_rgb(f->cr, t->color.r, t->color.g, t->color.b);
+  for (int i = 0; i < t->n; i++) {
+    double x = plot_fx(fr, t->x[i]), y = plot_fy(fr, t->y[i]);
+    if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e5 || fabs(y) > 1e5 ||
+        !t->text[i])
+      continue;
+    plot_text(f, t->text[i], x, y, t->px > 0 ? t->px : PLOT_PX_TICK, t->ha,
+              t->va, 0);
+  }
+}
+
 /* ---- values on a grid ----------------------------------------------- */
 
 /* band of v among the levels: 0 below levels[1], nlevels - 2 at the top */

@@ -219,6 +219,55 @@ t.is(fig:save(p), p, "fig:save returns the path")
 is_png(p, "2x2 panels of 400x300 under a title", 800, 600 + 44)
 not_blank(image.load(p), "subplots are not blank")
 
+-- line, arrows, scatter3d -------------------------------------------------
+p = path("line.png")
+local sx, sa, sb = {}, {}, {}
+for i = 1, 20 do sx[i] = i; sa[i] = math.sin(i / 3); sb[i] = math.cos(i / 3) end
+t.is(plot.line(sx, {sa, sb}, p, {labels = {"sin", "cos"}, marker = true,
+  title = "선 그래프"}), p, "line returns the path")
+is_png(p, "line: 640x480", 640, 480)
+img = image.load(p)
+t.ok(count_color(img, TAB[1]) > 500 and count_color(img, TAB[2]) > 500,
+     "two series in two colours")
+plot.line(nil, T.randn(10, 3), path("line_cols.png"), {marker = "s"})
+t.ok(png_size(dir .. "/line_cols.png"), "an (N, K) tensor: K series")
+
+p = path("arrows.png")
+t.is(plot.arrows({0, 0}, T{{1, 0.8}, {-0.2, 0.3}}, p, {points = X,
+  classes = y, labels = {"PC1", "PC2"}, title = "주성분"}), p,
+  "arrows returns the path")
+img = image.load(p)
+t.ok(count_color(img, TAB[4], 0.03) > 100, "arrows in red")
+t.ok(count_color(img, TAB[1], 0.03) > 30, "points behind them by class")
+
+local R = T.randn(300, 3)
+local rv = {}
+for i = 1, 300 do rv[i] = R:get(i, 3) end
+p = path("scatter3d.png")
+t.is(plot.scatter3d(R, p, {values = rv, title = "3차원", zlabel = "높이"}),
+     p, "scatter3d returns the path")
+is_png(p, "scatter3d: 640x560", 640, 560)
+img = image.load(p)
+not_blank(img, "scatter3d is not blank")
+t.ok(count_color(img, "#440154", 0.08) > 20 and
+     count_color(img, "#fde725", 0.08) > 20, "coloured by value")
+local ry = {}
+for i = 1, 300 do ry[i] = R:get(i, 1) > 0 and 1 or 0 end
+p = path("scatter3d_c.png")
+plot.scatter3d(R, p, {classes = ry, class_names = {"음", "양"}, elev = 10,
+                      azim = 45})
+img = image.load(p)
+t.ok(count_color(img, TAB[1]) > 200 and count_color(img, TAB[2]) > 200,
+     "coloured by class, another view")
+
+fig = plot.subplots{cols = 3, width = 300, height = 260}
+plot.lines({{y = {1, 2, 3}}}, fig)
+plot.line(nil, {3, 2, 1}, fig)
+plot.scatter3d(R, fig)
+p = path("subplots_row.png")
+fig:save(p)
+is_png(p, "three panels in a row, no title", 900, 260)
+
 -- bad input -------------------------------------------------------------
 local me = debug.getinfo(1, "S").short_src:gsub("%p", "%%%0")
 local raises = t.raises
@@ -295,6 +344,25 @@ t.raises(function() plot.subplots{}:save(good) end,
          "the figure has no panels", "an empty figure")
 t.raises(function() local f = plot.subplots{}; f.save(good) end,
          "fig:save%(path%), with a colon", "save called with a dot")
+t.raises(function() plot.line({1, 2}, {1, 2, 3}, good) end,
+         "x has 2 values but y has 3", "line lengths")
+t.raises(function() plot.line(nil, {{1}, {2}}, good, {labels = {"a"}}) end,
+         "labels must be a list of 2 names", "line labels")
+t.raises(function() plot.line(nil, {1, 2}, good, {marker = "x"}) end,
+         "option marker must be true", "line marker")
+t.raises(function() plot.arrows({0, 0}, T.randn(2, 3), good) end,
+         "vectors must be an %(N, 2%) tensor", "3-d vectors")
+t.raises(function() plot.arrows(T.zeros(3, 2), T.ones(2, 2), good) end,
+         "3 origins but 2 vectors", "origins count")
+t.raises(function() plot.arrows({0, 0}, T.ones(1, 2), good, {classes = y}) end,
+         "give points too", "classes without points")
+t.raises(function() plot.scatter3d(T.randn(5, 2), good) end,
+         "X must be an %(N, 3%) tensor, got a 2%-d tensor %(5, 2%)",
+         "two columns")
+t.raises(function() plot.scatter3d(R, good, {classes = {1}}) end,
+         "300 points but 1 classes", "classes count")
+t.raises(function() plot.scatter3d(R, good, {elv = 3}) end,
+         "did you mean 'elev'", "misspelt scatter3d option")
 t.ok(png_size(good) == nil, "no failed call wrote its file")
 
 for _, f in ipairs(written) do os.remove(f) end
