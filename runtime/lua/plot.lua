@@ -35,6 +35,7 @@
 --   plot.decision_regions(model, X, y, path, opts)
 --   plot.arrows(origins, vectors, path, opts)
 --   plot.scatter3d(X, path, opts)
+--   plot.pairplot(data, path, opts)
 --   plot.subplots(opts) -> fig; pass fig in place of a path, fig:save(path)
 --       (each described where it is defined, below)
 --
@@ -1511,6 +1512,144 @@ public("scatter3d", function(X, path, opts)
   panel.texts = {{x = tx, y = ty, text = tt, size = 11, color = "#404040"},
                  {x = lx, y = ly, text = lt, size = 13}}
   return emit(path, panel, opts, 640, 560)
+end)
+
+---------------------------------------------------------------- pairplot
+
+-- a column of numbers from a tensor or list
+local function column_of(v, what)
+  if tensor.is_tensor(v) then return finite(v, what) end
+  if type(v) == "table" then return finite(v, what) end
+  fail("%s must be numbers (a list or a 1-d tensor), got %s", what,
+       describe(v))
+end
+
+-- hue values (ids, or names of the classes) -> 0-based ids and names
+local function hue_ids(v, n)
+  if tensor.is_tensor(v) then v = numbers(v, "hue") end
+  if type(v) ~= "table" or #v ~= n then
+    fail("the hue column must hold %d values, got %s", n, describe(v))
+  end
+  if type(v[1]) ~= "string" then return v, nil end
+  local ids, names, seen = {}, {}, {}
+  for i = 1, n do
+    local s = tostring(v[i])
+    if not seen[s] then names[#names + 1] = s; seen[s] = #names - 1 end
+    ids[i] = seen[s]
+  end
+  return ids, names
+end
+
+-- plot.pairplot(data, path, opts): every pair of features as a scatter
+-- panel, each feature's histogram on the diagonal (seaborn's pairplot).
+-- data: an (N, D) tensor (names in feature_names), or a table of
+-- columns by name (a frame) with opts.columns the order and opts.hue
+-- the name of the column that colours the points
+public("pairplot", function(data, path, opts)
+  opts = options(opts, typed("feature_names", "columns", "hue", "classes",
+    "class_names", "bins", "title", "size", "panel_size"))
+  local cols, names = {}, {}
+  local n
+  if tensor.is_tensor(data) then
+    local s = data:shape()
+    if #s ~= 2 or s[1] == 0 then
+      fail("expected an (N, D) tensor or a table of columns, got %s",
+           describe(data))
+    end
+    for k = 1, s[2] do
+      cols[k] = finite(data:select(2, k), ("data[:, %d]"):format(k))
+    end
+    n = s[1]
+    local fn = opts.feature_names
+    if fn ~= nil and (type(fn) ~= "table" or #fn ~= s[2]) then
+      fail("option feature_names must be a list of %d names", s[2])
+    end
+    for k = 1, s[2] do names[k] = fn and tostring(fn[k]) or ("x%d"):format(k) end
+  elseif type(data) == "table" or type(data) == "userdata" then
+    local order = opts.columns
+    if type(order) ~= "table" or #order == 0 then
+      fail("a table of columns needs option columns = {names...}")
+    end
+    for k, name in ipairs(order) do
+      local ok, v = pcall(function() return data[name] end)
+      if not ok or v == nil then fail("no column '%s'", tostring(name)) end
+      cols[k] = column_of(v, ("column %s"):format(tostring(name)))
+      names[k] = tostring(name)
+      n = n or #cols[k]
+      if #cols[k] ~= n then
+        fail("column %s has %d values, column %s has %d", names[k],
+             #cols[k], names[1], n)
+      end
+    end
+  else
+    fail("expected an (N, D) tensor or a table of columns, got %s",
+         describe(data))
+  end
+  local d = #cols
+  if d > 8 then fail("%d features are too many for a pair plot (at most 8)", d) end
+  local classes, cnames = opts.classes, opts.class_names
+  if opts.hue ~= nil then
+    if tensor.is_tensor(data) then fail("hue names a column of a table") end
+    local ok, v = pcall(function() return data[opts.hue] end)
+    if not ok or v == nil then
+      fail("no hue column '%s'", tostring(opts.hue))
+    end
+    local hn
+    classes, hn = hue_ids(v, n)
+    cnames = cnames or hn
+  end
+  cnames = class_name_list(cnames)
+  local ids, k
+  if classes ~= nil then ids, k = ids_of(classes, "classes", n, cnames) end
+  check_path(path)
+  local side = opt_int(opts, "panel_size", d <= 3 and 260 or 200, 120, 600)
+  local fig = setmetatable({panels = {}, cols = d,
+    title = opt_string(opts, "title"), width = side, height = side}, Figure)
+  local bins = opt_int(opts, "bins", 15, 1, 200)
+  for r = 1, d do
+    for c = 1, d do
+      local panel = {xlabel = r == d and names[c] or nil,
+                     ylabel = c == 1 and names[r] or nil, grid = true,
+                     legend = r == 1 and c == d}
+      if r == c then
+        local lo, hi = min_max(cols[c])
+        local e = bin_edges({bins = bins}, lo, hi)
+        panel.bars = {}
+        for cl = 0, (k or 1) - 1 do
+          local sub = {}
+          for i = 1, n do
+            if not ids or ids[i] == cl then sub[#sub + 1] = cols[c][i] end
+          end
+          local cnt = bin_counts(sub, e)
+          local rect = {}
+          for b = 1, #cnt do
+            rect[#rect + 1], rect[#rect + 2] = e[b], e[b + 1]
+            rect[#rect + 1], rect[#rect + 2] = 0, cnt[b]
+          end
+          panel.bars[#panel.bars + 1] = {rect = rect,
+            color = class_color(cl), alpha = ids and 0.55 or 1,
+            label = ids and class_label(cl, cnames) or nil}
+        end
+        panel.integer_y = true
+      else
+        scatter_layers(cols[c], cols[r], {classes = ids,
+          class_names = cnames, size = 2.5}, panel)
+        if ids then
+          -- the legend sits on the top-right panel only
+          if not panel.legend then
+            for _, l in ipairs(panel.points) do l.label = nil end
+          end
+        end
+      end
+      if panel.bars and not panel.legend then
+        for _, b in ipairs(panel.bars) do b.label = nil end
+      end
+      fig.panels[#fig.panels + 1] = panel
+    end
+  end
+  draw(core.axes, path, {panels = fig.panels, title = fig.title,
+       cols = d, width = side, height = side})
+  return path
 end)
 
 ------------------------------------------------------- decision regions

@@ -268,6 +268,23 @@ p = path("subplots_row.png")
 fig:save(p)
 is_png(p, "three panels in a row, no title", 900, 260)
 
+-- pairplot ------------------------------------------------------------
+p = path("pairplot.png")
+local X3 = T.randn(60, 3)
+local y3 = {}
+for i = 1, 60 do y3[i] = i % 2 end
+t.is(plot.pairplot(X3, p, {classes = y3, class_names = {"a", "b"},
+  feature_names = {"길이", "너비", "높이"}, title = "pairplot"}), p,
+  "pairplot returns the path")
+is_png(p, "3x3 panels of 260 under a title", 780, 780 + 44)
+img = image.load(p)
+t.ok(count_color(img, TAB[1]) > 100 and count_color(img, TAB[2]) > 100,
+     "both classes drawn")
+p = path("pairplot_cols.png")
+plot.pairplot({a = {1, 2, 3, 4}, b = T{2, 1, 4, 3}, kind = {"x", "y", "x", "y"}},
+              p, {columns = {"a", "b"}, hue = "kind"})
+is_png(p, "a table of columns, hue by a column of names", 520, 520)
+
 -- bad input -------------------------------------------------------------
 local me = debug.getinfo(1, "S").short_src:gsub("%p", "%%%0")
 local raises = t.raises
@@ -363,6 +380,15 @@ t.raises(function() plot.scatter3d(R, good, {classes = {1}}) end,
          "300 points but 1 classes", "classes count")
 t.raises(function() plot.scatter3d(R, good, {elv = 3}) end,
          "did you mean 'elev'", "misspelt scatter3d option")
+t.raises(function() plot.pairplot({a = {1, 2}}, good) end,
+         "needs option columns", "columns missing")
+t.raises(function() plot.pairplot({a = {1, 2}}, good, {columns = {"b"}}) end,
+         "no column 'b'", "a column that is not there")
+t.raises(function()
+  plot.pairplot({a = {1, 2}, b = {1}}, good, {columns = {"a", "b"}})
+end, "column b has 1 values, column a has 2", "ragged columns")
+t.raises(function() plot.pairplot(X3, good, {feature_names = {"a"}}) end,
+         "feature_names must be a list of 3 names", "names count")
 t.ok(png_size(good) == nil, "no failed call wrote its file")
 
 for _, f in ipairs(written) do os.remove(f) end
