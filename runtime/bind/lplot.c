@@ -7,7 +7,8 @@
  *               xlim = {lo, hi}, ylim = {lo, hi}, series = {series...},
  *               points = {points...}, bars = {bars...},
  *               arrows = {arrows...}, raster=, contour=, colorbar=,
- *               xticks = {...}, xticklabels = {...}, equal=, noaxis=}
+ *               texts = {texts...}, xticks = {...}, xticklabels = {...},
+ *               equal=, noaxis=, integer_y=}
  *     series = {x = {...}, y = {...}, label=, color = "#rrggbb",
  *               marker = "o" | "s" | "^", dashed=}
  *     points = {x=, y=, color=, colors = {"#rrggbb"...} | ids = {k...}
@@ -21,11 +22,13 @@
  *               classes = {"#rrggbb"...}, lighten=}
  *     contour = {levels = {...}, cmap=, vmin=, vmax=, color=, width=}
  *     colorbar = {cmap=, vmin=, vmax=, levels=, label=}
+ *     texts  = {x=, y=, text = {...}, color=, size=, ha=, va=}
  *   core.images(path, {images = {tensor...}, captions = {...}, cols=,
  *               box=, title=, normalize=, cmap = "gray" | "binary"})
  *   core.heatmap(path, {matrix = tensor, row_labels=, col_labels=,
  *               title=, xlabel=, ylabel=, decimals=, cell=, colorbar=,
  *               cmap=, vmin=, vmax=})
+ *   core.contour_levels(lo, hi, n) -> about n nice levels covering lo..hi
  *   core.font() -> the font family in use
  *
  * Everything is read and checked before the core runs: scratch arrays

@@ -1110,6 +1110,10 @@ public("heatmap", function(m, path, opts)
   if vmin and vmax and not (vmin < vmax) then
     fail("vmin %g must be below vmax %g", vmin, vmax)
   end
+  if is_figure(path) then
+    fail("a heat map is a figure of its own: give it a file name, not " ..
+         "a figure from plot.subplots")
+  end
   check_path(path)
   local cell = math.max(14, math.min(64, 560 // math.max(nr, nc)))
   draw(core.heatmap, path, {matrix = tensor.new(rows), row_labels = rl,
@@ -1601,6 +1605,10 @@ public("pairplot", function(data, path, opts)
   cnames = class_name_list(cnames)
   local ids, k
   if classes ~= nil then ids, k = ids_of(classes, "classes", n, cnames) end
+  if is_figure(path) then
+    fail("a pair plot is a figure of its own: give it a file name, not " ..
+         "a figure from plot.subplots")
+  end
   check_path(path)
   local side = opt_int(opts, "panel_size", d <= 3 and 260 or 200, 120, 600)
   local fig = setmetatable({panels = {}, cols = d,

@@ -118,9 +118,11 @@ typedef struct {
   double v[PLOT_MAXTICKS], step;
   char s[PLOT_MAXTICKS][32];
   double maxw;                   /* widest label */
+  int slant;                     /* x labels at 45 degrees (categories) */
 } Ticks;
 
 static void make_ticks(Ticks *t, double lo, double hi, int max, int integer) {
+  t->slant = 0;
   t->n = plot_nice_ticks(lo, hi, max, integer, t->v, &t->step);
   t->maxw = 0;
   for (int i = 0; i < t->n; i++) {
@@ -140,6 +142,7 @@ static void fixed_ticks(Ticks *t, const PlotAxes *a) {
   t->n = a->nxticks < PLOT_MAXTICKS ? a->nxticks : PLOT_MAXTICKS;
   t->step = 1;
   t->maxw = 0;
+  t->slant = 0;
   for (int i = 0; i < t->n; i++) {
     t->v[i] = a->xticks[i];
     snprintf(t->s[i], sizeof t->s[i], "%s",
@@ -148,10 +151,23 @@ static void fixed_ticks(Ticks *t, const PlotAxes *a) {
   }
 }
 
+/* height the x tick labels take below the plotting area */
+static double xlabels_height(const Ticks *xt) {
+  return xt->slant ? (xt->maxw + PLOT_PX_TICK) * sqrt(0.5) + 4
+                   : PLOT_PX_TICK * 1.4;
+}
+
 static PlotRect layout(const PlotAxes *a, PlotRect r, const Frame *fr,
                        Ticks *xt, Ticks *yt) {
   double top = 10 + (a->title && *a->title ? PLOT_PX_TITLE * 2 : 0);
-  double bottom = 8 + PLOT_PX_TICK * 1.4 + 10 +
+  xt->slant = 0;
+  if (a->nxticks > 0 && !a->noaxis) {
+    /* category names slant when they do not fit side by side */
+    fixed_ticks(xt, a);
+    double room = (r.w - 100) / (xt->n > 0 ? xt->n : 1);
+    xt->slant = xt->maxw + 10 > room;
+  }
+  double bottom = 8 + xlabels_height(xt) + 10 +
                   (a->xlabel && *a->xlabel ? PLOT_PX_LABEL * 1.8 : 0);
   double h = r.h - top - bottom;
   double right = 20 + (a->colorbar.on ? plot_colorbar_width(&a->colorbar)
@@ -168,8 +184,11 @@ static PlotRect layout(const PlotAxes *a, PlotRect r, const Frame *fr,
                 (a->ylabel && *a->ylabel ? PLOT_PX_LABEL * 1.9 : 0);
   double w = r.w - left - right;
   int max = clampi((int)(w / 70), 3, 10);
-  if (a->nxticks > 0) fixed_ticks(xt, a);
-  else do {  /* fewer ticks until the labels leave gaps between them */
+  if (a->nxticks > 0) {
+    int slant = xt->slant;
+    fixed_ticks(xt, a);
+    xt->slant = slant;
+  } else do {  /* fewer ticks until the labels leave gaps between them */
     make_ticks(xt, fr->x0, fr->x1, max, a->integer_x);
   } while (xt->n * (xt->maxw + 12) > w && --max >= 2);
   return (PlotRect){round(r.x + left), round(r.y + top), round(w),
@@ -302,23 +321,28 @@ static void draw_ticks(PlotFigure *f, const Frame *fr, const Ticks *xt,
     cairo_line_to(cr, p.x - 4, y);
   }
   cairo_stroke(cr);
-  for (int i = 0; i < xt->n; i++)
-    plot_text(f, xt->s[i], round(fx(fr, xt->v[i])) + 0.5, p.y + p.h + 7,
-              PLOT_PX_TICK, 0.5, 0, 0);
+  for (int i = 0; i < xt->n; i++) {
+    double x = round(fx(fr, xt->v[i])) + 0.5;
+    if (xt->slant)             /* matplotlib's rotation=45, ha="right" */
+      plot_text(f, xt->s[i], x + 3, p.y + p.h + 7, PLOT_PX_TICK, 1, 0,
+                -M_PI / 4);
+    else
+      plot_text(f, xt->s[i], x, p.y + p.h + 7, PLOT_PX_TICK, 0.5, 0, 0);
+  }
   for (int i = 0; i < yt->n; i++)
     plot_text(f, yt->s[i], p.x - 7, round(fy(fr, yt->v[i])) + 0.5,
               PLOT_PX_TICK, 1, 0.5, 0);
 }
 
 static void draw_labels(PlotFigure *f, const PlotAxes *a, PlotRect p,
-                        const Ticks *yt) {
+                        const Ticks *xt, const Ticks *yt) {
   cairo_set_source_rgb(f->cr, 0, 0, 0);
   if (a->title && *a->title)
     plot_text_fit(f, a->title, p.x + p.w / 2, p.y - 8, PLOT_PX_TITLE, 0.5,
                   1, p.w + 40);
   if (a->xlabel && *a->xlabel)
     plot_text_fit(f, a->xlabel, p.x + p.w / 2,
-                  p.y + p.h + 10 + PLOT_PX_TICK * 1.4, PLOT_PX_LABEL, 0.5,
+                  p.y + p.h + 10 + xlabels_height(xt), PLOT_PX_LABEL, 0.5,
                   0, p.w);
   if (a->ylabel && *a->ylabel)
     plot_text(f, a->ylabel, p.x - 12 - yt->maxw, p.y + p.h / 2,
@@ -574,7 +598,7 @@ int plot_axes(PlotFigure *f, PlotRect r, const PlotAxes *a, char *err) {
   cairo_restore(cr);
   for (int s = 0; s < a->ntexts; s++) plot_draw_texts(f, &fr, &a->texts[s]);
   if (!a->noaxis) draw_ticks(f, &fr, &xt, &yt);
-  draw_labels(f, a, fr.p, &yt);
+  draw_labels(f, a, fr.p, &xt, &yt);
   draw_legend(f, &fr, a);
   if (a->colorbar.on)
     plot_draw_colorbar(f, (PlotRect){fr.p.x + fr.p.w + 16, fr.p.y, 16,

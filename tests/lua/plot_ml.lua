@@ -128,6 +128,10 @@ t.ok(count_color(img, TAB[1]) > 10000, "bars drawn")
 p = path("bar_groups.png")
 plot.bar({1, 2, 3, 4}, {{3, 5, 2, 7}, {4, 1, 6, 3}}, p,
          {labels = {"2023", "2024"}})
+local long = {}
+for i = 1, 13 do long[i] = ("a_long_feature_name_%d"):format(i) end
+plot.bar(long, T.rand(13), path("bar_slant.png"), {xlabel = "특성"})
+t.ok(png_size(dir .. "/bar_slant.png"), "13 long category names slant")
 img = image.load(p)
 t.ok(count_color(img, TAB[1]) > 3000 and count_color(img, TAB[2]) > 3000,
      "grouped bars in two colours")
@@ -389,6 +393,8 @@ t.raises(function()
 end, "column b has 1 values, column a has 2", "ragged columns")
 t.raises(function() plot.pairplot(X3, good, {feature_names = {"a"}}) end,
          "feature_names must be a list of 3 names", "names count")
+t.raises(function() plot.heatmap(corr, plot.subplots{}) end,
+         "a heat map is a figure of its own", "heatmap in subplots")
 t.ok(png_size(good) == nil, "no failed call wrote its file")
 
 for _, f in ipairs(written) do os.remove(f) end
