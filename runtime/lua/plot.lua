@@ -1712,7 +1712,7 @@ public("decision_regions", function(model, X, y, path, opts)
   local panel = base_panel(opts)
   panel.xlim, panel.ylim = nil, nil
   panel.raster = {v = tensor.new(rows), x0 = ax, x1 = bx, y0 = ay, y1 = by,
-    smooth = false, classes = classes,
+    smooth = true, classes = classes,
     lighten = opt_number(opts, "lighten", 0.65)}
   local popts = {classes = ids, class_names = names,
                  size = opt_number(opts, "size", 4),

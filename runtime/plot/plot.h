@@ -137,7 +137,8 @@ typedef struct PlotRaster {
   const double *v;          /* rows x cols, row-major */
   int rows, cols;           /* each >= 2 */
   double x0, x1, y0, y1;
-  int smooth;               /* bilinear between samples, else nearest */
+  int smooth;               /* bilinear between samples, else nearest;
+                               classes: the corners' weighted vote */
   PlotCmap cmap;
   double vmin, vmax;        /* the values mapped to the map's ends */
   const double *levels;     /* nlevels >= 2 ascending: one flat colour */

@@ -147,8 +147,28 @@ static PlotColor band_color(PlotCmap map, int k, int n) {
   return plot_cmap(map, n > 2 ? (double)k / (n - 2) : 0.5);
 }
 
+/* the class at (c, r) with the most bilinear weight among the cell's
+ * four corners: boundaries run smoothly between grid points, where
+ * nearest sampling would leave a staircase */
+static double vote(const PlotRaster *g, double c, double r) {
+  int j = (int)fmin(floor(c), g->cols - 2), i = (int)fmin(floor(r),
+                                                          g->rows - 2);
+  double u = c - j, w = r - i;
+  const double *a = g->v + (size_t)i * g->cols + j, *b = a + g->cols;
+  double id[4] = {a[0], a[1], b[0], b[1]};
+  double wt[4] = {(1 - u) * (1 - w), u * (1 - w), (1 - u) * w, u * w};
+  double best = id[0], most = -1;
+  for (int k = 0; k < 4; k++) {
+    double sum = 0;
+    for (int m = 0; m < 4; m++) if (id[m] == id[k]) sum += wt[m];
+    if (sum > most) { most = sum; best = id[k]; }
+  }
+  return best;
+}
+
 /* the value at fractional grid position (c, r) */
 static double sample(const PlotRaster *g, double c, double r) {
+  if (g->smooth && g->classes) return vote(g, c, r);
   if (!g->smooth) {
     int j = (int)lround(c), i = (int)lround(r);
     return g->v[(size_t)i * g->cols + j];

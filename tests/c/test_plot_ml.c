@@ -208,6 +208,22 @@ static void test_layers(void) {
      "two regions of about equal area (%d, %d pixels)", n0, n1);
   cairo_surface_destroy(p.s);
 
+  /* smooth class regions: one corner of class 1 wins where its
+   * bilinear weight u w passes 1/2, (1 - ln 2) / 2 of the cell */
+  double g2[4] = {0, 0, 0, 1};
+  PlotRaster sm = {g2, 2, 2, 0, 1, 0, 1, 1, PLOT_VIRIDIS, 0, 1, NULL, 0,
+                   cls, 2, 0.5, 0};
+  b.raster = &sm;
+  ok(plot_save_axes(file("vote.png"), &b, 1, 400, 300, NULL, err) == 0,
+     "smooth class regions saved: %s", err);
+  ok(load(&p, file("vote.png")) == 0, "read back");
+  n0 = count_rgb(&p, l0, 1);
+  n1 = count_rgb(&p, l1, 1);
+  double frac = (double)n1 / (n0 + n1), want = (1 - log(2)) / 2;
+  ok(fabs(frac - want) < 0.01, "class 1 covers %.3f of the grid (want "
+     "%.3f)", frac, want);
+  cairo_surface_destroy(p.s);
+
   /* filled bands of x over [0, 1] with levels 0, .5, 1 and a colour bar */
   double ramp[2 * 2] = {0, 1, 0, 1}, lv[3] = {0, 0.5, 1};
   PlotRaster rr = {ramp, 2, 2, 0, 1, 0, 1, 1, PLOT_VIRIDIS, 0, 1, lv, 3,
@@ -267,7 +283,7 @@ int main(void) {
   test_layers();
   test_grid();
   const char *names[] = {"layers.png", "regions.png", "bands.png",
-                         "grid.png"};
+                         "grid.png", "vote.png"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     remove(file(names[i]));
   ok(rmdir(dir) == 0, "temp folder empty at the end");
