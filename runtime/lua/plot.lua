@@ -1390,6 +1390,9 @@ public("scatter3d", function(X, path, opts)
   end
   local n = X:shape()[1]
   if n == 0 then fail("X is empty") end
+  if opts.xlim ~= nil or opts.ylim ~= nil then
+    fail("a 3-d view has no xlim or ylim: it always shows the whole box")
+  end
   local c = {}
   for k = 1, 3 do c[k] = finite(X:select(2, k), ("X[:, %d]"):format(k)) end
   check_target(path)
@@ -1641,7 +1644,8 @@ public("pairplot", function(data, path, opts)
         panel.integer_y = true
       else
         scatter_layers(cols[c], cols[r], {classes = ids,
-          class_names = cnames, size = 2.5}, panel)
+          class_names = cnames, size = opt_number(opts, "size", 2.5)},
+          panel)
         if ids then
           -- the legend sits on the top-right panel only
           if not panel.legend then
@@ -1678,15 +1682,16 @@ public("decision_regions", function(model, X, y, path, opts)
   local ids, k = ids_of(y, "y", #x1, names)
   check_target(path)
   local res = opt_int(opts, "resolution", 200, 10, 1000)
-  local function span(v)
+  local function span(v, lim)       -- xlim/ylim, else X's range padded
+    if lim then return lim[1], lim[2] end
     local lo, hi = min_max(v)
     local pad = opt_number(opts, "padding", nil) or
                 math.max((hi - lo) * 0.1, 1e-9)
     if hi == lo then pad = math.max(pad, 0.5) end
     return lo - pad, hi + pad
   end
-  local ax, bx = span(x1)
-  local ay, by = span(x2)
+  local ax, bx = span(x1, lim_opt(opts, "xlim"))
+  local ay, by = span(x2, lim_opt(opts, "ylim"))
   local grid = {}
   for i = 1, res do
     local gy = ay + (by - ay) * (i - 1) / (res - 1)

@@ -210,6 +210,18 @@ end}
 plot.decision_regions(table_model, X, y, path("regions_t.png"),
                       {resolution = 50})
 t.ok(png_size(dir .. "/regions_t.png"), "predict may return a Lua list")
+local seen_lo, seen_hi = math.huge, -math.huge
+local spy = {predict = function(self, G)
+  for i = 1, G:shape()[1] do
+    seen_lo = math.min(seen_lo, G:get(i, 1))
+    seen_hi = math.max(seen_hi, G:get(i, 1))
+  end
+  return T.zeros(G:shape()[1])
+end}
+plot.decision_regions(spy, X, y, path("regions_lim.png"),
+                      {resolution = 20, xlim = {-10, 10}})
+t.ok(math.abs(seen_lo + 10) < 1e-5 and math.abs(seen_hi - 10) < 1e-5,
+     "xlim sets the grid's x range")
 
 -- subplots ------------------------------------------------------------
 local fig = plot.subplots{cols = 2, title = "네 그림", width = 400,
@@ -382,6 +394,8 @@ t.raises(function() plot.scatter3d(T.randn(5, 2), good) end,
          "two columns")
 t.raises(function() plot.scatter3d(R, good, {classes = {1}}) end,
          "300 points but 1 classes", "classes count")
+t.raises(function() plot.scatter3d(R, good, {xlim = {0, 1}}) end,
+         "a 3%-d view has no xlim or ylim", "limits on a 3-d view")
 t.raises(function() plot.scatter3d(R, good, {elv = 3}) end,
          "did you mean 'elev'", "misspelt scatter3d option")
 t.raises(function() plot.pairplot({a = {1, 2}}, good) end,
