@@ -191,7 +191,10 @@ static PlotMarker marker_of(lua_State *L, const char *m) {
   if (!strcmp(m, "o")) return PLOT_MARK_CIRCLE;
   if (!strcmp(m, "s")) return PLOT_MARK_SQUARE;
   if (!strcmp(m, "^")) return PLOT_MARK_TRIANGLE;
-  return lerror(L, "marker must be \"o\", \"s\" or \"^\", got \"%s\"", m);
+  if (!strcmp(m, "D")) return PLOT_MARK_DIAMOND;
+  if (!strcmp(m, "x")) return PLOT_MARK_X;
+  if (!strcmp(m, "+")) return PLOT_MARK_PLUS;
+  return lerror(L, "marker must be one of o s ^ D x +, got \"%s\"", m);
 }
 
 static void read_series(lua_State *L, int s, int i, PlotSeries *se) {

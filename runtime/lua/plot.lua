@@ -542,6 +542,10 @@ local function color_of(c, i)
        "or \"#rrggbb\", got %s", i, describe(c))
 end
 
+local MARKER_OK = {o = true, s = true, ["^"] = true, D = true, x = true,
+                   ["+"] = true}
+local MARKER_NAMES = '"o", "s", "^", "D", "x" or "+"'
+
 local SERIES_KEYS = set("x", "y", "label", "color", "marker", "style",
                         "dashed")
 
@@ -560,8 +564,8 @@ local function one_series(s, i)
     fail("series %d: label must be a string, got %s", i, describe(s.label))
   end
   local m = s.marker
-  if m ~= nil and m ~= "o" and m ~= "s" and m ~= "^" and m ~= "" then
-    fail("series %d: marker must be \"o\", \"s\" or \"^\", got %s", i,
+  if m ~= nil and m ~= "" and not MARKER_OK[m] then
+    fail("series %d: marker must be one of %s, got %s", i, MARKER_NAMES,
          describe(m))
   end
   if s.style ~= nil and s.style ~= "-" and s.style ~= "--" then
@@ -792,8 +796,8 @@ local function scatter_layers(x, y, opts, panel)
   local size = opt_number(opts, "size", 3.5)
   local alpha = opt_number(opts, "alpha", 1)
   local marker = opts.marker
-  if marker ~= nil and marker ~= "o" and marker ~= "s" and marker ~= "^" then
-    fail("option marker must be \"o\", \"s\" or \"^\", got %s",
+  if marker ~= nil and not MARKER_OK[marker] then
+    fail("option marker must be one of %s, got %s", MARKER_NAMES,
          describe(marker))
   end
   local names = class_name_list(opts.class_names)
@@ -855,7 +859,7 @@ public("scatter", function(a, b, c, d)
   opts = fig_options(opts, "classes", "class_names", "values", "cmap",
                      "vmin", "vmax", "colorbar:boolean", "colorbar_label",
                      "color", "label", "size", "alpha", "marker",
-                     "edge:boolean", "equal:boolean")
+                     "edge:boolean", "equal:boolean", "overlay")
   if y == nil then
     fail("expected x and y (lists or 1-d tensors) or an (N, 2) tensor X")
   end
@@ -865,6 +869,43 @@ public("scatter", function(a, b, c, d)
   local panel = base_panel(opts)
   panel.equal = opts.equal == true
   scatter_layers(x, y, opts, panel)
+  -- more point sets on top (k-means centroids as big black x's)
+  local over = opts.overlay
+  if over ~= nil then
+    if type(over) ~= "table" then
+      fail("option overlay must be a list of point sets, got %s",
+           describe(over))
+    end
+    if over.X ~= nil or over.x ~= nil then over = {over} end
+    for i, o in ipairs(over) do
+      local what = ("overlay[%d]"):format(i)
+      if type(o) ~= "table" then
+        fail("%s must be a table {X=, marker=, color=, size=, label=}", what)
+      end
+      check(("%s: %s"):format(current, what), o,
+            set("X", "x", "y", "marker", "color", "size", "label"))
+      local ox, oy
+      if o.X ~= nil then ox, oy = xy_of(o.X, what .. ".X")
+      else
+        ox, oy = finite(o.x, what .. ".x"), finite(o.y, what .. ".y")
+        if #ox ~= #oy then
+          fail("%s: x has %d values but y has %d", what, #ox, #oy)
+        end
+      end
+      if o.marker ~= nil and not MARKER_OK[o.marker] then
+        fail("%s: marker must be one of %s, got %s", what, MARKER_NAMES,
+             describe(o.marker))
+      end
+      local sz = o.size == nil and 7 or o.size
+      if type(sz) ~= "number" or not (sz > 0 and sz < 100) then
+        fail("%s: size must be a number of pixels, got %s", what,
+             describe(o.size))
+      end
+      panel.points[#panel.points + 1] = {x = ox, y = oy,
+        marker = o.marker or "x", color = color_of(o.color or "black", i),
+        size = sz, label = o.label ~= nil and tostring(o.label) or nil}
+    end
+  end
   return emit(path, panel, opts)
 end)
 
@@ -1284,9 +1325,8 @@ public("line", function(x, y, path, opts)
     fail("option labels must be a list of %d names, one a series", #ys)
   end
   local m = opts.marker
-  if m ~= nil and m ~= true and m ~= false and m ~= "o" and m ~= "s" and
-     m ~= "^" then
-    fail("option marker must be true, \"o\", \"s\" or \"^\", got %s",
+  if m ~= nil and m ~= true and m ~= false and not MARKER_OK[m] then
+    fail("option marker must be true or one of %s, got %s", MARKER_NAMES,
          describe(m))
   end
   check_target(path)

@@ -37,7 +37,8 @@ typedef struct { double r, g, b; } PlotColor;
 typedef enum { PLOT_GRAY, PLOT_BINARY, PLOT_BLUES, PLOT_VIRIDIS,
                PLOT_COOLWARM, PLOT_RDBU } PlotCmap;
 typedef enum { PLOT_MARK_NONE, PLOT_MARK_CIRCLE, PLOT_MARK_SQUARE,
-               PLOT_MARK_TRIANGLE } PlotMarker;
+               PLOT_MARK_TRIANGLE, PLOT_MARK_DIAMOND, PLOT_MARK_X,
+               PLOT_MARK_PLUS } PlotMarker;
 
 /* ---- figure --------------------------------------------------------- */
 
@@ -255,8 +256,13 @@ void plot_draw_arrows(PlotFigure *f, const PlotFrame *fr,
                       const PlotArrows *a);
 void plot_draw_texts(PlotFigure *f, const PlotFrame *fr,
                      const PlotTexts *t);
+/* A marker's outline as a sub-path of cr: filled for the solid markers,
+ * stroked for the line ones (plot_marker_stroked: x and +). */
 void plot_marker_path(cairo_t *cr, PlotMarker m, double x, double y,
                       double r);
+int plot_marker_stroked(PlotMarker m);
+/* Fill or stroke the markers' path in the current source colour. */
+void plot_marker_finish(cairo_t *cr, PlotMarker m, double r);
 /* A vertical colour bar in b with ticks and their numbers on its right
  * and label turned along it; returns the width it takes right of b. */
 double plot_colorbar_width(const PlotColorbar *cb);

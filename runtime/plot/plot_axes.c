@@ -281,7 +281,7 @@ static void draw_markers(cairo_t *cr, const Frame *fr, const PlotSeries *s) {
     marker_at(cr, s->marker, x, y);
   }
   cairo_set_source_rgb(cr, s->color.r, s->color.g, s->color.b);
-  cairo_fill(cr);
+  plot_marker_finish(cr, s->marker, 3.5);
 }
 
 /* ---- frame, ticks, labels ------------------------------------------- */
@@ -490,7 +490,7 @@ static void draw_legend(PlotFigure *f, const Frame *fr, const PlotAxes *a) {
       cairo_stroke(cr);
       cairo_set_dash(cr, NULL, 0, 0);
       marker_at(cr, se->marker, b.x + 24, y);
-      cairo_fill(cr);
+      plot_marker_finish(cr, se->marker, 3.5);
     } else if (e->kind == ENTRY_POINT) {
       const PlotPoints *p = e->item;
       PlotPoints one = *p;

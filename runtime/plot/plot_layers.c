@@ -24,7 +24,37 @@ void plot_marker_path(cairo_t *cr, PlotMarker m, double x, double y,
     cairo_line_to(cr, x + r * 1.1, y + r * 0.8);
     cairo_line_to(cr, x - r * 1.1, y + r * 0.8);
     cairo_close_path(cr);
+  } else if (m == PLOT_MARK_DIAMOND) {
+    cairo_move_to(cr, x, y - r * 1.25);
+    cairo_line_to(cr, x + r * 0.9, y);
+    cairo_line_to(cr, x, y + r * 1.25);
+    cairo_line_to(cr, x - r * 0.9, y);
+    cairo_close_path(cr);
+  } else if (m == PLOT_MARK_X) {
+    cairo_move_to(cr, x - r, y - r);
+    cairo_line_to(cr, x + r, y + r);
+    cairo_move_to(cr, x - r, y + r);
+    cairo_line_to(cr, x + r, y - r);
+  } else if (m == PLOT_MARK_PLUS) {
+    cairo_move_to(cr, x - r * 1.2, y);
+    cairo_line_to(cr, x + r * 1.2, y);
+    cairo_move_to(cr, x, y - r * 1.2);
+    cairo_line_to(cr, x, y + r * 1.2);
   }
+}
+
+int plot_marker_stroked(PlotMarker m) {
+  return m == PLOT_MARK_X || m == PLOT_MARK_PLUS;
+}
+
+void plot_marker_finish(cairo_t *cr, PlotMarker m, double r) {
+  if (!plot_marker_stroked(m)) { cairo_fill(cr); return; }
+  cairo_save(cr);
+  cairo_set_dash(cr, NULL, 0, 0);
+  cairo_set_line_width(cr, fmax(1.5, r * 0.45));
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_stroke(cr);
+  cairo_restore(cr);
 }
 
 void plot_draw_points(PlotFigure *f, const PlotFrame *fr,
@@ -43,7 +73,9 @@ void plot_draw_points(PlotFigure *f, const PlotFrame *fr,
     cairo_new_path(cr);
     plot_marker_path(cr, m, x, y, r);
     cairo_set_source_rgba(cr, c.r, c.g, c.b, p->alpha);
-    if (p->edge) {
+    if (plot_marker_stroked(m)) {
+      plot_marker_finish(cr, m, r);
+    } else if (p->edge) {
       cairo_fill_preserve(cr);
       cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, fmax(p->alpha, 0.6));
       cairo_stroke(cr);

@@ -93,6 +93,16 @@ img = image.load(p)
 t.ok(count_color(img, "#440154", 0.06) > 20, "viridis's dark end appears")
 t.ok(count_color(img, "#fde725", 0.06) > 20, "viridis's yellow end appears")
 
+p = path("scatter_centroids.png")
+local C = T{{0, 0}, {3, 0}, {6, 0}}
+plot.scatter(X, p, {classes = y, overlay = {{X = C, marker = "x",
+  size = 9, label = "centroids"}}})
+img = image.load(p)
+t.ok(count_color(img, "#000000", 0.05) > 60, "centroids as black x's")
+plot.scatter(X, path("scatter_markers.png"), {marker = "D", overlay = {
+  {x = {0, 3}, y = {1, 1}, marker = "+", color = "red"}}})
+t.ok(png_size(dir .. "/scatter_markers.png"), "diamonds and pluses")
+
 p = path("scatter_plain.png")
 plot.scatter({1, 2, 3}, {3, 1, 2}, p, {color = "red", size = 6})
 t.ok(count_color(image.load(p), "#d62728") > 50, "one colour, as asked")
@@ -326,6 +336,11 @@ t.raises(function() plot.scatter(X, good, {classes = y, class_names = {"a"}}) en
          "label 1 out of range 0..0", "class beyond the names")
 t.raises(function() plot.scatter(X, good, {classes = y, values = v}) end,
          "not both", "classes and values")
+t.raises(function() plot.scatter(X, good, {overlay = {{X = C, colr = 1}}}) end,
+         "overlay%[1%]: unknown option 'colr' %(did you mean 'color'%?%)",
+         "misspelt overlay field")
+t.raises(function() plot.scatter(X, good, {marker = "*"}) end,
+         "option marker must be one of", "unknown marker")
 t.raises(function() plot.scatter(X, good, {values = v, cmap = "jet"}) end,
          "option cmap must be", "unknown colour map")
 t.raises(function() plot.hist({}, good) end, "expected numbers", "no data")
@@ -381,7 +396,7 @@ t.raises(function() plot.line({1, 2}, {1, 2, 3}, good) end,
          "x has 2 values but y has 3", "line lengths")
 t.raises(function() plot.line(nil, {{1}, {2}}, good, {labels = {"a"}}) end,
          "labels must be a list of 2 names", "line labels")
-t.raises(function() plot.line(nil, {1, 2}, good, {marker = "x"}) end,
+t.raises(function() plot.line(nil, {1, 2}, good, {marker = "*"}) end,
          "option marker must be true", "line marker")
 t.raises(function() plot.arrows({0, 0}, T.randn(2, 3), good) end,
          "vectors must be an %(N, 2%) tensor", "3-d vectors")
