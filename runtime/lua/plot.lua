@@ -859,7 +859,7 @@ public("scatter", function(a, b, c, d)
   opts = fig_options(opts, "classes", "class_names", "values", "cmap",
                      "vmin", "vmax", "colorbar:boolean", "colorbar_label",
                      "color", "label", "size", "alpha", "marker",
-                     "edge:boolean", "equal:boolean", "overlay")
+                     "edge:boolean", "equal:boolean", "overlay", "lines")
   if y == nil then
     fail("expected x and y (lists or 1-d tensors) or an (N, 2) tensor X")
   end
@@ -869,6 +869,21 @@ public("scatter", function(a, b, c, d)
   local panel = base_panel(opts)
   panel.equal = opts.equal == true
   scatter_layers(x, y, opts, panel)
+  -- lines under the points (a fitted regression line)
+  local lines = opts.lines
+  if lines ~= nil then
+    if type(lines) ~= "table" then
+      fail("option lines must be a list of series {x=, y=, label=}, got %s",
+           describe(lines))
+    end
+    if lines.y ~= nil then lines = {lines} end
+    panel.series = {}
+    for i, l in ipairs(lines) do
+      local se = one_series(l, i)
+      if l.color == nil then se.color = color_of(i == 1 and "red" or nil, i) end
+      panel.series[i] = se
+    end
+  end
   -- more point sets on top (k-means centroids as big black x's)
   local over = opts.overlay
   if over ~= nil then

@@ -103,6 +103,12 @@ plot.scatter(X, path("scatter_markers.png"), {marker = "D", overlay = {
   {x = {0, 3}, y = {1, 1}, marker = "+", color = "red"}}})
 t.ok(png_size(dir .. "/scatter_markers.png"), "diamonds and pluses")
 
+p = path("scatter_fit.png")
+plot.scatter({1, 2, 3, 4}, {1.1, 1.9, 3.2, 3.9}, p, {lines = {x = {0, 5},
+  y = {0, 5}, label = "y = x"}, label = "data"})
+img = image.load(p)
+t.ok(count_color(img, TAB[4], 0.03) > 300, "a fitted line drawn in red")
+
 p = path("scatter_plain.png")
 plot.scatter({1, 2, 3}, {3, 1, 2}, p, {color = "red", size = 6})
 t.ok(count_color(image.load(p), "#d62728") > 50, "one colour, as asked")
@@ -339,6 +345,8 @@ t.raises(function() plot.scatter(X, good, {classes = y, values = v}) end,
 t.raises(function() plot.scatter(X, good, {overlay = {{X = C, colr = 1}}}) end,
          "overlay%[1%]: unknown option 'colr' %(did you mean 'color'%?%)",
          "misspelt overlay field")
+t.raises(function() plot.scatter(X, good, {lines = {{x = {1}, y = {1, 2}}}}) end,
+         "series 1: x has 1 values but y has 2", "a line of mismatched lengths")
 t.raises(function() plot.scatter(X, good, {marker = "*"}) end,
          "option marker must be one of", "unknown marker")
 t.raises(function() plot.scatter(X, good, {values = v, cmap = "jet"}) end,
