@@ -24,20 +24,62 @@
 --       activations (1,H,W,C) or (H,W,C), one normalised cell a channel
 --   plot.lines(series, path, {title=, xlabel=, ylabel=, xlim=, ylim=,
 --              width=, height=, legend=, grid=})
---       series: {{x=, y=, label=, color=, marker="o"|"s"|"^",
+--       series: {{x=, y=, label=, color=, marker="o"|"s"|"^"|"D"|"x"|"+",
 --       style="-"|"--"}, ...} (x defaults to 1..#y)
+--
+-- Figures of one panel. Each takes title=, xlabel=, ylabel=, width=,
+-- height= (pixels, 640x480 unless said), xlim=/ylim= {lo, hi},
+-- legend=, grid=; a figure from plot.subplots in place of path adds
+-- the panel to it. Inputs are tensors or lists, checked finite.
 --   plot.scatter(x, y, path, opts) / plot.scatter(X, path, opts)
+--       X (N, 2); classes= 0-based ids (tab10, legend; class_names=) or
+--       values= (cmap="viridis", vmin=, vmax=, colorbar=true,
+--       colorbar_label=) or color=, label=; size= (radius px), alpha=,
+--       marker=, edge=, equal=; lines= series drawn under the points,
+--       overlay= {{X= or x=,y=, marker="x", color="black", size=7,
+--       label=}} point sets on top
 --   plot.hist(data, path, opts) -> path, counts, edges
+--       numbers or a list of such (overlaid, labels=); bins=10 or a list
+--       of edges, range= {lo, hi}, density=, color=, alpha=
 --   plot.bar(x, heights, path, opts)
+--       x category names or positions; heights numbers or a list of
+--       lists (grouped, labels=); color=, bar_width=0.8, values= (the
+--       numbers above the bars, decimals=), alpha=
 --   plot.line(x, y, path, opts)
+--       y numbers, a list of lists or an (N, K) tensor (K series); x nil
+--       for 1..N; labels=, marker= (true cycles o s ^), style=, color=
 --   plot.heatmap(matrix, path, opts)
+--       a 2-d tensor or rows; labels= (both) or row_labels=,
+--       col_labels=; cmap="viridis" (a correlation: "coolwarm" with
+--       vmin=-1, vmax=1), decimals=2, annotate=true, cell=, colorbar=,
+--       title=, xlabel=, ylabel=; a figure of its own (no subplots)
 --   plot.contour(f, path, opts)
+--       f(x, y) sampled n=100 a side over xlim x ylim, or a 2-d tensor z
+--       (row 1 at ylim[1]); levels= a count (10) or a list; filled=true,
+--       lines=true, line_color=, cmap=, colorbar=, colorbar_label=,
+--       paths= {{x=, y=, label=, color=, marker=}} or (N, 2) tensors
+--       drawn on top (gradient-descent steps), equal=; 640x520
 --   plot.decision_regions(model, X, y, path, opts)
+--       model:predict(grid) (ids, a list, or (N, K) scores) over a
+--       resolution=200 grid covering X (padding= or xlim=/ylim=),
+--       regions lightened (lighten=0.65), X's points by y on top;
+--       class_names=, size=, alpha=
 --   plot.arrows(origins, vectors, path, opts)
+--       (N, 2) vectors from (N, 2) origins or one {x, y}; labels= at
+--       the tips, color="red", arrow_width=, points= (N, 2) drawn behind
+--       (classes=, class_names=, size=, alpha=), equal=true
 --   plot.scatter3d(X, path, opts)
+--       X (N, 3) seen from elev=30, azim=-60 (degrees) in its box, axes
+--       named (xlabel=, ylabel=, zlabel=) and numbered; colours as
+--       scatter (classes=, values=, ...); 640x560; no xlim/ylim
 --   plot.pairplot(data, path, opts)
---   plot.subplots(opts) -> fig; pass fig in place of a path, fig:save(path)
---       (each described where it is defined, below)
+--       an (N, D) tensor (feature_names=) or a table of columns by name
+--       (columns= the order, hue= the column that colours); classes=,
+--       class_names=, bins=15, size=, panel_size=, title=
+--   plot.subplots{cols=2, title=, width=480, height=400} -> fig; pass
+--       fig in place of a path (scatter, hist, bar, line, lines,
+--       contour, decision_regions, arrows, scatter3d), then
+--       fig:save(path)
 --
 -- Class ids are 0-based (as in the data files and Keras). Filter and
 -- channel numbers under the cells are 1-based positions, as
