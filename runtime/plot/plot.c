@@ -271,27 +271,61 @@ int plot_parse_color(const char *s, PlotColor *c) {
   return 0;
 }
 
-/* ColorBrewer's nine-class Blues, the colour map of sklearn's and
- * seaborn's confusion matrices */
-static PlotColor blues(double t) {
-  static const uint32_t stops[] = {
-    0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6,
-    0x4292c6, 0x2171b5, 0x08519c, 0x08306b};
-  double u = t * 8;
-  int i = (int)fmin(7, floor(u));
+/* Piecewise-linear colour maps through n evenly spaced anchor colours. */
+static PlotColor through(const uint32_t *stops, int n, double t) {
+  double u = t * (n - 1);
+  int i = (int)fmin(n - 2, floor(u));
   PlotColor a = hex(stops[i]), b = hex(stops[i + 1]);
   u -= i;
   return (PlotColor){a.r + (b.r - a.r) * u, a.g + (b.g - a.g) * u,
                      a.b + (b.b - a.b) * u};
 }
 
+/* ColorBrewer's nine-class Blues, the colour map of sklearn's and
+ * seaborn's confusion matrices */
+static const uint32_t blues[] = {
+  0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6,
+  0x4292c6, 0x2171b5, 0x08519c, 0x08306b};
+/* viridis (van der Walt and Smith's perceptually uniform map) at
+ * eighths of its range */
+static const uint32_t viridis[] = {
+  0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c,
+  0x28ae80, 0x5ec962, 0xaddc30, 0xfde725};
+/* Moreland's "diverging colour maps for scientific visualization"
+ * cool-warm, blue through light gray to red, at eighths */
+static const uint32_t coolwarm[] = {
+  0x3b4cc0, 0x6282ea, 0x8db0fe, 0xb8d0f9, 0xdddddd,
+  0xf5c4ad, 0xf49a7b, 0xde604d, 0xb40426};
+/* ColorBrewer's eleven-class RdBu, red at 0, blue at 1 */
+static const uint32_t rdbu[] = {
+  0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7,
+  0xd1e5f0, 0x92c5de, 0x4393c3, 0x2166ac, 0x053061};
+
 PlotColor plot_cmap(PlotCmap map, double t) {
   t = t > 0 ? (t < 1 ? t : 1) : 0;     /* NaN lands on 0 */
   switch (map) {
   case PLOT_BINARY: return (PlotColor){1 - t, 1 - t, 1 - t};
-  case PLOT_BLUES: return blues(t);
+  case PLOT_BLUES: return through(blues, 9, t);
+  case PLOT_VIRIDIS: return through(viridis, 9, t);
+  case PLOT_COOLWARM: return through(coolwarm, 9, t);
+  case PLOT_RDBU: return through(rdbu, 11, t);
   default: return (PlotColor){t, t, t};
   }
+}
+
+int plot_cmap_named(const char *name, PlotCmap *map) {
+  static const struct { const char *name; PlotCmap map; } maps[] = {
+    {"gray", PLOT_GRAY}, {"binary", PLOT_BINARY}, {"Blues", PLOT_BLUES},
+    {"viridis", PLOT_VIRIDIS}, {"coolwarm", PLOT_COOLWARM},
+    {"RdBu", PLOT_RDBU}};
+  for (size_t i = 0; name && i < sizeof maps / sizeof *maps; i++)
+    if (!strcmp(name, maps[i].name)) { *map = maps[i].map; return 0; }
+  return -1;
+}
+
+PlotColor plot_lighten(PlotColor c, double t) {
+  return (PlotColor){c.r + (1 - c.r) * t, c.g + (1 - c.g) * t,
+                     c.b + (1 - c.b) * t};
 }
 
 /* ---- ticks ---------------------------------------------------------- */

@@ -34,9 +34,11 @@ typedef struct PlotFigure {
 typedef struct { double x, y, w, h; } PlotRect;
 typedef struct { double r, g, b; } PlotColor;
 
-typedef enum { PLOT_GRAY, PLOT_BINARY, PLOT_BLUES } PlotCmap;
+typedef enum { PLOT_GRAY, PLOT_BINARY, PLOT_BLUES, PLOT_VIRIDIS,
+               PLOT_COOLWARM, PLOT_RDBU } PlotCmap;
 typedef enum { PLOT_MARK_NONE, PLOT_MARK_CIRCLE, PLOT_MARK_SQUARE,
-               PLOT_MARK_TRIANGLE } PlotMarker;
+               PLOT_MARK_TRIANGLE, PLOT_MARK_DIAMOND, PLOT_MARK_X,
+               PLOT_MARK_PLUS } PlotMarker;
 
 /* ---- figure --------------------------------------------------------- */
 
@@ -88,6 +90,12 @@ void plot_format_tick(double v, double step, char *buf, size_t n);
 void plot_view_range(double lo, double hi, int integer, double *vlo,
                      double *vhi);
 
+/* "viridis" -> PLOT_VIRIDIS (gray, binary, Blues, viridis, coolwarm,
+ * RdBu); -1 for an unknown name */
+int plot_cmap_named(const char *name, PlotCmap *map);
+/* A colour lightened towards white: t = 0 keeps it, 1 is white. */
+PlotColor plot_lighten(PlotColor c, double t);
+
 /* ---- line charts ---------------------------------------------------- */
 
 typedef struct PlotSeries {
@@ -99,10 +107,112 @@ typedef struct PlotSeries {
   int dashed;
 } PlotSeries;
 
+/* Scatter points: one colour each (colors) or all in color. */
+typedef struct PlotPoints {
+  const double *x, *y;      /* n points; non-finite ones are skipped */
+  int n;
+  const PlotColor *colors;  /* n colours, or NULL: color for all */
+  PlotColor color;
+  const char *label;        /* legend text, or NULL */
+  PlotMarker marker;        /* NONE draws circles */
+  double size;              /* marker radius in pixels */
+  double alpha;             /* fill opacity 0..1 */
+  int edge;                 /* a thin dark outline (points on regions) */
+} PlotPoints;
+
+/* Filled rectangles in data coordinates: n of (x0, x1, y0, y1). */
+typedef struct PlotBars {
+  const double *rect;       /* 4 doubles a bar */
+  int n;
+  PlotColor color;
+  const char *label;        /* legend text, or NULL */
+  double alpha;
+  const double *values;     /* n numbers written above the bars, or NULL */
+  int decimals;
+} PlotBars;
+
+/* Values sampled on a grid, painted under everything else: sample
+ * (i, j) sits at x0 + j (x1 - x0) / (cols - 1), y0 + i (y1 - y0) /
+ * (rows - 1) (row 0 at the bottom, as meshgrid's). */
+typedef struct PlotRaster {
+  const double *v;          /* rows x cols, row-major */
+  int rows, cols;           /* each >= 2 */
+  double x0, x1, y0, y1;
+  int smooth;               /* bilinear between samples, else nearest;
+                               classes: the corners' weighted vote */
+  PlotCmap cmap;
+  double vmin, vmax;        /* the values mapped to the map's ends */
+  const double *levels;     /* nlevels >= 2 ascending: one flat colour */
+  int nlevels;              /*   a band between levels (contourf) */
+  const PlotColor *classes; /* nclasses: value k is colour k (regions) */
+  int nclasses;
+  double lighten;           /* towards white (class regions) */
+  int hidden;               /* not painted: only the contour lines' grid */
+} PlotRaster;
+
+/* Contour lines of the raster's grid at levels, coloured through cmap
+ * from vmin to vmax (or all in color when mono is set). */
+typedef struct PlotContour {
+  const double *levels;
+  int nlevels;
+  PlotCmap cmap;
+  double vmin, vmax;
+  int mono;
+  PlotColor color;
+  double width;             /* line width in pixels */
+} PlotContour;
+
+typedef struct PlotColorbar {
+  int on;
+  PlotCmap cmap;
+  double vmin, vmax;
+  const double *levels;     /* banded like a contourf, or NULL */
+  int nlevels;
+  const char *label;
+} PlotColorbar;
+
+/* Arrows from (x0, y0) to (x1, y1) in data coordinates. */
+typedef struct PlotArrows {
+  const double *seg;        /* 4 doubles an arrow: x0, y0, x1, y1 */
+  int n;
+  PlotColor color;
+  const char *label;
+  double width;
+} PlotArrows;
+
+/* Text at points in data coordinates (axis names of a 3-d view, arrow
+ * labels): anchored as plot_text anchors, in color. */
+typedef struct PlotTexts {
+  const double *x, *y;
+  const char *const *text;
+  int n;
+  PlotColor color;
+  double px;                /* font size in pixels */
+  double ha, va;
+} PlotTexts;
+
 typedef struct PlotAxes {
   const char *title, *xlabel, *ylabel;    /* each may be NULL */
   const PlotSeries *series;
   int nseries;
+  const PlotPoints *points;
+  int npoints;
+  const PlotBars *bars;
+  int nbars;
+  const PlotArrows *arrows;
+  int narrows;
+  const PlotTexts *texts;
+  int ntexts;
+  const PlotRaster *raster;               /* or NULL */
+  const PlotContour *contour;             /* lines of raster, or NULL */
+  PlotColorbar colorbar;
+  /* categorical x ticks: nxticks positions with labels (bar charts) */
+  const double *xticks;
+  const char *const *xticklabels;
+  int nxticks;
+  int equal;                /* one data unit as long on both axes */
+  int integer_y;            /* y ticks on whole numbers (counts) */
+  int noaxis;               /* no ticks, grid or frame (3-d views) */
   double xlim[2], ylim[2];  /* NaN: from the data */
   int integer_x;            /* x ticks on whole numbers (epochs) */
   int legend;               /* a legend of the labelled series */
@@ -116,6 +226,59 @@ int plot_axes(PlotFigure *f, PlotRect r, const PlotAxes *a, char *err);
 /* A figure of n panels side by side, each pw x ph, under title. */
 int plot_save_axes(const char *path, const PlotAxes *panels, int n,
                    int pw, int ph, const char *title, char *err);
+/* The same in a grid cols wide (rows as needed). */
+int plot_save_axes_grid(const char *path, const PlotAxes *panels, int n,
+                        int cols, int pw, int ph, const char *title,
+                        char *err);
+
+/* ---- layers on panels (plot_layers.c) ------------------------------- */
+
+/* data coordinates -> pixels inside the plotting area p */
+typedef struct PlotFrame {
+  PlotRect p;
+  double x0, x1, y0, y1;
+} PlotFrame;
+static inline double plot_fx(const PlotFrame *f, double x) {
+  return f->p.x + (x - f->x0) / (f->x1 - f->x0) * f->p.w;
+}
+static inline double plot_fy(const PlotFrame *f, double y) {
+  return f->p.y + f->p.h - (y - f->y0) / (f->y1 - f->y0) * f->p.h;
+}
+void plot_draw_raster(PlotFigure *f, const PlotFrame *fr,
+                      const PlotRaster *r);
+int plot_draw_contour(PlotFigure *f, const PlotFrame *fr,
+                      const PlotRaster *r, const PlotContour *c,
+                      char *err);
+void plot_draw_bars(PlotFigure *f, const PlotFrame *fr, const PlotBars *b);
+void plot_draw_points(PlotFigure *f, const PlotFrame *fr,
+                      const PlotPoints *p);
+void plot_draw_arrows(PlotFigure *f, const PlotFrame *fr,
+                      const PlotArrows *a);
+void plot_draw_texts(PlotFigure *f, const PlotFrame *fr,
+                     const PlotTexts *t);
+/* A marker's outline as a sub-path of cr: filled for the solid markers,
+ * stroked for the line ones (plot_marker_stroked: x and +). */
+void plot_marker_path(cairo_t *cr, PlotMarker m, double x, double y,
+                      double r);
+int plot_marker_stroked(PlotMarker m);
+/* Fill or stroke the markers' path in the current source colour. */
+void plot_marker_finish(cairo_t *cr, PlotMarker m, double r);
+/* A vertical colour bar in b with ticks and their numbers on its right
+ * and label turned along it; returns the width it takes right of b. */
+double plot_colorbar_width(const PlotColorbar *cb);
+void plot_draw_colorbar(PlotFigure *f, PlotRect b, const PlotColorbar *cb);
+
+/* Marching squares: the segments where the rows x cols grid v crosses
+ * level, in grid coordinates (column, row; fractional), 4 doubles a
+ * segment (c0, r0, c1, r1). Writes at most cap segments; returns how
+ * many there are (NaN cells give none). A saddle cell is split by the
+ * mean of its corners, as matplotlib's default corner_mask does. */
+int plot_contour_segments(const double *v, int rows, int cols, double level,
+                          double *seg, int cap);
+/* n "nice" levels spanning [lo, hi] (MaxNLocator-like): returns the
+ * count (<= cap), levels ascending, covering lo and hi. */
+int plot_contour_levels(double lo, double hi, int n, double *levels,
+                        int cap);
 
 /* ---- images --------------------------------------------------------- */
 
@@ -151,6 +314,8 @@ typedef struct PlotHeatmap {
   int decimals;             /* digits in the cells; -1: no numbers */
   int cell;                 /* cell side in pixels */
   int colorbar;
+  PlotCmap cmap;            /* PLOT_BLUES unless set */
+  double vmin, vmax;        /* NaN: from the data */
 } PlotHeatmap;
 
 void plot_heatmap_init(PlotHeatmap *hm, const double *v, int rows,

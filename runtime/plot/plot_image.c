@@ -173,6 +173,8 @@ void plot_heatmap_init(PlotHeatmap *hm, const double *v, int rows,
   hm->decimals = 0;
   hm->cell = 48;
   hm->colorbar = 1;
+  hm->cmap = PLOT_BLUES;
+  hm->vmin = hm->vmax = NAN;
 }
 
 /* where everything goes, relative to the heat map's top-left corner */
@@ -207,7 +209,9 @@ static void value_span(const PlotHeatmap *hm, double *lo, double *hi) {
       *hi = fmax(*hi, hm->v[i]);
     }
   if (!isfinite(*lo)) { *lo = 0; *hi = 1; }
-  if (*lo == *hi) *hi = *lo + 1;        /* flat: every cell the palest */
+  if (isfinite(hm->vmin)) *lo = hm->vmin;
+  if (isfinite(hm->vmax)) *hi = hm->vmax;
+  if (!(*lo < *hi)) *hi = *lo + 1;      /* flat: every cell the palest */
 }
 
 static double bar_label_width(const HeatLayout *L) {
@@ -274,7 +278,10 @@ static void cell_number(PlotFigure *f, const PlotHeatmap *hm, double v,
   double w = plot_text_width(buf, px);
   if (w > c.w - 3) px *= (c.w - 3) / w;
   if (px < 6) return;                          /* unreadable: skip */
-  double g = t > 0.5 ? 1 : 0;
+  /* white on dark cells: Blues by position, other maps by luminance */
+  PlotColor bg = plot_cmap(hm->cmap, t);
+  double lum = 0.299 * bg.r + 0.587 * bg.g + 0.114 * bg.b;
+  double g = (hm->cmap == PLOT_BLUES ? t > 0.5 : lum < 0.5) ? 1 : 0;
   cairo_set_source_rgb(f->cr, g, g, g);
   plot_text(f, buf, c.x + c.w / 2, c.y + c.h / 2, px, 0.5, 0.5, 0);
 }
@@ -286,7 +293,7 @@ static void draw_cells(PlotFigure *f, const PlotHeatmap *hm,
     for (int j = 0; j < hm->cols; j++) {
       double v = hm->v[(size_t)i * hm->cols + j], t = unit(L, v);
       PlotRect c = {L->cells.x + j * cell, L->cells.y + i * cell, cell, cell};
-      PlotColor col = isfinite(v) ? plot_cmap(PLOT_BLUES, t)
+      PlotColor col = isfinite(v) ? plot_cmap(hm->cmap, t)
                                   : (PlotColor){1, 1, 1};
       cairo_set_source_rgb(f->cr, col.r, col.g, col.b);
       cairo_rectangle(f->cr, c.x, c.y, c.w, c.h);
@@ -345,11 +352,12 @@ static void draw_titles(PlotFigure *f, const PlotHeatmap *hm,
               0, -M_PI / 2);
 }
 
-static void draw_colorbar(PlotFigure *f, const HeatLayout *L) {
+static void draw_colorbar(PlotFigure *f, const PlotHeatmap *hm,
+                          const HeatLayout *L) {
   cairo_t *cr = f->cr;
   PlotRect b = L->bar;
   for (int y = 0; y < (int)b.h; y++) {       /* one colour a pixel row */
-    PlotColor c = plot_cmap(PLOT_BLUES, 1 - (y + 0.5) / b.h);
+    PlotColor c = plot_cmap(hm->cmap, 1 - (y + 0.5) / b.h);
     cairo_set_source_rgb(cr, c.r, c.g, c.b);
     cairo_rectangle(cr, b.x, b.y + y, b.w, 1);
     cairo_fill(cr);
@@ -400,7 +408,7 @@ int plot_heatmap(PlotFigure *f, PlotRect r, const PlotHeatmap *hm,
   draw_cells(f, hm, &L);
   draw_axes_labels(f, hm, &L);
   draw_titles(f, hm, &L, local);
-  if (hm->colorbar) draw_colorbar(f, &L);
+  if (hm->colorbar) draw_colorbar(f, hm, &L);
   cairo_restore(f->cr);
   return 0;
 }

@@ -293,8 +293,9 @@ t.raises(function() plot.lines({{y = {1, 2}, colour = "red"}}, good) end,
          "misspelt series field")
 t.raises(function() plot.lines({{y = {1, 2}, color = "rouge"}}, good) end,
          "series 1: color must be a name", "unknown colour")
-t.raises(function() plot.lines({{y = {1, 2}, marker = "x"}}, good) end,
-         "marker must be \"o\", \"s\" or \"^\"", "unknown marker")
+t.raises(function() plot.lines({{y = {1, 2}, marker = "*"}}, good) end,
+         "marker must be one of \"o\", \"s\", \"%^\", \"D\", \"x\" or \"%+\"",
+         "unknown marker")
 t.raises(function() plot.lines({{y = {1, 2}}}, good, {xlim = {2, 1}}) end,
          "option xlim must be {lo, hi} with lo < hi", "reversed limits")
 
