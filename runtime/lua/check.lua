@@ -681,7 +681,10 @@ local function resolve_targets(target, exercise)
   end
   local file = target
   if exists(file) ~= "file" then
-    file = M.exercise_path(target)
+    -- as `workbook run` finds labs: under chapters/ (ch9/exercises/ex1.lua),
+    -- else the exercise's short name (ch9/ex1.lua)
+    local under = home_path("chapters/" .. target)
+    file = under and exists(under) == "file" and under or M.exercise_path(target)
     if not file then
       return nil, target .. ": no such file (nor chapters/" ..
                   target:gsub("/", "/exercises/", 1) .. ")"

@@ -37,6 +37,12 @@ for _, ex in ipairs {"ex1", "ex2", "ex3"} do
        ex .. ": the untouched exercise fails (score 0)")
 end
 
+-- a path under chapters/, as `workbook run` takes labs
+do
+  local out, rc = check("ch9/exercises/ex1.solution.lua")
+  t.ok(rc == 0 and has(out, "점수: 4/4"), "check ch9/exercises/ex1.solution.lua finds the file under chapters/")
+end
+
 -- ex1, wrong answers: a horizontal-edge kernel; a kernel whose weights
 -- do not sum to zero; a 2x2 kernel
 local ex1_head = "local image, tensor, data = require 'image', require 'tensor', require 'data'\n"
