@@ -1671,6 +1671,12 @@ public("pairplot", function(data, path, opts)
     for k = 1, s[2] do names[k] = fn and tostring(fn[k]) or ("x%d"):format(k) end
   elseif type(data) == "table" or type(data) == "userdata" then
     local order = opts.columns
+    -- a data frame knows its column order: every column but the hue
+    local okc, fcols = pcall(function() return data.columns end)
+    if order == nil and okc and type(fcols) == "table" and #fcols > 0 then
+      order = {}
+      for _, c in ipairs(fcols) do if c ~= opts.hue then order[#order + 1] = c end end
+    end
     if type(order) ~= "table" or #order == 0 then
       fail("a table of columns needs option columns = {names...}")
     end

@@ -316,6 +316,12 @@ p = path("pairplot_cols.png")
 plot.pairplot({a = {1, 2, 3, 4}, b = T{2, 1, 4, 3}, kind = {"x", "y", "x", "y"}},
               p, {columns = {"a", "b"}, hue = "kind"})
 is_png(p, "a table of columns, hue by a column of names", 520, 520)
+-- a data frame: its own column order, every column but the hue
+p = path("pairplot_frame.png")
+local df = require("frame").DataFrame({a = {1, 2, 3, 4}, b = {2, 1, 4, 3}, kind = {"x", "y", "x", "y"}},
+                                      {columns = {"a", "b", "kind"}})
+plot.pairplot(df, p, {hue = "kind"})
+is_png(p, "a data frame, columns in the frame's order", 520, 520)
 
 -- bad input -------------------------------------------------------------
 local me = debug.getinfo(1, "S").short_src:gsub("%p", "%%%0")
