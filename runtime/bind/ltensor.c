@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -58,6 +59,20 @@ Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
   char err[TENSOR_ERRLEN];
   if (tensor_init(&probe, NULL, ndim, shape, err)) lerror(L, "%s", err);
   size_t bytes = sizeof(LTensor) + (size_t)probe.size * sizeof(float);
+  /* a request larger than the machine's memory is a located error with
+   * the shape and the size, not Lua's bare "not enough memory" */
+  static double phys;
+  if (phys == 0) {
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
+    phys = pages > 0 && psize > 0 ? (double)pages * (double)psize : 1e300;
+  }
+  if ((double)probe.size * sizeof(float) > phys) {
+    char sh[128];
+    tensor_shape_str(&probe, sh, sizeof sh);
+    lerror(L, "tensor of shape %s needs %.0f bytes (%.1f GiB), more than this "
+           "machine's memory (%.1f GiB)", sh, (double)probe.size * sizeof(float),
+           (double)probe.size * sizeof(float) / 1073741824.0, phys / 1073741824.0);
+  }
   LTensor *lt = lua_newuserdatauv(L, bytes, 1);
   lt->owner = 1;
   tensor_init(&lt->t, lt->buf, ndim, shape, err);

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
@@ -122,6 +124,25 @@ int npy_read_header_file(const char *path, NpyHeader *h, char *err) {
   int rc = npy_parse_header(buf, got, h, e2);
   free(buf);
   if (rc) return ERR("%s: %s", path, e2);
+  /* the data the header promises must be in the file: never allocate
+   * for a shape the file cannot fill */
+  struct stat st;
+  if (stat(path, &st) != 0) return ERR("cannot open %s: %s", path, strerror(errno));
+  uint64_t count = 1;
+  for (int d = 0; d < h->ndim; d++) {
+    uint64_t s = (uint64_t)h->shape[d];
+    if (s && count > UINT64_MAX / s) return ERR("%s: the shape in the header overflows", path);
+    count *= s;
+  }
+  uint64_t isz = dtype_size(h->dtype);
+  if (count > (UINT64_MAX - h->data_offset) / isz)
+    return ERR("%s: the shape in the header overflows", path);
+  uint64_t need = h->data_offset + count * isz;
+  if ((uint64_t)st.st_size < need)
+    return ERR("%s: truncated: the header promises %llu values (%llu bytes of data) "
+               "but the file has %lld bytes of data", path, (unsigned long long)count,
+               (unsigned long long)(count * isz),
+               (long long)st.st_size - (long long)h->data_offset);
   return 0;
 }
 

@@ -138,6 +138,16 @@ int image_png_begin(ImagePng *r, void *mem, size_t n, const char *name,
     return -1;
   }
   r->raw_bytes = (size_t)(r->h * r->w * r->c) * (r->wide ? 2 : 1);
+  /* the pixels come out of deflate data inside the file, which expands
+   * at most about 1032:1: a header promising more is a damaged file, and
+   * nothing is allocated for it */
+  if ((double)r->raw_bytes > (double)n * 1032.0) {
+    snprintf(err, TENSOR_ERRLEN, "%s: truncated or corrupt: the header says "
+             "%lldx%lld pixels, more than a %zu-byte file can hold", name,
+             LL(r->h), LL(r->w), n);
+    png_image_free(&r->png);
+    return -1;
+  }
   return 0;
 }
 

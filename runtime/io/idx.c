@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "io/idx.h"
@@ -48,11 +49,25 @@ int idx_open(IdxFile *f, const char *path, char *err) {
       gzclose(gz);
       return -1;
     }
-    f->shape[d] = (int64_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
-    f->count *= f->shape[d];
-    if (f->count > (INT64_C(1) << 34)) {
+    f->shape[d] = (int64_t)b[0] << 24 | (int64_t)b[1] << 16 | (int64_t)b[2] << 8 | b[3];
+    /* checked before multiplying: no signed overflow */
+    if (f->shape[d] > 0 && f->count > (INT64_C(1) << 34) / f->shape[d]) {
       gzclose(gz);
       return ERR("%s: sizes in the header are too large", path);
+    }
+    f->count *= f->shape[d];
+  }
+  /* never allocate more than the file can hold: its bytes after the
+   * header, or for gzip data deflate's largest ratio (about 1032:1) */
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    int64_t head_bytes = 4 + 4 * (int64_t)f->ndim;
+    int64_t cap = gzdirect(gz) ? (int64_t)st.st_size - head_bytes
+                               : (int64_t)st.st_size * 1032;
+    if (f->count > cap) {
+      gzclose(gz);
+      return ERR("%s: truncated: the header promises %lld values, the file can hold "
+                 "at most %lld", path, (long long)f->count, (long long)(cap < 0 ? 0 : cap));
     }
   }
   f->gz = gz;

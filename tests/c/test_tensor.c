@@ -314,6 +314,11 @@ static void test_npy(void) {
   ok(truncate(path, (off_t)h.data_offset + 8) == 0, "truncate file");
   ok(npy_read_data_file(path, &h, back, 6, err) != 0 && strstr(err, "truncated"),
      "truncated data: %s", err);
+  /* the header alone says the file is short: nothing gets allocated */
+  NpyHeader h2;
+  ok(npy_read_header_file(path, &h2, err) != 0 && strstr(err, "truncated")
+     && strstr(err, "promises 6 values (24 bytes of data) but the file has 8 bytes"),
+     "header checked against the file size: %s", err);
   /* bad headers: magic, version 1, 2-byte length, then the dict */
   const char *dicts[] = {
     "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }\n",
