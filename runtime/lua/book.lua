@@ -26,7 +26,12 @@ options:
                      the pages say so, and results are cached apart
   --timeout SECONDS  per-lab time limit (default 1800)
   --jobs N, -j N     labs run at once (default 1)
+  --solutions        the instructor's edition: each exercise also shows its
+                     solution and the solution's `workbook check` output
   --help             this text
+
+A chapter with chapters/chN/exercises/exK.lua files gets an exercise
+section (연습 문제) at the end of its page, ex1, ex2, ... in order.
 
 environment: WORKBOOK_KATEX_DIR, WORKBOOK_HLJS_DIR override where KaTeX
 (/usr/share/javascript/katex) and highlight.js are copied from.
@@ -114,7 +119,7 @@ local function exists(p) return sys.exists(p) end
 -- ---- options ------------------------------------------------------------
 
 local function parse_args(args)
-  local o = {keep_going = false, quick = false, timeout = 1800, jobs = 1}
+  local o = {keep_going = false, quick = false, solutions = false, timeout = 1800, jobs = 1}
   local i = 1
   local function value(flag)
     i = i + 1
@@ -129,6 +134,7 @@ local function parse_args(args)
     elseif a == "--cache" then o.cache = value(a)
     elseif a == "--keep-going" or a == "-k" then o.keep_going = true
     elseif a == "--quick" then o.quick = true
+    elseif a == "--solutions" then o.solutions = true
     elseif a == "--timeout" then
       o.timeout = tonumber(value(a))
       if not o.timeout or o.timeout <= 0 then
@@ -139,7 +145,7 @@ local function parse_args(args)
       if not o.jobs or o.jobs < 1 then error("--jobs needs a count >= 1", 0) end
     else
       local flags = {"--help", "--src", "--out", "--cache", "--keep-going", "--quick",
-                     "--timeout", "--jobs"}
+                     "--timeout", "--jobs", "--solutions"}
       local near = require("options").nearest(a, flags)
       error("unknown option '" .. a .. "' (" .. (near and "did you mean '" .. near .. "'? " or "")
             .. "see workbook book --help)", 0)
@@ -428,14 +434,22 @@ local function deps_of(ctx, lab, log, outdir)
   end
   add(lab.path)
   add(ctx.exe)
+  for _, p in ipairs(lab.extra or {}) do add(p) end
   for p in log:gmatch("R ([^\n]+)") do add(p) end
   return deps
 end
 
-local function lab_key(ctx, path)
-  return core.sha256(table.concat({"workbook-book-lab 1", path,
+-- extra: more files whose content the result depends on (an
+-- exercise's check file and the exercise itself, for a solution check).
+local function lab_key(ctx, path, kind, extra)
+  local parts = {"workbook-book-lab 1", path,
     ctx.o.quick and "quick" or "full", ctx.exe_hash,
-    ctx.hashes:get(join(ctx.o.src, path))}, "\n"))
+    ctx.hashes:get(join(ctx.o.src, path))}
+  if kind then parts[#parts + 1] = kind end
+  for _, p in ipairs(extra or {}) do
+    parts[#parts + 1] = p .. " " .. ctx.hashes:get(join(ctx.o.src, p))
+  end
+  return core.sha256(table.concat(parts, "\n"))
 end
 
 -- Clean a lab's text for the page: progress lines redrawn with \r keep
@@ -464,12 +478,12 @@ local function start_lab(ctx, lab)
   lab.tmp = tmp
   local env = {WORKBOOK_OUT = tmp .. "/out", WORKBOOK_READS = tmp .. "/reads.log",
                WORKBOOK_QUICK = ctx.o.quick and "1" or false}
-  local pid, err = core.spawn({ctx.exe, "run", lab.path}, env, ctx.o.src,
+  local pid, err = core.spawn({ctx.exe, lab.command or "run", lab.path}, env, ctx.o.src,
                               tmp .. "/output.txt")
   if not pid then error("book: cannot start " .. lab.path .. ": " .. err, 0) end
   lab.pid, lab.t0 = pid, sys.clock()
   ctx.started[#ctx.started + 1] = lab
-  say(("book: running %s%s\n"):format(lab.path, ctx.o.quick and " (quick)" or ""))
+  say(("book: running %s%s\n"):format(lab.name or lab.path, ctx.o.quick and " (quick)" or ""))
 end
 
 -- The lab's error message and traceback out of its output.
@@ -514,7 +528,7 @@ local function finish_lab(ctx, lab)
   if lab.code == 0 then
     local log = read_file(lab.tmp .. "/reads.log") or ""
     local outdir = core.realpath(lab.tmp .. "/out")
-    local m = {key = lab.key, lab = lab.path, quick = ctx.o.quick,
+    local m = {key = lab.key, lab = lab.name or lab.path, quick = ctx.o.quick,
                seconds = lab.seconds, figures = figures_of(outdir, log),
                deps = deps_of(ctx, lab, log, outdir)}
     write_file(lab.tmp .. "/output.txt", lab.output)
@@ -524,12 +538,17 @@ local function finish_lab(ctx, lab)
     assert(os.rename(lab.tmp, lab.entry))
     lab.tmp_done = true
     lab.manifest = m
-    say(("book: %s done in %.1f s\n"):format(lab.path, lab.seconds))
+    say(("book: %s done in %.1f s\n"):format(lab.name or lab.path, lab.seconds))
   else
     lab.failed = true
     lab.message = failure_text(lab)
-    warn(("book: LAB %s failed (run from %s:%d)\n%s\n"):format(
-      lab.path, lab.page.src, lab.line, lab.message))
+    if lab.command == "check" then
+      warn(("book: the solution %s fails its checks (exercise of %s)\n%s\n"):format(
+        lab.path, lab.page.src, lab.message))
+    else
+      warn(("book: LAB %s failed (run from %s:%d)\n%s\n"):format(
+        lab.path, lab.page.src, lab.line, lab.message))
+    end
     core.rmtree(lab.tmp)
     lab.tmp_done = true
   end
@@ -572,7 +591,7 @@ end
 -- What the builder is doing, for the interrupt message.
 local function say_doing(running)
   local names = {}
-  for _, lab in ipairs(running) do names[#names + 1] = lab.path end
+  for _, lab in ipairs(running) do names[#names + 1] = lab.name or lab.path end
   sys.doing(#names > 0 and "book: running " .. table.concat(names, ", ") or nil)
 end
 
@@ -629,7 +648,7 @@ end
 -- Old entries of the labs just built (earlier versions of them).
 local function prune_cache(ctx, labs)
   local current = {}
-  for _, lab in ipairs(labs) do current[lab.path] = lab.key end
+  for _, lab in ipairs(labs) do current[lab.name or lab.path] = lab.key end
   local dir = ctx.o.cache .. "/labs"
   for _, key in ipairs(core.list(dir) or {}) do
     local m = read_manifest(dir .. "/" .. key .. "/manifest.lua")
@@ -699,6 +718,166 @@ local function lab_html(ctx, lab)
   return table.concat(parts)
 end
 
+-- ---- exercises -------------------------------------------------------------
+--
+-- A chapter's exercises are chapters/NAME/exercises/exK.lua (K = 1, 2,
+-- ...), each beside exK.check.lua and exK.solution.lua (check.lua). The
+-- chapter's page gets an "연습 문제" section at its end: per exercise its
+-- title (the first comment line), its instructions (the rest of the
+-- leading comment block), its code, a link to a copy of the file in the
+-- output folder and the `workbook check` command. With --solutions the
+-- solution and its `workbook check` output (run like a lab, cached) sit
+-- in a <details> below; without it no solution text is written.
+
+-- The leading comment block of an exercise file: title, instruction
+-- lines (the "exercise: chN/exK" tag line left out), the code after it.
+local function parse_exercise(text)
+  local lines, n = {}, 0
+  for line in (text:gsub("\r\n", "\n") .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    lines[n] = line
+  end
+  local title, body, k = nil, {}, 1
+  while k <= n and lines[k]:match("^%-%-") do
+    local l = lines[k]:gsub("^%-%- ?", "")
+    if not title then
+      title = l
+    elseif not l:match("^exercise:%s") then
+      body[#body + 1] = l
+    end
+    k = k + 1
+  end
+  while body[1] == "" do table.remove(body, 1) end
+  while body[#body] == "" do body[#body] = nil end
+  while lines[k] == "" do k = k + 1 end
+  local code = table.concat(lines, "\n", k, n):gsub("\n+$", "")
+  return title, table.concat(body, "\n"), code
+end
+
+-- Instruction text as HTML: paragraphs at blank lines, each line kept
+-- (the comments are laid out by hand: lists, indented hints), `code`.
+local function instructions_html(text)
+  local paras = {}
+  for para in (text .. "\n\n"):gmatch("(.-)\n\n+") do
+    if para:match("%S") then   -- `code` spans as in Markdown
+      paras[#paras + 1] = "<p>" .. esc(para):gsub("`([^`\n]+)`", "<code>%1</code>") .. "</p>"
+    end
+  end
+  return '<div class="exercise-text">' .. table.concat(paras, "\n") .. "</div>\n"
+end
+
+local function code_block(path, code)
+  return ('<figure class="code"><figcaption>%s</figcaption><pre><code class="language-lua">'
+    .. '%s\n</code></pre></figure>\n'):format(esc(path), esc(code))
+end
+
+local function heading(level, id, html)
+  return ('<h%d id="%s">%s<a class="anchor" href="#%s" aria-hidden="true">#</a></h%d>\n')
+    :format(level, esc(id), html, esc(id), level)
+end
+
+-- A heading id not yet on the page.
+local function free_id(page, id)
+  local base, k = id, 1
+  while page.ids[id] do id = ("%s-%d"):format(base, k); k = k + 1 end
+  page.ids[id] = true
+  return id
+end
+
+-- Find each chapter's exercises; append their section to the page's
+-- HTML and headings (for the sidebar, search and links). Returns the
+-- exercise files to copy into the output folder.
+local function add_exercises(o, pages, problems)
+  local files = {}
+  for _, page in ipairs(pages) do
+    local dir = page.dir .. "/exercises"
+    local found = {}
+    if page.src:match("^chapters/[^/]+/index%.md$") then
+      for _, name in ipairs(core.list(join(o.src, dir)) or {}) do
+        local k = name:match("^ex(%d+)%.lua$")
+        if k then found[#found + 1] = {k = tonumber(k), name = name} end
+      end
+    end
+    table.sort(found, function(a, b) return a.k < b.k end)
+    page.exercises = {}
+    if #found > 0 then
+      local sid = free_id(page, "연습-문제")
+      local parts = {'<section class="exercises">\n', heading(2, sid, "연습 문제")}
+      local heads = {{level = 2, id = sid, text = "연습 문제", html = "연습 문제", body = ""}}
+      for _, f in ipairs(found) do
+        local stem = "ex" .. f.k
+        local path = dir .. "/" .. f.name
+        local text, err = read_file(join(o.src, path))
+        if not text then problems[#problems + 1] = path .. ": " .. tostring(err); goto next end
+        local title, instr, code = parse_exercise(text)
+        if not title or title == "" then
+          problems[#problems + 1] = path .. ":1: an exercise starts with a comment line: its title"
+          goto next
+        end
+        local check = dir .. "/" .. stem .. ".check.lua"
+        local solution = dir .. "/" .. stem .. ".solution.lua"
+        if exists(join(o.src, check)) ~= "file" then
+          if o.solutions then
+            problems[#problems + 1] = path .. ": no check file " .. check
+          else
+            warn("book: warning: ", path, " has no check file ", check, "\n")
+          end
+        end
+        if o.solutions and exists(join(o.src, solution)) ~= "file" then
+          problems[#problems + 1] = path .. ": no solution file " .. solution
+            .. " (--solutions shows every exercise's solution)"
+        end
+        local ex = {path = path, title = title, check = check, solution = solution,
+                    command = ("./workbook check %s/%s.lua"):format(page.name, stem),
+                    id = free_id(page, ("ex-%s-%d"):format(page.name, f.k))}
+        page.exercises[#page.exercises + 1] = ex
+        files[path] = true
+        heads[#heads + 1] = {level = 3, id = ex.id, text = title, html = esc(title), body = instr}
+        parts[#parts + 1] = ('<div class="exercise" data-exercise="%s">\n'):format(esc(path))
+        parts[#parts + 1] = heading(3, ex.id, esc(title))
+        parts[#parts + 1] = instructions_html(instr)
+        parts[#parts + 1] = code_block(path, code)
+        parts[#parts + 1] = ('<p class="exercise-links"><a class="download" href="%s" download>'
+          .. '%s 내려받기</a> · 확인: <code class="exercise-check">%s</code></p>\n')
+          :format(esc(url_encode_path(path)), esc(basename(path)), esc(ex.command))
+        if o.solutions then
+          parts[#parts + 1] = ("<!--wb-solution:%d-->\n"):format(#page.exercises)
+        end
+        parts[#parts + 1] = "</div>\n"
+        ::next::
+      end
+      parts[#parts + 1] = "</section>\n"
+      page.r.html = page.r.html .. table.concat(parts)
+      for _, h in ipairs(heads) do page.r.headings[#page.r.headings + 1] = h end
+    end
+  end
+  return files
+end
+
+-- The instructor's view of an exercise: its solution and what
+-- `workbook check` said of it, folded.
+local function solution_html(ctx, ex, mode)
+  local lab = ex.lab
+  local code = read_file(join(ctx.o.src, ex.solution)) or ""
+  local parts = {('<details class="solution"%s><summary>풀이 보기 (강사용)</summary>\n')
+      :format(mode == "print" and " open" or ""),
+    code_block(ex.solution, (code:gsub("\n+$", "")))}
+  if lab.failed then
+    parts[#parts + 1] = ('<div class="lab-result failed"><div class="lab-head">'
+      .. '검사 실패: <code>./workbook check %s</code></div>'
+      .. '<pre class="lab-output"><code class="nohighlight">%s</code></pre></div>\n')
+      :format(esc(ex.solution), esc(failed_output(lab)))
+  else
+    local out = read_file(lab.entry .. "/output.txt") or ""
+    parts[#parts + 1] = ('<div class="lab-result check-result"><div class="lab-head">'
+      .. '<code>./workbook check %s</code> 결과<span class="lab-meta">%.1f초</span></div>\n'
+      .. '<pre class="lab-output"><code class="nohighlight">%s</code></pre></div>\n')
+      :format(esc(ex.solution), lab.manifest.seconds, esc(out))
+  end
+  parts[#parts + 1] = "</details>\n"
+  return table.concat(parts)
+end
+
 -- A page's article HTML, for its own file or for print.html.
 local function body_html(ctx, page, mode)
   local html = page.r.html
@@ -713,6 +892,9 @@ local function body_html(ctx, page, mode)
   html = html:gsub("<!%-%-wb%-run:(%d+)%-%->", function(n)
     return lab_html(ctx, page.labs[tonumber(n) + 1])
   end)
+  html = html:gsub("<!%-%-wb%-solution:(%d+)%-%->", function(n)
+    return solution_html(ctx, page.exercises[tonumber(n)], mode)
+  end)
   html = html:gsub("<table>", '<div class="table-wrap"><table>')
              :gsub("</table>", "</table></div>")
   return html
@@ -721,6 +903,11 @@ end
 
 local function notices(ctx, page)
   local s = {}
+  if ctx.o.solutions then
+    s[#s + 1] = '<p class="notice instructor"><strong>강사용 판</strong>'
+      .. '(<code>--solutions</code>): 연습 문제의 풀이와 그 검사 결과가 들어 있습니다. '
+      .. '학생에게 나누어 주지 마세요.</p>\n'
+  end
   if ctx.o.quick then
     s[#s + 1] = '<p class="notice quick">이 책은 <strong>빠른 실행 모드</strong>'
       .. '(<code>--quick</code>, <code>WORKBOOK_QUICK=1</code>)로 만들었습니다. '
@@ -942,6 +1129,14 @@ local function collect_labs(ctx)
       end
       page.labs[k] = lab
     end
+    for _, ex in ipairs(ctx.o.solutions and page.exercises or {}) do
+      local extra = {ex.path, ex.check}
+      local key = lab_key(ctx, ex.solution, "check", extra)
+      ex.lab = {path = ex.solution, name = "check " .. ex.solution, command = "check",
+                key = key, page = page, line = 1, extra = extra,
+                entry = ctx.o.cache .. "/labs/" .. key}
+      labs[#labs + 1] = ex.lab
+    end
   end
   return labs
 end
@@ -963,8 +1158,10 @@ local function build(o)
   sys.doing("book: reading the pages")
   local pages, by_src = load_book(o, problems)
   if not pages then return report_problems(problems) end
+  local ex_files = add_exercises(o, pages, problems)
   local files = resolve_refs(o, pages, by_src, problems)
   if #problems > 0 then return report_problems(problems) end
+  for f in pairs(ex_files) do files[f] = true end
 
   sys.mkdir_p(o.cache .. "/labs")
   local ctx = {o = o, pages = pages, figures = {}, started = {}, ran = 0, cached = 0,
@@ -1001,8 +1198,12 @@ local function build(o)
   copy_assets(ctx)
   copy_files(ctx, files)
   sys.doing(nil)
-  say(("book: wrote %s/index.html: %d pages, %d labs (%d run, %d cached) in %.2f s\n")
-      :format(o.out, #pages, #labs, ctx.ran, ctx.cached, sys.clock() - t0))
+  local nchecks = 0
+  for _, lab in ipairs(labs) do if lab.command == "check" then nchecks = nchecks + 1 end end
+  say(("book: wrote %s/index.html: %d pages, %d labs%s (%d run, %d cached) in %.2f s\n")
+      :format(o.out, #pages, #labs - nchecks,
+              o.solutions and (" + %d solution checks"):format(nchecks) or "",
+              ctx.ran, ctx.cached, sys.clock() - t0))
   if #failed > 0 then summary(failed); return 1 end
   return 0
 end

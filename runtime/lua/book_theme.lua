@@ -143,10 +143,21 @@ span.math.display { display: block; text-align: center; }
   text-align: center; margin-top: 0.35rem; word-break: break-all;
 }
 
+/* ---- exercises ---- */
+.exercises { margin-top: 3rem; }
+.exercise { margin: 1.5rem 0 2.5rem; }
+.exercise-text p { white-space: pre-wrap; margin: 0.6rem 0; }
+.exercise-links { font-size: 0.92rem; }
+.exercise-links .download { font-weight: 600; }
+details.solution { margin: 1rem 0; border: 1px dashed #c9a227; border-radius: 6px; padding: 0.5rem 1rem; background: #fffdf3; }
+details.solution > summary { cursor: pointer; font-weight: 700; color: #6b4a00; }
+details.solution .lab-result { margin-top: 0; }
+
 /* ---- notices and pager ---- */
 .notice { padding: 0.7rem 1rem; border-radius: 6px; margin-bottom: 1.5rem; font-size: 0.92rem; }
 .notice.quick { background: #fff6e0; border: 1px solid #f0d48a; color: #6b4a00; }
 .notice.failed { background: #fdecec; border: 1px solid #f2b8b8; color: #8a1c1c; }
+.notice.instructor { background: #eef4ff; border: 1px solid #9db8ec; color: #1d3f7a; }
 .pager { display: flex; gap: 1rem; margin-top: 4rem; padding-top: 1.5rem; border-top: 1px solid var(--border); }
 .pager a {
   flex: 1; display: block; padding: 0.8rem 1rem; border: 1px solid var(--border);

@@ -1,6 +1,7 @@
 -- interrupt.lua - Ctrl-C (SIGINT) as a user meets it: `workbook run` on a
 -- busy loop, a real fit, a save in flight, a C writer, a second Ctrl-C,
--- the REPL, and `workbook book` with a lab running. Each is started in the
+-- the REPL, and `workbook book` with a lab running (and with a solution
+-- being checked, --solutions). Each is started in the
 -- background, SIGINT is sent with kill(1) once the script has reached its
 -- loop (it writes a marker file), and then: exit status 130, the
 -- "interrupted" message saying where, and no temporary file left.
@@ -285,6 +286,42 @@ for _ = 1, 40 do   -- a lab killed just now may linger a moment as a zombie
   core.sleep(0.05)
 end
 t.ok(not lab_alive, "the lab process is gone")
+
+-- ---- a book build with a solution being checked (--solutions) --------------------
+local edir = base .. "/bookex"
+local exd = edir .. "/src/chapters/ch1/exercises"
+assert(os.execute("rm -rf '" .. edir .. "' && mkdir -p '" .. exd .. "'"))
+write(edir .. "/src/book.md", "# 책\n\n[첫째 장](chapters/ch1/index.md)\n")
+write(edir .. "/src/chapters/ch1/index.md", "# 첫째 장\n")
+write(exd .. "/ex1.lua", "-- 연습 1-1: 끝나지 않는 풀이\nx = nil\n")
+write(exd .. "/ex1.check.lua",
+      "return {checks = {{name = \"x\", run = function(s, c) c.equal(s.x, 1) end}}}\n")
+write(exd .. "/ex1.solution.lua", ([[
+x = 1
+local pid = io.open("/proc/self/stat"):read("n")
+local m = io.open(%q, "w"); m:write(pid); m:close()
+while true do end
+]]):format(edir .. "/marker"))
+pid = assert(core.spawn({bin, "book", "--src", edir .. "/src", "--out", edir .. "/out",
+                         "--cache", edir .. "/cache", "--solutions"},
+                        {}, edir, base .. "/bookex.out"))
+started = wait_for(edir .. "/marker", pid)
+if started then core.sleep(0.3); sigint(pid) end
+code = wait_exit(pid)
+out = read(base .. "/bookex.out") or ""
+if not started then t.diag("the check did not start:\n" .. out) end
+t.is(code, 130, "SIGINT while a solution is checked: exit status 130")
+has(out, "workbook: interrupted during book: running check chapters/ch1/exercises/ex1.solution.lua",
+    "the message names the solution being checked")
+clean(edir, "no temporary file or lab folder left by the book or the check")
+local sol_pid = tonumber(read(edir .. "/marker") or "")
+local sol_alive = sol_pid == nil
+for _ = 1, 40 do
+  sol_alive = sol_pid == nil or os.execute("kill -0 " .. sol_pid .. " 2>/dev/null") == true
+  if not sol_alive then break end
+  core.sleep(0.05)
+end
+t.ok(not sol_alive, "the checked solution's process is gone")
 
 os.execute("rm -rf '" .. base .. "'")
 t.done()
