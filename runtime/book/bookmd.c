@@ -5,6 +5,8 @@
  * in the browser. */
 #define _GNU_SOURCE   /* memmem, strndup */
 #include <errno.h>
+#include <sys/stat.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,6 +598,43 @@ static void join(char *out, size_t n, const char *dir, const char *file) {
     snprintf(out, n, "%s/%s", dir, file);
 }
 
+/* The book stays inside the book: an included file must be a regular file
+ * of at most BM_INCLUDE_MAX bytes inside the source tree, after symlinks
+ * are followed. Returns 1 with the reason in why when it is not. */
+#define BM_INCLUDE_MAX (4 << 20)
+static int include_outside(Ctx *c, const char *shown, const char *path,
+                           char *why, size_t n) {
+  if (shown[0] == '/' || strcmp(shown, "..") == 0 || strncmp(shown, "../", 3) == 0) {
+    snprintf(why, n, "%s is outside the book's source folder", shown);
+    return 1;
+  }
+  char real[PATH_MAX], root[PATH_MAX];
+  if (!realpath(path, real)) {
+    snprintf(why, n, "cannot read %s: %s", shown, strerror(errno));
+    return 1;
+  }
+  if (!realpath(c->root[0] ? c->root : ".", root)) {
+    snprintf(why, n, "cannot resolve the book's source folder: %s", strerror(errno));
+    return 1;
+  }
+  size_t k = strlen(root);
+  if (strncmp(real, root, k) != 0 || (real[k] != '/' && real[k] != '\0')) {
+    snprintf(why, n, "%s leads outside the book's source folder (to %s)", shown, real);
+    return 1;
+  }
+  struct stat st;
+  if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(why, n, "%s is not a regular file", shown);
+    return 1;
+  }
+  if (st.st_size > BM_INCLUDE_MAX) {
+    snprintf(why, n, "%s is %lld bytes, more than the %d an included file may have",
+             shown, (long long)st.st_size, BM_INCLUDE_MAX);
+    return 1;
+  }
+  return 0;
+}
+
 static int include_code(Ctx *c, cmark_node *node) {
   int line = src_line(c, cmark_node_get_start_line(node));
   Fence f;
@@ -605,6 +644,8 @@ static int include_code(Ctx *c, cmark_node *node) {
   join(shown, sizeof shown, c->dir, f.file);     /* relative to the root */
   tidy_path(shown);
   join(path, sizeof path, c->root, shown);
+  if (include_outside(c, shown, path, why, sizeof why))
+    return fail(c, line, "include: %s", why);
   char *code = bi_include(path, shown, f.anchor[0] ? f.anchor : NULL,
                           why, sizeof why);
   if (!code) return fail(c, line, "include: %s", why);

@@ -130,6 +130,34 @@ p, err = render("```lua include=lab1.lua fast\n```\n")
 t.is(err, "chapters/cha/index.md:1: unknown code block option 'fast' (known: include=FILE, anchor=NAME, run)",
      "an option near nothing lists the known ones")
 
+-- ---- includes stay inside the book ---------------------------------------
+p, err = render("```lua include=/etc/hostname\n```\n")
+t.is(err, "chapters/cha/index.md:1: include: /etc/hostname is outside the book's source folder",
+     "an absolute include is refused")
+p, err = render("```lua include=../../../../../etc/hostname\n```\n")
+t.ok(p == nil and err:find("^chapters/cha/index%.md:1: include: %.%./") and err:find("is outside the book's source folder", 1, true),
+     "a ../ escape is refused: " .. tostring(err))
+p, err = render("```lua include=/dev/zero\n```\n")
+t.ok(p == nil and err:find("/dev/zero is outside the book", 1, true), "a device is refused")
+do
+  local tmp = os.tmpname(); os.remove(tmp)
+  os.execute("mkdir -p " .. tmp .. "/src/chapters/cha")
+  os.execute("ln -s /etc/hostname " .. tmp .. "/src/chapters/cha/link.lua")
+  os.execute("mkfifo " .. tmp .. "/src/chapters/cha/fifo.lua")
+  local big = assert(io.open(tmp .. "/src/chapters/cha/big.lua", "w"))
+  big:write(("-- x\n"):rep(1200000)); big:close()
+  local function r(md) return core.render(md, "chapters/cha/index.md", tmp .. "/src", "chapters/cha") end
+  p, err = r("```lua include=link.lua\n```\n")
+  t.ok(p == nil and err:find("chapters/cha/link.lua leads outside the book's source folder", 1, true),
+       "a symlink out of the tree is refused: " .. tostring(err))
+  p, err = r("```lua include=fifo.lua\n```\n")
+  t.ok(p == nil and err:find("fifo.lua is not a regular file", 1, true), "a fifo is refused")
+  p, err = r("```lua include=big.lua\n```\n")
+  t.ok(p == nil and err:find("big.lua is 6000000 bytes, more than the 4194304", 1, true),
+       "a file over 4 MB is refused")
+  os.execute("rm -rf " .. tmp)
+end
+
 -- ---- links and images ----------------------------------------------------
 p = assert(render("para\n\n[a](../chb/index.md#x) and\n![pic](pic.png \"t\")\n"))
 t.is(#p.refs, 2, "two refs")
