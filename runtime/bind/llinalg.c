@@ -79,6 +79,17 @@ static double *to_doubles(lua_State *L, const Tensor *t, const char *fn,
   return d;
 }
 
+/* The one argument of a square-matrix function (inv, det, eigh, eig,
+ * cholesky): checked, as doubles (pushed); *n receives its size. */
+static double *square_arg(lua_State *L, const char *fn, int *n) {
+  lua_settop(L, 1);   /* the argument keeps its slot below the work space */
+  Dims d;
+  Tensor *a = check_matrix(L, 1, fn, "the matrix", 0, &d);
+  check_square(L, a, fn);
+  *n = d.n;
+  return to_doubles(L, a, fn, "the matrix");
+}
+
 /* Push a float32 tensor with the given shape from doubles. */
 static void push_result(lua_State *L, const double *v, int ndim, int64_t d0,
                         int64_t d1) {
@@ -92,15 +103,12 @@ static void fail(lua_State *L, const char *err) { lerror(L, "%s", err); }
 /* ---- functions ----------------------------------------------------------- */
 
 static int l_inv(lua_State *L) {
-  lua_settop(L, 1);   /* arguments keep their slots below the work space */
-  Dims d;
-  Tensor *a = check_matrix(L, 1, "inv", "the matrix", 0, &d);
-  check_square(L, a, "inv");
-  double *x = to_doubles(L, a, "inv", "the matrix");
-  double *out = push_doubles(L, (size_t)d.n * d.n);
+  int n;
+  double *x = square_arg(L, "inv", &n);
+  double *out = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
-  if (linalg_inv(x, d.n, out, err)) fail(L, err);
-  push_result(L, out, 2, d.n, d.n);
+  if (linalg_inv(x, n, out, err)) fail(L, err);
+  push_result(L, out, 2, n, n);
   return 1;
 }
 
@@ -126,14 +134,11 @@ static int l_solve(lua_State *L) {
 }
 
 static int l_det(lua_State *L) {
-  lua_settop(L, 1);   /* arguments keep their slots below the work space */
-  Dims d;
-  Tensor *a = check_matrix(L, 1, "det", "the matrix", 0, &d);
-  check_square(L, a, "det");
-  double *x = to_doubles(L, a, "det", "the matrix");
+  int n;
+  double *x = square_arg(L, "det", &n);
   double det;
   char err[LINALG_ERRLEN];
-  if (linalg_det(x, d.n, &det, err)) fail(L, err);
+  if (linalg_det(x, n, &det, err)) fail(L, err);
   lua_pushnumber(L, det);
   return 1;
 }
@@ -223,19 +228,15 @@ static int l_svd(lua_State *L) {
 }
 
 static int eigh_common(lua_State *L, int vectors) {
-  lua_settop(L, 1);
-  const char *fn = vectors ? "eigh" : "eigvalsh";
-  Dims d;
-  Tensor *a = check_matrix(L, 1, fn, "the matrix", 0, &d);
-  check_square(L, a, fn);
-  double *x = to_doubles(L, a, fn, "the matrix");
-  double *w = push_doubles(L, (size_t)d.n);
-  double *v = vectors ? push_doubles(L, (size_t)d.n * d.n) : NULL;
+  int n;
+  double *x = square_arg(L, vectors ? "eigh" : "eigvalsh", &n);
+  double *w = push_doubles(L, (size_t)n);
+  double *v = vectors ? push_doubles(L, (size_t)n * n) : NULL;
   char err[LINALG_ERRLEN];
-  if (linalg_eigh(x, d.n, w, v, err)) fail(L, err);
-  push_result(L, w, 1, d.n, 0);
+  if (linalg_eigh(x, n, w, v, err)) fail(L, err);
+  push_result(L, w, 1, n, 0);
   if (!vectors) return 1;
-  push_result(L, v, 2, d.n, d.n);
+  push_result(L, v, 2, n, n);
   return 2;
 }
 static int l_eigh(lua_State *L) { return eigh_common(L, 1); }
@@ -246,19 +247,16 @@ static int l_eigvalsh(lua_State *L) { return eigh_common(L, 0); }
  * V hold the real and imaginary parts of the first vector, as LAPACK
  * stores them). */
 static int l_eig(lua_State *L) {
-  lua_settop(L, 1);   /* arguments keep their slots below the work space */
-  Dims d;
-  Tensor *a = check_matrix(L, 1, "eig", "the matrix", 0, &d);
-  check_square(L, a, "eig");
-  double *x = to_doubles(L, a, "eig", "the matrix");
-  double *wr = push_doubles(L, (size_t)d.n);
-  double *wi = push_doubles(L, (size_t)d.n);
-  double *v = push_doubles(L, (size_t)d.n * d.n);
+  int n;
+  double *x = square_arg(L, "eig", &n);
+  double *wr = push_doubles(L, (size_t)n);
+  double *wi = push_doubles(L, (size_t)n);
+  double *v = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
-  if (linalg_eig(x, d.n, wr, wi, v, err)) fail(L, err);
-  push_result(L, wr, 1, d.n, 0);
-  push_result(L, v, 2, d.n, d.n);
-  push_result(L, wi, 1, d.n, 0);
+  if (linalg_eig(x, n, wr, wi, v, err)) fail(L, err);
+  push_result(L, wr, 1, n, 0);
+  push_result(L, v, 2, n, n);
+  push_result(L, wi, 1, n, 0);
   return 3;
 }
 
@@ -278,15 +276,12 @@ static int l_qr(lua_State *L) {
 }
 
 static int l_cholesky(lua_State *L) {
-  lua_settop(L, 1);   /* arguments keep their slots below the work space */
-  Dims d;
-  Tensor *a = check_matrix(L, 1, "cholesky", "the matrix", 0, &d);
-  check_square(L, a, "cholesky");
-  double *x = to_doubles(L, a, "cholesky", "the matrix");
-  double *l = push_doubles(L, (size_t)d.n * d.n);
+  int n;
+  double *x = square_arg(L, "cholesky", &n);
+  double *l = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
-  if (linalg_cholesky(x, d.n, l, err)) fail(L, err);
-  push_result(L, l, 2, d.n, d.n);
+  if (linalg_cholesky(x, n, l, err)) fail(L, err);
+  push_result(L, l, 2, n, n);
   return 1;
 }
 
