@@ -227,21 +227,18 @@ end
 
 -- ---- generators -----------------------------------------------------------
 
-local function reseed(opts)
-  if opts.random_state ~= nil then
-    if math.type(opts.random_state) ~= "integer" and not
-       (type(opts.random_state) == "number" and opts.random_state % 1 == 0) or opts.random_state < 0 then
-      fail("random_state must be a non-negative integer, got %s", tostring(opts.random_state))
-    end
-    T.seed(math.tointeger(opts.random_state))
-  end
-end
-
 local function positive_int(fn, name, v, lo)
   if math.type(v) ~= "integer" and not (type(v) == "number" and v % 1 == 0) or v < (lo or 1) then
     fail("%s: %s must be an integer >= %d, got %s", fn, name, lo or 1, tostring(v))
   end
   return math.tointeger(v)
+end
+
+-- random_state (an integer, as options.check made sure) re-seeds the RNG
+local function reseed(fn, opts)
+  if opts.random_state ~= nil then
+    T.seed(positive_int(fn, "random_state", opts.random_state, 0))
+  end
 end
 
 local function normals(n) return n > 0 and T.randn(n):totable() or {} end
@@ -260,6 +257,19 @@ local function shuffle_rows(X, y)
   return X2, y2
 end
 
+-- shuffle the columns of X (a list of rows) in place; returns X and the
+-- permutation (new column j is old column cols[j])
+local function shuffle_columns(X, f)
+  local cols = T.randperm(f):totable()
+  for j = 1, f do cols[j] = math.tointeger(cols[j]) end
+  for i = 1, #X do
+    local r, row = X[i], {}
+    for j = 1, f do row[j] = r[cols[j]] end
+    X[i] = row
+  end
+  return X, cols
+end
+
 local function add_noise(X, noise)
   if not noise or noise == 0 then return end
   local d = #X[1]
@@ -276,7 +286,7 @@ function M.make_moons(opts)
   local n_out, n_in
   if type(n) == "table" then n_out, n_in = n[1], n[2]
   else n = positive_int(fn, "n_samples", n); n_out = n // 2; n_in = n - n_out end
-  reseed(opts)
+  reseed(fn, opts)
   local X, y = {}, {}
   local function lin(k, i) return k > 1 and math.pi * (i - 1) / (k - 1) or 0 end
   for i = 1, n_out do local t = lin(n_out, i); X[#X + 1] = {math.cos(t), math.sin(t)}; y[#y + 1] = 0 end
@@ -299,7 +309,7 @@ function M.make_circles(opts)
   local n_out, n_in
   if type(n) == "table" then n_out, n_in = n[1], n[2]
   else n = positive_int(fn, "n_samples", n); n_out = n // 2; n_in = n - n_out end
-  reseed(opts)
+  reseed(fn, opts)
   local X, y = {}, {}
   for i = 1, n_out do local t = 2 * math.pi * (i - 1) / n_out; X[#X + 1] = {math.cos(t), math.sin(t)}; y[#y + 1] = 0 end
   for i = 1, n_in do local t = 2 * math.pi * (i - 1) / n_in; X[#X + 1] = {factor * math.cos(t), factor * math.sin(t)}; y[#y + 1] = 1 end
@@ -320,7 +330,7 @@ function M.make_blobs(opts)
                                   center_box = "table", shuffle = "boolean",
                                   random_state = "integer", return_centers = "boolean"})
   local nf = positive_int(fn, "n_features", opts.n_features or 2)
-  reseed(opts)
+  reseed(fn, opts)
   local ns = opts.n_samples or 100
   local centers = opts.centers
   local box = opts.center_box or {-10.0, 10.0}
@@ -373,7 +383,7 @@ function M.make_swiss_roll(opts)
   opts = options.check(fn, opts, {n_samples = "integer", noise = "number",
                                   random_state = "integer", hole = "boolean"})
   local n = positive_int(fn, "n_samples", opts.n_samples or 100)
-  reseed(opts)
+  reseed(fn, opts)
   local ts, hs = {}, {}
   if not opts.hole then
     local u, v = uniforms(n), uniforms(n)
@@ -426,7 +436,7 @@ function M.make_regression(opts)
   local f = positive_int(fn, "n_features", opts.n_features or 100)
   local inf = math.min(f, positive_int(fn, "n_informative", opts.n_informative or 10, 0))
   local nt = positive_int(fn, "n_targets", opts.n_targets or 1)
-  reseed(opts)
+  reseed(fn, opts)
   local X
   if opts.effective_rank then
     X = low_rank_matrix(n, f, positive_int(fn, "effective_rank", opts.effective_rank),
@@ -440,18 +450,12 @@ function M.make_regression(opts)
   local y = X:matmul(w) + (opts.bias or 0)
   if opts.noise and opts.noise > 0 then y = y + T.randn(n, nt) * opts.noise end
   if opts.shuffle ~= false then
-    local rows = T.randperm(n):totable()
-    local cols = T.randperm(f):totable()
-    local Xt, yt, wt = X:totable(), y:totable(), w:totable()
-    local X2, y2, w2 = {}, {}, {}
-    for i = 1, n do
-      local r = Xt[math.tointeger(rows[i])]
-      local row = {}
-      for j = 1, f do row[j] = r[math.tointeger(cols[j])] end
-      X2[i], y2[i] = row, yt[math.tointeger(rows[i])]
-    end
-    for j = 1, f do w2[j] = wt[math.tointeger(cols[j])] end
-    X, y, w = T(X2), T(y2), T(w2)
+    local rows, yl = shuffle_rows(X:totable(), y:totable())
+    local cols
+    rows, cols = shuffle_columns(rows, f)
+    local wt, w2 = w:totable(), {}
+    for j = 1, f do w2[j] = wt[cols[j]] end
+    X, y, w = T(rows), T(yl), T(w2)
   end
   if nt == 1 then y = y:reshape(n); w = w:reshape(f) end
   if opts.coef then return X, y, w end
@@ -488,7 +492,7 @@ function M.make_classification(opts)
          fn, nc * ncl, math.tointeger(2 ^ ni))
   end
   local sep = opts.class_sep or 1.0
-  reseed(opts)
+  reseed(fn, opts)
   local k = nc * ncl
   -- samples per cluster, from the class weights
   local weights = opts.weights or {}
@@ -572,12 +576,7 @@ function M.make_classification(opts)
   for i = 1, #X do for j = 1, f do X[i][j] = (X[i][j] + shift[j]) * scale[j] end end
   if opts.shuffle ~= false then
     X, y = shuffle_rows(X, y)
-    local cols = T.randperm(f):totable()
-    for i = 1, #X do
-      local row = {}
-      for j = 1, f do row[j] = X[i][math.tointeger(cols[j])] end
-      X[i] = row
-    end
+    shuffle_columns(X, f)
   end
   return T(X), T(y)
 end
@@ -595,7 +594,7 @@ function M.make_sine_windows(opts)
   local step = opts.step or 0.1
   local start = opts.start or 0
   if step <= 0 then fail("%s: step must be positive, got %g", fn, step) end
-  reseed(opts)
+  reseed(fn, opts)
   local total = n + L
   local wave = {}
   local z = (opts.noise or 0) > 0 and normals(total) or nil
