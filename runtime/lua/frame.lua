@@ -952,20 +952,26 @@ function Series:round(decimals)
                        index = copy_index(self.index)}, Series)
 end
 
-function DataFrame:round(decimals)
-  decimals = decimals or 0
-  if math.type(decimals) ~= "integer" then raise("round: decimals must be an integer") end
+-- A new frame with f(series) for every numeric column, the others as
+-- they are (round, interpolate)
+local function map_numeric(self, f)
   local cols = {}
   for _, name in ipairs(self._names) do
     local c = self._cols[name]
     if c.dtype == "float64" then
-      local s = column(self, name):round(decimals)
-      cols[name] = {values = s.values, dtype = s.dtype}
+      local r = f(column(self, name))
+      cols[name] = {values = r.values, dtype = r.dtype}
     else
       cols[name] = c
     end
   end
   return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+end
+
+function DataFrame:round(decimals)
+  decimals = decimals or 0
+  if math.type(decimals) ~= "integer" then raise("round: decimals must be an integer") end
+  return map_numeric(self, function(col) return col:round(decimals) end)
 end
 
 -- df:col(name): the column, also when its name is a method's ("count")
@@ -1258,17 +1264,7 @@ function DataFrame:bfill() return self:fillna{method = "bfill"} end
 
 -- interpolate() every numeric column (others unchanged)
 function DataFrame:interpolate(opts)
-  local cols = {}
-  for _, name in ipairs(self._names) do
-    local c = self._cols[name]
-    if c.dtype == "float64" then
-      local s = column(self, name):interpolate(opts)
-      cols[name] = {values = s.values, dtype = s.dtype}
-    else
-      cols[name] = c
-    end
-  end
-  return new_frame(table.move(self._names, 1, #self._names, 1, {}), cols, self._n, copy_index(self._index))
+  return map_numeric(self, function(col) return col:interpolate(opts) end)
 end
 
 -- pivot{index, columns, values}: reshape without aggregating; a pair of
