@@ -143,6 +143,46 @@ span.math.display { display: block; text-align: center; }
   text-align: center; margin-top: 0.35rem; word-break: break-all;
 }
 
+/* ---- notebook: cells, figures, numbers, callouts ---- */
+.lab-banner {
+  display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; align-items: baseline;
+  margin: 2rem 0 0.6rem; padding: 0.4rem 0.8rem; border-left: 4px solid var(--ok);
+  background: var(--side); border-radius: 0 6px 6px 0; font-size: 0.88rem;
+}
+.lab-banner .lab-name { font-family: var(--mono); font-weight: 700; }
+.lab-banner .download { font-weight: 600; }
+.markdown-cell { margin: 1.2rem 0; }
+figure.figure, figure.table-figure { text-align: center; }
+figure.figure img { max-width: 100%; height: auto; }
+figure.figure figcaption, figure.table-figure figcaption {
+  font-size: 0.92rem; color: var(--muted); margin: 0.4rem 0;
+}
+figure.table-figure .table-wrap { margin: 0.4rem 0; text-align: left; }
+.label-num { font-weight: 700; color: var(--text); }
+.secnum { color: var(--muted); margin-right: 0.2rem; }
+.equation { display: flex; align-items: center; gap: 0.8rem; }
+.equation > .math.display { flex: 1; min-width: 0; }
+.eqno { flex: none; color: var(--muted); }
+.value { font-variant-numeric: tabular-nums; }
+.value.missing, .xref.missing { color: var(--bad); }
+.callout {
+  margin: 1.5rem 0; padding: 0.6rem 1.1rem; border-left: 4px solid var(--accent);
+  background: var(--accent-soft); border-radius: 0 6px 6px 0;
+}
+.callout > p { margin: 0.35rem 0; }
+.callout-title { font-weight: 700; }
+.callout-tip { border-left-color: var(--ok); background: #ecf6ed; }
+.callout-tip .callout-title { color: var(--ok); }
+.callout-important { border-left-color: #6f42c1; background: #f3eefb; }
+.callout-important .callout-title { color: #6f42c1; }
+.callout-warning { border-left-color: var(--warn); background: #fff6e0; }
+.callout-warning .callout-title { color: var(--warn); }
+.callout-caution { border-left-color: var(--bad); background: #fdecec; }
+.callout-caution .callout-title { color: var(--bad); }
+.callout-note .callout-title { color: var(--accent); }
+details.output-fold > summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; margin: 0.2rem 0; }
+details.output-fold .lab-output { margin-bottom: 0.3rem; }
+
 /* ---- exercises ---- */
 .exercises { margin-top: 3rem; }
 .exercise { margin: 1.5rem 0 2.5rem; }
