@@ -154,8 +154,9 @@ Figure.__index = Figure
 
 -- the one options checker, naming the public function running
 -- Every function that writes a figure also takes caption= and label=
--- ("fig-..."): the course book shows the caption under the figure and
--- numbers it (book._figure; a no-op outside the book build).
+-- ("fig-..."; fig_label= where label= names a series): the course book
+-- shows the caption under the figure and numbers it (book._figure; a
+-- no-op outside the book build).
 local function options(opts, known)
   local spec = {}
   if #known > 0 then
@@ -163,9 +164,12 @@ local function options(opts, known)
   else
     for k, v in pairs(known) do spec[k] = v end
   end
-  spec.caption, spec.label = "string", "string"
+  -- scatter and hist already take label= (a series' name): there the
+  -- figure's label is fig_label=
+  local key = spec.label and "fig_label" or "label"
+  spec.caption, spec[key] = "string", "string"
   opts = check(current, opts, spec)
-  pending = (opts.caption or opts.label) and {caption = opts.caption, label = opts.label}
+  pending = (opts.caption or opts[key]) and {caption = opts.caption, label = opts[key]}
   return opts
 end
 
