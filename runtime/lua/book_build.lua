@@ -303,12 +303,15 @@ end
 
 -- ---- labs: running and caching -------------------------------------------
 --
--- Cache: a lab's entry lives in CACHE/labs/KEY, KEY = SHA-256 of the lab's
+-- Cache: a lab's entries live in CACHE/labs/KEY-VERSION, KEY = SHA-256 of the lab's
 -- path, the mode (full/quick), the workbook binary's content and the
 -- script's content. The entry's manifest lists every file the lab read
 -- (logged by the prelude through WORKBOOK_READS) with its SHA-256; the
 -- entry is used only while each still has that hash. So the full key is
 -- script + binary + every file read; a failed run is never stored.
+-- VERSION hashes the list of files read and their hashes; the last few
+-- results of each lab stay (prune_cache), so undoing an edit of a lab or
+-- of a file it reads finds the earlier result instead of running again.
 -- File hashes are remembered by (size, mtime, inode) in CACHE/hashes so
 -- an unchanged book is not rehashed.
 
@@ -376,14 +379,35 @@ local function read_manifest(path)
   return ok and type(m) == "table" and m or nil
 end
 
--- A cached, still valid result for the lab, or nil.
+-- A cached, still valid result for the lab, or nil. A lab may have
+-- several entries, labs/KEY-VERSION, one per set of files it read (VERSION
+-- hashes them): undoing an edit of a data file finds the earlier result,
+-- as undoing an edit of the lab finds its earlier KEY. Sets lab.entry.
 local function cache_lookup(ctx, lab)
-  local m = read_manifest(lab.entry .. "/manifest.lua")
-  if not m or m.key ~= lab.key then return nil end
-  for _, dep in ipairs(m.deps) do
-    if ctx.hashes:get(join(ctx.o.src, dep[1])) ~= dep[2] then return nil end
+  local dir = ctx.o.cache .. "/labs"
+  if not ctx.entries then
+    ctx.entries = {}
+    for _, name in ipairs(core.list(dir) or {}) do
+      local key = name:match("^(%x+)%-%x+$")
+      if key then
+        ctx.entries[key] = ctx.entries[key] or {}
+        table.insert(ctx.entries[key], name)
+      end
+    end
   end
-  return m
+  for _, name in ipairs(ctx.entries[lab.key] or {}) do
+    local m = read_manifest(dir .. "/" .. name .. "/manifest.lua")
+    local ok = m and m.key == lab.key
+    for _, dep in ipairs(ok and m.deps or {}) do
+      if ctx.hashes:get(join(ctx.o.src, dep[1])) ~= dep[2] then ok = false; break end
+    end
+    if ok then
+      lab.entry = dir .. "/" .. name
+      write_file(lab.entry .. "/used", ("%d\n"):format(os.time()))
+      return m
+    end
+  end
+  return nil
 end
 
 -- Every file below dir, as paths relative to it, sorted.
@@ -574,6 +598,11 @@ local function finish_lab(ctx, lab)
                deps = deps_of(ctx, lab, log, outdir)}
     write_file(lab.tmp .. "/output.txt", lab.output)
     write_file(lab.tmp .. "/manifest.lua", "return " .. serialize(m) .. "\n")
+    write_file(lab.tmp .. "/used", ("%d\n"):format(os.time()))
+    local deps = {}
+    for _, d in ipairs(m.deps) do deps[#deps + 1] = d[1] .. " " .. d[2] end
+    lab.entry = ("%s/labs/%s-%s"):format(ctx.o.cache, lab.key,
+                                         core.sha256(table.concat(deps, "\n")):sub(1, 12))
     core.rmtree(lab.entry)
     sys.mkdir_p(dirname(lab.entry))
     assert(os.rename(lab.tmp, lab.entry))
@@ -687,16 +716,34 @@ local function run_labs(ctx, labs)
 end
 
 -- Old entries of the labs just built (earlier versions of them).
+local CACHE_VERSIONS = 4   -- results kept per lab (and mode): the newest used
+
 local function prune_cache(ctx, labs)
-  local current = {}
-  for _, lab in ipairs(labs) do current[lab.name or lab.path] = lab.key end
+  local current, keep = {}, {}
+  for _, lab in ipairs(labs) do
+    current[lab.name or lab.path] = true
+    if lab.entry then keep[basename(lab.entry)] = true end
+  end
   local dir = ctx.o.cache .. "/labs"
-  for _, key in ipairs(core.list(dir) or {}) do
-    local m = read_manifest(dir .. "/" .. key .. "/manifest.lua")
-    if m and current[m.lab] and current[m.lab] ~= key
-       and (m.quick or false) == ctx.o.quick then
-      core.rmtree(dir .. "/" .. key)
+  local groups = {}
+  for _, name in ipairs(core.list(dir) or {}) do
+    local m = read_manifest(dir .. "/" .. name .. "/manifest.lua")
+    if m and current[m.lab] and (m.quick or false) == ctx.o.quick then
+      if not name:find("-", 1, true) then       -- an entry of the old layout
+        core.rmtree(dir .. "/" .. name)
+      elseif not keep[name] then
+        local used = tonumber(read_file(dir .. "/" .. name .. "/used") or "") or 0
+        groups[m.lab] = groups[m.lab] or {}
+        table.insert(groups[m.lab], {name = name, used = used})
+      end
     end
+  end
+  for _, list in pairs(groups) do
+    table.sort(list, function(x, y)
+      if x.used ~= y.used then return x.used > y.used end
+      return x.name < y.name
+    end)
+    for i = CACHE_VERSIONS, #list do core.rmtree(dir .. "/" .. list[i].name) end
   end
   core.rmtree(ctx.o.cache .. "/tmp")
 end
@@ -1177,6 +1224,9 @@ local function body_html(ctx, page, mode)
   html = html:gsub("<!%-%-wb%-solution:(%d+)%-%->", function(n)
     return solution_html(ctx, page.exercises[tonumber(n)], mode)
   end)
+  if mode == "print" then   -- paper shows folded output in full
+    html = html:gsub('<details class="output%-fold">', '<details class="output-fold" open>')
+  end
   html = html:gsub("<table>", '<div class="table-wrap"><table>')
              :gsub("</table>", "</table></div>")
   return html
@@ -1388,6 +1438,103 @@ local function copy_files(ctx, files)
   end
 end
 
+-- ---- TeX, checked at build time -------------------------------------------
+--
+-- Every formula of every page goes through KaTeX's own parser (Debian's
+-- libjs-katex under Node.js, one process for the whole book), with the
+-- options book.js renders with, so bad TeX fails the build at file:line
+-- instead of showing red in the browser. A book whose formulas all passed
+-- before is not checked again (CACHE/tex-ok holds the hash).
+
+local TEX_CHECK_JS = [==[
+const katex = require(process.argv[2]);
+const list = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8"));
+const bad = [];
+list.forEach((f, i) => {
+  try { katex.renderToString(f[0], {displayMode: f[1] === 1, throwOnError: true, strict: "ignore"}); }
+  catch (e) { bad.push([i, String(e && e.message || e)]); }
+});
+process.stdout.write(JSON.stringify(bad) + "\n");
+]==]
+
+local function html_unescape(s)
+  return (s:gsub("&(%a+);", {amp = "&", lt = "<", gt = ">", quot = '"'}))
+end
+
+-- The formulas of a page with the source line of each (found by their
+-- TeX in the page's source, in order).
+local function formulas(o, page, acc)
+  local src = read_file(join(o.src, page.src)) or ""
+  local pos, line, last = 1, 1, 1
+  for tag, kind, body in page.r.html:gmatch('<(%a+) class="math (%a+)">(.-)</%1>') do
+    local tex = html_unescape(body)
+    local a = src:find(tex, pos, true)
+    if a then
+      for _ in src:sub(last, a - 1):gmatch("\n") do line = line + 1 end
+      last, pos = a, a + 1
+    end
+    acc[#acc + 1] = {tex = tex, display = kind == "display", src = page.src, line = line}
+  end
+  return acc
+end
+
+local function find_node()
+  for _, name in ipairs {"node", "nodejs"} do
+    local p = io.popen("command -v " .. name .. " 2>/dev/null")
+    local path = p and p:read("l")
+    if p then p:close() end
+    if path and path ~= "" then return path end
+  end
+end
+
+local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function check_tex(o, pages, problems)
+  local list = {}
+  for _, page in ipairs(pages) do formulas(o, page, list) end
+  if #list == 0 then return end
+  local katex = (os.getenv("WORKBOOK_KATEX_DIR") or "") ~= "" and os.getenv("WORKBOOK_KATEX_DIR")
+                or "/usr/share/javascript/katex"
+  katex = core.realpath(katex .. "/katex.min.js") or katex .. "/katex.min.js"
+  local items = {}
+  for i, f in ipairs(list) do items[i] = ("[%s,%d]"):format(json_string(f.tex), f.display and 1 or 0) end
+  local json = "[" .. table.concat(items, ",\n") .. "]"
+  local st = core.stat(katex)
+  local hash = core.sha256(("tex-check 1\n%s %s\n%s"):format(katex, st and st.size or 0, json))
+  local okfile = o.cache .. "/tex-ok"
+  if read_file(okfile) == hash .. "\n" then return end
+  local node = find_node()
+  if not node then
+    warn("book: warning: TeX not checked: Node.js (node) not found; install Debian's nodejs\n")
+    return
+  end
+  sys.mkdir_p(o.cache .. "/tmp")
+  local script, input = o.cache .. "/tmp/tex-check.js", o.cache .. "/tmp/tex-check.json"
+  write_file(script, TEX_CHECK_JS)
+  write_file(input, json)
+  sys.doing("book: checking TeX with KaTeX")
+  local p = io.popen(("%s %s %s %s 2>&1"):format(q(node), q(script), q(katex), q(input)))
+  local out = p:read("a")
+  p:close()
+  os.remove(input)
+  local found = 0
+  for i, msg in out:gmatch('%[(%d+),("[^\n]-")%]') do
+    local f = list[tonumber(i) + 1]
+    local text = load("return " .. msg:gsub("\\u(%x%x%x%x)", function(h)
+      return utf8.char(tonumber(h, 16)) end), "=json", "t", {})
+    text = text and select(2, pcall(text)) or msg
+    if f then
+      found = found + 1
+      problems[#problems + 1] = ("%s:%d: TeX: %s"):format(f.src, f.line,
+        tostring(text):gsub("^KaTeX parse error: ", ""))
+    end
+  end
+  if found == 0 then
+    if out:match("^%[%]") then write_file(okfile, hash .. "\n")
+    else warn("book: warning: TeX not checked: ", (out:gsub("\n+$", "")), "\n") end
+  end
+end
+
 -- ---- main ---------------------------------------------------------------
 
 local function report_problems(problems)
@@ -1406,7 +1553,7 @@ local function collect_labs(ctx)
       if not lab then
         local key = lab_key(ctx, run.path)
         lab = {path = run.path, key = key, page = page, line = run.line,
-               entry = ctx.o.cache .. "/labs/" .. key}
+               entry = false}
         by_path[run.path] = lab
         labs[#labs + 1] = lab
       end
@@ -1417,7 +1564,7 @@ local function collect_labs(ctx)
       local key = lab_key(ctx, ex.solution, "check", extra)
       ex.lab = {path = ex.solution, name = "check " .. ex.solution, command = "check",
                 key = key, page = page, line = 1, extra = extra,
-                entry = ctx.o.cache .. "/labs/" .. key}
+                entry = false}
       labs[#labs + 1] = ex.lab
     end
   end
@@ -1443,6 +1590,7 @@ local function build(o)
   if not pages then return report_problems(problems) end
   local ex_files = add_exercises(o, pages, problems)
   local files = resolve_refs(o, pages, by_src, problems)
+  if #problems == 0 then check_tex(o, pages, problems) end
   if #problems > 0 then return report_problems(problems) end
   for f in pairs(ex_files) do files[f] = true end
 

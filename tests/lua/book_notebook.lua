@@ -239,6 +239,19 @@ ch = read(out .. "/ch3.html") or ""
 has(ch, '<details class="output-fold"><summary>출력 앞부분 80줄 펼치기</summary>', "100 lines fold the first 80")
 has(ch, '<pre class="lab-output folded"><code class="nohighlight">줄 81\n', "... the last 20 show")
 
+-- the cache keeps earlier results: undoing an edit runs nothing
+write(src .. "/chapters/ch3/lab1.lua", LAB .. 'print("덧붙인 줄")\n')
+s = book()
+has(s, "(1 run, 1 cached)", "an edited lab runs again")
+has(read(out .. "/ch3.html"), "덧붙인 줄", "... and shows its new output")
+write(src .. "/chapters/ch3/lab1.lua", LAB)
+s = book()
+has(s, "(0 run, 2 cached)", "undoing the edit finds the earlier result")
+hasnt(read(out .. "/ch3.html"), "덧붙인 줄", "... and shows it")
+local entries = 0
+for _ in io.popen("ls " .. q(out .. "-cache/labs")):lines() do entries = entries + 1 end
+t.is(entries, 4, "two versions of lab1 and plain.lua kept")
+
 -- ---- failures at file:line -----------------------------------------------------------
 local function fails(edit, want, name)
   write(src .. "/chapters/ch3/index.md", (PAGE:gsub(edit[1], edit[2], 1)))
@@ -254,6 +267,12 @@ fails({"{{lab1%.n}}", "{{lab1.count}}"},
 fails({"{{lab1%.n}}", "{{lab9.n}}"},
       "book: chapters/ch3/index.md:6: {{lab9.n}}: chapters/ch3/lab9.lua is not run in this book",
       "a value of a lab that is not run")
+fails({"정확도는", "$\\frac{1}{2} + \\foo$ 정확도는"},
+      "book: chapters/ch3/index.md:6: TeX: Undefined control sequence: \\foo at position 15",
+      "bad TeX (KaTeX's parser)")
+fails({"y = ax %+ b", "y = \\left( ax + b"},
+      "book: chapters/ch3/index.md:16: TeX: Expected '\\right', got 'EOF'",
+      "bad TeX in a display formula")
 write(src .. "/chapters/ch3/index.md", PAGE)
 s, rc = book()
 t.is(rc, 0, "fixed, it builds again")
