@@ -195,13 +195,12 @@ end
 function Canvas:cuboid(x, y, a, b, d, kind)
   local k = K[kind] or kind
   local dx, dy = d * 0.8, d * 0.6
-  self:path(("M%g,%g L%g,%g L%g,%g L%g,%g Z"):format(x, y, x + dx, y - dy, x + a + dx, y - dy, x + a, y),
-            {fill = "#ffffff", stroke = k[2], sw = 1.2})
-  self:path(("M%g,%g L%g,%g L%g,%g L%g,%g Z"):format(x, y, x + dx, y - dy, x + a + dx, y - dy, x + a, y),
-            {fill = k[1], stroke = k[2], sw = 1.2})
-  self:path(("M%g,%g L%g,%g L%g,%g L%g,%g Z"):format(x + a, y, x + a + dx, y - dy, x + a + dx, y + b - dy, x + a, y + b),
-            {fill = k[2], stroke = k[2], sw = 1.2})
-  self:rect(x + a, y, dx, b, {fill = "none"})
+  local top = ("M%g,%g L%g,%g L%g,%g L%g,%g Z"):format(x, y, x + dx, y - dy, x + a + dx, y - dy, x + a, y)
+  local side = ("M%g,%g L%g,%g L%g,%g L%g,%g Z"):format(x + a, y, x + a + dx, y - dy, x + a + dx, y + b - dy, x + a, y + b)
+  self:path(top, {fill = k[1], stroke = k[2], sw = 1.2})
+  self:path(side, {fill = "#ffffff", stroke = k[2], sw = 1.2})
+  self:add(('<path d="%s" fill="%s" fill-opacity="0.55" stroke="%s" stroke-width="1.2" stroke-linejoin="round"/>')
+           :format(side, k[2], k[2]))
   self:rect(x, y, a, b, {fill = k[1], stroke = k[2], sw = 1.2})
 end
 
@@ -549,6 +548,249 @@ figures["inception"] = function()
   c:legend(470, ly, "pool", "최대 풀링 (max pooling)")
   c:text(40, ly + 26, "“+ 1(S)”: 스트라이드 1, SAME 패딩. 모든 갈래의 출력은 입력과 같은 28×28이어서 채널 방향으로 이어 붙일 수 있다.",
          {size = 13, color = MUTED})
+  return c
+end
+
+-- The residual unit: (가) identity shortcut, (나) a projection shortcut
+-- (1x1 convolution, stride 2) when the shape changes.
+figures["residual"] = function()
+  local c = canvas("residual", 880, 556,
+    "ResNet의 잔차 유닛",
+    "입력 x가 합성곱 3×3, 배치 정규화, ReLU, 합성곱 3×3, 배치 정규화를 거친 f(x)에 스킵 연결로 더해지고 ReLU를 거쳐 h(x) = f(x) + x가 된다. 크기가 바뀌는 유닛에서는 지름길에 스트라이드 2인 1×1 합성곱을 둔다.")
+  local bw, bh = 190, 36
+  local function unit(cx, skipx, P)
+    local x = cx - bw / 2
+    c:text(cx + (skipx - cx) / 2 - 20, 34, P.title, {anchor = "middle", weight = "bold", size = 16})
+    local ys = {58, 114, 166, 218, 270, 322}
+    local steps = {
+      {"input", P.input}, {"conv", P.conv1}, {"norm", "배치 정규화 (BN)"}, {"norm", "ReLU"},
+      {"conv", "합성곱 3×3 + 1(S)"}, {"norm", "배치 정규화 (BN)"},
+    }
+    for i, st in ipairs(steps) do
+      c:label_box(x, ys[i], bw, bh, st[1], {st[2]}, {size = 14, plain = i > 1})
+      if i > 1 then c:arrow({cx, ys[i - 1] + bh, cx, ys[i] - 3}) end
+    end
+    local sy = 392   -- the sum
+    c:arrow({cx, ys[6] + bh, cx, sy - 17})
+    c:circle(cx, sy, 15, {fill = "#ffffff", stroke = INK, sw = 1.8})
+    c:text(cx, sy + 7, "+", {anchor = "middle", size = 22, weight = "bold"})
+    local ry, oy = 430, 486
+    c:arrow({cx, sy + 15, cx, ry - 3})
+    c:label_box(x, ry, bw, bh, "norm", {"ReLU"}, {size = 14, plain = true})
+    c:arrow({cx, ry + bh, cx, oy - 3})
+    c:label_box(x - 10, oy, bw + 20, 52, "input", P.output, {size = 14})
+    -- the skip connection
+    local top = ys[1] + bh / 2
+    if P.shortcut then
+      local sbw, sbh, sbx = 140, 72, skipx - 70
+      local sby = 190
+      c:path(("M%g,%g L%g,%g L%g,%g"):format(x + bw, top, skipx, top, skipx, sby - 3),
+             {stroke = K.input[2], sw = 2, arrow = true})
+      c:label_box(sbx, sby, sbw, sbh, "reduce", P.shortcut, {size = 14, gap = 20})
+      c:path(("M%g,%g L%g,%g L%g,%g"):format(skipx, sby + sbh, skipx, sy, cx + 17, sy),
+             {stroke = K.input[2], sw = 2, arrow = true})
+    else
+      c:path(("M%g,%g L%g,%g L%g,%g L%g,%g"):format(x + bw, top, skipx, top, skipx, sy, cx + 17, sy),
+             {stroke = K.input[2], sw = 2, arrow = true})
+      c:text(skipx + 10, 220, "스킵 연결", {size = 14, weight = "bold", color = K.input[2]})
+      c:text(skipx + 10, 240, "(skip connection)", {size = 13, color = K.input[2]})
+      c:text(skipx + 10, 262, "x를 그대로 더함", {size = 13, color = MUTED})
+    end
+    if P.bracket then
+      local bx = x - 14
+      c:path(("M%g,%g Q%g,%g %g,%g L%g,%g Q%g,%g %g,%g"):format(
+        bx + 6, ys[2], bx, ys[2], bx, ys[2] + 8, bx, ys[6] + bh - 8, bx, ys[6] + bh, bx + 6, ys[6] + bh),
+        {stroke = K.conv[2], sw = 1.8})
+      c:text(bx - 8, 218, "f(x)", {anchor = "end", size = 16, weight = "bold", color = K.conv[2]})
+      c:text(bx - 8, 240, "잔차", {anchor = "end", size = 13, color = MUTED})
+      c:text(bx - 8, 258, "(residual)", {anchor = "end", size = 13, color = MUTED})
+    end
+  end
+  unit(225, 360, {title = "(가) 잔차 유닛 (residual unit)", input = "입력 x",
+    conv1 = "합성곱 3×3 + 1(S)", output = {"출력 h(x) = f(x) + x"}, bracket = true})
+  unit(600, 790, {title = "(나) 크기가 바뀌는 잔차 유닛", input = "입력 x: 56×56×64",
+    conv1 = "합성곱 3×3 + 2(S)", output = {"출력: 28×28×128"},
+    shortcut = {"지름길 (shortcut)", "1×1 합성곱 + 2(S)", "128채널"}})
+  return c
+end
+
+-- The SE block: squeeze (global average pooling), excitation (two dense
+-- layers), scale. Six channels stand for C; the excitation values are an
+-- example.
+local SE_E = {0.9, 0.2, 0.7, 0.4, 1.0, 0.1}
+
+figures["se-block"] = function()
+  local c = canvas("se-block", 900, 370,
+    "SE 블록",
+    "특성 맵 U(H×W×C)를 채널마다 전역 평균 풀링하여 벡터 s(1×1×C)로 줄이고(스퀴즈), C/16개와 C개 뉴런의 완전 연결 계층(ReLU, 시그모이드)으로 채널마다 0과 1 사이의 값 e를 만든 뒤(익사이테이션), 각 특성 맵에 그 값을 곱한다(스케일).")
+  local n = #SE_E
+  local tint = {"#93c5fd", "#86efac", "#fca5a5", "#fcd34d", "#c4b5fd", "#67e8f9"}
+  local edge = {"#1d4ed8", "#15803d", "#b91c1c", "#a16207", "#6d28d9", "#0e7490"}
+  local cy = 190
+  local function maps(x, weights)
+    local a, d = 62, 7
+    for k = n, 1, -1 do
+      local mx, my = x + (k - 1) * d, cy - a / 2 + 10 - (k - 1) * d
+      c:rect(mx, my, a, a, {fill = "#ffffff", stroke = edge[k], sw = 1.2})
+      c:rect(mx, my, a, a, {fill = tint[k], fo = weights and weights[k] or 1, stroke = edge[k], sw = 1.2})
+    end
+  end
+  -- U
+  maps(30)
+  c:text(78, 262, "특성 맵 U", {anchor = "middle", weight = "bold", size = 14})
+  c:text(78, 282, "H×W×C", {anchor = "middle", size = 13, color = MUTED})
+  c:arrow({132, cy, 156, cy})
+  -- squeeze
+  c:label_box(160, cy - 34, 120, 68, "pool", {"① 스퀴즈", "(squeeze)", "전역 평균 풀링"}, {size = 14})
+  c:arrow({282, cy, 300, cy})
+  -- s: one number per channel (a shade of the channel's colour)
+  local function column(x, w, values, label, text)
+    local cell = 20
+    local y0 = cy - n * cell / 2
+    for k = 1, n do
+      c:rect(x, y0 + (k - 1) * cell, w, cell, {fill = "#ffffff", stroke = edge[k], sw = 1})
+      c:rect(x, y0 + (k - 1) * cell, w, cell, {fill = tint[k], fo = values and values[k] or 1,
+                                              stroke = edge[k], sw = 1})
+      if text then
+        c:text(x + w / 2, y0 + (k - 1) * cell + 14, text(k), {anchor = "middle", size = 11})
+      end
+    end
+    c:text(x + w / 2, 262, label[1], {anchor = "middle", weight = "bold", size = 14})
+    c:text(x + w / 2, 282, label[2], {anchor = "middle", size = 13, color = MUTED})
+  end
+  column(304, 22, nil, {"s", "1×1×C"})
+  c:arrow({330, cy, 348, cy})
+  -- excitation: two dense layers in one dashed group
+  c:rect(344, cy - 62, 296, 112, {stroke = K.fc[2], sw = 1.2, dash = "5 4", rx = 10})
+  c:text(492, cy - 70, "② 익사이테이션 (excitation)", {anchor = "middle", weight = "bold", size = 14})
+  c:label_box(354, cy - 30, 118, 60, "fc", {"완전 연결 C/16", "ReLU"}, {size = 14})
+  c:arrow({474, cy, 494, cy})
+  c:label_box(498, cy - 30, 134, 60, "fc", {"완전 연결 C", "시그모이드 (sigmoid)"}, {size = 14})
+  c:arrow({642, cy, 660, cy})
+  column(664, 32, SE_E, {"e", "1×1×C"}, function(k) return ("%.1f"):format(SE_E[k]) end)
+  c:arrow({700, cy, 724, cy})
+  -- scale
+  local sx = 742
+  c:circle(sx, cy, 16, {fill = "#ffffff", stroke = INK, sw = 1.8})
+  c:text(sx, cy + 7, "×", {anchor = "middle", size = 22, weight = "bold"})
+  c:text(sx, cy + 42, "③ 스케일", {anchor = "middle", weight = "bold", size = 14})
+  c:text(sx, cy + 60, "(scale)", {anchor = "middle", size = 13, color = MUTED})
+  -- U goes over the top to the product
+  c:path(("M%g,%g L%g,%g L%g,%g"):format(95, cy - 62, 95, 78, sx, 78), {stroke = LINE, sw = 1.6})
+  c:arrow({sx, 78, sx, cy - 19})
+  c:text(412, 70, "원래의 특성 맵 U", {anchor = "middle", size = 13, color = MUTED})
+  c:arrow({760, cy, 778, cy})
+  maps(782, SE_E)
+  c:text(830, 262, "보정된 특성 맵", {anchor = "middle", weight = "bold", size = 14})
+  c:text(830, 282, "H×W×C", {anchor = "middle", size = 13, color = MUTED})
+  -- the three formulas
+  local fy = 334
+  c:text(220, fy, "s_{c} = (1/HW) Σ_{i,j} u_{i,j,c}", {anchor = "middle", size = 14})
+  c:text(492, fy, "e = σ(W_{2} ReLU(W_{1} s))", {anchor = "middle", size = 14})
+  c:text(742, fy, "ũ_{i,j,c} = e_{c} u_{i,j,c}", {anchor = "middle", size = 14})
+  c:text(450, fy + 24, "e의 값은 예시: 값이 작은 채널의 특성 맵은 흐려지고(억제) 큰 채널은 그대로 남는다.",
+         {anchor = "middle", size = 13, color = MUTED})
+  return c
+end
+
+-- Architecture strips for LeNet-5 and AlexNet: each stage a glyph (a
+-- cuboid for a stack of feature maps, a bar for a vector) over a box.
+local function arch(c, stages, o)
+  for idx, st in ipairs(stages) do
+    local row = (idx - 1) // o.per_row
+    local col = (idx - 1) % o.per_row
+    local x = o.x0 + col * (o.bw + o.gap)
+    local base = o.y0 + row * o.row_h           -- glyph baseline
+    local by = base + 12                        -- box top
+    local cx = x + o.bw / 2
+    local kind = K[st.kind]
+    if st.size then
+      local a = o.side(st.size)
+      local d = o.depth(st.ch)
+      c:cuboid(cx - (a + d * 0.8) / 2, base - a, a, a, d, st.kind)
+    else
+      local h = o.bar(st.units)
+      c:rect(cx - 7, base - h, 14, h, {fill = kind[1], stroke = kind[2], sw = 1.2, rx = 2})
+    end
+    c:box(x, by, o.bw, o.bh, st.kind)
+    local lines = {st.name, st.op, st.shape}
+    for i, s in ipairs(lines) do
+      if s and s ~= "" then
+        c:text(cx, by + 20 + (i - 1) * 19, s, {anchor = "middle",
+          size = i == 1 and 14 or 13, weight = i == 1 and "bold" or nil,
+          color = i == 2 and MUTED or INK})
+      end
+    end
+    -- arrow to the next stage
+    if idx < #stages then
+      if col < o.per_row - 1 then
+        c:arrow({x + o.bw + 2, by + o.bh / 2, x + o.bw + o.gap - 2, by + o.bh / 2})
+      else
+        local nx = o.x0 + o.bw / 2
+        local ty = base + o.row_h - o.glyph_top
+        c:arrow({cx, by + o.bh + 2, cx, by + o.bh + 16, nx, by + o.bh + 16, nx, ty})
+      end
+    end
+  end
+end
+
+local function legend_kinds(c, y, list)
+  local x = 24
+  for _, it in ipairs(list) do
+    c:legend(x, y, it[1], it[2])
+    x = x + it[3]
+  end
+end
+
+figures["lenet5"] = function()
+  local c = canvas("lenet5", 880, 300,
+    "LeNet-5의 구조",
+    "32×32×1 입력, C1 합성곱 5×5 28×28×6, S2 평균 풀링 14×14×6, C3 합성곱 5×5 10×10×16, S4 평균 풀링 5×5×16, C5 합성곱 5×5 120, F6 완전 연결 84, 출력 10(RBF).")
+  arch(c, {
+    {name = "입력", op = "", shape = "32×32×1", kind = "input", size = 32, ch = 1},
+    {name = "C1 합성곱", op = "5×5, tanh", shape = "28×28×6", kind = "conv", size = 28, ch = 6},
+    {name = "S2 평균 풀링", op = "2×2, s2, tanh", shape = "14×14×6", kind = "pool", size = 14, ch = 6},
+    {name = "C3 합성곱", op = "5×5, tanh", shape = "10×10×16", kind = "conv", size = 10, ch = 16},
+    {name = "S4 평균 풀링", op = "2×2, s2, tanh", shape = "5×5×16", kind = "pool", size = 5, ch = 16},
+    {name = "C5 합성곱", op = "5×5, tanh", shape = "1×1×120", kind = "conv", units = 120},
+    {name = "F6 완전 연결", op = "tanh", shape = "84", kind = "fc", units = 84},
+    {name = "출력", op = "RBF", shape = "10", kind = "fc", units = 10},
+  }, {x0 = 24, y0 = 150, bw = 92, bh = 72, gap = 15, per_row = 8, row_h = 0, glyph_top = 0,
+      side = function(n) return 2.5 * n end,
+      depth = function(ch) return 4 + 4 * math.log(ch, 2) end,
+      bar = function(u) return 12 * math.log(u, 2) end})
+  c:text(24, 30, "특성 맵의 가로세로는 실제 비율(1픽셀 = 2.5)로, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
+         {size = 13, color = MUTED})
+  legend_kinds(c, 272, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
+                        {"pool", "평균 풀링 (average pooling)", 220}, {"fc", "완전 연결 (fully connected)", 0}})
+  return c
+end
+
+figures["alexnet"] = function()
+  local c = canvas("alexnet", 880, 530,
+    "AlexNet의 구조",
+    "227×227×3 입력, C1 합성곱 11×11 스트라이드 4 55×55×96, S2 최대 풀링 27×27×96, C3 합성곱 5×5 27×27×256, S4 최대 풀링 13×13×256, C5 13×13×384, C6 13×13×384, C7 13×13×256, S8 최대 풀링 6×6×256, F9 4,096, F10 4,096, 출력 1,000.")
+  arch(c, {
+    {name = "입력", op = "RGB", shape = "227×227×3", kind = "input", size = 227, ch = 3},
+    {name = "C1 합성곱", op = "11×11, s4, VALID", shape = "55×55×96", kind = "conv", size = 55, ch = 96},
+    {name = "S2 최대 풀링", op = "3×3, s2", shape = "27×27×96", kind = "pool", size = 27, ch = 96},
+    {name = "C3 합성곱", op = "5×5, s1, SAME", shape = "27×27×256", kind = "conv", size = 27, ch = 256},
+    {name = "S4 최대 풀링", op = "3×3, s2", shape = "13×13×256", kind = "pool", size = 13, ch = 256},
+    {name = "C5 합성곱", op = "3×3, s1, SAME", shape = "13×13×384", kind = "conv", size = 13, ch = 384},
+    {name = "C6 합성곱", op = "3×3, s1, SAME", shape = "13×13×384", kind = "conv", size = 13, ch = 384},
+    {name = "C7 합성곱", op = "3×3, s1, SAME", shape = "13×13×256", kind = "conv", size = 13, ch = 256},
+    {name = "S8 최대 풀링", op = "3×3, s2", shape = "6×6×256", kind = "pool", size = 6, ch = 256},
+    {name = "F9 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
+    {name = "F10 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
+    {name = "출력", op = "소프트맥스", shape = "1,000", kind = "fc", units = 1000},
+  }, {x0 = 25, y0 = 170, bw = 120, bh = 72, gap = 22, per_row = 6, row_h = 220, glyph_top = 45,
+      side = function(n) return 6.5 * math.sqrt(n) end,
+      depth = function(ch) return 3 * math.log(ch, 2) end,
+      bar = function(u) return 9 * math.log(u, 2) end})
+  c:text(24, 30, "합성곱 계층의 활성화 함수는 모두 ReLU. 특성 맵의 가로세로는 제곱근 눈금, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
+         {size = 13, color = MUTED})
+  legend_kinds(c, 508, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
+                        {"pool", "최대 풀링 (max pooling)", 200}, {"fc", "완전 연결 (fully connected)", 0}})
   return c
 end
 
