@@ -312,12 +312,12 @@ local function conv2d(img, ker, p, s)
 end
 
 figures["padding-stride"] = function()
-  local c = canvas("padding-stride", 780, 616,
+  local c = canvas("padding-stride", 760, 616,
     "패딩과 스트라이드에 따른 출력 크기",
     "왼쪽 세 열이 0, 오른쪽 두 열이 9인 5×5 입력에 3×3 라플라시안 필터를 적용한다. 패딩 없음(valid)은 3×3, same 패딩은 5×5, same 패딩에 스트라이드 2는 3×3 출력을 만든다.")
   local cell = 26
   -- the filter, top centre
-  local fx = 390 - 1.5 * cell
+  local fx = 380 - 1.5 * cell
   c:text(fx - 16, 30 + 1.5 * cell + 5, "필터 (3×3 라플라시안)", {anchor = "end", weight = "bold"})
   c:grid(fx, 30, 3, 3, cell, {value = function(i, j) return num(LAPLACIAN[i + 1][j + 1]) end,
     fill = function() return K.conv[1] end, stroke = K.conv[2], size = 13})
@@ -331,7 +331,7 @@ figures["padding-stride"] = function()
   }
   local top, second = 160, {K.input[2], "5 3"}
   for idx, P in ipairs(panels) do
-    local cx = 135 + (idx - 1) * 255
+    local cx = 125 + (idx - 1) * 255
     c:text(cx, 128, P.title, {anchor = "middle", weight = "bold"})
     c:text(cx, 148, P.sub, {anchor = "middle", size = 13, color = MUTED})
     local n = 5 + 2 * P.p
@@ -463,7 +463,7 @@ end
 -- Multi-channel convolution: a 5x5x3 input, two 3x3x3 filters, a
 -- 3x3x2 output ('valid').
 figures["multichannel"] = function()
-  local c = canvas("multichannel", 800, 400,
+  local c = canvas("multichannel", 760, 400,
     "다중 채널 입력의 합성곱",
     "5×5×3 입력의 같은 자리 3×3 영역(세 채널)에 3×3×3 필터를 겹쳐 27개 곱을 모두 더하고 편향을 더하면 출력 한 칸이 된다. 필터 두 개는 출력 채널 두 개를 만든다.")
   c.shift = -40   -- drawn with room above; move it up
@@ -486,26 +486,26 @@ figures["multichannel"] = function()
   }
   for idx, F in ipairs(filt) do
     for k = 3, 1, -1 do   -- one 3x3 slice per input channel, back to front
-      c:grid(350 + (k - 1) * 12, F.y - (k - 1) * 12, 3, 3, 20, {
+      c:grid(320 + (k - 1) * 12, F.y - (k - 1) * 12, 3, 3, 20, {
         fill = function() return F.kind[1] end, stroke = F.kind[2]})
     end
-    c:text(395, F.y + 84, F.name, {anchor = "middle", size = 14, weight = "bold"})
+    c:text(365, F.y + 84, F.name, {anchor = "middle", size = 14, weight = "bold"})
     -- from the input window to the filter
-    c:arrow({232, 212 + (idx == 1 and -12 or 12), 338, F.y + 30})
+    c:arrow({232, 212 + (idx == 1 and -12 or 12), 308, F.y + 30})
     -- output channel: a 3x3 grid, first cell hot
-    local ox, oy = 600, F.y - 8
+    local ox, oy = 560, F.y - 8
     c:grid(ox, oy, 3, 3, 24, {fill = function(i, j)
       return (i == 0 and j == 0) and F.kind[2] or F.kind[1] end, stroke = F.kind[2]})
     c:text(ox + 36, oy + 96, F.out, {anchor = "middle", size = 14, weight = "bold"})
-    c:arrow({452, F.y + 12, 594, oy + 12})
-    c:text(523, F.y - 2, "27개 곱의 합 + " .. F.b, {anchor = "middle", size = 13, color = MUTED})
+    c:arrow({414, F.y + 12, 554, oy + 12})
+    c:text(484, F.y - 2, "27개 곱의 합 + " .. F.b, {anchor = "middle", size = 13, color = MUTED})
   end
-  c:path("M700,122 Q712,122 712,140 L712,340 Q712,358 700,358", {stroke = MUTED, sw = 1.5})
-  c:text(722, 236, "출력", {size = 14, weight = "bold"})
-  c:text(722, 256, "3×3×2", {size = 13, color = MUTED})
-  c:text(400, 396, "필터 하나는 입력의 모든 채널에 걸쳐 있고 출력 채널 하나를 만든다: 필터 C_{out}개 → 출력 C_{out}채널",
+  c:path("M660,122 Q672,122 672,140 L672,340 Q672,358 660,358", {stroke = MUTED, sw = 1.5})
+  c:text(682, 236, "출력", {size = 14, weight = "bold"})
+  c:text(682, 256, "3×3×2", {size = 13, color = MUTED})
+  c:text(380, 396, "필터 하나는 입력의 모든 채널에 걸쳐 있고 출력 채널 하나를 만든다: 필터 C_{out}개 → 출력 C_{out}채널",
          {anchor = "middle", size = 14})
-  c:text(400, 420, "파라미터 수 = k×k×C_{in}×C_{out} + C_{out} = 3×3×3×2 + 2 = 56",
+  c:text(380, 420, "파라미터 수 = k×k×C_{in}×C_{out} + C_{out} = 3×3×3×2 + 2 = 56",
          {anchor = "middle", size = 14, color = MUTED})
   return c
 end
@@ -513,14 +513,14 @@ end
 -- The first inception module of GoogLeNet (3a): four branches, depth
 -- concatenation; channel counts from the GoogLeNet paper's table.
 figures["inception"] = function()
-  local c = canvas("inception", 780, 470,
+  local c = canvas("inception", 760, 470,
     "GoogLeNet의 인셉션 모듈",
     "28×28×192 입력이 네 갈래(1×1 합성곱 64, 1×1 병목 96 뒤 3×3 합성곱 128, 1×1 병목 16 뒤 5×5 합성곱 32, 3×3 최대 풀링 뒤 1×1 합성곱 32)로 나뉘고, 깊이 연결로 28×28×256 출력이 된다.")
-  local cols = {120, 300, 480, 660}
+  local cols = {110, 290, 470, 650}
   local bw, bh = 164, 56
-  c:label_box(250, 22, 280, 52, "input", {"입력 (이전 계층)", "28×28×192"})
+  c:label_box(240, 22, 280, 52, "input", {"입력 (이전 계층)", "28×28×192"})
   -- the bus from the input to the four branches
-  c:line(390, 74, 390, 96)
+  c:line(380, 74, 380, 96)
   c:line(cols[1], 96, cols[4], 96)
   local row1, row2 = 128, 226
   local function box(col, y, kind, lines)
@@ -543,10 +543,10 @@ figures["inception"] = function()
   c:label_box(cols[1] - bw / 2, cy, cols[4] - cols[1] + bw, 56, "input",
     {"깊이 연결 (depth concatenation)", "28×28×(64 + 128 + 32 + 32) = 28×28×256"})
   local ly = 424
-  c:legend(40, ly, "reduce", "1×1 병목 (bottleneck): 채널 수를 줄임")
-  c:legend(300, ly, "conv", "합성곱 (convolution)")
-  c:legend(470, ly, "pool", "최대 풀링 (max pooling)")
-  c:text(40, ly + 26, "“+ 1(S)”: 스트라이드 1, SAME 패딩. 모든 갈래의 출력은 입력과 같은 28×28이어서 채널 방향으로 이어 붙일 수 있다.",
+  c:legend(30, ly, "reduce", "1×1 병목 (bottleneck): 채널 수를 줄임")
+  c:legend(290, ly, "conv", "합성곱 (convolution)")
+  c:legend(460, ly, "pool", "최대 풀링 (max pooling)")
+  c:text(30, ly + 26, "“+ 1(S)”: 스트라이드 1, SAME 패딩. 모든 갈래의 출력은 입력과 같은 28×28이어서 채널 방향으로 이어 붙일 수 있다.",
          {size = 13, color = MUTED})
   return c
 end
@@ -554,10 +554,10 @@ end
 -- The residual unit: (가) identity shortcut, (나) a projection shortcut
 -- (1x1 convolution, stride 2) when the shape changes.
 figures["residual"] = function()
-  local c = canvas("residual", 880, 556,
+  local c = canvas("residual", 760, 556,
     "ResNet의 잔차 유닛",
     "입력 x가 합성곱 3×3, 배치 정규화, ReLU, 합성곱 3×3, 배치 정규화를 거친 f(x)에 스킵 연결로 더해지고 ReLU를 거쳐 h(x) = f(x) + x가 된다. 크기가 바뀌는 유닛에서는 지름길에 스트라이드 2인 1×1 합성곱을 둔다.")
-  local bw, bh = 190, 36
+  local bw, bh = 160, 36
   local function unit(cx, skipx, P)
     local x = cx - bw / 2
     c:text(cx + (skipx - cx) / 2 - 20, 34, P.title, {anchor = "middle", weight = "bold", size = 16})
@@ -582,7 +582,7 @@ figures["residual"] = function()
     -- the skip connection
     local top = ys[1] + bh / 2
     if P.shortcut then
-      local sbw, sbh, sbx = 140, 72, skipx - 70
+      local sbw, sbh, sbx = 130, 72, skipx - 65
       local sby = 190
       c:path(("M%g,%g L%g,%g L%g,%g"):format(x + bw, top, skipx, top, skipx, sby - 3),
              {stroke = K.input[2], sw = 2, arrow = true})
@@ -606,9 +606,9 @@ figures["residual"] = function()
       c:text(bx - 8, 258, "(residual)", {anchor = "end", size = 13, color = MUTED})
     end
   end
-  unit(225, 360, {title = "(가) 잔차 유닛 (residual unit)", input = "입력 x",
+  unit(200, 320, {title = "(가) 잔차 유닛 (residual unit)", input = "입력 x",
     conv1 = "합성곱 3×3 + 1(S)", output = {"출력 h(x) = f(x) + x"}, bracket = true})
-  unit(600, 790, {title = "(나) 크기가 바뀌는 잔차 유닛", input = "입력 x: 56×56×64",
+  unit(535, 688, {title = "(나) 크기가 바뀌는 잔차 유닛", input = "입력 x: 56×56×64",
     conv1 = "합성곱 3×3 + 2(S)", output = {"출력: 28×28×128"},
     shortcut = {"지름길 (shortcut)", "1×1 합성곱 + 2(S)", "128채널"}})
   return c
@@ -620,31 +620,34 @@ end
 local SE_E = {0.9, 0.2, 0.7, 0.4, 1.0, 0.1}
 
 figures["se-block"] = function()
-  local c = canvas("se-block", 900, 370,
+  local c = canvas("se-block", 760, 400,
     "SE 블록",
     "특성 맵 U(H×W×C)를 채널마다 전역 평균 풀링하여 벡터 s(1×1×C)로 줄이고(스퀴즈), C/16개와 C개 뉴런의 완전 연결 계층(ReLU, 시그모이드)으로 채널마다 0과 1 사이의 값 e를 만든 뒤(익사이테이션), 각 특성 맵에 그 값을 곱한다(스케일).")
   local n = #SE_E
   local tint = {"#93c5fd", "#86efac", "#fca5a5", "#fcd34d", "#c4b5fd", "#67e8f9"}
   local edge = {"#1d4ed8", "#15803d", "#b91c1c", "#a16207", "#6d28d9", "#0e7490"}
-  local cy = 190
+  local cy, ly = 200, 300
+  local a, d = 56, 6
   local function maps(x, weights)
-    local a, d = 62, 7
     for k = n, 1, -1 do
-      local mx, my = x + (k - 1) * d, cy - a / 2 + 10 - (k - 1) * d
+      local mx, my = x + (k - 1) * d, cy - a / 2 + 12 - (k - 1) * d
       c:rect(mx, my, a, a, {fill = "#ffffff", stroke = edge[k], sw = 1.2})
       c:rect(mx, my, a, a, {fill = tint[k], fo = weights and weights[k] or 1, stroke = edge[k], sw = 1.2})
     end
   end
+  local function label(x, l1, l2)
+    c:text(x, ly, l1, {anchor = "middle", weight = "bold", size = 14})
+    c:text(x, ly + 20, l2, {anchor = "middle", size = 13, color = MUTED})
+  end
   -- U
-  maps(30)
-  c:text(78, 262, "특성 맵 U", {anchor = "middle", weight = "bold", size = 14})
-  c:text(78, 282, "H×W×C", {anchor = "middle", size = 13, color = MUTED})
-  c:arrow({132, cy, 156, cy})
-  -- squeeze
-  c:label_box(160, cy - 34, 120, 68, "pool", {"① 스퀴즈", "(squeeze)", "전역 평균 풀링"}, {size = 14})
-  c:arrow({282, cy, 300, cy})
-  -- s: one number per channel (a shade of the channel's colour)
-  local function column(x, w, values, label, text)
+  maps(24)
+  label(67, "특성 맵 U", "H×W×C")
+  c:arrow({114, cy, 128, cy})
+  -- ① squeeze
+  c:label_box(132, cy - 34, 110, 68, "pool", {"① 스퀴즈", "(squeeze)", "전역 평균 풀링"}, {size = 14})
+  c:arrow({246, cy, 262, cy})
+  -- a vector: one cell per channel, in the channel's colour
+  local function column(x, w, values, text)
     local cell = 20
     local y0 = cy - n * cell / 2
     for k = 1, n do
@@ -652,43 +655,43 @@ figures["se-block"] = function()
       c:rect(x, y0 + (k - 1) * cell, w, cell, {fill = tint[k], fo = values and values[k] or 1,
                                               stroke = edge[k], sw = 1})
       if text then
-        c:text(x + w / 2, y0 + (k - 1) * cell + 14, text(k), {anchor = "middle", size = 11})
+        c:text(x + w / 2, y0 + (k - 1) * cell + 14.5, text(k), {anchor = "middle", size = 12})
       end
     end
-    c:text(x + w / 2, 262, label[1], {anchor = "middle", weight = "bold", size = 14})
-    c:text(x + w / 2, 282, label[2], {anchor = "middle", size = 13, color = MUTED})
   end
-  column(304, 22, nil, {"s", "1×1×C"})
-  c:arrow({330, cy, 348, cy})
-  -- excitation: two dense layers in one dashed group
-  c:rect(344, cy - 62, 296, 112, {stroke = K.fc[2], sw = 1.2, dash = "5 4", rx = 10})
-  c:text(492, cy - 70, "② 익사이테이션 (excitation)", {anchor = "middle", weight = "bold", size = 14})
-  c:label_box(354, cy - 30, 118, 60, "fc", {"완전 연결 C/16", "ReLU"}, {size = 14})
-  c:arrow({474, cy, 494, cy})
-  c:label_box(498, cy - 30, 134, 60, "fc", {"완전 연결 C", "시그모이드 (sigmoid)"}, {size = 14})
-  c:arrow({642, cy, 660, cy})
-  column(664, 32, SE_E, {"e", "1×1×C"}, function(k) return ("%.1f"):format(SE_E[k]) end)
-  c:arrow({700, cy, 724, cy})
-  -- scale
-  local sx = 742
+  column(266, 22)
+  label(277, "s", "1×1×C")
+  -- ② excitation: two dense layers, one above the other
+  c:rect(306, cy - 78, 168, 156, {stroke = K.fc[2], sw = 1.2, dash = "5 4", rx = 10})
+  c:text(390, cy - 88, "② 익사이테이션 (excitation)", {anchor = "middle", weight = "bold", size = 14})
+  c:label_box(314, cy - 68, 152, 52, "fc", {"완전 연결 C/16", "ReLU"}, {size = 14})
+  c:arrow({390, cy - 16, 390, cy + 13})
+  c:label_box(314, cy + 16, 152, 52, "fc", {"완전 연결 C", "시그모이드 (sigmoid)"}, {size = 14})
+  c:arrow({292, cy, 300, cy, 300, cy - 42, 311, cy - 42})
+  c:arrow({466, cy + 42, 484, cy + 42, 484, cy, 496, cy})
+  column(500, 32, SE_E, function(k) return ("%.1f"):format(SE_E[k]) end)
+  label(516, "e", "1×1×C")
+  c:arrow({536, cy, 555, cy})
+  -- ③ scale
+  local sx = 574
   c:circle(sx, cy, 16, {fill = "#ffffff", stroke = INK, sw = 1.8})
   c:text(sx, cy + 7, "×", {anchor = "middle", size = 22, weight = "bold"})
-  c:text(sx, cy + 42, "③ 스케일", {anchor = "middle", weight = "bold", size = 14})
-  c:text(sx, cy + 60, "(scale)", {anchor = "middle", size = 13, color = MUTED})
+  c:text(sx + 2, cy + 42, "③ 스케일", {anchor = "middle", weight = "bold", size = 14})
+  c:text(sx + 2, cy + 60, "(scale)", {anchor = "middle", size = 13, color = MUTED})
   -- U goes over the top to the product
-  c:path(("M%g,%g L%g,%g L%g,%g"):format(95, cy - 62, 95, 78, sx, 78), {stroke = LINE, sw = 1.6})
-  c:arrow({sx, 78, sx, cy - 19})
-  c:text(412, 70, "원래의 특성 맵 U", {anchor = "middle", size = 13, color = MUTED})
-  c:arrow({760, cy, 778, cy})
-  maps(782, SE_E)
-  c:text(830, 262, "보정된 특성 맵", {anchor = "middle", weight = "bold", size = 14})
-  c:text(830, 282, "H×W×C", {anchor = "middle", size = 13, color = MUTED})
+  c:path(("M%g,%g L%g,%g L%g,%g"):format(60, cy - a / 2 + 12 - (n - 1) * d, 60, 82, sx, 82),
+         {stroke = LINE, sw = 1.6})
+  c:arrow({sx, 82, sx, cy - 19})
+  c:text(317, 74, "원래의 특성 맵 U", {anchor = "middle", size = 13, color = MUTED})
+  c:arrow({592, cy, 610, cy})
+  maps(614, SE_E)
+  label(657, "보정된 특성 맵", "H×W×C")
   -- the three formulas
-  local fy = 334
-  c:text(220, fy, "s_{c} = (1/HW) Σ_{i,j} u_{i,j,c}", {anchor = "middle", size = 14})
-  c:text(492, fy, "e = σ(W_{2} ReLU(W_{1} s))", {anchor = "middle", size = 14})
-  c:text(742, fy, "ũ_{i,j,c} = e_{c} u_{i,j,c}", {anchor = "middle", size = 14})
-  c:text(450, fy + 24, "e의 값은 예시: 값이 작은 채널의 특성 맵은 흐려지고(억제) 큰 채널은 그대로 남는다.",
+  local fy = 356
+  c:text(160, fy, "s_{c} = (1/HW) Σ_{i,j} u_{i,j,c}", {anchor = "middle", size = 14})
+  c:text(390, fy, "e = σ(W_{2} ReLU(W_{1} s))", {anchor = "middle", size = 14})
+  c:text(616, fy, "ũ_{i,j,c} = e_{c} u_{i,j,c}", {anchor = "middle", size = 14})
+  c:text(380, fy + 26, "e의 값은 예시: 값이 작은 채널의 특성 맵은 흐려지고(억제) 큰 채널은 그대로 남는다.",
          {anchor = "middle", size = 13, color = MUTED})
   return c
 end
@@ -696,6 +699,10 @@ end
 -- Architecture strips for LeNet-5 and AlexNet: each stage a glyph (a
 -- cuboid for a stack of feature maps, a bar for a vector) over a box.
 local function arch(c, stages, o)
+  local function glyph_h(st)
+    if st.size then return o.side(st.size) + o.depth(st.ch) * 0.6 end
+    return o.bar(st.units)
+  end
   for idx, st in ipairs(stages) do
     local row = (idx - 1) // o.per_row
     local col = (idx - 1) % o.per_row
@@ -710,24 +717,24 @@ local function arch(c, stages, o)
       c:cuboid(cx - (a + d * 0.8) / 2, base - a, a, a, d, st.kind)
     else
       local h = o.bar(st.units)
-      c:rect(cx - 7, base - h, 14, h, {fill = kind[1], stroke = kind[2], sw = 1.2, rx = 2})
+      c:rect(cx - 8, base - h, 16, h, {fill = kind[1], stroke = kind[2], sw = 1.2, rx = 2})
     end
     c:box(x, by, o.bw, o.bh, st.kind)
     local lines = {st.name, st.op, st.shape}
     for i, s in ipairs(lines) do
       if s and s ~= "" then
-        c:text(cx, by + 20 + (i - 1) * 19, s, {anchor = "middle",
-          size = i == 1 and 14 or 13, weight = i == 1 and "bold" or nil,
+        c:text(cx, by + 23 + (i - 1) * 21, s, {anchor = "middle",
+          size = i == 1 and 15 or 14, weight = i == 1 and "bold" or nil,
           color = i == 2 and MUTED or INK})
       end
     end
-    -- arrow to the next stage
+    -- arrow to the next stage; from the end of a row down to the next
     if idx < #stages then
       if col < o.per_row - 1 then
-        c:arrow({x + o.bw + 2, by + o.bh / 2, x + o.bw + o.gap - 2, by + o.bh / 2})
+        c:arrow({x + o.bw + 3, by + o.bh / 2, x + o.bw + o.gap - 3, by + o.bh / 2})
       else
         local nx = o.x0 + o.bw / 2
-        local ty = base + o.row_h - o.glyph_top
+        local ty = base + o.row_h - glyph_h(stages[idx + 1]) - 6
         c:arrow({cx, by + o.bh + 2, cx, by + o.bh + 16, nx, by + o.bh + 16, nx, ty})
       end
     end
@@ -743,11 +750,11 @@ local function legend_kinds(c, y, list)
 end
 
 figures["lenet5"] = function()
-  local c = canvas("lenet5", 880, 300,
+  local c = canvas("lenet5", 760, 500,
     "LeNet-5의 구조",
     "32×32×1 입력, C1 합성곱 5×5 28×28×6, S2 평균 풀링 14×14×6, C3 합성곱 5×5 10×10×16, S4 평균 풀링 5×5×16, C5 합성곱 5×5 120, F6 완전 연결 84, 출력 10(RBF).")
   arch(c, {
-    {name = "입력", op = "", shape = "32×32×1", kind = "input", size = 32, ch = 1},
+    {name = "입력", op = "회색조 (grayscale)", shape = "32×32×1", kind = "input", size = 32, ch = 1},
     {name = "C1 합성곱", op = "5×5, tanh", shape = "28×28×6", kind = "conv", size = 28, ch = 6},
     {name = "S2 평균 풀링", op = "2×2, s2, tanh", shape = "14×14×6", kind = "pool", size = 14, ch = 6},
     {name = "C3 합성곱", op = "5×5, tanh", shape = "10×10×16", kind = "conv", size = 10, ch = 16},
@@ -755,23 +762,23 @@ figures["lenet5"] = function()
     {name = "C5 합성곱", op = "5×5, tanh", shape = "1×1×120", kind = "conv", units = 120},
     {name = "F6 완전 연결", op = "tanh", shape = "84", kind = "fc", units = 84},
     {name = "출력", op = "RBF", shape = "10", kind = "fc", units = 10},
-  }, {x0 = 24, y0 = 150, bw = 92, bh = 72, gap = 15, per_row = 8, row_h = 0, glyph_top = 0,
+  }, {x0 = 26, y0 = 150, bw = 160, bh = 76, gap = 26, per_row = 4, row_h = 200,
       side = function(n) return 2.5 * n end,
       depth = function(ch) return 4 + 4 * math.log(ch, 2) end,
       bar = function(u) return 12 * math.log(u, 2) end})
-  c:text(24, 30, "특성 맵의 가로세로는 실제 비율(1픽셀 = 2.5)로, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
+  c:text(26, 32, "특성 맵의 가로세로는 실제 비율(1픽셀 = 2.5)로, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
          {size = 13, color = MUTED})
-  legend_kinds(c, 272, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
+  legend_kinds(c, 476, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
                         {"pool", "평균 풀링 (average pooling)", 220}, {"fc", "완전 연결 (fully connected)", 0}})
   return c
 end
 
 figures["alexnet"] = function()
-  local c = canvas("alexnet", 880, 530,
+  local c = canvas("alexnet", 760, 740,
     "AlexNet의 구조",
     "227×227×3 입력, C1 합성곱 11×11 스트라이드 4 55×55×96, S2 최대 풀링 27×27×96, C3 합성곱 5×5 27×27×256, S4 최대 풀링 13×13×256, C5 13×13×384, C6 13×13×384, C7 13×13×256, S8 최대 풀링 6×6×256, F9 4,096, F10 4,096, 출력 1,000.")
   arch(c, {
-    {name = "입력", op = "RGB", shape = "227×227×3", kind = "input", size = 227, ch = 3},
+    {name = "입력", op = "컬러 (RGB)", shape = "227×227×3", kind = "input", size = 227, ch = 3},
     {name = "C1 합성곱", op = "11×11, s4, VALID", shape = "55×55×96", kind = "conv", size = 55, ch = 96},
     {name = "S2 최대 풀링", op = "3×3, s2", shape = "27×27×96", kind = "pool", size = 27, ch = 96},
     {name = "C3 합성곱", op = "5×5, s1, SAME", shape = "27×27×256", kind = "conv", size = 27, ch = 256},
@@ -782,14 +789,14 @@ figures["alexnet"] = function()
     {name = "S8 최대 풀링", op = "3×3, s2", shape = "6×6×256", kind = "pool", size = 6, ch = 256},
     {name = "F9 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
     {name = "F10 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
-    {name = "출력", op = "소프트맥스", shape = "1,000", kind = "fc", units = 1000},
-  }, {x0 = 25, y0 = 170, bw = 120, bh = 72, gap = 22, per_row = 6, row_h = 220, glyph_top = 45,
+    {name = "출력", op = "소프트맥스 (softmax)", shape = "1,000", kind = "fc", units = 1000},
+  }, {x0 = 26, y0 = 176, bw = 160, bh = 76, gap = 26, per_row = 4, row_h = 205,
       side = function(n) return 6.5 * math.sqrt(n) end,
       depth = function(ch) return 3 * math.log(ch, 2) end,
-      bar = function(u) return 9 * math.log(u, 2) end})
-  c:text(24, 30, "합성곱 계층의 활성화 함수는 모두 ReLU. 특성 맵의 가로세로는 제곱근 눈금, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
-         {size = 13, color = MUTED})
-  legend_kinds(c, 508, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
+      bar = function(u) return 7 * math.log(u, 2) end})
+  c:text(26, 32, "합성곱 계층의 활성화 함수는 모두 ReLU이다.", {size = 13, color = MUTED})
+  c:text(26, 52, "특성 맵의 가로세로는 제곱근 눈금, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.", {size = 13, color = MUTED})
+  legend_kinds(c, 712, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
                         {"pool", "최대 풀링 (max pooling)", 200}, {"fc", "완전 연결 (fully connected)", 0}})
   return c
 end
