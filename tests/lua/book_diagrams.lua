@@ -13,11 +13,8 @@ local NAMES = {"receptive-field", "padding-stride", "multichannel", "pooling", "
                "residual", "se-block", "lenet5", "alexnet"}
 
 local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
+  local f <close> = io.open(path, "rb")
+  return f and f:read("a")
 end
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end

@@ -741,64 +741,87 @@ local function arch(c, stages, o)
   end
 end
 
-local function legend_kinds(c, y, list)
-  local x = 24
-  for _, it in ipairs(list) do
-    c:legend(x, y, it[1], it[2])
-    x = x + it[3]
+-- thousands with a comma: 4096 -> "4,096"
+local function thousands(n)
+  local s = tostring(n)
+  while true do
+    local t, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+    s = t
+    if k == 0 then return s end
   end
 end
 
-figures["lenet5"] = function()
-  local c = canvas("lenet5", 760, 500,
-    "LeNet-5의 구조",
-    "32×32×1 입력, C1 합성곱 5×5 28×28×6, S2 평균 풀링 14×14×6, C3 합성곱 5×5 10×10×16, S4 평균 풀링 5×5×16, C5 합성곱 5×5 120, F6 완전 연결 84, 출력 10(RBF).")
-  arch(c, {
-    {name = "입력", op = "회색조 (grayscale)", shape = "32×32×1", kind = "input", size = 32, ch = 1},
-    {name = "C1 합성곱", op = "5×5, tanh", shape = "28×28×6", kind = "conv", size = 28, ch = 6},
-    {name = "S2 평균 풀링", op = "2×2, s2, tanh", shape = "14×14×6", kind = "pool", size = 14, ch = 6},
-    {name = "C3 합성곱", op = "5×5, tanh", shape = "10×10×16", kind = "conv", size = 10, ch = 16},
-    {name = "S4 평균 풀링", op = "2×2, s2, tanh", shape = "5×5×16", kind = "pool", size = 5, ch = 16},
-    {name = "C5 합성곱", op = "5×5, tanh", shape = "1×1×120", kind = "conv", units = 120},
-    {name = "F6 완전 연결", op = "tanh", shape = "84", kind = "fc", units = 84},
-    {name = "출력", op = "RBF", shape = "10", kind = "fc", units = 10},
-  }, {x0 = 26, y0 = 150, bw = 160, bh = 76, gap = 26, per_row = 4, row_h = 200,
-      side = function(n) return 2.5 * n end,
-      depth = function(ch) return 4 + 4 * math.log(ch, 2) end,
-      bar = function(u) return 12 * math.log(u, 2) end})
-  c:text(26, 32, "특성 맵의 가로세로는 실제 비율(1픽셀 = 2.5)로, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.",
-         {size = 13, color = MUTED})
-  legend_kinds(c, 476, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
-                        {"pool", "평균 풀링 (average pooling)", 220}, {"fc", "완전 연결 (fully connected)", 0}})
+-- A network figure. spec.stages rows: {name, op, kind, size, channels}
+-- for a stack of size x size feature maps (1 x 1 ones drawn as a bar),
+-- {name, op, kind, nil, units} for a vector; the shape under each box is
+-- written from those numbers.
+local function arch_figure(spec)
+  local c = canvas(spec.name, 760, spec.h, spec.title, spec.desc)
+  local stages = {}
+  for i, r in ipairs(spec.stages) do
+    local map = r[4] and r[4] > 1   -- a 1x1 map is drawn as a vector
+    stages[i] = {name = r[1], op = r[2], kind = r[3], size = map and r[4] or nil,
+                 ch = map and r[5] or nil, units = not map and r[5] or nil,
+                 shape = r[4] and ("%d×%d×%d"):format(r[4], r[4], r[5]) or thousands(r[5])}
+  end
+  local o = spec.layout
+  o.x0, o.bw, o.bh, o.gap, o.per_row = 26, 160, 76, 26, 4
+  arch(c, stages, o)
+  for i, note in ipairs(spec.notes) do c:text(26, 12 + 20 * i, note, {size = 13, color = MUTED}) end
+  local x = 24
+  for _, it in ipairs {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
+                       {"pool", spec.pool, 220}, {"fc", "완전 연결 (fully connected)", 0}} do
+    c:legend(x, spec.h - 24, it[1], it[2])
+    x = x + it[3]
+  end
   return c
 end
 
+figures["lenet5"] = function()
+  return arch_figure {name = "lenet5", h = 500, title = "LeNet-5의 구조",
+    desc = "32×32×1 입력, C1 합성곱 5×5 28×28×6, S2 평균 풀링 14×14×6, C3 합성곱 5×5 10×10×16, S4 평균 풀링 5×5×16, C5 합성곱 5×5 1×1×120, F6 완전 연결 84, 출력 10(RBF).",
+    stages = {
+      {"입력", "회색조 (grayscale)", "input", 32, 1},
+      {"C1 합성곱", "5×5, tanh", "conv", 28, 6},
+      {"S2 평균 풀링", "2×2, s2, tanh", "pool", 14, 6},
+      {"C3 합성곱", "5×5, tanh", "conv", 10, 16},
+      {"S4 평균 풀링", "2×2, s2, tanh", "pool", 5, 16},
+      {"C5 합성곱", "5×5, tanh", "conv", 1, 120},
+      {"F6 완전 연결", "tanh", "fc", nil, 84},
+      {"출력", "RBF", "fc", nil, 10},
+    },
+    layout = {y0 = 150, row_h = 200,
+      side = function(n) return 2.5 * n end,
+      depth = function(ch) return 4 + 4 * math.log(ch, 2) end,
+      bar = function(u) return 12 * math.log(u, 2) end},
+    notes = {"특성 맵의 가로세로는 실제 비율(1픽셀 = 2.5)로, 채널 수와 뉴런 수는 로그 눈금으로 그렸다."},
+    pool = "평균 풀링 (average pooling)"}
+end
+
 figures["alexnet"] = function()
-  local c = canvas("alexnet", 760, 740,
-    "AlexNet의 구조",
-    "227×227×3 입력, C1 합성곱 11×11 스트라이드 4 55×55×96, S2 최대 풀링 27×27×96, C3 합성곱 5×5 27×27×256, S4 최대 풀링 13×13×256, C5 13×13×384, C6 13×13×384, C7 13×13×256, S8 최대 풀링 6×6×256, F9 4,096, F10 4,096, 출력 1,000.")
-  arch(c, {
-    {name = "입력", op = "컬러 (RGB)", shape = "227×227×3", kind = "input", size = 227, ch = 3},
-    {name = "C1 합성곱", op = "11×11, s4, VALID", shape = "55×55×96", kind = "conv", size = 55, ch = 96},
-    {name = "S2 최대 풀링", op = "3×3, s2", shape = "27×27×96", kind = "pool", size = 27, ch = 96},
-    {name = "C3 합성곱", op = "5×5, s1, SAME", shape = "27×27×256", kind = "conv", size = 27, ch = 256},
-    {name = "S4 최대 풀링", op = "3×3, s2", shape = "13×13×256", kind = "pool", size = 13, ch = 256},
-    {name = "C5 합성곱", op = "3×3, s1, SAME", shape = "13×13×384", kind = "conv", size = 13, ch = 384},
-    {name = "C6 합성곱", op = "3×3, s1, SAME", shape = "13×13×384", kind = "conv", size = 13, ch = 384},
-    {name = "C7 합성곱", op = "3×3, s1, SAME", shape = "13×13×256", kind = "conv", size = 13, ch = 256},
-    {name = "S8 최대 풀링", op = "3×3, s2", shape = "6×6×256", kind = "pool", size = 6, ch = 256},
-    {name = "F9 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
-    {name = "F10 완전 연결", op = "ReLU, 드롭아웃", shape = "4,096", kind = "fc", units = 4096},
-    {name = "출력", op = "소프트맥스 (softmax)", shape = "1,000", kind = "fc", units = 1000},
-  }, {x0 = 26, y0 = 176, bw = 160, bh = 76, gap = 26, per_row = 4, row_h = 205,
+  return arch_figure {name = "alexnet", h = 740, title = "AlexNet의 구조",
+    desc = "227×227×3 입력, C1 합성곱 11×11 스트라이드 4 55×55×96, S2 최대 풀링 27×27×96, C3 합성곱 5×5 27×27×256, S4 최대 풀링 13×13×256, C5 13×13×384, C6 13×13×384, C7 13×13×256, S8 최대 풀링 6×6×256, F9 4,096, F10 4,096, 출력 1,000.",
+    stages = {
+      {"입력", "컬러 (RGB)", "input", 227, 3},
+      {"C1 합성곱", "11×11, s4, VALID", "conv", 55, 96},
+      {"S2 최대 풀링", "3×3, s2", "pool", 27, 96},
+      {"C3 합성곱", "5×5, s1, SAME", "conv", 27, 256},
+      {"S4 최대 풀링", "3×3, s2", "pool", 13, 256},
+      {"C5 합성곱", "3×3, s1, SAME", "conv", 13, 384},
+      {"C6 합성곱", "3×3, s1, SAME", "conv", 13, 384},
+      {"C7 합성곱", "3×3, s1, SAME", "conv", 13, 256},
+      {"S8 최대 풀링", "3×3, s2", "pool", 6, 256},
+      {"F9 완전 연결", "ReLU, 드롭아웃", "fc", nil, 4096},
+      {"F10 완전 연결", "ReLU, 드롭아웃", "fc", nil, 4096},
+      {"출력", "소프트맥스 (softmax)", "fc", nil, 1000},
+    },
+    layout = {y0 = 176, row_h = 205,
       side = function(n) return 6.5 * math.sqrt(n) end,
       depth = function(ch) return 3 * math.log(ch, 2) end,
-      bar = function(u) return 7 * math.log(u, 2) end})
-  c:text(26, 32, "합성곱 계층의 활성화 함수는 모두 ReLU이다.", {size = 13, color = MUTED})
-  c:text(26, 52, "특성 맵의 가로세로는 제곱근 눈금, 채널 수와 뉴런 수는 로그 눈금으로 그렸다.", {size = 13, color = MUTED})
-  legend_kinds(c, 712, {{"input", "입력", 70}, {"conv", "합성곱 (convolution)", 180},
-                        {"pool", "최대 풀링 (max pooling)", 200}, {"fc", "완전 연결 (fully connected)", 0}})
-  return c
+      bar = function(u) return 7 * math.log(u, 2) end},
+    notes = {"합성곱 계층의 활성화 함수는 모두 ReLU이다.",
+             "특성 맵의 가로세로는 제곱근 눈금, 채널 수와 뉴런 수는 로그 눈금으로 그렸다."},
+    pool = "최대 풀링 (max pooling)"}
 end
 
 -- ---- write ---------------------------------------------------------------
