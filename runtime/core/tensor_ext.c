@@ -7,27 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "core/tensor_ext.h"
 
 /* ---- ranges ------------------------------------------------------------ */
 
-void tx_linspace(float *out, int64_t n, double start, double stop, int endpoint) {
-  if (n <= 0) return;
+/* value i of linspace (log unset) or logspace, in double */
+static double range_value(int64_t i, int64_t n, double start, double stop,
+                          int endpoint, int log, double base) {
   double div = endpoint ? (double)(n - 1) : (double)n;
   double step = div > 0 ? (stop - start) / div : 0;
-  for (int64_t i = 0; i < n; i++) out[i] = (float)(start + (double)i * step);
-  if (endpoint && n > 1) out[n - 1] = (float)stop;
+  double e = (endpoint && n > 1 && i == n - 1) ? stop : start + (double)i * step;
+  return log ? pow(base, e) : e;
+}
+
+void tx_linspace(float *out, int64_t n, double start, double stop, int endpoint) {
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (float)range_value(i, n, start, stop, endpoint, 0, 0);
 }
 
 void tx_logspace(float *out, int64_t n, double start, double stop, int endpoint,
                  double base) {
-  if (n <= 0) return;
-  double div = endpoint ? (double)(n - 1) : (double)n;
-  double step = div > 0 ? (stop - start) / div : 0;
-  for (int64_t i = 0; i < n; i++) {
-    double e = (endpoint && n > 1 && i == n - 1) ? stop : start + (double)i * step;
-    out[i] = (float)pow(base, e);
-  }
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (float)range_value(i, n, start, stop, endpoint, 1, base);
+}
+
+void tx_range64(double *out, int64_t n, double start, double stop, int endpoint,
+                int log, double base) {
+  for (int64_t i = 0; i < n; i++)
+    out[i] = range_value(i, n, start, stop, endpoint, log, base);
 }
 
 /* ---- elementwise ------------------------------------------------------- */
@@ -37,9 +46,28 @@ static float sign_of(float x) {
   return (float)((x > 0) - (x < 0));
 }
 
-void tx_unop(TxUnop op, const Tensor *a, float *out) {
-  tensor_gather(a, out);
+static double sign_of64(double x) {
+  if (isnan(x)) return x;
+  return (double)((x > 0) - (x < 0));
+}
+
+void tx_unop(TxUnop op, const Tensor *a, void *outp) {
+  tensor_gather(a, outp);
   int64_t n = a->size;
+  if (a->dtype == TENSOR_F64) {
+    double *o = outp;
+    switch (op) {
+    case TX_SIN: for (int64_t i = 0; i < n; i++) o[i] = sin(o[i]); break;
+    case TX_COS: for (int64_t i = 0; i < n; i++) o[i] = cos(o[i]); break;
+    case TX_TAN: for (int64_t i = 0; i < n; i++) o[i] = tan(o[i]); break;
+    case TX_SIGN: for (int64_t i = 0; i < n; i++) o[i] = sign_of64(o[i]); break;
+    case TX_FLOOR: for (int64_t i = 0; i < n; i++) o[i] = floor(o[i]); break;
+    case TX_CEIL: for (int64_t i = 0; i < n; i++) o[i] = ceil(o[i]); break;
+    case TX_TRUNC: for (int64_t i = 0; i < n; i++) o[i] = trunc(o[i]); break;
+    }
+    return;
+  }
+  float *out = outp;
   switch (op) {
   case TX_SIN: for (int64_t i = 0; i < n; i++) out[i] = sinf(out[i]); break;
   case TX_COS: for (int64_t i = 0; i < n; i++) out[i] = cosf(out[i]); break;
@@ -79,22 +107,26 @@ void tx_lanes(const Tensor *a, int axis, int64_t *outer, int64_t *n,
   for (int d = axis + 1; d < a->ndim; d++) *inner *= a->shape[d];
 }
 
-void tx_var(const float *a, int64_t outer, int64_t n, int64_t inner,
-            double ddof, int root, float *out) {
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      double m = 0, s = 0;
-      for (int64_t j = 0; j < n; j++) m += p[j * inner];
-      m /= (double)n;
-      for (int64_t j = 0; j < n; j++) {
-        double d = p[j * inner] - m;
-        s += d * d;
-      }
-      s /= ((double)n - ddof);
-      out[o * inner + i] = (float)(root ? sqrt(s) : s);
-    }
+#define TX_VAR(NAME, T)                                                  \
+void NAME(const T *a, int64_t outer, int64_t n, int64_t inner,           \
+          double ddof, int root, T *out) {                               \
+  for (int64_t o = 0; o < outer; o++)                                    \
+    for (int64_t i = 0; i < inner; i++) {                                \
+      const T *p = a + o * n * inner + i;                                \
+      double m = 0, s = 0;                                               \
+      for (int64_t j = 0; j < n; j++) m += p[j * inner];                 \
+      m /= (double)n;                                                    \
+      for (int64_t j = 0; j < n; j++) {                                  \
+        double d = p[j * inner] - m;                                     \
+        s += d * d;                                                      \
+      }                                                                  \
+      s /= ((double)n - ddof);                                           \
+      out[o * inner + i] = (T)(root ? sqrt(s) : s);                      \
+    }                                                                    \
 }
+TX_VAR(tx_var, float)
+TX_VAR(tx_var64, double)
+#undef TX_VAR
 
 /* a before b: ascending, NaN after every number; equal keys keep their
  * positions' order (stability comes from the merge) */
@@ -204,10 +236,31 @@ void tx_copy(float *dst, const int64_t *dstride, const float *src,
             shape + 1, nd - 1);
 }
 
+void tx_copy64(double *dst, const int64_t *dstride, const double *src,
+               const int64_t *sstride, const int64_t *shape, int nd) {
+  if (nd == 0) { *dst = *src; return; }
+  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;
+  if (nd == 1) {
+    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]];
+    return;
+  }
+  for (int64_t i = 0; i < shape[0]; i++)
+    tx_copy64(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1,
+              shape + 1, nd - 1);
+}
+
+/* tx_copy or tx_copy64 by dst's dtype (src has the same) */
+static void copy_any(const Tensor *dst, const int64_t *dstride, const Tensor *src,
+                     const int64_t *sstride, const int64_t *shape, int nd) {
+  if (dst->dtype == TENSOR_F64) tx_copy64(dst->f64, dstride, src->f64, sstride, shape, nd);
+  else tx_copy(dst->data, dstride, src->data, sstride, shape, nd);
+}
+
 void tx_broadcast_view(const Tensor *a, int ndim, const int64_t *shape,
                        Tensor *v) {
   int off = ndim - a->ndim;
   v->data = a->data;
+  v->dtype = a->dtype;
   v->ndim = ndim;
   v->size = 1;
   for (int d = 0; d < ndim; d++) {
@@ -219,7 +272,7 @@ void tx_broadcast_view(const Tensor *a, int ndim, const int64_t *shape,
 }
 
 static void copy_tensor(const Tensor *dst, const Tensor *src) {
-  tx_copy(dst->data, dst->stride, src->data, src->stride, dst->shape, dst->ndim);
+  copy_any(dst, dst->stride, src, src->stride, dst->shape, dst->ndim);
 }
 
 void tx_where(const Tensor *cond, const Tensor *a, const Tensor *b,
@@ -230,7 +283,9 @@ void tx_where(const Tensor *cond, const Tensor *a, const Tensor *b,
   tx_broadcast_view(b, out->ndim, out->shape, &y);
   int64_t idx[TENSOR_MAXDIM] = {0};
   for (int64_t k = 0; k < out->size; k++) {
-    out->data[k] = *tensor_at(&c, idx) != 0 ? *tensor_at(&x, idx) : *tensor_at(&y, idx);
+    int pick = tensor_load(&c, tensor_offset(&c, idx)) != 0;
+    const Tensor *s = pick ? &x : &y;
+    tensor_store(out, k, tensor_load(s, tensor_offset(s, idx)));
     for (int d = out->ndim - 1; d >= 0; d--) {
       if (++idx[d] < out->shape[d]) break;
       idx[d] = 0;
@@ -242,7 +297,7 @@ void tx_concat(const Tensor *const *ts, int k, int axis, const Tensor *out) {
   int64_t at = 0;
   for (int i = 0; i < k; i++) {
     Tensor v = *out;
-    v.data = out->data + at * out->stride[axis];
+    v.data = tensor_ptr(out, at * out->stride[axis]);
     v.shape[axis] = ts[i]->shape[axis];
     copy_tensor(&v, ts[i]);
     at += ts[i]->shape[axis];
@@ -262,7 +317,7 @@ void tx_tile(const Tensor *a, int nd, const int64_t *reps, const Tensor *out) {
     ss[2 * d] = 0;
     ss[2 * d + 1] = d < off ? 0 : a->stride[d - off];
   }
-  tx_copy(out->data, ds, a->data, ss, shape, 2 * nd);
+  copy_any(out, ds, a, ss, shape, 2 * nd);
 }
 
 void tx_repeat(const Tensor *a, int axis, const int64_t *counts,
@@ -272,9 +327,9 @@ void tx_repeat(const Tensor *a, int axis, const int64_t *counts,
   d.shape[axis] = 1;
   int64_t at = 0;
   for (int64_t j = 0; j < a->shape[axis]; j++) {
-    s.data = a->data + j * a->stride[axis];
+    s.data = tensor_ptr(a, j * a->stride[axis]);
     for (int64_t c = 0; c < counts[j]; c++, at++) {
-      d.data = out->data + at * out->stride[axis];
+      d.data = tensor_ptr(out, at * out->stride[axis]);
       copy_tensor(&d, &s);
     }
   }
@@ -284,7 +339,7 @@ void tx_flip(const Tensor *a, const int *flip, const Tensor *out) {
   Tensor s = *a;
   for (int d = 0; d < a->ndim; d++)
     if (flip[d] && a->shape[d] > 0) {
-      s.data += (a->shape[d] - 1) * a->stride[d];
+      s.data = tensor_ptr(&s, (a->shape[d] - 1) * a->stride[d]);
       s.stride[d] = -a->stride[d];
     }
   if (a->size) copy_tensor(out, &s);
@@ -298,7 +353,7 @@ void tx_flip(const Tensor *a, const int *flip, const Tensor *out) {
   do {                                                                   \
     int64_t idx_[TENSOR_MAXDIM] = {0};                                   \
     for (int64_t blk = 0; blk < (mask)->size; blk++) {                   \
-      int sel = *tensor_at((mask), idx_) != 0;                           \
+      int sel = tensor_load((mask), tensor_offset((mask), idx_)) != 0;   \
       body                                                               \
       for (int d_ = (mask)->ndim - 1; d_ >= 0; d_--) {                   \
         if (++idx_[d_] < (mask)->shape[d_]) break;                       \
@@ -320,7 +375,8 @@ static void block_view(const Tensor *a, int lead, int64_t blk, Tensor *v) {
     off += (blk % a->shape[d]) * a->stride[d];
     blk /= a->shape[d];
   }
-  v->data = a->data + off;
+  v->data = tensor_ptr(a, off);
+  v->dtype = a->dtype;
   v->ndim = a->ndim - lead;
   v->size = 1;
   for (int d = 0; d < v->ndim; d++) {
@@ -330,24 +386,28 @@ static void block_view(const Tensor *a, int lead, int64_t blk, Tensor *v) {
   }
 }
 
-void tx_mask_select(const Tensor *a, const Tensor *mask, float *out) {
+void tx_mask_select(const Tensor *a, const Tensor *mask, void *out) {
   int64_t k = 0;
+  size_t es = tensor_esize(a);
   MASK_WALK(mask, if (sel) {
     Tensor v;
     block_view(a, mask->ndim, blk, &v);
-    tensor_gather(&v, out + k);
+    tensor_gather(&v, (char *)out + (size_t)k * es);
     k += v.size;
   });
 }
 
-void tx_mask_assign(const Tensor *a, const Tensor *mask, const float *values,
+void tx_mask_assign(const Tensor *a, const Tensor *mask, const void *values,
                     int64_t nvalues) {
   int64_t k = 0;
+  size_t es = tensor_esize(a);
   MASK_WALK(mask, if (sel) {
     Tensor v;
     block_view(a, mask->ndim, blk, &v);
-    if (nvalues == 1) tensor_fill(&v, values[0]);
-    else tensor_scatter(&v, values + k);
+    if (nvalues == 1)
+      tensor_fill(&v, a->dtype == TENSOR_F64 ? *(const double *)values
+                                             : *(const float *)values);
+    else tensor_scatter(&v, (const char *)values + (size_t)k * es);
     k += v.size;
   });
 }
@@ -355,13 +415,44 @@ void tx_mask_assign(const Tensor *a, const Tensor *mask, const float *values,
 /* ---- products ---------------------------------------------------------- */
 
 double tx_dot(const Tensor *a, const Tensor *b) {
+  int64_t n = a->shape[0];
+  if (a->dtype == TENSOR_F64 && b->dtype == TENSOR_F64) {
+    if (n > 0 && n <= INT32_MAX && a->stride[0] > 0 && b->stride[0] > 0 &&
+        a->stride[0] <= INT32_MAX && b->stride[0] <= INT32_MAX)
+      return cblas_ddot((int)n, a->f64, (int)a->stride[0], b->f64, (int)b->stride[0]);
+    double s = 0;
+    for (int64_t i = 0; i < n; i++)
+      s += a->f64[i * a->stride[0]] * b->f64[i * b->stride[0]];
+    return s;
+  }
   double s = 0;
   for (int64_t i = 0; i < a->shape[0]; i++)
     s += (double)a->data[i * a->stride[0]] * b->data[i * b->stride[0]];
   return s;
 }
 
-void tx_outer(const Tensor *a, const Tensor *b, float *out) {
+void tx_outer(const Tensor *a, const Tensor *b, void *outp) {
+  if (a->dtype == TENSOR_F64) {      /* a, b and out float64 */
+    double *o = outp;
+    int64_t ia[TENSOR_MAXDIM] = {0};
+    for (int64_t i = 0; i < a->size; i++) {
+      double ai = a->f64[tensor_offset(a, ia)];
+      int64_t ib[TENSOR_MAXDIM] = {0};
+      for (int64_t j = 0; j < b->size; j++) {
+        o[i * b->size + j] = ai * b->f64[tensor_offset(b, ib)];
+        for (int d = b->ndim - 1; d >= 0; d--) {
+          if (++ib[d] < b->shape[d]) break;
+          ib[d] = 0;
+        }
+      }
+      for (int d = a->ndim - 1; d >= 0; d--) {
+        if (++ia[d] < a->shape[d]) break;
+        ia[d] = 0;
+      }
+    }
+    return;
+  }
+  float *out = outp;
   float *x = out, *y = out + a->size * b->size - b->size;
   /* gather b into the last row first, then a into the first column's
    * scratch: avoid allocations by reading a element-wise */
@@ -388,21 +479,23 @@ void tx_diag_from(const Tensor *v, int64_t k, const Tensor *out) {
   int64_t m = out->shape[1];
   for (int64_t i = 0; i < v->shape[0]; i++) {
     int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
-    out->data[r * m + c] = v->data[i * v->stride[0]];
+    tensor_store(out, r * m + c, tensor_load(v, i * v->stride[0]));
   }
 }
 
-void tx_diag_of(const Tensor *m, int64_t k, int64_t len, float *out) {
+void tx_diag_of(const Tensor *m, int64_t k, int64_t len, void *out) {
   for (int64_t i = 0; i < len; i++) {
     int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
-    out[i] = m->data[r * m->stride[0] + c * m->stride[1]];
+    double v = tensor_load(m, r * m->stride[0] + c * m->stride[1]);
+    if (m->dtype == TENSOR_F64) ((double *)out)[i] = v;
+    else ((float *)out)[i] = (float)v;
   }
 }
 
 void tx_grid(const Tensor *x, int dim, const Tensor *out) {
   int64_t ss[TENSOR_MAXDIM] = {0};
   ss[dim] = x->stride[0];
-  tx_copy(out->data, out->stride, x->data, ss, out->shape, out->ndim);
+  copy_any(out, out->stride, x, ss, out->shape, out->ndim);
 }
 
 /* ---- counting ---------------------------------------------------------- */
