@@ -82,7 +82,19 @@ void tx_unop(TxUnop op, const Tensor *a, void *outp) {
 /* NumPy rounds float32 by multiplying by 10^d, rounding half to even
  * (rint in the default rounding mode) and dividing back, all in float32;
  * negative d divides first. */
-void tx_round(const Tensor *a, int decimals, float *out) {
+static void round64(const Tensor *a, int decimals, double *out) {
+  tensor_gather(a, out);
+  double s = pow(10.0, decimals < 0 ? -decimals : decimals);
+  for (int64_t i = 0; i < a->size; i++) {
+    if (decimals == 0) { out[i] = rint(out[i]); continue; }
+    double y = rint(decimals > 0 ? out[i] * s : out[i] / s);
+    out[i] = decimals > 0 ? y / s : y * s;
+  }
+}
+
+void tx_round(const Tensor *a, int decimals, void *outp) {
+  if (a->dtype == TENSOR_F64) { round64(a, decimals, outp); return; }
+  float *out = outp;
   tensor_gather(a, out);
   if (decimals == 0) {
     for (int64_t i = 0; i < a->size; i++) out[i] = rintf(out[i]);
@@ -207,19 +219,23 @@ int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
   return 0;
 }
 
-void tx_cumulate(const float *a, int64_t outer, int64_t n, int64_t inner,
-                 int prod, float *out) {
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      float *q = out + o * n * inner + i;
-      float acc = prod ? 1.0f : 0.0f;
-      for (int64_t j = 0; j < n; j++) {
-        acc = prod ? acc * p[j * inner] : acc + p[j * inner];
-        q[j * inner] = acc;
-      }
-    }
+#define TX_CUMULATE(NAME, T)                                             \
+void NAME(const T *a, int64_t outer, int64_t n, int64_t inner, int prod, \
+          T *out) {                                                      \
+  for (int64_t o = 0; o < outer; o++)                                    \
+    for (int64_t i = 0; i < inner; i++) {                                \
+      const T *p = a + o * n * inner + i;                                \
+      T *q = out + o * n * inner + i;                                    \
+      T acc = prod ? 1 : 0;                                              \
+      for (int64_t j = 0; j < n; j++) {                                  \
+        acc = prod ? acc * p[j * inner] : acc + p[j * inner];            \
+        q[j * inner] = acc;                                              \
+      }                                                                  \
+    }                                                                    \
 }
+TX_CUMULATE(tx_cumulate, float)
+TX_CUMULATE(tx_cumulate64, double)
+#undef TX_CUMULATE
 
 /* ---- strided copies ---------------------------------------------------- */
 

@@ -32,7 +32,8 @@ typedef enum { TX_SIN, TX_COS, TX_TAN, TX_SIGN, TX_FLOOR, TX_CEIL, TX_TRUNC }
 /* out (a->size elements of a's dtype) = f(a) */
 void tx_unop(TxUnop op, const Tensor *a, void *out);
 /* NumPy's round: half to even, scaled by 10^decimals in float32 */
-void tx_round(const Tensor *a, int decimals, float *out);
+void tx_round(const Tensor *a, int decimals, void *out);   /* a's dtype;
+                                      float64 scales in double */
 
 /* ---- lanes -------------------------------------------------------------
  * Axis operations see a contiguous tensor as (outer, n, inner): n values
@@ -55,6 +56,8 @@ int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
  * NumPy does; a contiguous, out outer*n*inner floats. */
 void tx_cumulate(const float *a, int64_t outer, int64_t n, int64_t inner,
                  int prod, float *out);
+void tx_cumulate64(const double *a, int64_t outer, int64_t n, int64_t inner,
+                   int prod, double *out);
 /* stable ascending sort of each lane, NaN last: sorted values into vals
  * and/or 0-based positions into pos (either may be NULL). a contiguous. */
 int tx_sort(const float *a, int64_t outer, int64_t n, int64_t inner,

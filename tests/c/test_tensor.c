@@ -308,11 +308,11 @@ static void test_npy(void) {
      "header dtype/shape");
   is((long long)h.data_offset % 64, 0, "data aligned to 64 bytes");
   float back[6];
-  ok(npy_read_data_file(path, &h, back, 6, err) == 0 && memcmp(a, back, sizeof a) == 0,
+  ok(npy_read_data_file(path, &h, back, TENSOR_F32, 6, err) == 0 && memcmp(a, back, sizeof a) == 0,
      "round trip values");
   /* truncated payload */
   ok(truncate(path, (off_t)h.data_offset + 8) == 0, "truncate file");
-  ok(npy_read_data_file(path, &h, back, 6, err) != 0 && strstr(err, "truncated"),
+  ok(npy_read_data_file(path, &h, back, TENSOR_F32, 6, err) != 0 && strstr(err, "truncated"),
      "truncated data: %s", err);
   /* the header alone says the file is short: nothing gets allocated */
   NpyHeader h2;
