@@ -854,7 +854,9 @@ static int m_repeat(lua_State *L) {
     if (c < 0) return lerror(L, "repeat: repeats must be non-negative, got %lld", (long long)c);
     for (int64_t j = 0; j < n; j++) counts[j] = c;
   } else {
-    Tensor *r = (lua_type(L, 2) == LUA_TTABLE || test_tensor(L, 2)) ? arg_tensor(L, 2) : NULL;
+    /* counts of either dtype: integers below 2^24 are exact in float32 */
+    Tensor *r = (lua_type(L, 2) == LUA_TTABLE || test_tensor_any(L, 2))
+                ? to_tensor_as(L, 2, TENSOR_F32) : NULL;
     if (!r)
       return lerror(L, "repeat: repeats must be an integer or a list of counts, got %s",
                     luaL_typename(L, 2));
