@@ -54,11 +54,16 @@ Tensor *test_tensor_any(lua_State *L, int i) {
 }
 
 /* t is not float32: say which function wanted float32 (the running C
- * function's name as the script called it) */
+ * function's name as it was called; a runtime file's local name for a
+ * kernel would mean nothing to the script, so only fields, methods and
+ * globals are named) */
 static void dtype_error(lua_State *L, const Tensor *t) {
   lua_Debug ar;
   const char *fn = NULL;
-  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar)) fn = ar.name;
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.namewhat &&
+      (!strcmp(ar.namewhat, "field") || !strcmp(ar.namewhat, "method") ||
+       !strcmp(ar.namewhat, "global")))
+    fn = ar.name;
   lerror(L, "%s%sexpects a float32 tensor, got %s; use t:float()", fn ? fn : "",
          fn ? ": " : "", tensor_dtype_name(t->dtype));
 }
