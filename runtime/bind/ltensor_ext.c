@@ -13,8 +13,8 @@
  * Where NumPy takes axis=, the axis is positional or {axis = n}.
  *
  * dtypes: the functions that read their input through arg_tensor (and
- * check_tensor) take float32 only and say so for float64 (median, sort,
- * argsort, unique, bincount, randint, choice); the others take either,
+ * check_tensor) take float32 only and say so for float64 (bincount,
+ * choice's population and p, repeat's counts convert); the others take either,
  * through any_tensor, promote as the arithmetic does and return their
  * input's dtype (positions and masks stay float32). */
 #include <math.h>
@@ -232,7 +232,7 @@ static int moments(lua_State *L, int kind) {
   const char *fn = kind == K_VAR ? "var" : kind == K_STD ? "std" : "median";
   RedArgs r;
   red_args(L, fn, kind != K_MEDIAN, &r);
-  Tensor *t = kind == K_MEDIAN ? arg_tensor(L, 1) : any_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   char err[TENSOR_ERRLEN];
   int axis = -1;
   int64_t outer = 1, n = t->size, inner = 1;
@@ -258,7 +258,9 @@ static int moments(lua_State *L, int kind) {
     for (int k = 0; k < t->ndim; k++) shape[nd++] = 1;
   Tensor *out = push_tensor_dtype(L, nd, shape, t->dtype);
   if (kind == K_MEDIAN) {
-    if (tx_median(d->data, outer, n, inner, out->data, err)) return lerror(L, "median: %s", err);
+    if (t->dtype == TENSOR_F64 ? tx_median64(d->f64, outer, n, inner, out->f64, err)
+                               : tx_median(d->data, outer, n, inner, out->data, err))
+      return lerror(L, "median: %s", err);
   } else if (t->dtype == TENSOR_F64) {
     tx_var64(d->f64, outer, n, inner, r.ddof, kind == K_STD, out->f64);
   } else {
@@ -301,15 +303,18 @@ static int sorting(lua_State *L, int arg) {
   const char *fn = arg ? "argsort" : "sort";
   lua_Integer a = -1;
   opt_axis(L, 2, fn, &a);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   int axis = axis_of(L, fn, a, t->ndim);
   Tensor *d = dense(L, t);
   int64_t outer, n, inner;
   tx_lanes(t, axis, &outer, &n, &inner);
-  Tensor *out = push_tensor(L, t->ndim, t->shape);
+  /* sorted values keep the dtype; positions are float32 */
+  Tensor *out = push_tensor_dtype(L, t->ndim, t->shape, arg ? TENSOR_F32 : t->dtype);
   char err[TENSOR_ERRLEN];
-  if (tx_sort(d->data, outer, n, inner, arg ? NULL : out->data, arg ? out->data : NULL, err))
-    return lerror(L, "%s: %s", fn, err);
+  int rc = t->dtype == TENSOR_F64
+    ? tx_sort64(d->f64, outer, n, inner, arg ? NULL : out->f64, arg ? out->data : NULL, err)
+    : tx_sort(d->data, outer, n, inner, arg ? NULL : out->data, arg ? out->data : NULL, err);
+  if (rc) return lerror(L, "%s: %s", fn, err);
   if (arg) for (int64_t i = 0; i < out->size; i++) out->data[i] += 1;
   return 1;
 }
@@ -663,9 +668,9 @@ static int m_unique(lua_State *L) {
   int want_i = opt_bool(L, 2, "return_index", 0);
   int want_v = opt_bool(L, 2, "return_inverse", 0);
   int want_c = opt_bool(L, 2, "return_counts", 0);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   int64_t n = t->size, k;
-  Tensor *vals = push_tensor(L, 1, &n);
+  Tensor *vals = push_tensor_dtype(L, 1, &n, t->dtype);
   Tensor *first = push_tensor(L, 1, &n);
   Tensor *inv = push_tensor(L, 1, &n);
   Tensor *cnt = push_tensor(L, 1, &n);
@@ -677,9 +682,9 @@ static int m_unique(lua_State *L) {
   for (int j = 0; j < 4; j++) {
     if (!want[j]) continue;
     int64_t len = j == 2 ? n : k;
-    Tensor *o = push_tensor(L, 1, &len);
+    Tensor *o = push_tensor_dtype(L, 1, &len, src[j]->dtype);
     for (int64_t e = 0; e < len; e++)
-      o->data[e] = src[j]->data[e] + (j == 1 || j == 2 ? 1.0f : 0.0f);
+      tensor_store(o, e, tensor_load(src[j], e) + (j == 1 || j == 2 ? 1.0 : 0.0));
     nret++;
   }
   return nret;

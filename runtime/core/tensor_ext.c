@@ -140,84 +140,89 @@ TX_VAR(tx_var, float)
 TX_VAR(tx_var64, double)
 #undef TX_VAR
 
-/* a before b: ascending, NaN after every number; equal keys keep their
- * positions' order (stability comes from the merge) */
-static int key_less(float a, float b) {
-  if (isnan(a)) return 0;
-  if (isnan(b)) return 1;
-  return a < b;
-}
-
-/* stable merge sort of positions idx[0..n) by key[idx], tmp n longs */
-static void merge_sort(int64_t *idx, int64_t *tmp, int64_t n, const float *key,
-                       int64_t stride) {
-  if (n < 2) return;
-  if (n <= 16) {                     /* insertion sort: stable */
-    for (int64_t i = 1; i < n; i++) {
-      int64_t v = idx[i], j = i;
-      while (j > 0 && key_less(key[v * stride], key[idx[j - 1] * stride])) {
-        idx[j] = idx[j - 1];
-        j--;
-      }
-      idx[j] = v;
-    }
-    return;
-  }
-  int64_t h = n / 2;
-  merge_sort(idx, tmp, h, key, stride);
-  merge_sort(idx + h, tmp, n - h, key, stride);
-  int64_t i = 0, j = h, k = 0;
-  while (i < h && j < n)
-    tmp[k++] = key_less(key[idx[j] * stride], key[idx[i] * stride]) ? idx[j++] : idx[i++];
-  while (i < h) tmp[k++] = idx[i++];
-  while (j < n) tmp[k++] = idx[j++];
-  memcpy(idx, tmp, (size_t)n * sizeof *idx);
-}
-
 static int64_t *alloc_longs(int64_t n, char *err) {
   int64_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
   if (!p) snprintf(err, TENSOR_ERRLEN, "out of memory for %lld positions", (long long)n);
   return p;
 }
 
-int tx_sort(const float *a, int64_t outer, int64_t n, int64_t inner,
-            float *vals, float *pos, char *err) {
-  int64_t *idx = alloc_longs(2 * n, err);
-  if (!idx) return -1;
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      for (int64_t j = 0; j < n; j++) idx[j] = j;
-      merge_sort(idx, idx + n, n, p, inner);
-      float *v = vals ? vals + o * n * inner + i : NULL;
-      float *q = pos ? pos + o * n * inner + i : NULL;
-      for (int64_t j = 0; j < n; j++) {
-        if (v) v[j * inner] = p[idx[j] * inner];
-        if (q) q[j * inner] = (float)idx[j];
-      }
-    }
-  free(idx);
-  return 0;
+/* The sorting family for one element type T (float, then double):
+ * KEY_LESS: a before b: ascending, NaN after every number; equal keys
+ * keep their positions' order (stability comes from the merge).
+ * MERGE: stable merge sort of positions idx[0..n) by key[idx], tmp n
+ * longs. SORT and MEDIAN: the lanes of tx_sort and tx_median. */
+#define SORT_FAMILY(T, KEY_LESS, MERGE, SORT, MEDIAN)                        \
+static int KEY_LESS(T a, T b) {                                              \
+  if (isnan(a)) return 0;                                                    \
+  if (isnan(b)) return 1;                                                    \
+  return a < b;                                                              \
+}                                                                            \
+static void MERGE(int64_t *idx, int64_t *tmp, int64_t n, const T *key,       \
+                  int64_t stride) {                                          \
+  if (n < 2) return;                                                         \
+  if (n <= 16) {                     /* insertion sort: stable */            \
+    for (int64_t i = 1; i < n; i++) {                                        \
+      int64_t v = idx[i], j = i;                                             \
+      while (j > 0 && KEY_LESS(key[v * stride], key[idx[j - 1] * stride])) { \
+        idx[j] = idx[j - 1];                                                 \
+        j--;                                                                 \
+      }                                                                      \
+      idx[j] = v;                                                            \
+    }                                                                        \
+    return;                                                                  \
+  }                                                                          \
+  int64_t h = n / 2;                                                         \
+  MERGE(idx, tmp, h, key, stride);                                           \
+  MERGE(idx + h, tmp, n - h, key, stride);                                   \
+  int64_t i = 0, j = h, k = 0;                                               \
+  while (i < h && j < n)                                                     \
+    tmp[k++] = KEY_LESS(key[idx[j] * stride], key[idx[i] * stride])          \
+               ? idx[j++] : idx[i++];                                        \
+  while (i < h) tmp[k++] = idx[i++];                                         \
+  while (j < n) tmp[k++] = idx[j++];                                         \
+  memcpy(idx, tmp, (size_t)n * sizeof *idx);                                 \
+}                                                                            \
+int SORT(const T *a, int64_t outer, int64_t n, int64_t inner, T *vals,       \
+         float *pos, char *err) {                                            \
+  int64_t *idx = alloc_longs(2 * n, err);                                    \
+  if (!idx) return -1;                                                       \
+  for (int64_t o = 0; o < outer; o++)                                        \
+    for (int64_t i = 0; i < inner; i++) {                                    \
+      const T *p = a + o * n * inner + i;                                    \
+      for (int64_t j = 0; j < n; j++) idx[j] = j;                            \
+      MERGE(idx, idx + n, n, p, inner);                                      \
+      T *v = vals ? vals + o * n * inner + i : NULL;                         \
+      float *q = pos ? pos + o * n * inner + i : NULL;                       \
+      for (int64_t j = 0; j < n; j++) {                                      \
+        if (v) v[j * inner] = p[idx[j] * inner];                             \
+        if (q) q[j * inner] = (float)idx[j];                                 \
+      }                                                                      \
+    }                                                                        \
+  free(idx);                                                                 \
+  return 0;                                                                  \
+}                                                                            \
+int MEDIAN(const T *a, int64_t outer, int64_t n, int64_t inner, T *out,      \
+           char *err) {                                                      \
+  int64_t *idx = alloc_longs(2 * n, err);                                    \
+  if (!idx) return -1;                                                       \
+  for (int64_t o = 0; o < outer; o++)                                        \
+    for (int64_t i = 0; i < inner; i++) {                                    \
+      const T *p = a + o * n * inner + i;                                    \
+      for (int64_t j = 0; j < n; j++) idx[j] = j;                            \
+      MERGE(idx, idx + n, n, p, inner);                                      \
+      T r;                                                                   \
+      if (isnan(p[idx[n - 1] * inner])) r = NAN;                             \
+      else if (n % 2) r = p[idx[n / 2] * inner];                             \
+      else r = (T)(((double)p[idx[n / 2 - 1] * inner] +                      \
+                    p[idx[n / 2] * inner]) / 2);                             \
+      out[o * inner + i] = r;                                                \
+    }                                                                        \
+  free(idx);                                                                 \
+  return 0;                                                                  \
 }
-
-int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
-              float *out, char *err) {
-  int64_t *idx = alloc_longs(2 * n, err);
-  if (!idx) return -1;
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      for (int64_t j = 0; j < n; j++) idx[j] = j;
-      merge_sort(idx, idx + n, n, p, inner);
-      float r;
-      if (isnan(p[idx[n - 1] * inner])) r = NAN;
-      else if (n % 2) r = p[idx[n / 2] * inner];
-      else r = (float)(((double)p[idx[n / 2 - 1] * inner] + p[idx[n / 2] * inner]) / 2);
-      out[o * inner + i] = r;
-    }
-  free(idx);
-  return 0;
-}
+SORT_FAMILY(float, key_less, merge_sort, tx_sort, tx_median)
+SORT_FAMILY(double, key_less64, merge_sort64, tx_sort64, tx_median64)
+#undef SORT_FAMILY
 
 #define TX_CUMULATE(NAME, T)                                             \
 void NAME(const T *a, int64_t outer, int64_t n, int64_t inner, int prod, \
@@ -516,14 +521,15 @@ void tx_grid(const Tensor *x, int dim, const Tensor *out) {
 
 /* ---- counting ---------------------------------------------------------- */
 
-int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
+int tx_unique(const Tensor *a, void *values, float *first, float *inverse,
               float *counts, int64_t *k, char *err) {
   int64_t n = a->size;
+  int f64 = a->dtype == TENSOR_F64;
   *k = 0;
   if (n == 0) return 0;
   int64_t *idx = alloc_longs(2 * n, err);
   if (!idx) return -1;
-  float *flat = malloc((size_t)n * sizeof *flat);
+  void *flat = malloc((size_t)n * tensor_esize(a));
   if (!flat) {
     free(idx);
     snprintf(err, TENSOR_ERRLEN, "out of memory for %lld values", (long long)n);
@@ -531,15 +537,17 @@ int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
   }
   tensor_gather(a, flat);
   for (int64_t j = 0; j < n; j++) idx[j] = j;
-  merge_sort(idx, idx + n, n, flat, 1);
+  if (f64) merge_sort64(idx, idx + n, n, flat, 1);
+  else merge_sort(idx, idx + n, n, flat, 1);
   int64_t u = -1;
-  float prev = 0;
+  double prev = 0;
   for (int64_t j = 0; j < n; j++) {
-    float v = flat[idx[j]];
+    double v = f64 ? ((double *)flat)[idx[j]] : ((float *)flat)[idx[j]];
     int same = j > 0 && (v == prev || (isnan(v) && isnan(prev)));
     if (!same) {
       u++;
-      if (values) values[u] = v;
+      if (values && f64) ((double *)values)[u] = v;
+      else if (values) ((float *)values)[u] = (float)v;
       if (first) first[u] = (float)idx[j];   /* stable: the earliest */
       if (counts) counts[u] = 0;
       prev = v;

@@ -52,6 +52,8 @@ void tx_var64(const double *a, int64_t outer, int64_t n, int64_t inner,
  * n > 0, out outer*inner floats. */
 int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
               float *out, char *err);
+int tx_median64(const double *a, int64_t outer, int64_t n, int64_t inner,
+                double *out, char *err);
 /* running sum (prod unset) or product along each lane, in float32 as
  * NumPy does; a contiguous, out outer*n*inner floats. */
 void tx_cumulate(const float *a, int64_t outer, int64_t n, int64_t inner,
@@ -62,6 +64,8 @@ void tx_cumulate64(const double *a, int64_t outer, int64_t n, int64_t inner,
  * and/or 0-based positions into pos (either may be NULL). a contiguous. */
 int tx_sort(const float *a, int64_t outer, int64_t n, int64_t inner,
             float *vals, float *pos, char *err);
+int tx_sort64(const double *a, int64_t outer, int64_t n, int64_t inner,
+              double *vals, float *pos, char *err);
 
 /* ---- strided copies ----------------------------------------------------
  * dst = src over shape[0..nd) (nd up to 2*TENSOR_MAXDIM), strides in
@@ -126,11 +130,11 @@ void tx_grid(const Tensor *x, int dim, const Tensor *out);
 
 /* ---- counting ---------------------------------------------------------- */
 /* Sorted distinct values of a (flattened), NaNs collapsed last, as NumPy
- * 1.24 does. Each output holds up to a->size floats and may be NULL:
- * values, first (0-based position of each value's first occurrence),
- * inverse (for each element, the 0-based position of its value in
- * values), counts. *k gets the number of distinct values. */
-int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
+ * 1.24 does. Each output holds up to a->size elements and may be NULL:
+ * values (in a's dtype), first (0-based position of each value's first
+ * occurrence), inverse (for each element, the 0-based position of its
+ * value in values), counts (floats). *k gets the number of distinct values. */
+int tx_unique(const Tensor *a, void *values, float *first, float *inverse,
               float *counts, int64_t *k, char *err);
 /* out[len] = counts (or sums of w) of the non-negative integer values x
  * (checked by the caller); x, w 1-d of equal length, w may be NULL. */

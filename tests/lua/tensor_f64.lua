@@ -104,6 +104,13 @@ for _, p in ipairs(promo) do t.is(p[2]().dtype, p[3], "promotion: " .. p[1] .. "
 t.is((x64 + 0.1)[1], 1.1, "a Lua number joins float64 arithmetic as a double")
 t.is((x32 + 0.1)[1], 1.100000023841858, "and float32 arithmetic as a float")
 
+t.ok(T.sort(T({0.3, 0.1, 1e8 + 1, 0.2}, F64)):tolist()[4] == 1e8 + 1, "sort keeps float64 values")
+t.is(T.argsort(T({0.3, 0.1, 0.2}, F64)).dtype, "float32", "argsort positions are float32")
+t.is(T.median(T({0.1, 0.2, 1e8 + 1, 0.3}, F64)), 0.25, "median in float64")
+local uv, uc = T.unique(T({0.1, 0.1, 1e8 + 1, 1e8}, F64), {return_counts = true})
+t.ok(uv.dtype == "float64" and uv:numel() == 3 and uv[3] == 1e8 + 1 and uc[1] == 2,
+     "unique tells 1e8 from 1e8+1 in float64")
+
 -- views and indexing ---------------------------------------------------
 local m = T.arange(12, F64):reshape(3, 4) + 0.1
 t.is(m.dtype, "float64", "reshape keeps float64")
@@ -227,9 +234,8 @@ t.is(linalg.solve(S:float(), rhs).dtype, "float64", "solve(float32, float64) -> 
 
 -- float32-only functions: a located error, never reinterpreted bytes ---
 local msg = "expects a float32 tensor, got float64; use t:float%(%)"
-t.raises(function() return T.median(x64) end, "median: " .. msg, "median")
-t.raises(function() return x64:sort() end, "sort: " .. msg, "sort")
-t.raises(function() return T.unique(x64) end, msg, "unique")
+t.raises(function() return T.bincount(x64) end, "bincount: " .. msg, "bincount")
+t.raises(function() return T.choice(x64, 2) end, "choice: " .. msg, "choice")
 local image = require "image"
 t.raises(function() return image.resize(T.zeros({4, 4}, F64), {2, 2}) end, msg, "image.resize")
 local nn = require "nn"
