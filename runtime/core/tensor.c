@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <tgmath.h>     /* the unary kernels: one text for float and double */
 #include <stdio.h>
 #include <string.h>
 
@@ -177,24 +178,47 @@ static void broadcast_view(const Tensor *t, const Tensor *out, Tensor *v) {
   }
 }
 
-static inline float apply_binop(TensorBinop op, float x, float y) {
-  switch (op) {
-  case TOP_ADD: return x + y;
-  case TOP_SUB: return x - y;
-  case TOP_MUL: return x * y;
-  case TOP_DIV: return x / y;
-  case TOP_POW: return powf(x, y);
-  case TOP_MAX: return x > y || isnan(x) ? x : y;
-  case TOP_MIN: return x < y || isnan(x) ? x : y;
-  case TOP_EQ: return x == y;
-  case TOP_NE: return x != y;
-  case TOP_LT: return x < y;
-  case TOP_LE: return x <= y;
-  case TOP_GT: return x > y;
-  case TOP_GE: return x >= y;
-  }
-  return 0;
+/* x op y and one row of it, out[i] = a[i*sa] op b[i*sb], for one
+ * element type T (float, then double), with the op hoisted out of the
+ * row loop so the compiler vectorises the common unit-stride cases. */
+#define BINOP_FAMILY(T, APPLY, ROW, POW)                                    \
+static inline T APPLY(TensorBinop op, T x, T y) {                           \
+  switch (op) {                                                             \
+  case TOP_ADD: return x + y;                                               \
+  case TOP_SUB: return x - y;                                               \
+  case TOP_MUL: return x * y;                                               \
+  case TOP_DIV: return x / y;                                               \
+  case TOP_POW: return POW(x, y);                                           \
+  case TOP_MAX: return x > y || isnan(x) ? x : y;                           \
+  case TOP_MIN: return x < y || isnan(x) ? x : y;                           \
+  case TOP_EQ: return x == y;                                               \
+  case TOP_NE: return x != y;                                               \
+  case TOP_LT: return x < y;                                                \
+  case TOP_LE: return x <= y;                                               \
+  case TOP_GT: return x > y;                                                \
+  case TOP_GE: return x >= y;                                               \
+  }                                                                         \
+  return 0;                                                                 \
+}                                                                           \
+static void ROW(TensorBinop op, const T *pa, int64_t sa, const T *pb,       \
+                int64_t sb, T *po, int64_t n) {                             \
+  switch (op) {                                                             \
+  case TOP_ADD: ROW_LOOP(T, x + y); break;                                  \
+  case TOP_SUB: ROW_LOOP(T, x - y); break;                                  \
+  case TOP_MUL: ROW_LOOP(T, x * y); break;                                  \
+  case TOP_DIV: ROW_LOOP(T, x / y); break;                                  \
+  default: ROW_LOOP(T, APPLY(op, x, y)); break;                             \
+  }                                                                         \
 }
+#define ROW_LOOP(T, EXPR)                                                   \
+  for (int64_t i = 0; i < n; i++) {                                         \
+    T x = pa[i * sa], y = pb[i * sb];                                       \
+    po[i] = (EXPR);                                                         \
+  }
+BINOP_FAMILY(float, apply_binop, binop_row, powf)
+BINOP_FAMILY(double, apply_binop64, binop_row64, pow)
+#undef ROW_LOOP
+#undef BINOP_FAMILY
 
 void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
                         const Tensor *out) {
@@ -208,61 +232,6 @@ void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
                                        *tensor_at(&vb, idx));
   } while (next_index(out->ndim, out->shape, idx));
 }
-
-/* One row: out[i] = a[i*sa] op b[i*sb], with the op hoisted out of the
- * loop so the compiler vectorises the common unit-stride cases. */
-#define ROW_LOOP(EXPR)                                                   \
-  for (int64_t i = 0; i < n; i++) {                                      \
-    float x = pa[i * sa], y = pb[i * sb];                                \
-    po[i] = (EXPR);                                                      \
-  }
-static void binop_row(TensorBinop op, const float *pa, int64_t sa,
-                      const float *pb, int64_t sb, float *po, int64_t n) {
-  switch (op) {
-  case TOP_ADD: ROW_LOOP(x + y); break;
-  case TOP_SUB: ROW_LOOP(x - y); break;
-  case TOP_MUL: ROW_LOOP(x * y); break;
-  case TOP_DIV: ROW_LOOP(x / y); break;
-  default: ROW_LOOP(apply_binop(op, x, y)); break;
-  }
-}
-#undef ROW_LOOP
-
-static inline double apply_binop64(TensorBinop op, double x, double y) {
-  switch (op) {
-  case TOP_ADD: return x + y;
-  case TOP_SUB: return x - y;
-  case TOP_MUL: return x * y;
-  case TOP_DIV: return x / y;
-  case TOP_POW: return pow(x, y);
-  case TOP_MAX: return x > y || isnan(x) ? x : y;
-  case TOP_MIN: return x < y || isnan(x) ? x : y;
-  case TOP_EQ: return x == y;
-  case TOP_NE: return x != y;
-  case TOP_LT: return x < y;
-  case TOP_LE: return x <= y;
-  case TOP_GT: return x > y;
-  case TOP_GE: return x >= y;
-  }
-  return 0;
-}
-
-#define ROW_LOOP64(EXPR)                                                 \
-  for (int64_t i = 0; i < n; i++) {                                      \
-    double x = pa[i * sa], y = pb[i * sb];                               \
-    po[i] = (EXPR);                                                      \
-  }
-static void binop_row64(TensorBinop op, const double *pa, int64_t sa,
-                        const double *pb, int64_t sb, double *po, int64_t n) {
-  switch (op) {
-  case TOP_ADD: ROW_LOOP64(x + y); break;
-  case TOP_SUB: ROW_LOOP64(x - y); break;
-  case TOP_MUL: ROW_LOOP64(x * y); break;
-  case TOP_DIV: ROW_LOOP64(x / y); break;
-  default: ROW_LOOP64(apply_binop64(op, x, y)); break;
-  }
-}
-#undef ROW_LOOP64
 
 /* float64 inputs; out float64, or float32 for a comparison's mask */
 static void binop64(TensorBinop op, const Tensor *va, const Tensor *vb,
@@ -318,40 +287,28 @@ void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
 
 /* ---- unary ops -------------------------------------------------------- */
 
-static inline float apply_unop(TensorUnop op, float x) {
-  switch (op) {
-  case TUN_NEG: return -x;
-  case TUN_EXP: return expf(x);
-  case TUN_LOG: return logf(x);
-  case TUN_SQRT: return sqrtf(x);
-  case TUN_ABS: return fabsf(x);
-  case TUN_RELU: return x > 0 ? x : 0;
-  case TUN_SIGMOID:
-    /* split by sign so exp never overflows */
-    if (x >= 0) return 1.0f / (1.0f + expf(-x));
-    else { float e = expf(x); return e / (1.0f + e); }
-  case TUN_TANH: return tanhf(x);
-  case TUN_SQUARE: return x * x;
-  }
-  return 0;
+/* f(x) for one element type T; <tgmath.h> picks expf or exp by T */
+#define UNOP_FAMILY(T, APPLY)                                               \
+static inline T APPLY(TensorUnop op, T x) {                                 \
+  switch (op) {                                                             \
+  case TUN_NEG: return -x;                                                  \
+  case TUN_EXP: return exp(x);                                              \
+  case TUN_LOG: return log(x);                                              \
+  case TUN_SQRT: return sqrt(x);                                            \
+  case TUN_ABS: return fabs(x);                                             \
+  case TUN_RELU: return x > 0 ? x : 0;                                      \
+  case TUN_SIGMOID:                                                         \
+    /* split by sign so exp never overflows */                              \
+    if (x >= 0) return (T)1 / ((T)1 + exp(-x));                             \
+    else { T e = exp(x); return e / ((T)1 + e); }                           \
+  case TUN_TANH: return tanh(x);                                            \
+  case TUN_SQUARE: return x * x;                                            \
+  }                                                                         \
+  return 0;                                                                 \
 }
-
-static inline double apply_unop64(TensorUnop op, double x) {
-  switch (op) {
-  case TUN_NEG: return -x;
-  case TUN_EXP: return exp(x);
-  case TUN_LOG: return log(x);
-  case TUN_SQRT: return sqrt(x);
-  case TUN_ABS: return fabs(x);
-  case TUN_RELU: return x > 0 ? x : 0;
-  case TUN_SIGMOID:
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    else { double e = exp(x); return e / (1.0 + e); }
-  case TUN_TANH: return tanh(x);
-  case TUN_SQUARE: return x * x;
-  }
-  return 0;
-}
+UNOP_FAMILY(float, apply_unop)
+UNOP_FAMILY(double, apply_unop64)
+#undef UNOP_FAMILY
 
 void tensor_unop(TensorUnop op, const Tensor *a, const Tensor *out) {
   if (a->dtype == TENSOR_F64) {

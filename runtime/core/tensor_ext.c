@@ -3,6 +3,7 @@
  * twice; the strided walker tx_copy does the view arithmetic for the
  * joining kernels. */
 #include <math.h>
+#include <tgmath.h>     /* tx_unop: one text for float and double */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,43 +42,33 @@ void tx_range64(double *out, int64_t n, double start, double stop, int endpoint,
 
 /* ---- elementwise ------------------------------------------------------- */
 
-static float sign_of(float x) {
-  if (isnan(x)) return x;
-  return (float)((x > 0) - (x < 0));
-}
-
-static double sign_of64(double x) {
-  if (isnan(x)) return x;
-  return (double)((x > 0) - (x < 0));
-}
+/* f over n values of type T in place; <tgmath.h> picks sinf or sin by T */
+#define TX_UNOP_LOOP(T, o)                                                   \
+  switch (op) {                                                              \
+  case TX_SIN: for (int64_t i = 0; i < n; i++) o[i] = sin(o[i]); break;      \
+  case TX_COS: for (int64_t i = 0; i < n; i++) o[i] = cos(o[i]); break;      \
+  case TX_TAN: for (int64_t i = 0; i < n; i++) o[i] = tan(o[i]); break;      \
+  case TX_SIGN:                                                              \
+    for (int64_t i = 0; i < n; i++)                                          \
+      if (!isnan(o[i])) o[i] = (T)((o[i] > 0) - (o[i] < 0));                 \
+    break;                                                                   \
+  case TX_FLOOR: for (int64_t i = 0; i < n; i++) o[i] = floor(o[i]); break;  \
+  case TX_CEIL: for (int64_t i = 0; i < n; i++) o[i] = ceil(o[i]); break;    \
+  case TX_TRUNC: for (int64_t i = 0; i < n; i++) o[i] = trunc(o[i]); break;  \
+  }
 
 void tx_unop(TxUnop op, const Tensor *a, void *outp) {
   tensor_gather(a, outp);
   int64_t n = a->size;
   if (a->dtype == TENSOR_F64) {
     double *o = outp;
-    switch (op) {
-    case TX_SIN: for (int64_t i = 0; i < n; i++) o[i] = sin(o[i]); break;
-    case TX_COS: for (int64_t i = 0; i < n; i++) o[i] = cos(o[i]); break;
-    case TX_TAN: for (int64_t i = 0; i < n; i++) o[i] = tan(o[i]); break;
-    case TX_SIGN: for (int64_t i = 0; i < n; i++) o[i] = sign_of64(o[i]); break;
-    case TX_FLOOR: for (int64_t i = 0; i < n; i++) o[i] = floor(o[i]); break;
-    case TX_CEIL: for (int64_t i = 0; i < n; i++) o[i] = ceil(o[i]); break;
-    case TX_TRUNC: for (int64_t i = 0; i < n; i++) o[i] = trunc(o[i]); break;
-    }
-    return;
-  }
-  float *out = outp;
-  switch (op) {
-  case TX_SIN: for (int64_t i = 0; i < n; i++) out[i] = sinf(out[i]); break;
-  case TX_COS: for (int64_t i = 0; i < n; i++) out[i] = cosf(out[i]); break;
-  case TX_TAN: for (int64_t i = 0; i < n; i++) out[i] = tanf(out[i]); break;
-  case TX_SIGN: for (int64_t i = 0; i < n; i++) out[i] = sign_of(out[i]); break;
-  case TX_FLOOR: for (int64_t i = 0; i < n; i++) out[i] = floorf(out[i]); break;
-  case TX_CEIL: for (int64_t i = 0; i < n; i++) out[i] = ceilf(out[i]); break;
-  case TX_TRUNC: for (int64_t i = 0; i < n; i++) out[i] = truncf(out[i]); break;
+    TX_UNOP_LOOP(double, o)
+  } else {
+    float *o = outp;
+    TX_UNOP_LOOP(float, o)
   }
 }
+#undef TX_UNOP_LOOP
 
 /* NumPy rounds float32 by multiplying by 10^d, rounding half to even
  * (rint in the default rounding mode) and dividing back, all in float32;
@@ -150,8 +141,9 @@ static int64_t *alloc_longs(int64_t n, char *err) {
  * KEY_LESS: a before b: ascending, NaN after every number; equal keys
  * keep their positions' order (stability comes from the merge).
  * MERGE: stable merge sort of positions idx[0..n) by key[idx], tmp n
- * longs. SORT and MEDIAN: the lanes of tx_sort and tx_median. */
-#define SORT_FAMILY(T, KEY_LESS, MERGE, SORT, MEDIAN)                        \
+ * longs. LANES sorts each lane and hands it to a callback; SORT and
+ * MEDIAN are tx_sort and tx_median on it. */
+#define SORT_FAMILY(T, KEY_LESS, MERGE, LANES, SORT, MEDIAN)                        \
 static int KEY_LESS(T a, T b) {                                              \
   if (isnan(a)) return 0;                                                    \
   if (isnan(b)) return 1;                                                    \
@@ -182,8 +174,12 @@ static void MERGE(int64_t *idx, int64_t *tmp, int64_t n, const T *key,       \
   while (j < n) tmp[k++] = idx[j++];                                         \
   memcpy(idx, tmp, (size_t)n * sizeof *idx);                                 \
 }                                                                            \
-int SORT(const T *a, int64_t outer, int64_t n, int64_t inner, T *vals,       \
-         float *pos, char *err) {                                            \
+/* fn(p, idx, o, i) for each lane (o, i): p its first value, idx the    \
+ * positions 0..n-1 in sorted order */                                      \
+static int LANES(const T *a, int64_t outer, int64_t n, int64_t inner,        \
+                 void (*fn)(const T *, const int64_t *, int64_t, int64_t,    \
+                            int64_t, int64_t, void *),                        \
+                 void *arg, char *err) {                                     \
   int64_t *idx = alloc_longs(2 * n, err);                                    \
   if (!idx) return -1;                                                       \
   for (int64_t o = 0; o < outer; o++)                                        \
@@ -191,37 +187,42 @@ int SORT(const T *a, int64_t outer, int64_t n, int64_t inner, T *vals,       \
       const T *p = a + o * n * inner + i;                                    \
       for (int64_t j = 0; j < n; j++) idx[j] = j;                            \
       MERGE(idx, idx + n, n, p, inner);                                      \
-      T *v = vals ? vals + o * n * inner + i : NULL;                         \
-      float *q = pos ? pos + o * n * inner + i : NULL;                       \
-      for (int64_t j = 0; j < n; j++) {                                      \
-        if (v) v[j * inner] = p[idx[j] * inner];                             \
-        if (q) q[j * inner] = (float)idx[j];                                 \
-      }                                                                      \
+      fn(p, idx, n, inner, o, i, arg);                                       \
     }                                                                        \
   free(idx);                                                                 \
   return 0;                                                                  \
 }                                                                            \
+typedef struct { T *vals; float *pos; } SORT##_out;                          \
+static void SORT##_lane(const T *p, const int64_t *idx, int64_t n,           \
+                        int64_t inner, int64_t o, int64_t i, void *arg) {    \
+  SORT##_out *w = arg;                                                       \
+  T *v = w->vals ? w->vals + o * n * inner + i : NULL;                       \
+  float *q = w->pos ? w->pos + o * n * inner + i : NULL;                     \
+  for (int64_t j = 0; j < n; j++) {                                          \
+    if (v) v[j * inner] = p[idx[j] * inner];                                 \
+    if (q) q[j * inner] = (float)idx[j];                                     \
+  }                                                                          \
+}                                                                            \
+int SORT(const T *a, int64_t outer, int64_t n, int64_t inner, T *vals,       \
+         float *pos, char *err) {                                            \
+  SORT##_out w = {vals, pos};                                                \
+  return LANES(a, outer, n, inner, SORT##_lane, &w, err);                    \
+}                                                                            \
+static void MEDIAN##_lane(const T *p, const int64_t *idx, int64_t n,         \
+                          int64_t inner, int64_t o, int64_t i, void *arg) {  \
+  T r, *out = arg;                                                           \
+  if (isnan(p[idx[n - 1] * inner])) r = NAN;                                 \
+  else if (n % 2) r = p[idx[n / 2] * inner];                                 \
+  else r = (T)(((double)p[idx[n / 2 - 1] * inner] +                          \
+                p[idx[n / 2] * inner]) / 2);                                 \
+  out[o * inner + i] = r;                                                    \
+}                                                                            \
 int MEDIAN(const T *a, int64_t outer, int64_t n, int64_t inner, T *out,      \
            char *err) {                                                      \
-  int64_t *idx = alloc_longs(2 * n, err);                                    \
-  if (!idx) return -1;                                                       \
-  for (int64_t o = 0; o < outer; o++)                                        \
-    for (int64_t i = 0; i < inner; i++) {                                    \
-      const T *p = a + o * n * inner + i;                                    \
-      for (int64_t j = 0; j < n; j++) idx[j] = j;                            \
-      MERGE(idx, idx + n, n, p, inner);                                      \
-      T r;                                                                   \
-      if (isnan(p[idx[n - 1] * inner])) r = NAN;                             \
-      else if (n % 2) r = p[idx[n / 2] * inner];                             \
-      else r = (T)(((double)p[idx[n / 2 - 1] * inner] +                      \
-                    p[idx[n / 2] * inner]) / 2);                             \
-      out[o * inner + i] = r;                                                \
-    }                                                                        \
-  free(idx);                                                                 \
-  return 0;                                                                  \
+  return LANES(a, outer, n, inner, MEDIAN##_lane, out, err);                 \
 }
-SORT_FAMILY(float, key_less, merge_sort, tx_sort, tx_median)
-SORT_FAMILY(double, key_less64, merge_sort64, tx_sort64, tx_median64)
+SORT_FAMILY(float, key_less, merge_sort, sorted_lanes, tx_sort, tx_median)
+SORT_FAMILY(double, key_less64, merge_sort64, sorted_lanes64, tx_sort64, tx_median64)
 #undef SORT_FAMILY
 
 #define TX_CUMULATE(NAME, T)                                             \
@@ -244,31 +245,22 @@ TX_CUMULATE(tx_cumulate64, double)
 
 /* ---- strided copies ---------------------------------------------------- */
 
-void tx_copy(float *dst, const int64_t *dstride, const float *src,
-             const int64_t *sstride, const int64_t *shape, int nd) {
-  if (nd == 0) { *dst = *src; return; }
-  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;
-  if (nd == 1) {
-    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]];
-    return;
-  }
-  for (int64_t i = 0; i < shape[0]; i++)
-    tx_copy(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1,
-            shape + 1, nd - 1);
+#define TX_COPY(NAME, T)                                                   \
+void NAME(T *dst, const int64_t *dstride, const T *src,                    \
+          const int64_t *sstride, const int64_t *shape, int nd) {          \
+  if (nd == 0) { *dst = *src; return; }                                    \
+  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;                  \
+  if (nd == 1) {                                                           \
+    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]]; \
+    return;                                                                \
+  }                                                                        \
+  for (int64_t i = 0; i < shape[0]; i++)                                   \
+    NAME(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1, \
+         shape + 1, nd - 1);                                               \
 }
-
-void tx_copy64(double *dst, const int64_t *dstride, const double *src,
-               const int64_t *sstride, const int64_t *shape, int nd) {
-  if (nd == 0) { *dst = *src; return; }
-  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;
-  if (nd == 1) {
-    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]];
-    return;
-  }
-  for (int64_t i = 0; i < shape[0]; i++)
-    tx_copy64(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1,
-              shape + 1, nd - 1);
-}
+TX_COPY(tx_copy, float)
+TX_COPY(tx_copy64, double)
+#undef TX_COPY
 
 /* tx_copy or tx_copy64 by dst's dtype (src has the same) */
 static void copy_any(const Tensor *dst, const int64_t *dstride, const Tensor *src,
