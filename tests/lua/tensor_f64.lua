@@ -188,6 +188,18 @@ close(load("mm_a"):transpose():contiguous():transpose():matmul(load("mm_b")), lo
 local d = load("dot_x"):dot(load("dot_y"))
 t.ok(math.abs(d - load("dot")[1]) <= 1e-14 * math.abs(load("dot")[1]), "dot of float64 vectors (ddot)")
 
+local sa = load("mm_a"):slice(2, 1, 4, 2)     -- columns 1, 3: no unit stride, so no BLAS
+local sb = load("mm_b"):slice(1, 1, 4, 2)
+close(sa:matmul(sb), sa:contiguous():matmul(sb:contiguous()), 1e-15,
+      "matmul of strided float64 views (the naive double loop) equals dgemm")
+t.ok(T.is_tensor(A), "is_tensor knows float64 tensors")
+local f32 = T.zeros(2, 4)
+f32:copy(A)
+t.is(f32[1][1], 1e8, "copying float64 into a float32 tensor rounds, as NumPy's assignment")
+t.raises(function() return T.zeros(2 ^ 20, 2 ^ 20, F64) end,
+         "tensor of shape %(1048576, 1048576%) needs 8796093022208 bytes %(8192%.0 GiB%)",
+         "a float64 request larger than memory counts 8 bytes per element")
+
 -- .npy -----------------------------------------------------------------
 local tmp = os.tmpname()
 os.remove(tmp)
