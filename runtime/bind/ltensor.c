@@ -738,14 +738,12 @@ static int m_item(lua_State *L) {
 static int m_rows(lua_State *L) {
   Tensor *t = check_tensor_any(L, 1);
   if (t->ndim == 0) return lerror(L, "rows: a 0-d tensor has no rows");
-  int pushed;
   Tensor *idx;
   if (lua_istable(L, 2)) idx = to_tensor_any(L, 2, TENSOR_F32);
   else idx = check_tensor_any(L, 2);
   if (idx->ndim > 1) return lerror(L, "rows: positions must be a 1-d tensor or a table");
   Tensor *src = t;
   if (!tensor_is_contiguous(t)) src = push_copy(L, t);
-  (void)pushed;
   int64_t shape[TENSOR_MAXDIM];
   memcpy(shape, t->shape, sizeof shape);
   shape[0] = idx->size;
