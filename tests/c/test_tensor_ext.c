@@ -248,7 +248,8 @@ static void test_f64(void) {
   tx_concat(parts, 2, 0, &tc);
   ok(c[0] == v[0] && c[3] == v[3] && c[4] == v[3] && c[7] == v[0], "concat in float64");
   int flip[1] = {1};
-  tx_flip(&t, flip, &tc);
+  Tensor tc4 = make64(c, 1, (int64_t[]){4});
+  tx_flip(&t, flip, &tc4);
   ok(c[0] == v[3] && c[3] == v[0], "flip in float64");
   double rr[2] = {0.125, 2.675};
   Tensor trr = make64(rr, 1, (int64_t[]){2});
