@@ -1,6 +1,8 @@
 /* llinalg.c - the `linalg` Lua module: numpy.linalg's functions on
  * tensors, computed in double precision by runtime/linalg/ (LAPACK) and
- * returned as float32 tensors (numbers for det, norm, matrix_rank).
+ * returned as tensors of the input's dtype: float64 in, float64 out (no
+ * precision lost), float32 in, float32 out; float64 when either of two
+ * inputs is (numbers for det, norm, matrix_rank).
  *
  * Every input is checked before anything is allocated: a tensor of the
  * right rank and shape with finite values; a singular or non-square
@@ -17,7 +19,7 @@
 
 /* ---- arguments ----------------------------------------------------------- */
 
-typedef struct { int m, n, vector; } Dims;
+typedef struct { int m, n, vector, dtype; } Dims;
 
 static void shape_str(const Tensor *t, char *buf, size_t n) {
   tensor_shape_str(t, buf, n);
@@ -28,11 +30,12 @@ static Tensor *check_matrix(lua_State *L, int i, const char *fn,
                             const char *what, int allow_vector, Dims *d) {
   if (lua_isnoneornil(L, i))
     lerror(L, "%s: missing %s (a tensor or a nested table)", fn, what);
-  if (!test_tensor(L, i)) {        /* a nested table: convert in place */
+  if (!test_tensor_any(L, i)) {    /* a nested table: convert in place */
     to_tensor(L, i);
     lua_replace(L, i);
   }
-  Tensor *t = check_tensor(L, i);
+  Tensor *t = check_tensor_any(L, i);
+  d->dtype = t->dtype;
   char buf[96];
   if (t->ndim == 2) {
     d->m = (int)t->shape[0]; d->n = (int)t->shape[1]; d->vector = 0;
@@ -66,36 +69,46 @@ static double *push_doubles(lua_State *L, size_t n) {
 static double *to_doubles(lua_State *L, const Tensor *t, const char *fn,
                           const char *what) {
   size_t n = (size_t)t->size;
-  float *tmp = lua_newuserdatauv(L, (n ? n : 1) * sizeof(float), 0);
-  tensor_gather(t, tmp);
-  double *d = push_doubles(L, n);
-  for (size_t i = 0; i < n; i++) {
-    if (!isfinite(tmp[i]))
+  double *d;
+  if (t->dtype == TENSOR_F64) {
+    d = push_doubles(L, n);
+    tensor_gather(t, d);
+  } else {
+    float *tmp = lua_newuserdatauv(L, (n ? n : 1) * sizeof(float), 0);
+    tensor_gather(t, tmp);
+    d = push_doubles(L, n);
+    for (size_t i = 0; i < n; i++) d[i] = tmp[i];
+    lua_remove(L, -2);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(d[i]))
       lerror(L, "%s: %s contains NaN or infinity (at flat position %zu)", fn,
              what, i + 1);
-    d[i] = tmp[i];
-  }
-  lua_remove(L, -2);
   return d;
 }
 
 /* The one argument of a square-matrix function (inv, det, eigh, eig,
  * cholesky): checked, as doubles (pushed); *n receives its size. */
-static double *square_arg(lua_State *L, const char *fn, int *n) {
+static double *square_arg(lua_State *L, const char *fn, int *n, int *dtype) {
   lua_settop(L, 1);   /* the argument keeps its slot below the work space */
   Dims d;
   Tensor *a = check_matrix(L, 1, fn, "the matrix", 0, &d);
   check_square(L, a, fn);
   *n = d.n;
+  *dtype = d.dtype;
   return to_doubles(L, a, fn, "the matrix");
 }
 
-/* Push a float32 tensor with the given shape from doubles. */
-static void push_result(lua_State *L, const double *v, int ndim, int64_t d0,
-                        int64_t d1) {
+/* Push a tensor of dtype with the given shape from doubles. */
+static void push_result(lua_State *L, int dtype, const double *v, int ndim,
+                        int64_t d0, int64_t d1) {
   int64_t shape[2] = {d0, d1};
-  Tensor *t = push_tensor(L, ndim, shape);
-  for (int64_t i = 0; i < t->size; i++) t->data[i] = (float)v[i];
+  Tensor *t = push_tensor_dtype(L, ndim, shape, dtype);
+  if (dtype == TENSOR_F64) {
+    if (t->size) memcpy(t->f64, v, (size_t)t->size * sizeof(double));
+  } else {
+    for (int64_t i = 0; i < t->size; i++) t->data[i] = (float)v[i];
+  }
 }
 
 static void fail(lua_State *L, const char *err) { lerror(L, "%s", err); }
@@ -103,12 +116,12 @@ static void fail(lua_State *L, const char *err) { lerror(L, "%s", err); }
 /* ---- functions ----------------------------------------------------------- */
 
 static int l_inv(lua_State *L) {
-  int n;
-  double *x = square_arg(L, "inv", &n);
+  int n, dt;
+  double *x = square_arg(L, "inv", &n, &dt);
   double *out = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
   if (linalg_inv(x, n, out, err)) fail(L, err);
-  push_result(L, out, 2, n, n);
+  push_result(L, dt, out, 2, n, n);
   return 1;
 }
 
@@ -124,20 +137,22 @@ static int l_solve(lua_State *L) {
     shape_str(b, sb, sizeof sb);
     lerror(L, "solve: a %s and b %s do not match (b needs %d rows)", sa, sb, da.m);
   }
+  int dt = da.dtype == TENSOR_F64 || db.dtype == TENSOR_F64 ? TENSOR_F64 : TENSOR_F32;
   double *x = to_doubles(L, a, "solve", "a");
   double *y = to_doubles(L, b, "solve", "b");
   double *out = push_doubles(L, (size_t)db.m * db.n);
   char err[LINALG_ERRLEN];
   if (linalg_solve(x, da.n, y, db.n, out, err)) fail(L, err);
-  push_result(L, out, db.vector ? 1 : 2, db.m, db.n);
+  push_result(L, dt, out, db.vector ? 1 : 2, db.m, db.n);
   return 1;
 }
 
 static int l_det(lua_State *L) {
-  int n;
-  double *x = square_arg(L, "det", &n);
+  int n, dt;
+  double *x = square_arg(L, "det", &n, &dt);
   double det;
   char err[LINALG_ERRLEN];
+  (void)dt;
   if (linalg_det(x, n, &det, err)) fail(L, err);
   lua_pushnumber(L, det);
   return 1;
@@ -176,6 +191,7 @@ static int l_lstsq(lua_State *L) {
     lerror(L, "lstsq: a %s and b %s have different numbers of rows", sa, sb);
   }
   double rcond = opt_number(L, 3, "rcond", -1, 0);
+  int dt = da.dtype == TENSOR_F64 || db.dtype == TENSOR_F64 ? TENSOR_F64 : TENSOR_F32;
   double *x = to_doubles(L, a, "lstsq", "a");
   double *y = to_doubles(L, b, "lstsq", "b");
   int kk = da.m < da.n ? da.m : da.n;
@@ -188,10 +204,10 @@ static int l_lstsq(lua_State *L) {
   if (linalg_lstsq(x, da.m, da.n, y, db.n, rcond, sol, s, &rank, res,
                    &has_resid, err))
     fail(L, err);
-  push_result(L, sol, db.vector ? 1 : 2, da.n, db.n);
-  push_result(L, res, 1, has_resid ? db.n : 0, 0);
+  push_result(L, dt, sol, db.vector ? 1 : 2, da.n, db.n);
+  push_result(L, dt, res, 1, has_resid ? db.n : 0, 0);
   lua_pushinteger(L, rank);
-  push_result(L, s, 1, kk, 0);
+  push_result(L, dt, s, 1, kk, 0);
   return 4;
 }
 
@@ -205,6 +221,7 @@ static int l_svd(lua_State *L) {
   Tensor *a = check_matrix(L, 1, "svd", "the matrix", 0, &d);
   int full = opt_bool(L, 2, "full_matrices", 1);
   int uv = opt_bool(L, 2, "compute_uv", 1);
+  int dt = d.dtype;
   double *x = to_doubles(L, a, "svd", "the matrix");
   int kk = d.m < d.n ? d.m : d.n;
   int ucols = full ? d.m : kk, vrows = full ? d.n : kk;
@@ -220,23 +237,23 @@ static int l_svd(lua_State *L) {
   } else if (linalg_svd(x, d.m, d.n, full, u, s, vt, err)) {
     fail(L, err);
   }
-  if (!uv) { push_result(L, s, 1, kk, 0); return 1; }
-  push_result(L, u, 2, d.m, ucols);
-  push_result(L, s, 1, kk, 0);
-  push_result(L, vt, 2, vrows, d.n);
+  if (!uv) { push_result(L, dt, s, 1, kk, 0); return 1; }
+  push_result(L, dt, u, 2, d.m, ucols);
+  push_result(L, dt, s, 1, kk, 0);
+  push_result(L, dt, vt, 2, vrows, d.n);
   return 3;
 }
 
 static int eigh_common(lua_State *L, int vectors) {
-  int n;
-  double *x = square_arg(L, vectors ? "eigh" : "eigvalsh", &n);
+  int n, dt;
+  double *x = square_arg(L, vectors ? "eigh" : "eigvalsh", &n, &dt);
   double *w = push_doubles(L, (size_t)n);
   double *v = vectors ? push_doubles(L, (size_t)n * n) : NULL;
   char err[LINALG_ERRLEN];
   if (linalg_eigh(x, n, w, v, err)) fail(L, err);
-  push_result(L, w, 1, n, 0);
+  push_result(L, dt, w, 1, n, 0);
   if (!vectors) return 1;
-  push_result(L, v, 2, n, n);
+  push_result(L, dt, v, 2, n, n);
   return 2;
 }
 static int l_eigh(lua_State *L) { return eigh_common(L, 1); }
@@ -247,16 +264,16 @@ static int l_eigvalsh(lua_State *L) { return eigh_common(L, 0); }
  * V hold the real and imaginary parts of the first vector, as LAPACK
  * stores them). */
 static int l_eig(lua_State *L) {
-  int n;
-  double *x = square_arg(L, "eig", &n);
+  int n, dt;
+  double *x = square_arg(L, "eig", &n, &dt);
   double *wr = push_doubles(L, (size_t)n);
   double *wi = push_doubles(L, (size_t)n);
   double *v = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
   if (linalg_eig(x, n, wr, wi, v, err)) fail(L, err);
-  push_result(L, wr, 1, n, 0);
-  push_result(L, v, 2, n, n);
-  push_result(L, wi, 1, n, 0);
+  push_result(L, dt, wr, 1, n, 0);
+  push_result(L, dt, v, 2, n, n);
+  push_result(L, dt, wi, 1, n, 0);
   return 3;
 }
 
@@ -264,24 +281,25 @@ static int l_qr(lua_State *L) {
   lua_settop(L, 1);   /* arguments keep their slots below the work space */
   Dims d;
   Tensor *a = check_matrix(L, 1, "qr", "the matrix", 0, &d);
+  int dt = d.dtype;
   double *x = to_doubles(L, a, "qr", "the matrix");
   int kk = d.m < d.n ? d.m : d.n;
   double *q = push_doubles(L, (size_t)d.m * kk);
   double *r = push_doubles(L, (size_t)kk * d.n);
   char err[LINALG_ERRLEN];
   if (linalg_qr(x, d.m, d.n, q, r, err)) fail(L, err);
-  push_result(L, q, 2, d.m, kk);
-  push_result(L, r, 2, kk, d.n);
+  push_result(L, dt, q, 2, d.m, kk);
+  push_result(L, dt, r, 2, kk, d.n);
   return 2;
 }
 
 static int l_cholesky(lua_State *L) {
-  int n;
-  double *x = square_arg(L, "cholesky", &n);
+  int n, dt;
+  double *x = square_arg(L, "cholesky", &n, &dt);
   double *l = push_doubles(L, (size_t)n * n);
   char err[LINALG_ERRLEN];
   if (linalg_cholesky(x, n, l, err)) fail(L, err);
-  push_result(L, l, 2, n, n);
+  push_result(L, dt, l, 2, n, n);
   return 1;
 }
 
@@ -292,11 +310,12 @@ static int l_pinv(lua_State *L) {
   Dims d;
   Tensor *a = check_matrix(L, 1, "pinv", "the matrix", 0, &d);
   double rcond = opt_number(L, 2, "rcond", 1e-15, 0);
+  int dt = d.dtype;
   double *x = to_doubles(L, a, "pinv", "the matrix");
   double *p = push_doubles(L, (size_t)d.n * d.m);
   char err[LINALG_ERRLEN];
   if (linalg_pinv(x, d.m, d.n, rcond, p, err)) fail(L, err);
-  push_result(L, p, 2, d.n, d.m);
+  push_result(L, dt, p, 2, d.n, d.m);
   return 1;
 }
 

@@ -12,15 +12,40 @@
 
 #define LTENSOR_MT "workbook.tensor"
 
-/* The tensor at stack index i, or a Lua error naming the argument. */
+/* The float32 tensor at stack index i, or a Lua error naming the
+ * argument. A tensor of another dtype is an error at the script's line
+ * ("f: expects a float32 tensor, got float64; use t:float()"): these
+ * three are the choke point that keeps float32-only kernels from ever
+ * reading float64 data. */
 Tensor *check_tensor(lua_State *L, int i);
 Tensor *test_tensor(lua_State *L, int i);        /* NULL if not a tensor */
-/* Push a new contiguous zero-filled tensor of the given shape. Raises a
- * Lua error for bad sizes. */
+/* Push a new contiguous zero-filled float32 tensor of the given shape.
+ * Raises a Lua error for bad sizes. */
 Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape);
 /* Like check_tensor, but accepts a number (a 0-d tensor) or a nested
  * table too, converting it into a new tensor pushed on the stack. */
 Tensor *to_tensor(lua_State *L, int i);
+
+/* ---- for code that handles both dtypes (TensorDtype in t->dtype) ---- */
+Tensor *check_tensor_any(lua_State *L, int i);
+Tensor *test_tensor_any(lua_State *L, int i);
+Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape,
+                          int dtype);
+/* a tensor at i as it is; a number or table made in dtype (pushed) */
+Tensor *to_tensor_any(lua_State *L, int i, int dtype);
+/* the value at i as a tensor of exactly dtype (converted copies pushed) */
+Tensor *to_tensor_as(lua_State *L, int i, int dtype);
+/* NumPy's promotion for the values at i and j: TENSOR_F64 when either is
+ * a float64 tensor, else TENSOR_F32 (numbers and tables adapt) */
+int result_dtype(lua_State *L, int i, int j);
+/* a converted contiguous copy of t (pushed); as_dtype returns t itself
+ * when it already has dtype */
+Tensor *push_astype(lua_State *L, const Tensor *t, int dtype);
+Tensor *as_dtype(lua_State *L, Tensor *t, int dtype);
+/* "float32"/"float64" -> TensorDtype, else an error naming fn */
+int check_dtype_name(lua_State *L, const char *fn, const char *name);
+/* {dtype = ...} at i (nil gives dflt), checked as options of fn */
+int opt_dtype(lua_State *L, int i, const char *fn, int dflt);
 /* A contiguous tensor with the same values as stack index i: either that
  * tensor itself (nothing pushed) or a contiguous copy (pushed). Returns
  * the number of values pushed through *pushed. */

@@ -10,7 +10,13 @@
  * positions returned (argsort, unique's index and inverse, nonzero) are
  * 1-based floats like argmax along an axis; values (class ids, counts,
  * randint's integers, split's cut points, diag's offset) are NumPy's.
- * Where NumPy takes axis=, the axis is positional or {axis = n}. */
+ * Where NumPy takes axis=, the axis is positional or {axis = n}.
+ *
+ * dtypes: the functions that read their input through arg_tensor (and
+ * check_tensor) take float32 only and say so for float64 (bincount,
+ * choice's population and p, repeat's counts convert); the others take either,
+ * through any_tensor, promote as the arithmetic does and return their
+ * input's dtype (positions and masks stay float32). */
 #include <math.h>
 #include <string.h>
 
@@ -43,15 +49,20 @@ static int axis_of(lua_State *L, const char *fn, lua_Integer a, int ndim) {
   return (int)(a < 0 ? ndim + a : a - 1);
 }
 
-/* the tensor (or number, or nested table) at i; conversions are pushed */
+/* the float32 tensor (or number, or nested table) at i; conversions are
+ * pushed */
 static Tensor *arg_tensor(lua_State *L, int i) {
   return to_tensor(L, i);
+}
+/* the same, float32 or float64 (numbers and tables become float32) */
+static Tensor *any_tensor(lua_State *L, int i) {
+  return to_tensor_any(L, i, TENSOR_F32);
 }
 
 /* t itself when contiguous, else a contiguous copy pushed on the stack */
 static Tensor *dense(lua_State *L, Tensor *t) {
   if (tensor_is_contiguous(t)) return t;
-  Tensor *c = push_tensor(L, t->ndim, t->shape);
+  Tensor *c = push_tensor_dtype(L, t->ndim, t->shape, t->dtype);
   tensor_gather(t, c->data);
   return c;
 }
@@ -99,9 +110,11 @@ static int opt_axis(lua_State *L, int i, const char *fn, lua_Integer *a) {
 /* linspace(start, stop[, num][, {num, endpoint}]) and logspace with base */
 static int range_common(lua_State *L, int log) {
   const char *fn = log ? "logspace" : "linspace";
-  static const OptSpec lin[] = {{"num", OPT_INTEGER}, {"endpoint", OPT_BOOLEAN}, {NULL, 0}};
+  static const OptSpec lin[] = {{"num", OPT_INTEGER}, {"endpoint", OPT_BOOLEAN},
+                                {"dtype", OPT_STRING}, {NULL, 0}};
   static const OptSpec lg[] = {{"num", OPT_INTEGER}, {"endpoint", OPT_BOOLEAN},
-                               {"base", OPT_NUMBER}, {NULL, 0}};
+                               {"base", OPT_NUMBER}, {"dtype", OPT_STRING}, {NULL, 0}};
+  int dtype = TENSOR_F32;
   double start = luaL_checknumber(L, 1), stop = luaL_checknumber(L, 2);
   lua_Integer num = 50;
   int opt = 0;
@@ -121,15 +134,18 @@ static int range_common(lua_State *L, int log) {
     }
     lua_getfield(L, opt, "base");
     if (!lua_isnil(L, -1)) base = lua_tonumber(L, -1);
-    lua_pop(L, 2);
+    lua_getfield(L, opt, "dtype");
+    if (!lua_isnil(L, -1)) dtype = check_dtype_name(L, fn, lua_tostring(L, -1));
+    lua_pop(L, 3);
     endpoint = opt_bool(L, opt, "endpoint", 1);
   }
   if (num < 0) return lerror(L, "%s: num must be non-negative, got %lld", fn, (long long)num);
   if (!isfinite(start) || !isfinite(stop))
     return lerror(L, "%s: start and stop must be finite, got %g and %g", fn, start, stop);
   int64_t n = num;
-  Tensor *t = push_tensor(L, 1, &n);
-  if (log) tx_logspace(t->data, n, start, stop, endpoint, base);
+  Tensor *t = push_tensor_dtype(L, 1, &n, dtype);
+  if (dtype == TENSOR_F64) tx_range64(t->f64, n, start, stop, endpoint, log, base);
+  else if (log) tx_logspace(t->data, n, start, stop, endpoint, base);
   else tx_linspace(t->data, n, start, stop, endpoint);
   return 1;
 }
@@ -139,8 +155,8 @@ static int t_logspace(lua_State *L) { return range_common(L, 1); }
 /* ---- elementwise ------------------------------------------------------- */
 
 static int unop(lua_State *L, TxUnop op) {
-  Tensor *a = arg_tensor(L, 1);
-  Tensor *out = push_tensor(L, a->ndim, a->shape);
+  Tensor *a = any_tensor(L, 1);
+  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
   tx_unop(op, a, out->data);
   return 1;
 }
@@ -155,21 +171,22 @@ static int m_round(lua_State *L) {
   lua_Integer d = lua_isnoneornil(L, 2) ? 0 : int_arg(L, 2, "round", "decimals");
   if (d < -30 || d > 30)
     return lerror(L, "round: decimals %lld out of range -30..30", (long long)d);
-  Tensor *a = arg_tensor(L, 1);
-  Tensor *out = push_tensor(L, a->ndim, a->shape);
+  Tensor *a = any_tensor(L, 1);
+  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
   tx_round(a, (int)d, out->data);
   return 1;
 }
 
 /* tensor.pow(a, b): a ^ b with broadcasting (the method is ltensor.c's) */
 static int t_pow(lua_State *L) {
-  Tensor *a = arg_tensor(L, 1);
-  Tensor *b = arg_tensor(L, 2);
+  int dtype = result_dtype(L, 1, 2);
+  Tensor *a = to_tensor_as(L, 1, dtype);
+  Tensor *b = to_tensor_as(L, 2, dtype);
   int nd;
   int64_t shape[TENSOR_MAXDIM];
   char err[TENSOR_ERRLEN];
   if (tensor_broadcast_shape(a, b, &nd, shape, err)) return lerror(L, "pow: %s", err);
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, dtype);
   tensor_binop(TOP_POW, a, b, out);
   return 1;
 }
@@ -215,7 +232,7 @@ static int moments(lua_State *L, int kind) {
   const char *fn = kind == K_VAR ? "var" : kind == K_STD ? "std" : "median";
   RedArgs r;
   red_args(L, fn, kind != K_MEDIAN, &r);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   char err[TENSOR_ERRLEN];
   int axis = -1;
   int64_t outer = 1, n = t->size, inner = 1;
@@ -239,13 +256,17 @@ static int moments(lua_State *L, int kind) {
     }
   else if (r.keep)
     for (int k = 0; k < t->ndim; k++) shape[nd++] = 1;
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, t->dtype);
   if (kind == K_MEDIAN) {
-    if (tx_median(d->data, outer, n, inner, out->data, err)) return lerror(L, "median: %s", err);
+    if (t->dtype == TENSOR_F64 ? tx_median64(d->f64, outer, n, inner, out->f64, err)
+                               : tx_median(d->data, outer, n, inner, out->data, err))
+      return lerror(L, "median: %s", err);
+  } else if (t->dtype == TENSOR_F64) {
+    tx_var64(d->f64, outer, n, inner, r.ddof, kind == K_STD, out->f64);
   } else {
     tx_var(d->data, outer, n, inner, r.ddof, kind == K_STD, out->data);
   }
-  if (!r.has_axis && !r.keep) lua_pushnumber(L, out->data[0]);
+  if (!r.has_axis && !r.keep) lua_pushnumber(L, tensor_load(out, 0));
   return 1;
 }
 static int m_var(lua_State *L) { return moments(L, K_VAR); }
@@ -259,18 +280,19 @@ static int cumulate(lua_State *L, int prod) {
   const char *fn = prod ? "cumprod" : "cumsum";
   lua_Integer a = 0;
   int has_axis = opt_axis(L, 2, fn, &a);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   int axis = has_axis ? axis_of(L, fn, a, t->ndim) : 0;
   Tensor *d = dense(L, t);
   Tensor *out;
   int64_t outer = 1, n = t->size, inner = 1;
   if (has_axis) {
     tx_lanes(t, axis, &outer, &n, &inner);
-    out = push_tensor(L, t->ndim, t->shape);
+    out = push_tensor_dtype(L, t->ndim, t->shape, t->dtype);
   } else {
-    out = push_tensor(L, 1, &n);
+    out = push_tensor_dtype(L, 1, &n, t->dtype);
   }
-  tx_cumulate(d->data, outer, n, inner, prod, out->data);
+  if (t->dtype == TENSOR_F64) tx_cumulate64(d->f64, outer, n, inner, prod, out->f64);
+  else tx_cumulate(d->data, outer, n, inner, prod, out->data);
   return 1;
 }
 static int m_cumsum(lua_State *L) { return cumulate(L, 0); }
@@ -281,15 +303,18 @@ static int sorting(lua_State *L, int arg) {
   const char *fn = arg ? "argsort" : "sort";
   lua_Integer a = -1;
   opt_axis(L, 2, fn, &a);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   int axis = axis_of(L, fn, a, t->ndim);
   Tensor *d = dense(L, t);
   int64_t outer, n, inner;
   tx_lanes(t, axis, &outer, &n, &inner);
-  Tensor *out = push_tensor(L, t->ndim, t->shape);
+  /* sorted values keep the dtype; positions are float32 */
+  Tensor *out = push_tensor_dtype(L, t->ndim, t->shape, arg ? TENSOR_F32 : t->dtype);
   char err[TENSOR_ERRLEN];
-  if (tx_sort(d->data, outer, n, inner, arg ? NULL : out->data, arg ? out->data : NULL, err))
-    return lerror(L, "%s: %s", fn, err);
+  int rc = t->dtype == TENSOR_F64
+    ? tx_sort64(d->f64, outer, n, inner, arg ? NULL : out->f64, arg ? out->data : NULL, err)
+    : tx_sort(d->data, outer, n, inner, arg ? NULL : out->data, arg ? out->data : NULL, err);
+  if (rc) return lerror(L, "%s: %s", fn, err);
   if (arg) for (int64_t i = 0; i < out->size; i++) out->data[i] += 1;
   return 1;
 }
@@ -302,9 +327,9 @@ static int m_argsort(lua_State *L) { return sorting(L, 1); }
  * alive in a table pushed on the stack; their headers go into a block of
  * Tensor pointers (also pushed). Returns the count. */
 static int list_tensors(lua_State *L, const char *fn, Tensor ***out) {
-  if (lua_type(L, 1) != LUA_TTABLE || test_tensor(L, 1))
+  if (lua_type(L, 1) != LUA_TTABLE || test_tensor_any(L, 1))
     lerror(L, "%s: expected a list of tensors, got %s", fn,
-           test_tensor(L, 1) ? "a tensor" : luaL_typename(L, 1));
+           test_tensor_any(L, 1) ? "a tensor" : luaL_typename(L, 1));
   int k = (int)lua_rawlen(L, 1);
   if (k == 0) lerror(L, "%s: the list of tensors is empty", fn);
   lua_createtable(L, k, 0);                       /* anchors */
@@ -313,12 +338,20 @@ static int list_tensors(lua_State *L, const char *fn, Tensor ***out) {
   for (int j = 1; j <= k; j++) {
     lua_rawgeti(L, 1, j);
     if (lua_isnil(L, -1)) lerror(L, "%s: entry %d of the list is nil", fn, j);
-    if (!test_tensor(L, -1) && !lua_istable(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
+    if (!test_tensor_any(L, -1) && !lua_istable(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
       lerror(L, "%s: entry %d is a %s, expected a tensor", fn, j, luaL_typename(L, -1));
-    ts[j - 1] = to_tensor(L, lua_gettop(L));
+    ts[j - 1] = to_tensor_any(L, lua_gettop(L), TENSOR_F32);
     lua_rawseti(L, anchors, j);                   /* the converted one */
     if (lua_gettop(L) > anchors + 1) lua_pop(L, 1);   /* the original */
   }
+  /* one float64 entry makes the result float64, as NumPy's promotion */
+  int dtype = TENSOR_F32;
+  for (int j = 0; j < k; j++) if (ts[j]->dtype == TENSOR_F64) dtype = TENSOR_F64;
+  for (int j = 0; j < k; j++)
+    if (ts[j]->dtype != dtype) {
+      ts[j] = push_astype(L, ts[j], dtype);
+      lua_rawseti(L, anchors, j + 1);
+    }
   *out = ts;
   return k;
 }
@@ -345,7 +378,7 @@ static int t_concat(lua_State *L) {
                     "agree except along axis %d", j + 1, shp(x, b1), shp(ts[0], b2), axis + 1);
     shape[axis] += x->shape[axis];
   }
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, ts[0]->dtype);
   tx_concat((const Tensor *const *)ts, k, axis, out);
   return 1;
 }
@@ -370,6 +403,7 @@ static int t_stack(lua_State *L) {
   for (int j = 0; j < k; j++) {
     Tensor *v = &vs[j];
     v->data = ts[j]->data;
+    v->dtype = ts[j]->dtype;
     v->ndim = nd + 1;
     v->size = ts[j]->size;
     for (int d = 0, s = 0; d <= nd; d++) {
@@ -382,7 +416,7 @@ static int t_stack(lua_State *L) {
   int64_t shape[TENSOR_MAXDIM];
   memcpy(shape, vs[0].shape, sizeof shape);
   shape[axis] = k;
-  Tensor *out = push_tensor(L, nd + 1, shape);
+  Tensor *out = push_tensor_dtype(L, nd + 1, shape, ts[0]->dtype);
   tx_concat((const Tensor *const *)ps, k, axis, out);
   return 1;
 }
@@ -393,7 +427,7 @@ static int t_stack(lua_State *L) {
 static int t_split(lua_State *L) {
   lua_Integer a = 1;
   opt_axis(L, 3, "split", &a);
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   int axis = axis_of(L, "split", a, t->ndim);
   int64_t n = t->shape[axis];
   int k;
@@ -408,7 +442,7 @@ static int t_split(lua_State *L) {
     k = (int)s;
     cuts = lua_newuserdatauv(L, (size_t)(k + 1) * sizeof *cuts, 0);
     for (int j = 0; j <= k; j++) cuts[j] = n / s * j;
-  } else if (lua_type(L, 2) == LUA_TTABLE && !test_tensor(L, 2)) {
+  } else if (lua_type(L, 2) == LUA_TTABLE && !test_tensor_any(L, 2)) {
     int m = (int)lua_rawlen(L, 2);
     k = m + 1;
     cuts = lua_newuserdatauv(L, (size_t)(k + 1) * sizeof *cuts, 0);
@@ -434,10 +468,13 @@ static int t_split(lua_State *L) {
     v.shape[axis] = cuts[j + 1] - cuts[j];
     int64_t shape[TENSOR_MAXDIM];
     memcpy(shape, v.shape, sizeof shape);
-    Tensor *out = push_tensor(L, t->ndim, shape);
+    Tensor *out = push_tensor_dtype(L, t->ndim, shape, t->dtype);
     if (out->size) {
-      v.data = t->data + cuts[j] * t->stride[axis];
-      tx_copy(out->data, out->stride, v.data, v.stride, v.shape, v.ndim);
+      v.data = tensor_ptr(t, cuts[j] * t->stride[axis]);
+      if (t->dtype == TENSOR_F64)
+        tx_copy64(out->f64, out->stride, v.f64, v.stride, v.shape, v.ndim);
+      else
+        tx_copy(out->data, out->stride, v.data, v.stride, v.shape, v.ndim);
     }
     lua_rawseti(L, -2, j + 1);
   }
@@ -449,14 +486,14 @@ static int t_split(lua_State *L) {
 /* nonzero(t): one tensor per dimension with the 1-based positions of the
  * non-zero elements, in row-major order */
 static int t_nonzero(lua_State *L) {
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   if (t->ndim == 0) return lerror(L, "nonzero: a 0-d tensor has no positions");
   int64_t cnt = tx_mask_count(t);
   Tensor *outs[TENSOR_MAXDIM];
   for (int d = 0; d < t->ndim; d++) outs[d] = push_tensor(L, 1, &cnt);
   int64_t idx[TENSOR_MAXDIM] = {0}, k = 0;
   for (int64_t e = 0; e < t->size; e++) {
-    if (*tensor_at(t, idx) != 0) {
+    if (tensor_load(t, tensor_offset(t, idx)) != 0) {
       for (int d = 0; d < t->ndim; d++) outs[d]->data[k] = (float)(idx[d] + 1);
       k++;
     }
@@ -475,7 +512,9 @@ static int t_where(lua_State *L) {
   if (lua_gettop(L) != 3)
     return lerror(L, "where: give cond, a and b (or only cond), got %d arguments",
                   lua_gettop(L));
-  Tensor *c = arg_tensor(L, 1), *a = arg_tensor(L, 2), *b = arg_tensor(L, 3);
+  Tensor *c = any_tensor(L, 1);
+  int dtype = result_dtype(L, 2, 3);
+  Tensor *a = to_tensor_as(L, 2, dtype), *b = to_tensor_as(L, 3, dtype);
   int n1, nd;
   int64_t s1[TENSOR_MAXDIM], shape[TENSOR_MAXDIM];
   char err[TENSOR_ERRLEN], b1[128], b2[128], b3[128];
@@ -485,7 +524,7 @@ static int t_where(lua_State *L) {
       tensor_broadcast_shape(&probe, b, &nd, shape, err))
     return lerror(L, "where: cannot broadcast cond %s, a %s and b %s together",
                   shp(c, b1), shp(a, b2), shp(b, b3));
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, dtype);
   tx_where(c, a, b, out);
   return 1;
 }
@@ -493,7 +532,7 @@ static int t_where(lua_State *L) {
 /* Check a mask (stack index i) for t: its shape is t's leading one, its
  * entries 0 or 1. Pushes and returns a contiguous copy. */
 static Tensor *check_mask(lua_State *L, const char *fn, const Tensor *t, int i) {
-  Tensor *m = arg_tensor(L, i);
+  Tensor *m = any_tensor(L, i);
   char b1[128], b2[128];
   int okshape = m->ndim >= 1 && m->ndim <= t->ndim;
   for (int d = 0; okshape && d < m->ndim; d++)
@@ -501,8 +540,7 @@ static Tensor *check_mask(lua_State *L, const char *fn, const Tensor *t, int i) 
   if (!okshape)
     lerror(L, "%s: a mask of shape %s does not fit a tensor of shape %s (it must "
            "match the tensor's leading dimensions)", fn, shp(m, b1), shp(t, b2));
-  Tensor *c = push_tensor(L, m->ndim, m->shape);
-  tensor_gather(m, c->data);
+  Tensor *c = push_astype(L, m, TENSOR_F32);    /* 0 and 1 are exact */
   for (int64_t e = 0; e < c->size; e++)
     if (c->data[e] != 0 && c->data[e] != 1)
       lerror(L, "%s: mask entries must be 0 or 1 (a comparison's result), got %g "
@@ -513,13 +551,13 @@ static Tensor *check_mask(lua_State *L, const char *fn, const Tensor *t, int i) 
 /* t:masked(mask): the selected elements (or rows, ...) as a new tensor of
  * shape (count, trailing dims...), as NumPy's t[mask] */
 static int m_masked(lua_State *L) {
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   Tensor *m = check_mask(L, "masked", t, 2);
   int64_t shape[TENSOR_MAXDIM];
   int nd = t->ndim - m->ndim + 1;
   shape[0] = tx_mask_count(m);
   for (int d = 1; d < nd; d++) shape[d] = t->shape[m->ndim + d - 1];
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, t->dtype);
   tx_mask_select(t, m, out->data);
   return 1;
 }
@@ -527,7 +565,7 @@ static int m_masked(lua_State *L) {
 /* t:masked_set(mask, values): t[mask] = values, values a number or
  * broadcast to (count, trailing dims...); returns t */
 static int m_masked_set(lua_State *L) {
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   if (lua_isnoneornil(L, 3)) return lerror(L, "masked_set: missing the values to set");
   Tensor *m = check_mask(L, "masked_set", t, 2);
   int64_t shape[TENSOR_MAXDIM];
@@ -535,12 +573,13 @@ static int m_masked_set(lua_State *L) {
   shape[0] = tx_mask_count(m);
   for (int d = 1; d < nd; d++) shape[d] = t->shape[m->ndim + d - 1];
   if (lua_type(L, 3) == LUA_TNUMBER) {
-    float v = (float)lua_tonumber(L, 3);
-    tx_mask_assign(t, m, &v, 1);
+    double v = lua_tonumber(L, 3);
+    float f = (float)v;
+    tx_mask_assign(t, m, t->dtype == TENSOR_F64 ? (const void *)&v : (const void *)&f, 1);
     lua_settop(L, 1);
     return 1;
   }
-  Tensor *v = arg_tensor(L, 3);
+  Tensor *v = to_tensor_as(L, 3, t->dtype);     /* NumPy casts on assignment */
   Tensor target;
   char err[TENSOR_ERRLEN], b1[128], b2[128];
   tensor_init(&target, NULL, nd, shape, err);
@@ -553,7 +592,7 @@ static int m_masked_set(lua_State *L) {
                   "selected", shp(v, b1), shp(&target, b2));
   Tensor bv;
   tx_broadcast_view(v, nd, shape, &bv);
-  Tensor *vals = push_tensor(L, nd, shape);      /* copy first: v may alias t */
+  Tensor *vals = push_tensor_dtype(L, nd, shape, t->dtype);   /* v may alias t */
   tensor_gather(&bv, vals->data);
   tx_mask_assign(t, m, vals->data, vals->size);
   lua_settop(L, 1);
@@ -564,13 +603,14 @@ static int m_masked_set(lua_State *L) {
 
 /* dot(a, b) as np.dot for 0-, 1- and 2-d tensors: 1-d . 1-d is a number */
 static int m_dot(lua_State *L) {
-  Tensor *a = arg_tensor(L, 1), *b = arg_tensor(L, 2);
+  int dtype = result_dtype(L, 1, 2);
+  Tensor *a = to_tensor_as(L, 1, dtype), *b = to_tensor_as(L, 2, dtype);
   char b1[128], b2[128], err[TENSOR_ERRLEN];
   if (a->ndim == 0 || b->ndim == 0) {
     int nd;
     int64_t shape[TENSOR_MAXDIM];
     tensor_broadcast_shape(a, b, &nd, shape, err);
-    Tensor *out = push_tensor(L, nd, shape);
+    Tensor *out = push_tensor_dtype(L, nd, shape, dtype);
     tensor_binop(TOP_MUL, a, b, out);
     return 1;
   }
@@ -583,7 +623,8 @@ static int m_dot(lua_State *L) {
                   "!= %lld (first dimension)", shp(a, b1), shp(b, b2),
                   (long long)ka, (long long)kb);
   if (a->ndim == 1 && b->ndim == 1) {
-    lua_pushnumber(L, (float)tx_dot(a, b));
+    double v = tx_dot(a, b);
+    lua_pushnumber(L, dtype == TENSOR_F64 ? v : (float)v);
     return 1;
   }
   /* matrices: view vectors as (1, k) or (k, 1) */
@@ -596,18 +637,20 @@ static int m_dot(lua_State *L) {
   }
   int64_t m = A.shape[0], n = B.shape[1];
   Tensor *out;
-  if (a->ndim == 2 && b->ndim == 2) out = push_tensor(L, 2, (int64_t[]){m, n});
-  else out = push_tensor(L, 1, a->ndim == 1 ? &n : &m);
+  if (a->ndim == 2 && b->ndim == 2) out = push_tensor_dtype(L, 2, (int64_t[]){m, n}, dtype);
+  else out = push_tensor_dtype(L, 1, a->ndim == 1 ? &n : &m, dtype);
   Tensor O;
   tensor_init(&O, out->data, 2, (int64_t[]){m, n}, err);
+  O.dtype = dtype;
   if (tensor_matmul(&A, &B, &O, err)) return lerror(L, "dot: %s", err);
   return 1;
 }
 
 /* outer(a, b): (numel(a), numel(b)) products of the flattened inputs */
 static int m_outer(lua_State *L) {
-  Tensor *a = arg_tensor(L, 1), *b = arg_tensor(L, 2);
-  Tensor *out = push_tensor(L, 2, (int64_t[]){a->size, b->size});
+  int dtype = result_dtype(L, 1, 2);
+  Tensor *a = to_tensor_as(L, 1, dtype), *b = to_tensor_as(L, 2, dtype);
+  Tensor *out = push_tensor_dtype(L, 2, (int64_t[]){a->size, b->size}, dtype);
   tx_outer(a, b, out->data);
   return 1;
 }
@@ -625,9 +668,9 @@ static int m_unique(lua_State *L) {
   int want_i = opt_bool(L, 2, "return_index", 0);
   int want_v = opt_bool(L, 2, "return_inverse", 0);
   int want_c = opt_bool(L, 2, "return_counts", 0);
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   int64_t n = t->size, k;
-  Tensor *vals = push_tensor(L, 1, &n);
+  Tensor *vals = push_tensor_dtype(L, 1, &n, t->dtype);
   Tensor *first = push_tensor(L, 1, &n);
   Tensor *inv = push_tensor(L, 1, &n);
   Tensor *cnt = push_tensor(L, 1, &n);
@@ -639,9 +682,9 @@ static int m_unique(lua_State *L) {
   for (int j = 0; j < 4; j++) {
     if (!want[j]) continue;
     int64_t len = j == 2 ? n : k;
-    Tensor *o = push_tensor(L, 1, &len);
+    Tensor *o = push_tensor_dtype(L, 1, &len, src[j]->dtype);
     for (int64_t e = 0; e < len; e++)
-      o->data[e] = src[j]->data[e] + (j == 1 || j == 2 ? 1.0f : 0.0f);
+      tensor_store(o, e, tensor_load(src[j], e) + (j == 1 || j == 2 ? 1.0 : 0.0));
     nret++;
   }
   return nret;
@@ -711,7 +754,7 @@ static int t_meshgrid(lua_State *L) {
   Tensor xs[TENSOR_MAXDIM];
   int64_t shape[TENSOR_MAXDIM];
   for (int i = 0; i < k; i++) {
-    Tensor *x = dense(L, arg_tensor(L, i + 1));
+    Tensor *x = dense(L, any_tensor(L, i + 1));
     xs[i] = *x;                                   /* as 1-d, stride 1 */
     xs[i].ndim = 1;
     xs[i].shape[0] = x->size;
@@ -723,7 +766,7 @@ static int t_meshgrid(lua_State *L) {
   }
   for (int i = 0; i < k; i++) {
     int d = (xy && k >= 2 && i < 2) ? 1 - i : i;
-    Tensor *out = push_tensor(L, k, shape);
+    Tensor *out = push_tensor_dtype(L, k, shape, xs[i].dtype);
     tx_grid(&xs[i], d, out);
   }
   return k;
@@ -733,11 +776,11 @@ static int t_meshgrid(lua_State *L) {
  * diagonal k of a 2-d t; k > 0 above the main diagonal, as NumPy */
 static int m_diag(lua_State *L) {
   lua_Integer k = lua_isnoneornil(L, 2) ? 0 : int_arg(L, 2, "diag", "k");
-  Tensor *t = arg_tensor(L, 1);
+  Tensor *t = any_tensor(L, 1);
   char b1[128];
   if (t->ndim == 1) {
     int64_t n = t->shape[0], m = n + (k < 0 ? -k : k);
-    Tensor *out = push_tensor(L, 2, (int64_t[]){m, m});
+    Tensor *out = push_tensor_dtype(L, 2, (int64_t[]){m, m}, t->dtype);
     tx_diag_from(t, k, out);
     return 1;
   }
@@ -746,7 +789,7 @@ static int m_diag(lua_State *L) {
   int64_t r = t->shape[0], c = t->shape[1];
   int64_t len = k >= 0 ? (r < c - k ? r : c - k) : (r + k < c ? r + k : c);
   if (len < 0) len = 0;
-  Tensor *out = push_tensor(L, 1, &len);
+  Tensor *out = push_tensor_dtype(L, 1, &len, t->dtype);
   tx_diag_of(t, k, len, out->data);
   return 1;
 }
@@ -778,7 +821,7 @@ static int int_list(lua_State *L, int i, const char *fn, const char *what,
 /* tile(t, reps): np.tile */
 static int m_tile(lua_State *L) {
   int64_t reps[TENSOR_MAXDIM], r[TENSOR_MAXDIM];
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   int nr = int_list(L, 2, "tile", "reps", r, TENSOR_MAXDIM);
   int nd = nr > t->ndim ? nr : t->ndim;
   int64_t shape[TENSOR_MAXDIM];
@@ -787,7 +830,7 @@ static int m_tile(lua_State *L) {
     int64_t n = d < nd - t->ndim ? 1 : t->shape[d - (nd - t->ndim)];
     shape[d] = n * reps[d];
   }
-  Tensor *out = push_tensor(L, nd, shape);
+  Tensor *out = push_tensor_dtype(L, nd, shape, t->dtype);
   tx_tile(t, nd, reps, out);
   return 1;
 }
@@ -798,7 +841,7 @@ static int m_repeat(lua_State *L) {
   const char *fn = "repeat";
   lua_Integer a = 0;
   int has_axis = opt_axis(L, 3, fn, &a);
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   Tensor src = *t;
   int axis = 0;
   if (has_axis) axis = axis_of(L, fn, a, t->ndim);
@@ -816,7 +859,9 @@ static int m_repeat(lua_State *L) {
     if (c < 0) return lerror(L, "repeat: repeats must be non-negative, got %lld", (long long)c);
     for (int64_t j = 0; j < n; j++) counts[j] = c;
   } else {
-    Tensor *r = (lua_type(L, 2) == LUA_TTABLE || test_tensor(L, 2)) ? arg_tensor(L, 2) : NULL;
+    /* counts of either dtype: integers below 2^24 are exact in float32 */
+    Tensor *r = (lua_type(L, 2) == LUA_TTABLE || test_tensor_any(L, 2))
+                ? to_tensor_as(L, 2, TENSOR_F32) : NULL;
     if (!r)
       return lerror(L, "repeat: repeats must be an integer or a list of counts, got %s",
                     luaL_typename(L, 2));
@@ -836,14 +881,14 @@ static int m_repeat(lua_State *L) {
   for (int64_t j = 0; j < n; j++) total += counts[j];
   memcpy(shape, src.shape, sizeof shape);
   shape[axis] = total;
-  Tensor *out = push_tensor(L, src.ndim, shape);
+  Tensor *out = push_tensor_dtype(L, src.ndim, shape, t->dtype);
   tx_repeat(&src, axis, counts, out);
   return 1;
 }
 
 /* flip(t[, axis | {axes}]): reversed along the axes (all when none) */
 static int m_flip(lua_State *L) {
-  Tensor *t = check_tensor(L, 1);
+  Tensor *t = check_tensor_any(L, 1);
   int flip[TENSOR_MAXDIM] = {0};
   lua_Integer a;
   if (lua_isnoneornil(L, 2) || (is_options(L, 2) && !opt_axis(L, 2, "flip", &a))) {
@@ -861,7 +906,7 @@ static int m_flip(lua_State *L) {
   } else {
     flip[axis_of(L, "flip", int_arg(L, 2, "flip", "axis"), t->ndim)] = 1;
   }
-  Tensor *out = push_tensor(L, t->ndim, t->shape);
+  Tensor *out = push_tensor_dtype(L, t->ndim, t->shape, t->dtype);
   tx_flip(t, flip, out);
   return 1;
 }

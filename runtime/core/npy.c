@@ -1,5 +1,5 @@
-/* npy.c - NumPy .npy files: read float32/float64/uint8 (C order) into
- * float32, write float32. Format: the magic "\x93NUMPY", a version byte
+/* npy.c - NumPy .npy files: read float32/uint8 (C order) into float32
+ * and float64 into float64, write float32 or float64. Format: the magic "\x93NUMPY", a version byte
  * pair, a little-endian header length (2 bytes in v1, 4 in v2/v3) and a
  * Python dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...)}
  * padded so the data starts on a 64-byte boundary. */
@@ -146,8 +146,14 @@ int npy_read_header_file(const char *path, NpyHeader *h, char *err) {
   return 0;
 }
 
-int npy_read_data_file(const char *path, const NpyHeader *h, float *dst,
-                       int64_t count, char *err) {
+int npy_dtype(const NpyHeader *h) {
+  return strcmp(h->dtype, "<f8") == 0 ? TENSOR_F64 : TENSOR_F32;
+}
+
+int npy_read_data_file(const char *path, const NpyHeader *h, void *dst,
+                       int dtype, int64_t count, char *err) {
+  float *d32 = dst;
+  double *d64 = dst;
   FILE *f = fopen(path, "rb");
   if (!f) return ERR("cannot open %s: %s", path, strerror(errno));
   size_t es = dtype_size(h->dtype);
@@ -165,9 +171,12 @@ int npy_read_data_file(const char *path, const NpyHeader *h, float *dst,
     size_t k = got / es;
     for (size_t i = 0; i < k; i++) {
       const unsigned char *p = buf + i * es;
-      if (es == 4) { float v; memcpy(&v, p, 4); dst[done + i] = v; }
-      else if (es == 8) { double v; memcpy(&v, p, 8); dst[done + i] = (float)v; }
-      else dst[done + i] = (float)p[0];
+      double v;
+      if (es == 4) { float f; memcpy(&f, p, 4); v = f; }
+      else if (es == 8) memcpy(&v, p, 8);
+      else v = p[0];
+      if (dtype == TENSOR_F64) d64[done + i] = v;
+      else d32[done + i] = (float)v;
     }
     done += (int64_t)k;
     if (got < want) {
@@ -183,7 +192,8 @@ int npy_read_data_file(const char *path, const NpyHeader *h, float *dst,
 int npy_write_file(const char *path, const Tensor *t, char *err) {
   char dict[512];
   int k = snprintf(dict, sizeof dict,
-                   "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+                   "{'descr': '%s', 'fortran_order': False, 'shape': (",
+                   t->dtype == TENSOR_F64 ? "<f8" : "<f4");
   for (int d = 0; d < t->ndim; d++)
     k += snprintf(dict + k, sizeof dict - (size_t)k, "%lld,%s",
                   (long long)t->shape[d], d + 1 < t->ndim ? " " : "");
@@ -202,15 +212,16 @@ int npy_write_file(const char *path, const Tensor *t, char *err) {
            fwrite(dict, 1, (size_t)k, f) == (size_t)k;
   for (int i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;
   ok = ok && fputc('\n', f) != EOF;
+  size_t es = tensor_esize(t);
   if (ok && t->size) {
     if (tensor_is_contiguous(t)) {
-      ok = fwrite(t->data, sizeof(float), (size_t)t->size, f) == (size_t)t->size;
+      ok = fwrite(t->data, es, (size_t)t->size, f) == (size_t)t->size;
     } else {
-      float *buf = malloc((size_t)t->size * sizeof(float));
+      void *buf = malloc((size_t)t->size * es);
       ok = buf != NULL;
       if (ok) {
         tensor_gather(t, buf);
-        ok = fwrite(buf, sizeof(float), (size_t)t->size, f) == (size_t)t->size;
+        ok = fwrite(buf, es, (size_t)t->size, f) == (size_t)t->size;
         free(buf);
       }
     }

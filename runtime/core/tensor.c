@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <tgmath.h>     /* the unary kernels: one text for float and double */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ int tensor_init(Tensor *t, float *data, int ndim, const int64_t *shape,
   t->data = data;
   t->ndim = ndim;
   t->size = size;
+  t->dtype = TENSOR_F32;
   return 0;
 }
 
@@ -74,8 +76,9 @@ static int next_index(int ndim, const int64_t *shape, int64_t *idx) {
   return 0;
 }
 
-/* Visit runs of the last dimension: fn(ptr, stride, n, arg) for each. */
-typedef void (*row_fn)(float *p, int64_t stride, int64_t n, void *arg);
+/* Visit runs of the last dimension: fn(ptr, stride, n, arg) for each;
+ * ptr points at an element of t's dtype. */
+typedef void (*row_fn)(void *p, int64_t stride, int64_t n, void *arg);
 static void for_rows(const Tensor *t, row_fn fn, void *arg) {
   if (t->size == 0) return;
   if (t->ndim == 0) { fn(t->data, 1, 1, arg); return; }
@@ -83,35 +86,61 @@ static void for_rows(const Tensor *t, row_fn fn, void *arg) {
   int64_t idx[TENSOR_MAXDIM] = {0};
   int last = t->ndim - 1;
   do {
-    fn(tensor_at(t, idx), t->stride[last], t->shape[last], arg);
+    fn(tensor_ptr(t, tensor_offset(t, idx)), t->stride[last], t->shape[last], arg);
   } while (next_index(last, t->shape, idx));
 }
 
-static void gather_row(float *p, int64_t s, int64_t n, void *arg) {
+static void gather_row(void *p, int64_t s, int64_t n, void *arg) {
   float **dst = arg;
-  for (int64_t i = 0; i < n; i++) *(*dst)++ = p[i * s];
+  const float *q = p;
+  for (int64_t i = 0; i < n; i++) *(*dst)++ = q[i * s];
 }
-void tensor_gather(const Tensor *t, float *dst) {
+static void gather_row64(void *p, int64_t s, int64_t n, void *arg) {
+  double **dst = arg;
+  const double *q = p;
+  for (int64_t i = 0; i < n; i++) *(*dst)++ = q[i * s];
+}
+void tensor_gather(const Tensor *t, void *dst) {
   if (tensor_is_contiguous(t)) {
-    if (t->size) memcpy(dst, t->data, (size_t)t->size * sizeof *dst);
+    if (t->size) memcpy(dst, t->data, (size_t)t->size * tensor_esize(t));
     return;
   }
-  for_rows(t, gather_row, &dst);
+  for_rows(t, t->dtype == TENSOR_F64 ? gather_row64 : gather_row, &dst);
 }
 
-static void scatter_row(float *p, int64_t s, int64_t n, void *arg) {
+static void scatter_row(void *p, int64_t s, int64_t n, void *arg) {
   const float **src = arg;
-  for (int64_t i = 0; i < n; i++) p[i * s] = *(*src)++;
+  float *q = p;
+  for (int64_t i = 0; i < n; i++) q[i * s] = *(*src)++;
 }
-void tensor_scatter(const Tensor *t, const float *src) {
-  for_rows(t, scatter_row, &src);
+static void scatter_row64(void *p, int64_t s, int64_t n, void *arg) {
+  const double **src = arg;
+  double *q = p;
+  for (int64_t i = 0; i < n; i++) q[i * s] = *(*src)++;
+}
+void tensor_scatter(const Tensor *t, const void *src) {
+  for_rows(t, t->dtype == TENSOR_F64 ? scatter_row64 : scatter_row, &src);
 }
 
-static void fill_row(float *p, int64_t s, int64_t n, void *arg) {
-  float v = *(float *)arg;
-  for (int64_t i = 0; i < n; i++) p[i * s] = v;
+static void fill_row(void *p, int64_t s, int64_t n, void *arg) {
+  float v = (float)*(double *)arg, *q = p;
+  for (int64_t i = 0; i < n; i++) q[i * s] = v;
 }
-void tensor_fill(const Tensor *t, float v) { for_rows(t, fill_row, &v); }
+static void fill_row64(void *p, int64_t s, int64_t n, void *arg) {
+  double v = *(double *)arg, *q = p;
+  for (int64_t i = 0; i < n; i++) q[i * s] = v;
+}
+void tensor_fill(const Tensor *t, double v) {
+  for_rows(t, t->dtype == TENSOR_F64 ? fill_row64 : fill_row, &v);
+}
+
+void tensor_convert(const Tensor *src, const Tensor *dst) {
+  if (dst->size == 0) return;
+  int64_t idx[TENSOR_MAXDIM] = {0};
+  do {
+    tensor_store(dst, tensor_offset(dst, idx), tensor_load(src, tensor_offset(src, idx)));
+  } while (next_index(dst->ndim, dst->shape, idx));
+}
 
 /* ---- broadcasting binary ops ------------------------------------------ */
 
@@ -139,6 +168,7 @@ int tensor_broadcast_shape(const Tensor *a, const Tensor *b, int *ndim,
 /* A view of t with out's rank, stride 0 along broadcast dimensions. */
 static void broadcast_view(const Tensor *t, const Tensor *out, Tensor *v) {
   v->data = t->data;
+  v->dtype = t->dtype;
   v->ndim = out->ndim;
   v->size = out->size;
   for (int i = 0; i < out->ndim; i++) {
@@ -148,24 +178,47 @@ static void broadcast_view(const Tensor *t, const Tensor *out, Tensor *v) {
   }
 }
 
-static inline float apply_binop(TensorBinop op, float x, float y) {
-  switch (op) {
-  case TOP_ADD: return x + y;
-  case TOP_SUB: return x - y;
-  case TOP_MUL: return x * y;
-  case TOP_DIV: return x / y;
-  case TOP_POW: return powf(x, y);
-  case TOP_MAX: return x > y || isnan(x) ? x : y;
-  case TOP_MIN: return x < y || isnan(x) ? x : y;
-  case TOP_EQ: return x == y;
-  case TOP_NE: return x != y;
-  case TOP_LT: return x < y;
-  case TOP_LE: return x <= y;
-  case TOP_GT: return x > y;
-  case TOP_GE: return x >= y;
-  }
-  return 0;
+/* x op y and one row of it, out[i] = a[i*sa] op b[i*sb], for one
+ * element type T (float, then double), with the op hoisted out of the
+ * row loop so the compiler vectorises the common unit-stride cases. */
+#define BINOP_FAMILY(T, APPLY, ROW, POW)                                    \
+static inline T APPLY(TensorBinop op, T x, T y) {                           \
+  switch (op) {                                                             \
+  case TOP_ADD: return x + y;                                               \
+  case TOP_SUB: return x - y;                                               \
+  case TOP_MUL: return x * y;                                               \
+  case TOP_DIV: return x / y;                                               \
+  case TOP_POW: return POW(x, y);                                           \
+  case TOP_MAX: return x > y || isnan(x) ? x : y;                           \
+  case TOP_MIN: return x < y || isnan(x) ? x : y;                           \
+  case TOP_EQ: return x == y;                                               \
+  case TOP_NE: return x != y;                                               \
+  case TOP_LT: return x < y;                                                \
+  case TOP_LE: return x <= y;                                               \
+  case TOP_GT: return x > y;                                                \
+  case TOP_GE: return x >= y;                                               \
+  }                                                                         \
+  return 0;                                                                 \
+}                                                                           \
+static void ROW(TensorBinop op, const T *pa, int64_t sa, const T *pb,       \
+                int64_t sb, T *po, int64_t n) {                             \
+  switch (op) {                                                             \
+  case TOP_ADD: ROW_LOOP(T, x + y); break;                                  \
+  case TOP_SUB: ROW_LOOP(T, x - y); break;                                  \
+  case TOP_MUL: ROW_LOOP(T, x * y); break;                                  \
+  case TOP_DIV: ROW_LOOP(T, x / y); break;                                  \
+  default: ROW_LOOP(T, APPLY(op, x, y)); break;                             \
+  }                                                                         \
 }
+#define ROW_LOOP(T, EXPR)                                                   \
+  for (int64_t i = 0; i < n; i++) {                                         \
+    T x = pa[i * sa], y = pb[i * sb];                                       \
+    po[i] = (EXPR);                                                         \
+  }
+BINOP_FAMILY(float, apply_binop, binop_row, powf)
+BINOP_FAMILY(double, apply_binop64, binop_row64, pow)
+#undef ROW_LOOP
+#undef BINOP_FAMILY
 
 void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
                         const Tensor *out) {
@@ -180,24 +233,31 @@ void tensor_binop_naive(TensorBinop op, const Tensor *a, const Tensor *b,
   } while (next_index(out->ndim, out->shape, idx));
 }
 
-/* One row: out[i] = a[i*sa] op b[i*sb], with the op hoisted out of the
- * loop so the compiler vectorises the common unit-stride cases. */
-#define ROW_LOOP(EXPR)                                                   \
-  for (int64_t i = 0; i < n; i++) {                                      \
-    float x = pa[i * sa], y = pb[i * sb];                                \
-    po[i] = (EXPR);                                                      \
+/* float64 inputs; out float64, or float32 for a comparison's mask */
+static void binop64(TensorBinop op, const Tensor *va, const Tensor *vb,
+                    const Tensor *out) {
+  int last = out->ndim - 1;
+  if (out->dtype == TENSOR_F64 && out->ndim > 0) {
+    if (tensor_is_contiguous(va) && tensor_is_contiguous(vb)) {
+      binop_row64(op, va->f64, 1, vb->f64, 1, out->f64, out->size);
+      return;
+    }
+    int64_t idx[TENSOR_MAXDIM] = {0};
+    double *po = out->f64;
+    do {
+      binop_row64(op, va->f64 + tensor_offset(va, idx), va->stride[last],
+                  vb->f64 + tensor_offset(vb, idx), vb->stride[last], po,
+                  out->shape[last]);
+      po += out->shape[last];
+    } while (next_index(last, out->shape, idx));
+    return;
   }
-static void binop_row(TensorBinop op, const float *pa, int64_t sa,
-                      const float *pb, int64_t sb, float *po, int64_t n) {
-  switch (op) {
-  case TOP_ADD: ROW_LOOP(x + y); break;
-  case TOP_SUB: ROW_LOOP(x - y); break;
-  case TOP_MUL: ROW_LOOP(x * y); break;
-  case TOP_DIV: ROW_LOOP(x / y); break;
-  default: ROW_LOOP(apply_binop(op, x, y)); break;
-  }
+  int64_t idx[TENSOR_MAXDIM] = {0}, k = 0;
+  do {
+    tensor_store(out, k++, apply_binop64(op, va->f64[tensor_offset(va, idx)],
+                                         vb->f64[tensor_offset(vb, idx)]));
+  } while (next_index(out->ndim, out->shape, idx));
 }
-#undef ROW_LOOP
 
 void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
                   const Tensor *out) {
@@ -205,6 +265,7 @@ void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
   Tensor va, vb;
   broadcast_view(a, out, &va);
   broadcast_view(b, out, &vb);
+  if (a->dtype == TENSOR_F64) { binop64(op, &va, &vb, out); return; }
   if (out->ndim == 0) {
     out->data[0] = apply_binop(op, a->data[0], b->data[0]);
     return;
@@ -226,25 +287,36 @@ void tensor_binop(TensorBinop op, const Tensor *a, const Tensor *b,
 
 /* ---- unary ops -------------------------------------------------------- */
 
-static inline float apply_unop(TensorUnop op, float x) {
-  switch (op) {
-  case TUN_NEG: return -x;
-  case TUN_EXP: return expf(x);
-  case TUN_LOG: return logf(x);
-  case TUN_SQRT: return sqrtf(x);
-  case TUN_ABS: return fabsf(x);
-  case TUN_RELU: return x > 0 ? x : 0;
-  case TUN_SIGMOID:
-    /* split by sign so exp never overflows */
-    if (x >= 0) return 1.0f / (1.0f + expf(-x));
-    else { float e = expf(x); return e / (1.0f + e); }
-  case TUN_TANH: return tanhf(x);
-  case TUN_SQUARE: return x * x;
-  }
-  return 0;
+/* f(x) for one element type T; <tgmath.h> picks expf or exp by T */
+#define UNOP_FAMILY(T, APPLY)                                               \
+static inline T APPLY(TensorUnop op, T x) {                                 \
+  switch (op) {                                                             \
+  case TUN_NEG: return -x;                                                  \
+  case TUN_EXP: return exp(x);                                              \
+  case TUN_LOG: return log(x);                                              \
+  case TUN_SQRT: return sqrt(x);                                            \
+  case TUN_ABS: return fabs(x);                                             \
+  case TUN_RELU: return x > 0 ? x : 0;                                      \
+  case TUN_SIGMOID:                                                         \
+    /* split by sign so exp never overflows */                              \
+    if (x >= 0) return (T)1 / ((T)1 + exp(-x));                             \
+    else { T e = exp(x); return e / ((T)1 + e); }                           \
+  case TUN_TANH: return tanh(x);                                            \
+  case TUN_SQUARE: return x * x;                                            \
+  }                                                                         \
+  return 0;                                                                 \
 }
+UNOP_FAMILY(float, apply_unop)
+UNOP_FAMILY(double, apply_unop64)
+#undef UNOP_FAMILY
 
 void tensor_unop(TensorUnop op, const Tensor *a, const Tensor *out) {
+  if (a->dtype == TENSOR_F64) {
+    tensor_gather(a, out->f64);
+    for (int64_t i = 0; i < a->size; i++)
+      out->f64[i] = apply_unop64(op, out->f64[i]);
+    return;
+  }
   if (tensor_is_contiguous(a)) {
     for (int64_t i = 0; i < a->size; i++)
       out->data[i] = apply_unop(op, a->data[i]);
@@ -255,11 +327,18 @@ void tensor_unop(TensorUnop op, const Tensor *a, const Tensor *out) {
     out->data[i] = apply_unop(op, out->data[i]);
 }
 
-void tensor_clamp(const Tensor *a, float lo, float hi, const Tensor *out) {
+void tensor_clamp(const Tensor *a, double lo, double hi, const Tensor *out) {
   tensor_gather(a, out->data);
+  if (a->dtype == TENSOR_F64) {
+    for (int64_t i = 0; i < a->size; i++) {
+      double x = out->f64[i];
+      out->f64[i] = x < lo ? lo : x > hi ? hi : x;
+    }
+    return;
+  }
   for (int64_t i = 0; i < a->size; i++) {
     float x = out->data[i];
-    out->data[i] = x < lo ? lo : x > hi ? hi : x;
+    out->data[i] = x < lo ? (float)lo : x > hi ? (float)hi : x;
   }
 }
 
@@ -319,11 +398,11 @@ void tensor_matmul_naive(const Tensor *a, const Tensor *b, const Tensor *out) {
         double s = 0;
         for (int64_t k = 0; k < K; k++) {
           idx[n - 2] = i; idx[n - 1] = k;
-          float x = *tensor_at(a, idx);
+          double x = tensor_load(a, tensor_offset(a, idx));
           idx[n - 2] = k; idx[n - 1] = j;
-          s += (double)x * *tensor_at(b, idx);
+          s += x * tensor_load(b, tensor_offset(b, idx));
         }
-        out->data[(bi * M + i) * N + j] = (float)s;
+        tensor_store(out, (bi * M + i) * N + j, s);
       }
   }
 }
@@ -352,9 +431,15 @@ int tensor_matmul(const Tensor *a, const Tensor *b, const Tensor *out,
     int64_t r = bi;
     for (int d = n - 3; d >= 0; d--) { idx[d] = r % a->shape[d]; r /= a->shape[d]; }
     idx[n - 2] = idx[n - 1] = 0;
-    cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)N, (int)K, 1.0f,
-                tensor_at(a, idx), lda, tensor_at(b, idx), ldb, 0.0f,
-                out->data + bi * M * N, (int)N);
+    if (a->dtype == TENSOR_F64)
+      cblas_dgemm(CblasRowMajor, ta, tb, (int)M, (int)N, (int)K, 1.0,
+                  a->f64 + tensor_offset(a, idx), lda,
+                  b->f64 + tensor_offset(b, idx), ldb, 0.0,
+                  out->f64 + bi * M * N, (int)N);
+    else
+      cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)N, (int)K, 1.0f,
+                  tensor_at(a, idx), lda, tensor_at(b, idx), ldb, 0.0f,
+                  out->data + bi * M * N, (int)N);
   }
   return 0;
 }
@@ -362,6 +447,34 @@ int tensor_matmul(const Tensor *a, const Tensor *b, const Tensor *out,
 /* ---- reductions ------------------------------------------------------- */
 
 /* Reduce n strided values; ARG* return the 0-based position. */
+#define REDUCE_RUN(NAME, T)                                                  \
+static double NAME(TensorReduce op, const T *p, int64_t s, int64_t n) {      \
+  switch (op) {                                                              \
+  case TRED_SUM: case TRED_MEAN: {                                           \
+    double acc = 0;                                                          \
+    for (int64_t i = 0; i < n; i++) acc += p[i * s];                         \
+    return op == TRED_MEAN ? (n ? acc / (double)n : NAN) : acc;              \
+  }                                                                          \
+  case TRED_MAX: case TRED_ARGMAX: case TRED_MIN: case TRED_ARGMIN: {        \
+    int want_max = op == TRED_MAX || op == TRED_ARGMAX;                      \
+    int64_t best = 0;                                                        \
+    for (int64_t i = 1; i < n; i++) {                                        \
+      T v = p[i * s], b = p[best * s];                                       \
+      if (isnan(b)) break;                                                   \
+      if (isnan(v) || (want_max ? v > b : v < b)) best = i;                  \
+    }                                                                        \
+    if (n == 0) return op == TRED_ARGMAX || op == TRED_ARGMIN ? -1 : NAN;    \
+    if (op == TRED_ARGMAX || op == TRED_ARGMIN) return (double)best;         \
+    return p[best * s];                                                      \
+  }                                                                          \
+  }                                                                          \
+  return 0;                                                                  \
+}
+/* float64 lanes; summed left to right in double like the float32 ones
+ * (NumPy sums pairwise: the two agree to a few ulps). */
+REDUCE_RUN(reduce_run64, double)
+#undef REDUCE_RUN
+
 static double reduce_run(TensorReduce op, const float *p, int64_t s,
                          int64_t n) {
   switch (op) {
@@ -391,14 +504,15 @@ double tensor_reduce_all(TensorReduce op, const Tensor *a) {
    * never touch its data */
   if (a->size == 0) return reduce_run(op, a->data, 1, 0);
   if (tensor_is_contiguous(a) || a->ndim == 0)
-    return reduce_run(op, a->data, 1, a->size);
+    return a->dtype == TENSOR_F64 ? reduce_run64(op, a->f64, 1, a->size)
+                                  : reduce_run(op, a->data, 1, a->size);
   int64_t idx[TENSOR_MAXDIM] = {0};
   double acc = 0;
   int64_t count = 0, best = -1;
-  float bestv = 0;
+  double bestv = 0;
   int want_max = op == TRED_MAX || op == TRED_ARGMAX;
   do {
-    float v = *tensor_at(a, idx);
+    double v = tensor_load(a, tensor_offset(a, idx));
     if (op == TRED_SUM || op == TRED_MEAN) acc += v;
     else if (best < 0 || (!isnan(bestv) && (isnan(v) || (want_max ? v > bestv : v < bestv)))) {
       best = count;
@@ -421,12 +535,15 @@ void tensor_reduce_axis(TensorReduce op, const Tensor *a, int axis,
     if (d != axis) shape[n++] = a->shape[d];
   int64_t idx[TENSOR_MAXDIM] = {0};
   int64_t full[TENSOR_MAXDIM] = {0};
-  float *po = out->data;
+  int64_t k = 0;
   if (out->size == 0) return;
   do {
-    for (int d = 0, k = 0; d < a->ndim; d++) full[d] = d == axis ? 0 : idx[k++];
-    *po++ = (float)reduce_run(op, tensor_at(a, full), a->stride[axis],
-                              a->shape[axis]);
+    for (int d = 0, j = 0; d < a->ndim; d++) full[d] = d == axis ? 0 : idx[j++];
+    int64_t off = tensor_offset(a, full);
+    double v = a->dtype == TENSOR_F64
+      ? reduce_run64(op, a->f64 + off, a->stride[axis], a->shape[axis])
+      : reduce_run(op, a->data + off, a->stride[axis], a->shape[axis]);
+    tensor_store(out, k++, v);
   } while (n > 0 && next_index(n, shape, idx));
 }
 

@@ -3,58 +3,89 @@
  * twice; the strided walker tx_copy does the view arithmetic for the
  * joining kernels. */
 #include <math.h>
+#include <tgmath.h>     /* tx_unop: one text for float and double */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "core/tensor_ext.h"
 
 /* ---- ranges ------------------------------------------------------------ */
 
-void tx_linspace(float *out, int64_t n, double start, double stop, int endpoint) {
-  if (n <= 0) return;
+/* value i of linspace (log unset) or logspace, in double */
+static double range_value(int64_t i, int64_t n, double start, double stop,
+                          int endpoint, int log, double base) {
   double div = endpoint ? (double)(n - 1) : (double)n;
   double step = div > 0 ? (stop - start) / div : 0;
-  for (int64_t i = 0; i < n; i++) out[i] = (float)(start + (double)i * step);
-  if (endpoint && n > 1) out[n - 1] = (float)stop;
+  double e = (endpoint && n > 1 && i == n - 1) ? stop : start + (double)i * step;
+  return log ? pow(base, e) : e;
+}
+
+void tx_linspace(float *out, int64_t n, double start, double stop, int endpoint) {
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (float)range_value(i, n, start, stop, endpoint, 0, 0);
 }
 
 void tx_logspace(float *out, int64_t n, double start, double stop, int endpoint,
                  double base) {
-  if (n <= 0) return;
-  double div = endpoint ? (double)(n - 1) : (double)n;
-  double step = div > 0 ? (stop - start) / div : 0;
-  for (int64_t i = 0; i < n; i++) {
-    double e = (endpoint && n > 1 && i == n - 1) ? stop : start + (double)i * step;
-    out[i] = (float)pow(base, e);
-  }
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (float)range_value(i, n, start, stop, endpoint, 1, base);
+}
+
+void tx_range64(double *out, int64_t n, double start, double stop, int endpoint,
+                int log, double base) {
+  for (int64_t i = 0; i < n; i++)
+    out[i] = range_value(i, n, start, stop, endpoint, log, base);
 }
 
 /* ---- elementwise ------------------------------------------------------- */
 
-static float sign_of(float x) {
-  if (isnan(x)) return x;
-  return (float)((x > 0) - (x < 0));
-}
+/* f over n values of type T in place; <tgmath.h> picks sinf or sin by T */
+#define TX_UNOP_LOOP(T, o)                                                   \
+  switch (op) {                                                              \
+  case TX_SIN: for (int64_t i = 0; i < n; i++) o[i] = sin(o[i]); break;      \
+  case TX_COS: for (int64_t i = 0; i < n; i++) o[i] = cos(o[i]); break;      \
+  case TX_TAN: for (int64_t i = 0; i < n; i++) o[i] = tan(o[i]); break;      \
+  case TX_SIGN:                                                              \
+    for (int64_t i = 0; i < n; i++)                                          \
+      if (!isnan(o[i])) o[i] = (T)((o[i] > 0) - (o[i] < 0));                 \
+    break;                                                                   \
+  case TX_FLOOR: for (int64_t i = 0; i < n; i++) o[i] = floor(o[i]); break;  \
+  case TX_CEIL: for (int64_t i = 0; i < n; i++) o[i] = ceil(o[i]); break;    \
+  case TX_TRUNC: for (int64_t i = 0; i < n; i++) o[i] = trunc(o[i]); break;  \
+  }
 
-void tx_unop(TxUnop op, const Tensor *a, float *out) {
-  tensor_gather(a, out);
+void tx_unop(TxUnop op, const Tensor *a, void *outp) {
+  tensor_gather(a, outp);
   int64_t n = a->size;
-  switch (op) {
-  case TX_SIN: for (int64_t i = 0; i < n; i++) out[i] = sinf(out[i]); break;
-  case TX_COS: for (int64_t i = 0; i < n; i++) out[i] = cosf(out[i]); break;
-  case TX_TAN: for (int64_t i = 0; i < n; i++) out[i] = tanf(out[i]); break;
-  case TX_SIGN: for (int64_t i = 0; i < n; i++) out[i] = sign_of(out[i]); break;
-  case TX_FLOOR: for (int64_t i = 0; i < n; i++) out[i] = floorf(out[i]); break;
-  case TX_CEIL: for (int64_t i = 0; i < n; i++) out[i] = ceilf(out[i]); break;
-  case TX_TRUNC: for (int64_t i = 0; i < n; i++) out[i] = truncf(out[i]); break;
+  if (a->dtype == TENSOR_F64) {
+    double *o = outp;
+    TX_UNOP_LOOP(double, o)
+  } else {
+    float *o = outp;
+    TX_UNOP_LOOP(float, o)
   }
 }
+#undef TX_UNOP_LOOP
 
 /* NumPy rounds float32 by multiplying by 10^d, rounding half to even
  * (rint in the default rounding mode) and dividing back, all in float32;
  * negative d divides first. */
-void tx_round(const Tensor *a, int decimals, float *out) {
+static void round64(const Tensor *a, int decimals, double *out) {
+  tensor_gather(a, out);
+  double s = pow(10.0, decimals < 0 ? -decimals : decimals);
+  for (int64_t i = 0; i < a->size; i++) {
+    if (decimals == 0) { out[i] = rint(out[i]); continue; }
+    double y = rint(decimals > 0 ? out[i] * s : out[i] / s);
+    out[i] = decimals > 0 ? y / s : y * s;
+  }
+}
+
+void tx_round(const Tensor *a, int decimals, void *outp) {
+  if (a->dtype == TENSOR_F64) { round64(a, decimals, outp); return; }
+  float *out = outp;
   tensor_gather(a, out);
   if (decimals == 0) {
     for (int64_t i = 0; i < a->size; i++) out[i] = rintf(out[i]);
@@ -79,56 +110,26 @@ void tx_lanes(const Tensor *a, int axis, int64_t *outer, int64_t *n,
   for (int d = axis + 1; d < a->ndim; d++) *inner *= a->shape[d];
 }
 
-void tx_var(const float *a, int64_t outer, int64_t n, int64_t inner,
-            double ddof, int root, float *out) {
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      double m = 0, s = 0;
-      for (int64_t j = 0; j < n; j++) m += p[j * inner];
-      m /= (double)n;
-      for (int64_t j = 0; j < n; j++) {
-        double d = p[j * inner] - m;
-        s += d * d;
-      }
-      s /= ((double)n - ddof);
-      out[o * inner + i] = (float)(root ? sqrt(s) : s);
-    }
+#define TX_VAR(NAME, T)                                                  \
+void NAME(const T *a, int64_t outer, int64_t n, int64_t inner,           \
+          double ddof, int root, T *out) {                               \
+  for (int64_t o = 0; o < outer; o++)                                    \
+    for (int64_t i = 0; i < inner; i++) {                                \
+      const T *p = a + o * n * inner + i;                                \
+      double m = 0, s = 0;                                               \
+      for (int64_t j = 0; j < n; j++) m += p[j * inner];                 \
+      m /= (double)n;                                                    \
+      for (int64_t j = 0; j < n; j++) {                                  \
+        double d = p[j * inner] - m;                                     \
+        s += d * d;                                                      \
+      }                                                                  \
+      s /= ((double)n - ddof);                                           \
+      out[o * inner + i] = (T)(root ? sqrt(s) : s);                      \
+    }                                                                    \
 }
-
-/* a before b: ascending, NaN after every number; equal keys keep their
- * positions' order (stability comes from the merge) */
-static int key_less(float a, float b) {
-  if (isnan(a)) return 0;
-  if (isnan(b)) return 1;
-  return a < b;
-}
-
-/* stable merge sort of positions idx[0..n) by key[idx], tmp n longs */
-static void merge_sort(int64_t *idx, int64_t *tmp, int64_t n, const float *key,
-                       int64_t stride) {
-  if (n < 2) return;
-  if (n <= 16) {                     /* insertion sort: stable */
-    for (int64_t i = 1; i < n; i++) {
-      int64_t v = idx[i], j = i;
-      while (j > 0 && key_less(key[v * stride], key[idx[j - 1] * stride])) {
-        idx[j] = idx[j - 1];
-        j--;
-      }
-      idx[j] = v;
-    }
-    return;
-  }
-  int64_t h = n / 2;
-  merge_sort(idx, tmp, h, key, stride);
-  merge_sort(idx + h, tmp, n - h, key, stride);
-  int64_t i = 0, j = h, k = 0;
-  while (i < h && j < n)
-    tmp[k++] = key_less(key[idx[j] * stride], key[idx[i] * stride]) ? idx[j++] : idx[i++];
-  while (i < h) tmp[k++] = idx[i++];
-  while (j < n) tmp[k++] = idx[j++];
-  memcpy(idx, tmp, (size_t)n * sizeof *idx);
-}
+TX_VAR(tx_var, float)
+TX_VAR(tx_var64, double)
+#undef TX_VAR
 
 static int64_t *alloc_longs(int64_t n, char *err) {
   int64_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
@@ -136,78 +137,143 @@ static int64_t *alloc_longs(int64_t n, char *err) {
   return p;
 }
 
-int tx_sort(const float *a, int64_t outer, int64_t n, int64_t inner,
-            float *vals, float *pos, char *err) {
-  int64_t *idx = alloc_longs(2 * n, err);
-  if (!idx) return -1;
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      for (int64_t j = 0; j < n; j++) idx[j] = j;
-      merge_sort(idx, idx + n, n, p, inner);
-      float *v = vals ? vals + o * n * inner + i : NULL;
-      float *q = pos ? pos + o * n * inner + i : NULL;
-      for (int64_t j = 0; j < n; j++) {
-        if (v) v[j * inner] = p[idx[j] * inner];
-        if (q) q[j * inner] = (float)idx[j];
-      }
-    }
-  free(idx);
-  return 0;
+/* The sorting family for one element type T (float, then double):
+ * KEY_LESS: a before b: ascending, NaN after every number; equal keys
+ * keep their positions' order (stability comes from the merge).
+ * MERGE: stable merge sort of positions idx[0..n) by key[idx], tmp n
+ * longs. LANES sorts each lane and hands it to a callback; SORT and
+ * MEDIAN are tx_sort and tx_median on it. */
+#define SORT_FAMILY(T, KEY_LESS, MERGE, LANES, SORT, MEDIAN)                        \
+static int KEY_LESS(T a, T b) {                                              \
+  if (isnan(a)) return 0;                                                    \
+  if (isnan(b)) return 1;                                                    \
+  return a < b;                                                              \
+}                                                                            \
+static void MERGE(int64_t *idx, int64_t *tmp, int64_t n, const T *key,       \
+                  int64_t stride) {                                          \
+  if (n < 2) return;                                                         \
+  if (n <= 16) {                     /* insertion sort: stable */            \
+    for (int64_t i = 1; i < n; i++) {                                        \
+      int64_t v = idx[i], j = i;                                             \
+      while (j > 0 && KEY_LESS(key[v * stride], key[idx[j - 1] * stride])) { \
+        idx[j] = idx[j - 1];                                                 \
+        j--;                                                                 \
+      }                                                                      \
+      idx[j] = v;                                                            \
+    }                                                                        \
+    return;                                                                  \
+  }                                                                          \
+  int64_t h = n / 2;                                                         \
+  MERGE(idx, tmp, h, key, stride);                                           \
+  MERGE(idx + h, tmp, n - h, key, stride);                                   \
+  int64_t i = 0, j = h, k = 0;                                               \
+  while (i < h && j < n)                                                     \
+    tmp[k++] = KEY_LESS(key[idx[j] * stride], key[idx[i] * stride])          \
+               ? idx[j++] : idx[i++];                                        \
+  while (i < h) tmp[k++] = idx[i++];                                         \
+  while (j < n) tmp[k++] = idx[j++];                                         \
+  memcpy(idx, tmp, (size_t)n * sizeof *idx);                                 \
+}                                                                            \
+/* fn(p, idx, o, i) for each lane (o, i): p its first value, idx the    \
+ * positions 0..n-1 in sorted order */                                      \
+static int LANES(const T *a, int64_t outer, int64_t n, int64_t inner,        \
+                 void (*fn)(const T *, const int64_t *, int64_t, int64_t,    \
+                            int64_t, int64_t, void *),                        \
+                 void *arg, char *err) {                                     \
+  int64_t *idx = alloc_longs(2 * n, err);                                    \
+  if (!idx) return -1;                                                       \
+  for (int64_t o = 0; o < outer; o++)                                        \
+    for (int64_t i = 0; i < inner; i++) {                                    \
+      const T *p = a + o * n * inner + i;                                    \
+      for (int64_t j = 0; j < n; j++) idx[j] = j;                            \
+      MERGE(idx, idx + n, n, p, inner);                                      \
+      fn(p, idx, n, inner, o, i, arg);                                       \
+    }                                                                        \
+  free(idx);                                                                 \
+  return 0;                                                                  \
+}                                                                            \
+typedef struct { T *vals; float *pos; } SORT##_out;                          \
+static void SORT##_lane(const T *p, const int64_t *idx, int64_t n,           \
+                        int64_t inner, int64_t o, int64_t i, void *arg) {    \
+  SORT##_out *w = arg;                                                       \
+  T *v = w->vals ? w->vals + o * n * inner + i : NULL;                       \
+  float *q = w->pos ? w->pos + o * n * inner + i : NULL;                     \
+  for (int64_t j = 0; j < n; j++) {                                          \
+    if (v) v[j * inner] = p[idx[j] * inner];                                 \
+    if (q) q[j * inner] = (float)idx[j];                                     \
+  }                                                                          \
+}                                                                            \
+int SORT(const T *a, int64_t outer, int64_t n, int64_t inner, T *vals,       \
+         float *pos, char *err) {                                            \
+  SORT##_out w = {vals, pos};                                                \
+  return LANES(a, outer, n, inner, SORT##_lane, &w, err);                    \
+}                                                                            \
+static void MEDIAN##_lane(const T *p, const int64_t *idx, int64_t n,         \
+                          int64_t inner, int64_t o, int64_t i, void *arg) {  \
+  T r, *out = arg;                                                           \
+  if (isnan(p[idx[n - 1] * inner])) r = NAN;                                 \
+  else if (n % 2) r = p[idx[n / 2] * inner];                                 \
+  else r = (T)(((double)p[idx[n / 2 - 1] * inner] +                          \
+                p[idx[n / 2] * inner]) / 2);                                 \
+  out[o * inner + i] = r;                                                    \
+}                                                                            \
+int MEDIAN(const T *a, int64_t outer, int64_t n, int64_t inner, T *out,      \
+           char *err) {                                                      \
+  return LANES(a, outer, n, inner, MEDIAN##_lane, out, err);                 \
 }
+SORT_FAMILY(float, key_less, merge_sort, sorted_lanes, tx_sort, tx_median)
+SORT_FAMILY(double, key_less64, merge_sort64, sorted_lanes64, tx_sort64, tx_median64)
+#undef SORT_FAMILY
 
-int tx_median(const float *a, int64_t outer, int64_t n, int64_t inner,
-              float *out, char *err) {
-  int64_t *idx = alloc_longs(2 * n, err);
-  if (!idx) return -1;
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      for (int64_t j = 0; j < n; j++) idx[j] = j;
-      merge_sort(idx, idx + n, n, p, inner);
-      float r;
-      if (isnan(p[idx[n - 1] * inner])) r = NAN;
-      else if (n % 2) r = p[idx[n / 2] * inner];
-      else r = (float)(((double)p[idx[n / 2 - 1] * inner] + p[idx[n / 2] * inner]) / 2);
-      out[o * inner + i] = r;
-    }
-  free(idx);
-  return 0;
+#define TX_CUMULATE(NAME, T)                                             \
+void NAME(const T *a, int64_t outer, int64_t n, int64_t inner, int prod, \
+          T *out) {                                                      \
+  for (int64_t o = 0; o < outer; o++)                                    \
+    for (int64_t i = 0; i < inner; i++) {                                \
+      const T *p = a + o * n * inner + i;                                \
+      T *q = out + o * n * inner + i;                                    \
+      T acc = prod ? 1 : 0;                                              \
+      for (int64_t j = 0; j < n; j++) {                                  \
+        acc = prod ? acc * p[j * inner] : acc + p[j * inner];            \
+        q[j * inner] = acc;                                              \
+      }                                                                  \
+    }                                                                    \
 }
-
-void tx_cumulate(const float *a, int64_t outer, int64_t n, int64_t inner,
-                 int prod, float *out) {
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *p = a + o * n * inner + i;
-      float *q = out + o * n * inner + i;
-      float acc = prod ? 1.0f : 0.0f;
-      for (int64_t j = 0; j < n; j++) {
-        acc = prod ? acc * p[j * inner] : acc + p[j * inner];
-        q[j * inner] = acc;
-      }
-    }
-}
+TX_CUMULATE(tx_cumulate, float)
+TX_CUMULATE(tx_cumulate64, double)
+#undef TX_CUMULATE
 
 /* ---- strided copies ---------------------------------------------------- */
 
-void tx_copy(float *dst, const int64_t *dstride, const float *src,
-             const int64_t *sstride, const int64_t *shape, int nd) {
-  if (nd == 0) { *dst = *src; return; }
-  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;
-  if (nd == 1) {
-    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]];
-    return;
-  }
-  for (int64_t i = 0; i < shape[0]; i++)
-    tx_copy(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1,
-            shape + 1, nd - 1);
+#define TX_COPY(NAME, T)                                                   \
+void NAME(T *dst, const int64_t *dstride, const T *src,                    \
+          const int64_t *sstride, const int64_t *shape, int nd) {          \
+  if (nd == 0) { *dst = *src; return; }                                    \
+  for (int d = 0; d < nd; d++) if (shape[d] == 0) return;                  \
+  if (nd == 1) {                                                           \
+    for (int64_t i = 0; i < shape[0]; i++) dst[i * dstride[0]] = src[i * sstride[0]]; \
+    return;                                                                \
+  }                                                                        \
+  for (int64_t i = 0; i < shape[0]; i++)                                   \
+    NAME(dst + i * dstride[0], dstride + 1, src + i * sstride[0], sstride + 1, \
+         shape + 1, nd - 1);                                               \
+}
+TX_COPY(tx_copy, float)
+TX_COPY(tx_copy64, double)
+#undef TX_COPY
+
+/* tx_copy or tx_copy64 by dst's dtype (src has the same) */
+static void copy_any(const Tensor *dst, const int64_t *dstride, const Tensor *src,
+                     const int64_t *sstride, const int64_t *shape, int nd) {
+  if (dst->dtype == TENSOR_F64) tx_copy64(dst->f64, dstride, src->f64, sstride, shape, nd);
+  else tx_copy(dst->data, dstride, src->data, sstride, shape, nd);
 }
 
 void tx_broadcast_view(const Tensor *a, int ndim, const int64_t *shape,
                        Tensor *v) {
   int off = ndim - a->ndim;
   v->data = a->data;
+  v->dtype = a->dtype;
   v->ndim = ndim;
   v->size = 1;
   for (int d = 0; d < ndim; d++) {
@@ -219,7 +285,7 @@ void tx_broadcast_view(const Tensor *a, int ndim, const int64_t *shape,
 }
 
 static void copy_tensor(const Tensor *dst, const Tensor *src) {
-  tx_copy(dst->data, dst->stride, src->data, src->stride, dst->shape, dst->ndim);
+  copy_any(dst, dst->stride, src, src->stride, dst->shape, dst->ndim);
 }
 
 void tx_where(const Tensor *cond, const Tensor *a, const Tensor *b,
@@ -230,7 +296,9 @@ void tx_where(const Tensor *cond, const Tensor *a, const Tensor *b,
   tx_broadcast_view(b, out->ndim, out->shape, &y);
   int64_t idx[TENSOR_MAXDIM] = {0};
   for (int64_t k = 0; k < out->size; k++) {
-    out->data[k] = *tensor_at(&c, idx) != 0 ? *tensor_at(&x, idx) : *tensor_at(&y, idx);
+    int pick = tensor_load(&c, tensor_offset(&c, idx)) != 0;
+    const Tensor *s = pick ? &x : &y;
+    tensor_store(out, k, tensor_load(s, tensor_offset(s, idx)));
     for (int d = out->ndim - 1; d >= 0; d--) {
       if (++idx[d] < out->shape[d]) break;
       idx[d] = 0;
@@ -242,7 +310,7 @@ void tx_concat(const Tensor *const *ts, int k, int axis, const Tensor *out) {
   int64_t at = 0;
   for (int i = 0; i < k; i++) {
     Tensor v = *out;
-    v.data = out->data + at * out->stride[axis];
+    v.data = tensor_ptr(out, at * out->stride[axis]);
     v.shape[axis] = ts[i]->shape[axis];
     copy_tensor(&v, ts[i]);
     at += ts[i]->shape[axis];
@@ -262,7 +330,7 @@ void tx_tile(const Tensor *a, int nd, const int64_t *reps, const Tensor *out) {
     ss[2 * d] = 0;
     ss[2 * d + 1] = d < off ? 0 : a->stride[d - off];
   }
-  tx_copy(out->data, ds, a->data, ss, shape, 2 * nd);
+  copy_any(out, ds, a, ss, shape, 2 * nd);
 }
 
 void tx_repeat(const Tensor *a, int axis, const int64_t *counts,
@@ -272,9 +340,9 @@ void tx_repeat(const Tensor *a, int axis, const int64_t *counts,
   d.shape[axis] = 1;
   int64_t at = 0;
   for (int64_t j = 0; j < a->shape[axis]; j++) {
-    s.data = a->data + j * a->stride[axis];
+    s.data = tensor_ptr(a, j * a->stride[axis]);
     for (int64_t c = 0; c < counts[j]; c++, at++) {
-      d.data = out->data + at * out->stride[axis];
+      d.data = tensor_ptr(out, at * out->stride[axis]);
       copy_tensor(&d, &s);
     }
   }
@@ -284,7 +352,7 @@ void tx_flip(const Tensor *a, const int *flip, const Tensor *out) {
   Tensor s = *a;
   for (int d = 0; d < a->ndim; d++)
     if (flip[d] && a->shape[d] > 0) {
-      s.data += (a->shape[d] - 1) * a->stride[d];
+      s.data = tensor_ptr(&s, (a->shape[d] - 1) * a->stride[d]);
       s.stride[d] = -a->stride[d];
     }
   if (a->size) copy_tensor(out, &s);
@@ -298,7 +366,7 @@ void tx_flip(const Tensor *a, const int *flip, const Tensor *out) {
   do {                                                                   \
     int64_t idx_[TENSOR_MAXDIM] = {0};                                   \
     for (int64_t blk = 0; blk < (mask)->size; blk++) {                   \
-      int sel = *tensor_at((mask), idx_) != 0;                           \
+      int sel = tensor_load((mask), tensor_offset((mask), idx_)) != 0;   \
       body                                                               \
       for (int d_ = (mask)->ndim - 1; d_ >= 0; d_--) {                   \
         if (++idx_[d_] < (mask)->shape[d_]) break;                       \
@@ -320,7 +388,8 @@ static void block_view(const Tensor *a, int lead, int64_t blk, Tensor *v) {
     off += (blk % a->shape[d]) * a->stride[d];
     blk /= a->shape[d];
   }
-  v->data = a->data + off;
+  v->data = tensor_ptr(a, off);
+  v->dtype = a->dtype;
   v->ndim = a->ndim - lead;
   v->size = 1;
   for (int d = 0; d < v->ndim; d++) {
@@ -330,24 +399,28 @@ static void block_view(const Tensor *a, int lead, int64_t blk, Tensor *v) {
   }
 }
 
-void tx_mask_select(const Tensor *a, const Tensor *mask, float *out) {
+void tx_mask_select(const Tensor *a, const Tensor *mask, void *out) {
   int64_t k = 0;
+  size_t es = tensor_esize(a);
   MASK_WALK(mask, if (sel) {
     Tensor v;
     block_view(a, mask->ndim, blk, &v);
-    tensor_gather(&v, out + k);
+    tensor_gather(&v, (char *)out + (size_t)k * es);
     k += v.size;
   });
 }
 
-void tx_mask_assign(const Tensor *a, const Tensor *mask, const float *values,
+void tx_mask_assign(const Tensor *a, const Tensor *mask, const void *values,
                     int64_t nvalues) {
   int64_t k = 0;
+  size_t es = tensor_esize(a);
   MASK_WALK(mask, if (sel) {
     Tensor v;
     block_view(a, mask->ndim, blk, &v);
-    if (nvalues == 1) tensor_fill(&v, values[0]);
-    else tensor_scatter(&v, values + k);
+    if (nvalues == 1)
+      tensor_fill(&v, a->dtype == TENSOR_F64 ? *(const double *)values
+                                             : *(const float *)values);
+    else tensor_scatter(&v, (const char *)values + (size_t)k * es);
     k += v.size;
   });
 }
@@ -355,13 +428,44 @@ void tx_mask_assign(const Tensor *a, const Tensor *mask, const float *values,
 /* ---- products ---------------------------------------------------------- */
 
 double tx_dot(const Tensor *a, const Tensor *b) {
+  int64_t n = a->shape[0];
+  if (a->dtype == TENSOR_F64 && b->dtype == TENSOR_F64) {
+    if (n > 0 && n <= INT32_MAX && a->stride[0] > 0 && b->stride[0] > 0 &&
+        a->stride[0] <= INT32_MAX && b->stride[0] <= INT32_MAX)
+      return cblas_ddot((int)n, a->f64, (int)a->stride[0], b->f64, (int)b->stride[0]);
+    double s = 0;
+    for (int64_t i = 0; i < n; i++)
+      s += a->f64[i * a->stride[0]] * b->f64[i * b->stride[0]];
+    return s;
+  }
   double s = 0;
   for (int64_t i = 0; i < a->shape[0]; i++)
     s += (double)a->data[i * a->stride[0]] * b->data[i * b->stride[0]];
   return s;
 }
 
-void tx_outer(const Tensor *a, const Tensor *b, float *out) {
+void tx_outer(const Tensor *a, const Tensor *b, void *outp) {
+  if (a->dtype == TENSOR_F64) {      /* a, b and out float64 */
+    double *o = outp;
+    int64_t ia[TENSOR_MAXDIM] = {0};
+    for (int64_t i = 0; i < a->size; i++) {
+      double ai = a->f64[tensor_offset(a, ia)];
+      int64_t ib[TENSOR_MAXDIM] = {0};
+      for (int64_t j = 0; j < b->size; j++) {
+        o[i * b->size + j] = ai * b->f64[tensor_offset(b, ib)];
+        for (int d = b->ndim - 1; d >= 0; d--) {
+          if (++ib[d] < b->shape[d]) break;
+          ib[d] = 0;
+        }
+      }
+      for (int d = a->ndim - 1; d >= 0; d--) {
+        if (++ia[d] < a->shape[d]) break;
+        ia[d] = 0;
+      }
+    }
+    return;
+  }
+  float *out = outp;
   float *x = out, *y = out + a->size * b->size - b->size;
   /* gather b into the last row first, then a into the first column's
    * scratch: avoid allocations by reading a element-wise */
@@ -388,33 +492,36 @@ void tx_diag_from(const Tensor *v, int64_t k, const Tensor *out) {
   int64_t m = out->shape[1];
   for (int64_t i = 0; i < v->shape[0]; i++) {
     int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
-    out->data[r * m + c] = v->data[i * v->stride[0]];
+    tensor_store(out, r * m + c, tensor_load(v, i * v->stride[0]));
   }
 }
 
-void tx_diag_of(const Tensor *m, int64_t k, int64_t len, float *out) {
+void tx_diag_of(const Tensor *m, int64_t k, int64_t len, void *out) {
   for (int64_t i = 0; i < len; i++) {
     int64_t r = k >= 0 ? i : i - k, c = k >= 0 ? i + k : i;
-    out[i] = m->data[r * m->stride[0] + c * m->stride[1]];
+    double v = tensor_load(m, r * m->stride[0] + c * m->stride[1]);
+    if (m->dtype == TENSOR_F64) ((double *)out)[i] = v;
+    else ((float *)out)[i] = (float)v;
   }
 }
 
 void tx_grid(const Tensor *x, int dim, const Tensor *out) {
   int64_t ss[TENSOR_MAXDIM] = {0};
   ss[dim] = x->stride[0];
-  tx_copy(out->data, out->stride, x->data, ss, out->shape, out->ndim);
+  copy_any(out, out->stride, x, ss, out->shape, out->ndim);
 }
 
 /* ---- counting ---------------------------------------------------------- */
 
-int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
+int tx_unique(const Tensor *a, void *values, float *first, float *inverse,
               float *counts, int64_t *k, char *err) {
   int64_t n = a->size;
+  int f64 = a->dtype == TENSOR_F64;
   *k = 0;
   if (n == 0) return 0;
   int64_t *idx = alloc_longs(2 * n, err);
   if (!idx) return -1;
-  float *flat = malloc((size_t)n * sizeof *flat);
+  void *flat = malloc((size_t)n * tensor_esize(a));
   if (!flat) {
     free(idx);
     snprintf(err, TENSOR_ERRLEN, "out of memory for %lld values", (long long)n);
@@ -422,15 +529,17 @@ int tx_unique(const Tensor *a, float *values, float *first, float *inverse,
   }
   tensor_gather(a, flat);
   for (int64_t j = 0; j < n; j++) idx[j] = j;
-  merge_sort(idx, idx + n, n, flat, 1);
+  if (f64) merge_sort64(idx, idx + n, n, flat, 1);
+  else merge_sort(idx, idx + n, n, flat, 1);
   int64_t u = -1;
-  float prev = 0;
+  double prev = 0;
   for (int64_t j = 0; j < n; j++) {
-    float v = flat[idx[j]];
+    double v = f64 ? ((double *)flat)[idx[j]] : ((float *)flat)[idx[j]];
     int same = j > 0 && (v == prev || (isnan(v) && isnan(prev)));
     if (!same) {
       u++;
-      if (values) values[u] = v;
+      if (values && f64) ((double *)values)[u] = v;
+      else if (values) ((float *)values)[u] = (float)v;
       if (first) first[u] = (float)idx[j];   /* stable: the earliest */
       if (counts) counts[u] = 0;
       prev = v;

@@ -127,7 +127,7 @@ function data.faces(opts)
          "Debian's python3-skimage package", table.concat(tried, ", "))
   end
   local T = require "tensor"
-  local ok, x = pcall(T.load, path)
+  local ok, x = pcall(T.load, path, {dtype = "float32"})   -- the file is <f8
   if not ok then fail("data.faces: %s", (x:gsub("^[^:]*:%d+: ", ""))) end
   local s = x:shape()
   if #s ~= 3 or s[1] ~= 200 or s[2] ~= 25 or s[3] ~= 25 then

@@ -1,6 +1,8 @@
 /* test_tensor.c - the tensor core: shapes, strided copies, broadcasting
  * (fast vs naive), matmul (OpenBLAS vs naive, transposed views),
- * reductions, RNG determinism, and .npy round trips and bad headers. */
+ * reductions, RNG determinism, and .npy round trips and bad headers;
+ * the same kernels on float64. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -308,11 +310,11 @@ static void test_npy(void) {
      "header dtype/shape");
   is((long long)h.data_offset % 64, 0, "data aligned to 64 bytes");
   float back[6];
-  ok(npy_read_data_file(path, &h, back, 6, err) == 0 && memcmp(a, back, sizeof a) == 0,
+  ok(npy_read_data_file(path, &h, back, TENSOR_F32, 6, err) == 0 && memcmp(a, back, sizeof a) == 0,
      "round trip values");
   /* truncated payload */
   ok(truncate(path, (off_t)h.data_offset + 8) == 0, "truncate file");
-  ok(npy_read_data_file(path, &h, back, 6, err) != 0 && strstr(err, "truncated"),
+  ok(npy_read_data_file(path, &h, back, TENSOR_F32, 6, err) != 0 && strstr(err, "truncated"),
      "truncated data: %s", err);
   /* the header alone says the file is short: nothing gets allocated */
   NpyHeader h2;
@@ -346,6 +348,148 @@ static void test_npy(void) {
   remove(path);
 }
 
+/* float64: a (2, 3) tensor of values float32 cannot hold, seen through
+ * a transposed view (3, 2) for the strided paths */
+static Tensor f64_tensor(double *v, int ndim, const int64_t *shape) {
+  Tensor t;
+  tensor_init(&t, (float *)v, ndim, shape, err);
+  t.dtype = TENSOR_F64;
+  return t;
+}
+
+static void test_f64(void) {
+  double a[6] = {1e8 + 1, 0.1, -0.3, 1.0 / 3, 2.5, 1e-9};
+  double b[6] = {0.2, 0.7, 1e8 + 3, -4, 0.125, 3};
+  Tensor ta = f64_tensor(a, 2, (int64_t[]){2, 3});
+  Tensor tb = f64_tensor(b, 2, (int64_t[]){2, 3});
+  is((long long)tensor_esize(&ta), 8, "float64 elements are 8 bytes");
+  ok(tensor_load(&ta, 0) == 1e8 + 1, "tensor_load reads the double 1e8+1");
+  /* elementwise ops against C's doubles, bit for bit */
+  double o[6], c[6];
+  Tensor to = f64_tensor(o, 2, (int64_t[]){2, 3});
+  const TensorBinop ops[] = {TOP_ADD, TOP_SUB, TOP_MUL, TOP_DIV, TOP_POW, TOP_MAX};
+  for (int k = 0; k < 6; k++) {
+    tensor_binop(ops[k], &ta, &tb, &to);
+    int same = 1;
+    for (int i = 0; i < 6; i++) {
+      double x = a[i], y = b[i];
+      double want = k == 0 ? x + y : k == 1 ? x - y : k == 2 ? x * y
+                  : k == 3 ? x / y : k == 4 ? pow(x, y) : (x > y ? x : y);
+      same &= memcmp(&want, &o[i], sizeof want) == 0 || (isnan(want) && isnan(o[i]));
+    }
+    ok(same, "float64 binop %d equals C's double arithmetic bit for bit", k);
+  }
+  ok(o[0] == 1e8 + 1 && (float)o[0] != o[0], "1e8+1 survives (float32 would round it)");
+  /* broadcasting a transposed view and a 0-d scalar */
+  Tensor tt = ta;                              /* (3, 2) view */
+  tt.shape[0] = 3; tt.shape[1] = 2; tt.stride[0] = 1; tt.stride[1] = 3;
+  double s = 0.1;
+  Tensor ts = f64_tensor(&s, 0, NULL);
+  Tensor tc = f64_tensor(c, 2, (int64_t[]){3, 2});
+  tensor_binop(TOP_ADD, &tt, &ts, &tc);
+  ok(c[0] == a[0] + 0.1 && c[1] == a[3] + 0.1 && c[5] == a[5] + 0.1,
+     "strided float64 + 0-d scalar");
+  /* comparisons of float64 inputs into a float32 mask */
+  float m[6];
+  Tensor tm;
+  tensor_init(&tm, m, 2, (int64_t[]){2, 3}, err);
+  tensor_binop(TOP_GT, &ta, &tb, &tm);
+  ok(m[0] == 1 && m[1] == 0 && m[2] == 0 && m[3] == 1 && m[4] == 1 && m[5] == 0,
+     "float64 comparison gives a float32 0/1 mask");
+  /* gather of the transposed view, scatter back, fill */
+  double g[6];
+  tensor_gather(&tt, g);
+  ok(g[0] == a[0] && g[1] == a[3] && g[2] == a[1] && g[5] == a[5], "float64 gather of a view");
+  double z[6] = {0};
+  Tensor tz = f64_tensor(z, 2, (int64_t[]){2, 3}), tzt = tz;
+  tzt.shape[0] = 3; tzt.shape[1] = 2; tzt.stride[0] = 1; tzt.stride[1] = 3;
+  tensor_scatter(&tzt, g);
+  ok(memcmp(z, a, sizeof a) == 0, "float64 scatter through a view restores the values");
+  tensor_fill(&tzt, 0.1);
+  ok(z[0] == 0.1 && z[5] == 0.1, "float64 fill keeps 0.1 a double");
+  /* conversion both ways */
+  float f[6];
+  Tensor tf;
+  tensor_init(&tf, f, 2, (int64_t[]){2, 3}, err);
+  tensor_convert(&ta, &tf);
+  ok(f[1] == 0.1f && f[0] == (float)(1e8 + 1), "convert float64 -> float32 rounds");
+  tensor_convert(&tf, &tz);
+  ok(z[1] == (double)0.1f, "convert float32 -> float64 is exact");
+  /* unary ops */
+  tensor_unop(TUN_SQRT, &tb, &to);
+  ok(o[0] == sqrt(0.2) && isnan(o[3]), "float64 sqrt");
+  tensor_unop(TUN_NEG, &tt, &tc);
+  ok(c[1] == -a[3], "float64 negation of a view");
+  /* reductions */
+  double tenth[10];
+  for (int i = 0; i < 10; i++) tenth[i] = 0.1;
+  Tensor t10 = f64_tensor(tenth, 1, (int64_t[]){10});
+  double sum = 0;
+  for (int i = 0; i < 10; i++) sum += 0.1;
+  ok(tensor_reduce_all(TRED_SUM, &t10) == sum, "float64 sum of ten 0.1s in double");
+  ok(tensor_reduce_all(TRED_MAX, &tt) == 1e8 + 1, "float64 max of a view");
+  is((long long)tensor_reduce_all(TRED_ARGMIN, &tt), 4, "float64 argmin of a view");
+  double r[3];
+  Tensor tr = f64_tensor(r, 1, (int64_t[]){3});
+  tensor_reduce_axis(TRED_SUM, &ta, 0, &tr);
+  ok(r[0] == a[0] + a[3] && r[2] == a[2] + a[5], "float64 sum along an axis");
+  float rf[2];
+  Tensor trf;
+  tensor_init(&trf, rf, 1, (int64_t[]){2}, err);
+  tensor_reduce_axis(TRED_ARGMAX, &ta, 1, &trf);
+  ok(rf[0] == 0 && rf[1] == 1, "float64 argmax along an axis into float32 positions");
+}
+
+static void test_f64_matmul(void) {
+  enum { M = 17, K = 9, N = 11 };
+  double a[M * K], b[K * N], o1[M * N], o2[M * N];
+  tensor_seed(5);
+  for (int i = 0; i < M * K; i++) a[i] = tensor_rand_normal() + 1e8;
+  for (int i = 0; i < K * N; i++) b[i] = tensor_rand_normal();
+  Tensor ta = f64_tensor(a, 2, (int64_t[]){M, K}), tb = f64_tensor(b, 2, (int64_t[]){K, N});
+  Tensor t1 = f64_tensor(o1, 2, (int64_t[]){M, N}), t2 = f64_tensor(o2, 2, (int64_t[]){M, N});
+  ok(tensor_matmul(&ta, &tb, &t1, err) == 0, "float64 matmul (dgemm)");
+  tensor_matmul_naive(&ta, &tb, &t2);
+  double md = 0, mx = 0;
+  for (int i = 0; i < M * N; i++) {
+    if (fabs(o1[i] - o2[i]) > md) md = fabs(o1[i] - o2[i]);
+    if (fabs(o2[i]) > mx) mx = fabs(o2[i]);
+  }
+  ok(md <= 1e-13 * mx, "dgemm equals the naive double loop (rel %g)", md / mx);
+  /* a transposed view of a goes to BLAS as CblasTrans */
+  double at[K * M];
+  for (int i = 0; i < M; i++) for (int k = 0; k < K; k++) at[k * M + i] = a[i * K + k];
+  Tensor tat = {.data = (float *)at, .ndim = 2, .size = M * K, .shape = {M, K},
+                .stride = {1, M}, .dtype = TENSOR_F64};
+  ok(tensor_matmul(&tat, &tb, &t2, err) == 0 && memcmp(o1, o2, sizeof o1) == 0,
+     "float64 matmul of a transposed view equals the contiguous one");
+}
+
+static void test_npy_f64(void) {
+  char path[] = "/tmp/wb_test_npy64XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  double a[6] = {1e8 + 1, 0.1, -0.3, 1.0 / 3, 2.5, 1e-300};
+  Tensor t = f64_tensor(a, 2, (int64_t[]){2, 3}), tt = t;
+  ok(npy_write_file(path, &t, err) == 0, "write float64 .npy");
+  NpyHeader h;
+  ok(npy_read_header_file(path, &h, err) == 0 && strcmp(h.dtype, "<f8") == 0 &&
+     npy_dtype(&h) == TENSOR_F64, "header says <f8");
+  double back[6];
+  ok(npy_read_data_file(path, &h, back, TENSOR_F64, 6, err) == 0 &&
+     memcmp(a, back, sizeof a) == 0, "float64 round trip is bit-exact");
+  float f[6];
+  ok(npy_read_data_file(path, &h, f, TENSOR_F32, 6, err) == 0 && f[1] == 0.1f,
+     "a <f8 file read into float32 rounds each value");
+  tt.shape[0] = 3; tt.shape[1] = 2; tt.stride[0] = 1; tt.stride[1] = 3;
+  ok(npy_write_file(path, &tt, err) == 0, "write a strided float64 view");
+  ok(npy_read_header_file(path, &h, err) == 0 &&
+     npy_read_data_file(path, &h, back, TENSOR_F64, 6, err) == 0 &&
+     back[0] == a[0] && back[1] == a[3] && back[2] == a[1],
+     "the view is written in its row-major order");
+  remove(path);
+}
+
 int main(void) {
   test_init();
   test_gather_transpose();
@@ -356,5 +500,8 @@ int main(void) {
   test_reduce_strided();
   test_rng();
   test_npy();
+  test_f64();
+  test_f64_matmul();
+  test_npy_f64();
   return done_testing();
 }

@@ -2,7 +2,8 @@
  * small hand-checked cases: ranges, half-to-even rounding, stable sorts
  * with NaN last, medians, moments, scans, strided copies (tile, flip,
  * concat of a transposed view), masks, unique, bincount and the seeded
- * samplers. */
+ * samplers; the float64 paths. */
+#include <math.h>
 #include <string.h>
 
 #include "tap.h"
@@ -210,6 +211,52 @@ static void test_products(void) {
   ok(r[0] == 9, "linspace of 0 values writes nothing");
 }
 
+static Tensor make64(double *data, int ndim, const int64_t *shape) {
+  Tensor t = make((float *)data, ndim, shape);
+  t.dtype = TENSOR_F64;
+  return t;
+}
+
+/* the float64 paths: values float32 could not hold */
+static void test_f64(void) {
+  double r[3];
+  tx_range64(r, 3, 0, 0.3, 1, 0, 0);
+  ok(r[0] == 0 && r[1] == 0.15 && r[2] == 0.3, "linspace in float64 ends exactly at 0.3");
+  tx_range64(r, 3, 0, 2, 1, 1, 10);
+  ok(r[0] == 1 && r[1] == 10 && r[2] == 100, "logspace in float64");
+  double v[4] = {1e8 + 1, 1e8 + 2, 1e8 + 3, 1e8 + 4}, o[4];
+  Tensor t = make64(v, 1, (int64_t[]){4});
+  tx_var64(v, 1, 4, 1, 0, 0, o);
+  ok(o[0] == 1.25, "var of 1e8+1..1e8+4 is 1.25 (float32 would see 0 or more)");
+  tx_cumulate64(v, 1, 4, 1, 0, o);
+  ok(o[3] == 4e8 + 10, "cumsum in float64");
+  tx_unop(TX_FLOOR, &t, o);
+  ok(o[0] == 1e8 + 1, "floor of a float64 keeps its integer");
+  double w[4] = {0.1, 0.2, 0.3, 0.4};
+  Tensor tw = make64(w, 1, (int64_t[]){4});
+  double want = 0;
+  for (int i = 0; i < 4; i++) want += v[i] * w[i];
+  double got = tx_dot(&t, &tw);
+  ok(fabs(got - want) <= 1e-15 * fabs(want), "ddot of float64 vectors (%.17g vs %.17g)", got, want);
+  /* concat of a float64 vector with a reversed view of itself */
+  double c[8];
+  Tensor tc = make64(c, 1, (int64_t[]){8});
+  Tensor rev = t;
+  rev.data = (float *)(v + 3);
+  rev.stride[0] = -1;
+  const Tensor *parts[2] = {&t, &rev};
+  tx_concat(parts, 2, 0, &tc);
+  ok(c[0] == v[0] && c[3] == v[3] && c[4] == v[3] && c[7] == v[0], "concat in float64");
+  int flip[1] = {1};
+  Tensor tc4 = make64(c, 1, (int64_t[]){4});
+  tx_flip(&t, flip, &tc4);
+  ok(c[0] == v[3] && c[3] == v[0], "flip in float64");
+  double rr[2] = {0.125, 2.675};
+  Tensor trr = make64(rr, 1, (int64_t[]){2});
+  tx_round(&trr, 2, o);
+  ok(o[0] == 0.12 && o[1] == 2.68, "round(2) in float64 as NumPy: 0.12, 2.68 (2.675*100 is 267.5)");
+}
+
 int main(void) {
   test_ranges();
   test_round();
@@ -220,5 +267,6 @@ int main(void) {
   test_counting();
   test_sampling();
   test_products();
+  test_f64();
   return done_testing();
 }
