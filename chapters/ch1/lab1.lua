@@ -38,7 +38,8 @@ print("특성 행렬 X의 모양(shape):", table.concat(X:shape(), " x "))
 -- 꽤 잘 나뉜다.
 local bill = X:slice(2, 1, 2)                                -- 부리 길이, 부리 깊이
 plot.scatter(bill, out "species.png", {classes = y, class_names = SPECIES_KO,
-  title = "종(레이블)으로 색칠한 펭귄", xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
+  title = "종(레이블)으로 색칠한 펭귄",
+  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
 plot.pairplot(X, out "pairplot.png", {classes = y, class_names = SPECIES_KO,
   feature_names = NAMES_KO, title = "네 특성의 모든 쌍 (색은 종)"})
 
@@ -99,7 +100,8 @@ local centers = best.C * X:std{axis = 1} + X:mean(1)
 plot.scatter(bill, out "clusters.png", {classes = best.labels,
   class_names = {"군집 0", "군집 1", "군집 2"},
   overlay = {{X = centers:slice(2, 1, 2), marker = "x", size = 12, label = "군집 중심"}},
-  title = "레이블 없이 찾은 세 군집 (k-평균)", xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
+  title = "레이블 없이 찾은 세 군집 (k-평균)",
+  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
 
 -- %% 종과 군집 맞추어 보기
 -- 군집 번호는 알고리즘이 붙인 이름일 뿐이라 "군집 0 = 아델리" 같은
@@ -119,4 +121,5 @@ for _, s in ipairs(SPECIES) do
   local row = clean[clean.species:eq(s)].cluster:value_counts()
   agree = agree + row.values[1]               -- 가장 큰 칸 (value_counts는 내림차순)
 end
-print(("종과 군집이 일치하는 비율: %.1f%% (%d/%d마리)"):format(100 * agree / #clean, agree, #clean))
+print(("종과 군집이 일치하는 비율: %.1f%% (%d/%d마리)")
+      :format(100 * agree / #clean, agree, #clean))

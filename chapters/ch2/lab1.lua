@@ -47,8 +47,9 @@ local function grid_lines(M)
   for c = -1, 1, 0.5 do
     for _, horizontal in ipairs {true, false} do
       local t = tensor.linspace(-1, 1, 21)
-      local P = horizontal and tensor.stack({t, t * 0 + c}, 1)     -- y = c
-                            or tensor.stack({t * 0 + c, t}, 1)     -- x = c
+      local const = tensor.full({21}, c)
+      local P = horizontal and tensor.stack({t, const}, 1)         -- 직선 y = c
+                            or tensor.stack({const, t}, 1)         -- 직선 x = c
       local Q = M:matmul(P)                                       -- (2, 21)
       series[#series + 1] = {x = Q[1], y = Q[2], color = "#9a9a9a"}
     end
@@ -83,4 +84,5 @@ print("b = A u = " .. vec(b) .. "에서 A x = b를 풀면 (linalg.solve) x = "
 local F = tensor{{1, 2}, {2, 4}}
 print(("det([[1, 2], [2, 4]]) = %.4f"):format(linalg.det(F)))
 local ok, err = pcall(linalg.inv, F)
-print("linalg.inv(F)의 오류 메시지: " .. (ok and "(없음)" or tostring(err):match("inv: .*")))
+local message = ok and "(없음)" or tostring(err):match("inv: .*")
+print("linalg.inv(F)의 오류 메시지: " .. message)

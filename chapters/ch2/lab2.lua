@@ -40,7 +40,8 @@ local tangent_y = {f(x0) + slope * (0.8 - x0), f(x0) + slope * (3 - x0)}
 local fig = plot.subplots{cols = 2, width = 480, height = 400,
                           title = "수치 미분: 접선의 기울기와 h에 따른 오차"}
 plot.lines({{x = xs, y = ys, label = "f(x) = x^3 - 3x"},
-            {x = tangent_x, y = tangent_y, label = "x = 2에서의 접선", style = "--", color = "red"},
+            {x = tangent_x, y = tangent_y, label = "x = 2에서의 접선",
+             style = "--", color = "red"},
             {x = {x0}, y = {f(x0)}, marker = "o", color = "red"}},
            fig, {title = "곡선과 접선", xlabel = "x", ylabel = "f(x)", ylim = {-6, 14}})
 local lh, lf, lc = {}, {}, {}

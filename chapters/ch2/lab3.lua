@@ -22,14 +22,12 @@ local RATES = {0.1, 0.8, 1.05}
 local NAMES = {"η = 0.1 (작음)", "η = 0.8 (큼)", "η = 1.05 (너무 큼)"}
 local curve_x = tensor.linspace(-3.2, 3.2, 101)
 local fig = plot.subplots{cols = 3, width = 380, height = 360,
-                          title = "f(x) = x^2 에서 학습률에 따른 경사 하강법 (x = 2.5에서 출발, 8걸음)"}
+  title = "f(x) = x^2 에서 학습률에 따른 경사 하강법 (x = 2.5에서 출발, 8걸음)"}
 for k, lr in ipairs(RATES) do
   local xs, ys = descend_1d(2.5, lr, 8)
-  print(("η = %-5g  %s"):format(lr, table.concat((function()
-    local t = {}
-    for i, x in ipairs(xs) do t[i] = ("%.3f"):format(x) end
-    return t
-  end)(), " → ")))
+  local shown = {}
+  for i, v in ipairs(xs) do shown[i] = ("%.3f"):format(v) end
+  print(("η = %-5g  %s"):format(lr, table.concat(shown, " → ")))
   plot.lines({{x = curve_x, y = curve_x:square(), color = "gray"},
               {x = xs, y = ys, marker = "o", color = "C" .. (k - 1), label = "발걸음"}},
              fig, {title = NAMES[k], xlabel = "x", ylabel = "f(x)",
@@ -62,7 +60,8 @@ for k, lr in ipairs(RATES_2D) do
   p.label = ("η = %g"):format(lr)
   p.color = COLORS_2D[k]
   paths[k] = p
-  print(("η = %-5g: 25걸음 뒤 (w1, w2) = (%.4f, %.4f), 손실 %.4f"):format(lr, w1, w2, loss(w1, w2)))
+  print(("η = %-5g: 25걸음 뒤 (w1, w2) = (%.4f, %.4f), 손실 %.4f")
+        :format(lr, w1, w2, loss(w1, w2)))
 end
 plot.contour(loss, out "gd_2d.png", {xlim = {-3, 3}, ylim = {-2, 2}, levels = 14,
   paths = paths, title = "f(w1, w2) = w1^2 + 5 w2^2 위의 경사 하강법 (25걸음)",

@@ -34,7 +34,9 @@ end
 local function fit(x, y, degree)
   return (linalg.lstsq(vander(x, degree), y))         -- 첫째 반환값: 해 w
 end
-local function predict(w, x) return vander(x, w:numel() - 1):matmul(w:reshape(-1, 1)):reshape(-1) end
+local function predict(w, x)                          -- V w 를 (N,) 벡터로
+  return vander(x, w:numel() - 1):matmul(w:reshape(-1, 1)):reshape(-1)
+end
 local function mse(w, x, y) return (predict(w, x) - y):square():mean() end
 
 -- %% 1차, 4차, 15차
@@ -44,7 +46,8 @@ local fig = plot.subplots{cols = 2, width = 460, height = 380,
                           title = "훈련 데이터 20개에 맞춘 다항식"}
 local function panel(w, title)
   plot.scatter(x_train, y_train, fig, {label = "훈련 데이터", size = 6, color = "black",
-    lines = {{x = curve, y = truth_y, label = "참 함수 sin(πx)", style = "--", color = "gray"},
+    lines = {{x = curve, y = truth_y, label = "참 함수 sin(πx)", style = "--",
+              color = "gray"},
              {x = curve, y = predict(w, curve), label = "모델", color = "red"}},
     title = title, xlabel = "x", ylabel = "y", ylim = {-2, 2}, xlim = {-1.05, 1.05}})
 end
@@ -85,7 +88,8 @@ for d = 0, 15 do
   test_err[#test_err + 1] = math.log(te, 10)
   if te < best_err then best_d, best_err = d, te end
 end
-print(("테스트 MSE가 가장 작은 차수: %d차 (MSE %.4f, 잡음의 분산은 0.0625)"):format(best_d, best_err))
+print(("테스트 MSE가 가장 작은 차수: %d차 (MSE %.4f, 잡음의 분산은 0.0625)")
+      :format(best_d, best_err))
 plot.lines({{x = degrees, y = train_err, label = "훈련 오차", marker = "o"},
             {x = degrees, y = test_err, label = "테스트 오차", marker = "s"}},
            out "error_vs_degree.png", {title = "다항식 차수에 따른 오차",

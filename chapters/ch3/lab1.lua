@@ -48,7 +48,8 @@ show("scores[3:]   -> scores:slice(1, 4, -1)", scores:slice(1, 4, -1))
 show("scores[4:-1] -> scores:slice(1, 5, -2)", scores:slice(1, 5, -2))
 local grid = tensor{{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}, {13, 14, 15, 16}}
 show("grid[0, 2] -> grid:get(1, 3)", grid:get(1, 3))
-show("grid[0:2, 2:4] -> grid:slice(1, 1, 2):slice(2, 3, 4)", grid:slice(1, 1, 2):slice(2, 3, 4))
+show("grid[0:2, 2:4] -> grid:slice(1, 1, 2):slice(2, 3, 4)",
+     grid:slice(1, 1, 2):slice(2, 3, 4))
 show("grid[1] (둘째 행) -> grid[2]", grid[2])
 show("grid[:, 1] (둘째 열) -> grid:select(2, 2)", grid:select(2, 2))
 -- 교재의 np_array[0:2][2:4]는 "0-1행을 자른 뒤 그 결과의 2-3행"이라
@@ -63,7 +64,8 @@ print("grid:slice(1, 1, 2):slice(1, 3, 4) -> " ..
 -- 1부터 센다.
 show("grid:sum(1)  (np.sum(axis=0): 열마다 합)", grid:sum(1))
 show("grid:sum(2)  (np.sum(axis=1): 행마다 합)", grid:sum(2))
-print(("grid:mean() %.2f, grid:std() %.4f (넘파이처럼 ddof = 0)"):format(grid:mean(), grid:std()))
+print(("grid:mean() %.2f, grid:std() %.4f (넘파이처럼 ddof = 0)")
+      :format(grid:mean(), grid:std()))
 
 -- %% 3.6 벡터화 연산: 반복문과 한 번의 연산
 -- 같은 곱셈을 Lua 반복문으로 한 원소씩 하는 것과, 텐서 곱 한 번으로
@@ -82,7 +84,8 @@ t0 = sys.clock()
 local vec = values * weights                           -- 한 번의 텐서 곱 (벡터화)
 local t_vec = sys.clock() - t0
 
-print(("원소 %d개의 곱: Lua 반복문 %.1f ms, 벡터화 %.1f ms"):format(n, t_loop * 1000, t_vec * 1000))
+print(("원소 %d개의 곱: Lua 반복문 %.1f ms, 벡터화 %.1f ms")
+      :format(n, t_loop * 1000, t_vec * 1000))
 print("두 결과가 같은가: " .. tostring(math.abs(vec:get(12345) - loop[12345]) < 1e-6))
 
 -- 행렬 곱도 마찬가지이다. 세 겹의 반복문(교재의 matmult_naive) 대신

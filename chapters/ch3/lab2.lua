@@ -93,10 +93,11 @@ local function year_of(d)
 end
 local years = co2.date:map(year_of)
 local window = years:gt(1958) & years:lt(1966)
+local yw = years[window]
 plot.lines({
-  {x = years[window], y = co2.co2:fillna(co2.co2:mean())[window], label = "전체 평균으로 채움", color = "gray"},
-  {x = years[window], y = co2.co2:interpolate()[window], label = "선형 보간으로 채움", color = "red"},
-  {x = years[window], y = co2.co2[window], label = "측정값 (빈 곳은 결측값)", color = "blue"},
+  {x = yw, y = c:fillna(c:mean())[window], label = "전체 평균으로 채움", color = "gray"},
+  {x = yw, y = c:interpolate()[window], label = "선형 보간으로 채움", color = "red"},
+  {x = yw, y = c[window], label = "측정값 (빈 곳은 결측값)", color = "blue"},
 }, out "co2_fill.png", {title = "마우나로아 CO2 농도 (1958-1965년), 결측값 채우기",
   xlabel = "연도", ylabel = "CO2 (ppm)", ylim = {310, 325}})
 
@@ -110,7 +111,8 @@ title("바람이 평균 초속 3.5m 이상인 달만 (means[means.wind >= 3.5])"
 print(monthly[monthly.wind:ge(3.5)])
 local months = {}
 for m = 1, 12 do months[m] = m .. "월" end
-plot.bar(months, {monthly.temp_max:tolist(), monthly.temp_min:tolist()}, out "weather_monthly.png",
+plot.bar(months, {monthly.temp_max:tolist(), monthly.temp_min:tolist()},
+  out "weather_monthly.png",
   {labels = {"최고 기온", "최저 기온"}, title = "시애틀의 달별 평균 기온 (2012-2015년)",
    xlabel = "달", ylabel = "기온 (°C)"})
 
@@ -137,7 +139,8 @@ print(frame.concat{first, last})
 
 -- %% 3.16 병합: merge
 -- 두 표를 공통 열(key)로 합친다. how는 어느 쪽의 키를 남길지 정한다.
-local members = frame.DataFrame({id = {1, 2, 3, 4}, ["이름"] = {"가람", "나래", "다솜", "라온"}},
+local members = frame.DataFrame({id = {1, 2, 3, 4},
+                                 ["이름"] = {"가람", "나래", "다솜", "라온"}},
                                 {columns = {"id", "이름"}})
 local clubs = frame.DataFrame({id = {2, 3, 5}, ["동아리"] = {"사진", "로봇", "합창"}},
                               {columns = {"id", "동아리"}})

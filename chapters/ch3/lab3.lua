@@ -36,11 +36,15 @@ print("scatter.png: 날개 길이와 몸무게")
 -- 값의 범위를 구간(bin)으로 나누어 구간마다 몇 개가 들어가는지 센다.
 -- 돌려받는 counts와 edges는 np.histogram의 결과와 같다.
 local groups, names = {}, {}
-for name, id in pairs(SPECIES) do groups[id + 1] = penguins[penguins.species:eq(name)].body_mass_g:tolist(); names[id + 1] = name end
+for name, id in pairs(SPECIES) do
+  groups[id + 1] = penguins[penguins.species:eq(name)].body_mass_g:tolist()
+  names[id + 1] = name
+end
 local _, counts, edges = plot.hist(groups, out "hist.png", {bins = 20, labels = names,
   title = "히스토그램: 종별 몸무게 분포", xlabel = "몸무게 (g)", ylabel = "마릿수"})
 print(("hist.png: 구간 %d개, 첫 구간 %.0f-%.0f g"):format(#edges - 1, edges[1], edges[2]))
-print(("  Adelie의 구간별 마릿수 합 %d, Gentoo %d"):format(counts[1]:sum(), counts[3]:sum()))
+print(("  Adelie의 구간별 마릿수 합 %d, Gentoo %d")
+      :format(counts[1]:sum(), counts[3]:sum()))
 
 -- %% 막대그래프: df.plot(kind='bar')
 -- 날씨 종류별 날 수. value_counts의 인덱스가 막대 이름, 값이 높이가 된다.
@@ -50,7 +54,8 @@ local KO = {sun = "맑음 (sun)", fog = "안개 (fog)", rain = "비 (rain)",
 local labels = {}
 for i, k in ipairs(kinds.index) do labels[i] = KO[k] or k end
 plot.bar(labels, kinds:tolist(), out "bar.png", {values = true,
-  title = "막대그래프: 시애틀의 날씨별 날 수 (2012-2015년)", xlabel = "날씨", ylabel = "날 수"})
+  title = "막대그래프: 시애틀의 날씨별 날 수 (2012-2015년)",
+  xlabel = "날씨", ylabel = "날 수"})
 print("bar.png: 날씨별 날 수")
 
 -- %% 히트맵: 상관 행렬(correlation matrix)
