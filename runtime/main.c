@@ -318,6 +318,26 @@ static void add_script_dir(lua_State *L, const char *path) {
   lua_pop(L, 3);
 }
 
+/* Load the script. Under the book builder (WORKBOOK_CELLS=1) its
+ * `-- %%` cell lines tell the builder where each cell's output starts
+ * (book.load_script in runtime/lua/book.lua). */
+static int load_script(lua_State *L, const char *path) {
+  const char *cells = getenv("WORKBOOK_CELLS");
+  if (!cells || strcmp(cells, "1") != 0) return luaL_loadfilex(L, path, "t");
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "book");
+  int status = docall(L, 1, 1);
+  if (status != LUA_OK) return status;
+  lua_getfield(L, -1, "load_script");
+  lua_remove(L, -2);
+  lua_pushstring(L, path);
+  status = docall(L, 1, 2);
+  if (status != LUA_OK) return status;
+  if (lua_isnil(L, -2)) { lua_remove(L, -2); return LUA_ERRFILE; }
+  lua_pop(L, 1);
+  return LUA_OK;
+}
+
 static int cmd_run(int argc, char **argv) {
   if (argc < 1) {
     fprintf(stderr, "%s: run: missing script path (try: workbook run ch9/lab1.lua)\n", progname);
@@ -346,7 +366,7 @@ static int cmd_run(int argc, char **argv) {
   intr_catch(L, INTR_EXIT);
   int status = run_prelude(L);
   if (status == LUA_OK) {
-    status = luaL_loadfilex(L, path, "t");
+    status = load_script(L, path);
     if (status == LUA_OK) {
       for (int i = 1; i < argc; i++) lua_pushstring(L, argv[i]);
       status = docall(L, argc - 1, 0);
@@ -362,7 +382,7 @@ static int cmd_run(int argc, char **argv) {
 
 /* ---- book ------------------------------------------------------------- */
 
-/* The builder lives in runtime/lua/book.lua: main(args...) returns the
+/* The builder lives in runtime/lua/book_build.lua: main(args...) returns the
  * exit status. */
 static int cmd_book(int argc, char **argv) {
   lua_State *L = new_state();
@@ -370,7 +390,7 @@ static int cmd_book(int argc, char **argv) {
   int code = 1;
   intr_catch(L, INTR_EXIT);
   lua_getglobal(L, "require");
-  lua_pushliteral(L, "book");
+  lua_pushliteral(L, "book_build");
   int status = docall(L, 1, 1);
   if (status == LUA_OK) {
     lua_getfield(L, -1, "main");

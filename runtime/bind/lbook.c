@@ -1,4 +1,4 @@
-/* lbook.c - the `book.core` Lua module: what runtime/lua/book.lua (the
+/* lbook.c - the `book.core` Lua module: what runtime/lua/book_build.lua (the
  * book builder) needs from C: Markdown rendering (bookmd.c), SHA-256,
  * child processes with timeouts, and a few file-system calls. */
 #include <dirent.h>
@@ -73,6 +73,25 @@ static void push_page(lua_State *L, const BmPage *pg) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "runs");
+  lua_createtable(L, pg->nlabels, 0);     /* labels[N+1]: <!--wb-label:N--> */
+  for (int i = 0; i < pg->nlabels; i++) {
+    lua_createtable(L, 0, 3);
+    set_str(L, "kind", pg->labels[i].kind);
+    set_str(L, "id", pg->labels[i].id);
+    set_int(L, "line", pg->labels[i].line);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "labels");
+  lua_createtable(L, pg->nxrefs, 0);      /* xrefs[N+1]: <!--wb-xref:N--> */
+  for (int i = 0; i < pg->nxrefs; i++) {
+    lua_createtable(L, 0, 3);
+    lua_pushboolean(L, pg->xrefs[i].value);
+    lua_setfield(L, -2, "value");
+    set_str(L, "key", pg->xrefs[i].key);
+    set_int(L, "line", pg->xrefs[i].line);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "xrefs");
 }
 
 /* render(markdown, name, root, dir) -> page | nil, "name:LINE: msg".

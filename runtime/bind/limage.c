@@ -212,18 +212,40 @@ static int l_load(lua_State *L) {
   return 1;
 }
 
+/* caption= and label= of a saved figure go to the course book
+ * (book._figure in runtime/lua/book.lua; a no-op outside the build). */
+static void book_caption(lua_State *L, int path, int opts) {
+  if (!lua_istable(L, opts)) return;
+  lua_getfield(L, opts, "caption");
+  lua_getfield(L, opts, "label");
+  int none = lua_isnil(L, -1) && lua_isnil(L, -2);
+  lua_pop(L, 2);
+  if (none) return;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "book");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "_figure");
+  lua_pushvalue(L, path);
+  lua_getfield(L, opts, "caption");
+  lua_getfield(L, opts, "label");
+  lua_call(L, 3, 0);
+  lua_pop(L, 1);
+}
+
 static int l_save(lua_State *L) {
   lua_settop(L, 3);   /* arguments keep their places */
-  static const char *const known[] = {"normalize", NULL};
+  static const OptSpec spec[] = {{"normalize", OPT_ANY}, {"caption", OPT_STRING},
+                                 {"label", OPT_STRING}, {NULL, 0}};
   const char *fn = "image.save";
   Image im = check_image(L, 1, fn, NULL);
   const char *path = check_path(L, 2, fn);
-  check_option_names(L, 3, fn, known, 0);
+  check_options(L, 3, fn, spec, 0);
   int normalize = opt_bool(L, 3, "normalize", fn);
   check_channels(L, &im, fn);
   char err[TENSOR_ERRLEN];
   if (image_save_png(path, &im, normalize, err))
     return lerror(L, "%s: %s", fn, err);
+  book_caption(L, 2, 3);
   lua_pushvalue(L, 2);
   return 1;
 }

@@ -142,3 +142,95 @@ char *bi_include(const char *path, const char *shown, const char *anchor,
   tidy(out.p);
   return out.p;
 }
+
+/* ---- cells ---------------------------------------------------------------
+ * A line "-- %%" (alone or followed by blanks and a title) starts a cell,
+ * "-- %% [markdown]" a Markdown cell whose lines are comments. The same
+ * rule as book.is_marker in runtime/lua/book.lua, which the running lab
+ * uses to say when it reaches each marker. */
+
+static int cell_marker(const char *s, const char *e) {
+  if (e - s < 5 || memcmp(s, "-- %%", 5) != 0) return 0;
+  return e - s == 5 || s[5] == ' ' || s[5] == '\t' || s[5] == '\r';
+}
+
+static char *trimmed(const char *s, const char *e) {
+  while (s < e && strchr(" \t\r", *s)) s++;
+  while (e > s && strchr(" \t\r", e[-1])) e--;
+  char *t = malloc((size_t)(e - s) + 1);
+  if (t) { memcpy(t, s, (size_t)(e - s)); t[e - s] = '\0'; }
+  return t;
+}
+
+/* Finish cell v: its text with blank lines at either end removed, and a
+ * Markdown cell's comment leaders ("-- " or "--") taken off. */
+static int close_cell(BiCell *v, const char *s, const char *e) {
+  StrBuf b = {0};
+  if (strbuf_put(&b, "", 0)) return -1;
+  while (s < e) {
+    const char *nl = memchr(s, '\n', (size_t)(e - s));
+    const char *le = nl ? nl : e;
+    const char *ls = s;
+    if (v->markdown) {
+      if (le - ls >= 2 && memcmp(ls, "--", 2) == 0) ls += 2;
+      if (ls < le && *ls == ' ') ls++;
+    }
+    if (strbuf_put(&b, ls, (size_t)(le - ls)) || strbuf_put(&b, "\n", 1)) {
+      free(b.p);
+      return -1;
+    }
+    s = nl ? nl + 1 : e;
+  }
+  v->text = b.p;
+  tidy(v->text);
+  return 0;
+}
+
+int bi_cells(const char *code, BiCell **cells, int *ncells) {
+  BiCell *v = NULL;
+  int n = 0, cap = 0;
+  const char *start = code, *end = code + strlen(code);
+  BiCell cur = {0, 0, NULL, NULL};
+  for (const char *s = code;; ) {
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *le = nl ? nl : end;
+    int mark = s < end && cell_marker(s, le);
+    if (mark || s >= end) {
+      if (n == cap) {
+        cap = cap ? 2 * cap : 8;
+        BiCell *p = realloc(v, (size_t)cap * sizeof *v);
+        if (!p) goto oom;
+        v = p;
+      }
+      v[n] = cur;
+      cur.title = NULL;
+      if (!v[n].title && !(v[n].title = trimmed("", ""))) goto oom;
+      n++;
+      if (close_cell(&v[n - 1], start, s)) goto oom;
+      if (s >= end) break;
+      const char *t = s + 5;
+      while (t < le && strchr(" \t", *t)) t++;
+      cur = (BiCell){v[n - 1].index + 1, 0, NULL, NULL};
+      if (le - t >= 10 && memcmp(t, "[markdown]", 10) == 0) {
+        cur.markdown = 1;
+        t += 10;
+      }
+      if (!(cur.title = trimmed(t, le))) goto oom;
+      start = nl ? nl + 1 : end;
+    }
+    if (!nl) { s = end; continue; }
+    s = nl + 1;
+  }
+  *cells = v;
+  *ncells = n;
+  return 0;
+oom:
+  free(cur.title);
+  bi_cells_free(v, n);
+  return -1;
+}
+
+void bi_cells_free(BiCell *cells, int n) {
+  for (int i = 0; i < n; i++) { free(cells[i].title); free(cells[i].text); }
+  free(cells);
+}

@@ -69,7 +69,7 @@ typedef struct {
   cmark_parser *parser;
   cmark_node *doc;
   BmPage *page;
-  int capheads, caprefs, capruns;
+  int capheads, caprefs, capruns, caplabels, capxrefs;
   char *err;
   size_t errlen;
 } Ctx;
@@ -279,6 +279,8 @@ static char *unique_id(BmPage *pg, const char *text) {
   }
 }
 
+static char *heading_label(Ctx *c, cmark_node *h, int line, int *bad);
+
 /* Pass 1: every heading's level, line, text and id. */
 static int read_headings(Ctx *c) {
   int n;
@@ -288,17 +290,19 @@ static int read_headings(Ctx *c) {
   for (int i = 0; i < n; i++) {
     if (grow((void **)&pg->heads, pg->nheads, &c->capheads, sizeof *pg->heads))
       { free(v); return oom(c); }
+    int line = src_line(c, cmark_node_get_start_line(v[i])), bad = 0;
+    char *label = heading_label(c, v[i], line, &bad);
+    if (bad) { free(v); return -1; }
     Str t = {0};
     plain_text(c, &t, v[i], 1);
     BmHeading *h = &pg->heads[pg->nheads];
-    *h = (BmHeading){cmark_node_get_heading_level(v[i]),
-                     src_line(c, cmark_node_get_start_line(v[i])),
+    *h = (BmHeading){cmark_node_get_heading_level(v[i]), line,
                      NULL, take(&t), NULL, NULL};
     if (h->text) {   /* trim the space plain_text adds after blocks */
       size_t k = strlen(h->text);
       while (k && h->text[k - 1] == ' ') h->text[--k] = '\0';
     }
-    h->id = h->text ? unique_id(pg, h->text) : NULL;
+    h->id = label ? label : h->text ? unique_id(pg, h->text) : NULL;
     pg->nheads++;
     if (!h->text || !h->id) { free(v); return oom(c); }
   }
@@ -392,6 +396,8 @@ static void math_html(Ctx *c, Str *b, int m, const char *tag) {
   c->page->nmath++;
 }
 
+static int equation_label(Ctx *c, const char *rest, int line, char *id, size_t n);
+
 /* A paragraph that is one display formula becomes a <div>. */
 static int display_paragraphs(Ctx *c) {
   int n;
@@ -404,10 +410,23 @@ static int display_paragraphs(Ctx *c) {
     const char *s = cmark_node_get_literal(t);
     size_t k;
     int m = bm_token_at(s, strlen(s), &k);
-    if (m < 0 || m >= c->prot.nmath || s[k] || !c->prot.math[m].display)
-      continue;
+    if (m < 0 || m >= c->prot.nmath || !c->prot.math[m].display) continue;
+    char id[256];
+    int label = -2, line = src_line(c, cmark_node_get_start_line(v[i]));
+    if (s[k] && (label = equation_label(c, s + k, line, id, sizeof id)) == -2) continue;
+    if (label == -1) { free(v); return -1; }
     Str b = {0};
-    math_html(c, &b, m, "div");
+    if (label >= 0) {
+      char tok[96];
+      puts_(&b, "<div class=\"equation\" id=\"");
+      escape_html(&b, id, strlen(id));
+      puts_(&b, "\">");
+      math_html(c, &b, m, "div");
+      snprintf(tok, sizeof tok, "<span class=\"eqno\"><!--wb-label:%d--></span></div>", label);
+      puts_(&b, tok);
+    } else {
+      math_html(c, &b, m, "div");
+    }
     puts_(&b, "\n");
     char *html = take(&b);
     int bad = !html || replace_by(v[i], CMARK_NODE_HTML_BLOCK, html);
@@ -490,9 +509,22 @@ static int tokenize_urls(Ctx *c, cmark_node_type type) {
 /* ---- code blocks ------------------------------------------------------- */
 
 typedef struct {
-  char lang[64], file[512], anchor[128];
-  int include, run;
+  char lang[64], file[512], anchor[128], cell[256];
+  int include, run, has_cell;
 } Fence;
+
+/* The next word of a fence's info string: up to a blank outside double
+ * quotes; a quoted value ("cell="a b"") loses its quotes. */
+static size_t fence_word(const char *s, char *out, size_t n) {
+  size_t i = 0, w = 0;
+  int quoted = 0;
+  for (; s[i] && (quoted || (s[i] != ' ' && s[i] != '\t')); i++) {
+    if (s[i] == '"') { quoted = !quoted; continue; }
+    if (w + 1 < n) out[w++] = s[i];
+  }
+  out[w] = '\0';
+  return i;
+}
 
 /* Parse "lua include=lab1.lua anchor=x run". Returns 0, or -1 with an
  * error set when an include/run block has a word it does not know. */
@@ -502,9 +534,8 @@ static int parse_fence(Ctx *c, const char *info, int line, Fence *f) {
   int first = 1;
   for (const char *s = info; *s;) {
     s += strspn(s, " \t");
-    size_t k = strcspn(s, " \t");
+    size_t k = fence_word(s, word, sizeof word);
     if (!k) break;
-    snprintf(word, sizeof word, "%.*s", (int)k, s);
     s += k;
     if (first && !strchr(word, '=')) snprintf(f->lang, sizeof f->lang, "%s", word);
     else if (strncmp(word, "include=", 8) == 0) {
@@ -512,31 +543,37 @@ static int parse_fence(Ctx *c, const char *info, int line, Fence *f) {
       snprintf(f->file, sizeof f->file, "%s", word + 8);
     } else if (strncmp(word, "anchor=", 7) == 0)
       snprintf(f->anchor, sizeof f->anchor, "%s", word + 7);
+    else if (strncmp(word, "cell=", 5) == 0) {
+      f->has_cell = 1;
+      snprintf(f->cell, sizeof f->cell, "%s", word + 5);
+    }
     else if (strcmp(word, "run") == 0) f->run = 1;
     else if (!bad[0]) snprintf(bad, sizeof bad, "%s", word);
     first = 0;
   }
   if (!f->include && !f->run) return 0;
   if (bad[0]) {
-    static const char *const known[] = {"include=", "anchor=", "run"};
+    static const char *const known[] = {"include=", "anchor=", "run", "cell="};
     char key[600];
     snprintf(key, sizeof key, "%s", bad);
     char *eq = strchr(key, '=');
     if (eq) eq[1] = '\0';          /* "inclde=lab1.lua" -> "inclde=" */
-    int near = names_nearest(key, known, 3);
+    int near = names_nearest(key, known, 4);
     char msg[800];
     if (near >= 0)
       snprintf(msg, sizeof msg, "unknown code block option '%s' (did you mean '%s'?)",
                bad, known[near]);
     else
       snprintf(msg, sizeof msg, "unknown code block option '%s' "
-               "(known: include=FILE, anchor=NAME, run)", bad);
+               "(known: include=FILE, anchor=NAME, cell=\"TITLE\", run)", bad);
     return fail(c, line, "%s", msg);
   }
   if (!f->include || !f->file[0])
     return fail(c, line, "'run' needs include=FILE", NULL);
   if (f->anchor[0] && !f->include)
     return fail(c, line, "'anchor=' needs include=FILE", NULL);
+  if (f->has_cell && f->anchor[0])
+    return fail(c, line, "use either anchor= or cell=, not both", NULL);
   return 0;
 }
 
@@ -548,29 +585,98 @@ static int add_run(Ctx *c, int line, const char *path) {
   return pg->runs[pg->nruns++].path ? 0 : -1;
 }
 
+/* One code block: the file's name (and the part shown) above the code.
+ * part is the cell's title or the anchor's name, or NULL. */
+static void code_piece(Str *b, const Fence *f, const char *part, const char *code) {
+  puts_(b, "<figure class=\"code\"><figcaption>");
+  escape_html(b, f->file, strlen(f->file));
+  if (part && part[0]) {
+    puts_(b, " <span class=\"anchor-name\">(");
+    escape_html(b, part, strlen(part));
+    puts_(b, ")</span>");
+  }
+  puts_(b, "</figcaption><pre><code class=\"language-");
+  escape_html(b, f->lang[0] ? f->lang : "plaintext",
+              strlen(f->lang[0] ? f->lang : "plaintext"));
+  puts_(b, "\">");
+  escape_html(b, code, strlen(code));
+  puts_(b, "\n</code></pre></figure>\n");
+}
+
+/* Where the builder puts a run's output: cell k's (-1: all of it). */
+static void cell_mark(Ctx *c, Str *b, int k) {
+  char mark[64];
+  snprintf(mark, sizeof mark, "<!--wb-cell:%d:%d-->\n", c->page->nruns, k);
+  puts_(b, mark);
+}
+
+static void run_mark(Ctx *c, Str *b, const char *what) {
+  char mark[64];
+  snprintf(mark, sizeof mark, "<!--wb-%s:%d-->\n", what, c->page->nruns);
+  puts_(b, mark);
+}
+
 static char *code_html(Ctx *c, const Fence *f, const char *code) {
   Str b = {0};
-  puts_(&b, "<figure class=\"code\"><figcaption>");
-  escape_html(&b, f->file, strlen(f->file));
-  if (f->anchor[0]) {
-    puts_(&b, " <span class=\"anchor-name\">(");
-    escape_html(&b, f->anchor, strlen(f->anchor));
-    puts_(&b, ")</span>");
-  }
-  puts_(&b, "</figcaption><pre><code class=\"language-");
-  escape_html(&b, f->lang[0] ? f->lang : "plaintext",
-              strlen(f->lang[0] ? f->lang : "plaintext"));
-  puts_(&b, "\">");
-  escape_html(&b, code, strlen(code));
-  puts_(&b, "\n</code></pre></figure>\n");
-  if (f->run) {
-    char mark[48];
-    snprintf(mark, sizeof mark, "<!--wb-run:%d-->\n", c->page->nruns);
-    puts_(&b, mark);
-  }
+  code_piece(&b, f, f->anchor, code);
+  if (f->run) { cell_mark(c, &b, -1); run_mark(c, &b, "end"); }
   return take(&b);
 }
 
+static char *markdown_cell_html(Ctx *c, const char *text);
+
+/* A lab divided into cells (bookinc.c): every cell, or the one named by
+ * cell=, each code cell followed by its output when the lab runs;
+ * Markdown cells as prose. */
+static char *cells_html(Ctx *c, const Fence *f, const char *code, int line) {
+  BiCell *cells;
+  int n;
+  if (bi_cells(code, &cells, &n)) { oom(c); return NULL; }
+  int want = -1;
+  if (f->has_cell) {
+    for (int i = 0; i < n && want < 0; i++)
+      if (i > 0 && strcmp(cells[i].title, f->cell) == 0) want = i;
+    if (want < 0) {
+      Str names = {0};
+      for (int i = 1; i < n; i++) {
+        if (!cells[i].title[0] || cells[i].markdown) continue;
+        puts_(&names, names.len ? ", '" : "'");
+        puts_(&names, cells[i].title);
+        puts_(&names, "'");
+      }
+      char *list = take(&names);
+      char msg[1200];
+      snprintf(msg, sizeof msg, "include: no cell '%s' in %s (%s%s)", f->cell, f->file,
+               list && list[0] ? "named cells: " : "it has no named cells", list ? list : "");
+      free(list);
+      bi_cells_free(cells, n);
+      fail(c, line, "%s", msg);
+      return NULL;
+    }
+  }
+  Str b = {0};
+  if (f->run && want < 0) run_mark(c, &b, "run");
+  for (int i = 0; i < n; i++) {
+    if (want >= 0 && i != want) continue;
+    if (cells[i].markdown) {
+      char *md = markdown_cell_html(c, cells[i].text);
+      if (!md) { bi_cells_free(cells, n); free(b.p); return NULL; }
+      puts_(&b, "<div class=\"markdown-cell\">\n");
+      puts_(&b, md);
+      puts_(&b, "</div>\n");
+      free(md);
+      continue;
+    }
+    if (i == 0 && !cells[i].text[0] && n > 1) continue;   /* nothing before the first cell */
+    code_piece(&b, f, cells[i].title, cells[i].text);
+    if (f->run) cell_mark(c, &b, cells[i].index);
+  }
+  if (f->run) run_mark(c, &b, "end");
+  bi_cells_free(cells, n);
+  char *html = take(&b);
+  if (!html) oom(c);
+  return html;
+}
 /* Remove "." parts and fold "dir/.." in a relative path, in place. */
 static void tidy_path(char *p) {
   char *parts[256];
@@ -649,8 +755,9 @@ static int include_code(Ctx *c, cmark_node *node) {
   char *code = bi_include(path, shown, f.anchor[0] ? f.anchor : NULL,
                           why, sizeof why);
   if (!code) return fail(c, line, "include: %s", why);
-  char *html = code_html(c, &f, code);
+  char *html = f.anchor[0] ? code_html(c, &f, code) : cells_html(c, &f, code, line);
   free(code);
+  if (!html && !f.anchor[0]) return -1;      /* cells_html set the error */
   int bad = !html || replace_by(node, CMARK_NODE_HTML_BLOCK, html)
             || (f.run && add_run(c, line, shown));
   free(html);
@@ -665,6 +772,418 @@ static int include_all(Ctx *c) {
     if (include_code(c, v[i])) { free(v); return -1; }
   free(v);
   return 0;
+}
+
+/* ---- notebook features: labels, references, values, callouts ---------- *
+ * Quarto's syntax: `{#fig-x}` after an image alone in its paragraph, a
+ * caption paragraph `: text {#tbl-x}` after a table, `$$...$$ {#eq-x}`,
+ * `## Title {#sec-x}`; references `@fig-x` and published values
+ * `{{lab.name}}` in the text. The builder numbers labels and resolves
+ * references once it has every page (book_build.lua); here each gets a
+ * token and its source line. */
+
+static int is_label_char(int ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+      || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+/* A label kind at s ("fig-" ...): its length without the '-', or 0. */
+static int label_kind(const char *s) {
+  static const char *const kinds[] = {"fig", "tbl", "eq", "sec"};
+  for (int i = 0; i < 4; i++) {
+    size_t k = strlen(kinds[i]);
+    if (strncmp(s, kinds[i], k) == 0 && s[k] == '-' && is_label_char((unsigned char)s[k + 1]))
+      return (int)k;
+  }
+  return 0;
+}
+
+static int add_label(Ctx *c, const char *kind, const char *id, int line) {
+  BmPage *pg = c->page;
+  for (int i = 0; i < pg->nlabels; i++)
+    if (strcmp(pg->labels[i].id, id) == 0)
+      return fail(c, line, "label '%s' is used twice on this page", id);
+  if (grow((void **)&pg->labels, pg->nlabels, &c->caplabels, sizeof *pg->labels))
+    return oom(c);
+  BmLabel *l = &pg->labels[pg->nlabels];
+  memset(l, 0, sizeof *l);
+  snprintf(l->kind, sizeof l->kind, "%s", kind);
+  l->line = line;
+  if (!(l->id = dup(id))) return oom(c);
+  return pg->nlabels++;
+}
+
+/* A trailing attribute "{#id}" at the end of s (blanks around allowed):
+ * copies id into out and returns the offset where the attribute (and
+ * the blanks before it) starts, or -1. */
+static long trailing_attr(const char *s, char *out, size_t n) {
+  size_t len = strlen(s);
+  while (len && strchr(" \t\r\n", s[len - 1])) len--;
+  if (len < 4 || s[len - 1] != '}') return -1;
+  size_t open = len - 1;
+  while (open > 0 && s[open] != '{') open--;
+  if (s[open] != '{' || s[open + 1] != '#') return -1;
+  size_t a = open + 2, b = len - 1;
+  if (b <= a || b - a >= n) return -1;
+  for (size_t i = a; i < b; i++) if (!is_label_char((unsigned char)s[i])) return -1;
+  memcpy(out, s + a, b - a);
+  out[b - a] = '\0';
+  while (open > 0 && strchr(" \t", s[open - 1])) open--;
+  return (long)open;
+}
+
+/* The label at the end of a block's last text child, taken off the
+ * text. Returns 1 with id set, 0 when there is none, -1 out of memory. */
+static int take_trailing_label(cmark_node *block, char *id, size_t n) {
+  cmark_node *t = cmark_node_last_child(block);
+  if (!t || cmark_node_get_type(t) != CMARK_NODE_TEXT) return 0;
+  const char *s = cmark_node_get_literal(t);
+  long at = trailing_attr(s, id, n);
+  if (at < 0) return 0;
+  char *rest = strndup(s, (size_t)at);
+  if (!rest) return -1;
+  int ok = cmark_node_set_literal(t, rest);
+  free(rest);
+  return ok ? 1 : -1;
+}
+
+/* `## Title {#sec-x}`: the heading's id is x's label (any {#id} sets the
+ * id; only sec- ones are referable). Called by read_headings; returns
+ * the id (malloc'd), NULL when none, or sets *bad. */
+static char *heading_label(Ctx *c, cmark_node *h, int line, int *bad) {
+  char id[256];
+  int r = take_trailing_label(h, id, sizeof id);
+  if (r < 0) { *bad = oom(c); return NULL; }
+  if (r == 0) return NULL;
+  if (label_kind(id) && strncmp(id, "sec-", 4) != 0) {
+    *bad = fail(c, line, "a heading's label must start with sec- (got '%s')", id);
+    return NULL;
+  }
+  if (strncmp(id, "sec-", 4) == 0 && add_label(c, "sec", id, line) < 0) {
+    *bad = -1;
+    return NULL;
+  }
+  char *d = dup(id);
+  if (!d) *bad = oom(c);
+  return d;
+}
+
+static int add_xref(Ctx *c, cmark_node *at, int value, const char *key) {
+  BmPage *pg = c->page;
+  if (grow((void **)&pg->xrefs, pg->nxrefs, &c->capxrefs, sizeof *pg->xrefs))
+    return -1;
+  char needle[300];
+  snprintf(needle, sizeof needle, value ? "{{%s" : "@%s", key);
+  BmXref *x = &pg->xrefs[pg->nxrefs];
+  *x = (BmXref){value, inline_line(c, at, needle), dup(key)};
+  if (!x->key) return -1;
+  return pg->nxrefs++;
+}
+
+/* A published value "{{ lab.name }}" at s: its length, key in out. */
+static size_t value_at(const char *s, char *out, size_t n) {
+  if (s[0] != '{' || s[1] != '{') return 0;
+  const char *p = s + 2;
+  while (*p == ' ') p++;
+  const char *k = p;
+  int dots = 0;
+  while (is_label_char((unsigned char)*p) || *p == '.') dots += *p++ == '.';
+  const char *ke = p;
+  while (*p == ' ') p++;
+  if (p[0] != '}' || p[1] != '}' || dots != 1 || ke == k || (size_t)(ke - k) >= n)
+    return 0;
+  memcpy(out, k, (size_t)(ke - k));
+  out[ke - k] = '\0';
+  return (size_t)(p + 2 - s);
+}
+
+/* A reference "@fig-x" at s (s > start: the char before is not part of
+ * a word or an e-mail address): its length, the label in out. */
+static size_t xref_at(const char *start, const char *s, char *out, size_t n) {
+  if (*s != '@' || !label_kind(s + 1)) return 0;
+  if (s > start && (is_label_char((unsigned char)s[-1]) || s[-1] == '.')) return 0;
+  size_t k = 1;
+  while (is_label_char((unsigned char)s[k])) k++;
+  while (k > 1 && (s[k - 1] == '-' || s[k - 1] == '_')) k--;   /* "@fig-x-" */
+  if (k - 1 >= n) return 0;
+  memcpy(out, s + 1, k - 1);
+  out[k - 1] = '\0';
+  return k;
+}
+
+/* Split a text node at its references and values into text and tokens. */
+static int xrefs_in_text(Ctx *c, cmark_node *t) {
+  const char *s = cmark_node_get_literal(t);
+  if (!strchr(s, '@') && !strstr(s, "{{")) return 0;
+  size_t n = strlen(s), from = 0, i = 0;
+  int any = 0;
+  while (i < n) {
+    char key[256];
+    size_t k = value_at(s + i, key, sizeof key);
+    int value = k > 0;
+    if (!k) k = xref_at(s, s + i, key, sizeof key);
+    if (!k) { i++; continue; }
+    if (i > from && insert_piece(t, CMARK_NODE_TEXT, s + from, i - from)) return -1;
+    int x = add_xref(c, t, value, key);
+    char tok[40];
+    snprintf(tok, sizeof tok, "<!--wb-xref:%d-->", x);
+    if (x < 0 || insert_piece(t, CMARK_NODE_HTML_INLINE, tok, strlen(tok))) return -1;
+    i += k;
+    from = i;
+    any = 1;
+  }
+  if (!any) return 0;
+  if (from < n && insert_piece(t, CMARK_NODE_TEXT, s + from, n - from)) return -1;
+  cmark_node_free(t);
+  return 0;
+}
+
+static int mark_xrefs(Ctx *c) {
+  int n;
+  cmark_node **v = collect(c->doc, CMARK_NODE_TEXT, &n);
+  if (!v) return oom(c);
+  for (int i = 0; i < n; i++)
+    if (xrefs_in_text(c, v[i])) { free(v); return oom(c); }
+  free(v);
+  return 0;
+}
+
+/* The inline HTML of a node's children (a caption), without <p>: they
+ * move into a paragraph put in the document before block (cmark renders
+ * nodes inside a document) and rendered, or block itself when it is the
+ * paragraph holding them. */
+static char *children_html(Ctx *c, cmark_node *from, cmark_node *block) {
+  cmark_node *p = from;
+  if (from != block) {
+    p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    if (!p || !cmark_node_insert_before(block, p)) { cmark_node_free(p); return NULL; }
+    cmark_node *k;
+    while ((k = cmark_node_first_child(from))) cmark_node_append_child(p, k);
+  }
+  char *r = cmark_render_html(p, OPTS, cmark_parser_get_syntax_extensions(c->parser));
+  if (p != block) cmark_node_free(p);
+  if (!r) return NULL;
+  size_t len = strlen(r);
+  while (len && r[len - 1] == '\n') len--;
+  if (len >= 7 && strncmp(r, "<p>", 3) == 0 && strncmp(r + len - 4, "</p>", 4) == 0) {
+    memmove(r, r + 3, len - 7);
+    r[len - 7] = '\0';
+  }
+  return r;
+}
+
+/* An image alone in its paragraph becomes a <figure> with its text as
+ * the caption; with {#fig-x} after it, a numbered one. */
+static int figure_paragraph(Ctx *c, cmark_node *para) {
+  cmark_node *img = cmark_node_first_child(para);
+  if (!img || cmark_node_get_type(img) != CMARK_NODE_IMAGE) return 0;
+  cmark_node *rest = cmark_node_next(img);
+  char id[256] = "";
+  int line = inline_line(c, img, NULL);
+  if (rest) {
+    if (cmark_node_next(rest) || cmark_node_get_type(rest) != CMARK_NODE_TEXT) return 0;
+    const char *s = cmark_node_get_literal(rest);
+    long at = trailing_attr(s, id, sizeof id);
+    if (at != 0) return 0;   /* other text: an inline image */
+    if (strncmp(id, "fig-", 4) != 0)
+      return fail(c, line, "an image's label must start with fig- (got '%s')", id);
+  }
+  int l = id[0] ? add_label(c, "fig", id, line) : -2;
+  if (l == -1) return -1;
+  Str alt = {0};
+  plain_text(c, &alt, img, 0);
+  char *alts = take(&alt), *cap = children_html(c, img, para);
+  Str b = {0};
+  puts_(&b, "<figure class=\"figure\"");
+  if (id[0]) { puts_(&b, " id=\""); escape_html(&b, id, strlen(id)); puts_(&b, "\""); }
+  puts_(&b, "><img src=\"");
+  const char *url = cmark_node_get_url(img);
+  puts_(&b, url ? url : "");
+  puts_(&b, "\" alt=\"");
+  if (alts) {
+    size_t k = strlen(alts);
+    while (k && alts[k - 1] == ' ') k--;
+    escape_html(&b, alts, k);
+  }
+  puts_(&b, "\"><figcaption>");
+  if (l >= 0) {
+    char tok[40];
+    snprintf(tok, sizeof tok, "<!--wb-label:%d-->", l);
+    puts_(&b, tok);
+  }
+  puts_(&b, cap ? cap : "");
+  puts_(&b, "</figcaption></figure>\n");
+  char *html = take(&b);
+  int bad = !alts || !cap || !html || replace_by(para, CMARK_NODE_HTML_BLOCK, html);
+  free(alts); free(cap); free(html);
+  return bad ? oom(c) : 0;
+}
+
+/* A table followed by a paragraph ": caption {#tbl-x}". */
+static int table_caption(Ctx *c, cmark_node *table) {
+  cmark_node *para = cmark_node_next(table);
+  if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH) return 0;
+  cmark_node *first = cmark_node_first_child(para);
+  if (!first || cmark_node_get_type(first) != CMARK_NODE_TEXT) return 0;
+  const char *s = cmark_node_get_literal(first);
+  if (s[0] != ':' || (s[1] != ' ' && s[1] != '\0')) return 0;
+  int line = src_line(c, cmark_node_get_start_line(para));
+  char *rest = dup(s + 1 + (s[1] == ' '));
+  int ok = rest && cmark_node_set_literal(first, rest);
+  free(rest);
+  if (!ok) return oom(c);
+  char id[256] = "";
+  int r = take_trailing_label(para, id, sizeof id);
+  if (r < 0) return oom(c);
+  if (r && strncmp(id, "tbl-", 4) != 0)
+    return fail(c, line, "a table's label must start with tbl- (got '%s')", id);
+  int l = id[0] ? add_label(c, "tbl", id, line) : -2;
+  if (l == -1) return -1;
+  char *cap = children_html(c, para, para);
+  char *tbl = cmark_render_html(table, OPTS, cmark_parser_get_syntax_extensions(c->parser));
+  Str b = {0};
+  puts_(&b, "<figure class=\"table-figure\"");
+  if (id[0]) { puts_(&b, " id=\""); escape_html(&b, id, strlen(id)); puts_(&b, "\""); }
+  puts_(&b, "><figcaption>");
+  if (l >= 0) {
+    char tok[40];
+    snprintf(tok, sizeof tok, "<!--wb-label:%d-->", l);
+    puts_(&b, tok);
+  }
+  puts_(&b, cap ? cap : "");
+  puts_(&b, "</figcaption>\n");
+  puts_(&b, tbl ? tbl : "");
+  puts_(&b, "</figure>\n");
+  char *html = take(&b);
+  int bad = !cap || !tbl || !html;
+  if (!bad) { cmark_node_free(para); bad = replace_by(table, CMARK_NODE_HTML_BLOCK, html); }
+  free(cap); free(tbl); free(html);
+  return bad ? oom(c) : 0;
+}
+
+static int figures_and_tables(Ctx *c) {
+  int n;
+  cmark_node **v = collect(c->doc, CMARK_NODE_PARAGRAPH, &n);
+  if (!v) return oom(c);
+  for (int i = 0; i < n; i++)
+    if (figure_paragraph(c, v[i])) { free(v); return -1; }
+  free(v);
+  /* tables: the extension's node type, found by name */
+  cmark_iter *it = cmark_iter_new(c->doc);
+  cmark_node **t = NULL;
+  int nt = 0, cap = 0;
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *node = cmark_iter_get_node(it);
+    const char *ty = cmark_node_get_type_string(node);
+    if (ev == CMARK_EVENT_ENTER && ty && strcmp(ty, "table") == 0) {
+      if (grow((void **)&t, nt, &cap, sizeof *t)) { cmark_iter_free(it); free(t); return oom(c); }
+      t[nt++] = node;
+    }
+  }
+  cmark_iter_free(it);
+  for (int i = 0; i < nt; i++)
+    if (table_caption(c, t[i])) { free(t); return -1; }
+  free(t);
+  return 0;
+}
+
+/* `$$ ... $$ {#eq-x}`: rest is what follows the formula in its
+ * paragraph. Returns the label's index, -2 when rest is not a label, -1
+ * on error. */
+static int equation_label(Ctx *c, const char *rest, int line, char *id, size_t n) {
+  long at = trailing_attr(rest, id, n);
+  if (at != 0) return -2;
+  if (strncmp(id, "eq-", 3) != 0)
+    return fail(c, line, "an equation's label must start with eq- (got '%s')", id);
+  return add_label(c, "eq", id, line);
+}
+
+/* GitHub's alerts: a block quote whose first line is [!NOTE], [!TIP],
+ * [!IMPORTANT], [!WARNING] or [!CAUTION] becomes a callout box. */
+static int callout(Ctx *c, cmark_node *q) {
+  static const char *const kinds[][2] = {
+    {"NOTE", "참고"}, {"TIP", "팁"}, {"IMPORTANT", "중요"},
+    {"WARNING", "주의"}, {"CAUTION", "경고"}};
+  cmark_node *p = cmark_node_first_child(q);
+  cmark_node *t = p ? cmark_node_first_child(p) : NULL;
+  if (!t || cmark_node_get_type(p) != CMARK_NODE_PARAGRAPH
+      || cmark_node_get_type(t) != CMARK_NODE_TEXT) return 0;
+  const char *s = cmark_node_get_literal(t);
+  int kind = -1;
+  size_t k = 0;
+  for (int i = 0; i < 5 && kind < 0; i++) {
+    char tag[16];
+    snprintf(tag, sizeof tag, "[!%s]", kinds[i][0]);
+    k = strlen(tag);
+    if (strncasecmp(s, tag, k) == 0) kind = i;
+  }
+  if (kind < 0) return 0;
+  const char *after = s + k;
+  after += strspn(after, " \t");
+  cmark_node *next = cmark_node_next(t);
+  if (*after) {      /* "[!NOTE] text": the text stays */
+    char *r = dup(after);
+    int ok = r && cmark_node_set_literal(t, r);
+    free(r);
+    if (!ok) return -1;
+  } else {
+    cmark_node_free(t);
+    if (next && (cmark_node_get_type(next) == CMARK_NODE_SOFTBREAK
+                 || cmark_node_get_type(next) == CMARK_NODE_LINEBREAK))
+      cmark_node_free(next);
+    if (!cmark_node_first_child(p)) cmark_node_free(p);
+  }
+  char open[200], lower[16];
+  size_t i = 0;
+  for (; kinds[kind][0][i] && i < sizeof lower - 1; i++)
+    lower[i] = (char)(kinds[kind][0][i] + 32);
+  lower[i] = '\0';
+  snprintf(open, sizeof open, "<div class=\"callout callout-%s\">\n"
+           "<p class=\"callout-title\">%s</p>\n", lower, kinds[kind][1]);
+  if (insert_piece(q, CMARK_NODE_HTML_BLOCK, open, strlen(open))) return -1;
+  cmark_node *child;
+  while ((child = cmark_node_first_child(q))) cmark_node_insert_before(q, child);
+  if (insert_piece(q, CMARK_NODE_HTML_BLOCK, "</div>\n", 7)) return -1;
+  cmark_node_free(q);
+  return 0;
+}
+
+static int callouts(Ctx *c) {
+  int n;
+  cmark_node **v = collect(c->doc, CMARK_NODE_BLOCK_QUOTE, &n);
+  if (!v) return oom(c);
+  for (int i = n - 1; i >= 0; i--)     /* inner quotes first */
+    if (callout(c, v[i])) { free(v); return oom(c); }
+  free(v);
+  return 0;
+}
+
+static int parse_protected(Ctx *c, const char *src, size_t len);
+
+/* A Markdown cell of a lab: math and callouts as on a page. */
+static char *markdown_cell_html(Ctx *c, const char *text) {
+  BmPage sub;
+  memset(&sub, 0, sizeof sub);
+  Ctx s = {.name = c->name, .root = c->root, .dir = c->dir, .page = &sub,
+           .err = c->err, .errlen = c->errlen};
+  char *html = NULL;
+  if (parse_protected(&s, text, strlen(text)) == 0) {
+    cmark_consolidate_text_nodes(s.doc);
+    if (put_back_math(&s) == 0 && callouts(&s) == 0)
+      html = cmark_render_html(s.doc, OPTS, cmark_parser_get_syntax_extensions(s.parser));
+    if (!html && !c->err[0]) oom(c);
+  }
+  c->page->nmath += sub.nmath;
+  if (s.doc) cmark_node_free(s.doc);
+  if (s.parser) cmark_parser_free(s.parser);
+  bm_protected_free(&s.prot);
+  bm_page_free(&sub);
+  return html;
+}
+
+static int notebook_pass(Ctx *c) {
+  return mark_xrefs(c) || figures_and_tables(c) || callouts(c) ? -1 : 0;
 }
 
 /* ---- the whole page ---------------------------------------------------- */
@@ -684,9 +1203,10 @@ static int parse_protected(Ctx *c, const char *src, size_t len) {
 }
 
 static int transform(Ctx *c) {
+  cmark_consolidate_text_nodes(c->doc);   /* "[!NOTE]", "{#sec-a_b}" in one piece */
   if (read_headings(c) || read_sections(c) || put_back_math(c)
       || tokenize_urls(c, CMARK_NODE_LINK) || tokenize_urls(c, CMARK_NODE_IMAGE)
-      || include_all(c) || write_headings(c)) return -1;
+      || notebook_pass(c) || include_all(c) || write_headings(c)) return -1;
   char *html = cmark_render_html(c->doc, OPTS,
                                  cmark_parser_get_syntax_extensions(c->parser));
   if (!html) return oom(c);
@@ -723,5 +1243,9 @@ void bm_page_free(BmPage *pg) {
   free(pg->refs);
   for (int i = 0; i < pg->nruns; i++) free(pg->runs[i].path);
   free(pg->runs);
+  for (int i = 0; i < pg->nlabels; i++) free(pg->labels[i].id);
+  free(pg->labels);
+  for (int i = 0; i < pg->nxrefs; i++) free(pg->xrefs[i].key);
+  free(pg->xrefs);
   memset(pg, 0, sizeof *pg);
 }

@@ -1,7 +1,11 @@
 /* bookmd.h - one Markdown page of the book, rendered to HTML by
  * cmark-gfm (tables, autolinks, strikethrough) with the book's own
  * rules applied to the syntax tree: TeX math kept intact, an id on every
- * heading, code blocks filled from lab files (`include=`, `anchor=`),
+ * heading, code blocks filled from lab files (`include=`, `anchor=`,
+ * `cell=`; a lab's `-- %%` cells shown one by one),
+ * labelled figures, tables, equations and sections (Quarto's `{#fig-x}`),
+ * references `@fig-x` and values `{{lab.name}}` marked for the builder,
+ * GitHub alerts (`> [!NOTE]`) as callouts,
  * `run` blocks marked for the builder, and every link and image URL
  * replaced by a token `wb-url:N` so the builder can check and rewrite it
  * once it knows every page. */
@@ -29,6 +33,18 @@ typedef struct {
 } BmRun;        /* runs[N] is marked <!--wb-run:N--> in the HTML */
 
 typedef struct {
+  char kind[4];   /* "fig", "tbl", "eq", "sec" */
+  char *id;       /* the label: "fig-pooling" */
+  int line;
+} BmLabel;      /* labels[N] is marked <!--wb-label:N--> where its number goes */
+
+typedef struct {
+  int value;      /* 1 for {{lab.name}}, 0 for @kind-label */
+  int line;
+  char *key;      /* "fig-pooling" or "lab2.test_acc" */
+} BmXref;       /* xrefs[N] is marked <!--wb-xref:N--> in the HTML */
+
+typedef struct {
   char *html;
   char *intro;  /* plain text before the first heading */
   BmHeading *heads;
@@ -38,6 +54,10 @@ typedef struct {
   BmRun *runs;
   int nruns;
   int nmath;    /* formulas: elements with class "math" */
+  BmLabel *labels;  /* figures, tables, equations, sections with a label */
+  int nlabels;
+  BmXref *xrefs;    /* references and published values in the prose */
+  int nxrefs;
 } BmPage;
 
 /* Render src (len bytes). name is the file's name for messages

@@ -101,13 +101,14 @@ local function fail(fmt, ...)
 end
 
 local current = "plot"     -- the public function running, for messages
+local pending              -- {caption=, label=} of that call (options below)
 
 local function wrapped(name, f)
   return function(...)
-    local outer = current
-    current = "plot." .. name
+    local outer, outer_pending = current, pending
+    current, pending = "plot." .. name, nil
     local r = table.pack(pcall(f, ...))
-    current = outer
+    current, pending = outer, outer_pending
     if r[1] then return table.unpack(r, 2, r.n) end
     if getmetatable(r[2]) == Failure then
       script_error("plot.%s: %s", name, r[2].msg)
@@ -137,6 +138,9 @@ end
 -- in front of "plot.NAME: "
 local function draw(fn, path, spec)
   local ok, e = pcall(fn, path, spec)
+  if ok and pending then
+    require("book")._figure(path, pending.caption, pending.label)
+  end
   if not ok then
     fail("%s", (tostring(e):gsub("^[^\n]-:%d+: ", "", 1)))
   end
@@ -149,8 +153,24 @@ Figure.__index = Figure
 ---------------------------------------------------------------- options
 
 -- the one options checker, naming the public function running
+-- Every function that writes a figure also takes caption= and label=
+-- ("fig-..."; fig_label= where label= names a series): the course book
+-- shows the caption under the figure and numbers it (book._figure; a
+-- no-op outside the book build).
 local function options(opts, known)
-  return check(current, opts, known)
+  local spec = {}
+  if #known > 0 then
+    for _, k in ipairs(known) do spec[k] = "any" end
+  else
+    for k, v in pairs(known) do spec[k] = v end
+  end
+  -- scatter and hist already take label= (a series' name): there the
+  -- figure's label is fig_label=
+  local key = spec.label and "fig_label" or "label"
+  spec.caption, spec[key] = "string", "string"
+  opts = check(current, opts, spec)
+  pending = (opts.caption or opts[key]) and {caption = opts.caption, label = opts[key]}
+  return opts
 end
 
 -- option names (any value; the function checks them itself)
@@ -1842,10 +1862,11 @@ public("subplots", function(opts)
     height = opt_int(opts, "height", 400, 200, 4000)}, Figure)
 end)
 
-Figure.save = wrapped("subplots", function(self, path)
+Figure.save = wrapped("subplots", function(self, path, opts)
   if not is_figure(self) then
     fail("call fig:save(path), with a colon")
   end
+  options(opts, {})
   check_path(path)
   if #self.panels == 0 then
     fail("the figure has no panels: pass it to plot.scatter and the " ..

@@ -94,10 +94,54 @@ window.addEventListener("load", function () {
     var text = document.querySelector("main").cloneNode(true);
     text.querySelectorAll("pre, code, .katex, script").forEach(function (e) { e.remove(); });
     r.rawmath = /\$[^\s$][^$]*[^\s$]\$/.test(text.textContent) ? 1 : 0;
-    var pre = document.createElement("pre");
+    // no sideways scroll of the page itself (a formula or table scrolls
+    // in its own box); the widest offenders named for the diagnosis
+    var doc = document.documentElement, W = doc.clientWidth, wide = [];
+    r.hscroll = doc.scrollWidth - W;
+    if (r.hscroll > 0) {
+      document.querySelectorAll("main *").forEach(function (e) {
+        var b = e.getBoundingClientRect();
+        if (b.right > W + 1 && wide.length < 4) {
+          var p = e.parentElement, inside = false;
+          for (; p && p !== doc; p = p.parentElement)
+            if (/(auto|scroll|hidden)/.test(getComputedStyle(p).overflowX)) inside = true;
+          if (!inside) wide.push(e.tagName + "." + e.className + " " + Math.round(b.right - W));
+        }
+      });
+    }
+    r.wide = wide.join(", ");
+    // the sidebar marks the section scrolled to
+    var links = document.querySelectorAll(".toc .sections a");
+    r.sections = links.length;
+    r.spy = -1;
+    if (links.length > 1 && window.WB_spy) {
+      var last = links[links.length - 1];
+      var h = document.getElementById(decodeURIComponent(last.getAttribute("href").slice(1)));
+      h.scrollIntoView();
+      window.WB_spy();
+      r.spy = last.classList.contains("active") ? 1 : 0;
+      window.scrollTo(0, 0);
+      window.WB_spy();
+    }
+    // dark mode follows the system setting
+    var bg = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+    r.dark = bg[0] + bg[1] + bg[2] < 150 ? 1 : 0;
+    // an instructor build's solutions open and close
+    var sol = document.querySelectorAll("details.solution");
+    r.solutions = sol.length;
+    r.toggled = 0;
+    sol.forEach(function (d) {
+      var was = d.open;
+      d.querySelector("summary").click();
+      if (d.open !== was && (!d.open || d.querySelector("pre").offsetHeight > 0)) r.toggled++;
+    });
+    r.width = doc.clientWidth;
+    // in a narrow frame (a phone's width) the result goes to the host page
+    var host = window.parent !== window ? window.parent.document : document;
+    var pre = host.createElement("pre");
     pre.id = "wb-probe";
-    pre.textContent = "PROBE " + JSON.stringify(r) + " END";
-    document.body.appendChild(pre);
+    pre.textContent = "PROBE " + JSON.stringify(r).replace(/\n/g, " ") + " END";
+    host.body.appendChild(pre);
   }, 300);
 });
 </script>
@@ -115,29 +159,43 @@ document.addEventListener("securitypolicyviolation", function (e) {
 </script>
 ]]
 
-local function probe(dir, page)
+local function probe(dir, page, width, flags)
   local html = assert(read(dir .. "/" .. page), page)
   local copy = dir .. "/_probe_" .. page
   local f = assert(io.open(copy, "wb"))
   html = html:gsub("<head>", function() return "<head>\n" .. GUARD end, 1)
   f:write((html:gsub("</body>", function() return PROBE .. "</body>" end)))
   f:close()
+  -- Chromium's window is at least ~500 px wide: a phone's width is a
+  -- frame of that width in a host page
+  local target = copy
+  if (width or 1280) < 500 then
+    target = dir .. "/_frame_" .. page
+    local h = assert(io.open(target, "wb"))
+    h:write(('<!DOCTYPE html><html><body style="margin:0"><iframe src="%s" width="%d" '
+      .. 'height="844" style="border:0"></iframe></body></html>'):format("_probe_" .. page, width))
+    h:close()
+  end
   local dom = sh(("timeout 90 %s --headless --no-sandbox --disable-gpu "
     .. "--disable-background-networking --disable-component-update --disable-sync "
     .. "--no-first-run --disable-extensions --user-data-dir=%s "
     .. "--host-resolver-rules='MAP * ~NOTFOUND' --virtual-time-budget=10000 "
-    .. "--dump-dom %s"):format(q(chromium), q(base .. "/profile"), q("file://" .. copy)))
+    .. "--allow-file-access-from-files --window-size=%d,900 %s --dump-dom %s"):format(
+    q(chromium), q(base .. "/profile"), math.max(width or 1280, 800), flags or "",
+    q("file://" .. target)))
   os.remove(copy)
+  if target ~= copy then os.remove(target) end
   local json = dom:match("PROBE (%b{}) END")
   local r = {}
   for k, v in (json or ""):gmatch('"(%w+)":(%-?%d+)') do r[k] = tonumber(v) end
+  r.wide = (json or ""):match('"wide":"([^"]*)"')
   if not json then t.diag("no probe result for " .. page .. ": " .. dom:sub(1, 500)) end
   return r
 end
 
 local function check(dir, page, want)
-  local r = probe(dir, page)
-  local name = page .. ": "
+  local r = probe(dir, page, want.width)
+  local name = ("%s at %d px: "):format(page, want.width or 1280)
   t.ok((r.math or 0) >= (want.math or 1) and r.katex == r.math,
        name .. ("KaTeX typeset every formula (%s of %s)"):format(r.katex, r.math))
   t.is(r.errors, 0, name .. "no KaTeX errors")
@@ -150,6 +208,25 @@ local function check(dir, page, want)
   t.is(r.violations, 0, name .. "nothing fetched from the network (CSP: file: only)")
   if want.hljs then t.ok((r.hljs or 0) >= want.hljs, name .. "Lua highlighted") end
   t.ok((r.search or 0) > 0, name .. "search finds Korean words")
+  t.is(r.width, want.width or 1280, name .. "the page is that wide")
+  t.is(r.hscroll, 0, name .. "no sideways scroll of the page")
+  if (r.hscroll or 0) > 0 then t.diag("too wide: " .. tostring(r.wide)) end
+  if (r.sections or 0) > 1 then
+    t.is(r.spy, 1, name .. "the sidebar marks the section scrolled to")
+  end
+  t.is(r.dark, 0, name .. "light by default")
+  if want.solutions then
+    t.ok(r.solutions >= want.solutions and r.toggled == r.solutions,
+         name .. ("every solution opens (%s of %s)"):format(r.toggled, r.solutions))
+  end
+  return r
+end
+
+-- Dark mode when the system asks for it.
+local function check_dark(dir, page)
+  local r = probe(dir, page, 390, "--blink-settings=preferredColorScheme=0 --force-dark-mode")
+  t.is(r.dark, 1, page .. ": dark when the system prefers dark")
+  t.is(r.hscroll, 0, page .. ": dark, 390 px: no sideways scroll")
 end
 
 -- The stylesheets may only point at files beside them.
@@ -174,14 +251,35 @@ if rc ~= 0 then t.diag(s) end
 local bad = css_urls_relative(out)
 t.is(#bad, 0, "stylesheets use relative URLs only")
 for _, b in ipairs(bad) do t.diag(b) end
-check(out, "index.html", {math = 3})
-check(out, "cha.html", {math = 5, images = 3, hljs = 3})
-check(out, "chb.html", {math = 1})
-check(out, "print.html", {math = 9, images = 3, hljs = 3})
+for _, width in ipairs {1280, 390} do
+  check(out, "index.html", {math = 3, width = width})
+  check(out, "cha.html", {math = 5, images = 3, hljs = 3, width = width})
+  check(out, "chb.html", {math = 1, width = width})
+  check(out, "print.html", {math = 9, images = 3, hljs = 3, width = width})
+end
+check_dark(out, "cha.html")
+
+-- the instructor's edition: a solution opens and closes
+local ex = base .. "/src/chapters/cha/exercises/"
+os.execute("mkdir -p " .. q(ex))
+local function put(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+put(ex .. "ex1.lua", "-- 연습 A-1: 더하기\n-- exercise: cha/ex1\n--\n-- add를 완성하세요.\n\nfunction add(a, b)\n  return nil\nend\n")
+put(ex .. "ex1.check.lua", "return {checks = {{name = '합', run = function(s, c) c.equal(s.add(1, 2), 3, '1 + 2') end}}}\n")
+put(ex .. "ex1.solution.lua", "-- exercise: cha/ex1\nfunction add(a, b)\n  return a + b\nend\n")
+s, rc = sh(q(bin) .. " book --solutions --src " .. q(base .. "/src") .. " --out " .. q(base .. "/instr"))
+t.is(rc, 0, "the fixture book's instructor edition builds")
+if rc ~= 0 then t.diag(s) end
+check(base .. "/instr", "cha.html", {math = 5, images = 3, width = 390, solutions = 1})
 
 -- the real book (labs in --quick mode, to stay fast)
 local real = base .. "/real"
-s, rc = sh(q(bin) .. " book --quick --keep-going --timeout 300 --out " .. q(real))
+-- (the lab results are cached where `./workbook book --quick` keeps them)
+s, rc = sh(q(bin) .. " book --quick --keep-going --timeout 600 --out " .. q(real)
+           .. " --cache build/book-cache")
 t.is(rc, 0, "the real book builds (--quick)")
 if rc ~= 0 then t.diag(s) end
 local pages, seen = {}, {}
@@ -189,8 +287,13 @@ for name in (read(real .. "/index.html") or ""):gmatch('<li[^>]*><a href="([%w_%
   if not seen[name] then pages[#pages + 1] = name; seen[name] = true end
 end
 t.ok(#pages >= 2, "the real book has chapters")
-for _, page in ipairs(pages) do
-  if page ~= "index.html" then check(real, page, {math = 1}) end
+for _, width in ipairs {1280, 390} do
+  for _, page in ipairs(pages) do
+    if page ~= "index.html" then
+      check(real, page, {math = 1, width = width})
+    end
+  end
+  check(real, "print.html", {math = 1, width = width})
 end
 
 sh("rm -rf " .. q(base) .. " " .. q(tmp))

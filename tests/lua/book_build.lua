@@ -83,8 +83,8 @@ has(cha, '<img src="chapters/cha/pic.png" alt="작은 그림" />', "images are c
 has(cha, "data: hello 1\nto stderr &lt;&amp;&gt;\nquick=nil", "lab text output, escaped, stdout and stderr in order")
 local a, b = cha:find("b_second.png", 1, true), cha:find("a_first.png", 1, true)
 t.ok(a and b and a < b, "figures in the order the lab wrote them")
-has(cha, '<figcaption>a_first.png</figcaption>', "figures captioned with their file names")
-has(cha, '<img src="figures/cha/lab1/a_first.png" alt="a_first.png" width="4" height="4">', "figure size from the PNG")
+has(cha, '<figcaption><span class="file">a_first.png</span></figcaption>', "figures without a caption= show their file names")
+has(cha, '<img src="figures/cha/lab1/a_first.png" alt="a_first.png" width="4" height="4" loading="lazy">', "figure size from the PNG")
 t.ok(not cha:find('src="/', 1, true) and not cha:find('href="/', 1, true)
      and not cha:find('src="http', 1, true) and not cha:find('<link[^>]+href="http'),
      "only relative URLs")

@@ -110,8 +110,8 @@ has(p.html, '<figure class="code"><figcaption>lab1.lua</figcaption><pre><code cl
 hasnt(p.html, "ANCHOR", "anchor markers never show")
 has(p.html, '<figcaption>lab1.lua <span class="anchor-name">(compute)</span></figcaption><pre><code class="language-lua">local f = assert(io.open(dir .. &quot;/data.txt&quot;))\n',
     "anchor: only its lines")
-has(p.html, 'print(&quot;data: &quot; .. text:gsub(&quot;%s+$&quot;, &quot;&quot;))\n</code></pre></figure>\n<!--wb-run:0-->',
-    "anchor ends before ANCHOR_END; a run marker follows")
+has(p.html, 'print(&quot;data: &quot; .. text:gsub(&quot;%s+$&quot;, &quot;&quot;))\n</code></pre></figure>\n<!--wb-cell:0:-1-->\n<!--wb-end:0-->',
+    "anchor ends before ANCHOR_END; the run's output marker follows")
 t.is(#p.runs, 1, "one run")
 t.is(p.runs[1].path, "chapters/cha/lab1.lua", "run path relative to the root")
 t.is(p.runs[1].line, 4, "run line")
@@ -127,7 +127,7 @@ p, err = render("```lua inclde=lab1.lua run\n```\n")
 t.is(err, "chapters/cha/index.md:1: unknown code block option 'inclde=lab1.lua' (did you mean 'include='?)",
      "a misspelt include= names include=")
 p, err = render("```lua include=lab1.lua fast\n```\n")
-t.is(err, "chapters/cha/index.md:1: unknown code block option 'fast' (known: include=FILE, anchor=NAME, run)",
+t.is(err, "chapters/cha/index.md:1: unknown code block option 'fast' (known: include=FILE, anchor=NAME, cell=\"TITLE\", run)",
      "an option near nothing lists the known ones")
 
 -- ---- includes stay inside the book ---------------------------------------
