@@ -3,6 +3,7 @@
 -- 산점도와 레이블 없이 찾은 군집(cluster)을 나란히 비교한다.
 -- 실행: ./workbook run ch1/lab1.lua   (그림은 out/ch1/lab1/ 에 저장된다)
 local tensor, data, plot = require "tensor", require "data", require "plot"
+local book = require "book"     -- 책에 실을 숫자를 알린다 (책 밖에서는 아무 일도 안 한다)
 
 -- %% 데이터 읽기
 -- data.penguins()는 판다스(pandas)의 데이터프레임(DataFrame)과 같은
@@ -23,6 +24,8 @@ local NAMES_KO = {"부리 길이 (mm)", "부리 깊이 (mm)", "날개 길이 (mm
 local clean = penguins:dropna{subset = FEATURES}
 print(("\n치수가 모두 있는 펭귄: %d마리 (%d마리 제외)")
       :format(#clean, #penguins - #clean))
+book.value("n_clean", #clean)
+book.value("n_dropped", #penguins - #clean)
 
 local SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
 local SPECIES_KO = {"아델리 (Adelie)", "턱끈 (Chinstrap)", "젠투 (Gentoo)"}
@@ -39,9 +42,13 @@ print("특성 행렬 X의 모양(shape):", table.concat(X:shape(), " x "))
 local bill = X:slice(2, 1, 2)                                -- 부리 길이, 부리 깊이
 plot.scatter(bill, out "species.png", {classes = y, class_names = SPECIES_KO,
   title = "종(레이블)으로 색칠한 펭귄",
-  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
+  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2],
+  caption = "부리 길이와 부리 깊이로 본 펭귄 세 종. 색은 데이터에 적힌 종(레이블)이다.",
+  fig_label = "fig-penguin-species"})
 plot.pairplot(X, out "pairplot.png", {classes = y, class_names = SPECIES_KO,
-  feature_names = NAMES_KO, title = "네 특성의 모든 쌍 (색은 종)"})
+  feature_names = NAMES_KO, title = "네 특성의 모든 쌍 (색은 종)",
+  caption = "네 치수의 산점도 행렬(pair plot). 대각선은 종별 히스토그램이다.",
+  label = "fig-penguin-pairs"})
 
 -- %% 정답을 모르는 눈: k-평균 군집화 맛보기
 -- 이번에는 종 이름을 가리고, 치수만으로 비슷한 펭귄끼리 묶어 본다.
@@ -94,6 +101,7 @@ for run = 1, 10 do
   end
 end
 print(("\nk-평균(k=3) 결과: 군집 안 거리 제곱의 합(inertia) %.1f"):format(best.inertia))
+book.value("inertia", best.inertia, "%.1f")
 
 -- 중심을 원래 단위(mm)로 되돌려 같은 평면에 그린다
 local centers = best.C * X:std{axis = 1} + X:mean(1)
@@ -101,7 +109,9 @@ plot.scatter(bill, out "clusters.png", {classes = best.labels,
   class_names = {"군집 0", "군집 1", "군집 2"},
   overlay = {{X = centers:slice(2, 1, 2), marker = "x", size = 12, label = "군집 중심"}},
   title = "레이블 없이 찾은 세 군집 (k-평균)",
-  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2]})
+  xlabel = NAMES_KO[1], ylabel = NAMES_KO[2],
+  caption = "종을 가린 채 네 치수로 찾은 세 군집과 그 중심(x). 군집 번호에는 뜻이 없다.",
+  fig_label = "fig-penguin-kmeans"})
 
 -- %% 종과 군집 맞추어 보기
 -- 군집 번호는 알고리즘이 붙인 이름일 뿐이라 "군집 0 = 아델리" 같은
@@ -123,3 +133,5 @@ for _, s in ipairs(SPECIES) do
 end
 print(("종과 군집이 일치하는 비율: %.1f%% (%d/%d마리)")
       :format(100 * agree / #clean, agree, #clean))
+book.value("agree", agree)
+book.value("agree_pct", 100 * agree / #clean, "%.1f")

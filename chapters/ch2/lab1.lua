@@ -3,6 +3,7 @@
 -- 어떻게 옮기는지 그림으로 본다. 역행렬과 행렬식도 확인한다.
 -- 실행: ./workbook run ch2/lab1.lua   (그림은 out/ch2/lab1/ 에 저장된다)
 local tensor, linalg, plot = require "tensor", require "linalg", require "plot"
+local book = require "book"
 
 -- %% 벡터: 덧셈, 스칼라배, 내적, 노름
 -- vec(t)는 1차원 텐서를 (3, 1)처럼 한 줄로 보여 주는 작은 도우미이다.
@@ -37,7 +38,9 @@ local arrows = tensor{{1, 0}, {0, 1}, {2, 1}, {1, 3}}
 plot.arrows({0, 0}, arrows, out "basis.png", {
   labels = {"e1", "e2", "A e1", "A e2"},
   title = "행렬 A가 기저 벡터를 옮기는 곳", xlabel = "x", ylabel = "y",
-  xlim = {-0.5, 3.5}, ylim = {-0.5, 3.5}})
+  xlim = {-0.5, 3.5}, ylim = {-0.5, 3.5},
+  caption = "기저 벡터 e1, e2와 행렬 A가 그것을 옮긴 A e1, A e2. 옮겨 간 두 벡터가 A의 두 열이다.",
+  label = "fig-basis"})
 
 -- %% 그림 2: 격자 전체가 옮겨 간 모습
 -- 격자선 위의 점들을 한꺼번에 (2, N) 행렬로 모아 A를 곱한다.
@@ -65,11 +68,13 @@ plot.lines(grid_lines(tensor.eye(2)), fig, {title = "원래 평면 (I)",
   xlim = {-4.5, 4.5}, ylim = {-4.5, 4.5}, xlabel = "x", ylabel = "y"})
 plot.lines(grid_lines(A), fig, {title = "A = [[2, 1], [1, 3]]를 곱한 평면",
   xlim = {-4.5, 4.5}, ylim = {-4.5, 4.5}, xlabel = "x", ylabel = "y"})
-fig:save(out "grid.png")
+fig:save(out "grid.png", {caption = "격자와 단위 정사각형(빨강)에 A를 곱한 결과. " ..
+  "직선은 직선으로, 평행선은 평행선으로 옮겨지고 넓이는 det(A)배가 된다.", label = "fig-grid"})
 
 -- %% 행렬식과 역행렬
 -- det(A)는 넓이가 몇 배가 되는지, 역행렬(inverse)은 A가 한 일을 되돌린다.
 print(("det(A) = %.4f: 넓이가 %.4f배가 된다"):format(linalg.det(A), linalg.det(A)))
+book.value("detA", linalg.det(A), "%.4g")
 local Ainv = linalg.inv(A)
 print("A의 역행렬(inverse) =")
 print(Ainv)

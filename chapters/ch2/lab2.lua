@@ -4,6 +4,7 @@
 -- 함수의 기울기(gradient)를 같은 방법으로 구해 등고선 위에 그린다.
 -- 실행: ./workbook run ch2/lab2.lua   (그림은 out/ch2/lab2/ 에 저장된다)
 local tensor, plot = require "tensor", require "plot"
+local book = require "book"
 
 -- %% 한 변수 함수와 그 도함수
 -- f(x) = x^3 - 3x 의 도함수는 f'(x) = 3x^2 - 3 이다 (해석적 미분).
@@ -53,7 +54,16 @@ end
 plot.lines({{x = lh, y = lf, label = "전방 차분", marker = "o"},
             {x = lh, y = lc, label = "중앙 차분", marker = "s"}},
            fig, {title = "h에 따른 오차", xlabel = "log10(h)", ylabel = "log10(|오차|)"})
-fig:save(out "derivative.png")
+fig:save(out "derivative.png", {caption = "왼쪽: f(x) = x^3 - 3x와 x = 2에서의 접선. " ..
+  "오른쪽: h에 따른 전방 차분과 중앙 차분의 오차 (두 축 모두 log10).", label = "fig-derivative"})
+-- 오차가 가장 작았던 h를 책에 싣는다
+local best_f, best_c = 1, 1
+for k = 2, #hs do
+  if err_f[k] < err_f[best_f] then best_f = k end
+  if err_c[k] < err_c[best_c] then best_c = k end
+end
+book.value("best_h_forward", hs[best_f], "%.0e")
+book.value("best_h_central", hs[best_c], "%.0e")
 
 -- %% 두 변수 함수의 기울기(gradient)
 -- 편미분(partial derivative)을 변수마다 하나씩 수치로 구해 모으면
@@ -94,4 +104,6 @@ end
 arrows[1].label = "-∇f 방향 (길이는 같게)"
 plot.contour(g, out "gradient.png", {xlim = {-3, 3}, ylim = {-2.2, 2.2},
   levels = 12, paths = arrows, equal = true,
-  title = "f(x, y) = x^2 + 3y^2 의 등고선과 -∇f", xlabel = "x", ylabel = "y"})
+  title = "f(x, y) = x^2 + 3y^2 의 등고선과 -∇f", xlabel = "x", ylabel = "y",
+  caption = "f(x, y) = x^2 + 3y^2의 등고선과, 격자점마다 -∇f 방향의 화살표(길이는 같게 맞춤).",
+  label = "fig-gradient"})

@@ -3,6 +3,7 @@
 -- 세 가지 학습률(learning rate)로 돌리고, 그 발자취를 그림으로 비교한다.
 -- 실행: ./workbook run ch2/lab3.lua   (그림은 out/ch2/lab3/ 에 저장된다)
 local tensor, plot = require "tensor", require "plot"
+local book = require "book"
 
 -- %% 한 변수: f(x) = x^2
 -- 갱신 규칙 x ← x - η f'(x) 에서 f'(x) = 2x 이므로 x ← (1 - 2η) x 가 된다.
@@ -33,7 +34,8 @@ for k, lr in ipairs(RATES) do
              fig, {title = NAMES[k], xlabel = "x", ylabel = "f(x)",
                    xlim = {-3.3, 3.3}, ylim = {-0.5, 10.5}})
 end
-fig:save(out "gd_1d.png")
+fig:save(out "gd_1d.png", {caption = "f(x) = x^2에서 세 학습률로 8걸음씩 내려간 경사 하강법: " ..
+  "한쪽에서 천천히 다가감, 진동하며 다가감, 발산.", label = "fig-gd-1d"})
 
 -- %% 두 변수: f(w1, w2) = w1^2 + 5 w2^2
 -- 기울기는 (2 w1, 10 w2)이다. w2 방향이 다섯 배 가파른 골짜기라서
@@ -62,10 +64,13 @@ for k, lr in ipairs(RATES_2D) do
   paths[k] = p
   print(("η = %-5g: 25걸음 뒤 (w1, w2) = (%.4f, %.4f), 손실 %.4f")
         :format(lr, w1, w2, loss(w1, w2)))
+  book.value("loss" .. k, loss(w1, w2), "%.4g")
 end
 plot.contour(loss, out "gd_2d.png", {xlim = {-3, 3}, ylim = {-2, 2}, levels = 14,
   paths = paths, title = "f(w1, w2) = w1^2 + 5 w2^2 위의 경사 하강법 (25걸음)",
-  xlabel = "w1", ylabel = "w2"})
+  xlabel = "w1", ylabel = "w2",
+  caption = "f(w1, w2) = w1^2 + 5 w2^2의 등고선 위에 그린 세 학습률의 경사 하강법 경로 (25걸음).",
+  label = "fig-gd-2d"})
 
 -- %% 손실이 줄어드는 모습
 -- 걸음마다 손실을 기록해 한 그래프에 그린다. 발산하는 경우는 값이
@@ -79,4 +84,6 @@ for k, lr in ipairs(RATES_2D) do
                color = COLORS_2D[k]}
 end
 plot.lines(series, out "loss_curves.png", {title = "걸음마다의 손실",
-  xlabel = "걸음 수 (0 = 출발점)", ylabel = "log10(손실)"})
+  xlabel = "걸음 수 (0 = 출발점)", ylabel = "log10(손실)",
+  caption = "걸음마다의 손실 (log10 눈금). 일정한 비율로 줄어드는 손실은 직선이 된다.",
+  label = "fig-gd-loss"})

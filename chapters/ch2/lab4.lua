@@ -5,6 +5,7 @@
 -- 어떻게 길들이는지 본다.
 -- 실행: ./workbook run ch2/lab4.lua   (그림은 out/ch2/lab4/ 에 저장된다)
 local tensor, linalg, plot = require "tensor", require "linalg", require "plot"
+local book = require "book"
 
 -- %% 데이터 만들기
 -- 참 함수는 y = sin(πx)이고, 관측할 때마다 표준편차 0.25의 잡음이 섞인다.
@@ -56,6 +57,9 @@ for _, d in ipairs {1, 4, 15} do
   local train_mse, test_mse = mse(w, x_train, y_train), mse(w, x_test, y_test)
   print(("%2d차: 파라미터 %2d개, 훈련 MSE %.4f, 테스트 MSE %.4f, 가장 큰 |w| %.1f")
         :format(d, d + 1, train_mse, test_mse, w:abs():max()))
+  book.value("train" .. d, train_mse, "%.4f")
+  book.value("test" .. d, test_mse, "%.4g")
+  book.value("wmax" .. d, w:abs():max(), "%.3g")
   local kind = d == 1 and "과소적합" or (d == 4 and "적당함" or "과대적합")
   panel(w, ("%d차 다항식: %s"):format(d, kind))
 end
@@ -72,8 +76,11 @@ local w_ridge = linalg.solve(Vt:matmul(V) + tensor.eye(16) * lambda,
 print(("15차 + 릿지 규제(λ = %g): 훈련 MSE %.4f, 테스트 MSE %.4f, 가장 큰 |w| %.1f")
       :format(lambda, mse(w_ridge, x_train, y_train), mse(w_ridge, x_test, y_test),
               w_ridge:abs():max()))
+book.value("test_ridge", mse(w_ridge, x_test, y_test), "%.4f")
+book.value("wmax_ridge", w_ridge:abs():max(), "%.3g")
 panel(w_ridge, ("15차 다항식 + 릿지 규제 (λ = %g)"):format(lambda))
-fig:save(out "fits.png")
+fig:save(out "fits.png", {caption = "훈련 데이터 20개에 맞춘 1차, 4차, 15차 다항식과 " ..
+  "릿지 규제를 준 15차 다항식. 점선은 참 함수 sin(πx)이다.", label = "fig-poly-fits"})
 
 -- %% 차수에 따른 훈련 오차와 테스트 오차
 -- 차수를 0부터 15까지 늘리며 두 오차를 잰다. 훈련 오차는 차수와 함께
@@ -90,7 +97,11 @@ for d = 0, 15 do
 end
 print(("테스트 MSE가 가장 작은 차수: %d차 (MSE %.4f, 잡음의 분산은 0.0625)")
       :format(best_d, best_err))
+book.value("best_degree", best_d)
+book.value("best_test", best_err, "%.4f")
 plot.lines({{x = degrees, y = train_err, label = "훈련 오차", marker = "o"},
             {x = degrees, y = test_err, label = "테스트 오차", marker = "s"}},
            out "error_vs_degree.png", {title = "다항식 차수에 따른 오차",
-  xlabel = "다항식의 차수", ylabel = "log10(MSE)"})
+  xlabel = "다항식의 차수", ylabel = "log10(MSE)",
+  caption = "다항식의 차수에 따른 훈련 오차와 테스트 오차 (log10 눈금).",
+  label = "fig-poly-error"})

@@ -5,6 +5,7 @@
 -- 점은 주석에 적었다.
 -- 실행: ./workbook run ch3/lab1.lua
 local tensor, sys = require "tensor", require "sys"
+local book = require "book"
 
 -- 이름과 값을 한 줄에, 텐서는 다음 줄부터(모양과 함께) 보여 주는 도우미
 local function show(name, v)
@@ -87,6 +88,7 @@ local t_vec = sys.clock() - t0
 print(("원소 %d개의 곱: Lua 반복문 %.1f ms, 벡터화 %.1f ms")
       :format(n, t_loop * 1000, t_vec * 1000))
 print("두 결과가 같은가: " .. tostring(math.abs(vec:get(12345) - loop[12345]) < 1e-6))
+book.value("speedup_mul", t_loop / t_vec, "%.0f")
 
 -- 행렬 곱도 마찬가지이다. 세 겹의 반복문(교재의 matmult_naive) 대신
 -- matmul을 쓰면 최적화된 선형대수 라이브러리(OpenBLAS)가 계산한다.
@@ -108,6 +110,7 @@ local t_naive = sys.clock() - t0
 t0 = sys.clock()
 local C2 = A:matmul(B)
 local t_blas = sys.clock() - t0
+book.value("speedup_matmul", t_naive / t_blas, "%.0f")
 print(("%dx%d 행렬 곱: 세 겹 반복문 %.1f ms, matmul %.2f ms, 두 결과의 차이 %.1e")
       :format(N, N, t_naive * 1000, t_blas * 1000, math.abs(C2:get(7, 9) - C[7][9])))
 

@@ -4,6 +4,7 @@
 -- 있는 공개 데이터(파머 펭귄, 시애틀 날씨, 마우나로아 CO2)를 쓴다.
 -- 실행: ./workbook run ch3/lab2.lua   (그림은 out/ch3/lab2/ 에 저장된다)
 local frame, data, plot = require "frame", require "data", require "plot"
+local book = require "book"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
@@ -40,7 +41,8 @@ local counts = penguins.species:value_counts()
 title("종별 마릿수 (value_counts)")
 print(counts)
 plot.bar(counts.index, counts:tolist(), out "species_counts.png", {values = true,
-  title = "종별 펭귄 수", xlabel = "종(species)", ylabel = "마릿수"})
+  title = "종별 펭귄 수", xlabel = "종(species)", ylabel = "마릿수",
+  caption = "value_counts로 센 종별 펭귄 수.", label = "fig-species-counts"})
 
 -- %% 3.11 행 자르기와 새 열 만들기
 -- 위치는 1부터 세고 끝 위치를 포함한다: slice(3, 6)은 판다스의 df[2:6]과
@@ -73,6 +75,8 @@ title("co2:count()  (결측값이 아닌 값의 수)")
 print(co2:count())
 local gaps = co2[co2.co2:isnull()]
 print(("co2 열의 결측값: %d주"):format(#gaps))
+book.value("co2_gaps", #gaps)
+book.value("co2_rows", #co2)
 print(gaps:head(5))
 -- 채우는 방법마다 결과가 다르다. 전체 열을 채운 뒤 결측값이 몰린 앞부분
 -- 열두 주를 잘라 나란히 놓는다.
@@ -99,7 +103,9 @@ plot.lines({
   {x = yw, y = c:interpolate()[window], label = "선형 보간으로 채움", color = "red"},
   {x = yw, y = c[window], label = "측정값 (빈 곳은 결측값)", color = "blue"},
 }, out "co2_fill.png", {title = "마우나로아 CO2 농도 (1958-1965년), 결측값 채우기",
-  xlabel = "연도", ylabel = "CO2 (ppm)", ylim = {310, 325}})
+  xlabel = "연도", ylabel = "CO2 (ppm)", ylim = {310, 325},
+  caption = "마우나로아 CO2 농도(1958-1965년)의 빈칸을 전체 평균과 선형 보간으로 채운 결과. " ..
+            "평균으로 채운 점은 세로축 범위 밖으로 솟는다.", label = "fig-co2-fill"})
 
 -- %% 3.14 그룹으로 묶어 요약하기
 -- date 문자열 "2012/01/01"에서 달(month)을 뽑아 새 열로 만들고, 달마다 평균을 낸다.
@@ -114,7 +120,8 @@ for m = 1, 12 do months[m] = m .. "월" end
 plot.bar(months, {monthly.temp_max:tolist(), monthly.temp_min:tolist()},
   out "weather_monthly.png",
   {labels = {"최고 기온", "최저 기온"}, title = "시애틀의 달별 평균 기온 (2012-2015년)",
-   xlabel = "달", ylabel = "기온 (°C)"})
+   xlabel = "달", ylabel = "기온 (°C)",
+   caption = "groupby로 구한 시애틀의 달별 평균 최고·최저 기온.", label = "fig-weather-monthly"})
 
 -- %% 3.15 피벗과 이어 붙이기
 -- pivot_table: 행은 달, 열은 날씨 종류, 칸은 그런 날의 수

@@ -4,6 +4,7 @@
 -- 자주 쓰는 그림 여섯 가지를 펭귄과 시애틀 날씨 데이터로 그려 본다.
 -- 실행: ./workbook run ch3/lab3.lua   (그림은 out/ch3/lab3/ 에 저장된다)
 local tensor, data, plot = require "tensor", require "data", require "plot"
+local book = require "book"
 
 local penguins = data.penguins():dropna{subset = {"bill_length_mm", "body_mass_g"}}
 local weather = data.seattle_weather()
@@ -13,7 +14,8 @@ local weather = data.seattle_weather()
 local x = tensor.linspace(0, 2 * math.pi, 60)
 plot.line(x, {tensor.sin(x), tensor.cos(x)}, out "line.png", {
   labels = {"sin(x)", "cos(x)"}, title = "선 그래프: 사인과 코사인",
-  xlabel = "x (라디안)", ylabel = "값"})
+  xlabel = "x (라디안)", ylabel = "값",
+  caption = "plot.line: x 하나에 y 두 개를 주어 그린 두 선.", label = "fig-plot-line"})
 print("line.png: 사인과 코사인")
 
 -- %% 산점도: plt.scatter(x, y, c=...)
@@ -29,7 +31,8 @@ plot.scatter(penguins.flipper_length_mm, penguins.body_mass_g, fig, {
 plot.scatter(penguins.flipper_length_mm, penguins.body_mass_g, fig, {
   values = penguins.bill_length_mm,
   title = "값(부리 길이, mm)으로 색칠", xlabel = "날개 길이 (mm)", ylabel = "몸무게 (g)"})
-fig:save(out "scatter.png")
+fig:save(out "scatter.png", {caption = "plot.scatter: 날개 길이와 몸무게. 왼쪽은 종(classes)으로, " ..
+  "오른쪽은 부리 길이 값(values)으로 색칠했다.", label = "fig-plot-scatter"})
 print("scatter.png: 날개 길이와 몸무게")
 
 -- %% 히스토그램: plt.hist(data, bins=...)
@@ -41,7 +44,8 @@ for name, id in pairs(SPECIES) do
   names[id + 1] = name
 end
 local _, counts, edges = plot.hist(groups, out "hist.png", {bins = 20, labels = names,
-  title = "히스토그램: 종별 몸무게 분포", xlabel = "몸무게 (g)", ylabel = "마릿수"})
+  title = "히스토그램: 종별 몸무게 분포", xlabel = "몸무게 (g)", ylabel = "마릿수",
+  caption = "plot.hist: 종별 몸무게 분포 (구간 20개).", label = "fig-plot-hist"})
 print(("hist.png: 구간 %d개, 첫 구간 %.0f-%.0f g"):format(#edges - 1, edges[1], edges[2]))
 print(("  Adelie의 구간별 마릿수 합 %d, Gentoo %d")
       :format(counts[1]:sum(), counts[3]:sum()))
@@ -55,7 +59,8 @@ local labels = {}
 for i, k in ipairs(kinds.index) do labels[i] = KO[k] or k end
 plot.bar(labels, kinds:tolist(), out "bar.png", {values = true,
   title = "막대그래프: 시애틀의 날씨별 날 수 (2012-2015년)",
-  xlabel = "날씨", ylabel = "날 수"})
+  xlabel = "날씨", ylabel = "날 수",
+  caption = "plot.bar: value_counts로 센 날씨별 날 수.", label = "fig-plot-bar"})
 print("bar.png: 날씨별 날 수")
 
 -- %% 히트맵: 상관 행렬(correlation matrix)
@@ -65,7 +70,8 @@ local corr = num:corr()
 print(corr)
 plot.heatmap(corr:to_tensor(), out "heatmap.png", {
   labels = {"강수량", "최고 기온", "최저 기온", "바람"}, cmap = "coolwarm",
-  vmin = -1, vmax = 1, title = "히트맵: 날씨 변수의 상관 계수"})
+  vmin = -1, vmax = 1, title = "히트맵: 날씨 변수의 상관 계수",
+  caption = "plot.heatmap: corr()로 구한 날씨 변수의 상관 행렬.", label = "fig-plot-heatmap"})
 print("heatmap.png: 상관 행렬")
 
 -- %% 여러 그림을 한 장에: plt.subplots
@@ -82,5 +88,6 @@ plot.hist(weather.wind:tolist(), grid, {bins = 25, title = "풍속의 분포",
 plot.scatter(weather.temp_min, weather.temp_max, grid, {size = 3, alpha = 0.5,
   title = "최저 기온과 최고 기온", xlabel = "최저 기온 (°C)", ylabel = "최고 기온 (°C)"})
 plot.bar(labels, kinds:tolist(), grid, {title = "날씨별 날 수", ylabel = "날 수"})
-grid:save(out "subplots.png")
+grid:save(out "subplots.png", {caption = "plot.subplots: 선 그래프, 히스토그램, 산점도, " ..
+  "막대그래프를 한 장에 모은 그림.", label = "fig-plot-subplots"})
 print("subplots.png: 네 칸짜리 그림")
