@@ -5,6 +5,8 @@
 --   nn_base.lua          shared helpers: errors, options, the Layer base
 --   nn_layers.lua        the layer classes (every entry of .constructors
 --                        becomes nn.<Name>)
+--   nn_recurrent.lua     SimpleRNN, LSTM, GRU, Bidirectional,
+--                        TimeDistributed, the 1-D layers, Embedding
 --   nn_model.lua         Sequential, compile, fit, evaluate, predict, ...
 --   nn_registry.lua      losses, optimizers, metrics, callbacks by name
 --   nn_weights.lua       weight files (.wbw and Keras .h5)
@@ -12,6 +14,7 @@
 --   nn_applications.lua  VGG16, InceptionV3
 local B = require "nn_base"
 local layers = require "nn_layers"
+local recurrent = require "nn_recurrent"
 local model = require "nn_model"
 local F = require "nn_functional"
 local apps = require "nn_applications"
@@ -19,6 +22,7 @@ local apps = require "nn_applications"
 local nn = {}
 
 for name, ctor in pairs(layers.constructors) do nn[name] = ctor end
+for name, ctor in pairs(recurrent.constructors) do nn[name] = ctor end
 
 nn.Sequential = model.Sequential
 nn.optimizers = model.optimizers

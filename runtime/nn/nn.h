@@ -335,8 +335,13 @@ void nn_rmsprop_step(const NnRMSprop *o, float *p, const float *g,
 typedef enum {
   NN_INIT_ZEROS, NN_INIT_ONES, NN_INIT_GLOROT_UNIFORM, NN_INIT_GLOROT_NORMAL,
   NN_INIT_HE_UNIFORM, NN_INIT_HE_NORMAL, NN_INIT_LECUN_UNIFORM,
-  NN_INIT_LECUN_NORMAL
+  NN_INIT_LECUN_NORMAL, NN_INIT_ORTHOGONAL, NN_INIT_RANDOM_NORMAL,
+  NN_INIT_RANDOM_UNIFORM, NN_INIT_TRUNCATED_NORMAL
 } NnInit;
+/* Keras's Orthogonal (gain 1) for p seen as (rows, cols), the rows
+ * being every axis but the last: orthonormal columns when rows >= cols,
+ * orthonormal rows otherwise. NN_OK or NN_ENOMEM. */
+int nn_init_orthogonal(float *p, int64_t rows, int64_t cols);
 int nn_init_parse(const char *name);    /* -1 when unknown */
 /* Keras's fans: 2-D (in, out); N-D kernel (..., in, out): receptive
  * field size (product of the leading dims) times in / out; 1-D: both the
