@@ -216,7 +216,8 @@ local function check_y(self, x, y, what)
   if y:dim() == 0 or y:size(1) ~= x:size(1) then
     fail("%s: x has %d samples but y has %d", what, x:size(1), y:dim() == 0 and 0 or y:size(1))
   end
-  return self.loss_entry.targets(y, self.output_shape[#self.output_shape], what)
+  return self.loss_entry.targets(y, self.output_shape[#self.output_shape], what,
+                                self.output_shape)
 end
 
 -- ---- forward and backward ------------------------------------------------------

@@ -97,8 +97,8 @@ local function recurrent(class, prefix, kind, gates, own)
     end
     self.steps, self.features = s[1], f
     self.opts = {activation = self.activation_name,
-                 recurrent_activation = self.recurrent_activation,
-                 reset_after = self.kind == "gru" and self.reset_after or nil}
+                 recurrent_activation = self.recurrent_activation}
+    if self.kind == "gru" then self.opts.reset_after = self.reset_after end
     if self.return_sequences then return {s[1], u} end
     return {u}
   end

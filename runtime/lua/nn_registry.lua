@@ -132,8 +132,19 @@ local function class_ids(name, y, out, what)
   return y
 end
 
--- targets of the output's shape (N, out); a vector is one column
-local function same_as_output(name, y, out, what)
+-- targets of the output's shape (N, out); a vector is one column. A
+-- sequence output (N, T, out) (return_sequences, TimeDistributed) takes
+-- targets of its whole shape.
+local function same_as_output(name, y, out, what, full)
+  if full and #full > 1 then
+    local ok = y:dim() == #full + 1
+    for i = 1, #full do ok = ok and y:size(i + 1) == full[i] end
+    if not ok then
+      fail("%s: %s wants targets of shape %s, got %s", what, name,
+           B.batch_shape_str(full), shape_str(y:shape()))
+    end
+    return y
+  end
   if y:dim() == 1 then
     if out > 1 then
       fail("%s: %s wants targets of shape (N, %d), got %s%s", what, name, out,
@@ -169,19 +180,19 @@ R.losses = {
   categorical_crossentropy = {
     kernel = K.categorical_crossentropy,
     fused = {softmax = K.softmax_crossentropy},
-    targets = function(y, out, what) return same_as_output("categorical_crossentropy", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("categorical_crossentropy", y, out, what, full) end,
     correct = correct_onehot,
   },
   binary_crossentropy = {
     kernel = K.binary_crossentropy,
     fused = {sigmoid = K.sigmoid_binary_crossentropy},
-    targets = function(y, out, what) return same_as_output("binary_crossentropy", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("binary_crossentropy", y, out, what, full) end,
     correct = correct_threshold,
   },
   mse = {
     aliases = {"mean_squared_error"},
     kernel = K.mse,
-    targets = function(y, out, what) return same_as_output("mse", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("mse", y, out, what, full) end,
     correct = correct_threshold,
   },
 }
