@@ -1131,6 +1131,92 @@ static int l_threads(lua_State *L) {
   return 1;
 }
 
+/* ---- the chapter 8 optimizers ------------------------------------------- */
+
+static const OptSpec adagrad_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"epsilon", OPT_NUMBER}, {NULL, 0}};
+static const OptSpec adadelta_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"rho", OPT_NUMBER},
+  {"epsilon", OPT_NUMBER}, {NULL, 0}};
+static const OptSpec nadam_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"beta_1", OPT_NUMBER},
+  {"beta_2", OPT_NUMBER}, {"epsilon", OPT_NUMBER},
+  {"m_schedule", OPT_NUMBER}, {NULL, 0}};
+
+/* adagrad_step(p, g, acc [, opts]) */
+static int l_adagrad_step(lua_State *L) {
+  const char *fn = "adagrad_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *acc = like_param(L, 3, p, fn, "acc", 1);
+  int opts = get_opts(L, 4, fn, adagrad_opts);
+  NnAdagrad o = NN_ADAGRAD_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  nn_adagrad_step(&o, p->data, g->data, acc->data, p->size);
+  return 0;
+}
+
+/* adadelta_step(p, g, acc, acc_up [, opts]) */
+static int l_adadelta_step(lua_State *L) {
+  const char *fn = "adadelta_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *acc = like_param(L, 3, p, fn, "acc", 1);
+  Tensor *up = like_param(L, 4, p, fn, "acc_up", 1);
+  int opts = get_opts(L, 5, fn, adadelta_opts);
+  NnAdadelta o = NN_ADADELTA_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.rho = opt_rate(L, opts, "rho", o.rho, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.rho >= 1) lerror(L, "%s: rho must be below 1", fn);
+  nn_adadelta_step(&o, p->data, g->data, acc->data, up->data, p->size);
+  return 0;
+}
+
+/* adamax_step / nadam_step(p, g, m, v, t [, opts]); nadam's opts.m_schedule
+ * is mu_1 ... mu_t (nadam_mu gives mu_t) */
+static int adam_like(lua_State *L, int nadam) {
+  const char *fn = nadam ? "nadam_step" : "adamax_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *m = like_param(L, 3, p, fn, "m", 1);
+  Tensor *v = like_param(L, 4, p, fn, "v", 1);
+  lua_Integer t = luaL_checkinteger(L, 5);
+  if (t < 1)
+    lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
+  int opts = get_opts(L, 6, fn, nadam ? nadam_opts : adam_opts);
+  NnAdam o = NN_ADAM_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
+  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.beta1 >= 1 || o.beta2 >= 1)
+    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  if (!nadam) {
+    nn_adamax_step(&o, p->data, g->data, m->data, v->data, t, p->size);
+    return 0;
+  }
+  double sched = opt_num(L, opts, "m_schedule", -1, fn);
+  if (sched < 0) {                  /* not kept by the caller: the product */
+    sched = 1;
+    for (lua_Integer k = 1; k <= t; k++) sched *= nn_nadam_mu(&o, k);
+  }
+  nn_nadam_step(&o, p->data, g->data, m->data, v->data, t, sched, p->size);
+  return 0;
+}
+static int l_adamax_step(lua_State *L) { return adam_like(L, 0); }
+static int l_nadam_step(lua_State *L) { return adam_like(L, 1); }
+
+/* mu = nadam_mu(t [, beta_1]) */
+static int l_nadam_mu(lua_State *L) {
+  NnAdam o = NN_ADAM_DEFAULTS;
+  lua_Integer t = luaL_checkinteger(L, 1);
+  o.beta1 = (float)luaL_optnumber(L, 2, o.beta1);
+  lua_pushnumber(L, nn_nadam_mu(&o, t));
+  return 1;
+}
+
 /* ---- recurrent layers --------------------------------------------------- */
 
 static const OptSpec rnn_fwd_opts[] = {
@@ -1318,6 +1404,11 @@ static const luaL_Reg functions[] = {
   {"output_size", l_output_size},
   {"threads", l_threads},
   {"rnn_forward", l_rnn_forward},
+  {"adagrad_step", l_adagrad_step},
+  {"adadelta_step", l_adadelta_step},
+  {"adamax_step", l_adamax_step},
+  {"nadam_step", l_nadam_step},
+  {"nadam_mu", l_nadam_mu},
   {"rnn_backward", l_rnn_backward},
   {NULL, NULL}
 };
@@ -1344,5 +1435,13 @@ int luaopen_nn(lua_State *L) {
     lua_rawseti(L, -2, a + 1);
   }
   lua_setfield(L, -2, "activations");
+  /* those whose derivative needs the input (not fused into dense/conv) */
+  lua_newtable(L);
+  for (int a = 0; a < NN_ACT_COUNT; a++)
+    if (!nn_act_from_output((NnAct)a)) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, nn_act_name((NnAct)a));
+    }
+  lua_setfield(L, -2, "activations_need_input");
   return 1;
 }

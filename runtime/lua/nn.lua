@@ -39,4 +39,37 @@ function nn.add(xs, o) return nn.Add(o)(xs) end
 
 nn.applications = apps.applications
 
+-- nn.utils.to_categorical(y [, num_classes]): 0-based class ids (a
+-- tensor or a list) -> one-hot rows (N, num_classes), Keras's
+nn.utils = {}
+function nn.utils.to_categorical(y, num_classes)
+  local T = require "tensor"
+  if type(y) == "table" and not T.is_tensor(y) then y = T(y) end
+  if not T.is_tensor(y) then
+    B.fail("to_categorical: y must be a tensor or a list of class ids, got %s", type(y))
+  end
+  if y:dim() == 2 and y:size(2) == 1 then y = y:reshape(y:size(1)) end
+  if y:dim() > 1 then
+    B.fail("to_categorical: y must be (N,) class ids, got %s", B.shape_str(y:shape()))
+  end
+  local ids = y:dim() == 0 and {y:item()} or y:totable()
+  local hi = -1
+  for i, v in ipairs(ids) do
+    if v % 1 ~= 0 or v < 0 then
+      B.fail("to_categorical: class id %g is not a non-negative integer (sample %d)", v, i)
+    end
+    hi = math.max(hi, v)
+  end
+  local k = num_classes or (hi + 1)
+  if math.type(k) ~= "integer" and not (type(k) == "number" and k % 1 == 0) or k < 1 then
+    B.fail("to_categorical: num_classes must be a positive integer, got %s", tostring(k))
+  end
+  if hi >= k then
+    B.fail("to_categorical: class id %d out of range 0..%d", math.tointeger(hi), math.tointeger(k) - 1)
+  end
+  local out = T.zeros(#ids, math.tointeger(k))
+  for i, v in ipairs(ids) do out:set(i, math.tointeger(v) + 1, 1) end
+  return out
+end
+
 return nn

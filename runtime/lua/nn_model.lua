@@ -510,6 +510,9 @@ function Model:fit(x, y, o)
   for _, cb in ipairs(callbacks) do cb:reset() end
   local _ <close> = DOING_DONE
   for epoch = 1, epochs do
+    for _, cb in ipairs(callbacks) do
+      if cb.entry.on_epoch_begin then cb.entry.on_epoch_begin(cb, self, epoch) end
+    end
     if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
     local bar = verbose ~= 0 and text.progbar(steps) or nil
     local t0 = sys.clock()
@@ -525,7 +528,11 @@ function Model:fit(x, y, o)
       end
     end
     if bar then bar:finish(shown) end
-    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy"}) do
+    -- the learning rate of this epoch, when a callback changes it (Keras)
+    for _, cb in ipairs(callbacks) do
+      if cb.entry.logs_lr then logs.lr = self.optimizer.config.learning_rate end
+    end
+    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy", "lr"}) do
       if logs[k] then record(k, logs[k]) end
     end
     hist.epoch[#hist.epoch + 1] = epoch
@@ -574,6 +581,36 @@ function Model:set_weights(list)
     end
     w.value:copy(v)
   end
+end
+
+-- Per-layer gradient norms from the last training step (train_on_batch
+-- or fit's last batch): a list, in layer order, of {name = layer name,
+-- norm = the L2 norm of all its weights' gradients together, kernel =
+-- that of its kernel alone (nil without one)}; the vanishing-gradient
+-- figure's data. Layers without trained weights are left out.
+function Model:gradient_norms()
+  self_check(self, "gradient_norms", "model:gradient_norms()")
+  local out = {}
+  local function walk(l)
+    if l.is_model then
+      for _, sub in ipairs(l.layers) do walk(sub) end
+      return
+    end
+    local sum, kernel, any = 0, nil, false
+    for _, w in ipairs(l.weights) do
+      if w.grad then
+        local sq = (w.grad * w.grad):sum()
+        sum, any = sum + sq, true
+        if w.short == "kernel" then kernel = math.sqrt(sq) end
+      end
+    end
+    if any then out[#out + 1] = {name = l.name, norm = math.sqrt(sum), kernel = kernel} end
+  end
+  for _, l in ipairs(self.layers) do walk(l) end
+  if #out == 0 then
+    fail("gradient_norms: no gradients yet; run train_on_batch or fit first")
+  end
+  return out
 end
 
 -- model:get_layer("block5_conv3"), as Keras's (fine-tuning picks layers

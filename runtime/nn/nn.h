@@ -330,6 +330,24 @@ typedef struct NnRMSprop {
 void nn_rmsprop_step(const NnRMSprop *o, float *p, const float *g,
                      float *ms, float *mom, float *mg, int64_t n);
 
+typedef struct NnAdagrad { float lr, eps; } NnAdagrad;
+/* acc starts at initial_accumulator_value (Keras: 0.1) */
+#define NN_ADAGRAD_DEFAULTS ((NnAdagrad){1e-3f, 1e-7f})
+void nn_adagrad_step(const NnAdagrad *o, float *p, const float *g,
+                     float *acc, int64_t n);
+typedef struct NnAdadelta { float lr, rho, eps; } NnAdadelta;
+#define NN_ADADELTA_DEFAULTS ((NnAdadelta){1e-3f, 0.95f, 1e-7f})
+void nn_adadelta_step(const NnAdadelta *o, float *p, const float *g,
+                      float *acc, float *acc_up, int64_t n);
+/* Adamax and Nadam take Adam's parameters (Keras: the same defaults) */
+void nn_adamax_step(const NnAdam *o, float *p, const float *g, float *m,
+                    float *v, int64_t t, int64_t n);
+/* mu_t, the momentum schedule; sched = mu_1 ... mu_t, which the caller
+ * keeps from step to step as Keras's m_schedule variable */
+double nn_nadam_mu(const NnAdam *o, int64_t t);
+void nn_nadam_step(const NnAdam *o, float *p, const float *g, float *m,
+                   float *v, int64_t t, double sched, int64_t n);
+
 /* ---- initialisers (nn_init.c) ------------------------------------------- */
 
 typedef enum {
