@@ -1217,6 +1217,60 @@ static int l_nadam_mu(lua_State *L) {
   return 1;
 }
 
+/* ---- embedding ---------------------------------------------------------- */
+
+/* the ids at i (any shape) against a (vocab, d) table at j */
+static void embed_args(lua_State *L, Tensor *ids, Tensor *tab, int *vocab,
+                       int *d, const char *fn) {
+  char s[128];
+  if (tab->ndim != 2)
+    lerror(L, "%s: the table must be (input_dim, output_dim), got %s", fn,
+           shape_of(tab, s, sizeof s));
+  *vocab = dim_int(L, tab->shape[0], fn);
+  *d = dim_int(L, tab->shape[1], fn);
+  if (ids->ndim + 1 > TENSOR_MAXDIM)
+    lerror(L, "%s: ids have too many axes", fn);
+  int64_t bad = nn_embedding_check(ids->data, ids->size, *vocab);
+  if (bad >= 0) {
+    int64_t per = ids->ndim > 1 ? ids->size / ids->shape[0] : 1;
+    if (ids->ndim > 1)
+      lerror(L, "%s: id %g is not an integer in 0..%d (sample %lld, "
+             "position %lld)", fn, ids->data[bad], *vocab - 1,
+             (long long)(bad / per + 1), (long long)(bad % per + 1));
+    lerror(L, "%s: id %g is not an integer in 0..%d (position %lld)", fn,
+           ids->data[bad], *vocab - 1, (long long)bad + 1);
+  }
+}
+
+/* y = embedding_forward(ids, table): y has ids' shape plus d */
+static int l_embedding_forward(lua_State *L) {
+  const char *fn = "embedding_forward";
+  Tensor *ids = arg_tensor(L, 1), *tab = arg_tensor(L, 2);
+  int vocab, d;
+  embed_args(L, ids, tab, &vocab, &d, fn);
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, ids->shape, sizeof(int64_t) * (size_t)ids->ndim);
+  shape[ids->ndim] = d;
+  Tensor *y = push_tensor(L, ids->ndim + 1, shape);
+  nn_embedding_forward(ids->data, tab->data, y->data, ids->size, d);
+  return 1;
+}
+
+/* dtable = embedding_backward(ids, dy, table) */
+static int l_embedding_backward(lua_State *L) {
+  const char *fn = "embedding_backward";
+  Tensor *ids = arg_tensor(L, 1), *dy = arg_tensor(L, 2);
+  Tensor *tab = arg_tensor(L, 3);
+  int vocab, d;
+  embed_args(L, ids, tab, &vocab, &d, fn);
+  if (dy->size != ids->size * d)
+    lerror(L, "%s: dy has %lld values, ids times output_dim is %lld", fn,
+           (long long)dy->size, (long long)(ids->size * d));
+  Tensor *dt = push_tensor(L, 2, tab->shape);
+  nn_embedding_backward(ids->data, dy->data, dt->data, ids->size, vocab, d);
+  return 1;
+}
+
 /* ---- recurrent layers --------------------------------------------------- */
 
 static const OptSpec rnn_fwd_opts[] = {
@@ -1404,6 +1458,8 @@ static const luaL_Reg functions[] = {
   {"output_size", l_output_size},
   {"threads", l_threads},
   {"rnn_forward", l_rnn_forward},
+  {"embedding_forward", l_embedding_forward},
+  {"embedding_backward", l_embedding_backward},
   {"adagrad_step", l_adagrad_step},
   {"adadelta_step", l_adadelta_step},
   {"adamax_step", l_adamax_step},

@@ -351,9 +351,12 @@ function Conv1D:build(s)
   return {ot, self.filters}
 end
 
+-- the activation fused into the kernel, and the one run after it
+-- (swish, gelu: their derivatives need the input)
 local function split_act(self)
   local a = self.act_now or self.activation
-  return a
+  if K.activations_need_input[a] then return "linear", a end
+  return a, nil
 end
 
 function Conv1D:forward(x)
@@ -362,16 +365,22 @@ function Conv1D:forward(x)
   local w4 = self.kernel.value:reshape(1, table.unpack(self.kernel.value:shape()))
   self.x4 = x4
   local o = self.opts
-  o.activation = split_act(self)
+  local fused, after = split_act(self)
+  o.activation = fused
   self.y4 = K.conv2d_forward(x4, w4, self.bias and self.bias.value, o)
-  return self.y4:reshape(n, self.steps_out, self.filters)
+  local y = self.y4:reshape(n, self.steps_out, self.filters)
+  self.pre = after and y or nil
+  if after then y = K.activation_forward(after, y) end
+  return y
 end
 
 function Conv1D:backward(dy)
   local n = dy:size(1)
   local w4 = self.kernel.value:reshape(1, table.unpack(self.kernel.value:shape()))
+  local fused, after = split_act(self)
+  if after then dy = K.activation_backward_x(after, self.pre, dy) end
   local o = {strides = self.opts.strides, padding = self.padding,
-             activation = split_act(self), y = self.y4, need_dx = self.need_dx}
+             activation = fused, y = self.y4, need_dx = self.need_dx}
   local dx, dw, db = K.conv2d_backward(self.x4, w4,
       dy:contiguous():reshape(n, 1, self.steps_out, self.filters), o)
   self.kernel.grad = dw:reshape(self.kernel.value:shape())
@@ -430,6 +439,48 @@ end
 function GAP1D:backward(dy)
   local dx = K.global_avgpool2d_backward(self.x4, dy)
   return dx:reshape(dx:size(1), dx:size(2), dx:size(4))
+end
+
+-- ---- Embedding ---------------------------------------------------------------------
+-- ids (N, T) (0-based token ids, as floats) -> (N, T, output_dim)
+
+local Embedding = layer_class("Embedding", "embedding")
+local EMBED = layer_spec{input_dim = "integer", output_dim = "integer",
+                         embeddings_initializer = INIT, input_length = "integer"}
+function C.Embedding(...)
+  local o = args("Embedding", {"input_dim", "output_dim"}, EMBED, ...)
+  local l = new_layer(Embedding, o)
+  l.input_dim = B.positive_int(o.input_dim, "Embedding", "input_dim")
+  l.output_dim = B.positive_int(o.output_dim, "Embedding", "output_dim")
+  -- Keras's 'uniform' is random_uniform(-0.05, 0.05)
+  local init = o.embeddings_initializer or "uniform"
+  l.embeddings_initializer = init == "uniform" and "random_uniform" or init
+  if o.input_length and not o.input_shape then
+    l.input_shape_opt = {B.positive_int(o.input_length, "Embedding", "input_length")}
+  end
+  return l
+end
+
+function Embedding:build(s)
+  self.embeddings = self:add_weight("embeddings", {self.input_dim, self.output_dim},
+                                    self.embeddings_initializer)
+  local out = {table.unpack(s)}
+  out[#out + 1] = self.output_dim
+  return out
+end
+
+function Embedding:forward(x)
+  self.ids = x
+  local ok, y = pcall(K.embedding_forward, x, self.embeddings.value)
+  if not ok then
+    fail("Embedding '%s': %s", self.name, (tostring(y):gsub("^[^:\n ]*:%d+: ", ""):gsub("^embedding_forward: ", "")))
+  end
+  return y
+end
+
+function Embedding:backward(dy)
+  self.embeddings.grad = K.embedding_backward(self.ids, dy, self.embeddings.value)
+  return nil        -- ids have no gradient
 end
 
 return M

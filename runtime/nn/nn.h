@@ -286,6 +286,16 @@ void nn_rnn_forward_naive(const NnRnn *p, const double *x, const double *w,
                           const double *r, const double *b,
                           const double *mask, double *y, double *c_last);
 
+/* ---- embedding (nn_embed.c) -------------------------------------------- */
+/* ids (n) as floats, table (vocab, d). check returns -1 when every id is
+ * an integer in 0..vocab-1, else the first bad position; forward and
+ * backward trust checked ids. backward overwrites dtable. */
+int64_t nn_embedding_check(const float *ids, int64_t n, int vocab);
+void nn_embedding_forward(const float *ids, const float *table, float *y,
+                          int64_t n, int d);
+void nn_embedding_backward(const float *ids, const float *dy, float *dtable,
+                           int64_t n, int vocab, int d);
+
 /* ---- dropout (nn_dropout.c) --------------------------------------------- */
 
 /* Inverted dropout, Keras semantics: an element is kept when a uniform

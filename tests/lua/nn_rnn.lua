@@ -127,6 +127,33 @@ numeric_check("Conv1D same stride 2",
 numeric_check("MaxPooling1D", nn.MaxPooling1D(2), {6, 3}, 2)
 numeric_check("GlobalAveragePooling1D", nn.GlobalAveragePooling1D(), {5, 3}, 2)
 
+numeric_check("Conv1D gelu valid", nn.Conv1D(2, 2, {activation = "gelu"}), {5, 2}, 2)
+
+-- ---- Embedding: rows of the table; gradients summed per id --------------
+do
+  T.seed(6)
+  local e = nn.Embedding(6, 3)
+  local m = nn.Sequential{e}
+  m:build({4})
+  local ids = T{{0, 5, 2, 5}, {1, 1, 0, 3}}
+  local y = m:predict(ids)
+  t.is(table.concat(y:shape(), "x"), "2x4x3", "Embedding: (N, T) -> (N, T, output_dim)")
+  t.allclose(y[1][2], e.embeddings.value[6], 0, "Embedding: id 5 is row 6 of the table")
+  t.ok(e.embeddings.value:abs():max() <= 0.05, "Embedding: Keras's uniform(-0.05, 0.05) init")
+  m:forward(ids, true)
+  local dy = T.randn(2, 4, 3)
+  m:backward(dy)
+  local g = e.embeddings.grad
+  t.allclose(g[6], dy[1][2] + dy[1][4], 1e-6, "Embedding: id 5's gradient sums its two uses")
+  t.allclose(g[5], T.zeros(3), 0, "Embedding: an unused id gets no gradient")
+  t.raises(function() m:predict(T{{0, 6, 1, 1}}) end,
+           "Embedding 'embedding[_%d]*': id 6 is not an integer in 0..5 %(sample 1, position 2%)",
+           "Embedding: id out of range")
+  local m2 = nn.Sequential{nn.Embedding(10, 4, {input_length = 5}), nn.GlobalAveragePooling1D(),
+                           nn.Dense(1)}
+  t.is(m2:count_params(), 45, "Embedding(10, 4) + pooling + Dense(1): 45 parameters")
+end
+
 -- ---- go_backwards: the reversed input, outputs in processing order -----
 do
   T.seed(3)
