@@ -22,7 +22,8 @@ local INIT = "string"
 local function sequences_only(self, s)
   if #s == 1 then
     fail("%s '%s': expects sequences (N, T, features), got %s; for one feature per " ..
-         "step reshape the input to (N, %d, 1), e.g. x:reshape(x:size(1), %d, 1)",
+         "step reshape the input to (N, %d, 1), e.g. x:reshape(x:size(1), %d, 1) " ..
+         "(after a recurrent layer: give that one return_sequences = true)",
          self.class, self.name, batch_shape_str(s), s[1], s[1])
   end
   if #s ~= 2 then

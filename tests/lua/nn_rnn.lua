@@ -199,7 +199,32 @@ do
   os.remove(path); os.remove(tmp)
 end
 
+-- ---- a Keras 2.6 weights file (make_rnn.py writes it as Keras does) ------
+do
+  local function model()
+    return nn.Sequential{nn.Bidirectional(nn.LSTM(3, {return_sequences = true}),
+                                          {input_shape = {5, 2}}),
+                         nn.GRU(2, {name = "gru"})}
+  end
+  local x, want = load("keras_h5_x"), load("keras_h5_y")
+  local m = model()
+  m:load_weights(fx .. "keras_rnn.h5")
+  t.allclose(m:predict(x), want, 1e-5, "Keras .h5 (Bidirectional LSTM, GRU) loads: output = torch")
+  local m2 = model()
+  m2.layers[1].name = "bidirectional"
+  m2:load_weights(fx .. "keras_rnn.h5", {by_name = true})
+  t.allclose(m2:predict(x), want, 1e-5, "load_weights by_name")
+  local m3 = nn.Sequential{nn.Dense(2, {input_shape = {4}, name = "other"})}
+  t.raises(function() m3:load_weights(fx .. "keras_rnn.h5", {by_name = true}) end,
+           "no layer name in the file matches", "by_name without a match")
+  local m4 = nn.Sequential{nn.LSTM(3, {input_shape = {5, 2}, return_sequences = true}), nn.GRU(2)}
+  t.raises(function() m4:load_weights(fx .. "keras_rnn.h5") end, "holds 6 weights",
+           "a file for other layers: a clear error")
+end
+
 -- ---- bad sequences ---------------------------------------------------------------
+t.raises(function() nn.Sequential{nn.LSTM(4, {input_shape = {6, 2}}), nn.LSTM(2)} end,
+         "give that one return_sequences = true", "stacking without return_sequences: the hint")
 t.raises(function() nn.Sequential{nn.LSTM(4, {input_shape = {30}})} end,
          "reshape the input to %(N, 30, 1%)", "2-D input to LSTM names the reshape")
 do
