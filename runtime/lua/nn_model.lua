@@ -80,6 +80,10 @@ end
 
 -- Sequential: add the node of `layer` after the current output
 function Model:append_node(layer)
+  if layer.return_state then
+    fail("Sequential: %s '%s' has return_state = true, which gives several outputs; " ..
+         "use the functional API (local out, h = layer(x))", layer.class, layer.name)
+  end
   local shape = B.build_layer(layer, self.output_shape)
   layer.output_shape = shape
   local node = {layer = layer, inbound = {self.output_node}, shape = shape, node_index = 0}

@@ -105,12 +105,8 @@ local function numeric_check(label, layer, shape, n)
     worst = math.max(worst, math.abs(num - gf:get(k)) / math.max(1, math.abs(num)))
   end
   for k = 1, math.min(6, x:numel()) do probe(x, dx, k) end
-  for _, l in ipairs(m.layers) do
-    for _, w in ipairs(l.weights) do
-      if w.trainable then
-        for k = 1, math.min(4, w.value:numel()) do probe(w.value, w.grad, k) end
-      end
-    end
+  for _, w in ipairs(m:weights(true)) do
+    for k = 1, math.min(4, w.value:numel()) do probe(w.value, w.grad, k) end
   end
   t.ok(worst < 2e-3, label .. ": backward = central differences")
   if worst >= 2e-3 then t.diag("worst relative difference " .. worst) end
@@ -152,6 +148,29 @@ do
   local m2 = nn.Sequential{nn.Embedding(10, 4, {input_length = 5}), nn.GlobalAveragePooling1D(),
                            nn.Dense(1)}
   t.is(m2:count_params(), 45, "Embedding(10, 4) + pooling + Dense(1): 45 parameters")
+end
+
+-- ---- return_state (functional API) ----------------------------------------
+do
+  local inp = nn.Input{shape = {4, 2}}
+  local out, h, c = nn.LSTM(3, {return_state = true, return_sequences = true})(inp)
+  t.ok(nn.is_node(out) and nn.is_node(h) and nn.is_node(c), "LSTM return_state: output, h, c")
+  local y = nn.Dense(1)(nn.concatenate({h, c, nn.GlobalAveragePooling1D()(out)}))
+  local model = nn.Model{inputs = inp, outputs = y}
+  t.is(#model.layers, 5, "state outputs add no layers")
+  local text = {}
+  model:summary(function(l) text[#text + 1] = l end)
+  text = table.concat(text, "\n")
+  -- (cut to the column's width, as Keras cuts it)
+  t.ok(text:find("lstm[_%d]* %(LSTM%) +%[%(None, 4, 3%), %(None ") ~= nil,
+       "summary: the LSTM's outputs listed")
+  t.ok(text:find("lstm[_%d]*%[0%]%[2%]") ~= nil, "summary: c connects as output 2")
+  numeric_check("LSTM return_state into Dense", model, {4, 2}, 2)
+  local x = T.randn(2, 4, 2)
+  local _, h2 = nn.GRU(3, {return_state = true})(nn.Input{shape = {4, 2}})
+  t.ok(nn.is_node(h2), "GRU return_state: output, h")
+  t.raises(function() nn.Sequential{nn.GRU(3, {return_state = true, input_shape = {4, 2}})} end,
+           "use the functional API", "return_state in a Sequential")
 end
 
 -- ---- go_backwards: the reversed input, outputs in processing order -----
