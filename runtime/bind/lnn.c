@@ -1011,6 +1011,18 @@ static int l_sgd_step(lua_State *L) {
   return 0;
 }
 
+/* Adam's options (Adamax and Nadam take the same), checked */
+static NnAdam adam_params(lua_State *L, int opts, const char *fn) {
+  NnAdam o = NN_ADAM_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
+  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.beta1 >= 1 || o.beta2 >= 1)
+    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  return o;
+}
+
 static int l_adam_step(lua_State *L) {
   const char *fn = "adam_step";
   Tensor *p = inout_tensor(L, 1, fn, "the parameter");
@@ -1021,13 +1033,7 @@ static int l_adam_step(lua_State *L) {
   if (t < 1)
     lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
   int opts = get_opts(L, 6, fn, adam_opts);
-  NnAdam o = NN_ADAM_DEFAULTS;
-  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
-  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
-  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
-  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
-  if (o.beta1 >= 1 || o.beta2 >= 1)
-    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  NnAdam o = adam_params(L, opts, fn);
   nn_adam_step(&o, p->data, g->data, m->data, v->data, t, p->size);
   return 0;
 }
@@ -1186,13 +1192,7 @@ static int adam_like(lua_State *L, int nadam) {
   if (t < 1)
     lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
   int opts = get_opts(L, 6, fn, nadam ? nadam_opts : adam_opts);
-  NnAdam o = NN_ADAM_DEFAULTS;
-  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
-  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
-  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
-  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
-  if (o.beta1 >= 1 || o.beta2 >= 1)
-    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  NnAdam o = adam_params(L, opts, fn);
   if (!nadam) {
     nn_adamax_step(&o, p->data, g->data, m->data, v->data, t, p->size);
     return 0;

@@ -277,28 +277,27 @@ end
 
 local function positive_part(x) return x:gt(0) end
 
-local LeakyReLU = layer_class("LeakyReLU", "leaky_re_lu")
-function C.LeakyReLU(...)
-  local o = args("LeakyReLU", {"alpha"}, layer_spec{alpha = "number"}, ...)
-  local l = new_layer(LeakyReLU, o)
-  l.alpha = o.alpha or 0.3
-  return l
+-- a layer whose one option is alpha (Keras's default given)
+local function alpha_layer(class, prefix, default)
+  local cls = layer_class(class, prefix)
+  C[class] = function(...)
+    local o = args(class, {"alpha"}, layer_spec{alpha = "number"}, ...)
+    local l = new_layer(cls, o)
+    l.alpha = o.alpha or default
+    return l
+  end
+  function cls:build(s) return s end
+  return cls
 end
-function LeakyReLU:build(s) return s end
+
+local LeakyReLU = alpha_layer("LeakyReLU", "leaky_re_lu", 0.3)
 function LeakyReLU:forward(x)
   self.mask = positive_part(x)
   return x * (self.mask * (1 - self.alpha) + self.alpha)
 end
 function LeakyReLU:backward(dy) return dy * (self.mask * (1 - self.alpha) + self.alpha) end
 
-local ELU = layer_class("ELU", "elu")
-function C.ELU(...)
-  local o = args("ELU", {"alpha"}, layer_spec{alpha = "number"}, ...)
-  local l = new_layer(ELU, o)
-  l.alpha = o.alpha or 1.0
-  return l
-end
-function ELU:build(s) return s end
+local ELU = alpha_layer("ELU", "elu", 1.0)
 function ELU:forward(x)
   local m = positive_part(x)
   -- alpha (e^x - 1) below zero: elu's value there, scaled

@@ -79,38 +79,8 @@ for _, name in ipairs(names) do
 end
 
 -- ---- backward of the layers against central differences -----------------
--- L = sum(r * model(x)) in the layer's float arithmetic, checked on a
--- few inputs and weights with a step large enough for float32
-local function numeric_check(label, layer, shape, n)
-  T.seed(11)
-  local m = nn.Sequential{layer}
-  m:build(shape)
-  local x = T.randn(n, table.unpack(shape)) * 0.5
-  local y = m:predict(x)
-  local r = T.randn(table.unpack(y:shape()))
-  local function loss() return (m:forward(x, false) * r):sum() end
-  m.need_dx = true
-  m:forward(x, true)
-  local dx = m:backward(r)
-  local worst = 0
-  local h = 1e-2
-  local function probe(v, g, k)
-    local flat = v:reshape(-1)
-    local gf = g:reshape(-1)
-    local keep = flat:get(k)
-    flat:set(k, keep + h); local up = loss()
-    flat:set(k, keep - h); local down = loss()
-    flat:set(k, keep)
-    local num = (up - down) / (2 * h)
-    worst = math.max(worst, math.abs(num - gf:get(k)) / math.max(1, math.abs(num)))
-  end
-  for k = 1, math.min(6, x:numel()) do probe(x, dx, k) end
-  for _, w in ipairs(m:weights(true)) do
-    for k = 1, math.min(4, w.value:numel()) do probe(w.value, w.grad, k) end
-  end
-  t.ok(worst < 2e-3, label .. ": backward = central differences")
-  if worst >= 2e-3 then t.diag("worst relative difference " .. worst) end
-end
+local gradcheck = require "helpers.gradcheck"
+local function numeric_check(label, layer, shape, n) gradcheck(t, label, layer, shape, n) end
 numeric_check("GRU reset_after=false go_backwards",
               nn.GRU(3, {reset_after = false, go_backwards = true, return_sequences = true}), {4, 2}, 2)
 numeric_check("Bidirectional(LSTM) merge sum",

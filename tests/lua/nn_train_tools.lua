@@ -37,39 +37,9 @@ t.raises(function() K.dense_forward(T.ones(2, 3), T.ones(3, 2), nil, {activation
          "cannot be fused", "dense_forward refuses a fused swish")
 
 -- Dense and Activation layers with the new activations train: backward =
--- central differences through the model
--- h: the difference step (smaller for layers with a kink at 0, so no
--- probe steps across it)
-local function check_model(label, layers, shape, h)
-  T.seed(21)
-  local m = nn.Sequential(layers)
-  m:build(shape)
-  local x = T.randn(3, table.unpack(shape))
-  local r = T.randn(table.unpack(m:predict(x):shape()))
-  local function loss() return (m:forward(x, false) * r):sum() end
-  m.need_dx = true
-  m:forward(x, true)
-  local dx = m:backward(r)
-  local worst = 0
-  h = h or 1e-2
-  local function probe(v, g, k)
-    local flat, gf = v:reshape(-1), g:reshape(-1)
-    local keep = flat:get(k)
-    flat:set(k, keep + h); local up = loss()
-    flat:set(k, keep - h); local down = loss()
-    flat:set(k, keep)
-    local num = (up - down) / (2 * h)
-    worst = math.max(worst, math.abs(num - gf:get(k)) / math.max(1, math.abs(num)))
-  end
-  for k = 1, math.min(5, x:numel()) do probe(x, dx, k) end
-  for _, l in ipairs(m.layers) do
-    for _, w in ipairs(l.weights) do
-      for k = 1, math.min(4, w.value:numel()) do probe(w.value, w.grad, k) end
-    end
-  end
-  t.ok(worst < 2e-3, label .. ": backward = central differences")
-  if worst >= 2e-3 then t.diag("worst relative difference " .. worst) end
-end
+-- central differences through the model (3 samples)
+local gradcheck = require "helpers.gradcheck"
+local function check_model(label, layers, shape, h) gradcheck(t, label, layers, shape, 3, h) end
 check_model("Dense gelu + Dense swish", {nn.Dense(4, "gelu"), nn.Dense(3, "swish")}, {5})
 check_model("Dense selu + Activation softplus", {nn.Dense(4, "selu"), nn.Activation("softplus")}, {5})
 check_model("Conv2D elu + Activation gelu", {nn.Conv2D(2, 3, {activation = "elu"}),
