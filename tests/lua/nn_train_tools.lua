@@ -77,6 +77,12 @@ for _, name in ipairs {"Adagrad", "Adadelta", "Adamax", "Nadam"} do
   t.ok(worst <= 1e-6, name .. ": three steps = torch (" .. worst .. ")")
 end
 do
+  -- nn.core.nadam_step forms the schedule's product itself when not given
+  local p, m, v = p0:clone(), T.zeros(6), T.zeros(6)
+  for s = 1, 3 do K.nadam_step(p, grads[s]:clone(), m, v, s) end
+  t.allclose(p, load("opt_Nadam")[3], 1e-6, "nadam_step without m_schedule = torch")
+end
+do
   local o = nn.optimizers.Nadam()
   t.is(o.learning_rate, 1e-3, "Nadam: Keras 2.6 learning_rate 0.001")
   t.is(nn.optimizers.Adagrad().initial_accumulator_value, 0.1, "Adagrad: initial accumulator 0.1")
