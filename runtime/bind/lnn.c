@@ -246,6 +246,10 @@ static NnAct opt_act(lua_State *L, int opts, const char *fn) {
   NnAct a = NN_LINEAR;
   if (t != LUA_TNIL) a = act_at(L, -1, fn);
   lua_pop(L, 1);
+  if (!nn_act_from_output(a))
+    lerror(L, "%s: activation '%s' cannot be fused (its derivative needs "
+           "the input): use 'linear' and activation_forward", fn,
+           nn_act_name(a));
   return a;
 }
 
@@ -717,12 +721,29 @@ static int l_activation_forward(lua_State *L) {
 static int l_activation_backward(lua_State *L) {
   const char *fn = "activation_backward";
   NnAct a = check_act(L, 1, fn);
+  if (!nn_act_from_output(a))
+    lerror(L, "%s: the derivative of '%s' needs the input: use "
+           "activation_backward_x(name, x, dy)", fn, nn_act_name(a));
   Tensor *y = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
   same_shape(L, dy, y, fn, "dy", "y");
   Tensor *dx = push_tensor(L, y->ndim, y->shape);
   int64_t cols = last_axis(y);
   nn_act_backward(a, y->data, dy->data, dx->data, cols ? y->size / cols : 0,
                   cols);
+  return 1;
+}
+
+/* dx = dy f'(x) from the forward input x (element-wise activations) */
+static int l_activation_backward_x(lua_State *L) {
+  const char *fn = "activation_backward_x";
+  NnAct a = check_act(L, 1, fn);
+  if (a == NN_SOFTMAX)
+    lerror(L, "%s: softmax is not element-wise: use activation_backward "
+           "with the output", fn);
+  Tensor *x = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  same_shape(L, dy, x, fn, "dy", "x");
+  Tensor *dx = push_tensor(L, x->ndim, x->shape);
+  nn_act_grad_from_x(a, x->data, dy->data, dx->data, x->size);
   return 1;
 }
 
@@ -990,6 +1011,18 @@ static int l_sgd_step(lua_State *L) {
   return 0;
 }
 
+/* Adam's options (Adamax and Nadam take the same), checked */
+static NnAdam adam_params(lua_State *L, int opts, const char *fn) {
+  NnAdam o = NN_ADAM_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
+  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.beta1 >= 1 || o.beta2 >= 1)
+    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  return o;
+}
+
 static int l_adam_step(lua_State *L) {
   const char *fn = "adam_step";
   Tensor *p = inout_tensor(L, 1, fn, "the parameter");
@@ -1000,13 +1033,7 @@ static int l_adam_step(lua_State *L) {
   if (t < 1)
     lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
   int opts = get_opts(L, 6, fn, adam_opts);
-  NnAdam o = NN_ADAM_DEFAULTS;
-  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
-  o.beta1 = opt_rate(L, opts, "beta_1", o.beta1, fn);
-  o.beta2 = opt_rate(L, opts, "beta_2", o.beta2, fn);
-  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
-  if (o.beta1 >= 1 || o.beta2 >= 1)
-    lerror(L, "%s: beta_1 and beta_2 must be below 1", fn);
+  NnAdam o = adam_params(L, opts, fn);
   nn_adam_step(&o, p->data, g->data, m->data, v->data, t, p->size);
   return 0;
 }
@@ -1048,7 +1075,8 @@ static int l_init(lua_State *L) {
   if (k < 0)
     lerror(L, "%s: unknown initializer '%s' (expected zeros, ones, "
          "glorot_uniform, glorot_normal, he_uniform, he_normal, "
-         "lecun_uniform or lecun_normal)", fn, kind);
+         "lecun_uniform, lecun_normal, orthogonal, random_normal, "
+         "random_uniform or truncated_normal)", fn, kind);
   Tensor *t = inout_tensor(L, 2, fn, "the tensor to fill");
   double fin, fout;
   nn_fans(t->ndim, t->shape, &fin, &fout);
@@ -1056,7 +1084,13 @@ static int l_init(lua_State *L) {
   fout = luaL_optnumber(L, 4, fout);
   if (!(fin > 0 && fout > 0))
     lerror(L, "%s: fans must be positive, got %g and %g", fn, fin, fout);
-  nn_init_fill((NnInit)k, t->data, t->size, fin, fout);
+  if (k == NN_INIT_ORTHOGONAL) {
+    int64_t cols = t->ndim ? t->shape[t->ndim - 1] : 1;
+    if (nn_init_orthogonal(t->data, cols ? t->size / cols : 0, cols))
+      raise_nomem(L, fn);
+  } else {
+    nn_init_fill((NnInit)k, t->data, t->size, fin, fout);
+  }
   lua_settop(L, 2);
   return 1;
 }
@@ -1103,6 +1137,292 @@ static int l_threads(lua_State *L) {
   return 1;
 }
 
+/* ---- the chapter 8 optimizers ------------------------------------------- */
+
+static const OptSpec adagrad_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"epsilon", OPT_NUMBER}, {NULL, 0}};
+static const OptSpec adadelta_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"rho", OPT_NUMBER},
+  {"epsilon", OPT_NUMBER}, {NULL, 0}};
+static const OptSpec nadam_opts[] = {
+  {"learning_rate", OPT_NUMBER}, {"beta_1", OPT_NUMBER},
+  {"beta_2", OPT_NUMBER}, {"epsilon", OPT_NUMBER},
+  {"m_schedule", OPT_NUMBER}, {NULL, 0}};
+
+/* adagrad_step(p, g, acc [, opts]) */
+static int l_adagrad_step(lua_State *L) {
+  const char *fn = "adagrad_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *acc = like_param(L, 3, p, fn, "acc", 1);
+  int opts = get_opts(L, 4, fn, adagrad_opts);
+  NnAdagrad o = NN_ADAGRAD_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  nn_adagrad_step(&o, p->data, g->data, acc->data, p->size);
+  return 0;
+}
+
+/* adadelta_step(p, g, acc, acc_up [, opts]) */
+static int l_adadelta_step(lua_State *L) {
+  const char *fn = "adadelta_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *acc = like_param(L, 3, p, fn, "acc", 1);
+  Tensor *up = like_param(L, 4, p, fn, "acc_up", 1);
+  int opts = get_opts(L, 5, fn, adadelta_opts);
+  NnAdadelta o = NN_ADADELTA_DEFAULTS;
+  o.lr = opt_rate(L, opts, "learning_rate", o.lr, fn);
+  o.rho = opt_rate(L, opts, "rho", o.rho, fn);
+  o.eps = opt_rate(L, opts, "epsilon", o.eps, fn);
+  if (o.rho >= 1) lerror(L, "%s: rho must be below 1", fn);
+  nn_adadelta_step(&o, p->data, g->data, acc->data, up->data, p->size);
+  return 0;
+}
+
+/* adamax_step / nadam_step(p, g, m, v, t [, opts]); nadam's opts.m_schedule
+ * is mu_1 ... mu_t (nadam_mu gives mu_t) */
+static int adam_like(lua_State *L, int nadam) {
+  const char *fn = nadam ? "nadam_step" : "adamax_step";
+  Tensor *p = inout_tensor(L, 1, fn, "the parameter");
+  Tensor *g = like_param(L, 2, p, fn, "the gradient", 0);
+  Tensor *m = like_param(L, 3, p, fn, "m", 1);
+  Tensor *v = like_param(L, 4, p, fn, "v", 1);
+  lua_Integer t = luaL_checkinteger(L, 5);
+  if (t < 1)
+    lerror(L, "%s: step t must be 1 or more, got %lld", fn, (long long)t);
+  int opts = get_opts(L, 6, fn, nadam ? nadam_opts : adam_opts);
+  NnAdam o = adam_params(L, opts, fn);
+  if (!nadam) {
+    nn_adamax_step(&o, p->data, g->data, m->data, v->data, t, p->size);
+    return 0;
+  }
+  double sched = opt_num(L, opts, "m_schedule", -1, fn);
+  if (sched < 0) {                  /* not kept by the caller: the product */
+    sched = 1;
+    for (lua_Integer k = 1; k <= t; k++) sched *= nn_nadam_mu(&o, k);
+  }
+  nn_nadam_step(&o, p->data, g->data, m->data, v->data, t, sched, p->size);
+  return 0;
+}
+static int l_adamax_step(lua_State *L) { return adam_like(L, 0); }
+static int l_nadam_step(lua_State *L) { return adam_like(L, 1); }
+
+/* mu = nadam_mu(t [, beta_1]) */
+static int l_nadam_mu(lua_State *L) {
+  NnAdam o = NN_ADAM_DEFAULTS;
+  lua_Integer t = luaL_checkinteger(L, 1);
+  o.beta1 = (float)luaL_optnumber(L, 2, o.beta1);
+  lua_pushnumber(L, nn_nadam_mu(&o, t));
+  return 1;
+}
+
+/* ---- embedding ---------------------------------------------------------- */
+
+/* the ids at i (any shape) against a (vocab, d) table at j */
+static void embed_args(lua_State *L, Tensor *ids, Tensor *tab, int *vocab,
+                       int *d, const char *fn) {
+  char s[128];
+  if (tab->ndim != 2)
+    lerror(L, "%s: the table must be (input_dim, output_dim), got %s", fn,
+           shape_of(tab, s, sizeof s));
+  *vocab = dim_int(L, tab->shape[0], fn);
+  *d = dim_int(L, tab->shape[1], fn);
+  if (ids->ndim + 1 > TENSOR_MAXDIM)
+    lerror(L, "%s: ids have too many axes", fn);
+  int64_t bad = nn_embedding_check(ids->data, ids->size, *vocab);
+  if (bad >= 0) {
+    int64_t per = ids->ndim > 1 ? ids->size / ids->shape[0] : 1;
+    if (ids->ndim > 1)
+      lerror(L, "%s: id %g is not an integer in 0..%d (sample %lld, "
+             "position %lld)", fn, ids->data[bad], *vocab - 1,
+             (long long)(bad / per + 1), (long long)(bad % per + 1));
+    lerror(L, "%s: id %g is not an integer in 0..%d (position %lld)", fn,
+           ids->data[bad], *vocab - 1, (long long)bad + 1);
+  }
+}
+
+/* y = embedding_forward(ids, table): y has ids' shape plus d */
+static int l_embedding_forward(lua_State *L) {
+  const char *fn = "embedding_forward";
+  Tensor *ids = arg_tensor(L, 1), *tab = arg_tensor(L, 2);
+  int vocab, d;
+  embed_args(L, ids, tab, &vocab, &d, fn);
+  int64_t shape[TENSOR_MAXDIM];
+  memcpy(shape, ids->shape, sizeof(int64_t) * (size_t)ids->ndim);
+  shape[ids->ndim] = d;
+  Tensor *y = push_tensor(L, ids->ndim + 1, shape);
+  nn_embedding_forward(ids->data, tab->data, y->data, ids->size, d);
+  return 1;
+}
+
+/* dtable = embedding_backward(ids, dy, table) */
+static int l_embedding_backward(lua_State *L) {
+  const char *fn = "embedding_backward";
+  Tensor *ids = arg_tensor(L, 1), *dy = arg_tensor(L, 2);
+  Tensor *tab = arg_tensor(L, 3);
+  int vocab, d;
+  embed_args(L, ids, tab, &vocab, &d, fn);
+  if (dy->size != ids->size * d)
+    lerror(L, "%s: dy has %lld values, ids times output_dim is %lld", fn,
+           (long long)dy->size, (long long)(ids->size * d));
+  Tensor *dt = push_tensor(L, 2, tab->shape);
+  nn_embedding_backward(ids->data, dy->data, dt->data, ids->size, vocab, d);
+  return 1;
+}
+
+/* ---- recurrent layers --------------------------------------------------- */
+
+static const OptSpec rnn_fwd_opts[] = {
+  {"activation", OPT_STRING}, {"recurrent_activation", OPT_STRING},
+  {"reset_after", OPT_BOOLEAN}, {"mask", OPT_USERDATA}, {NULL, 0}};
+static const OptSpec rnn_bwd_opts[] = {
+  {"activation", OPT_STRING}, {"recurrent_activation", OPT_STRING},
+  {"reset_after", OPT_BOOLEAN}, {"mask", OPT_USERDATA},
+  {"dy", OPT_USERDATA}, {"dh_last", OPT_USERDATA},
+  {"dc_last", OPT_USERDATA}, {"need_dx", OPT_BOOLEAN}, {NULL, 0}};
+
+/* an activation option for a recurrent cell: element-wise, and one whose
+ * derivative the output gives */
+static NnAct rnn_act(lua_State *L, int opts, const char *key, NnAct def,
+                     const char *fn) {
+  NnAct a = def;
+  if (get_opt(L, opts, key) != LUA_TNIL) a = act_at(L, -1, fn);
+  lua_pop(L, 1);
+  if (a == NN_SOFTMAX || !nn_act_from_output(a))
+    lerror(L, "%s: %s '%s' is not supported in a recurrent cell", fn, key,
+           nn_act_name(a));
+  return a;
+}
+
+/* an optional (N, u) tensor option */
+static Tensor *rnn_state_opt(lua_State *L, int opts, const char *key,
+                             const NnRnn *p, const char *fn) {
+  if (get_opt(L, opts, key) == LUA_TNIL) { lua_pop(L, 1); return NULL; }
+  Tensor *t = arg_tensor(L, lua_gettop(L));
+  char s[128];
+  if (t->ndim != 2 || t->shape[0] != p->n || t->shape[1] != p->u)
+    lerror(L, "%s: opts.%s must be (%d, %d), got %s", fn, key, p->n, p->u,
+           shape_of(t, s, sizeof s));
+  return t;
+}
+
+/* kind name at i, the shapes of x, w, r, b and the options -> p */
+static void rnn_setup(lua_State *L, NnRnn *p, const Tensor *x,
+                      const Tensor *w, const Tensor *r, const Tensor *b,
+                      int opts, const char *fn) {
+  static const char *const kinds[] = {"simple_rnn", "lstm", "gru", NULL};
+  p->kind = (NnRnnKind)luaL_checkoption(L, 1, NULL, kinds);
+  char s1[128], s2[128];
+  if (x->ndim == 2)
+    lerror(L, "%s: expects sequences (N, T, features), got %s; for one "
+           "feature per step reshape it with x:reshape(%lld, %lld, 1)", fn,
+           shape_of(x, s1, sizeof s1), (long long)x->shape[0],
+           (long long)x->shape[1]);
+  if (x->ndim != 3)
+    lerror(L, "%s: expects sequences (N, T, features), got %s", fn,
+           shape_of(x, s1, sizeof s1));
+  if (x->shape[1] == 0)
+    lerror(L, "%s: the sequences have length 0 (input %s); every sample "
+           "needs at least one time step", fn, shape_of(x, s1, sizeof s1));
+  int g = nn_rnn_gates(p->kind);
+  if (r->ndim != 2 || r->shape[0] < 1 || r->shape[1] != g * r->shape[0])
+    lerror(L, "%s: recurrent kernel must be (units, %d units), got %s", fn,
+           g, shape_of(r, s1, sizeof s1));
+  int64_t u = r->shape[0];
+  if (w->ndim != 2 || w->shape[1] != g * u)
+    lerror(L, "%s: kernel must be (features, %lld), got %s", fn,
+           (long long)(g * u), shape_of(w, s1, sizeof s1));
+  if (w->shape[0] != x->shape[2])
+    lerror(L, "%s: input has %lld features per step, the kernel %s "
+           "expects %lld", fn, (long long)x->shape[2],
+           shape_of(w, s1, sizeof s1), (long long)w->shape[0]);
+  p->n = dim_int(L, x->shape[0], fn);
+  p->t = dim_int(L, x->shape[1], fn);
+  p->f = dim_int(L, x->shape[2], fn);
+  p->u = dim_int(L, u, fn);
+  if ((int64_t)p->n * p->t > INT_MAX / (g * p->u + p->f + 1))
+    lerror(L, "%s: input %s is too large", fn, shape_of(x, s1, sizeof s1));
+  p->act = rnn_act(L, opts, "activation", NN_TANH, fn);
+  p->rec_act = rnn_act(L, opts, "recurrent_activation", NN_SIGMOID, fn);
+  p->reset_after = p->kind == NN_RNN_GRU && opt_bool(L, opts, "reset_after", 1);
+  if (b) {
+    int two = p->kind == NN_RNN_GRU && p->reset_after;
+    int okb = two ? b->ndim == 2 && b->shape[0] == 2 && b->shape[1] == g * u
+                  : b->ndim == 1 && b->shape[0] == g * u;
+    if (!okb) {
+      if (two) snprintf(s2, sizeof s2, "(2, %lld)", (long long)(g * u));
+      else snprintf(s2, sizeof s2, "(%lld,)", (long long)(g * u));
+      lerror(L, "%s: bias must be %s, got %s", fn, s2,
+             shape_of(b, s1, sizeof s1));
+    }
+  }
+}
+
+/* y, cache, c_last = rnn_forward(kind, x, w, r [, b [, opts]]) */
+static int l_rnn_forward(lua_State *L) {
+  const char *fn = "rnn_forward";
+  Tensor *x = arg_tensor(L, 2), *w = arg_tensor(L, 3), *r = arg_tensor(L, 4);
+  Tensor *b = opt_tensor(L, 5);
+  int opts = get_opts(L, 6, fn, rnn_fwd_opts);
+  NnRnn p;
+  rnn_setup(L, &p, x, w, r, b, opts, fn);
+  Tensor *mask = rnn_state_opt(L, opts, "mask", &p, fn);
+  int64_t ys[3] = {p.n, p.t, p.u}, cs = nn_rnn_cache_size(&p);
+  int64_t hs[2] = {p.n, p.u};
+  Tensor *y = push_tensor(L, 3, ys);
+  Tensor *cache = push_tensor(L, 1, &cs);
+  Tensor *cl = p.kind == NN_RNN_LSTM ? push_tensor(L, 2, hs) : NULL;
+  if (!cl) lua_pushnil(L);
+  if (nn_rnn_forward(&p, x->data, w->data, r->data, data_or_null(b),
+                     data_or_null(mask), cache->data, y->data,
+                     cl ? cl->data : NULL))
+    raise_nomem(L, fn);
+  return 3;
+}
+
+/* dx, dw, dr, db = rnn_backward(kind, x, w, r, b, cache [, opts]) */
+static int l_rnn_backward(lua_State *L) {
+  const char *fn = "rnn_backward";
+  Tensor *x = arg_tensor(L, 2), *w = arg_tensor(L, 3), *r = arg_tensor(L, 4);
+  Tensor *b = opt_tensor(L, 5);
+  Tensor *cache = arg_tensor(L, 6);
+  int opts = get_opts(L, 7, fn, rnn_bwd_opts);
+  NnRnn p;
+  rnn_setup(L, &p, x, w, r, b, opts, fn);
+  if (cache->size != nn_rnn_cache_size(&p))
+    lerror(L, "%s: the cache has %lld values, this layer's forward makes "
+           "%lld (pass the cache rnn_forward returned)", fn,
+           (long long)cache->size, (long long)nn_rnn_cache_size(&p));
+  Tensor *mask = rnn_state_opt(L, opts, "mask", &p, fn);
+  Tensor *dhl = rnn_state_opt(L, opts, "dh_last", &p, fn);
+  Tensor *dcl = rnn_state_opt(L, opts, "dc_last", &p, fn);
+  Tensor *dy = NULL;
+  if (get_opt(L, opts, "dy") != LUA_TNIL) {
+    dy = arg_tensor(L, lua_gettop(L));
+    char s1[128];
+    if (dy->ndim != 3 || dy->shape[0] != p.n || dy->shape[1] != p.t ||
+        dy->shape[2] != p.u)
+      lerror(L, "%s: opts.dy must be (%d, %d, %d), got %s", fn, p.n, p.t,
+             p.u, shape_of(dy, s1, sizeof s1));
+  } else {
+    lua_pop(L, 1);
+  }
+  int need_dx = opt_bool(L, opts, "need_dx", 1);
+  Tensor *dx = need_dx ? push_tensor(L, 3, x->shape) : NULL;
+  if (!dx) lua_pushnil(L);
+  Tensor *dw = push_tensor(L, 2, w->shape), *dr = push_tensor(L, 2, r->shape);
+  Tensor *db = b ? push_tensor(L, b->ndim, b->shape) : NULL;
+  if (!db) lua_pushnil(L);
+  if (nn_rnn_backward(&p, x->data, w->data, r->data, data_or_null(b),
+                      data_or_null(mask), cache->data, data_or_null(dy),
+                      data_or_null(dhl), data_or_null(dcl),
+                      dx ? dx->data : NULL, dw->data, dr->data,
+                      db ? db->data : NULL))
+    raise_nomem(L, fn);
+  return 4;
+}
+
 static const luaL_Reg functions[] = {
   {"dense_forward", l_dense_forward},
   {"dense_backward", l_dense_backward},
@@ -1118,6 +1438,7 @@ static const luaL_Reg functions[] = {
   {"global_avgpool2d_backward", l_global_avgpool2d_backward},
   {"activation_forward", l_activation_forward},
   {"activation_backward", l_activation_backward},
+  {"activation_backward_x", l_activation_backward_x},
   {"dropout_forward", l_dropout_forward},
   {"dropout_backward", l_dropout_backward},
   {"batchnorm_forward", l_batchnorm_forward},
@@ -1136,6 +1457,15 @@ static const luaL_Reg functions[] = {
   {"fans", l_fans},
   {"output_size", l_output_size},
   {"threads", l_threads},
+  {"rnn_forward", l_rnn_forward},
+  {"embedding_forward", l_embedding_forward},
+  {"embedding_backward", l_embedding_backward},
+  {"adagrad_step", l_adagrad_step},
+  {"adadelta_step", l_adadelta_step},
+  {"adamax_step", l_adamax_step},
+  {"nadam_step", l_nadam_step},
+  {"nadam_mu", l_nadam_mu},
+  {"rnn_backward", l_rnn_backward},
   {NULL, NULL}
 };
 
@@ -1161,5 +1491,13 @@ int luaopen_nn(lua_State *L) {
     lua_rawseti(L, -2, a + 1);
   }
   lua_setfield(L, -2, "activations");
+  /* those whose derivative needs the input (not fused into dense/conv) */
+  lua_newtable(L);
+  for (int a = 0; a < NN_ACT_COUNT; a++)
+    if (!nn_act_from_output((NnAct)a)) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, nn_act_name((NnAct)a));
+    }
+  lua_setfield(L, -2, "activations_need_input");
   return 1;
 }

@@ -5,7 +5,8 @@
 -- shape is checked before any value changes, so a failed load leaves
 -- the model as it was.
 --
---   keras_h5.load_into(layers, path) -> number of layers loaded
+--   keras_h5.load_into(layers, path [, by_name]) -> number of layers
+--     loaded; by_name matches layers by name instead of by order
 --   keras_h5.save_from(layers, path)  writes them as Keras's save_weights
 --     does: every layer in order (those without weights too), each one's
 --     weights in legacy order; through sys.atomic_write (a temporary
@@ -104,13 +105,38 @@ local function check_pair(path, k, fl, ml)
   end
 end
 
-function M.load_into(layers, path)
+-- by_name (Keras's load_weights(by_name=True)): each of the model's
+-- layers takes the file's layer of the same name; layers the file does
+-- not name keep their weights. Counts and shapes are checked first.
+local function load_by_name(path, fls, mls)
+  local byname = {}
+  for _, fl in ipairs(fls) do byname[fl.name] = fl end
+  local pairs_, n = {}, 0
+  for _, ml in ipairs(mls) do
+    local fl = byname[ml.name]
+    if fl then
+      n = n + 1
+      check_pair(path, n, fl, ml)
+      pairs_[#pairs_ + 1] = {fl, ml}
+    end
+  end
+  if n == 0 then
+    fail("load_weights: %s: no layer name in the file matches the model's (by_name)", path)
+  end
+  for _, p in ipairs(pairs_) do
+    for j, fw in ipairs(p[1].weights) do p[2].weights[j].value:copy(fw.value) end
+  end
+  return n
+end
+
+function M.load_into(layers, path, by_name)
   check_layers(layers)
   if type(path) ~= "string" then
     fail("load_weights: a file path is required, got %s", type(path))
   end
   local file = read(path)
   local fls, mls = with_weights(file), with_weights(layers, legacy_order)
+  if by_name then return load_by_name(path, fls, mls) end
   if #fls ~= #mls then
     fail("load_weights: %s: the file holds weights for %s, the model has " ..
          "%s with weights", path, plural(#fls, "layer"),

@@ -5,6 +5,8 @@
 --   nn_base.lua          shared helpers: errors, options, the Layer base
 --   nn_layers.lua        the layer classes (every entry of .constructors
 --                        becomes nn.<Name>)
+--   nn_recurrent.lua     SimpleRNN, LSTM, GRU, Bidirectional,
+--                        TimeDistributed, the 1-D layers, Embedding
 --   nn_model.lua         Sequential, compile, fit, evaluate, predict, ...
 --   nn_registry.lua      losses, optimizers, metrics, callbacks by name
 --   nn_weights.lua       weight files (.wbw and Keras .h5)
@@ -12,6 +14,7 @@
 --   nn_applications.lua  VGG16, InceptionV3
 local B = require "nn_base"
 local layers = require "nn_layers"
+local recurrent = require "nn_recurrent"
 local model = require "nn_model"
 local F = require "nn_functional"
 local apps = require "nn_applications"
@@ -19,6 +22,7 @@ local apps = require "nn_applications"
 local nn = {}
 
 for name, ctor in pairs(layers.constructors) do nn[name] = ctor end
+for name, ctor in pairs(recurrent.constructors) do nn[name] = ctor end
 
 nn.Sequential = model.Sequential
 nn.optimizers = model.optimizers
@@ -34,5 +38,38 @@ function nn.concatenate(xs, o) return nn.Concatenate(o)(xs) end
 function nn.add(xs, o) return nn.Add(o)(xs) end
 
 nn.applications = apps.applications
+
+-- nn.utils.to_categorical(y [, num_classes]): 0-based class ids (a
+-- tensor or a list) -> one-hot rows (N, num_classes), Keras's
+nn.utils = {}
+function nn.utils.to_categorical(y, num_classes)
+  local T = require "tensor"
+  if type(y) == "table" and not T.is_tensor(y) then y = T(y) end
+  if not T.is_tensor(y) then
+    B.fail("to_categorical: y must be a tensor or a list of class ids, got %s", type(y))
+  end
+  if y:dim() == 2 and y:size(2) == 1 then y = y:reshape(y:size(1)) end
+  if y:dim() > 1 then
+    B.fail("to_categorical: y must be (N,) class ids, got %s", B.shape_str(y:shape()))
+  end
+  local ids = y:dim() == 0 and {y:item()} or y:totable()
+  local hi = -1
+  for i, v in ipairs(ids) do
+    if v % 1 ~= 0 or v < 0 then
+      B.fail("to_categorical: class id %g is not a non-negative integer (sample %d)", v, i)
+    end
+    hi = math.max(hi, v)
+  end
+  local k = num_classes or (hi + 1)
+  if math.type(k) ~= "integer" and not (type(k) == "number" and k % 1 == 0) or k < 1 then
+    B.fail("to_categorical: num_classes must be a positive integer, got %s", tostring(k))
+  end
+  if hi >= k then
+    B.fail("to_categorical: class id %d out of range 0..%d", math.tointeger(hi), math.tointeger(k) - 1)
+  end
+  local out = T.zeros(#ids, math.tointeger(k))
+  for i, v in ipairs(ids) do out:set(i, math.tointeger(v) + 1, 1) end
+  return out
+end
 
 return nn

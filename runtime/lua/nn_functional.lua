@@ -97,6 +97,35 @@ local function inbound_of(layer, x)
   return {x}
 end
 
+-- A recurrent layer with return_state = true gives, as in Keras, its
+-- output and then its final states (h; LSTM: h, c) as nodes; each state
+-- node runs a hidden StateOutput layer that reads the states the layer
+-- kept and hands their gradients back to it (state_grads).
+local StateOutput = B.layer_class("StateOutput", "state")
+StateOutput.hidden = true
+function StateOutput:build() return {self.parent.units} end
+function StateOutput:forward() return self.parent.states[self.index]:contiguous() end
+function StateOutput:backward(dy)
+  local p = self.parent
+  p.state_grads = p.state_grads or {}
+  p.state_grads[self.index] = dy
+  -- nothing flows through the layer's main output from here
+  return T.zeros(B.with_batch(dy:size(1), p.output_shape))
+end
+
+local function state_nodes(layer, node)
+  local out = {}
+  for k = 1, layer.kind == "lstm" and 2 or 1 do
+    local l = B.new_layer(StateOutput, {name = layer.name .. "_state" .. k})
+    l.parent, l.index = layer, k
+    l.output_shape = {layer.units}
+    l.node = new_node(l, {node}, l.output_shape)
+    l.node.tensor_index = k
+    out[k] = l.node
+  end
+  return out
+end
+
 function M.call_layer(layer, x)
   local inbound = inbound_of(layer, x)
   if layer.node or layer.class == "InputLayer" then
@@ -116,6 +145,7 @@ function M.call_layer(layer, x)
   -- its first call is node 1: "vgg16[1][0]" in the summary
   local node = new_node(layer, inbound, shape, layer.is_model and 1 or 0)
   layer.node = node
+  if layer.return_state then return node, table.unpack(state_nodes(layer, node)) end
   return node
 end
 
@@ -192,7 +222,7 @@ function M.Model(o)
       fail("Model: the graph is disconnected: '%s' needs input '%s', which is not in inputs",
            output.layer.name, node.layer.name)
     end
-    m.layers[#m.layers + 1] = node.layer
+    if not node.layer.hidden then m.layers[#m.layers + 1] = node.layer end
     if not node.is_input then m.order[#m.order + 1] = node end
   end
   m.nodes, m.depth = nodes, depth
@@ -212,22 +242,35 @@ local function sequential_like(m)
   local seen = {}
   for _, node in ipairs(m.nodes) do
     local d = m.depth[node]
+    if node.layer.hidden then goto next end
     if seen[d] or #node.inbound > 1 then return false end
     seen[d] = true
+    ::next::
   end
   return true
 end
 
 local function shape_text(l)
   if l.class == "InputLayer" then return "[" .. text.shape_str(l.output_shape) .. "]" end
+  if l.return_state then      -- the output and the states, as Keras lists them
+    local parts = {text.shape_str(l.output_shape)}
+    for _ = 1, l.kind == "lstm" and 2 or 1 do parts[#parts + 1] = text.shape_str({l.units}) end
+    return "[" .. table.concat(parts, ", ") .. "]"
+  end
   return text.shape_str(l.output_shape)
 end
 
 local function connections(node)
   local out = {}
   for _, p in ipairs(node.inbound) do
-    -- a Sequential's input node has no InputLayer (Keras hides it too)
-    if p.layer then out[#out + 1] = ("%s[%d][0]"):format(p.layer.name, p.node_index) end
+    -- a Sequential's input node has no InputLayer (Keras hides it too);
+    -- a state node is its recurrent layer's output number k
+    if p.layer and p.layer.hidden then
+      local q = p.inbound[1]
+      out[#out + 1] = ("%s[%d][%d]"):format(q.layer.name, q.node_index, p.tensor_index)
+    elseif p.layer then
+      out[#out + 1] = ("%s[%d][0]"):format(p.layer.name, p.node_index)
+    end
   end
   return out
 end
@@ -240,9 +283,11 @@ function M.summary(m, print_fn)
   end
   for _, node in ipairs(nodes) do
     local l = node.layer
+    if l.hidden then goto next end
     local tr, non = B.param_counts(l, false)
     rows[#rows + 1] = {name = l.name, type = l.class, shape_text = shape_text(l),
                        params = tr + non, connected = connections(node)}
+    ::next::
   end
   local tr, non = m:count_params()
   if sequential_like(m) then

@@ -20,18 +20,34 @@ local INIT = "string"     -- initializers are named (nn.core's init kinds)
 
 -- Dense and Conv2D: a kernel, a bias and a fused activation, run by a
 -- pair of nn.core functions into the layer's reused buffers
+-- (swish and gelu, whose derivatives need their input, run after the
+-- kernel instead of fused into it)
+local NEEDS_INPUT = K.activations_need_input
+
 local function weighted_forward(self, fwd, x, training)
   self.x = x
   local o = self.fwd_opts
-  o.activation = self.act_now or self.activation
+  local act = self.act_now or self.activation
+  local split = NEEDS_INPUT[act]
+  o.activation = split and "linear" or act
   o.out = training and self:buffer("out", with_batch(x:size(1), self.output_shape)) or nil
   self.y = fwd(x, self.kernel.value, self.bias and self.bias.value, o)
+  self.pre = nil
+  if split then
+    self.pre = self.y
+    self.y = K.activation_forward(act, self.pre)
+  end
   return self.y
 end
 
 local function weighted_backward(self, bwd, dy)
   local o = self.bwd_opts
-  o.activation, o.y, o.need_dx = self.act_now or self.activation, self.y, self.need_dx
+  local act = self.act_now or self.activation
+  if self.pre then
+    dy = K.activation_backward_x(act, self.pre, dy)
+    act = "linear"
+  end
+  o.activation, o.y, o.need_dx = act, self.y, self.need_dx
   o.dx = self.need_dx and self:buffer("dx", self.x:shape()) or nil
   o.dw, o.db = self.kernel.grad, self.bias and self.bias.grad
   local dx, dw, db = bwd(self.x, self.kernel.value, dy, o)
@@ -245,11 +261,87 @@ function C.Activation(...)
 end
 function Activation:build(s) return s end
 function Activation:forward(x)
+  self.x = x
   self.y = K.activation_forward(self.act_now or self.activation, x)
   return self.y
 end
 function Activation:backward(dy)
-  return K.activation_backward(self.act_now or self.activation, self.y, dy)
+  local act = self.act_now or self.activation
+  if NEEDS_INPUT[act] then return K.activation_backward_x(act, self.x, dy) end
+  return K.activation_backward(act, self.y, dy)
+end
+
+-- LeakyReLU, ELU, PReLU: activations as layers, with their parameter ------------
+-- y = x for x > 0; below zero LeakyReLU alpha x, ELU alpha (e^x - 1),
+-- PReLU a x with a learned a (one per element, or shared along axes)
+
+local function positive_part(x) return x:gt(0) end
+
+-- a layer whose one option is alpha (Keras's default given)
+local function alpha_layer(class, prefix, default)
+  local cls = layer_class(class, prefix)
+  C[class] = function(...)
+    local o = args(class, {"alpha"}, layer_spec{alpha = "number"}, ...)
+    local l = new_layer(cls, o)
+    l.alpha = o.alpha or default
+    return l
+  end
+  function cls:build(s) return s end
+  return cls
+end
+
+local LeakyReLU = alpha_layer("LeakyReLU", "leaky_re_lu", 0.3)
+function LeakyReLU:forward(x)
+  self.mask = positive_part(x)
+  return x * (self.mask * (1 - self.alpha) + self.alpha)
+end
+function LeakyReLU:backward(dy) return dy * (self.mask * (1 - self.alpha) + self.alpha) end
+
+local ELU = alpha_layer("ELU", "elu", 1.0)
+function ELU:forward(x)
+  local m = positive_part(x)
+  -- alpha (e^x - 1) below zero: elu's value there, scaled
+  local neg = K.activation_forward("elu", x:minimum(0)) * self.alpha
+  self.mask, self.neg = m, neg
+  return x * m + neg
+end
+function ELU:backward(dy)
+  -- below zero: alpha e^x = neg + alpha
+  return dy * (self.mask + (1 - self.mask) * (self.neg + self.alpha))
+end
+
+local PReLU = layer_class("PReLU", "p_re_lu")
+function C.PReLU(...)
+  local o = args("PReLU", {}, layer_spec{alpha_initializer = INIT, shared_axes = "table|integer"}, ...)
+  local l = new_layer(PReLU, o)
+  l.alpha_initializer = o.alpha_initializer or "zeros"
+  local sa = o.shared_axes
+  if type(sa) == "number" then sa = {sa} end
+  l.shared_axes = sa or {}
+  return l
+end
+function PReLU:build(s)
+  local shape = {table.unpack(s)}
+  for _, a in ipairs(self.shared_axes) do
+    if type(a) ~= "number" or a < 1 or a > #s or a % 1 ~= 0 then
+      fail("PReLU '%s': shared_axes entry %s is not an axis of the input %s (axes 1..%d)",
+           self.name, tostring(a), batch_shape_str(s), #s)
+    end
+    shape[a] = 1
+  end
+  self.alpha = self:add_weight("alpha", shape, self.alpha_initializer)
+  return s
+end
+function PReLU:forward(x)
+  self.mask, self.negx = positive_part(x), x:minimum(0)
+  return x:maximum(0) + self.negx * self.alpha.value
+end
+function PReLU:backward(dy)
+  local g = dy * self.negx
+  g = g:sum(1)       -- over the batch, then the shared axes, kept as 1s
+  for _, a in ipairs(self.shared_axes) do g = g:sum(a, true) end
+  self.alpha.grad = g:reshape(self.alpha.value:shape())
+  return dy * (self.mask + (1 - self.mask) * self.alpha.value)
 end
 
 -- BatchNormalization -----------------------------------------------------------

@@ -80,6 +80,10 @@ end
 
 -- Sequential: add the node of `layer` after the current output
 function Model:append_node(layer)
+  if layer.return_state then
+    fail("Sequential: %s '%s' has return_state = true, which gives several outputs; " ..
+         "use the functional API (local out, h = layer(x))", layer.class, layer.name)
+  end
   local shape = B.build_layer(layer, self.output_shape)
   layer.output_shape = shape
   local node = {layer = layer, inbound = {self.output_node}, shape = shape, node_index = 0}
@@ -216,7 +220,8 @@ local function check_y(self, x, y, what)
   if y:dim() == 0 or y:size(1) ~= x:size(1) then
     fail("%s: x has %d samples but y has %d", what, x:size(1), y:dim() == 0 and 0 or y:size(1))
   end
-  return self.loss_entry.targets(y, self.output_shape[#self.output_shape], what)
+  return self.loss_entry.targets(y, self.output_shape[#self.output_shape], what,
+                                self.output_shape)
 end
 
 -- ---- forward and backward ------------------------------------------------------
@@ -509,6 +514,9 @@ function Model:fit(x, y, o)
   for _, cb in ipairs(callbacks) do cb:reset() end
   local _ <close> = DOING_DONE
   for epoch = 1, epochs do
+    for _, cb in ipairs(callbacks) do
+      if cb.entry.on_epoch_begin then cb.entry.on_epoch_begin(cb, self, epoch) end
+    end
     if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
     local bar = verbose ~= 0 and text.progbar(steps) or nil
     local t0 = sys.clock()
@@ -524,7 +532,11 @@ function Model:fit(x, y, o)
       end
     end
     if bar then bar:finish(shown) end
-    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy"}) do
+    -- the learning rate of this epoch, when a callback changes it (Keras)
+    for _, cb in ipairs(callbacks) do
+      if cb.entry.logs_lr then logs.lr = self.optimizer.config.learning_rate end
+    end
+    for _, k in ipairs({"loss", "accuracy", "val_loss", "val_accuracy", "lr"}) do
       if logs[k] then record(k, logs[k]) end
     end
     hist.epoch[#hist.epoch + 1] = epoch
@@ -573,6 +585,36 @@ function Model:set_weights(list)
     end
     w.value:copy(v)
   end
+end
+
+-- Per-layer gradient norms from the last training step (train_on_batch
+-- or fit's last batch): a list, in layer order, of {name = layer name,
+-- norm = the L2 norm of all its weights' gradients together, kernel =
+-- that of its kernel alone (nil without one)}; the vanishing-gradient
+-- figure's data. Layers without trained weights are left out.
+function Model:gradient_norms()
+  self_check(self, "gradient_norms", "model:gradient_norms()")
+  local out = {}
+  local function walk(l)
+    if l.is_model then
+      for _, sub in ipairs(l.layers) do walk(sub) end
+      return
+    end
+    local sum, kernel, any = 0, nil, false
+    for _, w in ipairs(l.weights) do
+      if w.grad then
+        local sq = (w.grad * w.grad):sum()
+        sum, any = sum + sq, true
+        if w.short == "kernel" then kernel = math.sqrt(sq) end
+      end
+    end
+    if any then out[#out + 1] = {name = l.name, norm = math.sqrt(sum), kernel = kernel} end
+  end
+  for _, l in ipairs(self.layers) do walk(l) end
+  if #out == 0 then
+    fail("gradient_norms: no gradients yet; run train_on_batch or fit first")
+  end
+  return out
 end
 
 -- model:get_layer("block5_conv3"), as Keras's (fine-tuning picks layers

@@ -59,6 +59,35 @@ R.optimizers = {
     end,
     step = function(w, st, t, c) K.rmsprop_step(w.value, w.grad, st.ms, st.mom, st.mg, c) end,
   },
+  Adagrad = {
+    defaults = {learning_rate = 1e-3, initial_accumulator_value = 0.1, epsilon = 1e-7},
+    state = function(c, zeros) return {acc = zeros():fill(c.initial_accumulator_value)} end,
+    step = function(w, st, t, c)
+      K.adagrad_step(w.value, w.grad, st.acc, {learning_rate = c.learning_rate,
+                                               epsilon = c.epsilon})
+    end,
+  },
+  Adadelta = {
+    defaults = {learning_rate = 1e-3, rho = 0.95, epsilon = 1e-7},
+    state = function(c, zeros) return {acc = zeros(), up = zeros()} end,
+    step = function(w, st, t, c) K.adadelta_step(w.value, w.grad, st.acc, st.up, c) end,
+  },
+  Adamax = {
+    defaults = {learning_rate = 1e-3, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7},
+    state = function(c, zeros) return {m = zeros(), v = zeros()} end,
+    step = function(w, st, t, c) K.adamax_step(w.value, w.grad, st.m, st.v, t, c) end,
+  },
+  Nadam = {
+    defaults = {learning_rate = 1e-3, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7},
+    state = function(c, zeros) return {m = zeros(), v = zeros(), sched = 1} end,
+    step = function(w, st, t, c)
+      -- Keras's m_schedule: the product of the momentum schedule so far
+      st.sched = st.sched * K.nadam_mu(t, c.beta_1)
+      K.nadam_step(w.value, w.grad, st.m, st.v, t,
+                   {learning_rate = c.learning_rate, beta_1 = c.beta_1,
+                    beta_2 = c.beta_2, epsilon = c.epsilon, m_schedule = st.sched})
+    end,
+  },
 }
 
 local Optimizer = {}
@@ -86,6 +115,48 @@ function Optimizer:__index(k)
   local v = Optimizer[k]
   if v ~= nil then return v end
   return rawget(self, "config")[k]
+end
+
+-- opt:apply_gradients{{g1, p1}, {g2, p2}, ...} (Keras's grads_and_vars)
+-- and opt:step(p, g): one update of bare tensors p IN PLACE against
+-- their gradients, one iteration per call, the state kept per tensor
+-- (drawing an optimizer's path on a loss surface needs no model)
+function Optimizer:apply_gradients(list)
+  if getmetatable(self) ~= Optimizer then
+    fail("apply_gradients: called with '.' instead of ':' (write opt:apply_gradients{{g, p}})")
+  end
+  if type(list) ~= "table" then
+    fail("apply_gradients: expects a list of {gradient, parameter} pairs, got %s", type(list))
+  end
+  local ws = {}
+  for i, pair in ipairs(list) do
+    local g, p = type(pair) == "table" and pair[1], type(pair) == "table" and pair[2]
+    if not (T.is_tensor(g) and T.is_tensor(p)) then
+      fail("apply_gradients: entry %d must be {gradient, parameter}, two tensors", i)
+    end
+    if table.concat(g:shape(), "x") ~= table.concat(p:shape(), "x") then
+      fail("apply_gradients: entry %d: gradient %s does not match parameter %s", i,
+           B.shape_str(g:shape()), B.shape_str(p:shape()))
+    end
+    if not p:is_contiguous() then
+      fail("apply_gradients: entry %d: the parameter must be contiguous (updated in place)", i)
+    end
+    local bare = self.bare or setmetatable({}, {__mode = "k"})
+    self.bare = bare
+    local w = bare[p] or {value = p}
+    bare[p] = w
+    w.grad = g
+    ws[#ws + 1] = w
+  end
+  self:apply(ws)
+end
+
+function Optimizer:step(p, g)
+  if getmetatable(self) ~= Optimizer then
+    fail("step: called with '.' instead of ':' (write opt:step(p, g))")
+  end
+  self:apply_gradients({{g, p}})
+  return p
 end
 
 function Optimizer:apply(weights)
@@ -132,8 +203,19 @@ local function class_ids(name, y, out, what)
   return y
 end
 
--- targets of the output's shape (N, out); a vector is one column
-local function same_as_output(name, y, out, what)
+-- targets of the output's shape (N, out); a vector is one column. A
+-- sequence output (N, T, out) (return_sequences, TimeDistributed) takes
+-- targets of its whole shape.
+local function same_as_output(name, y, out, what, full)
+  if full and #full > 1 then
+    local ok = y:dim() == #full + 1
+    for i = 1, #full do ok = ok and y:size(i + 1) == full[i] end
+    if not ok then
+      fail("%s: %s wants targets of shape %s, got %s", what, name,
+           B.batch_shape_str(full), shape_str(y:shape()))
+    end
+    return y
+  end
   if y:dim() == 1 then
     if out > 1 then
       fail("%s: %s wants targets of shape (N, %d), got %s%s", what, name, out,
@@ -169,19 +251,19 @@ R.losses = {
   categorical_crossentropy = {
     kernel = K.categorical_crossentropy,
     fused = {softmax = K.softmax_crossentropy},
-    targets = function(y, out, what) return same_as_output("categorical_crossentropy", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("categorical_crossentropy", y, out, what, full) end,
     correct = correct_onehot,
   },
   binary_crossentropy = {
     kernel = K.binary_crossentropy,
     fused = {sigmoid = K.sigmoid_binary_crossentropy},
-    targets = function(y, out, what) return same_as_output("binary_crossentropy", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("binary_crossentropy", y, out, what, full) end,
     correct = correct_threshold,
   },
   mse = {
     aliases = {"mean_squared_error"},
     kernel = K.mse,
-    targets = function(y, out, what) return same_as_output("mse", y, out, what) end,
+    targets = function(y, out, what, full) return same_as_output("mse", y, out, what, full) end,
     correct = correct_threshold,
   },
 }
@@ -267,6 +349,70 @@ R.callbacks = {
     -- the monitored value matters only for save_best_only
     needs_monitor = function(cb) return cb.save_best_only end,
   },
+  -- schedule(epoch, lr) -> the learning rate for this epoch (epoch
+  -- 0-based, as Keras passes it), set before the epoch runs
+  LearningRateScheduler = {
+    positional = {"schedule", "verbose"},
+    spec = {schedule = "function", verbose = "integer"},
+    new = function(o)
+      if type(o.schedule) ~= "function" then
+        fail("LearningRateScheduler: a schedule function(epoch, lr) is required")
+      end
+      return {schedule = o.schedule, verbose = o.verbose or 0}
+    end,
+    logs_lr = true,
+    on_epoch_begin = function(cb, model, epoch)
+      local opt = model.optimizer
+      local lr = cb.schedule(epoch - 1, opt.config.learning_rate)
+      if type(lr) ~= "number" or lr ~= lr or lr < 0 then
+        fail("LearningRateScheduler: the schedule returned %s at epoch %d; it must " ..
+             "return a learning rate (a number >= 0)", tostring(lr), epoch - 1)
+      end
+      opt.config.learning_rate = lr
+      if cb.verbose > 0 then
+        print(("\nEpoch %05d: LearningRateScheduler setting learning rate to %s."):format(epoch, lr))
+      end
+    end,
+    on_epoch_end = function() return false end,
+    needs_monitor = function() return false end,
+  },
+  ReduceLROnPlateau = {
+    spec = {monitor = "string", factor = "number", patience = "integer", verbose = "integer",
+            mode = "string", min_delta = "number", cooldown = "integer", min_lr = "number"},
+    new = function(o)
+      local factor = o.factor or 0.1
+      if factor >= 1 or factor < 0 then
+        fail("ReduceLROnPlateau: factor must be in [0, 1) (it multiplies the learning rate), got %g",
+             factor)
+      end
+      return {monitor = o.monitor or "val_loss", factor = factor, patience = o.patience or 10,
+              verbose = o.verbose or 0, mode = default_mode("ReduceLROnPlateau", o),
+              min_delta = o.min_delta or 1e-4, cooldown = o.cooldown or 0,
+              min_lr = o.min_lr or 0}
+    end,
+    logs_lr = true,
+    on_epoch_end = function(cb, model, epoch, v)
+      cb.cooling = cb.cooling or 0
+      if cb.cooling > 0 then cb.cooling = cb.cooling - 1; cb.wait = 0 end
+      if better(cb, v, cb.best, cb.min_delta) then
+        cb.best, cb.wait = v, 0
+      elseif cb.cooling == 0 then
+        cb.wait = (cb.wait or 0) + 1
+        if cb.wait >= cb.patience then
+          local c = model.optimizer.config
+          if c.learning_rate > cb.min_lr then
+            c.learning_rate = math.max(c.learning_rate * cb.factor, cb.min_lr)
+            if cb.verbose > 0 then
+              print(("\nEpoch %05d: ReduceLROnPlateau reducing learning rate to %s.")
+                    :format(epoch, c.learning_rate))
+            end
+            cb.cooling, cb.wait = cb.cooldown, 0
+          end
+        end
+      end
+      return false
+    end,
+  },
 }
 
 local Callback = {}
@@ -284,6 +430,7 @@ end
 -- before fit's first epoch
 function Callback:reset()
   self.best, self.wait, self.best_epoch, self.stopped_epoch, self.best_weights = nil, 0, nil, nil, nil
+  self.cooling = 0
 end
 
 -- at the end of an epoch; returns true to stop training

@@ -4,7 +4,7 @@
 -- error or an interrupt never leaves half a file behind.
 --
 --   W.save(model, path [, {save_format = "h5" | "wbw"}])
---   W.load(model, path)
+--   W.load(model, path [, {by_name = true}])  (.h5: match layers by name)
 --   W.h5_layers(model) -> the layers as keras_h5 matches them
 local T = require "tensor"
 local B = require "nn_base"
@@ -126,14 +126,15 @@ local function read_wbw(path, data, ws)
 end
 
 function W.load(model, path, o)
-  B.check("load_weights", o, {})
+  o = B.check("load_weights", o, {by_name = "boolean"}) or {}
   if type(path) ~= "string" then fail("load_weights: a file path is required") end
   if is_h5(path) then
     -- a Keras 2 weights file, matched layer by layer as Keras does
     if not model.built then fail("load_weights: build the model first (give input_shape)") end
-    require("keras_h5").load_into(W.h5_layers(model), path)
+    require("keras_h5").load_into(W.h5_layers(model), path, o.by_name)
     return
   end
+  if o.by_name then fail("load_weights: by_name needs a Keras .h5 file, got %s", path) end
   local f, err = io.open(path, "rb")
   if not f then fail("load_weights: cannot open %s", err) end
   local data = f:read("a")

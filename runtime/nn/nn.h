@@ -23,11 +23,19 @@ enum { NN_OK = 0, NN_ENOMEM = -1, NN_EBADLABEL = -2 };
 
 /* ---- activations (nn_act.c) --------------------------------------------- */
 
-typedef enum { NN_LINEAR, NN_RELU, NN_TANH, NN_SIGMOID, NN_SOFTMAX } NnAct;
-enum { NN_ACT_COUNT = NN_SOFTMAX + 1 };   /* names: nn_act_name(0..) */
+typedef enum {
+  NN_LINEAR, NN_RELU, NN_TANH, NN_SIGMOID, NN_SOFTMAX,
+  NN_ELU, NN_SELU, NN_SOFTPLUS, NN_SOFTSIGN, NN_SWISH, NN_GELU,
+  NN_HARD_SIGMOID
+} NnAct;
+enum { NN_ACT_COUNT = NN_HARD_SIGMOID + 1 };  /* names: nn_act_name(0..) */
 
-/* Name <-> enum ("linear", "relu", "tanh", "sigmoid", "softmax");
- * nn_act_parse returns -1 for an unknown name. */
+/* Name <-> enum ("linear", "relu", "tanh", "sigmoid", "softmax", "elu",
+ * "selu", "softplus", "softsign", "swish", "gelu", "hard_sigmoid"), as
+ * Keras 2.6 defines them: elu alpha 1; selu scale 1.0507009873554805,
+ * alpha 1.6732632423543772; gelu the exact erf form (approximate=False);
+ * hard_sigmoid clip(0.2 x + 0.5, 0, 1). nn_act_parse returns -1 for an
+ * unknown name. */
 int nn_act_parse(const char *name);
 const char *nn_act_name(NnAct a);
 
@@ -43,6 +51,18 @@ void nn_act_inplace(NnAct a, float *y, int64_t rows, int64_t cols);
 /* g = dy * f'(y) for the element-wise activations (not softmax). */
 void nn_act_grad_elementwise(NnAct a, const float *y, const float *dy,
                              float *g, int64_t n);
+
+/* 1 when f' can be formed from the output y alone (every activation but
+ * swish and gelu, which are not monotonic or not invertible cheaply);
+ * those two need the input: nn_act_grad_from_x. Kernels with a fused
+ * activation (dense, conv, the recurrent cells) take only the others. */
+int nn_act_from_output(NnAct a);
+/* One element in double, any element-wise activation (softplus without
+ * overflow: x + log1p(e^-x) for x > 0). */
+double nn_act_scalar(NnAct a, double x);
+/* g = dy * f'(x) from the forward INPUT x, any element-wise activation. */
+void nn_act_grad_from_x(NnAct a, const float *x, const float *dy, float *g,
+                        int64_t n);
 
 /* Reference for the naive kernels: dL/d(pre-activation) at column j of
  * one row, in double, straight from the definitions. yrow may be NULL
@@ -219,6 +239,63 @@ int nn_batchnorm_backward_fixed(const float *x, const float *gamma,
                                 const float *dy, float *dx, float *dgamma,
                                 float *dbeta, int64_t m, int c);
 
+/* ---- recurrent layers (nn_rnn.c) ---------------------------------------- */
+/* Keras 2.6's SimpleRNN, LSTM and GRU cells over whole sequences, with
+ * Keras's weight layouts (so Keras files load without transposes):
+ *   x (N, T, F), kernel w (F, G u), recurrent kernel r (u, G u),
+ *   bias b (G u), GRU with reset_after: b (2, 3u) = input bias, then
+ *   recurrent bias. G and the gate order: SimpleRNN 1; LSTM 4 (i, f, c,
+ *   o); GRU 3 (z, r, h).
+ * The initial state is zero. go_backwards is the caller's: it reverses
+ * x before the forward (and dx after the backward). */
+
+typedef enum { NN_RNN_SIMPLE, NN_RNN_LSTM, NN_RNN_GRU } NnRnnKind;
+
+typedef struct NnRnn {
+  NnRnnKind kind;
+  int n, t, f, u;       /* batch, time steps, features, units */
+  NnAct act;            /* activation (Keras: tanh) */
+  NnAct rec_act;        /* recurrent_activation (sigmoid); LSTM, GRU */
+  int reset_after;      /* GRU: 1 (Keras 2.6's default) or 0 */
+} NnRnn;
+
+int nn_rnn_gates(NnRnnKind k);              /* G: 1, 4 or 3 */
+/* Floats of the cache the forward fills and the backward reads. */
+int64_t nn_rnn_cache_size(const NnRnn *p);
+
+/* y (N, T, u): the hidden state after every step (return_sequences
+ * takes it all, otherwise its last step); c_last (N, u), LSTM only, may
+ * be NULL. mask (N, u) or NULL: recurrent dropout, multiplied into the
+ * previous state where it enters the recurrent kernel (the carried state
+ * is not masked), the same mask at every step. b may be NULL (use_bias
+ * false). Returns NN_OK or NN_ENOMEM. */
+int nn_rnn_forward(const NnRnn *p, const float *x, const float *w,
+                   const float *r, const float *b, const float *mask,
+                   float *cache, float *y, float *c_last);
+/* dy (N, T, u) = dL/dy or NULL, dh_last (N, u) = dL/d(last state) or
+ * NULL (added to dy's last step), dc_last (N, u) likewise for the LSTM
+ * cell state. dx (N, T, F) may be NULL; dw, dr, db (shaped as w, r, b;
+ * db NULL when b is) are overwritten. */
+int nn_rnn_backward(const NnRnn *p, const float *x, const float *w,
+                    const float *r, const float *b, const float *mask,
+                    const float *cache, const float *dy,
+                    const float *dh_last, const float *dc_last, float *dx,
+                    float *dw, float *dr, float *db);
+/* The reference: the same forward one element at a time in double. */
+void nn_rnn_forward_naive(const NnRnn *p, const double *x, const double *w,
+                          const double *r, const double *b,
+                          const double *mask, double *y, double *c_last);
+
+/* ---- embedding (nn_embed.c) -------------------------------------------- */
+/* ids (n) as floats, table (vocab, d). check returns -1 when every id is
+ * an integer in 0..vocab-1, else the first bad position; forward and
+ * backward trust checked ids. backward overwrites dtable. */
+int64_t nn_embedding_check(const float *ids, int64_t n, int vocab);
+void nn_embedding_forward(const float *ids, const float *table, float *y,
+                          int64_t n, int d);
+void nn_embedding_backward(const float *ids, const float *dy, float *dtable,
+                           int64_t n, int vocab, int d);
+
 /* ---- dropout (nn_dropout.c) --------------------------------------------- */
 
 /* Inverted dropout, Keras semantics: an element is kept when a uniform
@@ -263,13 +340,36 @@ typedef struct NnRMSprop {
 void nn_rmsprop_step(const NnRMSprop *o, float *p, const float *g,
                      float *ms, float *mom, float *mg, int64_t n);
 
+typedef struct NnAdagrad { float lr, eps; } NnAdagrad;
+/* acc starts at initial_accumulator_value (Keras: 0.1) */
+#define NN_ADAGRAD_DEFAULTS ((NnAdagrad){1e-3f, 1e-7f})
+void nn_adagrad_step(const NnAdagrad *o, float *p, const float *g,
+                     float *acc, int64_t n);
+typedef struct NnAdadelta { float lr, rho, eps; } NnAdadelta;
+#define NN_ADADELTA_DEFAULTS ((NnAdadelta){1e-3f, 0.95f, 1e-7f})
+void nn_adadelta_step(const NnAdadelta *o, float *p, const float *g,
+                      float *acc, float *acc_up, int64_t n);
+/* Adamax and Nadam take Adam's parameters (Keras: the same defaults) */
+void nn_adamax_step(const NnAdam *o, float *p, const float *g, float *m,
+                    float *v, int64_t t, int64_t n);
+/* mu_t, the momentum schedule; sched = mu_1 ... mu_t, which the caller
+ * keeps from step to step as Keras's m_schedule variable */
+double nn_nadam_mu(const NnAdam *o, int64_t t);
+void nn_nadam_step(const NnAdam *o, float *p, const float *g, float *m,
+                   float *v, int64_t t, double sched, int64_t n);
+
 /* ---- initialisers (nn_init.c) ------------------------------------------- */
 
 typedef enum {
   NN_INIT_ZEROS, NN_INIT_ONES, NN_INIT_GLOROT_UNIFORM, NN_INIT_GLOROT_NORMAL,
   NN_INIT_HE_UNIFORM, NN_INIT_HE_NORMAL, NN_INIT_LECUN_UNIFORM,
-  NN_INIT_LECUN_NORMAL
+  NN_INIT_LECUN_NORMAL, NN_INIT_ORTHOGONAL, NN_INIT_RANDOM_NORMAL,
+  NN_INIT_RANDOM_UNIFORM, NN_INIT_TRUNCATED_NORMAL
 } NnInit;
+/* Keras's Orthogonal (gain 1) for p seen as (rows, cols), the rows
+ * being every axis but the last: orthonormal columns when rows >= cols,
+ * orthonormal rows otherwise. NN_OK or NN_ENOMEM. */
+int nn_init_orthogonal(float *p, int64_t rows, int64_t cols);
 int nn_init_parse(const char *name);    /* -1 when unknown */
 /* Keras's fans: 2-D (in, out); N-D kernel (..., in, out): receptive
  * field size (product of the leading dims) times in / out; 1-D: both the

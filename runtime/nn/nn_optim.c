@@ -15,6 +15,20 @@
  *             else:        mom = momentum mom + lr g / sqrt(denom + eps)
  *                          p -= mom
  *
+ *   Adagrad   acc += g^2;  p -= lr g / (sqrt(acc) + eps)   (acc starts at
+ *             initial_accumulator_value, 0.1)
+ *   Adadelta  acc = rho acc + (1 - rho) g^2
+ *             d = sqrt(acc_up + eps) / sqrt(acc + eps) g
+ *             acc_up = rho acc_up + (1 - rho) d^2;  p -= lr d
+ *   Adamax    m = b1 m + (1 - b1) g,  v = max(b2 v, |g|)
+ *             p -= lr / (1 - b1^t) m / (v + eps)
+ *   Nadam     (Keras 2.6, Dozat) mu_t = b1 (1 - 0.5 0.96^(0.004 t));
+ *             sched_t = prod_{k<=t} mu_k (the caller keeps it);
+ *             m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2
+ *             mbar = (1 - mu_t) g / (1 - sched_t)
+ *                    + mu_{t+1} m / (1 - sched_t mu_{t+1})
+ *             p -= lr mbar / (sqrt(v / (1 - b2^t)) + eps)
+ *
  * Arithmetic is float32 like TensorFlow's kernels; only the bias
  * correction factor lr_t is formed in double (b^t for large t). */
 #include <math.h>
@@ -78,5 +92,53 @@ void nn_rmsprop_step(const NnRMSprop *o, float *p, const float *g,
       mom[i] = o->momentum * mom[i] + o->lr * g[i] / sqrtf(denom + o->eps);
       p[i] -= mom[i];
     }
+  }
+}
+
+void nn_adagrad_step(const NnAdagrad *o, float *p, const float *g,
+                     float *acc, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    acc[i] += g[i] * g[i];
+    p[i] -= o->lr * g[i] / (sqrtf(acc[i]) + o->eps);
+  }
+}
+
+void nn_adadelta_step(const NnAdadelta *o, float *p, const float *g,
+                      float *acc, float *acc_up, int64_t n) {
+  float c = 1.0f - o->rho;
+  for (int64_t i = 0; i < n; i++) {
+    acc[i] = o->rho * acc[i] + c * g[i] * g[i];
+    float d = sqrtf(acc_up[i] + o->eps) / sqrtf(acc[i] + o->eps) * g[i];
+    acc_up[i] = o->rho * acc_up[i] + c * d * d;
+    p[i] -= o->lr * d;
+  }
+}
+
+void nn_adamax_step(const NnAdam *o, float *p, const float *g, float *m,
+                    float *v, int64_t t, int64_t n) {
+  float lr_t = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
+  for (int64_t i = 0; i < n; i++) {
+    m[i] = o->beta1 * m[i] + (1.0f - o->beta1) * g[i];
+    float a = fabsf(g[i]), b = o->beta2 * v[i];
+    v[i] = a > b ? a : b;
+    p[i] -= lr_t * m[i] / (v[i] + o->eps);
+  }
+}
+
+double nn_nadam_mu(const NnAdam *o, int64_t t) {
+  return o->beta1 * (1.0 - 0.5 * pow(0.96, 0.004 * (double)t));
+}
+
+void nn_nadam_step(const NnAdam *o, float *p, const float *g, float *m,
+                   float *v, int64_t t, double sched, int64_t n) {
+  double mu = nn_nadam_mu(o, t), mu1 = nn_nadam_mu(o, t + 1);
+  float cg = (float)((1.0 - mu) / (1.0 - sched));
+  float cm = (float)(mu1 / (1.0 - sched * mu1));
+  float bc2 = (float)(1.0 - pow(o->beta2, (double)t));
+  for (int64_t i = 0; i < n; i++) {
+    m[i] = o->beta1 * m[i] + (1.0f - o->beta1) * g[i];
+    v[i] = o->beta2 * v[i] + (1.0f - o->beta2) * g[i] * g[i];
+    float mbar = cg * g[i] + cm * m[i];
+    p[i] -= o->lr * mbar / (sqrtf(v[i] / bc2) + o->eps);
   }
 }

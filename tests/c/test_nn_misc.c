@@ -55,11 +55,12 @@ static void activations(void) {
      "sigmoid saturates without overflow");
   nn_act_forward(NN_SOFTMAX, big, y, 1, 4);
   ok(y[0] == 1 && y[1] == 0 && isfinite(y[2]), "softmax of +-1000 is finite");
-  ok(nn_act_parse("relu") == NN_RELU && nn_act_parse("gelu") == -1,
+  ok(nn_act_parse("relu") == NN_RELU && nn_act_parse("gelu") == NN_GELU &&
+     nn_act_parse("geLU") == -1,
      "activation names parse");
   /* NN_ACT_COUNT names, each parsing back to its own value: the list
    * the binding publishes as nn.core.activations */
-  int round_trip = NN_ACT_COUNT == NN_SOFTMAX + 1;
+  int round_trip = NN_ACT_COUNT == NN_HARD_SIGMOID + 1;
   for (int a = 0; a < NN_ACT_COUNT; a++)
     round_trip = round_trip && nn_act_parse(nn_act_name((NnAct)a)) == a;
   ok(round_trip, "NN_ACT_COUNT names round-trip through nn_act_parse");
@@ -108,7 +109,8 @@ static void initialisers(void) {
   nn_init_fill(NN_INIT_ONES, b, 8, 1, 1);
   ok(a[3] == 0 && b[5] == 1, "zeros and ones");
   ok(nn_init_parse("he_normal") == NN_INIT_HE_NORMAL &&
-     nn_init_parse("orthogonal") == -1, "initializer names parse");
+     nn_init_parse("orthogonal") == NN_INIT_ORTHOGONAL &&
+     nn_init_parse("orthogonl") == -1, "initializer names parse");
   free(p);
 }
 

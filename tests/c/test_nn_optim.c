@@ -1,6 +1,7 @@
 /* test_nn_optim.c - optimizer steps against Keras 2.6's formulas worked
  * out by hand in double for three steps (SGD plain/momentum/nesterov,
- * Adam, RMSprop plain/momentum/centered), and the defaults. */
+ * Adam, RMSprop plain/momentum/centered, Adagrad, Adadelta, Adamax,
+ * Nadam), and the defaults. */
 #include "nn/nn.h"
 #include "test_nn_common.h"
 
@@ -87,7 +88,53 @@ static void rmsprop(float momentum, int centered, const char *name) {
   compare(p, pd, name);
 }
 
+/* the chapter 8 optimizers, Keras 2.6's defaults, three steps each */
+static void chapter8(void) {
+  float p[4][P], a[4][P] = {{0}}, b[4][P] = {{0}};
+  double pd[4][P], ad[4][P] = {{0}}, bd[4][P] = {{0}};
+  for (int k = 0; k < 4; k++) {
+    memcpy(p[k], start, sizeof p[k]);
+    to_double(start, pd[k], P);
+  }
+  for (int i = 0; i < P; i++) a[0][i] = 0.1f, ad[0][i] = 0.1;  /* Adagrad acc */
+  NnAdagrad ag = NN_ADAGRAD_DEFAULTS;
+  NnAdadelta dd = NN_ADADELTA_DEFAULTS;
+  NnAdam am = NN_ADAM_DEFAULTS;
+  double sched = 1;
+  for (int t = 1; t <= 3; t++) {
+    const float *g = grads[t - 1];
+    nn_adagrad_step(&ag, p[0], g, a[0], P);
+    nn_adadelta_step(&dd, p[1], g, a[1], b[1], P);
+    nn_adamax_step(&am, p[2], g, a[2], b[2], t, P);
+    sched *= nn_nadam_mu(&am, t);
+    nn_nadam_step(&am, p[3], g, a[3], b[3], t, sched, P);
+    double mu = 0.9 * (1 - 0.5 * pow(0.96, 0.004 * t));
+    double mu1 = 0.9 * (1 - 0.5 * pow(0.96, 0.004 * (t + 1)));
+    for (int i = 0; i < P; i++) {
+      double gi = g[i];
+      ad[0][i] += gi * gi;
+      pd[0][i] -= 1e-3 * gi / (sqrt(ad[0][i]) + 1e-7);
+      ad[1][i] = 0.95 * ad[1][i] + 0.05 * gi * gi;
+      double d = sqrt(bd[1][i] + 1e-7) / sqrt(ad[1][i] + 1e-7) * gi;
+      bd[1][i] = 0.95 * bd[1][i] + 0.05 * d * d;
+      pd[1][i] -= 1e-3 * d;
+      ad[2][i] = 0.9 * ad[2][i] + 0.1 * gi;
+      bd[2][i] = fmax(0.999 * bd[2][i], fabs(gi));
+      pd[2][i] -= 1e-3 / (1 - pow(0.9, t)) * ad[2][i] / (bd[2][i] + 1e-7);
+      ad[3][i] = 0.9 * ad[3][i] + 0.1 * gi;
+      bd[3][i] = 0.999 * bd[3][i] + 0.001 * gi * gi;
+      double mbar = (1 - mu) * gi / (1 - sched) + mu1 * ad[3][i] / (1 - sched * mu1);
+      pd[3][i] -= 1e-3 * mbar / (sqrt(bd[3][i] / (1 - pow(0.999, t))) + 1e-7);
+    }
+  }
+  compare(p[0], pd[0], "Adagrad, 3 steps: acc from 0.1, eps outside the sqrt");
+  compare(p[1], pd[1], "Adadelta, 3 steps: rho 0.95, lr 1e-3");
+  compare(p[2], pd[2], "Adamax, 3 steps: v = max(b2 v, |g|)");
+  compare(p[3], pd[3], "Nadam, 3 steps: Dozat's momentum schedule");
+}
+
 int main(void) {
+  chapter8();
   NnSGD d = NN_SGD_DEFAULTS;
   ok(d.lr == 0.01f && d.momentum == 0 && !d.nesterov,
      "SGD defaults: lr 0.01, momentum 0, nesterov off");

@@ -85,6 +85,27 @@ local cases = {
   {"dense_forward", "activaton", "activation", function() K.dense_forward(x, T.zeros(4, 3), nil, {activaton = "relu"}) end},
   {"maxpool2d_forward", "stride", "strides", function() K.maxpool2d_forward(img, {stride = 1}) end},
   {"adam_step", "beta1", "beta_1", function() K.adam_step(T.zeros(2), T.zeros(2), T.zeros(2), T.zeros(2), 1, {beta1 = 0.5}) end},
+  {"SimpleRNN", "return_sequence", "return_sequences", function() nn.SimpleRNN(4, {return_sequence = true}) end},
+  {"LSTM", "unit_forget_bais", "unit_forget_bias", function() nn.LSTM(4, {unit_forget_bais = true}) end},
+  {"GRU", "recurrent_dropuot", "recurrent_dropout", function() nn.GRU(4, {recurrent_dropuot = 0.1}) end},
+  {"Bidirectional", "merge_mod", "merge_mode", function() nn.Bidirectional(nn.LSTM(2), {merge_mod = "sum"}) end},
+  {"TimeDistributed", "nmae", "name", function() nn.TimeDistributed(nn.Dense(2), {nmae = "td"}) end},
+  {"Conv1D", "kernel_sise", "kernel_size", function() nn.Conv1D{filters = 2, kernel_sise = 3} end},
+  {"MaxPooling1D", "pool_sise", "pool_size", function() nn.MaxPooling1D{pool_sise = 2} end},
+  {"GlobalAveragePooling1D", "nmae", "name", function() nn.GlobalAveragePooling1D{nmae = "g"} end},
+  {"Embedding", "output_dimm", "output_dim", function() nn.Embedding{input_dim = 5, output_dimm = 2} end},
+  {"LeakyReLU", "alpa", "alpha", function() nn.LeakyReLU{alpa = 0.1} end},
+  {"ELU", "alpa", "alpha", function() nn.ELU{alpa = 0.1} end},
+  {"PReLU", "shared_axis", "shared_axes", function() nn.PReLU{shared_axis = {1}} end},
+  {"Adagrad", "initial_accumulator", "initial_accumulator_value", function() nn.optimizers.Adagrad{initial_accumulator = 0.1} end},
+  {"Adadelta", "rh", "rho", function() nn.optimizers.Adadelta{rh = 0.9} end},
+  {"Adamax", "beta1", "beta_1", function() nn.optimizers.Adamax{beta1 = 0.9} end},
+  {"Nadam", "epsilom", "epsilon", function() nn.optimizers.Nadam{epsilom = 1e-8} end},
+  {"LearningRateScheduler", "verbos", "verbose", function() nn.callbacks.LearningRateScheduler(function(e, lr) return lr end, {verbos = 1}) end},
+  {"ReduceLROnPlateau", "min_lr_", "min_lr", function() nn.callbacks.ReduceLROnPlateau{min_lr_ = 0} end},
+  {"load_weights", "by_nam", "by_name", function() m:load_weights(dir .. "/w.h5", {by_nam = true}) end},
+  {"rnn_forward", "recurrent_activaton", "recurrent_activation", function() K.rnn_forward("lstm", T.zeros(1, 2, 1), T.zeros(1, 4), T.zeros(1, 4), nil, {recurrent_activaton = "tanh"}) end},
+  {"nadam_step", "beta1", "beta_1", function() K.nadam_step(T.zeros(2), T.zeros(2), T.zeros(2), T.zeros(2), 1, {beta1 = 0.5}) end},
 }
 for _, c in ipairs(cases) do
   fails_at(c[4], misspelt(c[1], c[2], c[3]), ("%s: misspelt '%s' suggests '%s'"):format(c[1], c[2], c[3]))
@@ -95,7 +116,17 @@ fails_at(function() m:fit(x, y, {zzz = 1}) end,
          "fit: unknown option 'zzz' %(valid options: batch_size, callbacks, epochs,",
          "an unknown key with no near name lists the valid ones")
 fails_at(function() m:load_weights(dir .. "/w.wbw", {by_name = true}) end,
-         "load_weights: takes no options, got 'by_name'", "load_weights takes no options")
+         "load_weights: by_name needs a Keras .h5 file", "load_weights: by_name only for .h5")
+fails_at(function() nn.LSTM(4, {units = "4"}) end,
+         "LSTM: option 'units' must be an integer, got string", "LSTM: units' type")
+fails_at(function() nn.GRU(4, {reset_after = "yes"}) end,
+         "GRU: option 'reset_after' must be true or false, got string", "GRU: reset_after's type")
+fails_at(function() nn.SimpleRNN(4, {activation = "softmx"}) end,
+         "SimpleRNN: unknown activation 'softmx' %(did you mean 'softmax'%?%)", "SimpleRNN: misspelt activation")
+fails_at(function() K.adagrad_step(T.zeros(3), T.zeros(2), T.zeros(3)) end,
+         "adagrad_step: the gradient has 2 elements, the parameter has 3", "adagrad_step: sizes")
+fails_at(function() K.embedding_forward(T{1.5}, T.zeros(3, 2)) end,
+         "embedding_forward: id 1.5 is not an integer in 0..2", "embedding_forward: a fractional id")
 
 -- ---- wrong types name the expected type ----------------------------------------
 fails_at(function() nn.Dense{units = 10, activation = 1} end,
@@ -164,7 +195,7 @@ fails_at(function() K.activation_forward("rellu", x) end,
          "activation_forward: unknown activation 'rellu' %(did you mean 'relu'%?%)",
          "nn.core suggests the nearest activation")
 fails_at(function() K.dense_forward(x, T.zeros(4, 3), nil, {activation = "xyzzy"}) end,
-         "dense_forward: unknown activation 'xyzzy' %(expected linear, relu, tanh, sigmoid, softmax%)",
+         "dense_forward: unknown activation 'xyzzy' %(expected linear, relu, tanh, sigmoid, softmax, elu, selu, softplus, softsign, swish, gelu, hard_sigmoid%)",
          "nn.core lists its activations")
 fails_at(function() m:fit(x, T{0, 1, 2, 0.5, 1, 2}, {verbose = 0}) end,
          "fit: label 0.5 is not an integer class id %(sample 4%)", "float labels")
@@ -223,7 +254,7 @@ local wrong = {
   {"Flatten", function() nn.Flatten(1) end},
   {"Dropout", function() nn.Dropout(1.5) end},
   {"BatchNormalization", function() nn.BatchNormalization{momentum = 2} end},
-  {"Activation", function() nn.Activation("swish") end},
+  {"Activation", function() nn.Activation("swiss") end},
   {"Input", function() nn.Input{shape = {0}} end},
   {"Concatenate", function() nn.Concatenate(0) end},
   {"Add", function() nn.Add()({inp}) end},
@@ -297,7 +328,8 @@ t.ok(not pcall(dm.fit, dm, x, y, {verbose = 0}) and sys.doing() == nil,
      "a failed fit clears sys.doing too")
 
 -- ---- one source of truth: nn.core's activations, the registries ----------------------
-t.is(table.concat(K.activations, ","), "linear,relu,tanh,sigmoid,softmax",
+t.is(table.concat(K.activations, ","),
+     "linear,relu,tanh,sigmoid,softmax,elu,selu,softplus,softsign,swish,gelu,hard_sigmoid",
      "nn.core lists the activations")
 for _, a in ipairs(K.activations) do
   t.is(nn.Activation(a).activation, a, "Activation accepts nn.core's '" .. a .. "'")
