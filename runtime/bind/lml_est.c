@@ -22,6 +22,8 @@
  *       labels 0-based
  *   centres = kmeans_pp(X, k)
  *   labels [, d2 (N, k)] = kmeans_assign(X, centres, want_d2)
+ *   X = check_x(X)     X itself (a contiguous copy of a view) if it is
+ *       a finite, non-empty 2-D tensor
  *
  * X (and ref, query) must be 2-D and finite; anything else is an error
  * naming what is wrong (the Lua side puts the estimator's name and the
@@ -495,8 +497,15 @@ static int l_kmeans_assign(lua_State *L) {
   return want ? 2 : 1;
 }
 
+static int l_check_x(lua_State *L) {
+  int64_t n, d;
+  lua_settop(L, 1);
+  matrix_arg(L, 1, "X", &n, &d);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
-  {"lstsq", l_lstsq}, {"ridge", l_ridge}, {"enet", l_enet}, {"sgd", l_sgd},
+  {"check_x", l_check_x}, {"lstsq", l_lstsq}, {"ridge", l_ridge}, {"enet", l_enet}, {"sgd", l_sgd},
   {"logreg_lbfgs", l_logreg_lbfgs}, {"logreg_liblinear", l_logreg_liblinear},
   {"poly", l_poly}, {"knn", l_knn}, {"knn_vote", l_knn_vote},
   {"knn_mean", l_knn_mean}, {"kmeans", l_kmeans}, {"kmeans_pp", l_kmeans_pp},
