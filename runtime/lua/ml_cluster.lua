@@ -121,7 +121,7 @@ function KMeans:fit_transform(X) return self:fit(X):transform(X) end
 function KMeans:score(X)
   X = L.predict_x(self, X, "score")
   local _, d2 = call("KMeans.score", K.kmeans_assign, X, self.cluster_centers_, true)
-  return -d2:min(2):sum():item()
+  return -d2:min(2):sum()
 end
 
 U.dot_guard(KMeans, S.is_estimator, "km", {check = true})

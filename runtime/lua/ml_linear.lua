@@ -330,15 +330,17 @@ SGDRegressor.predict, SGDRegressor.score = reg_predict, r2
 
 -- ---- classifiers ----------------------------------------------------------------------
 
-local function decision(self, X)
-  X = predict_x(self, X, "decision_function")
+local function scores(self, X, method)
+  X = predict_x(self, X, method)
   local out = linear_out(X, self.coef_, self.intercept_)
   if out:shape()[2] == 1 then return out:reshape(out:shape()[1]) end
   return out
 end
 
+local function decision(self, X) return scores(self, X, "decision_function") end
+
 local function clf_predict(self, X)
-  local s = decision(self, X)
+  local s = scores(self, X, "predict")
   if s:dim() == 1 then
     return class_tensor(self.classes_, s:gt(0) + 1)
   end
@@ -402,14 +404,14 @@ function SGDClassifier:fit(X, y) return sgd_clf_fit(self, X, y) end
 SGDClassifier.decision_function, SGDClassifier.predict = decision, clf_predict
 
 function SGDClassifier:predict_proba(X)
-  if self.loss == "log_loss" then return ovr_proba(self:decision_function(X)) end
+  if self.loss == "log_loss" then return ovr_proba(scores(self, X, "predict_proba")) end
   if self.loss ~= "modified_huber" then
     fail("SGDClassifier.predict_proba: probability estimates need loss = " ..
          "'log_loss' or 'modified_huber', not '%s'", self.loss)
   end
   -- modified Huber: (clip(f, -1, 1) + 1) / 2, rows normalised (all zero:
   -- uniform), as scikit-learn
-  local s = self:decision_function(X)
+  local s = scores(self, X, "predict_proba")
   local p = (s:clamp(-1, 1) + 1) / 2
   if s:dim() == 1 then
     p = p:reshape(s:shape()[1], 1)
@@ -513,7 +515,7 @@ end
 LogisticRegression.decision_function, LogisticRegression.predict = decision, clf_predict
 
 function LogisticRegression:predict_proba(X)
-  local s = self:decision_function(X)
+  local s = scores(self, X, "predict_proba")
   if not self._multinomial then return ovr_proba(s) end
   if s:dim() == 1 then
     s = s:reshape(s:shape()[1], 1)
@@ -724,6 +726,7 @@ function ml.Pipeline(steps, opts)
     p.steps[i] = {name, est}
     p.named_steps[name] = est
   end
+  p._estimator_type = steps[#steps][2]._estimator_type
   return p
 end
 
@@ -838,6 +841,9 @@ function Pipeline:__tostring()
   return "Pipeline(" .. table.concat(parts, ", ") .. ")"
 end
 
+for _, c in ipairs {LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor} do
+  c._estimator_type = "regressor"
+end
 for _, c in ipairs {LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor,
                     SGDClassifier, Perceptron, LogisticRegression, Poly, MinMax,
                     Normalizer} do

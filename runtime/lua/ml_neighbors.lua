@@ -204,6 +204,7 @@ function KNR:predict(X)
 end
 
 KNR.score = L.r2
+KNR._estimator_type = "regressor"
 
 U.dot_guard(KNC, S.is_estimator, "knn", {check = true})
 U.dot_guard(KNR, S.is_estimator, "knn", {check = true})

@@ -249,11 +249,16 @@ function Splitter:split(X, y)
   return stratified_folds(labels, self.n_splits, self.shuffle, what)
 end
 
--- the folds for cv = k | a splitter | a list of {train=, test=}
-local function cv_folds(cv, X, y, what)
+-- the folds for cv = k | a splitter | a list of {train=, test=}; k
+-- folds are stratified unless the estimator is a regressor (as
+-- scikit-learn's check_cv)
+local function cv_folds(cv, X, y, what, est)
   cv = cv or 5
   if is_int(cv) then
     if cv < 2 then fail("%s: cv must be at least 2, got %s", what, describe(cv)) end
+    if type(est) == "table" and est._estimator_type == "regressor" then
+      return M.KFold{n_splits = math.tointeger(cv)}:split(X, y)
+    end
     return M.StratifiedKFold{n_splits = math.tointeger(cv)}:split(X, y)
   end
   if type(cv) == "table" and type(cv.split) == "function" then return cv:split(X, y) end
@@ -355,7 +360,7 @@ function M.cross_val_score(estimator, X, y, opts)
   end
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
-  local folds = cv_folds(o.cv, X, y, what)
+  local folds = cv_folds(o.cv, X, y, what, estimator)
   return fold_scores(estimator, nil, X, y, folds, scorer(o.scoring, what), what)
 end
 
@@ -430,7 +435,7 @@ function Grid:fit(X, y)
   local what = "GridSearchCV.fit"
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
-  local folds = cv_folds(self.cv, X, y, what)
+  local folds = cv_folds(self.cv, X, y, what, self.estimator)
   local score = scorer(self.scoring, what)
   local res = {params = {}, mean_test_score = {}, std_test_score = {}}
   for f = 1, #folds do res["split" .. (f - 1) .. "_test_score"] = {} end
