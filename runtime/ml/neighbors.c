@@ -11,8 +11,9 @@
 #include "ml/linear.h"
 #include "ml/neighbors.h"
 
-#define QB 64     /* query rows per piece */
-#define RB 256    /* rows per piece in k-means */
+#define QB 256    /* query rows per piece */
+#define RC 4096   /* reference rows per sgemm */
+#define RB 1024   /* rows per piece in k-means */
 
 static float *row_norms(const float *x, int64_t n, int64_t d) {
   float *r = malloc((size_t)(n ? n : 1) * sizeof *r);
@@ -51,33 +52,46 @@ static int by_dist_idx(double da, int64_t ia, double db, int64_t ib) {
 static void knn_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   Knn *c = ctx;
   int64_t m = c->m, d = c->d, k = c->k;
-  size_t need = (size_t)(QB * m) * sizeof(float) +
-                (size_t)k * (sizeof(float) + sizeof(int64_t));
+  size_t need = (size_t)(QB * RC) * sizeof(float) +
+                (size_t)(QB * k) * (sizeof(float) + sizeof(int64_t)) +
+                (size_t)QB * sizeof(int64_t);
   float *g = threads_scratch(slot, need);
   if (!g) { c->failed = 1; return; }
-  float *bd = g + QB * m;
-  int64_t *bi = (int64_t *)(bd + k);
+  float *bd0 = g + QB * RC;
+  int64_t *bi0 = (int64_t *)(bd0 + QB * k);
+  int64_t *cnt = bi0 + QB * k;
   for (int64_t p = lo; p < hi; p++) {
     int64_t r0 = p * QB, rows = c->q - r0 < QB ? c->q - r0 : QB;
     const float *qa = c->query + r0 * d;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)m,
-                (int)d, -2.0f, qa, (int)d, c->ref, (int)d, 0.0f, g, (int)m);
-    for (int64_t r = 0; r < rows; r++) {
-      const float *gr = g + r * m;
-      int64_t cnt = 0;
-      for (int64_t j = 0; j < m; j++) {
-        float v = gr[j] + c->rn[j];
-        if (cnt == k && !(v < bd[k - 1])) continue;
-        int64_t at = cnt < k ? cnt++ : k - 1;
-        while (at > 0 && v < bd[at - 1]) {
-          bd[at] = bd[at - 1];
-          bi[at] = bi[at - 1];
-          at--;
+    for (int64_t r = 0; r < rows; r++) cnt[r] = 0;
+    for (int64_t j0 = 0; j0 < m; j0 += RC) {
+      int64_t cols = m - j0 < RC ? m - j0 : RC;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows,
+                  (int)cols, (int)d, -2.0f, qa, (int)d, c->ref + j0 * d,
+                  (int)d, 0.0f, g, (int)cols);
+      for (int64_t r = 0; r < rows; r++) {
+        const float *gr = g + r * cols;
+        const float *rn = c->rn + j0;
+        float *bd = bd0 + r * k;
+        int64_t *bi = bi0 + r * k, n_in = cnt[r];
+        for (int64_t j = 0; j < cols; j++) {
+          float v = gr[j] + rn[j];
+          if (n_in == k && !(v < bd[k - 1])) continue;
+          int64_t at = n_in < k ? n_in++ : k - 1;
+          while (at > 0 && v < bd[at - 1]) {
+            bd[at] = bd[at - 1];
+            bi[at] = bi[at - 1];
+            at--;
+          }
+          bd[at] = v;
+          bi[at] = j0 + j;
         }
-        bd[at] = v;
-        bi[at] = j;
+        cnt[r] = n_in;
       }
-      /* exact distances, then order by (distance, row) */
+    }
+    /* exact distances, then order by (distance, row) */
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t *bi = bi0 + r * k;
       int64_t *oi = c->idx + (r0 + r) * k;
       double *od = c->dist + (r0 + r) * k;
       for (int64_t a = 0; a < k; a++) {
@@ -114,6 +128,7 @@ typedef struct {
   int k;
   int *labels;
   float *d2;
+  double *sums;   /* per piece: k x d row sums, then k counts (or NULL) */
   int failed;
 } Assign;
 
@@ -138,6 +153,13 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
         gr[c] = v;
       }
       a->labels[r0 + r] = best;
+      if (a->sums) {
+        double *sm = a->sums + p * (k * d + k);
+        const float *xr = xa + r * d;
+        double *row = sm + best * d;
+        for (int64_t j = 0; j < d; j++) row[j] += xr[j];
+        sm[k * d + best] += 1;
+      }
       if (a->d2) {
         double xn = 0;
         for (int64_t j = 0; j < d; j++) xn += (double)xa[r * d + j] * xa[r * d + j];
@@ -163,9 +185,41 @@ int kmeans_assign(const float *x, int64_t n, int64_t d, const double *centres,
     }
     cn[c] = (float)s;
   }
-  Assign a = {x, cf, cn, n, d, k, labels, d2, 0};
+  Assign a = {x, cf, cn, n, d, k, labels, d2, NULL, 0};
   threads_for((n + RB - 1) / RB, 2.0 * (double)n * k * (double)d, assign_piece, &a);
   free(cf);
+  return a.failed ? ML_ENOMEM : 0;
+}
+
+/* labels, and the row sums (k x d) and counts (k) of each cluster, added
+ * up piece by piece in order (the same bits for any number of threads) */
+static int assign_sums(const float *x, int64_t n, int64_t d,
+                       const double *centres, int k, int *labels,
+                       double *sums, double *cnt) {
+  int64_t np = (n + RB - 1) / RB, w = k * d + k;
+  float *cf = malloc((size_t)(k * d + k) * sizeof *cf);
+  double *part = calloc((size_t)(np * w), sizeof *part);
+  if (!cf || !part) { free(cf); free(part); return ML_ENOMEM; }
+  float *cn = cf + k * d;
+  for (int c = 0; c < k; c++) {
+    double q = 0;
+    for (int64_t j = 0; j < d; j++) {
+      cf[c * d + j] = (float)centres[c * d + j];
+      q += centres[c * d + j] * centres[c * d + j];
+    }
+    cn[c] = (float)q;
+  }
+  Assign a = {x, cf, cn, n, d, k, labels, NULL, part, 0};
+  threads_for(np, 2.0 * (double)n * k * (double)d, assign_piece, &a);
+  memset(sums, 0, (size_t)(k * d) * sizeof *sums);
+  memset(cnt, 0, (size_t)k * sizeof *cnt);
+  for (int64_t p = 0; p < np; p++) {
+    const double *sm = part + p * w;
+    for (int64_t j = 0; j < k * d; j++) sums[j] += sm[j];
+    for (int c = 0; c < k; c++) cnt[c] += sm[k * d + c];
+  }
+  free(cf);
+  free(part);
   return a.failed ? ML_ENOMEM : 0;
 }
 
@@ -181,20 +235,13 @@ static int far_first(const void *a, const void *b) {
  * takes the row farthest from its (old) centre, which leaves its own
  * cluster */
 static int update_centres(const float *x, int64_t n, int64_t d, int k,
-                          const int *labels, const double *old, double *nw) {
-  double *cnt = calloc((size_t)k, sizeof *cnt);
-  if (!cnt) return ML_ENOMEM;
-  memset(nw, 0, (size_t)(k * d) * sizeof *nw);
-  for (int64_t i = 0; i < n; i++) {
-    int l = labels[i];
-    cnt[l] += 1;
-    for (int64_t j = 0; j < d; j++) nw[l * d + j] += x[i * d + j];
-  }
+                          const int *labels, const double *old, double *nw,
+                          double *cnt) {
   int empty = 0;
   for (int c = 0; c < k; c++) empty += cnt[c] == 0;
   if (empty) {
     Far *f = malloc((size_t)n * sizeof *f);
-    if (!f) { free(cnt); return ML_ENOMEM; }
+    if (!f) return ML_ENOMEM;
     for (int64_t i = 0; i < n; i++) {
       double s = 0;
       for (int64_t j = 0; j < d; j++) {
@@ -221,7 +268,6 @@ static int update_centres(const float *x, int64_t n, int64_t d, int k,
   for (int c = 0; c < k; c++)
     for (int64_t j = 0; j < d; j++)
       nw[c * d + j] = cnt[c] > 0 ? nw[c * d + j] / cnt[c] : old[c * d + j];
-  free(cnt);
   return 0;
 }
 
@@ -229,13 +275,14 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
                  int k, int max_iter, double tol, int *labels,
                  double *inertia, int *n_iter) {
   int *old = malloc((size_t)n * sizeof *old);
-  double *nw = malloc((size_t)(k * d) * sizeof *nw);
+  double *nw = malloc((size_t)(k * d + k) * sizeof *nw);
   int rc = ML_ENOMEM, strict = 0, it;
   if (!old || !nw) goto done;
+  double *cnt = nw + k * d;
   for (int64_t i = 0; i < n; i++) old[i] = -1;
   for (it = 0; it < max_iter; it++) {
-    if ((rc = kmeans_assign(x, n, d, centres, k, labels, NULL))) goto done;
-    if ((rc = update_centres(x, n, d, k, labels, centres, nw))) goto done;
+    if ((rc = assign_sums(x, n, d, centres, k, labels, nw, cnt))) goto done;
+    if ((rc = update_centres(x, n, d, k, labels, centres, nw, cnt))) goto done;
     double shift = 0;
     for (int64_t j = 0; j < k * d; j++) {
       double t = nw[j] - centres[j];
