@@ -76,7 +76,8 @@ function KMeans:fit(X)
   end
   U.reseed(self.random_state, what)
   -- scikit-learn's tol: relative to the mean feature variance
-  local tol = self.tol * X:var(1):mean()
+  local _, var = call(what, require("ml.core").col_stats, X)
+  local tol = self.tol * var:mean()
   local best
   for _ = 1, n_runs(self) do
     local init

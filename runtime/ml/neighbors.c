@@ -13,7 +13,7 @@
 
 #define QB 256    /* query rows per piece */
 #define RC 4096   /* reference rows per sgemm */
-#define RB 1024   /* rows per piece in k-means */
+#define RB 256    /* rows per piece in k-means */
 
 static float *row_norms(const float *x, int64_t n, int64_t d) {
   float *r = malloc((size_t)(n ? n : 1) * sizeof *r);
@@ -24,6 +24,15 @@ static float *row_norms(const float *x, int64_t n, int64_t d) {
     r[i] = (float)s;
   }
   return r;
+}
+
+static double sqdist_d(const float *a, const double *b, int64_t d) {
+  double s = 0;
+  for (int64_t j = 0; j < d; j++) {
+    double t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
 }
 
 static double sqdist(const float *a, const float *b, int64_t d) {
@@ -129,6 +138,8 @@ typedef struct {
   int *labels;
   float *d2;
   double *sums;   /* per piece: k x d row sums, then k counts (or NULL) */
+  const double *cd;   /* the centres in double, for ... */
+  double *pin;        /* ... each piece's exact inertia (or NULL) */
   int failed;
 } Assign;
 
@@ -136,8 +147,10 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   Assign *a = ctx;
   int64_t d = a->d;
   int k = a->k;
-  float *g = threads_scratch(slot, (size_t)(RB * k) * sizeof *g);
+  size_t need = (size_t)(RB * k) + (a->sums ? (size_t)(k * d) : 0);
+  float *g = threads_scratch(slot, need * sizeof *g);
   if (!g) { a->failed = 1; return; }
+  float *fs = g + RB * k;
   for (int64_t p = lo; p < hi; p++) {
     int64_t r0 = p * RB, rows = a->n - r0 < RB ? a->n - r0 : RB;
     const float *xa = a->x + r0 * d;
@@ -153,13 +166,7 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
         gr[c] = v;
       }
       a->labels[r0 + r] = best;
-      if (a->sums) {
-        double *sm = a->sums + p * (k * d + k);
-        const float *xr = xa + r * d;
-        double *row = sm + best * d;
-        for (int64_t j = 0; j < d; j++) row[j] += xr[j];
-        sm[k * d + best] += 1;
-      }
+      if (a->pin) a->pin[p] += sqdist_d(xa + r * d, a->cd + best * d, d);
       if (a->d2) {
         double xn = 0;
         for (int64_t j = 0; j < d; j++) xn += (double)xa[r * d + j] * xa[r * d + j];
@@ -169,11 +176,33 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
         }
       }
     }
+    if (a->sums) {   /* the piece's cluster sums (float within a piece) */
+      double *sm = a->sums + p * (k * d + k);
+      memset(fs, 0, (size_t)(k * d) * sizeof *fs);
+      for (int64_t r = 0; r < rows; r++) {
+        int l = a->labels[r0 + r];
+        cblas_saxpy((int)d, 1.0f, xa + r * d, 1, fs + l * d, 1);
+        sm[k * d + l] += 1;
+      }
+      for (int64_t j = 0; j < k * d; j++) sm[j] = fs[j];
+    }
   }
 }
 
+static int assign_inertia(const float *x, int64_t n, int64_t d,
+                          const double *centres, int k, int *labels,
+                          float *d2, double *inertia);
+
 int kmeans_assign(const float *x, int64_t n, int64_t d, const double *centres,
                   int k, int *labels, float *d2) {
+  return assign_inertia(x, n, d, centres, k, labels, d2, NULL);
+}
+
+/* kmeans_assign, and (when inertia is given) the exact sum of squared
+ * distances to the assigned centres, added piece by piece */
+static int assign_inertia(const float *x, int64_t n, int64_t d,
+                          const double *centres, int k, int *labels,
+                          float *d2, double *inertia) {
   float *cf = malloc((size_t)(k * d + k) * sizeof *cf);
   if (!cf) return ML_ENOMEM;
   float *cn = cf + k * d;
@@ -185,9 +214,17 @@ int kmeans_assign(const float *x, int64_t n, int64_t d, const double *centres,
     }
     cn[c] = (float)s;
   }
-  Assign a = {x, cf, cn, n, d, k, labels, d2, NULL, 0};
-  threads_for((n + RB - 1) / RB, 2.0 * (double)n * k * (double)d, assign_piece, &a);
+  int64_t np = (n + RB - 1) / RB;
+  double *pin = inertia ? calloc((size_t)np, sizeof *pin) : NULL;
+  if (inertia && !pin) { free(cf); return ML_ENOMEM; }
+  Assign a = {x, cf, cn, n, d, k, labels, d2, NULL, centres, pin, 0};
+  threads_for(np, 2.0 * (double)n * k * (double)d, assign_piece, &a);
+  if (inertia) {
+    *inertia = 0;
+    for (int64_t p = 0; p < np; p++) *inertia += pin[p];
+  }
   free(cf);
+  free(pin);
   return a.failed ? ML_ENOMEM : 0;
 }
 
@@ -209,7 +246,7 @@ static int assign_sums(const float *x, int64_t n, int64_t d,
     }
     cn[c] = (float)q;
   }
-  Assign a = {x, cf, cn, n, d, k, labels, NULL, part, 0};
+  Assign a = {x, cf, cn, n, d, k, labels, NULL, part, NULL, NULL, 0};
   threads_for(np, 2.0 * (double)n * k * (double)d, assign_piece, &a);
   memset(sums, 0, (size_t)(k * d) * sizeof *sums);
   memset(cnt, 0, (size_t)k * sizeof *cnt);
@@ -276,7 +313,7 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
                  double *inertia, int *n_iter) {
   int *old = malloc((size_t)n * sizeof *old);
   double *nw = malloc((size_t)(k * d + k) * sizeof *nw);
-  int rc = ML_ENOMEM, strict = 0, it;
+  int rc = ML_ENOMEM, it;
   if (!old || !nw) goto done;
   double *cnt = nw + k * d;
   for (int64_t i = 0; i < n; i++) old[i] = -1;
@@ -289,26 +326,14 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
       shift += t * t;
     }
     memcpy(centres, nw, (size_t)(k * d) * sizeof *nw);
-    if (memcmp(labels, old, (size_t)n * sizeof *old) == 0) {
-      strict = 1;
-      break;
-    }
+    if (memcmp(labels, old, (size_t)n * sizeof *old) == 0) break;
     if (shift <= tol) break;
     memcpy(old, labels, (size_t)n * sizeof *old);
   }
   *n_iter = it < max_iter ? it + 1 : max_iter;
-  if (!strict && (rc = kmeans_assign(x, n, d, centres, k, labels, NULL)))
-    goto done;
-  double s = 0;
-  for (int64_t i = 0; i < n; i++) {
-    const double *c = centres + (int64_t)labels[i] * d;
-    for (int64_t j = 0; j < d; j++) {
-      double t = x[i * d + j] - c[j];
-      s += t * t;
-    }
-  }
-  *inertia = s;
-  rc = 0;
+  /* the labels of the final centres (unchanged after a strict
+   * convergence) and their exact inertia */
+  rc = assign_inertia(x, n, d, centres, k, labels, NULL, inertia);
 done:
   free(old);
   free(nw);
