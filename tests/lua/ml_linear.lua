@@ -170,6 +170,20 @@ local g = ml.GridSearchCV(ml.make_pipeline(ml.PolynomialFeatures(), ml.Ridge()),
                           {ridge__alpha = {0.1, 10}}, {cv = 3, scoring = "r2"}):fit(Xr, yr)
 t.is(g.best_params_.ridge__alpha, 0.1, "grid search over a pipeline parameter")
 
+-- ---- learning curves ------------------------------------------------------------------
+local sz, tr, te = ml.learning_curve(ml.LinearRegression(), Xr, yr, {cv = 4,
+  train_sizes = {0.25, 0.5, 1.0}, scoring = "neg_mean_squared_error"})
+same(sz, sk.lc_reg.sizes, "learning_curve sizes (fractions of the training part)")
+t.allclose(tr, T(sk.lc_reg.train), 1e-4, "learning_curve train scores (KFold for a regressor)")
+t.allclose(te, T(sk.lc_reg.test), 1e-4, "learning_curve test scores")
+sz, tr, te = ml.learning_curve(ml.LogisticRegression(), Xc, yc, {cv = 3,
+  train_sizes = {0.6, 1.0}})
+same(sz, sk.lc_clf.sizes, "classifier learning_curve sizes")
+t.allclose(tr, T(sk.lc_clf.train), 1e-6, "classifier train accuracy (stratified folds)")
+t.allclose(te, T(sk.lc_clf.test), 1e-6, "classifier test accuracy")
+t.raises(function() ml.learning_curve(ml.Ridge(), Xr, yr, {train_sizes = {0, 1.0}}) end,
+         "fractions must be in", "learning_curve bad size")
+
 -- ---- nearest neighbours: the same predictions ---------------------------------------------
 local Xk, yk, Xkq = T(sk.Xk), T(sk.yk), T(sk.Xkq)
 local knc = ml.KNeighborsClassifier():fit(Xk, yk)
