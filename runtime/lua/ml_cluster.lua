@@ -125,5 +125,6 @@ function KMeans:score(X)
   return -d2:min(2):sum()
 end
 
+KMeans.save = L.no_save
 U.dot_guard(KMeans, S.is_estimator, "km", {check = true})
 end

@@ -167,15 +167,22 @@ function LinearRegression.check(e)
 end
 function ml.LinearRegression(o) return new_estimator(LinearRegression, o) end
 
-function LinearRegression:fit(X, y)
-  local what = "LinearRegression.fit"
+-- check X and y, solve(X, y, what) -> coef (T, D), intercept (T), ...;
+-- keep the fit; the rest of solve's results are returned
+local function fit_regression(self, X, y, solve)
+  local what = self.name .. ".fit"
   X = fit_x(X, what)
   y = targets(y, X:shape()[1], what)
-  local coef, b, rank, sv = call(what, K.lstsq, X, y, self.fit_intercept)
-  set_coef(self, coef, b, y)
-  self.rank_, self.singular_ = rank, sv
-  self.n_features_in_ = X:shape()[2]
-  self.model_ = true
+  local r = table.pack(solve(X, y, what))
+  set_coef(self, r[1], r[2], y)
+  self.n_features_in_, self.model_ = X:shape()[2], true
+  return table.unpack(r, 3, r.n)
+end
+
+function LinearRegression:fit(X, y)
+  self.rank_, self.singular_ = fit_regression(self, X, y, function(X, y, what)
+    return call(what, K.lstsq, X, y, self.fit_intercept)
+  end)
   return self
 end
 LinearRegression.predict, LinearRegression.score = reg_predict, r2
@@ -191,18 +198,10 @@ end
 function ml.Ridge(o) return new_estimator(Ridge, o) end
 
 function Ridge:fit(X, y)
-  local what = "Ridge.fit"
-  X = fit_x(X, what)
-  y = targets(y, X:shape()[1], what)
-  local coef, b
-  if self.alpha == 0 then
-    coef, b = call(what, K.lstsq, X, y, self.fit_intercept)
-  else
-    coef, b = call(what, K.ridge, X, y, self.alpha, self.fit_intercept)
-  end
-  set_coef(self, coef, b, y)
-  self.n_features_in_ = X:shape()[2]
-  self.model_ = true
+  fit_regression(self, X, y, function(X, y, what)
+    if self.alpha == 0 then return call(what, K.lstsq, X, y, self.fit_intercept) end
+    return call(what, K.ridge, X, y, self.alpha, self.fit_intercept)
+  end)
   return self
 end
 Ridge.predict, Ridge.score = reg_predict, r2
@@ -222,28 +221,24 @@ local function enet_class(name, defaults, order)
     if e.positive then fail("%s: positive = true is not offered", name) end
   end
   function c:fit(X, y)
-    local what = name .. ".fit"
-    X = fit_x(X, what)
-    y = targets(y, X:shape()[1], what)
-    local y2 = y:dim() == 1 and y:reshape(y:shape()[1], 1) or y
-    local nt, d = y2:shape()[2], X:shape()[2]
-    local coef, b, iters, gaps = T.zeros(nt, d), T.zeros(nt), {}, {}
-    for t = 1, nt do
-      local col = y2:slice(2, t, t):contiguous():flatten()
-      local w, bt, it, gap = call(what, K.enet, X, col, self.alpha,
-        self.l1_ratio or 1, self.fit_intercept, self.max_iter, self.tol)
-      coef[t] = w
-      b[t] = bt
-      iters[t], gaps[t] = it, gap
-    end
-    set_coef(self, coef, b, y)
-    if nt == 1 then
+    local iters, gaps = fit_regression(self, X, y, function(X, y, what)
+      -- one target at a time, as scikit-learn
+      local y2 = y:dim() == 1 and y:reshape(y:shape()[1], 1) or y
+      local nt = y2:shape()[2]
+      local coef, b, its, gs = T.zeros(nt, X:shape()[2]), T.zeros(nt), {}, {}
+      for t = 1, nt do
+        local col = y2:slice(2, t, t):contiguous():flatten()
+        local w, bt, it, gap = call(what, K.enet, X, col, self.alpha,
+          self.l1_ratio or 1, self.fit_intercept, self.max_iter, self.tol)
+        coef[t], b[t], its[t], gs[t] = w, bt, it, gap
+      end
+      return coef, b, its, gs
+    end)
+    if #iters == 1 then
       self.n_iter_, self.dual_gap_ = iters[1], gaps[1]
     else
       self.n_iter_, self.dual_gap_ = iters, T(gaps)
     end
-    self.n_features_in_ = d
-    self.model_ = true
     return self
   end
   c.predict, c.score = reg_predict, r2
@@ -304,11 +299,18 @@ local function sgd_opts(e, loss)
           n_iter_no_change = e.n_iter_no_change, shuffle = e.shuffle}
 end
 
-local SGDRegressor = estimator_class("SGDRegressor", {loss = "squared_error",
-  penalty = "l2", alpha = 1e-4, l1_ratio = 0.15, fit_intercept = true,
-  max_iter = 1000, tol = 1e-3, shuffle = true, epsilon = 0.1,
-  learning_rate = "invscaling", eta0 = 0.01, power_t = 0.25,
-  early_stopping = false, n_iter_no_change = 5, average = false}, SGD_ORDER)
+-- the defaults both SGD models share, with the ones that differ
+local function sgd_defaults(own)
+  local d = {penalty = "l2", alpha = 1e-4, l1_ratio = 0.15, fit_intercept = true,
+             max_iter = 1000, tol = 1e-3, shuffle = true, epsilon = 0.1,
+             early_stopping = false, n_iter_no_change = 5, average = false}
+  for k, v in pairs(own) do d[k] = v end
+  return d
+end
+
+local SGDRegressor = estimator_class("SGDRegressor", sgd_defaults{
+  loss = "squared_error", learning_rate = "invscaling", eta0 = 0.01,
+  power_t = 0.25}, SGD_ORDER)
 function SGDRegressor.check(e)
   sgd_check(e, {"squared_error", "huber", "epsilon_insensitive"})
 end
@@ -391,11 +393,9 @@ local function sgd_clf_fit(self, X, y, loss)
   return self
 end
 
-local SGDClassifier = estimator_class("SGDClassifier", {loss = "hinge",
-  penalty = "l2", alpha = 1e-4, l1_ratio = 0.15, fit_intercept = true,
-  max_iter = 1000, tol = 1e-3, shuffle = true, epsilon = 0.1,
-  learning_rate = "optimal", eta0 = 0.0, power_t = 0.5,
-  early_stopping = false, n_iter_no_change = 5, average = false}, SGD_ORDER)
+local SGDClassifier = estimator_class("SGDClassifier", sgd_defaults{
+  loss = "hinge", learning_rate = "optimal", eta0 = 0.0, power_t = 0.5},
+  SGD_ORDER)
 function SGDClassifier.check(e)
   sgd_check(e, {"hinge", "log_loss", "modified_huber", "squared_hinge", "perceptron"})
 end
@@ -844,6 +844,16 @@ end
 for _, c in ipairs {LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor} do
   c._estimator_type = "regressor"
 end
+-- Estimator:save writes libsvm / liblinear files; these models have none
+local function no_save(self)
+  fail("%s.save: only SVC and LinearSVC have a model file; keep the fitted " ..
+       "attributes (coef_, intercept_ ...) with tensor.save instead", self.name)
+end
+for _, c in ipairs {LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor,
+                    SGDClassifier, Perceptron, LogisticRegression, Poly, MinMax,
+                    Normalizer} do
+  c.save = no_save
+end
 for _, c in ipairs {LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor,
                     SGDClassifier, Perceptron, LogisticRegression, Poly, MinMax,
                     Normalizer} do
@@ -856,5 +866,6 @@ ml.impurity = ml.metrics.impurity
 ml.information_gain = ml.metrics.information_gain
 
 ml._linear = {predict_x = predict_x, fit_x = fit_x, targets = targets,
-              encode = encode, class_tensor = class_tensor, r2 = r2}
+              encode = encode, class_tensor = class_tensor, r2 = r2,
+              no_save = no_save}
 end

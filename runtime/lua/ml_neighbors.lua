@@ -206,6 +206,8 @@ end
 KNR.score = L.r2
 KNR._estimator_type = "regressor"
 
+KNC.save = L.no_save
+KNR.save = L.no_save
 U.dot_guard(KNC, S.is_estimator, "knn", {check = true})
 U.dot_guard(KNR, S.is_estimator, "knn", {check = true})
 end

@@ -351,16 +351,23 @@ end
 
 local CV_OPTS = {"cv", "scoring"}
 
-function M.cross_val_score(estimator, X, y, opts)
-  local what = "ml.cross_val_score"
-  local o = check_options(opts, CV_OPTS, what)
+-- the checks cross_val_score and learning_curve share: X as a tensor
+-- and the folds
+local function cv_input(estimator, X, y, cv, what)
   if not (type(estimator) == "function" or is_estimator(estimator)) then
     fail("%s: expected an estimator (e.g. ml.SVC{}) or a function returning one, got %s",
          what, describe(estimator))
   end
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
-  local folds = cv_folds(o.cv, X, y, what, estimator)
+  return X, cv_folds(cv, X, y, what, estimator)
+end
+
+function M.cross_val_score(estimator, X, y, opts)
+  local what = "ml.cross_val_score"
+  local o = check_options(opts, CV_OPTS, what)
+  local folds
+  X, folds = cv_input(estimator, X, y, o.cv, what)
   return fold_scores(estimator, nil, X, y, folds, scorer(o.scoring, what), what)
 end
 
@@ -487,13 +494,8 @@ function M.learning_curve(estimator, X, y, opts)
   local what = "ml.learning_curve"
   local o = check_options(opts, {"train_sizes", "cv", "scoring", "shuffle",
                                  "random_state"}, what)
-  if not (type(estimator) == "function" or is_estimator(estimator)) then
-    fail("%s: expected an estimator (e.g. ml.Ridge{}) or a function returning one, got %s",
-         what, describe(estimator))
-  end
-  X = as_tensor(X, what)
-  label_list(y, what, n_rows(X))
-  local folds = cv_folds(o.cv, X, y, what, estimator)
+  local folds
+  X, folds = cv_input(estimator, X, y, o.cv, what)
   local n_max = #folds[1].train
   local sizes = o.train_sizes or {0.1, 0.325, 0.55, 0.775, 1.0}
   if type(sizes) ~= "table" or #sizes == 0 then

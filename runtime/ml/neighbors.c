@@ -189,54 +189,30 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
-static int assign_inertia(const float *x, int64_t n, int64_t d,
-                          const double *centres, int k, int *labels,
-                          float *d2, double *inertia);
+static int assign_run(const float *x, int64_t n, int64_t d,
+                      const double *centres, int k, int *labels, float *d2,
+                      double *sums, double *cnt, double *inertia);
 
 int kmeans_assign(const float *x, int64_t n, int64_t d, const double *centres,
                   int k, int *labels, float *d2) {
-  return assign_inertia(x, n, d, centres, k, labels, d2, NULL);
+  return assign_run(x, n, d, centres, k, labels, d2, NULL, NULL, NULL);
 }
 
-/* kmeans_assign, and (when inertia is given) the exact sum of squared
- * distances to the assigned centres, added piece by piece */
-static int assign_inertia(const float *x, int64_t n, int64_t d,
-                          const double *centres, int k, int *labels,
-                          float *d2, double *inertia) {
-  float *cf = malloc((size_t)(k * d + k) * sizeof *cf);
-  if (!cf) return ML_ENOMEM;
-  float *cn = cf + k * d;
-  for (int c = 0; c < k; c++) {
-    double s = 0;
-    for (int64_t j = 0; j < d; j++) {
-      cf[c * d + j] = (float)centres[c * d + j];
-      s += centres[c * d + j] * centres[c * d + j];
-    }
-    cn[c] = (float)s;
-  }
-  int64_t np = (n + RB - 1) / RB;
-  double *pin = inertia ? calloc((size_t)np, sizeof *pin) : NULL;
-  if (inertia && !pin) { free(cf); return ML_ENOMEM; }
-  Assign a = {x, cf, cn, n, d, k, labels, d2, NULL, centres, pin, 0};
-  threads_for(np, 2.0 * (double)n * k * (double)d, assign_piece, &a);
-  if (inertia) {
-    *inertia = 0;
-    for (int64_t p = 0; p < np; p++) *inertia += pin[p];
-  }
-  free(cf);
-  free(pin);
-  return a.failed ? ML_ENOMEM : 0;
-}
-
-/* labels, and the row sums (k x d) and counts (k) of each cluster, added
- * up piece by piece in order (the same bits for any number of threads) */
-static int assign_sums(const float *x, int64_t n, int64_t d,
-                       const double *centres, int k, int *labels,
-                       double *sums, double *cnt) {
+/* kmeans_assign, and when asked: the row sums (k x d) and counts (k) of
+ * each cluster, the exact sum of squared distances to the assigned
+ * centres; each added up piece by piece in order (the same bits for any
+ * number of threads) */
+static int assign_run(const float *x, int64_t n, int64_t d,
+                      const double *centres, int k, int *labels, float *d2,
+                      double *sums, double *cnt, double *inertia) {
   int64_t np = (n + RB - 1) / RB, w = k * d + k;
   float *cf = malloc((size_t)(k * d + k) * sizeof *cf);
-  double *part = calloc((size_t)(np * w), sizeof *part);
-  if (!cf || !part) { free(cf); free(part); return ML_ENOMEM; }
+  double *part = sums ? calloc((size_t)(np * w), sizeof *part) : NULL;
+  double *pin = inertia ? calloc((size_t)np, sizeof *pin) : NULL;
+  if (!cf || (sums && !part) || (inertia && !pin)) {
+    free(cf); free(part); free(pin);
+    return ML_ENOMEM;
+  }
   float *cn = cf + k * d;
   for (int c = 0; c < k; c++) {
     double q = 0;
@@ -246,17 +222,22 @@ static int assign_sums(const float *x, int64_t n, int64_t d,
     }
     cn[c] = (float)q;
   }
-  Assign a = {x, cf, cn, n, d, k, labels, NULL, part, NULL, NULL, 0};
+  Assign a = {x, cf, cn, n, d, k, labels, d2, part, centres, pin, 0};
   threads_for(np, 2.0 * (double)n * k * (double)d, assign_piece, &a);
-  memset(sums, 0, (size_t)(k * d) * sizeof *sums);
-  memset(cnt, 0, (size_t)k * sizeof *cnt);
-  for (int64_t p = 0; p < np; p++) {
-    const double *sm = part + p * w;
-    for (int64_t j = 0; j < k * d; j++) sums[j] += sm[j];
-    for (int c = 0; c < k; c++) cnt[c] += sm[k * d + c];
+  if (sums) {
+    memset(sums, 0, (size_t)(k * d) * sizeof *sums);
+    memset(cnt, 0, (size_t)k * sizeof *cnt);
+    for (int64_t p = 0; p < np; p++) {
+      const double *sm = part + p * w;
+      for (int64_t j = 0; j < k * d; j++) sums[j] += sm[j];
+      for (int c = 0; c < k; c++) cnt[c] += sm[k * d + c];
+    }
   }
-  free(cf);
-  free(part);
+  if (inertia) {
+    *inertia = 0;
+    for (int64_t p = 0; p < np; p++) *inertia += pin[p];
+  }
+  free(cf); free(part); free(pin);
   return a.failed ? ML_ENOMEM : 0;
 }
 
@@ -318,7 +299,8 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
   double *cnt = nw + k * d;
   for (int64_t i = 0; i < n; i++) old[i] = -1;
   for (it = 0; it < max_iter; it++) {
-    if ((rc = assign_sums(x, n, d, centres, k, labels, nw, cnt))) goto done;
+    if ((rc = assign_run(x, n, d, centres, k, labels, NULL, nw, cnt, NULL)))
+      goto done;
     if ((rc = update_centres(x, n, d, k, labels, centres, nw, cnt))) goto done;
     double shift = 0;
     for (int64_t j = 0; j < k * d; j++) {
@@ -333,7 +315,7 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
   *n_iter = it < max_iter ? it + 1 : max_iter;
   /* the labels of the final centres (unchanged after a strict
    * convergence) and their exact inertia */
-  rc = assign_inertia(x, n, d, centres, k, labels, NULL, inertia);
+  rc = assign_run(x, n, d, centres, k, labels, NULL, NULL, NULL, inertia);
 done:
   free(old);
   free(nw);

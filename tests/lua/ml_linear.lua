@@ -292,6 +292,8 @@ t.raises(function() ml.Lasso{alpah = 1} end, "alpha", "misspelt option: did you 
 t.raises(function() ml.LogisticRegression{solver = "liblinear", multi_class = "multinomial"} end,
          "does not support a multinomial", "liblinear + multinomial")
 t.raises(function() ml.KNeighborsClassifier{p = 1} end, "only p = 2", "p = 1 not offered")
+t.raises(function() lin:save("/tmp/x.model") end, "LinearRegression.save: only SVC",
+         "save is for the libsvm models")
 t.raises(function() lin.predict(Xr) end, "'%.' instead of ':'", "obj.predict(X)")
 t.raises(function() ml.metrics.log_loss({1, 1}, {0.5, 0.6}) end, "one label only", "log_loss one label")
 
