@@ -410,6 +410,13 @@ function Scaler:get_params()
   return {with_mean = self.with_mean, with_std = self.with_std}
 end
 
+function Scaler:set_params(params)
+  local o = check_options(params, {with_mean = "boolean", with_std = "boolean"},
+                          "StandardScaler.set_params")
+  for k, v in pairs(o) do self[k] = v end
+  return self
+end
+
 function Scaler:clone() return ml.StandardScaler(self:get_params()) end
 
 function Scaler:__tostring()

@@ -24,7 +24,7 @@ local U = require "ml_util"
 local call, describe, is_int = U.call, U.describe, U.is_int
 
 return function(ml, S)
-local L = ml._linear
+local L = S.linear   -- helpers from ml_linear.lua (loaded first)
 
 local KMeans = S.estimator_class("KMeans", {n_clusters = 8, init = "k-means++",
   n_init = 10, max_iter = 300, tol = 1e-4, algorithm = "lloyd"},

@@ -865,7 +865,7 @@ ml.entropy = ml.metrics.entropy
 ml.impurity = ml.metrics.impurity
 ml.information_gain = ml.metrics.information_gain
 
-ml._linear = {predict_x = predict_x, fit_x = fit_x, targets = targets,
+S.linear = {predict_x = predict_x, fit_x = fit_x, targets = targets,
               encode = encode, class_tensor = class_tensor, r2 = r2,
               no_save = no_save}
 end

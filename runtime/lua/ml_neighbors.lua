@@ -29,7 +29,7 @@ local U = require "ml_util"
 local call, describe, is_int = U.call, U.describe, U.is_int
 
 return function(ml, S)
-local L = ml._linear
+local L = S.linear   -- helpers from ml_linear.lua (loaded first)
 
 local ORDER = {"n_neighbors", "weights", "algorithm", "leaf_size", "p",
                "metric", "metric_params", "n_jobs"}

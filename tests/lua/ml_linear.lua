@@ -162,7 +162,9 @@ local sc = ml.StandardScaler():fit(Xc)
 local lr2 = ml.LogisticRegression():fit(sc:transform(Xc), yc)
 t.allclose(pipe:predict_proba(Xt), lr2:predict_proba(sc:transform(Xt)), 1e-6,
            "pipeline = scaler then model")
-pipe:set_params{logisticregression__C = 0.1}
+pipe:set_params{logisticregression__C = 0.1, standardscaler__with_mean = false}
+t.is(pipe.named_steps.standardscaler.with_mean, false, "set_params reaches the scaler")
+pipe:set_params{standardscaler__with_mean = true}
 t.is(pipe.named_steps.logisticregression.C, 0.1, "set_params step__param")
 local cv = ml.cross_val_score(pipe, Xc, yc, {cv = 3})
 t.ok(#cv == 3 and cv:mean() > 0.6, "cross_val_score clones the pipeline")
