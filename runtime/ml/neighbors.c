@@ -179,6 +179,7 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
     if (a->sums) {   /* the piece's cluster sums (float within a piece) */
       double *sm = a->sums + p * (k * d + k);
       memset(fs, 0, (size_t)(k * d) * sizeof *fs);
+      for (int c = 0; c < k; c++) sm[k * d + c] = 0;
       for (int64_t r = 0; r < rows; r++) {
         int l = a->labels[r0 + r];
         cblas_saxpy((int)d, 1.0f, xa + r * d, 1, fs + l * d, 1);
@@ -191,26 +192,28 @@ static void assign_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
 
 static int assign_run(const float *x, int64_t n, int64_t d,
                       const double *centres, int k, int *labels, float *d2,
-                      double *sums, double *cnt, double *inertia);
+                      double *sums, double *cnt, double *part,
+                      double *inertia);
 
 int kmeans_assign(const float *x, int64_t n, int64_t d, const double *centres,
                   int k, int *labels, float *d2) {
-  return assign_run(x, n, d, centres, k, labels, d2, NULL, NULL, NULL);
+  return assign_run(x, n, d, centres, k, labels, d2, NULL, NULL, NULL, NULL);
 }
 
 /* kmeans_assign, and when asked: the row sums (k x d) and counts (k) of
- * each cluster, the exact sum of squared distances to the assigned
- * centres; each added up piece by piece in order (the same bits for any
- * number of threads) */
+ * each cluster (part: room for every piece's, (n / RB + 1) x (k d + k)
+ * doubles), the exact sum of squared distances to the assigned centres;
+ * each added up piece by piece in order (the same bits for any number
+ * of threads) */
 static int assign_run(const float *x, int64_t n, int64_t d,
                       const double *centres, int k, int *labels, float *d2,
-                      double *sums, double *cnt, double *inertia) {
+                      double *sums, double *cnt, double *part,
+                      double *inertia) {
   int64_t np = (n + RB - 1) / RB, w = k * d + k;
   float *cf = malloc((size_t)(k * d + k) * sizeof *cf);
-  double *part = sums ? calloc((size_t)(np * w), sizeof *part) : NULL;
   double *pin = inertia ? calloc((size_t)np, sizeof *pin) : NULL;
-  if (!cf || (sums && !part) || (inertia && !pin)) {
-    free(cf); free(part); free(pin);
+  if (!cf || (inertia && !pin)) {
+    free(cf); free(pin);
     return ML_ENOMEM;
   }
   float *cn = cf + k * d;
@@ -237,7 +240,7 @@ static int assign_run(const float *x, int64_t n, int64_t d,
     *inertia = 0;
     for (int64_t p = 0; p < np; p++) *inertia += pin[p];
   }
-  free(cf); free(part); free(pin);
+  free(cf); free(pin);
   return a.failed ? ML_ENOMEM : 0;
 }
 
@@ -294,12 +297,14 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
                  double *inertia, int *n_iter) {
   int *old = malloc((size_t)n * sizeof *old);
   double *nw = malloc((size_t)(k * d + k) * sizeof *nw);
+  double *part = malloc((size_t)(((n + RB - 1) / RB) * (k * d + k)) * sizeof *part);
   int rc = ML_ENOMEM, it;
-  if (!old || !nw) goto done;
+  if (!old || !nw || !part) goto done;
   double *cnt = nw + k * d;
   for (int64_t i = 0; i < n; i++) old[i] = -1;
   for (it = 0; it < max_iter; it++) {
-    if ((rc = assign_run(x, n, d, centres, k, labels, NULL, nw, cnt, NULL)))
+    if ((rc = assign_run(x, n, d, centres, k, labels, NULL, nw, cnt, part,
+                         NULL)))
       goto done;
     if ((rc = update_centres(x, n, d, k, labels, centres, nw, cnt))) goto done;
     double shift = 0;
@@ -315,10 +320,12 @@ int kmeans_lloyd(const float *x, int64_t n, int64_t d, double *centres,
   *n_iter = it < max_iter ? it + 1 : max_iter;
   /* the labels of the final centres (unchanged after a strict
    * convergence) and their exact inertia */
-  rc = assign_run(x, n, d, centres, k, labels, NULL, NULL, NULL, inertia);
+  rc = assign_run(x, n, d, centres, k, labels, NULL, NULL, NULL, NULL,
+                  inertia);
 done:
   free(old);
   free(nw);
+  free(part);
   return rc;
 }
 
