@@ -191,26 +191,26 @@ int plot_save_surface(const char *path, const PlotSurface *s, int width,
   }
 #undef BOX
   if (s->path && s->npath > 0) {
-    PlotColor red = {0.84, 0.15, 0.16};
-    cairo_set_source_rgb(cr, red.r, red.g, red.b);
+    /* the line first, then a dot on every point */
+    cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
     cairo_set_line_width(cr, 1.8);
-    for (int i = 0; i < s->npath; i++) {
-      const double *pt = s->path + 3 * i;
-      double p[3] = {2 * (pt[0] - s->x0) / (s->x1 - s->x0) - 1,
-                     2 * (pt[1] - s->y0) / (s->y1 - s->y0) - 1,
-                     2 * (pt[2] - zlo) / (zhi - zlo) - 1}, x, y;
-      project(&v, p, &x, &y);
-      if (i == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
-    }
-    cairo_stroke(cr);
-    for (int i = 0; i < s->npath; i++) {
-      const double *pt = s->path + 3 * i;
-      double p[3] = {2 * (pt[0] - s->x0) / (s->x1 - s->x0) - 1,
-                     2 * (pt[1] - s->y0) / (s->y1 - s->y0) - 1,
-                     2 * (pt[2] - zlo) / (zhi - zlo) - 1}, x, y;
-      project(&v, p, &x, &y);
-      cairo_arc(cr, x, y, 3, 0, 2 * M_PI);
-      cairo_fill(cr);
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < s->npath; i++) {
+        const double *pt = s->path + 3 * i;
+        double p[3] = {2 * (pt[0] - s->x0) / (s->x1 - s->x0) - 1,
+                       2 * (pt[1] - s->y0) / (s->y1 - s->y0) - 1,
+                       2 * (pt[2] - zlo) / (zhi - zlo) - 1}, x, y;
+        project(&v, p, &x, &y);
+        if (pass == 1) {
+          cairo_arc(cr, x, y, 3, 0, 2 * M_PI);
+          cairo_fill(cr);
+        } else if (i == 0) {
+          cairo_move_to(cr, x, y);
+        } else {
+          cairo_line_to(cr, x, y);
+        }
+      }
+      if (pass == 0) cairo_stroke(cr);
     }
   }
   free(q);
