@@ -12,8 +12,8 @@ PKGS    := lua5.4 libpng zlib openblas lapacke cairo libcmark-gfm nettle hdf5-se
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Libraries without a pkg-config file (Debian's libsvm-dev, liblinear-dev,
-# libdnnl-dev; oneDNN there runs on OpenMP, libgomp)
-LIBS_EXTRA := -lsvm -llinear -ldnnl -lgomp
+# libdnnl-dev; oneDNN there runs on OpenMP, libgomp; liblbfgs-dev)
+LIBS_EXTRA := -lsvm -llinear -ldnnl -lgomp -llbfgs
 
 CC      ?= cc
 OPT     ?= -O2 -g

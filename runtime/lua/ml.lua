@@ -406,6 +406,26 @@ function Scaler:fit_transform(X)
   return self:fit(X):transform(X)
 end
 
+function Scaler:get_params()
+  return {with_mean = self.with_mean, with_std = self.with_std}
+end
+
+function Scaler:set_params(params)
+  local o = check_options(params, {with_mean = "boolean", with_std = "boolean"},
+                          "StandardScaler.set_params")
+  for k, v in pairs(o) do self[k] = v end
+  return self
+end
+
+function Scaler:clone() return ml.StandardScaler(self:get_params()) end
+
+function Scaler:__tostring()
+  local p = {}
+  if not self.with_mean then p[#p + 1] = "with_mean=false" end
+  if not self.with_std then p[#p + 1] = "with_std=false" end
+  return "StandardScaler(" .. table.concat(p, ", ") .. ")"
+end
+
 -- ---- non-maximum suppression ---------------------------------------------------------
 
 -- boxes: an (N, 4) tensor or a list of {top, left, height, width}
@@ -493,5 +513,16 @@ U.dot_guard(Estimator, is_estimator, "clf", skip)
 U.dot_guard(SVC, is_estimator, "clf", skip)
 U.dot_guard(LinearSVC, is_estimator, "clf", skip)
 U.dot_guard(Scaler, function(v) return getmetatable(v) == Scaler end, "scaler")
+
+-- estimators defined in other files get ml and the shared parts
+local shared = {
+  Estimator = Estimator, estimator_class = estimator_class,
+  new_estimator = new_estimator, is_estimator = is_estimator,
+  check_number = check_number, check_choice = check_choice,
+  check_bool = check_bool, check_random_state = check_random_state,
+}
+for _, name in ipairs {"ml_linear", "ml_neighbors", "ml_cluster"} do
+  require(name)(ml, shared)
+end
 
 return ml

@@ -275,4 +275,307 @@ SCORERS.roc_auc = function(e, X, y)
   return metrics.roc_auc_score(y, e:decision_function(X))
 end
 
+-- ---- regression metrics, log loss, the classification report ---------------
+
+-- y as columns of numbers: a list of T lists (a 1-D y is one column)
+local function columns(y, what, name)
+  if T.is_tensor(y) and y:dim() == 2 then
+    local n, t = y:shape()[1], y:shape()[2]
+    local flat, cols = y:contiguous():flatten():totable(), {}
+    for c = 1, t do
+      local col = {}
+      for i = 1, n do col[i] = flat[(i - 1) * t + c] end
+      cols[c] = col
+    end
+    return cols
+  end
+  return {number_list(y, what, name)}
+end
+
+local function paired_columns(y_true, y_pred, what)
+  local a, b = columns(y_true, what, "y_true"), columns(y_pred, what, "y_pred")
+  if #a ~= #b or #a[1] ~= #b[1] then
+    fail("%s: y_true has %d rows x %d outputs but y_pred has %d x %d", what,
+         #a[1], #a, #b[1], #b)
+  end
+  if #a[1] == 0 then fail("%s: no values", what) end
+  return a, b
+end
+
+-- per output f(a_col, b_col), then averaged ('uniform_average') or
+-- returned as a list ('raw_values')
+local function per_output(y_true, y_pred, opts, what, f, extra)
+  local spec = {multioutput = "string"}
+  for k, v in pairs(extra or {}) do spec[k] = v end
+  local o = check_options(opts, spec, what)
+  local mo = o.multioutput or "uniform_average"
+  if mo ~= "uniform_average" and mo ~= "raw_values" then
+    fail("%s: multioutput must be 'uniform_average' or 'raw_values', got %s", what,
+         describe(mo))
+  end
+  local a, b = paired_columns(y_true, y_pred, what)
+  local vals, sum = {}, 0
+  for c = 1, #a do
+    vals[c] = f(a[c], b[c], o)
+    sum = sum + vals[c]
+  end
+  if mo == "raw_values" then return vals end
+  return sum / #a
+end
+
+function metrics.mean_squared_error(y_true, y_pred, opts)
+  return per_output(y_true, y_pred, opts, "mean_squared_error", function(a, b, o)
+    local s = 0
+    for i = 1, #a do s = s + (a[i] - b[i]) ^ 2 end
+    s = s / #a
+    return o.squared == false and math.sqrt(s) or s
+  end, {squared = "boolean"})
+end
+
+function metrics.mean_absolute_error(y_true, y_pred, opts)
+  return per_output(y_true, y_pred, opts, "mean_absolute_error", function(a, b)
+    local s = 0
+    for i = 1, #a do s = s + math.abs(a[i] - b[i]) end
+    return s / #a
+  end)
+end
+
+-- 1 - SS_res / SS_tot; a constant y_true scores 1 when predicted
+-- exactly, else 0 (scikit-learn's force_finite)
+function metrics.r2_score(y_true, y_pred, opts)
+  return per_output(y_true, y_pred, opts, "r2_score", function(a, b)
+    local m = 0
+    for i = 1, #a do m = m + a[i] end
+    m = m / #a
+    local res, tot = 0, 0
+    for i = 1, #a do
+      res = res + (a[i] - b[i]) ^ 2
+      tot = tot + (a[i] - m) ^ 2
+    end
+    if tot == 0 then return res == 0 and 1.0 or 0.0 end
+    return 1 - res / tot
+  end)
+end
+
+-- mean cross-entropy of the true classes under y_prob: an (N, K) tensor
+-- (or list of rows) with columns for the sorted labels, or N
+-- probabilities of the larger of two labels; clipped to [eps, 1 - eps]
+-- and rows renormalised, as scikit-learn does
+function metrics.log_loss(y_true, y_prob, opts)
+  local what = "log_loss"
+  local o = check_options(opts, {eps = "number", labels = "table|tensor"}, what)
+  local eps = o.eps or 2.220446049250313e-16
+  local a = number_list(y_true, what, "y_true")
+  local labels = o.labels and sorted_unique(number_list(o.labels, what, "labels"))
+                 or sorted_unique(a)
+  if #labels < 2 then
+    fail("%s: y_true holds one label only (%s); give the labels with {labels = ...}",
+         what, fmt_value(labels[1]))
+  end
+  local rows
+  if T.is_tensor(y_prob) and y_prob:dim() == 2 then
+    rows = y_prob:totable()
+  elseif type(y_prob) == "table" and type(y_prob[1]) == "table" then
+    rows = y_prob
+  else
+    local p = number_list(y_prob, what, "y_prob")
+    rows = {}
+    for i, v in ipairs(p) do rows[i] = {1 - v, v} end
+  end
+  if #rows ~= #a then
+    fail("%s: y_true has %d labels but y_prob has %d rows", what, #a, #rows)
+  end
+  local col = {}
+  for i, l in ipairs(labels) do col[l] = i end
+  local s = 0
+  for i, r in ipairs(rows) do
+    if #r ~= #labels then
+      fail("%s: y_prob has %d columns but there are %d labels (%s)", what, #r,
+           #labels, table.concat(labels, ", "))
+    end
+    local c = col[a[i]]
+    if not c then fail("%s: y_true[%d] = %s is not one of the labels", what, i, fmt_value(a[i])) end
+    local sum = 0
+    for j = 1, #r do sum = sum + math.min(math.max(r[j], eps), 1 - eps) end
+    s = s - math.log(math.min(math.max(r[c], eps), 1 - eps) / sum)
+  end
+  return s / #a
+end
+
+-- scikit-learn's text report: precision, recall, F1 and support per
+-- class, then accuracy, the macro and the weighted averages.
+-- opts: target_names, digits = 2, labels, output_dict = false
+function metrics.classification_report(y_true, y_pred, opts)
+  local what = "classification_report"
+  local o = check_options(opts, {target_names = "table", digits = "integer",
+                                labels = "table|tensor", output_dict = "boolean"}, what)
+  local digits = o.digits or 2
+  local a, b = pair_lists(y_true, y_pred, what)
+  local all = {}
+  for i = 1, #a do all[#all + 1] = a[i]; all[#all + 1] = b[i] end
+  local present = sorted_unique(all)
+  local labels = o.labels and number_list(o.labels, what, "labels") or present
+  local names = {}
+  for i, l in ipairs(labels) do
+    names[i] = o.target_names and tostring(o.target_names[i]) or fmt_value(l)
+  end
+  if o.target_names and #o.target_names ~= #labels then
+    fail("%s: %d target_names for %d labels", what, #o.target_names, #labels)
+  end
+  local tp, pred, act = class_counts(a, b, labels)
+  local rows, total = {}, 0
+  for i, l in ipairs(labels) do
+    rows[i] = {names[i], prf(tp, pred, act, l, "precision"),
+               prf(tp, pred, act, l, "recall"), prf(tp, pred, act, l, "f1"), act[l]}
+    total = total + act[l]
+  end
+  local function avg(weighted)
+    local p, r, f, w = 0, 0, 0, 0
+    for _, row in ipairs(rows) do
+      local k = weighted and row[5] or 1
+      p, r, f, w = p + k * row[2], r + k * row[3], f + k * row[4], w + k
+    end
+    return ratio(p, w), ratio(r, w), ratio(f, w)
+  end
+  local micro_is_accuracy = #labels == #present
+  if o.labels then
+    local set = {}
+    for _, l in ipairs(labels) do set[l] = true end
+    for _, l in ipairs(present) do micro_is_accuracy = micro_is_accuracy and set[l] end
+  end
+  local t, pp, aa = 0, 0, 0
+  for _, l in ipairs(labels) do t, pp, aa = t + tp[l], pp + pred[l], aa + act[l] end
+  local mp, mr = ratio(t, pp), ratio(t, aa)
+  local mf = ratio(2 * mp * mr, mp + mr)
+  if o.output_dict then
+    local d = {}
+    for _, row in ipairs(rows) do
+      d[row[1]] = {precision = row[2], recall = row[3], ["f1-score"] = row[4], support = row[5]}
+    end
+    if micro_is_accuracy then d.accuracy = mf
+    else d["micro avg"] = {precision = mp, recall = mr, ["f1-score"] = mf, support = total} end
+    local p, r, f = avg(false)
+    d["macro avg"] = {precision = p, recall = r, ["f1-score"] = f, support = total}
+    p, r, f = avg(true)
+    d["weighted avg"] = {precision = p, recall = r, ["f1-score"] = f, support = total}
+    return d
+  end
+  local width = #"weighted avg"
+  for _, n in ipairs(names) do width = math.max(width, utf8.len(n) or #n) end
+  width = math.max(width, digits)
+  local function pad(s) return (" "):rep(width - (utf8.len(s) or #s)) .. s end
+  local num = "%9." .. digits .. "f"
+  local out = {pad("") .. " " .. (" %9s"):rep(4):format("precision", "recall",
+               "f1-score", "support"), ""}
+  local function line(name, p, r, f, s)
+    out[#out + 1] = pad(name) .. " " .. (" " .. num):rep(3):format(p, r, f) ..
+                    (" %9d"):format(s)
+  end
+  for _, row in ipairs(rows) do line(row[1], row[2], row[3], row[4], row[5]) end
+  out[#out + 1] = ""
+  if micro_is_accuracy then
+    out[#out + 1] = pad("accuracy") .. " " .. (" %9s"):rep(2):format("", "") ..
+                    (" " .. num):format(mf) .. (" %9d"):format(total)
+  else
+    line("micro avg", mp, mr, mf, total)
+  end
+  local p, r, f = avg(false)
+  line("macro avg", p, r, f, total)
+  p, r, f = avg(true)
+  line("weighted avg", p, r, f, total)
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- ---- information theory ----------------------------------------------------------
+
+-- scipy.stats.entropy: pk (and qk) normalised to sum 1; H = -sum p log p,
+-- or the KL divergence sum p log(p / q) when qk is given; natural log
+-- unless base
+function metrics.entropy(pk, qk, opts)
+  local what = "entropy"
+  if type(qk) == "table" and not T.is_tensor(qk) and #qk == 0 and next(qk) then
+    opts, qk = qk, nil
+  end
+  local o = check_options(opts, {base = "number"}, what)
+  local p = number_list(pk, what, "pk")
+  local function normalised(v, name)
+    local s = 0
+    for i, x in ipairs(v) do
+      if x < 0 or x ~= x then fail("%s: %s[%d] = %s is negative or NaN", what, name, i, fmt_value(x)) end
+      s = s + x
+    end
+    if s <= 0 then fail("%s: %s sums to 0", what, name) end
+    local out = {}
+    for i, x in ipairs(v) do out[i] = x / s end
+    return out
+  end
+  p = normalised(p, "pk")
+  local q = qk and normalised(number_list(qk, what, "qk"), "qk")
+  if q and #q ~= #p then fail("%s: pk has %d values but qk has %d", what, #p, #q) end
+  local h = 0
+  for i, x in ipairs(p) do
+    if x > 0 then
+      if q then
+        h = q[i] > 0 and h + x * math.log(x / q[i]) or math.huge
+      else
+        h = h - x * math.log(x)
+      end
+    end
+  end
+  if o.base then h = h / math.log(o.base) end
+  return h
+end
+
+-- the impurity of a list of labels: 'entropy' (base 2 unless given) or
+-- 'gini'
+function metrics.impurity(labels, opts)
+  local what = "impurity"
+  local o = check_options(opts, {criterion = "string", base = "number"}, what)
+  local l = number_list(labels, what, "labels")
+  if #l == 0 then return 0 end
+  local counts = {}
+  for _, v in ipairs(l) do counts[v] = (counts[v] or 0) + 1 end
+  local crit = o.criterion or "entropy"
+  if crit == "gini" then
+    local g = 1
+    for _, c in pairs(counts) do g = g - (c / #l) ^ 2 end
+    return g
+  elseif crit == "entropy" or crit == "log_loss" then
+    local h = 0
+    for _, c in pairs(counts) do h = h - c / #l * math.log(c / #l) end
+    return h / math.log(o.base or 2)
+  end
+  fail("%s: criterion must be 'entropy' or 'gini', got %s", what, describe(crit))
+end
+
+-- impurity(parent) - sum_i |child_i| / |parent| impurity(child_i)
+function metrics.information_gain(parent, children, opts)
+  local what = "information_gain"
+  local p = number_list(parent, what, "parent")
+  if type(children) ~= "table" or #children == 0 then
+    fail("%s: children must be a list of label lists, got %s", what, describe(children))
+  end
+  local g, n = metrics.impurity(p, opts), 0
+  for i, c in ipairs(children) do
+    local l = number_list(c, what, "children[" .. i .. "]")
+    n = n + #l
+    g = g - #l / #p * metrics.impurity(l, opts)
+  end
+  if n ~= #p then
+    fail("%s: the children hold %d labels, the parent %d", what, n, #p)
+  end
+  return g
+end
+
+SCORERS.r2 = function(e, X, y) return metrics.r2_score(y, e:predict(X)) end
+SCORERS.neg_mean_squared_error = function(e, X, y)
+  return -metrics.mean_squared_error(y, e:predict(X))
+end
+SCORERS.neg_mean_absolute_error = function(e, X, y)
+  return -metrics.mean_absolute_error(y, e:predict(X))
+end
+SCORERS.neg_log_loss = function(e, X, y)
+  return -metrics.log_loss(y, e:predict_proba(X))
+end
+
 return metrics

@@ -1,6 +1,6 @@
 -- ml_select.lua - model selection with scikit-learn's names and
 -- algorithms: train_test_split (stratified too), KFold and
--- StratifiedKFold, cross_val_score, GridSearchCV. The ml module
+-- StratifiedKFold, cross_val_score, GridSearchCV, learning_curve. The ml module
 -- re-exports all of it; estimators are anything with fit / predict
 -- (and clone / set_params / score when they have them).
 local T = require "tensor"
@@ -249,11 +249,16 @@ function Splitter:split(X, y)
   return stratified_folds(labels, self.n_splits, self.shuffle, what)
 end
 
--- the folds for cv = k | a splitter | a list of {train=, test=}
-local function cv_folds(cv, X, y, what)
+-- the folds for cv = k | a splitter | a list of {train=, test=}; k
+-- folds are stratified unless the estimator is a regressor (as
+-- scikit-learn's check_cv)
+local function cv_folds(cv, X, y, what, est)
   cv = cv or 5
   if is_int(cv) then
     if cv < 2 then fail("%s: cv must be at least 2, got %s", what, describe(cv)) end
+    if type(est) == "table" and est._estimator_type == "regressor" then
+      return M.KFold{n_splits = math.tointeger(cv)}:split(X, y)
+    end
     return M.StratifiedKFold{n_splits = math.tointeger(cv)}:split(X, y)
   end
   if type(cv) == "table" and type(cv.split) == "function" then return cv:split(X, y) end
@@ -346,16 +351,23 @@ end
 
 local CV_OPTS = {"cv", "scoring"}
 
-function M.cross_val_score(estimator, X, y, opts)
-  local what = "ml.cross_val_score"
-  local o = check_options(opts, CV_OPTS, what)
+-- the checks cross_val_score and learning_curve share: X as a tensor
+-- and the folds
+local function cv_input(estimator, X, y, cv, what)
   if not (type(estimator) == "function" or is_estimator(estimator)) then
     fail("%s: expected an estimator (e.g. ml.SVC{}) or a function returning one, got %s",
          what, describe(estimator))
   end
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
-  local folds = cv_folds(o.cv, X, y, what)
+  return X, cv_folds(cv, X, y, what, estimator)
+end
+
+function M.cross_val_score(estimator, X, y, opts)
+  local what = "ml.cross_val_score"
+  local o = check_options(opts, CV_OPTS, what)
+  local folds
+  X, folds = cv_input(estimator, X, y, o.cv, what)
   return fold_scores(estimator, nil, X, y, folds, scorer(o.scoring, what), what)
 end
 
@@ -430,7 +442,7 @@ function Grid:fit(X, y)
   local what = "GridSearchCV.fit"
   X = as_tensor(X, what)
   label_list(y, what, n_rows(X))
-  local folds = cv_folds(self.cv, X, y, what)
+  local folds = cv_folds(self.cv, X, y, what, self.estimator)
   local score = scorer(self.scoring, what)
   local res = {params = {}, mean_test_score = {}, std_test_score = {}}
   for f = 1, #folds do res["split" .. (f - 1) .. "_test_score"] = {} end
@@ -466,6 +478,72 @@ for _, m in ipairs {"predict", "decision_function", "predict_proba", "score"} do
     end
     return self.best_estimator_[m](self.best_estimator_, ...)
   end
+end
+
+-- ---- learning curve ----------------------------------------------------------------
+
+-- scikit-learn's learning_curve: for each fold of cv and each training
+-- size, the estimator (a fresh clone) fitted on the first n rows of the
+-- fold's training part, scored on those rows and on the fold's test
+-- part. train_sizes: fractions of the largest training part (floats in
+-- (0, 1]) or row counts (integers); default {0.1, 0.325, 0.55, 0.775, 1.0}.
+-- shuffle = true shuffles each training part first (runtime RNG,
+-- random_state re-seeds it). Returns the sizes (a list), then train
+-- and test scores as (sizes, folds) tensors.
+function M.learning_curve(estimator, X, y, opts)
+  local what = "ml.learning_curve"
+  local o = check_options(opts, {"train_sizes", "cv", "scoring", "shuffle",
+                                 "random_state"}, what)
+  local folds
+  X, folds = cv_input(estimator, X, y, o.cv, what)
+  local n_max = #folds[1].train
+  local sizes = o.train_sizes or {0.1, 0.325, 0.55, 0.775, 1.0}
+  if type(sizes) ~= "table" or #sizes == 0 then
+    fail("%s: train_sizes must be a list of fractions or row counts, got %s", what,
+         describe(sizes))
+  end
+  local fractions = false
+  for _, v in ipairs(sizes) do fractions = fractions or math.type(v) == "float" end
+  local abs, seen = {}, {}
+  for i, v in ipairs(sizes) do
+    local n
+    if fractions then
+      if type(v) ~= "number" or not (v > 0 and v <= 1) then
+        fail("%s: train_sizes[%d] = %s; fractions must be in (0, 1]", what, i, describe(v))
+      end
+      n = math.max(1, math.min(n_max, math.floor(v * n_max)))
+    else
+      if not (is_int(v) and v >= 1 and v <= n_max) then
+        fail("%s: train_sizes[%d] = %s; row counts must be in 1..%d (the largest " ..
+             "training part)", what, i, describe(v), n_max)
+      end
+      n = math.tointeger(v)
+    end
+    if not seen[n] then seen[n] = true; abs[#abs + 1] = n end
+  end
+  table.sort(abs)
+  if o.shuffle then reseed(o.random_state, what) end
+  local score = scorer(o.scoring, what)
+  local train_s, test_s = T.zeros(#abs, #folds), T.zeros(#abs, #folds)
+  for f, fold in ipairs(folds) do
+    local tr = fold.train
+    if o.shuffle then
+      local p, s = permutation(#tr), {}
+      for i = 1, #tr do s[i] = tr[p[i]] end
+      tr = s
+    end
+    local Xte, yte = take(X, fold.test), take(y, fold.test)
+    for i, n in ipairs(abs) do
+      local part = {}
+      for k = 1, n do part[k] = tr[k] end
+      local Xtr, ytr = take(X, part), take(y, part)
+      local e = make_estimator(estimator, nil, what)
+      e:fit(Xtr, ytr)
+      train_s[i][f] = score(e, Xtr, ytr)
+      test_s[i][f] = score(e, Xte, yte)
+    end
+  end
+  return abs, train_s, test_s
 end
 
 -- obj.split(X, y) instead of obj:split(X, y) says so

@@ -1878,6 +1878,48 @@ Figure.save = wrapped("subplots", function(self, path, opts)
   return path
 end)
 
+---------------------------------------------------------------- surface
+
+-- plot.surface(f | Z, path, {xlim, ylim, n, elev=30, azim=-60, cmap,
+-- title, xlabel, ylabel, zlabel, path, width, height}): the 3-d surface
+-- z = f(x, y) over an n x n grid (or a (rows, cols) tensor Z over xlim
+-- x ylim), as matplotlib's plot_surface; path: points {x, y, z} (a list
+-- or an (N, 3) tensor) drawn on top, e.g. gradient descent's steps on an
+-- error surface. A whole figure (not a panel of plot.subplots).
+public("surface", function(f, path, opts)
+  opts = options(opts, typed("xlim", "ylim", "n", "elev", "azim", "cmap",
+                             "title", "xlabel", "ylabel", "zlabel", "path",
+                             "width", "height"))
+  if opts.n == nil and type(f) == "function" then opts.n = 40 end
+  local z, xl, yl = contour_grid(f, opts)
+  check_path(path)
+  local pts = opts.path
+  if pts ~= nil then
+    if type(pts) == "table" and not tensor.is_tensor(pts) then
+      for i, p in ipairs(pts) do
+        if type(p) ~= "table" or #p ~= 3 then
+          fail("path point %d must be {x, y, z}, got %s", i, describe(p))
+        end
+      end
+      pts = #pts > 0 and tensor.new(pts) or nil
+    end
+    if pts ~= nil and (not tensor.is_tensor(pts) or #pts:shape() ~= 2 or
+                       pts:shape()[2] ~= 3) then
+      fail("option path must be a list of {x, y, z} or an (N, 3) tensor, got %s",
+           describe(opts.path))
+    end
+    if pts then finite(pts:contiguous():flatten(), "path") end
+  end
+  draw(require("plot_surface").save, path, {x0 = xl[1], x1 = xl[2],
+    y0 = yl[1], y1 = yl[2], elev = opt_number(opts, "elev", 30),
+    azim = opt_number(opts, "azim", -60), cmap = cmap_name(opts, "viridis"),
+    title = opt_string(opts, "title"), xlabel = opt_string(opts, "xlabel"),
+    ylabel = opt_string(opts, "ylabel"), zlabel = opt_string(opts, "zlabel"),
+    path = pts, width = opt_int(opts, "width", 640, 200, 4000),
+    height = opt_int(opts, "height", 520, 200, 4000), z = z})
+  return path
+end)
+
 M.font = core.font    -- the font family the figures use
 
 return M
