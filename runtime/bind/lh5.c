@@ -80,7 +80,7 @@ static int l_read_keras_weights(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   char err[H5K_ERRLEN];
   H5kFile *f = push_file(L);
-  if (h5k_open(f, path, err)) return close_and_raise(L, f, err);
+  if (h5k_open_isolated(f, path, err)) return close_and_raise(L, f, err);
   lua_createtable(L, f->nlayers, 2);
   for (int l = 0; l < f->nlayers; l++) {
     push_layer(L, f, l);
