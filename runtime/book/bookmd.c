@@ -4,6 +4,7 @@
  * <span class="math ..."> holding the TeX, escaped, for KaTeX to render
  * in the browser. */
 #define _GNU_SOURCE   /* memmem, strndup */
+#include <ctype.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <limits.h>
@@ -508,6 +509,8 @@ static int put_back_math(Ctx *c) {
 
 /* ---- links and images ---------------------------------------------------- */
 
+static int ref_outside(Ctx *c, const char *url, int image, int line);
+
 static int tokenize_urls(Ctx *c, cmark_node_type type) {
   BmPage *pg = c->page;
   UrlScan sc = {0};
@@ -525,6 +528,11 @@ static int tokenize_urls(Ctx *c, cmark_node_type type) {
     const char *url = cmark_node_get_url(node);
     BmRef *r = &pg->refs[pg->nrefs];
     *r = (BmRef){type == CMARK_NODE_IMAGE, inline_line(c, &sc, block, url), dup(url)};
+    if (r->url && ref_outside(c, r->url, r->image, r->line)) {
+      free(r->url);
+      rc = -1;
+      break;
+    }
     char tok[32];
     snprintf(tok, sizeof tok, "wb-url:%d", pg->nrefs++);
     if (!r->url || !cmark_node_set_url(node, tok)) rc = oom(c);
@@ -679,6 +687,53 @@ static int include_outside(Ctx *c, const char *shown, const char *path,
     return 1;
   }
   return 0;
+}
+
+/* A local link or image stays inside the book too (the build copies the
+ * files they name into its output): the same rules as an include, with
+ * BM_ASSET_MAX bytes at most. Missing files and folders are left to the
+ * build's broken-link check; URLs with a scheme and anchors pass. */
+#define BM_ASSET_MAX (32 << 20)
+static int ref_outside(Ctx *c, const char *url, int image, int line) {
+  const char *what = image ? "image" : "link";
+  size_t k = 0;
+  if (isalpha((unsigned char)url[0])) {
+    while (isalnum((unsigned char)url[k]) || strchr("+.-", url[k] ? url[k] : 'x')) k++;
+    if (url[k] == ':') return 0;                 /* a scheme: the network */
+  }
+  if (strncmp(url, "//", 2) == 0) return 0;
+  char file[1200];
+  size_t n = 0;
+  for (k = 0; url[k] && url[k] != '#' && url[k] != '?' && n + 1 < sizeof file; k++) {
+    unsigned hex;
+    if (url[k] == '%' && isxdigit((unsigned char)url[k + 1]) &&
+        isxdigit((unsigned char)url[k + 2]) && sscanf(url + k + 1, "%2x", &hex) == 1) {
+      file[n++] = (char)hex;
+      k += 2;
+    } else {
+      file[n++] = url[k];
+    }
+  }
+  file[n] = '\0';
+  if (!file[0]) return 0;                        /* an anchor on this page */
+  char shown[1200], path[2400], why[1024];
+  join(shown, sizeof shown, c->dir, file);
+  tidy_path(shown);
+  join(path, sizeof path, c->root, shown);
+  struct stat st;
+  int outside = shown[0] == '/' || strcmp(shown, "..") == 0 ||
+                strncmp(shown, "../", 3) == 0;
+  if (!outside && (stat(path, &st) != 0 || S_ISDIR(st.st_mode))) return 0;
+  /* include_outside's size limit is an include's: this one is larger */
+  if (!include_outside(c, shown, path, why, sizeof why) ||
+      strstr(why, "an included file may have")) {
+    if (st.st_size <= BM_ASSET_MAX) return 0;
+    snprintf(why, sizeof why, "%s is %lld bytes, more than the %d a linked "
+             "file may have", shown, (long long)st.st_size, BM_ASSET_MAX);
+  }
+  char msg[1100];
+  snprintf(msg, sizeof msg, "%s %s", what, why);
+  return fail(c, line, "%s", msg);
 }
 
 static int include_code(Ctx *c, cmark_node *node) {
