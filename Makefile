@@ -128,7 +128,9 @@ FUZZ_OBJ     := $(CORE_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o)
 FUZZ_RUNS    ?= 3000
 FUZZ_SECONDS ?= 20
 
-fuzz: $(FUZZ_BIN)
+fuzz:
+	@sh scripts/deps.sh fuzz
+	$(MAKE) $(FUZZ_BIN)
 
 $(FUZZ_B)/obj/%.o: runtime/%.c $(HDRS) $(B)/layout.ok
 	@mkdir -p $(@D)
@@ -140,7 +142,7 @@ $(FUZZ_B)/libcore.a: $(FUZZ_OBJ)
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_B)/libcore.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_B)/libcore.a $(LDLIBS_ALL)
 
-fuzz-smoke: $(FUZZ_BIN)
+fuzz-smoke: fuzz
 	@for f in $(FUZZ_BIN); do \
 	  name=$${f##*/fuzz_}; scratch=$$(mktemp -d); \
 	  echo "fuzz-smoke: $$name"; \
