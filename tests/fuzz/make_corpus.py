@@ -82,6 +82,19 @@ put("gzip", "plain.txt", b"not compressed\n")
 for n in ["cnn_fixed", "cnn_vlen", "vgg_style_f64_chunked"]:
     copy("h5", os.path.join(FIX, "h5", n + ".h5"))
 
+# libsvm and liblinear model files, as their save functions write them
+put("svm", "rbf.model", b"svm_type c_svc\nkernel_type rbf\ngamma 0.5\nnr_class 2\n"
+    b"total_sv 2\nrho 0.1\nlabel 1 -1\nnr_sv 1 1\nSV\n1 1:0.5 2:-1 \n-1 1:-0.5 2:1 \n")
+put("svm", "poly3.model", b"svm_type c_svc\nkernel_type polynomial\ndegree 3\ngamma 1\n"
+    b"coef0 0\nnr_class 3\ntotal_sv 3\nrho 0.1 0.2 -0.3\nlabel 0 1 2\nnr_sv 1 1 1\nSV\n"
+    b"1 0 1:1 \n0 1 2:1 \n-1 -1 1:-1 2:-1 \n")
+put("svm", "linear_kernel_crlf.model", b"svm_type c_svc\r\nkernel_type linear\r\nnr_class 2\r\n"
+    b"total_sv 2\r\nrho 0\r\nlabel 0 1\r\nnr_sv 1 1\r\nSV\r\n1 1:1 \r\n-1 1:-1 \r\n")
+put("svm", "linear.model", b"solver_type L2R_L2LOSS_SVC\nnr_class 2\nlabel 1 -1\n"
+    b"nr_feature 2\nbias -1\nw\n0.5 \n-0.25 \n")
+put("svm", "linear3.model", b"solver_type L2R_LR\nnr_class 3\nlabel 0 1 2\n"
+    b"nr_feature 2\nbias 1\nw\n0.5 0.1 -1 \n-0.25 0 1 \n1 2 3 \n")
+
 # Markdown: the renderer's test pages and the shapes that once hurt it
 copy("md", os.path.join(FIX, "book", "chapters", "cha", "index.md"), "cha.md")
 copy("md", os.path.join(FIX, "book", "chapters", "chb", "index.md"), "chb.md")
