@@ -3,7 +3,6 @@
  * byte multiplied by scale (default 1). data.fashion_mnist builds on it. */
 #include <lauxlib.h>
 #include <lua.h>
-#include <string.h>
 
 #include "io/idx.h"
 #include "bind/ltensor.h"
@@ -22,13 +21,7 @@ static int l_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   float scale = (float)luaL_optnumber(L, 2, 1.0);
   char err[TENSOR_ERRLEN];
-  IdxFile *f = lua_newuserdatauv(L, sizeof *f, 0);
-  memset(f, 0, sizeof *f);
-  if (luaL_newmetatable(L, LIDX_MT)) {
-    lua_pushcfunction(L, f_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  IdxFile *f = push_gc_userdata(L, sizeof *f, LIDX_MT, f_gc);
   if (idx_open(f, path, err)) return lerror(L, "%s", err);
   int64_t shape[TENSOR_MAXDIM];
   for (int d = 0; d < f->ndim; d++) shape[d] = f->shape[d];
