@@ -32,6 +32,18 @@
 
 #include <linux/landlock.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WB_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define WB_SANITIZED 1
+#endif
+#ifdef WB_SANITIZED
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -323,6 +335,12 @@ int proc_worker_start(proc_worker *w, const proc_opts *o,
                                SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
       signal(sigs[i], SIG_DFL);
+#ifdef WB_SANITIZED
+    /* a sanitizer's report in the child (its stack on stderr) ends the
+     * child, which the parent reads as a failure; a fuzzer's death
+     * callback would record the input as a crash of the whole program */
+    __sanitizer_set_death_callback(NULL);
+#endif
     set_limit(RLIMIT_CORE, 0, 0);
     if (mem > 0) set_limit(RLIMIT_AS, (rlim_t)mem, (rlim_t)mem);
     if (o->cpu_seconds > 0) {
