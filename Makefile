@@ -147,7 +147,7 @@ fuzz-smoke: fuzz
 	  name=$${f##*/fuzz_}; scratch=$$(mktemp -d); \
 	  echo "fuzz-smoke: $$name"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    $$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+	    $$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=120 \
 	      -rss_limit_mb=2560 -print_final_stats=1 $$scratch tests/fuzz/corpus/$$name \
 	      > $$scratch.log 2>&1; rc=$$?; \
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' $$scratch.log; \
