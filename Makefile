@@ -116,7 +116,8 @@ bench: all
 # into an archive (a target links only what it calls). fuzz-smoke runs
 # each from its seed corpus (tests/fuzz/corpus/NAME, never written to:
 # new inputs go to a scratch folder) for FUZZ_RUNS inputs or
-# FUZZ_SECONDS, whichever ends first; a crash, leak or timeout fails it.
+# FUZZ_SECONDS, whichever ends first; a crash, leak or timeout fails it
+# (the input that did it is kept in build/fuzz/artifacts/).
 # A longer run: build/fuzz/fuzz_NAME -max_total_time=300 tests/fuzz/corpus/NAME
 FUZZ_CC      ?= clang
 FUZZ_B       := build/fuzz
@@ -145,10 +146,11 @@ $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_B)/libcore.a
 fuzz-smoke: fuzz
 	@for f in $(FUZZ_BIN); do \
 	  name=$${f##*/fuzz_}; scratch=$$(mktemp -d); \
-	  echo "fuzz-smoke: $$name"; \
+	  echo "fuzz-smoke: $$name"; mkdir -p $(FUZZ_B)/artifacts; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=120 \
-	      -rss_limit_mb=2560 -print_final_stats=1 $$scratch tests/fuzz/corpus/$$name \
+	      -rss_limit_mb=2560 -print_final_stats=1 -report_slow_units=1000 \
+	      -artifact_prefix=$(FUZZ_B)/artifacts/$$name- $$scratch tests/fuzz/corpus/$$name \
 	      > $$scratch.log 2>&1; rc=$$?; \
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' $$scratch.log; \
 	  if [ $$rc -ne 0 ]; then tail -40 $$scratch.log; rm -rf $$scratch $$scratch.log; exit 1; fi; \

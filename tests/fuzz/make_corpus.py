@@ -81,6 +81,10 @@ put("gzip", "plain.txt", b"not compressed\n")
 # h5: Keras weight files (fixed- and variable-length names, float64 chunked)
 for n in ["cnn_fixed", "cnn_vlen", "vgg_style_f64_chunked"]:
     copy("h5", os.path.join(FIX, "h5", n + ".h5"))
+# and two on which libhdf5 crashes or loops (make_hostile_h5.py): every
+# smoke run goes through the child's crash and its CPU limit once
+for n in ["crash_1", "loop_1"]:
+    copy("h5", os.path.join(FIX, "hostile", "h5", n + ".h5"), "libhdf5_" + n + ".h5")
 
 # libsvm and liblinear model files, as their save functions write them
 put("svm", "rbf.model", b"svm_type c_svc\nkernel_type rbf\ngamma 0.5\nnr_class 2\n"
