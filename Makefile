@@ -4,6 +4,8 @@
 #   make run        install what is missing, build, run LAB 9-1
 #   make test       install what is missing, build, run every TAP test
 #   make asan       the same tests under AddressSanitizer + UBSan
+#   make fuzz       build the libFuzzer targets (tests/fuzz/) with clang
+#   make fuzz-smoke run each fuzz target briefly from its seed corpus
 #   make bench      print the speed figures (bench/)
 #   make deps       install the Debian packages the build needs
 #   make book       build the HTML course book into build/book/
@@ -38,7 +40,7 @@ BIND_OBJ := $(BIND_SRC:runtime/%.c=$(B)/%.o)
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/*.c))
 LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 
-.PHONY: all run test check asan bench deps clean book layout
+.PHONY: all run test check asan bench deps clean book layout fuzz fuzz-smoke
 all: $(BIN)
 
 $(BIN): $(B)/main.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
@@ -108,6 +110,52 @@ book: deps
 bench: all
 	@for f in bench/*.sh; do sh "$$f"; done
 	@for f in bench/*.lua; do [ -e "$$f" ] && ./$(BIN) run "$$f"; done; true
+
+# Fuzz targets: tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, libFuzzer
+# with AddressSanitizer + UBSan, the core compiled by clang with coverage
+# into an archive (a target links only what it calls). fuzz-smoke runs
+# each from its seed corpus (tests/fuzz/corpus/NAME, never written to:
+# new inputs go to a scratch folder) for FUZZ_RUNS inputs or
+# FUZZ_SECONDS, whichever ends first; a crash, leak or timeout fails it
+# (the input that did it is kept in build/fuzz/artifacts/).
+# A longer run: build/fuzz/fuzz_NAME -max_total_time=300 tests/fuzz/corpus/NAME
+FUZZ_CC      ?= clang
+FUZZ_B       := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CFLAGS_ALL) -Wno-unknown-warning-option -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
+FUZZ_OBJ     := $(CORE_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o)
+FUZZ_RUNS    ?= 3000
+FUZZ_SECONDS ?= 20
+
+fuzz:
+	@sh scripts/deps.sh fuzz
+	$(MAKE) $(FUZZ_BIN)
+
+$(FUZZ_B)/obj/%.o: runtime/%.c $(HDRS) $(B)/layout.ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/libcore.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_B)/libcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_B)/libcore.a $(LDLIBS_ALL)
+
+fuzz-smoke: fuzz
+	@for f in $(FUZZ_BIN); do \
+	  name=$${f##*/fuzz_}; scratch=$$(mktemp -d); \
+	  echo "fuzz-smoke: $$name"; mkdir -p $(FUZZ_B)/artifacts; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=120 \
+	      -rss_limit_mb=2560 -print_final_stats=1 -report_slow_units=1000 \
+	      -artifact_prefix=$(FUZZ_B)/artifacts/$$name- $$scratch tests/fuzz/corpus/$$name \
+	      > $$scratch.log 2>&1; rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' $$scratch.log; \
+	  if [ $$rc -ne 0 ]; then tail -40 $$scratch.log; rm -rf $$scratch $$scratch.log; exit 1; fi; \
+	  rm -rf $$scratch $$scratch.log; \
+	done
 
 clean:
 	rm -rf build $(BIN)

@@ -15,6 +15,8 @@ libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev li
 # `deps.sh browser` installs only headless Chromium, which the book's
 # browser test needs (big, so not part of every build's set-up).
 [ "${1:-}" = browser ] && PKGS="chromium"
+# `deps.sh fuzz`: clang with libFuzzer's runtime, for `make fuzz`
+[ "${1:-}" = fuzz ] && PKGS="clang"
 missing=""
 for p in $PKGS; do
   st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

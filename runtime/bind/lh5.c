@@ -29,14 +29,7 @@ static int f_gc(lua_State *L) {
 }
 
 static H5kFile *push_file(lua_State *L) {
-  H5kFile *f = lua_newuserdatauv(L, sizeof *f, 0);
-  memset(f, 0, sizeof *f);
-  if (luaL_newmetatable(L, LH5_MT)) {
-    lua_pushcfunction(L, f_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  return f;
+  return push_gc_userdata(L, sizeof(H5kFile), LH5_MT, f_gc);
 }
 
 /* Close first, then raise: the error longjmps past this frame. */
@@ -80,7 +73,7 @@ static int l_read_keras_weights(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   char err[H5K_ERRLEN];
   H5kFile *f = push_file(L);
-  if (h5k_open(f, path, err)) return close_and_raise(L, f, err);
+  if (h5k_open_isolated(f, path, err)) return close_and_raise(L, f, err);
   lua_createtable(L, f->nlayers, 2);
   for (int l = 0; l < f->nlayers; l++) {
     push_layer(L, f, l);

@@ -7,22 +7,32 @@
 #include "io/idx.h"
 #include "bind/ltensor.h"
 
+#define LIDX_MT "workbook.idxfile"
+
+static int f_gc(lua_State *L) {
+  idx_close(luaL_checkudata(L, 1, LIDX_MT));
+  return 0;
+}
+
+/* The open file lives in a userdata with __gc: when making the tensor
+ * raises (not enough memory), the gzFile and its descriptor are still
+ * closed. */
 static int l_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   float scale = (float)luaL_optnumber(L, 2, 1.0);
   char err[TENSOR_ERRLEN];
-  IdxFile f;
-  if (idx_open(&f, path, err)) return lerror(L, "%s", err);
+  IdxFile *f = push_gc_userdata(L, sizeof *f, LIDX_MT, f_gc);
+  if (idx_open(f, path, err)) return lerror(L, "%s", err);
   int64_t shape[TENSOR_MAXDIM];
-  for (int d = 0; d < f.ndim; d++) shape[d] = f.shape[d];
+  for (int d = 0; d < f->ndim; d++) shape[d] = f->shape[d];
   Tensor probe;
-  if (tensor_init(&probe, NULL, f.ndim, shape, err)) {
-    idx_close(&f);
+  if (tensor_init(&probe, NULL, f->ndim, shape, err)) {
+    idx_close(f);
     return lerror(L, "%s: %s", path, err);
   }
-  Tensor *t = push_tensor(L, f.ndim, shape);   /* sizes checked above */
-  int rc = idx_read(&f, path, t->data, scale, err);
-  idx_close(&f);
+  Tensor *t = push_tensor(L, f->ndim, shape);   /* sizes checked above */
+  int rc = idx_read(f, path, t->data, scale, err);
+  idx_close(f);
   if (rc) return lerror(L, "%s", err);
   return 1;
 }

@@ -292,11 +292,17 @@ static int l_crop(lua_State *L) {
   int64_t top = get_int(L, 2, fn, "top"), left = get_int(L, 3, fn, "left");
   int64_t h = get_positive(L, 4, fn, "height");
   int64_t w = get_positive(L, 5, fn, "width");
-  if (top < 1 || left < 1 || top - 1 > im.h - h || left - 1 > im.w - w)
+  if (top < 1 || left < 1 || top - 1 > im.h - h || left - 1 > im.w - w) {
+    /* the last row and column, for the message; top + h - 1 may pass
+     * INT64_MAX for a huge top (then the largest int64 is shown) */
+    int64_t bottom, right;
+    if (__builtin_add_overflow(top, h - 1, &bottom)) bottom = INT64_MAX;
+    if (__builtin_add_overflow(left, w - 1, &right)) right = INT64_MAX;
     return lerror(L, "%s: rows %lld..%lld, columns %lld..%lld are not "
                       "inside the %lldx%lld image (rows and columns count "
-                      "from 1)", fn, LI(top), LI(top + h - 1), LI(left),
-                      LI(left + w - 1), LI(im.h), LI(im.w));
+                      "from 1)", fn, LI(top), LI(bottom), LI(left),
+                      LI(right), LI(im.h), LI(im.w));
+  }
   Image out = push_image(L, h, w, im.c, rank);
   char err[TENSOR_ERRLEN];
   image_crop(&im, top - 1, left - 1, &out, err);

@@ -605,7 +605,10 @@ static int m_reshape(lua_State *L) {
       infer = d;
     } else if (shape[d] < 0) {
       return lerror(L, "reshape: size %d is negative (%lld)", d + 1, (long long)shape[d]);
-    } else known *= shape[d];
+    } else if (__builtin_mul_overflow(known, shape[d], &known)) {
+      return lerror(L, "reshape: the new shape has more than 2^63 elements; the "
+                    "tensor has %lld", (long long)t->size);
+    }
   }
   if (infer >= 0) {
     if (known == 0 || t->size % known)

@@ -290,3 +290,15 @@ int luaopen_options(lua_State *L) {
   luaL_newlib(L, f);
   return 1;
 }
+
+void *push_gc_userdata(lua_State *L, size_t size, const char *mt,
+                       lua_CFunction gc) {
+  void *p = lua_newuserdatauv(L, size, 0);
+  memset(p, 0, size);
+  if (luaL_newmetatable(L, mt)) {
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return p;
+}

@@ -62,6 +62,12 @@ int nearest_name(lua_State *L, const char *key, const char *const *names,
 
 int luaopen_options(lua_State *L);
 
+/* Push a zeroed userdata of size bytes whose metatable mt (made on first
+ * use) has gc as __gc: a C resource kept there (an open file) is released
+ * even when a later Lua error longjmps past its owner. */
+void *push_gc_userdata(lua_State *L, size_t size, const char *mt,
+                       lua_CFunction gc);
+
 /* What sys.doing last said the program is doing ("" when nothing), for
  * the interrupt message (bind/lsys.c). */
 const char *sys_doing(void);

@@ -4,6 +4,7 @@
  * <span class="math ..."> holding the TeX, escaped, for KaTeX to render
  * in the browser. */
 #define _GNU_SOURCE   /* memmem, strndup */
+#include <ctype.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <limits.h>
@@ -96,26 +97,49 @@ static int is_block(cmark_node *n) {
          == CMARK_NODE_TYPE_BLOCK;
 }
 
-/* The line of an inline node: cmark's inline positions are not reliable,
- * so find the enclosing block and the first of its lines holding
- * needle (the URL), else the block's first line. */
-static int inline_line(Ctx *c, cmark_node *n, const char *needle) {
-  while (n && !(is_block(n) && cmark_node_get_start_line(n) > 0))
-    n = cmark_node_parent(n);
-  if (!n) return 1;
-  int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);
-  const char *s = c->prot.text;
-  int line = 1;
-  size_t nl = needle ? strlen(needle) : 0;
-  while (*s && line <= last) {
-    const char *e = strchr(s, '\n');
-    size_t len = e ? (size_t)(e - s) : strlen(s);
-    if (line >= first && nl && memmem(s, len, needle, nl)) return src_line(c, line);
-    if (!e) break;
-    s = e + 1;
-    line++;
+/* The line of a link or image: cmark's inline positions are not
+ * reliable, so look for the URL (needle) in the text of the innermost
+ * enclosing block that has a position. Links come in document order, so
+ * a cursor moves forward through the text: the search starts where the
+ * previous URL was found and looks at most URL_WINDOW bytes ahead, which
+ * keeps a page of many links or deeply nested ones linear. A URL not
+ * found there (an autolink, a reference) takes the cursor's line, at
+ * least the block's first. */
+#define URL_WINDOW 4096
+typedef struct {
+  cmark_node *block;     /* the block the cursor is in */
+  const char *at;        /* the cursor in the protected text */
+  int line;              /* its line */
+} UrlScan;
+
+static int inline_line(Ctx *c, UrlScan *sc, cmark_node *block,
+                       const char *needle) {
+  if (!block || !c->prot.text) return 1;
+  const char *end = c->prot.text + c->prot.len;
+  int first = cmark_node_get_start_line(block);
+  int last = cmark_node_get_end_line(block);
+  if (!sc->at || (block != sc->block && sc->line > first)) {
+    sc->at = c->prot.text;
+    sc->line = 1;
   }
-  return src_line(c, first);
+  sc->block = block;
+  while (sc->line < first) {
+    const char *e = memchr(sc->at, '\n', (size_t)(end - sc->at));
+    if (!e) break;
+    sc->at = e + 1;
+    sc->line++;
+  }
+  size_t nl = needle ? strlen(needle) : 0, room = (size_t)(end - sc->at);
+  const char *hit = nl ? memmem(sc->at, room < URL_WINDOW ? room : URL_WINDOW,
+                                needle, nl) : NULL;
+  if (!hit) return src_line(c, sc->line);
+  int line = sc->line;
+  for (const char *p = sc->at; (p = memchr(p, '\n', (size_t)(hit - p))); p++)
+    line++;
+  if (line > last) return src_line(c, sc->line);
+  sc->at = hit + 1;
+  sc->line = line;
+  return src_line(c, line);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -189,35 +213,52 @@ static int replace_by(cmark_node *node, cmark_node_type type, const char *html) 
 
 /* Text with each math token replaced by its TeX (or a space). */
 static void expand_tokens(Ctx *c, Str *b, const char *s, int tex) {
-  while (*s) {
+  size_t n = strlen(s), i = 0;   /* once: linear in the text's length */
+  while (i < n) {
     size_t k;
-    int m = bm_token_at(s, strlen(s), &k);
+    int m = bm_token_at(s + i, n - i, &k);
     if (m >= 0 && m < c->prot.nmath) {
       puts_(b, tex ? c->prot.math[m].tex : " ");
-      s += k;
+      i += k;
     } else {
-      put(b, s++, 1);
+      put(b, s + i++, 1);
     }
   }
 }
 
-static void plain_text(Ctx *c, Str *b, cmark_node *n, int tex) {
-  switch (cmark_node_get_type(n)) {
-  case CMARK_NODE_TEXT:
-    expand_tokens(c, b, cmark_node_get_literal(n), tex);
-    return;
-  case CMARK_NODE_CODE: case CMARK_NODE_CODE_BLOCK:
-    puts_(b, cmark_node_get_literal(n));
-    return;
-  case CMARK_NODE_SOFTBREAK: case CMARK_NODE_LINEBREAK:
-    puts_(b, " ");
-    return;
-  case CMARK_NODE_HTML_INLINE: case CMARK_NODE_HTML_BLOCK:
-    return;
-  default:
-    for (cmark_node *k = cmark_node_first_child(n); k; k = cmark_node_next(k))
-      plain_text(c, b, k, tex);
-    if (is_block(n)) puts_(b, " ");
+/* Iterative, not recursive: a page may nest quotes or lists a hundred
+ * thousand deep. Down through first children; on the way back up each
+ * container block that ends gets its trailing space. */
+static void plain_text(Ctx *c, Str *b, cmark_node *root, int tex) {
+  cmark_node *n = root;
+  for (;;) {
+    int container = 0;
+    switch (cmark_node_get_type(n)) {
+    case CMARK_NODE_TEXT:
+      expand_tokens(c, b, cmark_node_get_literal(n), tex);
+      break;
+    case CMARK_NODE_CODE: case CMARK_NODE_CODE_BLOCK:
+      puts_(b, cmark_node_get_literal(n));
+      break;
+    case CMARK_NODE_SOFTBREAK: case CMARK_NODE_LINEBREAK:
+      puts_(b, " ");
+      break;
+    case CMARK_NODE_HTML_INLINE: case CMARK_NODE_HTML_BLOCK:
+      break;
+    default:
+      container = 1;
+    }
+    if (container && cmark_node_first_child(n)) {
+      n = cmark_node_first_child(n);
+      continue;
+    }
+    for (;;) {   /* n is done: close it and every container it ends */
+      if (container && is_block(n)) puts_(b, " ");
+      if (n == root) return;
+      if (cmark_node_next(n)) { n = cmark_node_next(n); break; }
+      n = cmark_node_parent(n);
+      container = 1;
+    }
   }
 }
 
@@ -487,23 +528,36 @@ static int put_back_math(Ctx *c) {
 
 /* ---- links and images ---------------------------------------------------- */
 
+static int ref_outside(Ctx *c, const char *url, int image, int line);
+
 static int tokenize_urls(Ctx *c, cmark_node_type type) {
-  int n;
-  cmark_node **v = collect(c->doc, type, &n);
-  if (!v) return oom(c);
   BmPage *pg = c->page;
-  for (int i = 0; i < n; i++) {
+  UrlScan sc = {0};
+  cmark_node *block = NULL;       /* the innermost block with a position */
+  cmark_iter *it = cmark_iter_new(c->doc);
+  cmark_event_type ev;
+  int rc = it ? 0 : oom(c);
+  while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *node = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    if (is_block(node) && cmark_node_get_start_line(node) > 0) block = node;
+    if (cmark_node_get_type(node) != type) continue;
     if (grow((void **)&pg->refs, pg->nrefs, &c->caprefs, sizeof *pg->refs))
-      { free(v); return oom(c); }
-    const char *url = cmark_node_get_url(v[i]);
+      { rc = oom(c); break; }
+    const char *url = cmark_node_get_url(node);
     BmRef *r = &pg->refs[pg->nrefs];
-    *r = (BmRef){type == CMARK_NODE_IMAGE, inline_line(c, v[i], url), dup(url)};
+    *r = (BmRef){type == CMARK_NODE_IMAGE, inline_line(c, &sc, block, url), dup(url)};
+    if (r->url && ref_outside(c, r->url, r->image, r->line)) {
+      free(r->url);
+      rc = -1;
+      break;
+    }
     char tok[32];
     snprintf(tok, sizeof tok, "wb-url:%d", pg->nrefs++);
-    if (!r->url || !cmark_node_set_url(v[i], tok)) { free(v); return oom(c); }
+    if (!r->url || !cmark_node_set_url(node, tok)) rc = oom(c);
   }
-  free(v);
-  return 0;
+  cmark_iter_free(it);
+  return rc;
 }
 
 /* ---- code blocks ------------------------------------------------------- */
@@ -739,6 +793,53 @@ static int include_outside(Ctx *c, const char *shown, const char *path,
     return 1;
   }
   return 0;
+}
+
+/* A local link or image stays inside the book too (the build copies the
+ * files they name into its output): the same rules as an include, with
+ * BM_ASSET_MAX bytes at most. Missing files and folders are left to the
+ * build's broken-link check; URLs with a scheme and anchors pass. */
+#define BM_ASSET_MAX (32 << 20)
+static int ref_outside(Ctx *c, const char *url, int image, int line) {
+  const char *what = image ? "image" : "link";
+  size_t k = 0;
+  if (isalpha((unsigned char)url[0])) {
+    while (isalnum((unsigned char)url[k]) || strchr("+.-", url[k] ? url[k] : 'x')) k++;
+    if (url[k] == ':') return 0;                 /* a scheme: the network */
+  }
+  if (strncmp(url, "//", 2) == 0) return 0;
+  char file[1200];
+  size_t n = 0;
+  for (k = 0; url[k] && url[k] != '#' && url[k] != '?' && n + 1 < sizeof file; k++) {
+    unsigned hex;
+    if (url[k] == '%' && isxdigit((unsigned char)url[k + 1]) &&
+        isxdigit((unsigned char)url[k + 2]) && sscanf(url + k + 1, "%2x", &hex) == 1) {
+      file[n++] = (char)hex;
+      k += 2;
+    } else {
+      file[n++] = url[k];
+    }
+  }
+  file[n] = '\0';
+  if (!file[0]) return 0;                        /* an anchor on this page */
+  char shown[1200], path[2400], why[1024];
+  join(shown, sizeof shown, c->dir, file);
+  tidy_path(shown);
+  join(path, sizeof path, c->root, shown);
+  struct stat st;
+  int outside = shown[0] == '/' || strcmp(shown, "..") == 0 ||
+                strncmp(shown, "../", 3) == 0;
+  if (!outside && (stat(path, &st) != 0 || S_ISDIR(st.st_mode))) return 0;
+  /* include_outside's size limit is an include's: this one is larger */
+  if (!include_outside(c, shown, path, why, sizeof why) ||
+      strstr(why, "an included file may have")) {
+    if (st.st_size <= BM_ASSET_MAX) return 0;
+    snprintf(why, sizeof why, "%s is %lld bytes, more than the %d a linked "
+             "file may have", shown, (long long)st.st_size, BM_ASSET_MAX);
+  }
+  char msg[1100];
+  snprintf(msg, sizeof msg, "%s %s", what, why);
+  return fail(c, line, "%s", msg);
 }
 
 static int include_code(Ctx *c, cmark_node *node) {

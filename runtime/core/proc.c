@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -30,6 +31,18 @@
 #include <unistd.h>
 
 #include <linux/landlock.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WB_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define WB_SANITIZED 1
+#endif
+#ifdef WB_SANITIZED
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 static double now(void) {
   struct timespec ts;
@@ -277,4 +290,178 @@ int proc_make_temp_dir(const char *base, const char *prefix, char *out, size_t n
   int len = snprintf(out, n, "%s/%sXXXXXX", base, prefix);
   if (len < 0 || (size_t)len >= n) { errno = ENAMETOOLONG; return -1; }
   return mkdtemp(out) ? 0 : -1;
+}
+
+/* ---- a function run in a forked child ------------------------------------ */
+
+/* The parent's mapped bytes now (VmSize), so that a memory limit for the
+ * child can be counted on top of it; 0 when unknown. */
+static long long mapped_bytes(void) {
+  FILE *fp = fopen("/proc/self/statm", "r");
+  long long pages = 0;
+  if (fp) {
+    if (fscanf(fp, "%lld", &pages) != 1) pages = 0;
+    fclose(fp);
+  }
+  return pages * sysconf(_SC_PAGESIZE);
+}
+
+int proc_worker_start(proc_worker *w, const proc_opts *o,
+                      void (*fn)(int fd, void *arg), void *arg) {
+  static const proc_opts none;
+  if (!o) o = &none;
+  memset(w, 0, sizeof *w);
+  long long mem = o->memory_bytes > 0 ? mapped_bytes() + o->memory_bytes : 0;
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return -1;
+  fcntl(p[0], F_SETPIPE_SZ, 1 << 20);   /* fewer switches for bulk data */
+  fflush(NULL);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(p[0]);
+    close(p[1]);
+    errno = e;
+    return -1;
+  }
+  if (pid == 0) {
+    close(p[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    /* default actions: a crash ends the child by its signal, even
+     * where a sanitizer's handler is installed */
+    static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGFPE,
+                               SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+      signal(sigs[i], SIG_DFL);
+#ifdef WB_SANITIZED
+    /* a sanitizer's report in the child (its stack on stderr) ends the
+     * child, which the parent reads as a failure; a fuzzer's death
+     * callback would record the input as a crash of the whole program */
+    __sanitizer_set_death_callback(NULL);
+#endif
+    set_limit(RLIMIT_CORE, 0, 0);
+    if (mem > 0) set_limit(RLIMIT_AS, (rlim_t)mem, (rlim_t)mem);
+    if (o->cpu_seconds > 0) {
+      /* the child's own CPU time starts at 0 after fork */
+      rlim_t s = (rlim_t)(o->cpu_seconds + 0.999);
+      set_limit(RLIMIT_CPU, s, s + 2);          /* SIGXCPU, then SIGKILL */
+    }
+    if (o->file_bytes > 0)
+      set_limit(RLIMIT_FSIZE, (rlim_t)o->file_bytes, (rlim_t)o->file_bytes);
+    fn(p[1], arg);
+    _exit(0);
+  }
+  close(p[1]);
+  w->pid = pid;
+  w->fd = p[0];
+  return 0;
+}
+
+int proc_write_all(int fd, const void *buf, size_t n) {
+  const char *b = buf;
+  while (n > 0) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    b += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+void proc_out_flush(proc_out *o) {
+  if (!o->bad && o->len && proc_write_all(o->fd, o->buf, o->len) != 0) o->bad = 1;
+  o->len = 0;
+}
+
+void proc_out_put(proc_out *o, const void *p, size_t n) {
+  if (o->len + n > PROC_OUT_BYTES) proc_out_flush(o);
+  if (n >= PROC_OUT_BYTES) {
+    if (!o->bad && proc_write_all(o->fd, p, n) != 0) o->bad = 1;
+    return;
+  }
+  memcpy(o->buf + o->len, p, n);
+  o->len += n;
+}
+
+/* One read(2) of at most n bytes into b after waiting at most
+ * idle_seconds: > 0 bytes, -1 ended, -2 went quiet (killed). */
+static ssize_t worker_read_some(proc_worker *w, void *b, size_t n, double idle_seconds) {
+  for (;;) {
+    struct pollfd pf = {w->fd, POLLIN, 0};
+    int ms = idle_seconds > 0 ? (int)(idle_seconds * 1000) : -1;
+    int r = poll(&pf, 1, ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) {
+      kill(w->pid, SIGKILL);
+      return -2;
+    }
+    if (r < 0) return -1;
+    ssize_t k = read(w->fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    return k > 0 ? k : -1;
+  }
+}
+
+#define READ_AHEAD 65536
+
+int proc_worker_read(proc_worker *w, void *buf, size_t n, double idle_seconds) {
+  unsigned char *b = buf;
+  if (w->pid <= 0) return -1;
+  if (!w->buf && !(w->buf = malloc(READ_AHEAD))) return -1;
+  while (n > 0) {
+    if (w->at < w->have) {             /* what was read ahead first */
+      size_t k = w->have - w->at < n ? w->have - w->at : n;
+      memcpy(b, w->buf + w->at, k);
+      w->at += k;
+      b += k;
+      n -= k;
+      continue;
+    }
+    ssize_t k;
+    if (n >= READ_AHEAD) {             /* large: straight into place */
+      k = worker_read_some(w, b, n, idle_seconds);
+      if (k < 0) return (int)k;
+      b += k;
+      n -= (size_t)k;
+    } else {
+      k = worker_read_some(w, w->buf, READ_AHEAD, idle_seconds);
+      if (k < 0) return (int)k;
+      w->have = (size_t)k;
+      w->at = 0;
+    }
+  }
+  return 0;
+}
+
+void proc_worker_end(proc_worker *w, proc_result *r) {
+  if (r) memset(r, 0, sizeof *r);
+  if (w->pid > 0) {
+    int status = 0;
+    /* a child that sent everything exits by itself; one still running
+     * is no longer wanted */
+    pid_t got = waitpid(w->pid, &status, WNOHANG);
+    /* the pipe at its end: the child is exiting, give it a moment so
+     * that r says how it ended */
+    struct pollfd pf = {w->fd, POLLIN, 0};
+    if (got == 0 && poll(&pf, 1, 0) == 1 && !(pf.revents & POLLIN))
+      for (int i = 0; i < 200 && got == 0; i++) {
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+        got = waitpid(w->pid, &status, WNOHANG);
+      }
+    if (got == 0) {
+      kill(w->pid, SIGKILL);
+      while ((got = waitpid(w->pid, &status, 0)) < 0 && errno == EINTR) {}
+    }
+    if (r && got == w->pid) {
+      if (WIFEXITED(status)) { r->exited = 1; r->code = WEXITSTATUS(status); }
+      if (WIFSIGNALED(status)) r->signal = WTERMSIG(status);
+    }
+    close(w->fd);
+  }
+  free(w->buf);
+  memset(w, 0, sizeof *w);
 }

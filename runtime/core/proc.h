@@ -49,4 +49,50 @@ int proc_remove_tree(const char *path);
 /* A new private folder "<base>/<prefix>XXXXXX"; out receives its path
  * (n bytes). 0 or -1 with errno set. */
 int proc_make_temp_dir(const char *base, const char *prefix, char *out, size_t n);
+
+/* ---- a function run in a forked child ------------------------------------
+ * For work on untrusted input inside a library that may crash or hang on
+ * it (libhdf5 on a corrupt file): the child runs fn and sends its result
+ * through a pipe; a crash, a hang or a runaway allocation ends only the
+ * child, and the parent reads that as an ordinary failure. */
+typedef struct {
+  int pid;                    /* 0: none */
+  int fd;                     /* the read end of the child's pipe */
+  unsigned char *buf;         /* what was read ahead (proc_worker_read) */
+  size_t have, at;
+} proc_worker;
+
+/* Fork a child that runs fn(fd, arg), fd the write end of a pipe, then
+ * _exits 0 (no atexit handlers, no leak check: the child's memory is the
+ * parent's copy). Of o only these count: cpu_seconds (RLIMIT_CPU; SIGXCPU
+ * ends it), memory_bytes (RLIMIT_AS, counted on top of what the parent
+ * maps already), file_bytes. The child dies with the parent, leaves no
+ * core file, and takes the default action of SIGINT, SIGPIPE and the
+ * crash signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT). 0, or -1 with errno set. */
+int proc_worker_start(proc_worker *w, const proc_opts *o,
+                      void (*fn)(int fd, void *arg), void *arg);
+
+/* Read exactly n bytes of what the child sent. 0; -1 when it ended (or
+ * closed the pipe) first; -2 when nothing came for idle_seconds (> 0),
+ * after which the child is killed. EINTR is retried. */
+int proc_worker_read(proc_worker *w, void *buf, size_t n, double idle_seconds);
+
+/* Write all n bytes to fd (the child's side). 0, or -1 on an error. */
+int proc_write_all(int fd, const void *buf, size_t n);
+
+/* The child's side, buffered: small pieces gather in buf until it holds
+ * PROC_OUT_BYTES or proc_out_flush; bad is set by the first error. */
+#define PROC_OUT_BYTES 65536
+typedef struct {
+  int fd, bad;
+  size_t len;
+  unsigned char buf[PROC_OUT_BYTES];
+} proc_out;
+void proc_out_put(proc_out *o, const void *p, size_t n);
+void proc_out_flush(proc_out *o);
+
+/* Kill the child if it is still running, reap it and close the pipe; r
+ * (may be NULL) says how it ended (exited/code, signal). Safe on a
+ * zeroed or ended w. */
+void proc_worker_end(proc_worker *w, proc_result *r);
 #endif

@@ -4,6 +4,7 @@
  * one into a float buffer; and write a file in the same layout. See
  * h5keras.h for the layout. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,14 +296,25 @@ static hid_t weights_group(H5kFile *f, char *err) {
   return g;
 }
 
-/* float class, at most TENSOR_MAXDIM dimensions, a sane element count */
-static int check_dataset(H5kWeight *w, const char *where, char *err) {
+/* float32 or float64 (HDF5 would convert other float layouts, float16
+ * included, into wrong values without a word), at most TENSOR_MAXDIM
+ * dimensions, and no more values than the file can hold: its size for
+ * plain storage, deflate's best ratio (1032:1) times it for filtered
+ * (compressed) storage. */
+#define MAX_RATIO 1032
+static int check_dataset(H5kWeight *w, int64_t file_bytes, const char *where,
+                         char *err) {
   char tw[32];
   hid_t ty = H5Dget_type(w->dset);
   int isfloat = ty >= 0 && H5Tget_class(ty) == H5T_FLOAT;
-  int rc = isfloat ? 0 : fail(err, "%s: weight '%s' holds %s values, not "
-                              "floats", where, w->name,
-                              ty < 0 ? "unreadable" : type_word(ty, tw));
+  size_t tsize = isfloat ? H5Tget_size(ty) : 0;
+  int rc = 0;
+  if (!isfloat)
+    rc = fail(err, "%s: weight '%s' holds %s values, not floats", where,
+              w->name, ty < 0 ? "unreadable" : type_word(ty, tw));
+  else if (tsize != 4 && tsize != 8)
+    rc = fail(err, "%s: weight '%s' holds %s values; only float32 and "
+              "float64 are supported", where, w->name, type_word(ty, tw));
   if (ty >= 0) H5Tclose(ty);
   if (rc) return rc;
   hid_t sp = H5Dget_space(w->dset);
@@ -316,7 +328,7 @@ static int check_dataset(H5kWeight *w, const char *where, char *err) {
   else if (H5Sget_simple_extent_dims(sp, dims, NULL) < 0)
     rc = fail(err, "%s: weight '%s' has an unreadable shape", where,
               w->name);
-  w->ndim = nd;
+  w->ndim = rc ? 0 : nd;
   w->size = 1;
   for (int d = 0; rc == 0 && d < nd; d++) {
     w->shape[d] = (int64_t)dims[d];
@@ -326,18 +338,29 @@ static int check_dataset(H5kWeight *w, const char *where, char *err) {
     w->size *= (int64_t)dims[d];
   }
   if (sp >= 0) H5Sclose(sp);
+  if (rc) return rc;
+  hid_t dcpl = H5Dget_create_plist(w->dset);
+  int nf = dcpl < 0 ? 0 : H5Pget_nfilters(dcpl);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  int64_t bound = file_bytes > INT64_MAX / MAX_RATIO ? INT64_MAX
+                  : nf > 0 ? file_bytes * MAX_RATIO : file_bytes;
+  if (w->size > bound / (int64_t)tsize)
+    rc = fail(err, "%s: weight '%s' claims %lld values (%lld bytes), more "
+              "than the %lld-byte file can hold", where, w->name,
+              (long long)w->size, (long long)(w->size * (int64_t)tsize),
+              (long long)file_bytes);
   return rc;
 }
 
-static int open_weight(H5kWeight *w, hid_t g, const char *where,
-                       char *err) {
+static int open_weight(H5kWeight *w, hid_t g, int64_t file_bytes,
+                       const char *where, char *err) {
   hid_t d = open_kind(g, w->name, H5I_DATASET);
   if (d == -1)
     return fail(err, "%s: weight '%s' not found", where, w->name);
   if (d == -2)
     return fail(err, "%s: weight '%s' is not a dataset", where, w->name);
   w->dset = d;
-  return check_dataset(w, where, err);
+  return check_dataset(w, file_bytes, where, err);
 }
 
 /* The layer's group, its weight_names, each weight's dataset. The
@@ -358,7 +381,7 @@ static int open_layer(H5kFile *f, hid_t root, H5kLayer *l, char *err) {
     l->weights[j].name = wn.v[j];
     wn.v[j] = NULL;
     l->nweights = j + 1;
-    rc = open_weight(&l->weights[j], g, where, err);
+    rc = open_weight(&l->weights[j], g, f->file_bytes, where, err);
   }
   names_free(&wn);
   H5Gclose(g);
@@ -418,20 +441,70 @@ static int is_hdf5_quiet(const char *path) {
 #endif
 }
 
-/* Plain-file checks first, for messages that say what is wrong. */
-static int check_file(const char *path, char *err) {
+/* Little-endian unsigned integer of k bytes (HDF5's byte order) */
+static uint64_t le(const unsigned char *p, int k) {
+  uint64_t v = 0;
+  for (int i = k - 1; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+
+/* The superblock, checked before libhdf5 is asked anything: the
+ * signature at byte 0, 512, 1024, ... (after a user block), a version
+ * libhdf5 knows, sizes of offsets and lengths it accepts, and an end of
+ * file the file reaches. 1: no signature; -1: bad (err says why). */
+static int check_superblock(FILE *fp, const char *path, int64_t size,
+                            char *err) {
+  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n',
+                                       0x1a, '\n'};
+  unsigned char b[64];
+  int64_t at = 0;
+  for (; at + 8 <= size; at = at ? 2 * at : 512) {
+    if (fseeko(fp, at, SEEK_SET) != 0) return 1;
+    size_t got = fread(b, 1, sizeof b, fp);
+    if (got >= 8 && memcmp(b, sig, 8) == 0) break;
+  }
+  if (at + 8 > size) return 1;
+  int ver = b[8], so, sl, eof_at;
+  if (ver <= 1) {
+    so = b[13];
+    sl = b[14];
+    eof_at = (ver == 0 ? 24 : 28) + 2 * so;
+  } else if (ver <= 3) {
+    so = b[9];
+    sl = b[10];
+    eof_at = 12 + 2 * so;
+  } else {
+    return fail(err, "%s: not a valid Keras weight file (HDF5 superblock "
+                "version %d is unknown)", path, ver);
+  }
+  if ((so != 2 && so != 4 && so != 8) || (sl != 2 && sl != 4 && sl != 8))
+    return fail(err, "%s: not a valid Keras weight file (the HDF5 "
+                "superblock is corrupt: %d-byte offsets, %d-byte lengths)",
+                path, so, sl);
+  uint64_t eof = le(b + eof_at, so);
+  int undefined = so == 8 ? eof == UINT64_MAX : eof == (UINT64_C(1) << 8 * so) - 1;
+  if (!undefined && eof > (uint64_t)(size - at))
+    return fail(err, "%s: truncated: the HDF5 superblock says the file "
+                "ends at byte %llu, it has %lld bytes", path,
+                (unsigned long long)(eof + (uint64_t)at), (long long)size);
+  return 0;
+}
+
+/* Plain-file checks first, for messages that say what is wrong; *size
+ * gets the file's size. No libhdf5 here. */
+static int check_file(const char *path, int64_t *size, char *err) {
   struct stat st;
   if (stat(path, &st) != 0)
     return fail(err, "cannot open %s: %s", path, strerror(errno));
   if (S_ISDIR(st.st_mode)) return fail(err, "%s: is a directory", path);
+  if (!S_ISREG(st.st_mode))
+    return fail(err, "%s: not a regular file", path);
   FILE *fp = fopen(path, "rb");
   if (!fp) return fail(err, "cannot open %s: %s", path, strerror(errno));
+  *size = (int64_t)st.st_size;
+  int rc = check_superblock(fp, path, *size, err);
   fclose(fp);
-  Quiet q;
-  quiet_on(&q);
-  int yes = is_hdf5_quiet(path);
-  quiet_off(&q);
-  return yes ? 0 : fail(err, "%s: not an HDF5 file", path);
+  return rc == 1 ? fail(err, "%s: not an HDF5 file", path) : rc;
 }
 
 /* ---- the API ----------------------------------------------------------- */
@@ -448,14 +521,19 @@ int h5k_is_hdf5(const char *path) {
 
 int h5k_open(H5kFile *f, const char *path, char *err) {
   memset(f, 0, sizeof *f);
-  if (check_file(path, err)) return -1;
+  int64_t size = 0;
+  if (check_file(path, &size, err)) return -1;
   Quiet q;
   quiet_on(&q);
+  f->file_bytes = size;
   int rc = open_quiet(f, path, err);
   quiet_off(&q);
   if (rc) h5k_close(f);
   return rc;
 }
+
+static int read_isolated(H5kFile *f, int l, int w, float *dst,
+                         int64_t count, char *err);
 
 int h5k_read(H5kFile *f, int l, int w, float *dst, int64_t count,
              char *err) {
@@ -468,6 +546,7 @@ int h5k_read(H5kFile *f, int l, int w, float *dst, int64_t count,
     return fail(err, "%s: layer '%s': weight '%s' has %lld values, the "
                 "buffer %lld", f->path, ly->name, wt->name,
                 (long long)wt->size, (long long)count);
+  if (f->isolated) return read_isolated(f, l, w, dst, count, err);
   if (count == 0) return 0;
   char why[160];
   Quiet q;
@@ -482,6 +561,7 @@ int h5k_read(H5kFile *f, int l, int w, float *dst, int64_t count,
 }
 
 void h5k_close(H5kFile *f) {
+  proc_worker_end(&f->worker, NULL);
   Quiet q;
   quiet_on(&q);
   for (int i = 0; i < f->nlayers; i++) {
@@ -500,6 +580,283 @@ void h5k_close(H5kFile *f) {
   free(f->path);
   memset(f, 0, sizeof *f);
   quiet_off(&q);
+}
+
+/* ---- reading in a child process ----------------------------------------
+ *
+ * libhdf5 1.10 trusts what a file says about itself: fuzzed weight files
+ * make it read out of bounds (H5Aread of variable-length strings,
+ * H5Aexists) or loop for ever (H5C_protect). So h5k_open_isolated runs
+ * h5k_open and h5k_read in a forked child and takes their results from
+ * a pipe, in native byte order (both ends are this program):
+ *
+ *   u32 0, u32 full_model, str backend, str keras_version, u32 nlayers,
+ *     per layer: str name, u32 nweights,
+ *       per weight: str name, u32 ndim, i64 shape[ndim]
+ *   then per weight in order: u32 0 and size float32 values
+ *   (at any point instead: u32 1, str message, and the child stops)
+ *
+ * str is u32 length (UINT32_MAX for NULL) and the bytes. The parent
+ * checks every count and length it is sent before allocating. */
+
+#define NO_STR UINT32_MAX
+#define MAX_STR (1u << 20)
+
+typedef proc_out Out;
+
+static void out_bytes(Out *o, const void *p, size_t n) { proc_out_put(o, p, n); }
+static void out_u32(Out *o, uint32_t v) { out_bytes(o, &v, sizeof v); }
+static void out_str(Out *o, const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n >= MAX_STR) n = MAX_STR - 1;
+  out_u32(o, s ? (uint32_t)n : NO_STR);
+  out_bytes(o, s, n);
+}
+
+static void child_fail(Out *o, const char *msg) {
+  out_u32(o, 1);
+  out_str(o, msg);
+  proc_out_flush(o);
+}
+
+/* The child: everything h5k_open and h5k_read would give the parent. */
+static void child_read(int fd, void *arg) {
+  const char *path = arg;
+  static Out o;          /* 64 KB: not on the stack */
+  o.fd = fd;
+  H5kFile f;
+  char err[H5K_ERRLEN];
+  if (h5k_open(&f, path, err)) { child_fail(&o, err); return; }
+  out_u32(&o, 0);
+  out_u32(&o, (uint32_t)f.full_model);
+  out_str(&o, f.backend);
+  out_str(&o, f.keras_version);
+  out_u32(&o, (uint32_t)f.nlayers);
+  for (int i = 0; i < f.nlayers; i++) {
+    const H5kLayer *l = &f.layers[i];
+    out_str(&o, l->name);
+    out_u32(&o, (uint32_t)l->nweights);
+    for (int j = 0; j < l->nweights; j++) {
+      const H5kWeight *w = &l->weights[j];
+      out_str(&o, w->name);
+      out_u32(&o, (uint32_t)w->ndim);
+      out_bytes(&o, w->shape, (size_t)w->ndim * sizeof w->shape[0]);
+    }
+  }
+  for (int i = 0; i < f.nlayers && !o.bad; i++)
+    for (int j = 0; j < f.layers[i].nweights && !o.bad; j++) {
+      int64_t n = f.layers[i].weights[j].size;
+      float *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+      if (!v) {
+        snprintf(err, sizeof err, "%s: layer '%s': weight '%s': out of "
+                 "memory", path, f.layers[i].name,
+                 f.layers[i].weights[j].name);
+        child_fail(&o, err);
+        return;
+      }
+      if (h5k_read(&f, i, j, v, n, err)) {
+        child_fail(&o, err);
+        return;
+      }
+      out_u32(&o, 0);
+      out_bytes(&o, v, (size_t)n * sizeof *v);
+      free(v);
+    }
+  proc_out_flush(&o);
+  /* no h5k_close: the child _exits, and closing could meet the damage */
+}
+
+/* The child's limits for a file of this size: 2 s of CPU time and 1 s
+ * more per 16 MB (libhdf5 reads hundreds of MB a second), and 512 MB of
+ * memory on top of the program's own plus twice the file. */
+static double cpu_limit(int64_t bytes) {
+  return 2.0 + (double)bytes / (16 << 20);
+}
+#define IDLE_SECONDS 60.0
+
+/* The child ended, went quiet or sent nonsense (rc from the reads):
+ * say which, naming the file. */
+static int worker_failed(H5kFile *f, int rc, char *err) {
+  proc_result r;
+  proc_worker_end(&f->worker, &r);
+  const char *p = f->path;
+  if (rc == -2)
+    return fail(err, "%s: not a valid Keras weight file (the HDF5 library "
+                "sent nothing for %.0f s reading it; stopped)", p,
+                IDLE_SECONDS);
+  if (r.signal == SIGINT) return fail(err, "%s: reading interrupted", p);
+  if (r.signal == SIGXCPU || r.signal == SIGKILL)
+    return fail(err, "%s: not a valid Keras weight file (the HDF5 library "
+                "was still reading it after %.0f s of CPU time; stopped)", p,
+                cpu_limit(f->file_bytes));
+  if (r.signal)
+    return fail(err, "%s: not a valid Keras weight file (the HDF5 library "
+                "crashed reading it: %s)", p, strsignal(r.signal));
+  if (r.exited && r.code)
+    return fail(err, "%s: not a valid Keras weight file (the HDF5 library "
+                "crashed reading it: exit status %d)", p, r.code);
+  return fail(err, "%s: not a valid Keras weight file (its reader process "
+              "ended early)", p);
+}
+
+typedef struct {
+  H5kFile *f;
+  int rc;                        /* 0, or the first failed read's */
+} In;
+
+static void in_bytes(In *in, void *p, size_t n) {
+  if (in->rc == 0 && n)
+    in->rc = proc_worker_read(&in->f->worker, p, n, IDLE_SECONDS);
+}
+static uint32_t in_u32(In *in) {
+  uint32_t v = 0;
+  in_bytes(in, &v, sizeof v);
+  return in->rc ? 0 : v;
+}
+/* a string, or NULL (NO_STR, or a failed read: in->rc says which) */
+static char *in_str(In *in) {
+  uint32_t n = in_u32(in);
+  if (in->rc || n == NO_STR) return NULL;
+  if (n >= MAX_STR) { in->rc = -3; return NULL; }
+  char *s = malloc((size_t)n + 1);
+  if (!s) { in->rc = -4; return NULL; }
+  in_bytes(in, s, n);
+  s[n] = '\0';
+  if (in->rc) { free(s); return NULL; }
+  return s;
+}
+
+/* After a status word 1: the child's own message, which names the file. */
+static int child_message(H5kFile *f, In *in, char *err) {
+  char *m = in_str(in);
+  if (!m) return worker_failed(f, in->rc ? in->rc : -3, err);
+  fail(err, "%s", m);
+  free(m);
+  proc_worker_end(&f->worker, NULL);
+  return -1;
+}
+
+/* The structure the child sends, checked as it comes. */
+static int read_structure(H5kFile *f, In *in, char *err) {
+  uint32_t st = in_u32(in);
+  if (in->rc == 0 && st == 1) return child_message(f, in, err);
+  f->full_model = in_u32(in) != 0;
+  char *b = in_str(in);
+  f->backend = b;
+  f->keras_version = in_str(in);
+  uint32_t nl = in_u32(in);
+  if (in->rc == 0 && (st != 0 || nl > MAX_NAMES)) in->rc = -3;
+  if (in->rc == 0 && nl > 0 &&
+      !(f->layers = calloc(nl, sizeof *f->layers)))
+    return fail(err, "%s: out of memory", f->path);
+  int64_t total = 0;
+  for (uint32_t i = 0; in->rc == 0 && i < nl; i++) {
+    H5kLayer *l = &f->layers[i];
+    f->nlayers = (int)i + 1;
+    l->name = in_str(in);
+    uint32_t nw = in_u32(in);
+    if (in->rc == 0 && (!l->name || nw > MAX_NAMES)) in->rc = -3;
+    if (in->rc == 0 && nw > 0 && !(l->weights = calloc(nw, sizeof *l->weights)))
+      return fail(err, "%s: out of memory", f->path);
+    for (uint32_t j = 0; in->rc == 0 && j < nw; j++) {
+      H5kWeight *w = &l->weights[j];
+      l->nweights = (int)j + 1;
+      w->name = in_str(in);
+      uint32_t nd = in_u32(in);
+      if (in->rc == 0 && (!w->name || nd > TENSOR_MAXDIM)) in->rc = -3;
+      if (in->rc) break;
+      w->ndim = (int)nd;
+      in_bytes(in, w->shape, nd * sizeof w->shape[0]);
+      w->size = 1;
+      for (uint32_t d = 0; in->rc == 0 && d < nd; d++) {
+        if (w->shape[d] < 0 || w->shape[d] > MAX_ELEMS ||
+            (w->shape[d] && w->size > MAX_ELEMS / w->shape[d]))
+          in->rc = -3;
+        else
+          w->size *= w->shape[d];
+      }
+      total += w->size;
+      /* the child checked each weight against the file; this bounds
+       * what the parent will allocate even if the child was misled */
+      if (in->rc == 0 && total / MAX_RATIO > f->file_bytes / 4) in->rc = -3;
+    }
+  }
+  if (in->rc == -4) return fail(err, "%s: out of memory", f->path);
+  if (in->rc) return worker_failed(f, in->rc, err);
+  return 0;
+}
+
+static void advance(H5kFile *f);
+
+int h5k_open_isolated(H5kFile *f, const char *path, char *err) {
+  memset(f, 0, sizeof *f);
+  int64_t size = 0;
+  if (check_file(path, &size, err)) return -1;
+  f->path = strdup(path);
+  if (!f->path) return fail(err, "%s: out of memory", path);
+  f->file_bytes = size;
+  f->isolated = 1;
+  proc_opts o;
+  memset(&o, 0, sizeof o);
+  o.cpu_seconds = cpu_limit(size);
+  o.memory_bytes = ((int64_t)512 << 20) + 2 * size;
+  if (proc_worker_start(&f->worker, &o, child_read, (void *)path) != 0) {
+    int e = errno;
+    h5k_close(f);
+    return fail(err, "%s: cannot start a reader process (%s)", path,
+                strerror(e));
+  }
+  In in = {f, 0};
+  int rc = read_structure(f, &in, err);
+  if (rc) h5k_close(f);
+  f->next_w = -1;
+  if (rc == 0) advance(f);     /* the first layer with weights */
+  return rc;
+}
+
+/* The next weight in file order after (l, w) */
+static void advance(H5kFile *f) {
+  f->next_w++;
+  while (f->next_l < f->nlayers &&
+         f->next_w >= f->layers[f->next_l].nweights) {
+    f->next_l++;
+    f->next_w = 0;
+  }
+}
+
+/* One weight's status word and values from the child, into dst (NULL:
+ * read and drop them). */
+static int read_from_child(H5kFile *f, float *dst, int64_t count,
+                           char *err) {
+  In in = {f, 0};
+  if (f->worker.pid <= 0)
+    return fail(err, "%s: the reader process has stopped", f->path);
+  uint32_t st = in_u32(&in);
+  if (in.rc == 0 && st == 1) return child_message(f, &in, err);
+  if (in.rc == 0 && st != 0) in.rc = -3;
+  if (dst) {
+    in_bytes(&in, dst, (size_t)count * sizeof *dst);
+  } else {
+    float tmp[4096];
+    for (int64_t left = count; in.rc == 0 && left > 0; left -= 4096)
+      in_bytes(&in, tmp, (size_t)(left < 4096 ? left : 4096) * sizeof *tmp);
+  }
+  if (in.rc) return worker_failed(f, in.rc, err);
+  advance(f);
+  return 0;
+}
+
+static int read_isolated(H5kFile *f, int l, int w, float *dst,
+                         int64_t count, char *err) {
+  if (l < f->next_l || (l == f->next_l && w < f->next_w))
+    return fail(err, "%s: layer '%s': weight '%s' was read already (the "
+                "weights of an isolated file come in file order)", f->path,
+                f->layers[l].name, f->layers[l].weights[w].name);
+  while (f->next_l != l || f->next_w != w)
+    if (read_from_child(f, NULL,
+                        f->layers[f->next_l].weights[f->next_w].size, err))
+      return -1;
+  return read_from_child(f, dst, count, err);
 }
 
 /* ---- writing ----------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #ifndef WB_H5KERAS_H
 #define WB_H5KERAS_H
 #include <stdint.h>
+#include "core/proc.h"
 #include "core/tensor.h"
 
 #define H5K_ERRLEN 512
@@ -46,6 +47,11 @@ typedef struct H5kFile {
   int nlayers;
   H5kLayer *layers;
   char *path;                    /* for messages */
+  int64_t file_bytes;            /* the file's size, for the limits */
+  /* h5k_open_isolated: the reader process, the next weight it sends */
+  int isolated;
+  proc_worker worker;
+  int next_l, next_w;
 } H5kFile;
 
 /* 1 if path is a readable HDF5 file, else 0. Never fails loudly. */
@@ -53,6 +59,16 @@ int h5k_is_hdf5(const char *path);
 /* Open read-only and read the layer and weight lists. On failure f is
  * left closed (safe to h5k_close again). */
 int h5k_open(H5kFile *f, const char *path, char *err);
+/* The same, with libhdf5 run in a child process (proc_worker_start)
+ * under a CPU-time and a memory limit: the child opens the file, sends
+ * the structure, then every weight in order. A corrupt or hostile file
+ * that makes libhdf5 crash, loop or allocate without end ends only the
+ * child, and this returns -1 with "PATH: not a valid Keras weight file
+ * (the HDF5 library crashed reading it)" or similar. f->file stays 0 and
+ * the weights' dset 0; h5k_read reads from the child and must be called
+ * in file order (a skipped weight is read and dropped). For every file
+ * from outside the program. */
+int h5k_open_isolated(H5kFile *f, const char *path, char *err);
 /* Read weight w of layer l as float32 (float64 files are converted)
  * into dst, which holds count floats; count must equal the weight's
  * size. */

@@ -89,6 +89,7 @@ static int next_line(Cur *c) {
   c->ls = c->p;
   const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
   c->le = nl ? nl : c->end;
+  if (nl && c->le > c->ls && c->le[-1] == '\r') c->le--;   /* CR LF */
   c->p = nl ? nl + 1 : c->end;
   c->line++;
   return 1;
@@ -133,9 +134,12 @@ static int parse_int(const char *tok, long lo, long hi, int *v) {
 
 /* Only printable ASCII, spaces, tabs and newlines: binary garbage and
  * NUL bytes stop here. */
+/* Printable ASCII, tabs and line ends: LF, or CR LF (a file saved on
+ * Windows; libsvm's and liblinear's own readers take both). */
 static int plain_text(const char *t, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)t[i];
+    if (ch == '\r' && i + 1 < n && t[i + 1] == '\n') continue;
     if (!(ch == '\n' || ch == '\t' || (ch >= 32 && ch < 127))) return 0;
   }
   return 1;

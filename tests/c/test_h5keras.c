@@ -487,10 +487,13 @@ static unsigned char *slurp(const char *path, size_t *n) {
   return b;
 }
 
-/* open and read everything; 0 if all of it worked */
-static int load_all(const char *path) {
+typedef int (*OpenFn)(H5kFile *, const char *, char *);
+
+/* open (h5k_open or h5k_open_isolated) and read everything; 0 if all
+ * of it worked */
+static int load_with(OpenFn opener, const char *path) {
   H5kFile f;
-  if (h5k_open(&f, path, err)) return -1;
+  if (opener(&f, path, err)) return -1;
   int rc = 0;
   for (int i = 0; rc == 0 && i < f.nlayers; i++)
     for (int j = 0; rc == 0 && j < f.layers[i].nweights; j++) {
@@ -512,7 +515,7 @@ static void damage_all(const unsigned char *b, size_t n, int counts[3]) {
     memset(c + at, counts[1] % 2 ? 0xff : 0x00, 8);
     write_bytes(tmp("damaged.h5"), c, n);
     free(c);
-    counts[0] += load_all(tmp("damaged.h5")) != 0;
+    counts[0] += load_with(h5k_open, tmp("damaged.h5")) != 0;
     counts[2] += open_ids() != 0;
   }
 }
@@ -526,8 +529,8 @@ static void test_damaged(void) {
   size_t n;
   unsigned char *b = slurp(tmp("good.h5"), &n);
   write_bytes(tmp("cut.h5"), b, n / 2);
-  check_error(tmp("cut.h5"), "cut.h5: cannot open as HDF5 (",
-              "a file cut in half");
+  check_error(tmp("cut.h5"), "cut.h5: truncated: the HDF5 superblock says "
+              "the file ends at byte", "a file cut in half");
   int fds[2], counts[3] = {0, 0, 0}, status = 0;
   fflush(stdout);
   if (pipe(fds) != 0) { free(b); ok(0, "damaged copies: pipe"); return; }
@@ -617,6 +620,109 @@ static void test_atomic_write(void) {
   is(tmp_files(), 0, "nothing left there either");
 }
 
+/* ---- the isolated reader ----------------------------------------------- */
+
+/* The same files through h5k_open_isolated: the same layers and values,
+ * nothing left open in this process, and the order rule. */
+static void test_isolated(void) {
+  const char *p = tmp("iso.h5");
+  write_cnn(p, VLEN);
+  H5kFile f;
+  int rc = h5k_open_isolated(&f, p, err);
+  if (!ok(rc == 0 && f.isolated && f.file == 0, "isolated: opens, no HDF5 "
+          "file open here"))
+    diag("%s", err);
+  ok(rc == 0 && same_layers(&f, CNN, NCNN),
+     "isolated: 5 layers, names, shapes and values as written");
+  ok(rc == 0 && f.backend && !strcmp(f.backend, "tensorflow"),
+     "isolated: backend read");
+  float v[64 * 5];
+  ok(rc == 0 && h5k_read(&f, 0, 0, v, 36, err) == -1 &&
+     strstr(err, "was read already"), "isolated: reading backwards refused");
+  h5k_close(&f);
+  is(open_ids(), 0, "isolated: no HDF5 id open in this process");
+
+  /* skipping ahead: the weights between are read and dropped */
+  rc = h5k_open_isolated(&f, p, err);
+  ok(rc == 0 && h5k_read(&f, 4, 0, v, 5 * 3, err) == 0 &&
+     v[0] == (float)value(0, 4), "isolated: a later weight read first");
+  h5k_close(&f);
+
+  /* an error the child finds is passed on as it is */
+  write_bytes(tmp("notes2.h5"), "plain text\n", 11);
+  check_error(tmp("notes2.h5"), "notes2.h5: not an HDF5 file",
+              "isolated text file (checked before any child)");
+  hid_t g = create(tmp("plain2.h5"));
+  H5Fclose(g);
+  rc = h5k_open_isolated(&f, tmp("plain2.h5"), err);
+  ok(rc == -1 && strstr(err, "plain2.h5: not a Keras weights file (no "
+     "'layer_names'") && f.nlayers == 0 && f.worker.pid == 0,
+     "isolated: the child's message, nothing left running");
+  h5k_close(&f);
+}
+
+/* IEEE half floats: HDF5 would convert them, but wrongly in 1.10, and
+ * Keras never writes them: an error naming the type */
+static void test_float16(void) {
+  static const LSpec ls[] = {{"half", 1, {{"half/kernel:0", 2, {2, 3}}}}};
+  hid_t f16 = H5Tcopy(H5T_IEEE_F32LE);
+  H5Tset_fields(f16, 15, 10, 5, 0, 10);
+  H5Tset_precision(f16, 16);
+  H5Tset_size(f16, 2);
+  H5Tset_ebias(f16, 15);
+  hid_t f = create(tmp("half.h5"));
+  put_layers(f, ls, 1, FIXED, f16);
+  H5Fclose(f);
+  H5Tclose(f16);
+  check_error(tmp("half.h5"), "weight 'half/kernel:0' holds float16 values; "
+              "only float32 and float64 are supported", "a float16 weight");
+}
+
+/* A dataset whose shape promises more than the file holds (HDF5
+ * allocates contiguous storage late: the file stays small) is refused
+ * before anything is allocated for it */
+static void test_promise(void) {
+  hid_t f = create(tmp("promise.h5"));
+  const char *ln[] = {"big"}, *wn[] = {"big/kernel:0"};
+  put_names(f, "layer_names", ln, 1, FIXED);
+  hid_t g = H5Gcreate2(f, "big", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  put_names(g, "weight_names", wn, 1, FIXED);
+  hsize_t dims[2] = {100000, 1000};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t d = H5Dcreate2(g, "big/kernel:0", H5T_IEEE_F32LE, sp, lcpl,
+                       H5P_DEFAULT, H5P_DEFAULT);
+  H5Dclose(d);
+  H5Pclose(lcpl);
+  H5Sclose(sp);
+  H5Gclose(g);
+  H5Fclose(f);
+  check_error(tmp("promise.h5"), "weight 'big/kernel:0' claims 100000000 "
+              "values (400000000 bytes), more than the ", "a shape larger "
+              "than the file");
+}
+
+/* Every damaged copy, isolated, in this process: errors, no crash. */
+static void test_isolated_damaged(void) {
+  write_cnn(tmp("good2.h5"), VLEN);
+  size_t n;
+  unsigned char *b = slurp(tmp("good2.h5"), &n);
+  int errors = 0, tried = 0;
+  for (size_t at = 0; at + 8 <= n; at += n / 61 + 1, tried++) {
+    unsigned char *c = malloc(n);
+    memcpy(c, b, n);
+    memset(c + at, tried % 2 ? 0xff : 0x00, 8);
+    write_bytes(tmp("damaged2.h5"), c, n);
+    free(c);
+    errors += load_with(h5k_open_isolated, tmp("damaged2.h5")) != 0;
+  }
+  free(b);
+  diag("isolated: %d of %d damaged copies gave an error", errors, tried);
+  ok(errors > 0, "isolated damaged copies: errors, and this process is alive");
+  is(open_ids(), 0, "isolated damaged copies: no HDF5 id open here");
+}
+
 int main(void) {
   /* as h5keras.c does before its first HDF5 call, for the damaged files:
    * no "infinite loop closing library" from libhdf5 1.10 at exit */
@@ -632,6 +738,10 @@ int main(void) {
   test_not_keras();
   test_broken_layers();
   test_damaged();
+  test_isolated();
+  test_isolated_damaged();
+  test_float16();
+  test_promise();
   test_quiet();
   test_atomic_write();
   char cmd[300];

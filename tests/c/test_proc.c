@@ -38,6 +38,70 @@ static proc_result sh(const char *script, const proc_opts *o) {
   return r;
 }
 
+/* ---- proc_worker: a function in a forked child ------------------------- */
+
+static void send_numbers(int fd, void *arg) {
+  proc_out *o = malloc(sizeof *o);
+  o->fd = fd; o->bad = 0; o->len = 0;
+  int n = *(int *)arg;
+  for (int i = 0; i < n; i++) proc_out_put(o, &i, sizeof i);
+  proc_out_flush(o);
+}
+static void crash(int fd, void *arg) { (void)fd; (void)arg; raise(SIGSEGV); }
+static void spin(int fd, void *arg) {
+  (void)fd; (void)arg;
+  for (volatile unsigned long i = 0;; i++) {}
+}
+static void sleep_forever(int fd, void *arg) { (void)fd; (void)arg; pause(); }
+static void allocate(int fd, void *arg) {
+  (void)arg;
+  char *p = malloc((size_t)1 << 30);       /* 1 GiB, over the 64 MB limit */
+  int got = p != NULL;
+  if (p) memset(p, 1, 1);
+  proc_write_all(fd, &got, sizeof got);
+}
+
+static void test_worker(void) {
+  proc_worker w;
+  proc_result r;
+  int n = 200000, good = 1, v;              /* 800 KB: many pipe refills */
+  ok(proc_worker_start(&w, NULL, send_numbers, &n) == 0, "worker starts");
+  for (int i = 0; i < n && good; i++)
+    good = proc_worker_read(&w, &v, sizeof v, 10) == 0 && v == i;
+  ok(good, "worker: 200,000 values arrive in order");
+  ok(proc_worker_read(&w, &v, sizeof v, 10) == -1, "worker: then the end");
+  proc_worker_end(&w, &r);
+  ok(r.exited && r.code == 0, "worker: exited 0");
+
+  proc_worker_start(&w, NULL, crash, NULL);
+  ok(proc_worker_read(&w, &v, sizeof v, 10) == -1, "a crashing worker: read fails");
+  proc_worker_end(&w, &r);
+  ok(!r.exited && r.signal == SIGSEGV, "a crashing worker: SIGSEGV reported (%d)", r.signal);
+
+  proc_opts o = {0};
+  o.cpu_seconds = 1;
+  proc_worker_start(&w, &o, spin, NULL);
+  ok(proc_worker_read(&w, &v, sizeof v, 60) == -1, "a spinning worker: stopped by its CPU limit");
+  proc_worker_end(&w, &r);
+  ok(r.signal == SIGXCPU || r.signal == SIGKILL, "  by SIGXCPU or SIGKILL (%d)", r.signal);
+
+  proc_worker_start(&w, NULL, sleep_forever, NULL);
+  ok(proc_worker_read(&w, &v, sizeof v, 0.2) == -2, "a silent worker: -2 after the idle time");
+  proc_worker_end(&w, &r);
+  ok(r.signal == SIGKILL, "  and killed");
+
+  proc_opts m = {0};
+  m.memory_bytes = 64LL << 20;
+  proc_worker_start(&w, &m, allocate, NULL);
+  int rd = proc_worker_read(&w, &v, sizeof v, 30);
+  proc_worker_end(&w, &r);
+  /* malloc says NULL; under AddressSanitizer its allocator ends the child */
+  ok((rd == 0 && v == 0) || (rd == -1 && !(r.exited && r.code == 0)),
+     "a memory limit on top of the parent's: 1 GiB refused in the child");
+  proc_worker_end(&w, &r);
+  ok(w.pid == 0, "ending twice is harmless");
+}
+
 int main(void) {
   ok(proc_make_temp_dir(NULL, "wb-test-proc-", dir, sizeof dir) == 0 && exists(dir),
      "proc_make_temp_dir makes a folder");
@@ -115,5 +179,6 @@ int main(void) {
   r = sh(mk, NULL);
   ok(proc_remove_tree(dir) == 0 && !exists(dir), "proc_remove_tree removes it all");
   ok(proc_remove_tree(dir) == 0, "removing a missing folder is not an error");
+  test_worker();
   return done_testing();
 }

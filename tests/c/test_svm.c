@@ -265,6 +265,50 @@ static void fuzz(const char *name, int linear) {
   free(good);
 }
 
+/* A model saved with Windows line ends (CR LF) loads and predicts as
+ * the original does. */
+static void crlf(const char *name, int linear) {
+  char path[256], err[SVMG_ERRLEN];
+  size_t n;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *good = slurp(path, &n);
+  if (!good) { ok(0, "read %s", name); return; }
+  char *dos = malloc(2 * n + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (good[i] == '\n') dos[k++] = '\r';
+    dos[k++] = good[i];
+  }
+  snprintf(path, sizeof path, "%s/crlf_%s", dir, name);
+  spit(path, dos, k);
+  float x[4] = {0.5f, -1, 2, 0.25f};
+  int a[2] = {-9, -9}, b[2] = {-7, -7}, d;
+  int checked = linear ? ling_check_text(dos, k, &d, err) == 0
+                       : svmg_check_text(dos, k, &d, err) == 0;
+  if (!ok(checked, "%s with CR LF line ends passes the check", name))
+    diag("%s", err);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char crlf_path[300];
+  snprintf(crlf_path, sizeof crlf_path, "%s/crlf_%s", dir, name);
+  if (linear) {
+    LinModel *m = ling_load(path, err), *c = ling_load(crlf_path, err);
+    if (m && c && d <= 2) { ling_predict(m, x, 2, a, err); ling_predict(c, x, 2, b, err); }
+    ok(m && c && d <= 2 && a[0] == b[0] && a[1] == b[1],
+       "%s with CR LF loads and predicts the same", name);
+    if (m) ling_free(m);
+    if (c) ling_free(c);
+  } else {
+    SvmModel *m = svmg_load(path, err), *c = svmg_load(crlf_path, err);
+    if (m && c && d <= 2) { svmg_predict(m, x, 2, a, err); svmg_predict(c, x, 2, b, err); }
+    ok(m && c && d <= 2 && a[0] == b[0] && a[1] == b[1],
+       "%s with CR LF loads and predicts the same", name);
+    if (m) svmg_free(m);
+    if (c) svmg_free(c);
+  }
+  free(dos);
+  free(good);
+}
+
 int main(void) {
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
   test_helpers();
@@ -273,6 +317,8 @@ int main(void) {
   test_predict_oom();
   fuzz("svc.model", 0);
   fuzz("linear.model", 1);
+  crlf("svc.model", 0);
+  crlf("linear.model", 1);
   char err[SVMG_ERRLEN];
   ok(svmg_check_text("", 0, &(int){0}, err) && strstr(err, "empty"),
      "empty text refused");
