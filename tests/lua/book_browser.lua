@@ -275,6 +275,20 @@ t.is(rc, 0, "the fixture book's instructor edition builds")
 if rc ~= 0 then t.diag(s) end
 check(base .. "/instr", "cha.html", {math = 5, images = 3, width = 390, solutions = 1})
 
+-- --pdf: the whole book as a PDF through Chromium, one chapter a page
+-- or more, page numbers and the outline
+s, rc = sh(q(bin) .. " book --pdf --src " .. q(base .. "/src") .. " --out " .. q(out))
+t.is(rc, 0, "--pdf builds")
+if rc ~= 0 then t.diag(s) end
+local pdf = read(out .. "/book.pdf") or ""
+t.is(pdf:sub(1, 5), "%PDF-", "book.pdf is a PDF")
+local npages = 0
+for _ in pdf:gmatch("/Type%s*/Page[^s]") do npages = npages + 1 end
+t.ok(npages >= 3, ("cover and chapters on their own pages (%d pages)"):format(npages))
+t.ok(pdf:find("/Outlines", 1, true) ~= nil, "the PDF has an outline (bookmarks)")
+local has_file = io.open(out .. "/.book.pdf.tmp") ~= nil
+t.ok(not has_file, "no temporary file left")
+
 -- the real book (labs in --quick mode, to stay fast)
 local real = base .. "/real"
 -- (the lab results are cached where `./workbook book --quick` keeps them)

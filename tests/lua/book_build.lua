@@ -145,9 +145,9 @@ t.ok(not s:find("running chapters/cha/lab1.lua", 1, true), "the good lab stays c
 s, rc = book("--keep-going")
 t.is(rc, 1, "--keep-going still exits non-zero")
 local chb = read(out .. "/chb.html") or ""
-has(chb, '<div class="lab-result failed" data-lab="chapters/chb/lab2.lua">', "--keep-going marks the failure on the page")
+has(chb, '<div class="lab-result failed" id="failed-chapters-chb-lab2-lua" data-lab="chapters/chb/lab2.lua">', "--keep-going marks the failure on the page")
 has(chb, "chapters/chb/lab2.lua:3: attempt to index a nil value", "with the message")
-has(chb, "실습 1개가 실행에 실패했습니다", "and a notice on top")
+has(chb, '실습 1개가 실행에 실패했습니다: <a href="#failed-chapters-chb-lab2-lua"><code>lab2.lua</code></a>', "and a notice on top linking to it")
 has(read(out .. "/cha.html"), "data: hello 2", "the other pages are built")
 
 -- ---- the timeout -----------------------------------------------------------------
