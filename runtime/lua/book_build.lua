@@ -1506,8 +1506,9 @@ local function formulas(o, page, acc)
   return acc
 end
 
-local function find_node()
-  for _, name in ipairs {"node", "nodejs"} do
+-- The path of the first of these programs on PATH, or nil.
+local function find_program(names)
+  for _, name in ipairs(names) do
     local p = io.popen("command -v " .. name .. " 2>/dev/null")
     local path = p and p:read("l")
     if p then p:close() end
@@ -1531,7 +1532,7 @@ local function check_tex(o, pages, problems)
   local hash = core.sha256(("tex-check 1\n%s %s\n%s"):format(katex, st and st.size or 0, json))
   local okfile = o.cache .. "/tex-ok"
   if read_file(okfile) == hash .. "\n" then return end
-  local node = find_node()
+  local node = find_program {"node", "nodejs"}
   if not node then
     warn("book: warning: TeX not checked: Node.js (node) not found; install Debian's nodejs\n")
     return
@@ -1569,17 +1570,8 @@ end
 -- contents, every chapter from a new page, page numbers in the footer
 -- (book.css's @page rules), the PDF's outline from the headings.
 
-local function find_chromium()
-  for _, name in ipairs {"chromium", "chromium-browser"} do
-    local p = io.popen("command -v " .. name .. " 2>/dev/null")
-    local path = p and p:read("l")
-    if p then p:close() end
-    if path and path ~= "" then return path end
-  end
-end
-
 local function write_pdf(o)
-  local chromium = find_chromium()
+  local chromium = find_program {"chromium", "chromium-browser"}
   if not chromium then
     error("book: --pdf needs Chromium: install it with sh scripts/deps.sh browser", 0)
   end

@@ -4,36 +4,13 @@
 -- failure is never cached), failing labs, --keep-going, the timeout,
 -- --quick, and the checks that fail a build (include, anchor, links).
 local t = require "tap"
+local sh, q, read, write, has = t.sh, t.q, t.read, t.write, t.has
 local bin = os.getenv("WORKBOOK") or "./workbook"
 if bin:sub(1, 1) ~= "/" then bin = os.getenv("PWD") .. "/" .. bin end
 
 local tmp = os.tmpname()
 local base = tmp .. "_book"
 local src, out = base .. "/src", base .. "/out"
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local s = p:read("a")
-  p:close()
-  local rc = tonumber(s:match("rc=(%d+)\n?$"))
-  return (s:gsub("rc=%d+\n?$", "")), rc
-end
-
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
 
 local function fresh_copy()
   sh("rm -rf " .. q(base) .. " && mkdir -p " .. q(base) .. " && cp -r tests/fixtures/book " .. q(src))
@@ -43,12 +20,6 @@ local function book(args)
   local t0 = os.time()
   local s, rc = sh(q(bin) .. " book --src " .. q(src) .. " --out " .. q(out) .. " " .. (args or ""))
   return s, rc, os.time() - t0
-end
-
-local function has(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) ~= nil, name)
-  if not r then t.diag("missing: " .. frag); t.diag("in: " .. tostring(s):sub(1, 3000)) end
-  return r
 end
 
 -- ---- a first build ---------------------------------------------------------
