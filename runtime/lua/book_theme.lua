@@ -419,7 +419,7 @@ M.js = [==[
   var SMALL = 256, TARGET = 384;
   function scaleImage(img) {
     var w = img.naturalWidth, h = img.naturalHeight;
-    if (!w || w >= SMALL || h >= SMALL) return;
+    if (!w || w >= SMALL || h >= SMALL || /\.svg$/i.test(img.getAttribute("src"))) return;
     var box = img.closest(".content") || document.body;
     var room = Math.min(box.clientWidth - 40, TARGET);
     var k = Math.floor(room / Math.max(w, h / 1.5));
