@@ -11,9 +11,11 @@ trap 'sh "$D/fetch_faces.sh" && sh "$D/fetch_imagenet_classes.sh" && sh "$D/fetc
 PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
 libopenblas-dev liblapacke-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
-libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev libdnnl-dev liblbfgs-dev"
+libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev libdnnl-dev liblbfgs-dev
+nodejs"
 # `deps.sh browser` installs only headless Chromium, which the book's
-# browser test needs (big, so not part of every build's set-up).
+# browser test and `workbook book --pdf` need (big, so not part of every
+# build's set-up). nodejs runs KaTeX's parser over the book's TeX.
 [ "${1:-}" = browser ] && PKGS="chromium"
 # `deps.sh fuzz`: clang with libFuzzer's runtime, for `make fuzz`
 [ "${1:-}" = fuzz ] && PKGS="clang"

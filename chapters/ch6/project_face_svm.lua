@@ -7,15 +7,14 @@ local tensor, image, ml, data, plot, sys =
 
 tensor.seed(42)
 
--- ANCHOR: data
+-- %% 데이터
 -- 100 faces and 100 non-faces from scikit-image's LFW subset, plus 30
 -- random patches from each of 11 face-free photos (data.face_dataset)
 local d = data.face_dataset()
 print(("patches %s: %d faces, %d non-faces"):format(table.concat(d.x:shape(), "x"),
       d.y:sum(), d.y:numel() - d.y:sum()))
--- ANCHOR_END: data
 
--- ANCHOR: hog
+-- %% HOG 특징
 -- HOG of every patch: 8x8-pixel cells, 3x3-cell blocks, 9 orientations
 -- (scikit-image's defaults); a 25x25 patch gives 3x3 cells, one block,
 -- 81 numbers
@@ -34,10 +33,10 @@ print(("HOG features %s in %.0f ms"):format(table.concat(X:shape(), "x"), (sys.c
 local face = d.x[1]
 local _, picture = image.hog(face, {visualize = true})
 plot.image_grid({face, picture}, out "hog_face.png",
-                {labels = {"face", "HOG"}, cols = 2, normalize = true, title = "HOG"})
--- ANCHOR_END: hog
+                {labels = {"face", "HOG"}, cols = 2, normalize = true, title = "HOG",
+                 caption = "얼굴 조각과 그 HOG", label = "fig-b1-hog"})
 
--- ANCHOR: split
+-- %% 훈련/테스트 나누기
 -- the same split the CNN lab of chapter 9 uses: stratified, 25% for test
 local X_train, X_test, y_train, y_test = ml.train_test_split(X, d.y,
     {test_size = 0.25, stratify = d.y, random_state = 0})
@@ -45,18 +44,16 @@ local scaler = ml.StandardScaler()
 X_train = scaler:fit_transform(X_train)
 X_test = scaler:transform(X_test)
 print(("train %d, test %d"):format(X_train:size(1), X_test:size(1)))
--- ANCHOR_END: split
 
--- ANCHOR: cv
+-- %% 교차 검증
 -- 5-fold cross-validation of an RBF SVM with scikit-learn's defaults
 local scores = ml.cross_val_score(ml.SVC{C = 1, kernel = "rbf", gamma = "scale"},
                                   X_train, y_train, {cv = 5})
 local parts = {}
 for i = 1, #scores do parts[i] = ("%.3f"):format(scores[i]) end
 print(("5-fold accuracy: %s (mean %.3f)"):format(table.concat(parts, " "), scores:mean()))
--- ANCHOR_END: cv
 
--- ANCHOR: grid
+-- %% 격자 탐색
 -- a grid search over C and gamma, each scored by 5-fold cross-validation
 local search = ml.GridSearchCV(function(p) return ml.SVC{C = p.C, gamma = p.gamma} end,
                                {C = {0.1, 1, 10, 100}, gamma = {"scale", 0.001, 0.01, 0.1}},
@@ -68,9 +65,8 @@ for i, p in ipairs(res.params) do
   print(("%6g  %6s   %.3f%s"):format(p.C, tostring(p.gamma), res.mean_test_score[i],
         i == search.best_index_ and "  <- best" or ""))
 end
--- ANCHOR_END: grid
 
--- ANCHOR: test
+-- %% 테스트
 local model = search.best_estimator_
 local pred = model:predict(X_test)
 local M = ml.metrics
@@ -78,10 +74,10 @@ print(("test: accuracy %.3f, precision %.3f, recall %.3f, f1 %.3f"):format(
   M.accuracy_score(y_test, pred), M.precision_score(y_test, pred),
   M.recall_score(y_test, pred), M.f1_score(y_test, pred)))
 plot.confusion_matrix(y_test, pred, out "confusion.png",
-                      {class_names = d.class_names, title = "HOG + SVM"})
--- ANCHOR_END: test
+                      {class_names = d.class_names, title = "HOG + SVM",
+                       caption = "HOG + SVM의 혼동 행렬 (테스트 데이터)"})
 
--- ANCHOR: detect
+-- %% 사진에서 얼굴 찾기
 -- slide a 25x25 window over the photo at several scales, score every
 -- window, keep the confident ones and merge overlaps (non-maximum
 -- suppression)
@@ -110,10 +106,10 @@ local astronaut = image.to_gray(image.load(data.path("images/astronaut.png")))
 local hits, labels, n = detect(model, astronaut, 0)
 print(("astronaut: %d windows scored, %d boxes after NMS"):format(n, #hits))
 plot.detections(astronaut, hits, out "detect_before.png",
-                {labels = labels, title = "HOG + SVM, before hard-negative mining"})
--- ANCHOR_END: detect
+                {labels = labels, title = "HOG + SVM, before hard-negative mining",
+                 caption = "하드 네거티브 마이닝 전의 검출", label = "fig-b1-before"})
 
--- ANCHOR: mining
+-- %% 하드 네거티브 마이닝
 -- hard-negative mining: every window a face-free photo makes the SVM
 -- call a face is a mistake worth learning from; add them as negatives
 local hard = {}
@@ -142,5 +138,5 @@ end
 hits, labels = detect(model, astronaut, 0)
 print(("astronaut after mining: %d boxes after NMS"):format(#hits))
 plot.detections(astronaut, hits, out "detect_after.png",
-                {labels = labels, title = "HOG + SVM, after hard-negative mining"})
--- ANCHOR_END: mining
+                {labels = labels, title = "HOG + SVM, after hard-negative mining",
+                 caption = "하드 네거티브 마이닝 후의 검출", label = "fig-b1-after"})

@@ -6,11 +6,10 @@ local tensor, nn, data, plot = require "tensor", require "nn", require "data", r
 
 tensor.seed(2024)   -- the same seed gives the same run
 
--- ANCHOR: data
+-- %% 데이터 읽기
 local fm = data.fashion_mnist()
 local x_train, y_train = fm.train.x, fm.train.y   -- (60000, 28, 28, 1), ids 0..9
 local x_test, y_test = fm.test.x, fm.test.y       -- (10000, 28, 28, 1)
--- ANCHOR_END: data
 
 local epochs = 10
 if os.getenv("WORKBOOK_QUICK") == "1" then
@@ -23,12 +22,12 @@ end
 print(("train x %s, y %s; test x %s"):format(table.concat(x_train:shape(), "x"),
       table.concat(y_train:shape(), "x"), table.concat(x_test:shape(), "x")))
 
--- ANCHOR: look
+-- %% 이미지 살펴보기
 plot.image_grid(x_train:slice(1, 1, 25), out "first25.png",
-                {labels = y_train:slice(1, 1, 25), class_names = fm.class_names})
--- ANCHOR_END: look
+                {labels = y_train:slice(1, 1, 25), class_names = fm.class_names,
+                 caption = "훈련 데이터의 처음 25장", label = "fig-lab8-first25"})
 
--- ANCHOR: model
+-- %% 모델 만들기
 local model = nn.Sequential {
   nn.Flatten{input_shape = {28, 28, 1}},
   nn.Dropout(0.2),
@@ -37,20 +36,20 @@ local model = nn.Sequential {
   nn.Dense(10, "softmax"),
 }
 model:summary()
--- ANCHOR_END: model
 
--- ANCHOR: train
+-- %% 학습
 model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy",
               metrics = {"accuracy"}}
 local hist = model:fit(x_train, y_train, {epochs = epochs, batch_size = 32,
                                           validation_split = 0.1})
-plot.history(hist, out "history.png", {title = "LAB 8-1 MLP"})
--- ANCHOR_END: train
+plot.history(hist, out "history.png", {title = "LAB 8-1 MLP",
+             caption = "LAB 8-1 MLP의 학습 곡선", label = "fig-lab8-history"})
 
--- ANCHOR: evaluate
+-- %% 평가와 혼동 행렬
 local loss, acc = model:evaluate(x_test, y_test)
 print(("test loss %.4f, test accuracy %.4f"):format(loss, acc))
+require("book").value("test_acc", acc, "%.3f")   -- quoted by the chapter
 local predicted = model:predict(x_test):argmax(2) - 1   -- positions -> class ids
 plot.confusion_matrix(y_test, predicted, out "confusion.png",
-                      {class_names = fm.class_names, title = "LAB 8-1 MLP"})
--- ANCHOR_END: evaluate
+                      {class_names = fm.class_names, title = "LAB 8-1 MLP",
+                       caption = "LAB 8-1 MLP의 혼동 행렬", label = "fig-lab8-confusion"})

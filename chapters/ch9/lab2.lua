@@ -6,7 +6,9 @@
 -- more test accuracy in bench/fashion.lua). Delete the three
 -- `activation = "relu"` to run the course's exact model.
 local tensor, nn, data, plot = require "tensor", require "nn", require "data", require "plot"
+local book = require "book"   -- values the chapter's text quotes
 
+-- %% 데이터 준비
 tensor.seed(2024)
 
 local fm = data.fashion_mnist()
@@ -21,7 +23,7 @@ if os.getenv("WORKBOOK_QUICK") == "1" then
   print("WORKBOOK_QUICK=1: training on 6,000 images for 2 epochs, testing on 2,000")
 end
 
--- ANCHOR: model
+-- %% 모델 만들기
 local model = nn.Sequential {
   nn.Conv2D{filters = 32, kernel_size = 3, padding = "same", activation = "relu",
             input_shape = {28, 28, 1}},
@@ -35,9 +37,8 @@ local model = nn.Sequential {
   nn.Dense(10, "softmax"),
 }
 model:summary()
--- ANCHOR_END: model
 
--- ANCHOR: train
+-- %% 학습
 model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy",
               metrics = {"accuracy"}}
 -- This CNN starts to overfit after a few epochs (validation accuracy
@@ -52,22 +53,24 @@ if stop.stopped_epoch then
   print(("early stopping after epoch %d; weights of epoch %d restored"):format(
         stop.stopped_epoch, stop.best_epoch))
 end
-plot.history(hist, out "history.png", {title = "LAB 9-2 CNN"})
--- ANCHOR_END: train
+plot.history(hist, out "history.png", {title = "LAB 9-2 CNN",
+             caption = "LAB 9-2 CNN의 학습 곡선", label = "fig-lab2-history"})
 
--- ANCHOR: evaluate
+-- %% 평가와 혼동 행렬
 local loss, acc = model:evaluate(x_test, y_test)
 print(("test loss %.4f, test accuracy %.4f"):format(loss, acc))
+book.value("test_acc", acc, "%.3f")
 local predicted = model:predict(x_test):argmax(2) - 1
 plot.confusion_matrix(y_test, predicted, out "confusion.png",
-                      {class_names = fm.class_names, title = "LAB 9-2 CNN"})
--- ANCHOR_END: evaluate
+                      {class_names = fm.class_names, title = "LAB 9-2 CNN",
+                       caption = "LAB 9-2 CNN의 혼동 행렬", label = "fig-lab2-confusion"})
 
--- ANCHOR: inside
+-- %% 첫 합성곱 계층 들여다보기
 -- what the first convolution learned, and what it makes of one image
 local first = model.layers[1]
-plot.filters(first.kernel.value, out "filters.png", {title = "conv2d: 32 learned 3x3 filters"})
+plot.filters(first.kernel.value, out "filters.png", {title = "conv2d: 32 learned 3x3 filters",
+             caption = "첫 합성곱 계층이 학습한 3×3 필터 32개", label = "fig-lab2-filters"})
 local one = x_test:slice(1, 1, 1)
 plot.feature_maps(first:forward(one, false), out "feature_maps.png",
-                  {title = "feature maps of the first test image (" .. fm.class_names[y_test[1] + 1] .. ")"})
--- ANCHOR_END: inside
+                  {title = "feature maps of the first test image (" .. fm.class_names[y_test[1] + 1] .. ")",
+                   caption = "첫 테스트 이미지의 특성 맵", label = "fig-lab2-maps"})

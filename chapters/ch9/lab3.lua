@@ -11,7 +11,7 @@ tensor.seed(42)
 local quick = os.getenv("WORKBOOK_QUICK") == "1"
 if quick then print("WORKBOOK_QUICK=1: the feature-extraction head trains for 5 epochs instead of 15") end
 
--- ANCHOR: structure
+-- %% Inception V3의 구조
 -- Inception V3 without its classifier (include_top = false) and with
 -- random weights (weights = false, Keras's weights=None). 75x75 is the
 -- smallest input Keras allows; the layers and parameters are the same
@@ -67,9 +67,8 @@ print(("%d layers: %d Conv2D, %d BatchNormalization, %d Activation, %d Concatena
       count.AveragePooling2D))
 local out_shape = base:predict(tensor.rand(1, 75, 75, 3)):shape()
 print(("output for one 75x75 image: (%s)"):format(table.concat(out_shape, ", ")))
--- ANCHOR_END: structure
 
--- ANCHOR: imagenet
+-- %% ImageNet 가중치로 분류하기
 local WEIGHTS = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 local weights_path = sys.home() .. "/data/models/" .. WEIGHTS
 local photos = {"chelsea", "coffee", "astronaut", "rocket"}
@@ -102,9 +101,8 @@ else
   print("the photos " .. table.concat(photos, ", ", 1, 3) .. ".")
   print("Meanwhile: transfer learning with the workbook's own backbone.")
 end
--- ANCHOR_END: imagenet
 
--- ANCHOR: backbone
+-- %% 전이 학습: 사전 학습된 합성곱 기반
 -- Offline transfer learning: the convolutional base that
 -- train_backbone.lua trained on all 60,000 Fashion-MNIST images, frozen,
 -- under a new Dense head trained on only 1,000 images. Beside it the
@@ -136,11 +134,11 @@ print(("features of 3 test images: (%s), %.0f%% of them zero (ReLU)"):format(
 
 print()
 print(("head trained on %d images, tested on %d:"):format(n_train, n_test))
-for _, run in ipairs({{"pretrained base (frozen)", pretrained},
-                      {"random base (frozen)", head_on(backbone.build())}}) do
+for _, run in ipairs({{"pretrained base (frozen)", pretrained, "pretrained_acc"},
+                      {"random base (frozen)", head_on(backbone.build()), "random_acc"}}) do
   local t0 = sys.clock()
   run[2]:fit(x_train, y_train, {epochs = quick and 5 or 15, batch_size = 32, verbose = 0})
   local _, acc = run[2]:evaluate(x_test, y_test, {verbose = 0})
   print(("  %-26s test accuracy %.3f  (%.1f s)"):format(run[1], acc, sys.clock() - t0))
+  require("book").value(run[3], acc, "%.3f")   -- quoted by the chapter's text
 end
--- ANCHOR_END: backbone

@@ -10,15 +10,14 @@ tensor.seed(42)
 local quick = os.getenv("WORKBOOK_QUICK") == "1"
 if quick then print("WORKBOOK_QUICK=1: the CNN trains for 5 epochs instead of 30") end
 
--- ANCHOR: data
+-- %% 데이터
 -- chapter 6's data set and split (same seed, same stratified 25% test)
 local d = data.face_dataset()
 local x_train, x_test, y_train, y_test = ml.train_test_split(d.x, d.y,
     {test_size = 0.25, stratify = d.y, random_state = 0})
 print(("train %d patches, test %d"):format(x_train:size(1), x_test:size(1)))
--- ANCHOR_END: data
 
--- ANCHOR: svm
+-- %% HOG + SVM (6장의 방법)
 -- chapter 6's pipeline, timed: HOG -> StandardScaler -> SVC
 local function hog_features(x)
   local f = tensor.zeros(x:size(1), image.hog(x[1]):numel())
@@ -35,9 +34,8 @@ local svm_time = sys.clock() - t0
 local svm_acc = ml.metrics.accuracy_score(y_test, svm_pred)
 local n_sv = 0
 for _, k in ipairs(svm.n_support_) do n_sv = n_sv + k end
--- ANCHOR_END: svm
 
--- ANCHOR: cnn
+-- %% CNN 학습
 -- a small CNN on the raw pixels: two conv blocks, then a dense head with
 -- one sigmoid output, the probability that the patch is a face
 local model = nn.Sequential {
@@ -57,27 +55,27 @@ t0 = sys.clock()
 local hist = model:fit(x_train, y_train, {epochs = quick and 5 or 30, batch_size = 32,
                                           validation_split = 0.2, verbose = 0})
 local cnn_train = sys.clock() - t0
-plot.history(hist, out "history.png", {title = "B1 CNN"})
+plot.history(hist, out "history.png", {title = "B1 CNN", caption = "얼굴 분류 CNN의 학습 곡선"})
 t0 = sys.clock()
 local prob = model:predict(x_test)
 local cnn_time = sys.clock() - t0
 local cnn_pred = prob:gt(0.5):reshape(prob:size(1))
 local cnn_acc = ml.metrics.accuracy_score(y_test, cnn_pred)
--- ANCHOR_END: cnn
 
--- ANCHOR: compare
+-- %% 두 방법 비교
 local tr, _ = model:count_params()
 print()
 print("                     HOG + SVM      CNN")
 print(("test accuracy        %9.3f  %9.3f"):format(svm_acc, cnn_acc))
+require("book").value("svm_acc", svm_acc, "%.3f")   -- quoted by the chapter
+require("book").value("cnn_acc", cnn_acc, "%.3f")
 print(("training time        %8.2fs  %8.2fs"):format(svm_train, cnn_train))
 print(("prediction time      %7.1fms  %7.1fms   (%d test patches)"):format(
       svm_time * 1e3, cnn_time * 1e3, x_test:size(1)))
 print(("parameters           %9d  %9d"):format(n_sv * 81 + n_sv + 1, tr))
 print(("  (SVM: %d support vectors x 81 HOG values, their %d weights and a bias)"):format(n_sv, n_sv))
--- ANCHOR_END: compare
 
--- ANCHOR: detect
+-- %% 사진에서 얼굴 찾기
 -- both classifiers over the astronaut photo: windows at 4 scales, a
 -- score for each, non-maximum suppression
 local photo = image.to_gray(image.load(data.path("images/astronaut.png")))
@@ -94,7 +92,8 @@ local function finder(scores, threshold, path, title)
       labels[#labels + 1] = ("%.2f"):format(ks[k])
     end
   end
-  plot.detections(photo, hits, path, {labels = labels, title = title})
+  plot.detections(photo, hits, path, {labels = labels, title = title,
+                                      caption = title .. " 분류기로 찾은 얼굴"})
   return #kept, #hits
 end
 local svm_scores = svm:decision_function(scaler:transform(hog_features(windows)))
@@ -104,4 +103,3 @@ print(("%d windows; HOG + SVM: %d above 0, %d boxes after NMS"):format(windows:s
       finder(svm_scores, 0, out "detect_svm.png", "HOG + SVM")))
 print(("CNN: %d windows above 0.5, %d boxes after NMS"):format(
       finder(cnn_scores, 0.5, out "detect_cnn.png", "CNN")))
--- ANCHOR_END: detect

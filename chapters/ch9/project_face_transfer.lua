@@ -13,7 +13,7 @@ local quick = os.getenv("WORKBOOK_QUICK") == "1"
 local EPOCHS = quick and {cnn = 5, head = 5, tune = 3} or {cnn = 30, head = 30, tune = 20}
 if quick then print("WORKBOOK_QUICK=1: fewer epochs (CNN 5, head 5, fine-tuning 3)") end
 
--- ANCHOR: data
+-- %% 데이터
 -- the split of chapter 6 and project_face_cnn.lua; the backbone wants
 -- 28x28 inputs, so the 25x25 patches are resized (bilinear)
 local d = data.face_dataset()
@@ -47,9 +47,8 @@ local function subsample(n)
   end
   return take(x_train), take(x_train28), take(y_train)
 end
--- ANCHOR_END: data
 
--- ANCHOR: methods
+-- %% 네 가지 방법
 local function accuracy(pred) return ml.metrics.accuracy_score(y_test, pred) end
 local function classes(prob) return prob:gt(0.5):reshape(prob:size(1)) end
 
@@ -109,9 +108,8 @@ local function transfer(x, y)
   model:fit(x, y, {epochs = EPOCHS.tune, batch_size = 32, verbose = 0})
   return head_acc, head_time, accuracy(classes(model:predict(x_test28))), sys.clock() - t0
 end
--- ANCHOR_END: methods
 
--- ANCHOR: compare
+-- %% 비교
 local function timed(f, ...)
   local t0 = sys.clock()
   local acc = f(...)
@@ -134,4 +132,3 @@ for _, n in ipairs({10, 25, false}) do
         label, svm_acc, svm_t, cnn_acc, cnn_t, head_acc, head_t, tune_acc, tune_t))
 end
 print("(all: every training patch, faces/non-faces; fine-tuned: its extra time)")
--- ANCHOR_END: compare

@@ -1039,15 +1039,22 @@ static int xrefs_in_text(Ctx *c, cmark_node *t) {
   return 0;
 }
 
-static int mark_xrefs(Ctx *c) {
+/* fn on every node of a type, in document order; stops at the first
+ * that fails (fn sets the error, or leaves it for out of memory). */
+static int each_node(Ctx *c, cmark_node_type type, int (*fn)(Ctx *, cmark_node *)) {
   int n;
-  cmark_node **v = collect(c->doc, CMARK_NODE_TEXT, &n);
+  cmark_node **v = collect(c->doc, type, &n);
   if (!v) return oom(c);
   for (int i = 0; i < n; i++)
-    if (xrefs_in_text(c, v[i])) { free(v); return oom(c); }
+    if (fn(c, v[i])) {
+      free(v);
+      return c->err[0] ? -1 : oom(c);
+    }
   free(v);
   return 0;
 }
+
+static int mark_xrefs(Ctx *c) { return each_node(c, CMARK_NODE_TEXT, xrefs_in_text); }
 
 /* The inline HTML of a node's children (a caption), without <p>: they
  * move into a paragraph put in the document before block (cmark renders
@@ -1073,6 +1080,26 @@ static char *children_html(Ctx *c, cmark_node *from, cmark_node *block) {
   return r;
 }
 
+static void figure_open(Str *b, const char *cls, const char *id) {
+  puts_(b, "<figure class=\"");
+  puts_(b, cls);
+  puts_(b, "\"");
+  if (id[0]) { puts_(b, " id=\""); escape_html(b, id, strlen(id)); puts_(b, "\""); }
+  puts_(b, ">");
+}
+
+/* A caption, with the token for its number when it has label l >= 0. */
+static void caption(Str *b, int l, const char *html) {
+  puts_(b, "<figcaption>");
+  if (l >= 0) {
+    char tok[40];
+    snprintf(tok, sizeof tok, "<!--wb-label:%d-->", l);
+    puts_(b, tok);
+  }
+  puts_(b, html ? html : "");
+  puts_(b, "</figcaption>");
+}
+
 /* An image alone in its paragraph becomes a <figure> with its text as
  * the caption; with {#fig-x} after it, a numbered one. */
 static int figure_paragraph(Ctx *c, cmark_node *para) {
@@ -1095,9 +1122,8 @@ static int figure_paragraph(Ctx *c, cmark_node *para) {
   plain_text(c, &alt, img, 0);
   char *alts = take(&alt), *cap = children_html(c, img, para);
   Str b = {0};
-  puts_(&b, "<figure class=\"figure\"");
-  if (id[0]) { puts_(&b, " id=\""); escape_html(&b, id, strlen(id)); puts_(&b, "\""); }
-  puts_(&b, "><img src=\"");
+  figure_open(&b, "figure", id);
+  puts_(&b, "<img src=\"");
   const char *url = cmark_node_get_url(img);
   puts_(&b, url ? url : "");
   puts_(&b, "\" alt=\"");
@@ -1106,14 +1132,9 @@ static int figure_paragraph(Ctx *c, cmark_node *para) {
     while (k && alts[k - 1] == ' ') k--;
     escape_html(&b, alts, k);
   }
-  puts_(&b, "\"><figcaption>");
-  if (l >= 0) {
-    char tok[40];
-    snprintf(tok, sizeof tok, "<!--wb-label:%d-->", l);
-    puts_(&b, tok);
-  }
-  puts_(&b, cap ? cap : "");
-  puts_(&b, "</figcaption></figure>\n");
+  puts_(&b, "\">");
+  caption(&b, l, cap);
+  puts_(&b, "</figure>\n");
   char *html = take(&b);
   int bad = !alts || !cap || !html || replace_by(para, CMARK_NODE_HTML_BLOCK, html);
   free(alts); free(cap); free(html);
@@ -1143,16 +1164,9 @@ static int table_caption(Ctx *c, cmark_node *table) {
   char *cap = children_html(c, para, para);
   char *tbl = cmark_render_html(table, OPTS, cmark_parser_get_syntax_extensions(c->parser));
   Str b = {0};
-  puts_(&b, "<figure class=\"table-figure\"");
-  if (id[0]) { puts_(&b, " id=\""); escape_html(&b, id, strlen(id)); puts_(&b, "\""); }
-  puts_(&b, "><figcaption>");
-  if (l >= 0) {
-    char tok[40];
-    snprintf(tok, sizeof tok, "<!--wb-label:%d-->", l);
-    puts_(&b, tok);
-  }
-  puts_(&b, cap ? cap : "");
-  puts_(&b, "</figcaption>\n");
+  figure_open(&b, "table-figure", id);
+  caption(&b, l, cap);
+  puts_(&b, "\n");
   puts_(&b, tbl ? tbl : "");
   puts_(&b, "</figure>\n");
   char *html = take(&b);
@@ -1163,12 +1177,7 @@ static int table_caption(Ctx *c, cmark_node *table) {
 }
 
 static int figures_and_tables(Ctx *c) {
-  int n;
-  cmark_node **v = collect(c->doc, CMARK_NODE_PARAGRAPH, &n);
-  if (!v) return oom(c);
-  for (int i = 0; i < n; i++)
-    if (figure_paragraph(c, v[i])) { free(v); return -1; }
-  free(v);
+  if (each_node(c, CMARK_NODE_PARAGRAPH, figure_paragraph)) return -1;
   /* tables: the extension's node type, found by name */
   cmark_iter *it = cmark_iter_new(c->doc);
   cmark_node **t = NULL;
@@ -1318,6 +1327,7 @@ static int transform(Ctx *c) {
 int bm_render(const char *src, size_t len, const char *name, const char *root,
               const char *dir, BmPage *page, char *err, size_t errlen) {
   memset(page, 0, sizeof *page);
+  if (errlen) err[0] = '\0';
   Ctx c = {.name = name, .root = root ? root : ".", .dir = dir ? dir : ".",
            .page = page,
            .err = err, .errlen = errlen};

@@ -28,6 +28,9 @@ options:
   --jobs N, -j N     labs run at once (default 1)
   --solutions        the instructor's edition: each exercise also shows its
                      solution and the solution's `workbook check` output
+  --pdf              also write OUT/book.pdf, the whole book with a table of
+                     contents and page numbers, through headless Chromium
+                     (sh scripts/deps.sh browser installs it)
   --help             this text
 
 A chapter with chapters/chN/exercises/exK.lua files gets an exercise
@@ -119,7 +122,8 @@ local function exists(p) return sys.exists(p) end
 -- ---- options ------------------------------------------------------------
 
 local function parse_args(args)
-  local o = {keep_going = false, quick = false, solutions = false, timeout = 1800, jobs = 1}
+  local o = {keep_going = false, quick = false, solutions = false, pdf = false,
+             timeout = 1800, jobs = 1}
   local i = 1
   local function value(flag)
     i = i + 1
@@ -135,6 +139,7 @@ local function parse_args(args)
     elseif a == "--keep-going" or a == "-k" then o.keep_going = true
     elseif a == "--quick" then o.quick = true
     elseif a == "--solutions" then o.solutions = true
+    elseif a == "--pdf" then o.pdf = true
     elseif a == "--timeout" then
       o.timeout = tonumber(value(a))
       if not o.timeout or o.timeout <= 0 then
@@ -145,7 +150,7 @@ local function parse_args(args)
       if not o.jobs or o.jobs < 1 then error("--jobs needs a count >= 1", 0) end
     else
       local flags = {"--help", "--src", "--out", "--cache", "--keep-going", "--quick",
-                     "--timeout", "--jobs", "--solutions"}
+                     "--timeout", "--jobs", "--solutions", "--pdf"}
       local near = require("options").nearest(a, flags)
       error("unknown option '" .. a .. "' (" .. (near and "did you mean '" .. near .. "'? " or "")
             .. "see workbook book --help)", 0)
@@ -762,6 +767,7 @@ end
 -- A lab figure: natural size up to the column (CSS); a small one is
 -- scaled up by a whole factor, pixels kept sharp (data-scale, book.js);
 -- its caption from the lab (caption=), numbered when it has a label.
+local failed_id
 local function figure_html(ctx, lab, fig)
   local f = fig.file
   local url = esc(url_encode_path("figures/" .. f))
@@ -832,8 +838,11 @@ end
 -- <!--wb-run:R-->: above a whole lab, its name, a download link, time.
 local function lab_head_html(ctx, lab)
   ctx.lab_files[lab.path] = true
-  local quick = ctx.o.quick and " · 빠른 실행(--quick)" or ""
-  local meta = lab.manifest and ("%s · %.1f초"):format(quick, lab.manifest.seconds) or quick
+  local parts = {}
+  if lab.manifest then parts[#parts + 1] = ("%.1f초"):format(lab.manifest.seconds) end
+  if ctx.o.quick then parts[#parts + 1] = "빠른 실행(--quick)" end
+  if lab.failed then parts[#parts + 1] = "실행 실패" end
+  local meta = table.concat(parts, " · ")
   return ('<div class="lab-banner" data-lab="%s"><span class="lab-name">%s</span>'
     .. '<a class="download" href="%s" download>이 실습 내려받기</a>'
     .. '<span class="lab-meta">%s</span></div>\n'):format(esc(lab.path), esc(basename(lab.path)),
@@ -871,14 +880,19 @@ local function cell_html(ctx, lab, k)
   return table.concat(parts)
 end
 
+-- The id of a failed lab's box, for the banner's link.
+failed_id = function(lab)
+  return "failed-" .. lab.path:gsub("[^%w]+", "-")
+end
+
 -- <!--wb-end:R-->: after the lab's last piece; a failure shows here.
 local function lab_end_html(ctx, lab)
   if not lab.failed then return "" end
   local quick = ctx.o.quick and " · 빠른 실행(--quick)" or ""
-  return ('<div class="lab-result failed" data-lab="%s"><div class="lab-head">'
+  return ('<div class="lab-result failed" id="%s" data-lab="%s"><div class="lab-head">'
     .. '실행 실패: <code>%s</code>%s</div>'
     .. '<pre class="lab-output"><code class="nohighlight">%s</code></pre></div>\n')
-    :format(esc(lab.path), esc(lab.path), quick, esc(failed_output(lab)))
+    :format(failed_id(lab), esc(lab.path), esc(lab.path), quick, esc(failed_output(lab)))
 end
 
 -- ---- exercises -------------------------------------------------------------
@@ -1246,12 +1260,18 @@ local function notices(ctx, page)
       .. '실습 결과는 작은 데이터로 짧게 실행한 것이라 '
       .. '정식 빌드의 결과와 다릅니다.</p>\n'
   end
-  local failed = 0
-  for _, lab in ipairs(page.labs or {}) do if lab.failed then failed = failed + 1 end end
-  if failed > 0 then
+  local failed, seen = {}, {}
+  for _, lab in ipairs(page.labs or {}) do
+    if lab.failed and not seen[lab] then
+      seen[lab] = true
+      failed[#failed + 1] = ('<a href="#%s"><code>%s</code></a>'):format(failed_id(lab),
+                                                                      esc(basename(lab.path)))
+    end
+  end
+  if #failed > 0 then
     s[#s + 1] = ('<p class="notice failed">'
-      .. '이 페이지의 실습 %d개가 실행에 실패했습니다. '
-      .. '아래의 실패 표시를 확인하세요.</p>\n'):format(failed)
+      .. '이 페이지의 실습 %d개가 실행에 실패했습니다: %s</p>\n'):format(#failed,
+      table.concat(failed, ", "))
   end
   return table.concat(s)
 end
@@ -1348,7 +1368,15 @@ local function print_html(ctx)
       :format(esc(front.title))}
   for k = 2, #ctx.pages do
     local p = ctx.pages[k]
-    s[#s + 1] = ('<li><a href="#%s">%s</a></li>\n'):format(esc(p.name), p.title_html)
+    local subs = {}
+    for _, h in ipairs(p.r.headings) do
+      if h.level == 2 then
+        subs[#subs + 1] = ('<li><a href="#%s--%s">%s%s</a></li>\n'):format(esc(p.name), esc(h.id),
+          h.number and ('<span class="secnum">%s</span> '):format(h.number) or "", strip_links(h.html))
+      end
+    end
+    s[#s + 1] = ('<li><a href="#%s">%s</a>%s</li>\n'):format(esc(p.name), p.title_html,
+      #subs > 0 and '\n<ol class="print-sections">\n' .. table.concat(subs) .. "</ol>" or "")
   end
   s[#s + 1] = "</ol></section>\n"
   for _, page in ipairs(ctx.pages) do
@@ -1478,8 +1506,9 @@ local function formulas(o, page, acc)
   return acc
 end
 
-local function find_node()
-  for _, name in ipairs {"node", "nodejs"} do
+-- The path of the first of these programs on PATH, or nil.
+local function find_program(names)
+  for _, name in ipairs(names) do
     local p = io.popen("command -v " .. name .. " 2>/dev/null")
     local path = p and p:read("l")
     if p then p:close() end
@@ -1503,7 +1532,7 @@ local function check_tex(o, pages, problems)
   local hash = core.sha256(("tex-check 1\n%s %s\n%s"):format(katex, st and st.size or 0, json))
   local okfile = o.cache .. "/tex-ok"
   if read_file(okfile) == hash .. "\n" then return end
-  local node = find_node()
+  local node = find_program {"node", "nodejs"}
   if not node then
     warn("book: warning: TeX not checked: Node.js (node) not found; install Debian's nodejs\n")
     return
@@ -1533,6 +1562,40 @@ local function check_tex(o, pages, problems)
     if out:match("^%[%]") then write_file(okfile, hash .. "\n")
     else warn("book: warning: TeX not checked: ", (out:gsub("\n+$", "")), "\n") end
   end
+end
+
+-- ---- PDF -----------------------------------------------------------------
+--
+-- print.html through headless Chromium: the cover and its table of
+-- contents, every chapter from a new page, page numbers in the footer
+-- (book.css's @page rules), the PDF's outline from the headings.
+
+local function write_pdf(o)
+  local chromium = find_program {"chromium", "chromium-browser"}
+  if not chromium then
+    error("book: --pdf needs Chromium: install it with sh scripts/deps.sh browser", 0)
+  end
+  local out = core.realpath(o.out)
+  local final = out .. "/book.pdf"
+  local tmp = out .. "/.book.pdf.tmp"
+  local profile = (core.realpath(o.cache) or o.cache) .. "/chromium"
+  sys.doing("book: printing " .. final)
+  local cmd = ("%s --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "
+    .. "--disable-background-networking --disable-sync --user-data-dir=%s "
+    .. "--allow-file-access-from-files --no-pdf-header-footer --generate-pdf-document-outline "
+    .. "--virtual-time-budget=30000 --run-all-compositor-stages-before-draw "
+    .. "--print-to-pdf=%s %s 2>&1"):format(q(chromium), q(profile), q(tmp),
+    q("file://" .. url_encode_path(out .. "/print.html")))
+  local p = io.popen(cmd)
+  local log = p:read("a")
+  p:close()
+  local head = read_file(tmp)
+  if not head or head:sub(1, 5) ~= "%PDF-" then
+    os.remove(tmp)
+    error("book: Chromium did not write the PDF:\n" .. log, 0)
+  end
+  assert(os.rename(tmp, final))
+  return final
 end
 
 -- ---- main ---------------------------------------------------------------
@@ -1632,6 +1695,7 @@ local function build(o)
   copy_assets(ctx)
   for f in pairs(ctx.lab_files) do files[f] = true end
   copy_files(ctx, files)
+  local pdf = o.pdf and write_pdf(o)
   sys.doing(nil)
   local nchecks = 0
   for _, lab in ipairs(labs) do if lab.command == "check" then nchecks = nchecks + 1 end end
@@ -1639,6 +1703,7 @@ local function build(o)
       :format(o.out, #pages, #labs - nchecks,
               o.solutions and (" + %d solution checks"):format(nchecks) or "",
               ctx.ran, ctx.cached, sys.clock() - t0))
+  if pdf then say(("book: wrote %s\n"):format(pdf)) end
   if #failed > 0 then summary(failed); return 1 end
   return 0
 end

@@ -256,6 +256,8 @@ main.print { margin-left: 0; }
 .cover { text-align: center; padding: 6rem 0 3rem; }
 .cover-title { font-size: 2.2rem; }
 .print-toc { text-align: left; display: inline-block; font-size: 1.1rem; }
+.print-toc > li { margin: 0.6rem 0; font-weight: 600; }
+.print-sections { font-size: 0.9rem; font-weight: 400; list-style: none; padding-left: 1.2rem; }
 .print-page .chapter { border-top: 3px double var(--border); margin-top: 3rem; }
 .print-page .chapter h1, .print-page .chapter h2, .print-page .chapter h3 { line-height: 1.4; }
 
@@ -279,7 +281,11 @@ main.print { margin-left: 0; }
 }
 
 /* ---- paper ---- */
-@page { size: A4; margin: 18mm 16mm 20mm; }
+@page {
+  size: A4; margin: 18mm 16mm 20mm;
+  @bottom-center { content: counter(page); font-family: var(--sans); font-size: 9pt; color: #666; }
+}
+@page :first { @bottom-center { content: none; } }
 @media print {
   body { font-size: 10.5pt; line-height: 1.65; background: #fff; }
   .sidebar, .nav-button, .pager, .anchor, .print-link { display: none !important; }
@@ -413,7 +419,7 @@ M.js = [==[
   var SMALL = 256, TARGET = 384;
   function scaleImage(img) {
     var w = img.naturalWidth, h = img.naturalHeight;
-    if (!w || w >= SMALL || h >= SMALL) return;
+    if (!w || w >= SMALL || h >= SMALL || /\.svg$/i.test(img.getAttribute("src"))) return;
     var box = img.closest(".content") || document.body;
     var room = Math.min(box.clientWidth - 40, TARGET);
     var k = Math.floor(room / Math.max(w, h / 1.5));

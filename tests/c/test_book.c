@@ -1,7 +1,7 @@
 /* test_book.c - the book builder's C core without Lua: math protection
  * and its line map, heading slugs, anchored includes, SHA-256, child
- * processes with a kill and an interrupt, and a whole page through
- * bm_render. */
+ * processes with a kill and an interrupt, a whole page through
+ * bm_render, a lab's cells. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +159,35 @@ static void test_page(void) {
      "missing include: %s", err);
 }
 
+/* Cells: the lines before the first marker, named and Markdown cells,
+ * a lab without markers, and lines that only look like markers. */
+static void test_cells(void) {
+  BiCell *v;
+  int n;
+  const char *lab = "-- header\nlocal a = 1\n\n-- %% 첫 셀\nprint(a)\n\n"
+                    "-- %% [markdown]\n-- ## 제목\n--\n-- 본문 $x$\n"
+                    "-- %%\n--  %% not a marker\n-- %%x not one either\nprint(2)\n";
+  ok(bi_cells(lab, &v, &n) == 0, "cells of a lab");
+  is(n, 4, "cell 0 and three markers");
+  if (n == 4) {
+    ok(v[0].index == 0 && strcmp(v[0].text, "-- header\nlocal a = 1") == 0
+       && v[0].title[0] == 0, "cell 0: the lines before the first marker");
+    ok(v[1].index == 1 && strcmp(v[1].title, "첫 셀") == 0
+       && strcmp(v[1].text, "print(a)") == 0 && !v[1].markdown,
+       "a named code cell, blank lines trimmed");
+    ok(v[2].markdown && strcmp(v[2].text, "## 제목\n\n본문 $x$") == 0 && v[2].title[0] == 0,
+       "a Markdown cell loses its comment leaders");
+    ok(v[3].index == 3 && strcmp(v[3].text, "--  %% not a marker\n-- %%x not one either\nprint(2)") == 0,
+       "only '-- %%' at the line's start, then a blank or the end, is a marker");
+  }
+  bi_cells_free(v, n);
+  ok(bi_cells("print(1)\nprint(2)\n", &v, &n) == 0 && n == 1 && v[0].index == 0
+     && strcmp(v[0].text, "print(1)\nprint(2)") == 0, "a lab without markers is one cell");
+  bi_cells_free(v, n);
+  ok(bi_cells("", &v, &n) == 0 && n == 1 && v[0].text[0] == 0, "an empty lab: one empty cell");
+  bi_cells_free(v, n);
+}
+
 int main(void) {
   test_math();
   test_slug();
@@ -166,5 +195,6 @@ int main(void) {
   test_hash();
   test_run();
   test_page();
+  test_cells();
   return done_testing();
 }

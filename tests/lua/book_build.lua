@@ -4,36 +4,13 @@
 -- failure is never cached), failing labs, --keep-going, the timeout,
 -- --quick, and the checks that fail a build (include, anchor, links).
 local t = require "tap"
+local sh, q, read, write, has = t.sh, t.q, t.read, t.write, t.has
 local bin = os.getenv("WORKBOOK") or "./workbook"
 if bin:sub(1, 1) ~= "/" then bin = os.getenv("PWD") .. "/" .. bin end
 
 local tmp = os.tmpname()
 local base = tmp .. "_book"
 local src, out = base .. "/src", base .. "/out"
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local s = p:read("a")
-  p:close()
-  local rc = tonumber(s:match("rc=(%d+)\n?$"))
-  return (s:gsub("rc=%d+\n?$", "")), rc
-end
-
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
 
 local function fresh_copy()
   sh("rm -rf " .. q(base) .. " && mkdir -p " .. q(base) .. " && cp -r tests/fixtures/book " .. q(src))
@@ -43,12 +20,6 @@ local function book(args)
   local t0 = os.time()
   local s, rc = sh(q(bin) .. " book --src " .. q(src) .. " --out " .. q(out) .. " " .. (args or ""))
   return s, rc, os.time() - t0
-end
-
-local function has(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) ~= nil, name)
-  if not r then t.diag("missing: " .. frag); t.diag("in: " .. tostring(s):sub(1, 3000)) end
-  return r
 end
 
 -- ---- a first build ---------------------------------------------------------
@@ -145,9 +116,9 @@ t.ok(not s:find("running chapters/cha/lab1.lua", 1, true), "the good lab stays c
 s, rc = book("--keep-going")
 t.is(rc, 1, "--keep-going still exits non-zero")
 local chb = read(out .. "/chb.html") or ""
-has(chb, '<div class="lab-result failed" data-lab="chapters/chb/lab2.lua">', "--keep-going marks the failure on the page")
+has(chb, '<div class="lab-result failed" id="failed-chapters-chb-lab2-lua" data-lab="chapters/chb/lab2.lua">', "--keep-going marks the failure on the page")
 has(chb, "chapters/chb/lab2.lua:3: attempt to index a nil value", "with the message")
-has(chb, "실습 1개가 실행에 실패했습니다", "and a notice on top")
+has(chb, '실습 1개가 실행에 실패했습니다: <a href="#failed-chapters-chb-lab2-lua"><code>lab2.lua</code></a>', "and a notice on top linking to it")
 has(read(out .. "/cha.html"), "data: hello 2", "the other pages are built")
 
 -- ---- the timeout -----------------------------------------------------------------

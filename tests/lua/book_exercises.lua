@@ -7,6 +7,7 @@
 -- (--solutions: banner, solution and its `workbook check` output in a
 -- <details>, cached like labs; a failing solution fails the build).
 local t = require "tap"
+local sh, q, read, write, has, hasnt = t.sh, t.q, t.read, t.write, t.has, t.hasnt
 local bin = os.getenv("WORKBOOK") or "./workbook"
 if bin:sub(1, 1) ~= "/" then bin = os.getenv("PWD") .. "/" .. bin end
 
@@ -14,45 +15,8 @@ local tmp = os.tmpname()
 local base = tmp .. "_bookex"
 local src, out = base .. "/src", base .. "/out"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local s = p:read("a")
-  p:close()
-  local rc = tonumber(s:match("rc=(%d+)\n?$"))
-  return (s:gsub("rc=%d+\n?$", "")), rc
-end
-
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  sh("mkdir -p " .. q(path:match("^(.*)/")))
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
 local function book(args)
   return sh(q(bin) .. " book --src " .. q(src) .. " --out " .. q(out) .. " " .. (args or ""))
-end
-
-local function has(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) ~= nil, name)
-  if not r then t.diag("missing: " .. frag); t.diag("in: " .. tostring(s):sub(1, 3000)) end
-  return r
-end
-
-local function hasnt(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) == nil, name)
-  if not r then t.diag("found: " .. frag) end
-  return r
 end
 
 -- ---- the book ------------------------------------------------------------------

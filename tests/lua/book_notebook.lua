@@ -14,37 +14,7 @@ local tmp = os.tmpname()
 local base = tmp .. "_nb"
 local src, out = base .. "/src", base .. "/out"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local s = p:read("a")
-  p:close()
-  local rc = tonumber(s:match("rc=(%d+)\n?$"))
-  return (s:gsub("rc=%d+\n?$", "")), rc
-end
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function write(path, s)
-  os.execute("mkdir -p " .. q(path:match("^(.*)/")))
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-local function has(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) ~= nil, name)
-  if not r then t.diag("missing: " .. frag); t.diag("in: " .. tostring(s):sub(1, 4000)) end
-  return r
-end
-local function hasnt(s, frag, name)
-  local r = t.ok(s and s:find(frag, 1, true) == nil, name)
-  if not r then t.diag("unexpected: " .. frag) end
-  return r
-end
+local sh, q, read, write, has, hasnt = t.sh, t.q, t.read, t.write, t.has, t.hasnt
 local function before(s, a, b, name)
   local i, j = s and s:find(a, 1, true), s and s:find(b, 1, true)
   local r = t.ok(i and j and i < j, name)

@@ -57,6 +57,49 @@ function M.raises(f, pattern, name)
   return r
 end
 
+-- ---- helpers for tests that run commands and read files ----------------
+
+-- Run a shell command: its output (stdout and stderr) and exit status.
+function M.sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
+  local s = p:read("a")
+  p:close()
+  local rc = tonumber(s:match("rc=(%d+)\n?$"))
+  return (s:gsub("rc=%d+\n?$", "")), rc
+end
+
+-- A word for the shell, single-quoted.
+function M.q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Write a file, making its folder.
+function M.write(path, s)
+  os.execute("mkdir -p " .. M.q(path:match("^(.*)/")))
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+-- s holds (has) or does not hold (hasnt) the plain text frag.
+function M.has(s, frag, name)
+  local r = M.ok(s and s:find(frag, 1, true) ~= nil, name)
+  if not r then M.diag("missing: " .. frag); M.diag("in: " .. tostring(s):sub(1, 4000)) end
+  return r
+end
+
+function M.hasnt(s, frag, name)
+  local r = M.ok(s and s:find(frag, 1, true) == nil, name)
+  if not r then M.diag("unexpected: " .. frag) end
+  return r
+end
+
 function M.done()
   print("1.." .. n)
   if failed > 0 then os.exit(1) end
