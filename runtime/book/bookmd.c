@@ -64,6 +64,13 @@ static char *dup(const char *s) {
 
 /* ---- the render context ------------------------------------------------ */
 
+#define URL_WINDOW 4096
+typedef struct {
+  cmark_node *block;     /* the block the cursor is in */
+  const char *at;        /* the cursor in the protected text */
+  int line;              /* its line */
+} UrlScan;
+
 typedef struct {
   const char *name, *root, *dir;
   BmProtected prot;
@@ -73,6 +80,7 @@ typedef struct {
   int capheads, caprefs, capruns, caplabels, capxrefs;
   char *err;
   size_t errlen;
+  UrlScan xref_scan, fig_scan; /* cursors for node_line (see inline_line) */
 } Ctx;
 
 /* Set the error "name:LINE: message"; returns -1 for the caller. */
@@ -105,12 +113,6 @@ static int is_block(cmark_node *n) {
  * keeps a page of many links or deeply nested ones linear. A URL not
  * found there (an autolink, a reference) takes the cursor's line, at
  * least the block's first. */
-#define URL_WINDOW 4096
-typedef struct {
-  cmark_node *block;     /* the block the cursor is in */
-  const char *at;        /* the cursor in the protected text */
-  int line;              /* its line */
-} UrlScan;
 
 static int inline_line(Ctx *c, UrlScan *sc, cmark_node *block,
                        const char *needle) {
@@ -140,6 +142,14 @@ static int inline_line(Ctx *c, UrlScan *sc, cmark_node *block,
   sc->at = hit + 1;
   sc->line = line;
   return src_line(c, line);
+}
+
+/* The line of an inline node n (a reference, a figure's image): the
+ * innermost enclosing block with a position, scanned with cursor sc. */
+static int node_line(Ctx *c, UrlScan *sc, cmark_node *n, const char *needle) {
+  while (n && !(is_block(n) && cmark_node_get_start_line(n) > 0))
+    n = cmark_node_parent(n);
+  return inline_line(c, sc, n, needle);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -976,7 +986,7 @@ static int add_xref(Ctx *c, cmark_node *at, int value, const char *key) {
   char needle[300];
   snprintf(needle, sizeof needle, value ? "{{%s" : "@%s", key);
   BmXref *x = &pg->xrefs[pg->nxrefs];
-  *x = (BmXref){value, inline_line(c, at, needle), dup(key)};
+  *x = (BmXref){value, node_line(c, &c->xref_scan, at, needle), dup(key)};
   if (!x->key) return -1;
   return pg->nxrefs++;
 }
@@ -1107,7 +1117,7 @@ static int figure_paragraph(Ctx *c, cmark_node *para) {
   if (!img || cmark_node_get_type(img) != CMARK_NODE_IMAGE) return 0;
   cmark_node *rest = cmark_node_next(img);
   char id[256] = "";
-  int line = inline_line(c, img, NULL);
+  int line = node_line(c, &c->fig_scan, img, NULL);
   if (rest) {
     if (cmark_node_next(rest) || cmark_node_get_type(rest) != CMARK_NODE_TEXT) return 0;
     const char *s = cmark_node_get_literal(rest);
