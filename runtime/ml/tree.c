@@ -1,0 +1,528 @@
+/* tree.c - CART trees grown as scikit-learn 1.2's DepthFirstTreeBuilder
+ * with its BestSplitter / RandomSplitter and criteria, and the random
+ * draws they make (see tree.h).
+ *
+ * The per-node work: draw the features to try in scikit-learn's order
+ * (Fisher-Yates with its xorshift rand_r, skipping constant features and
+ * remembering them for the subtree), then evaluate each drawn feature --
+ * on the thread pool when the node is large and the caller allows it --
+ * and keep the first best in drawing order. X is read column by column
+ * (transposed once). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/threads.h"
+#include "ml/tree.h"
+
+#define FEATURE_THRESHOLD 1e-7
+#define RAND_R_MAX 0x7FFFFFFFu
+
+/* ---- NumPy's MT19937 ------------------------------------------------- */
+
+void mt_seed(MTState *s, uint32_t seed) {
+  s->key[0] = seed;
+  for (int i = 1; i < 624; i++)
+    s->key[i] = 1812433253u * (s->key[i - 1] ^ (s->key[i - 1] >> 30)) +
+                (uint32_t)i;
+  s->pos = 624;
+}
+
+uint32_t mt_next(MTState *s) {
+  uint32_t *mt = s->key, y;
+  if (s->pos >= 624) {
+    int k;
+    for (k = 0; k < 624 - 397; k++) {
+      y = (mt[k] & 0x80000000u) | (mt[k + 1] & 0x7fffffffu);
+      mt[k] = mt[k + 397] ^ (y >> 1) ^ ((y & 1) ? 0x9908b0dfu : 0);
+    }
+    for (; k < 623; k++) {
+      y = (mt[k] & 0x80000000u) | (mt[k + 1] & 0x7fffffffu);
+      mt[k] = mt[k + 397 - 624] ^ (y >> 1) ^ ((y & 1) ? 0x9908b0dfu : 0);
+    }
+    y = (mt[623] & 0x80000000u) | (mt[0] & 0x7fffffffu);
+    mt[623] = mt[396] ^ (y >> 1) ^ ((y & 1) ? 0x9908b0dfu : 0);
+    s->pos = 0;
+  }
+  y = mt[s->pos++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  y ^= y >> 18;
+  return y;
+}
+
+uint32_t mt_randint(MTState *s, uint64_t high) {
+  uint64_t rng = high - 1;
+  if (rng == 0) return 0;
+  if (rng >= 0xFFFFFFFFu) return mt_next(s);
+  uint32_t mask = (uint32_t)rng;
+  mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4;
+  mask |= mask >> 8; mask |= mask >> 16;
+  uint32_t v;
+  while ((v = mt_next(s) & mask) > rng) {}
+  return v;
+}
+
+/* ---- the trees' own rand_r -------------------------------------------- */
+
+static uint32_t rand_r32(uint32_t *seed) {
+  if (*seed == 0) *seed = 1;
+  *seed ^= *seed << 13;
+  *seed ^= *seed >> 17;
+  *seed ^= *seed << 5;
+  return *seed % (RAND_R_MAX + 1u);
+}
+
+static int64_t rand_int(int64_t lo, int64_t hi, uint32_t *seed) {
+  return lo + (int64_t)(rand_r32(seed) % (uint64_t)(hi - lo));
+}
+
+static double rand_uniform(double lo, double hi, uint32_t *seed) {
+  return (hi - lo) * (double)rand_r32(seed) / (double)RAND_R_MAX + lo;
+}
+
+/* ---- the builder ------------------------------------------------------- */
+
+typedef struct { float v; int32_t i; } Pair;
+
+typedef struct {
+  double proxy, thr;
+  int64_t pos;          /* samples going left */
+} Cand;
+
+typedef struct {
+  const TreeParams *p;
+  const float *Xt;
+  int64_t n;
+  int d, K, S;          /* K classes (0: regression), S = max(K, 1) */
+  const double *y, *w;
+  int32_t *samples, *tmp;
+  int *features, *constant;
+  uint32_t seed;
+  int nslots;
+  Pair **pairs;         /* per pool slot: n */
+  double **left;        /* per pool slot: S + 2 */
+  /* the node being split */
+  int64_t start, end;
+  double *ntot, nw, nsq; /* class weights / target sum, weight, sq sum */
+  int *visit;
+  double *rthr;         /* random splitter: each visited feature's threshold */
+  Cand *cand;
+} Builder;
+
+static inline double wt(const Builder *b, int32_t i) {
+  return b->w ? b->w[i] : 1.0;
+}
+
+/* stats of samples[lo, hi): sums (S), weight, weighted square sum */
+static void stats(const Builder *b, int64_t lo, int64_t hi, double *sum,
+                  double *wsum, double *sq) {
+  for (int k = 0; k < b->S; k++) sum[k] = 0;
+  double W = 0, Q = 0;
+  for (int64_t p = lo; p < hi; p++) {
+    int32_t i = b->samples[p];
+    double w = wt(b, i);
+    W += w;
+    if (b->K) {
+      sum[(int)b->y[i]] += w;
+    } else {
+      double wy = w * b->y[i];
+      sum[0] += wy;
+      Q += wy * b->y[i];
+    }
+  }
+  *wsum = W;
+  *sq = Q;
+}
+
+static double log2_(double x) { return log(x) / log(2.0); }
+
+static double impurity_of(const Builder *b, const double *sum, double w,
+                          double sq) {
+  switch (b->p->criterion) {
+  case CRIT_GINI: {
+    double s = 0;
+    for (int k = 0; k < b->K; k++) s += sum[k] * sum[k];
+    return 1.0 - s / (w * w);
+  }
+  case CRIT_ENTROPY: {
+    double e = 0;
+    for (int k = 0; k < b->K; k++)
+      if (sum[k] > 0) {
+        double c = sum[k] / w;
+        e -= c * log2_(c);
+      }
+    return e;
+  }
+  default: {
+    double m = sum[0] / w;
+    return sq / w - m * m;
+  }
+  }
+}
+
+/* the criterion's proxy for a split with left sums sl (weight wl) */
+static double proxy_of(const Builder *b, const double *sl, double wl,
+                       double *sr) {
+  double wr = b->nw - wl;
+  int c = b->p->criterion;
+  if (c == CRIT_MSE) {
+    double r = b->ntot[0] - sl[0];
+    return sl[0] * sl[0] / wl + r * r / wr;
+  }
+  if (c == CRIT_FRIEDMAN) {
+    double r = b->ntot[0] - sl[0];
+    double diff = wr * sl[0] - wl * r;
+    return diff * diff / (wl * wr);
+  }
+  for (int k = 0; k < b->K; k++) sr[k] = b->ntot[k] - sl[k];
+  return -wr * impurity_of(b, sr, wr, 0) - wl * impurity_of(b, sl, wl, 0);
+}
+
+static inline void add_left(const Builder *b, double *sl, double *wl,
+                            int32_t i) {
+  double w = wt(b, i);
+  *wl += w;
+  if (b->K) sl[(int)b->y[i]] += w;
+  else sl[0] += w * b->y[i];
+}
+
+/* sort pairs by value: 3-way quicksort (ties are common in images),
+ * insertion sort for short runs */
+static void sort_pairs(Pair *a, int64_t n) {
+  while (n > 16) {
+    float x = a[0].v, y = a[n / 2].v, z = a[n - 1].v;
+    float piv = x < y ? (y < z ? y : (x < z ? z : x))
+                      : (x < z ? x : (y < z ? z : y));
+    int64_t lt = 0, i = 0, gt = n;
+    while (i < gt) {
+      if (a[i].v < piv) { Pair t = a[lt]; a[lt++] = a[i]; a[i++] = t; }
+      else if (a[i].v > piv) { Pair t = a[--gt]; a[gt] = a[i]; a[i] = t; }
+      else i++;
+    }
+    if (lt < n - gt) { sort_pairs(a, lt); a += gt; n -= gt; }
+    else { sort_pairs(a + gt, n - gt); n = lt; }
+  }
+  for (int64_t i = 1; i < n; i++) {
+    Pair t = a[i];
+    int64_t j = i;
+    while (j > 0 && a[j - 1].v > t.v) { a[j] = a[j - 1]; j--; }
+    a[j] = t;
+  }
+}
+
+/* evaluate visited feature number v on the current node */
+static void eval_feature(Builder *b, int v, int slot) {
+  const TreeParams *p = b->p;
+  int64_t m = b->end - b->start;
+  const float *col = b->Xt + (int64_t)b->visit[v] * b->n;
+  const int32_t *smp = b->samples + b->start;
+  double *sl = b->left[slot], *sr = sl + b->S, wl = 0;
+  Cand best = {-INFINITY, 0, -1};
+  for (int k = 0; k < b->S; k++) sl[k] = 0;
+  if (p->splitter == SPLIT_RANDOM) {
+    double thr = b->rthr[v];
+    int64_t pos = 0;
+    for (int64_t q = 0; q < m; q++)
+      if ((double)col[smp[q]] <= thr) { add_left(b, sl, &wl, smp[q]); pos++; }
+    if (pos >= p->min_samples_leaf && m - pos >= p->min_samples_leaf &&
+        wl >= p->min_weight_leaf && b->nw - wl >= p->min_weight_leaf)
+      best = (Cand){proxy_of(b, sl, wl, sr), thr, pos};
+    b->cand[v] = best;
+    return;
+  }
+  Pair *a = b->pairs[slot];
+  for (int64_t q = 0; q < m; q++) a[q] = (Pair){col[smp[q]], smp[q]};
+  sort_pairs(a, m);
+  int64_t i = 0, q = 0;
+  while (q < m) {
+    while (q + 1 < m && (double)a[q + 1].v <= (double)a[q].v + FEATURE_THRESHOLD)
+      q++;
+    q++;
+    if (q >= m) break;
+    if (q < p->min_samples_leaf || m - q < p->min_samples_leaf) continue;
+    while (i < q) add_left(b, sl, &wl, a[i++].i);
+    if (wl < p->min_weight_leaf || b->nw - wl < p->min_weight_leaf) continue;
+    double pr = proxy_of(b, sl, wl, sr);
+    if (pr > best.proxy) {
+      double thr = (double)a[q - 1].v / 2.0 + (double)a[q].v / 2.0;
+      if (thr == (double)a[q].v || isinf(thr)) thr = a[q - 1].v;
+      best = (Cand){pr, thr, q};
+    }
+  }
+  b->cand[v] = best;
+}
+
+static void eval_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
+  for (int64_t v = lo; v < hi; v++) eval_feature(ctx, (int)v, slot);
+}
+
+/* Draw the features of one node as scikit-learn does; fills visit (and
+ * rthr for the random splitter); returns how many were visited and
+ * updates *n_const (the known constant features for the children). */
+static int draw_features(Builder *b, int *n_const) {
+  const TreeParams *p = b->p;
+  int *f = b->features;
+  int n_known = *n_const, n_total = n_known, n_found = 0, n_drawn = 0;
+  int f_i = b->d, n_visited = 0, nv = 0;
+  const int32_t *smp = b->samples + b->start;
+  int64_t m = b->end - b->start;
+  while (f_i > n_total && (n_visited < p->max_features ||
+                           n_visited <= n_found + n_drawn)) {
+    n_visited++;
+    int f_j = (int)rand_int(n_drawn, f_i - n_found, &b->seed);
+    if (f_j < n_known) {
+      int t = f[n_drawn]; f[n_drawn] = f[f_j]; f[f_j] = t;
+      n_drawn++;
+      continue;
+    }
+    f_j += n_found;
+    const float *col = b->Xt + (int64_t)f[f_j] * b->n;
+    float lo = col[smp[0]], hi = lo;
+    for (int64_t q = 1; q < m; q++) {
+      float x = col[smp[q]];
+      if (x < lo) lo = x;
+      else if (x > hi) hi = x;
+    }
+    if ((double)hi <= (double)lo + FEATURE_THRESHOLD) {
+      int t = f[f_j]; f[f_j] = f[n_total]; f[n_total] = t;
+      n_found++;
+      n_total++;
+      continue;
+    }
+    f_i--;
+    int t = f[f_i]; f[f_i] = f[f_j]; f[f_j] = t;
+    if (p->splitter == SPLIT_RANDOM) {
+      double thr = rand_uniform(lo, hi, &b->seed);
+      if (thr == (double)hi) thr = lo;
+      b->rthr[nv] = thr;
+    }
+    b->visit[nv++] = f[f_i];
+  }
+  memcpy(f, b->constant, (size_t)n_known * sizeof *f);
+  memcpy(b->constant + n_known, f + n_known, (size_t)n_found * sizeof *f);
+  *n_const = n_total;
+  return nv;
+}
+
+static int add_node(DTree *t, int S) {
+  if (t->node_count < t->cap) return 0;
+  int64_t cap = t->cap ? t->cap * 2 : 64;
+  void *q;
+#define GROW(field)                                                     \
+  if (!(q = realloc(t->field, (size_t)cap * sizeof *t->field))) return -1; \
+  t->field = q;
+  GROW(left) GROW(right) GROW(n_node_samples) GROW(feature)
+  GROW(threshold) GROW(impurity) GROW(weighted_n)
+#undef GROW
+  if (!(q = realloc(t->value, (size_t)cap * (size_t)S * sizeof *t->value)))
+    return -1;
+  t->value = q;
+  t->cap = cap;
+  return 0;
+}
+
+typedef struct {
+  int64_t start, end, parent;
+  int depth, is_left, n_const;
+  double impurity;
+} Rec;
+
+void tree_transpose(const float *X, int64_t n, int d, float *out) {
+  for (int64_t i0 = 0; i0 < n; i0 += 64)
+    for (int j = 0; j < d; j++)
+      for (int64_t i = i0; i < n && i < i0 + 64; i++)
+        out[(int64_t)j * n + i] = X[i * d + j];
+}
+
+static int build(Builder *b, DTree *t) {
+  const TreeParams *p = b->p;
+  int S = b->S;
+  int64_t n_s = 0;
+  for (int64_t i = 0; i < b->n; i++)
+    if (!b->w || b->w[i] != 0.0) b->samples[n_s++] = (int32_t)i;
+  for (int j = 0; j < b->d; j++) b->features[j] = j;
+  int64_t max_depth = p->max_depth < 0 ? 0x7fffffff : p->max_depth;
+  int64_t mss = p->min_samples_split, msl = p->min_samples_leaf;
+  Rec *stack = malloc((size_t)(b->n + 2) * 2 * sizeof *stack);
+  double *sumL = malloc((size_t)S * 2 * sizeof *sumL);
+  if (!stack || !sumL) { free(stack); free(sumL); return -1; }
+  double *sumR = sumL + S;
+  int top = 0, first = 1, rc = 0;
+  stack[top++] = (Rec){0, n_s, -1, 0, 0, 0, INFINITY};
+  t->max_depth = 0;
+  while (top > 0) {
+    Rec r = stack[--top];
+    int64_t m = r.end - r.start;
+    b->start = r.start;
+    b->end = r.end;
+    stats(b, r.start, r.end, b->ntot, &b->nw, &b->nsq);
+    int leaf = r.depth >= max_depth || m < mss || m < 2 * msl ||
+               b->nw < 2 * p->min_weight_leaf;
+    double imp = r.impurity;
+    if (first) { imp = impurity_of(b, b->ntot, b->nw, b->nsq); first = 0; }
+    leaf = leaf || imp <= 2.220446049250313e-16;
+    int n_const = r.n_const, bf = -1;
+    Cand best = {-INFINITY, 0, m};
+    double impL = 0, impR = 0, wl = 0;
+    if (!leaf) {
+      int nv = draw_features(b, &n_const);
+      double flops = (double)m * nv * 8.0;
+      if (p->parallel && nv > 1 && flops >= THREADS_MIN_FLOPS)
+        threads_for(nv, flops, eval_piece, b);
+      else
+        for (int v = 0; v < nv; v++) eval_feature(b, v, 0);
+      for (int v = 0; v < nv; v++)
+        if (b->cand[v].pos >= 0 && b->cand[v].proxy > best.proxy) {
+          best = b->cand[v];
+          bf = b->visit[v];
+        }
+      if (bf >= 0) {
+        /* stable partition of samples: x <= thr first */
+        const float *col = b->Xt + (int64_t)bf * b->n;
+        int32_t *s = b->samples + r.start;
+        int64_t nl = 0, nr = 0;
+        for (int64_t q = 0; q < m; q++) {
+          if ((double)col[s[q]] <= best.thr) s[nl++] = s[q];
+          else b->tmp[nr++] = s[q];
+        }
+        memcpy(s + nl, b->tmp, (size_t)nr * sizeof *s);
+        best.pos = nl;
+        double sql, sqr;
+        stats(b, r.start, r.start + nl, sumL, &wl, &sql);
+        for (int k = 0; k < S; k++) sumR[k] = b->ntot[k] - sumL[k];
+        sqr = b->nsq - sql;
+        impL = impurity_of(b, sumL, wl, sql);
+        impR = impurity_of(b, sumR, b->nw - wl, sqr);
+      }
+      double root_w = t->node_count ? t->weighted_n[0] : b->nw;
+      double wr = b->nw - wl;
+      double improvement = bf < 0 ? -INFINITY :
+        (b->nw / root_w) * (imp - wr / b->nw * impR - wl / b->nw * impL);
+      leaf = bf < 0 || best.pos >= m ||
+             improvement + 2.220446049250313e-16 < p->min_impurity_decrease;
+    }
+    if (add_node(t, S) < 0) { rc = -1; break; }
+    int64_t id = t->node_count++;
+    if (r.parent >= 0) {
+      if (r.is_left) t->left[r.parent] = id;
+      else t->right[r.parent] = id;
+    }
+    t->left[id] = t->right[id] = -1;
+    t->feature[id] = leaf ? -2 : bf;
+    t->threshold[id] = leaf ? -2.0 : best.thr;
+    t->impurity[id] = imp;
+    t->n_node_samples[id] = m;
+    t->weighted_n[id] = b->nw;
+    double *val = t->value + id * S;
+    if (b->K) memcpy(val, b->ntot, (size_t)S * sizeof *val);
+    else val[0] = b->ntot[0] / b->nw;
+    if (!leaf) {
+      int64_t mid = r.start + best.pos;
+      stack[top++] = (Rec){mid, r.end, id, r.depth + 1, 0, n_const, impR};
+      stack[top++] = (Rec){r.start, mid, id, r.depth + 1, 1, n_const, impL};
+    }
+    if (r.depth > t->max_depth) t->max_depth = r.depth;
+  }
+  free(stack);
+  free(sumL);
+  return rc;
+}
+
+int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
+             int d, const double *y, int n_classes, const double *w) {
+  memset(t, 0, sizeof *t);
+  t->n_features = d;
+  t->n_classes = n_classes;
+  Builder b = {0};
+  b.p = p;
+  b.n = n;
+  b.d = d;
+  b.K = n_classes;
+  b.S = n_classes > 0 ? n_classes : 1;
+  b.y = y;
+  b.w = w;
+  b.seed = p->seed;
+  b.nslots = p->parallel ? threads_count() : 1;
+  int rc = -1;
+  b.Xt = Xt;
+  b.samples = malloc((size_t)n * sizeof *b.samples);
+  b.tmp = malloc((size_t)n * sizeof *b.tmp);
+  b.features = malloc((size_t)d * 4 * sizeof *b.features);
+  b.rthr = malloc((size_t)d * sizeof *b.rthr);
+  b.cand = malloc((size_t)d * sizeof *b.cand);
+  b.ntot = malloc((size_t)b.S * sizeof *b.ntot);
+  b.pairs = calloc((size_t)b.nslots, sizeof *b.pairs);
+  b.left = calloc((size_t)b.nslots, sizeof *b.left);
+  if (b.samples && b.tmp && b.features && b.rthr && b.cand && b.ntot &&
+      b.pairs && b.left) {
+    b.constant = b.features + d;
+    b.visit = b.features + 2 * d;
+    int ok = 1;
+    for (int s = 0; s < b.nslots && ok; s++) {
+      b.pairs[s] = malloc((size_t)n * sizeof **b.pairs);
+      b.left[s] = malloc((size_t)(2 * b.S + 2) * sizeof **b.left);
+      ok = b.pairs[s] && b.left[s];
+    }
+    if (ok) rc = build(&b, t);
+  }
+  for (int s = 0; s < b.nslots && b.pairs && b.left; s++) {
+    free(b.pairs[s]);
+    free(b.left[s]);
+  }
+  free(b.pairs); free(b.left);
+  free(b.samples); free(b.tmp); free(b.features); free(b.rthr);
+  free(b.cand); free(b.ntot);
+  if (rc < 0) tree_free(t);
+  return rc;
+}
+
+void tree_free(DTree *t) {
+  free(t->left); free(t->right); free(t->n_node_samples); free(t->feature);
+  free(t->threshold); free(t->impurity); free(t->weighted_n); free(t->value);
+  t->left = t->right = t->n_node_samples = NULL;
+  t->feature = NULL;
+  t->threshold = t->impurity = t->weighted_n = t->value = NULL;
+  t->node_count = t->cap = 0;
+}
+
+int64_t tree_apply1(const DTree *t, const float *x) {
+  int64_t k = 0;
+  while (t->left[k] >= 0)
+    k = (double)x[t->feature[k]] <= t->threshold[k] ? t->left[k] : t->right[k];
+  return k;
+}
+
+void tree_importances(const DTree *t, double *imp, int normalize) {
+  for (int j = 0; j < t->n_features; j++) imp[j] = 0;
+  for (int64_t k = 0; k < t->node_count; k++) {
+    if (t->left[k] < 0) continue;
+    int64_t l = t->left[k], r = t->right[k];
+    imp[t->feature[k]] += t->weighted_n[k] * t->impurity[k] -
+                          t->weighted_n[l] * t->impurity[l] -
+                          t->weighted_n[r] * t->impurity[r];
+  }
+  double s = 0;
+  for (int j = 0; j < t->n_features; j++) {
+    imp[j] /= t->weighted_n[0];
+    s += imp[j];
+  }
+  if (normalize && s > 0)
+    for (int j = 0; j < t->n_features; j++) imp[j] /= s;
+}
+
+void tree_leaf_output(const DTree *t, int64_t leaf, double *out) {
+  const double *v = t->value + leaf * (t->n_classes > 0 ? t->n_classes : 1);
+  if (t->n_classes == 0) { out[0] = v[0]; return; }
+  double s = 0;
+  for (int k = 0; k < t->n_classes; k++) s += v[k];
+  if (s == 0) s = 1;
+  for (int k = 0; k < t->n_classes; k++) out[k] = v[k] / s;
+}
+
+uint32_t tree_seed_from(uint32_t random_state) {
+  MTState s;
+  mt_seed(&s, random_state);
+  return mt_randint(&s, RAND_R_MAX);
+}
