@@ -92,6 +92,11 @@ local function argmax_rows(v)
   return T(best)
 end
 
+-- obj.fit(X, y) instead of obj:fit(X, y) says so
+function M.guard(cls)
+  U.dot_guard(cls, function(v) return getmetatable(v) == cls end, "clf", {check = true})
+end
+
 function M.install(ml, base)
   local DTC, DTR = TR.DTC, TR.DTR
 
@@ -230,6 +235,7 @@ function M.install(ml, base)
       return forest_fit(self, X, y, "forest", tree_params_of(self, splitter))
     end
     add_forest_methods(cls)
+    M.guard(cls)
     ml[name] = function(opts) return base.new(cls, opts) end
     return cls
   end
@@ -655,7 +661,7 @@ function M.install(ml, base)
   end
   function ml.VotingClassifier(opts) return base.new(Vote, opts) end
 
-  M.classes = {Bag = Bag, Ada = Ada, GBC = GBC, GBR = GBR, Vote = Vote}
+  for _, cls in ipairs {Bag, Ada, GBC, GBR, Vote} do M.guard(cls) end
 end
 
 return M

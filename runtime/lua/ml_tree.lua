@@ -298,6 +298,9 @@ function M.install(ml, base)
     end
   end
 
+  for _, cls in ipairs {DTC, DTR} do
+    U.dot_guard(cls, function(v) return getmetatable(v) == cls end, "clf", {check = true})
+  end
   function ml.DecisionTreeClassifier(opts) return base.new(DTC, opts) end
   function ml.DecisionTreeRegressor(opts) return base.new(DTR, opts) end
   M.DTC, M.DTR = DTC, DTR

@@ -97,11 +97,13 @@ typedef struct {
   int64_t n;
   int d, K, S;          /* K classes (0: regression), S = max(K, 1) */
   const double *y, *w;
-  int32_t *samples, *tmp;
+  int32_t *samples;
   int *features, *constant;
   uint32_t seed;
   int nslots;
   Pair **pairs;         /* per pool slot: n */
+  int32_t **order;      /* per pool slot: n */
+  int last_drawn;       /* the last feature scikit-learn sorted / partitioned */
   double **left;        /* per pool slot: S + 2 */
   /* the node being split */
   int64_t start, end;
@@ -188,28 +190,97 @@ static inline void add_left(const Builder *b, double *sl, double *wl,
   else sl[0] += w * b->y[i];
 }
 
-/* sort pairs by value: 3-way quicksort (ties are common in images),
- * insertion sort for short runs */
-static void sort_pairs(Pair *a, int64_t n) {
-  while (n > 16) {
-    float x = a[0].v, y = a[n / 2].v, z = a[n - 1].v;
-    float piv = x < y ? (y < z ? y : (x < z ? z : x))
-                      : (x < z ? x : (y < z ? z : y));
-    int64_t lt = 0, i = 0, gt = n;
-    while (i < gt) {
-      if (a[i].v < piv) { Pair t = a[lt]; a[lt++] = a[i]; a[i++] = t; }
-      else if (a[i].v > piv) { Pair t = a[--gt]; a[gt] = a[i]; a[i] = t; }
+/* scikit-learn's sort of a node's feature values (introsort: median of
+ * three, three-way partition, heapsort past depth 2 ln n), so that equal
+ * values end up in the same order as there and sums run in its order */
+static inline void swap_pairs(Pair *a, int64_t i, int64_t j) {
+  Pair t = a[i]; a[i] = a[j]; a[j] = t;
+}
+
+static float median3(const Pair *a, int64_t n) {
+  float x = a[0].v, y = a[n / 2].v, z = a[n - 1].v;
+  if (x < y) return y < z ? y : x < z ? z : x;
+  if (y < z) return x < z ? x : z;
+  return y;
+}
+
+static void sift_down(Pair *a, int64_t start, int64_t end) {
+  int64_t root = start;
+  for (;;) {
+    int64_t child = root * 2 + 1, mx = root;
+    if (child < end && a[mx].v < a[child].v) mx = child;
+    if (child + 1 < end && a[mx].v < a[child + 1].v) mx = child + 1;
+    if (mx == root) break;
+    swap_pairs(a, root, mx);
+    root = mx;
+  }
+}
+
+static void heapsort_pairs(Pair *a, int64_t n) {
+  int64_t start = (n - 2) / 2, end = n;
+  for (;;) {
+    sift_down(a, start, end);
+    if (start == 0) break;
+    start--;
+  }
+  for (end = n - 1; end > 0; end--) {
+    swap_pairs(a, 0, end);
+    sift_down(a, 0, end);
+  }
+}
+
+static void introsort(Pair *a, int64_t n, int maxd) {
+  while (n > 1) {
+    if (maxd <= 0) { heapsort_pairs(a, n); return; }
+    maxd--;
+    float piv = median3(a, n);
+    int64_t i = 0, l = 0, r = n;
+    while (i < r) {
+      if (a[i].v < piv) swap_pairs(a, i++, l++);
+      else if (a[i].v > piv) swap_pairs(a, i, --r);
       else i++;
     }
-    if (lt < n - gt) { sort_pairs(a, lt); a += gt; n -= gt; }
-    else { sort_pairs(a + gt, n - gt); n = lt; }
+    introsort(a, l, maxd);
+    a += r;
+    n -= r;
   }
-  for (int64_t i = 1; i < n; i++) {
-    Pair t = a[i];
-    int64_t j = i;
-    while (j > 0 && a[j - 1].v > t.v) { a[j] = a[j - 1]; j--; }
-    a[j] = t;
+}
+
+static void sort_pairs(Pair *a, int64_t n) {
+  if (n > 0) introsort(a, n, 2 * (int)log((double)n));
+}
+
+/* scikit-learn's Criterion.update from pos to new_pos over the node's
+ * ordered samples a[0..m): forward from pos, or back from the end when
+ * that is shorter (sl, wl: the left sums so far) */
+static void move_left(const Builder *b, const int32_t *a, int64_t m,
+                      int64_t *pos, int64_t new_pos, double *sl, double *wl) {
+  if (new_pos - *pos <= m - new_pos) {
+    for (int64_t q = *pos; q < new_pos; q++) add_left(b, sl, wl, a[q]);
+  } else {
+    memcpy(sl, b->ntot, (size_t)b->S * sizeof *sl);
+    *wl = b->nw;
+    for (int64_t q = m - 1; q >= new_pos; q--) {
+      double w = wt(b, a[q]);
+      *wl -= w;
+      if (b->K) sl[(int)b->y[a[q]]] -= w;
+      else sl[0] -= w * b->y[a[q]];
+    }
   }
+  *pos = new_pos;
+}
+
+/* scikit-learn's in-place partition: x <= thr first (swapping from the
+ * end); returns the count on the left */
+static int64_t partition(const Builder *b, int32_t *s, int64_t m, int f,
+                         double thr) {
+  const float *col = b->Xt + (int64_t)f * b->n;
+  int64_t p = 0, e = m;
+  while (p < e) {
+    if ((double)col[s[p]] <= thr) p++;
+    else { e--; int32_t t = s[p]; s[p] = s[e]; s[e] = t; }
+  }
+  return e;
 }
 
 /* evaluate visited feature number v on the current node */
@@ -222,19 +293,24 @@ static void eval_feature(Builder *b, int v, int slot) {
   Cand best = {-INFINITY, 0, -1};
   for (int k = 0; k < b->S; k++) sl[k] = 0;
   if (p->splitter == SPLIT_RANDOM) {
-    double thr = b->rthr[v];
-    int64_t pos = 0;
-    for (int64_t q = 0; q < m; q++)
-      if ((double)col[smp[q]] <= thr) { add_left(b, sl, &wl, smp[q]); pos++; }
-    if (pos >= p->min_samples_leaf && m - pos >= p->min_samples_leaf &&
-        wl >= p->min_weight_leaf && b->nw - wl >= p->min_weight_leaf)
-      best = (Cand){proxy_of(b, sl, wl, sr), thr, pos};
+    /* partitions the node's samples in place: run in drawing order */
+    int32_t *s = b->samples + b->start;
+    int64_t pos = partition(b, s, m, b->visit[v], b->rthr[v]), at = 0;
+    (void)col;
+    (void)smp;
+    if (pos >= p->min_samples_leaf && m - pos >= p->min_samples_leaf) {
+      move_left(b, s, m, &at, pos, sl, &wl);
+      if (wl >= p->min_weight_leaf && b->nw - wl >= p->min_weight_leaf)
+        best = (Cand){proxy_of(b, sl, wl, sr), b->rthr[v], pos};
+    }
     b->cand[v] = best;
     return;
   }
   Pair *a = b->pairs[slot];
+  int32_t *order = b->order[slot];
   for (int64_t q = 0; q < m; q++) a[q] = (Pair){col[smp[q]], smp[q]};
   sort_pairs(a, m);
+  for (int64_t q = 0; q < m; q++) order[q] = a[q].i;
   int64_t i = 0, q = 0;
   while (q < m) {
     while (q + 1 < m && (double)a[q + 1].v <= (double)a[q].v + FEATURE_THRESHOLD)
@@ -242,7 +318,7 @@ static void eval_feature(Builder *b, int v, int slot) {
     q++;
     if (q >= m) break;
     if (q < p->min_samples_leaf || m - q < p->min_samples_leaf) continue;
-    while (i < q) add_left(b, sl, &wl, a[i++].i);
+    move_left(b, order, m, &i, q, sl, &wl);
     if (wl < p->min_weight_leaf || b->nw - wl < p->min_weight_leaf) continue;
     double pr = proxy_of(b, sl, wl, sr);
     if (pr > best.proxy) {
@@ -278,6 +354,7 @@ static int draw_features(Builder *b, int *n_const) {
       continue;
     }
     f_j += n_found;
+    b->last_drawn = f[f_j];
     const float *col = b->Xt + (int64_t)f[f_j] * b->n;
     float lo = col[smp[0]], hi = lo;
     for (int64_t q = 1; q < m; q++) {
@@ -369,7 +446,9 @@ static int build(Builder *b, DTree *t) {
     if (!leaf) {
       int nv = draw_features(b, &n_const);
       double flops = (double)m * nv * 8.0;
-      if (p->parallel && nv > 1 && flops >= THREADS_MIN_FLOPS)
+      if (p->splitter == SPLIT_RANDOM)
+        for (int v = 0; v < nv; v++) eval_feature(b, v, 0);
+      else if (p->parallel && nv > 1 && flops >= THREADS_MIN_FLOPS)
         threads_for(nv, flops, eval_piece, b);
       else
         for (int v = 0; v < nv; v++) eval_feature(b, v, 0);
@@ -379,18 +458,27 @@ static int build(Builder *b, DTree *t) {
           bf = b->visit[v];
         }
       if (bf >= 0) {
-        /* stable partition of samples: x <= thr first */
-        const float *col = b->Xt + (int64_t)bf * b->n;
-        int32_t *s = b->samples + r.start;
-        int64_t nl = 0, nr = 0;
-        for (int64_t q = 0; q < m; q++) {
-          if ((double)col[s[q]] <= best.thr) s[nl++] = s[q];
-          else b->tmp[nr++] = s[q];
+        int32_t *smp = b->samples + r.start;
+        if (p->splitter == SPLIT_BEST) {
+          /* the samples as scikit-learn leaves them: sorted by the last
+           * feature drawn, then partitioned */
+          Pair *a = b->pairs[0];
+          const float *col = b->Xt + (int64_t)b->last_drawn * b->n;
+          for (int64_t q = 0; q < m; q++) a[q] = (Pair){col[smp[q]], smp[q]};
+          sort_pairs(a, m);
+          for (int64_t q = 0; q < m; q++) smp[q] = a[q].i;
+          best.pos = partition(b, smp, m, bf, best.thr);
+        } else if (b->last_drawn != bf) {
+          best.pos = partition(b, smp, m, bf, best.thr);
         }
-        memcpy(s + nl, b->tmp, (size_t)nr * sizeof *s);
-        best.pos = nl;
-        double sql, sqr;
-        stats(b, r.start, r.start + nl, sumL, &wl, &sql);
+        int64_t at = 0;
+        double sql = 0, sqr;
+        for (int k = 0; k < S; k++) sumL[k] = 0;
+        move_left(b, smp, m, &at, best.pos, sumL, &wl);
+        for (int64_t q = 0; q < best.pos && !b->K; q++) {
+          double w = wt(b, smp[q]), yq = b->y[smp[q]];
+          sql += w * yq * yq;
+        }
         for (int k = 0; k < S; k++) sumR[k] = b->ntot[k] - sumL[k];
         sqr = b->nsq - sql;
         impL = impurity_of(b, sumL, wl, sql);
@@ -448,31 +536,33 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
   int rc = -1;
   b.Xt = Xt;
   b.samples = malloc((size_t)n * sizeof *b.samples);
-  b.tmp = malloc((size_t)n * sizeof *b.tmp);
   b.features = malloc((size_t)d * 4 * sizeof *b.features);
   b.rthr = malloc((size_t)d * sizeof *b.rthr);
   b.cand = malloc((size_t)d * sizeof *b.cand);
   b.ntot = malloc((size_t)b.S * sizeof *b.ntot);
   b.pairs = calloc((size_t)b.nslots, sizeof *b.pairs);
   b.left = calloc((size_t)b.nslots, sizeof *b.left);
-  if (b.samples && b.tmp && b.features && b.rthr && b.cand && b.ntot &&
-      b.pairs && b.left) {
+  b.order = calloc((size_t)b.nslots, sizeof *b.order);
+  if (b.samples && b.features && b.rthr && b.cand && b.ntot &&
+      b.pairs && b.left && b.order) {
     b.constant = b.features + d;
     b.visit = b.features + 2 * d;
     int ok = 1;
     for (int s = 0; s < b.nslots && ok; s++) {
       b.pairs[s] = malloc((size_t)n * sizeof **b.pairs);
       b.left[s] = malloc((size_t)(2 * b.S + 2) * sizeof **b.left);
-      ok = b.pairs[s] && b.left[s];
+      b.order[s] = malloc((size_t)n * sizeof **b.order);
+      ok = b.pairs[s] && b.left[s] && b.order[s];
     }
     if (ok) rc = build(&b, t);
   }
-  for (int s = 0; s < b.nslots && b.pairs && b.left; s++) {
+  for (int s = 0; s < b.nslots && b.pairs && b.left && b.order; s++) {
     free(b.pairs[s]);
     free(b.left[s]);
+    free(b.order[s]);
   }
-  free(b.pairs); free(b.left);
-  free(b.samples); free(b.tmp); free(b.features); free(b.rthr);
+  free(b.pairs); free(b.left); free(b.order);
+  free(b.samples); free(b.features); free(b.rthr);
   free(b.cand); free(b.ntot);
   if (rc < 0) tree_free(t);
   return rc;
