@@ -228,8 +228,13 @@ static int l_fit(lua_State *L) {
   c.tp.seed = tree_seed_from(c.random_state);
   c.tp.parallel = 1;
   LTree *u = new_tree(L);
-  if (tree_fit(&u->t, &c.tp, xt, m.n, m.d, y, c.K, w) < 0)
-    lerror(L, "out of memory growing the tree");
+  TreeRanks rk;
+  int use_ranks = c.K > 0 && c.tp.splitter == SPLIT_BEST &&
+                  tree_ranks_make(&rk, xt, m.n, m.d, 1) == 0;
+  c.tp.ranks = use_ranks ? &rk : NULL;
+  int rc = tree_fit(&u->t, &c.tp, xt, m.n, m.d, y, c.K, w);
+  if (use_ranks) tree_ranks_free(&rk);
+  if (rc < 0) lerror(L, "out of memory growing the tree");
   u->fitted = 1;
   return 1;
 }
@@ -282,8 +287,13 @@ static int l_forest(lua_State *L) {
   LTree **slots = make_slots(L, fp.n_estimators);
   int list = lua_gettop(L);
   char err[ENS_ERRLEN];
-  if (forest_fit(tmp, &fp, xt, m.n, m.d, y, c.K, err) < 0)
-    lerror(L, "%s", err);
+  TreeRanks rk;
+  int use_ranks = c.K > 0 && c.tp.splitter == SPLIT_BEST &&
+                  tree_ranks_make(&rk, xt, m.n, m.d, 1) == 0;
+  fp.tp.ranks = use_ranks ? &rk : NULL;
+  int rc = forest_fit(tmp, &fp, xt, m.n, m.d, y, c.K, err);
+  if (use_ranks) tree_ranks_free(&rk);
+  if (rc < 0) lerror(L, "%s", err);
   push_trees(L, tmp, fp.n_estimators, slots);
   if (!oob) return 1;
   if (forest_oob(tmp, &fp, m.x, m.n, m.d, ob, cnt) < 0)

@@ -103,6 +103,9 @@ typedef struct {
   int nslots;
   Pair **pairs;         /* per pool slot: n */
   int32_t **order;      /* per pool slot: n */
+  int hist_ok;          /* class sums are whole numbers: count per value */
+  int32_t *yi, *wi;     /* hist_ok: class ids and whole weights (or NULL) */
+  int32_t **hn;         /* per pool slot: max_nu counts */
   int last_drawn;       /* the last feature scikit-learn sorted / partitioned */
   double **left;        /* per pool slot: S + 2 */
   /* the node being split */
@@ -283,6 +286,108 @@ static int64_t partition(const Builder *b, int32_t *s, int64_t m, int f,
   return e;
 }
 
+/* sort of n ranks below nu (radix, 8 bits a pass) with a scratch array */
+static void sort_ranks(uint16_t *r, uint16_t *tmp, int64_t n, int nu) {
+  if (n <= 48) {
+    for (int64_t i = 1; i < n; i++) {
+      uint16_t v = r[i];
+      int64_t j = i;
+      while (j > 0 && r[j - 1] > v) { r[j] = r[j - 1]; j--; }
+      r[j] = v;
+    }
+    return;
+  }
+  int64_t cnt[256];
+  for (int shift = 0; shift < (nu > 256 ? 16 : 8); shift += 8) {
+    memset(cnt, 0, sizeof cnt);
+    for (int64_t i = 0; i < n; i++) cnt[(r[i] >> shift) & 255]++;
+    int64_t at = 0;
+    for (int k = 0; k < 256; k++) { int64_t c = cnt[k]; cnt[k] = at; at += c; }
+    for (int64_t i = 0; i < n; i++) tmp[cnt[(r[i] >> shift) & 255]++] = r[i];
+    memcpy(r, tmp, (size_t)n * sizeof *r);
+  }
+}
+
+/* The best split of feature f by a counting sort of the node's samples
+ * on their value ranks (whole-number class weights, so any order of
+ * adding gives the same bits as scikit-learn's sorted order) */
+static Cand eval_hist(Builder *b, int f, int slot, double *sl) {
+  const TreeParams *p = b->p;
+  const TreeRanks *rk = p->ranks;
+  int64_t m = b->end - b->start;
+  int K = b->K;
+  double wl = 0, *sr = sl + b->S;
+  int32_t *hn = b->hn[slot];
+  int32_t *grouped = (int32_t *)b->pairs[slot];
+  uint16_t *present = (uint16_t *)b->order[slot];
+  uint16_t *tmp = present + m;
+  int64_t np = 0;
+  const uint16_t *rank = rk->rank + (int64_t)f * b->n;
+  const int32_t *smp = b->samples + b->start, *yi = b->yi, *wi = b->wi;
+  for (int64_t q = 0; q < m; q++) {
+    int r = rank[smp[q]];
+    if (!hn[r]++) present[np++] = (uint16_t)r;
+  }
+  int nu = rk->nu[f];
+  if (nu <= 8 * np) {        /* few values: walk them all in order */
+    np = 0;
+    for (int r = 0; r < nu; r++)
+      if (hn[r]) present[np++] = (uint16_t)r;
+  } else {
+    sort_ranks(present, tmp, np, nu);
+  }
+  int32_t at = 0;
+  for (int64_t j = 0; j < np; j++) {
+    int32_t c = hn[present[j]];
+    hn[present[j]] = at;
+    at += c;
+  }
+  for (int64_t q = 0; q < m; q++) {
+    int32_t i = smp[q];
+    grouped[hn[rank[i]]++] = i;
+  }
+  const float *u = rk->uniq + rk->uoff[f];
+  Cand best = {-INFINITY, 0, -1};
+  int64_t pos = 0;
+  int prev = -1;
+  for (int k = 0; k < K; k++) sl[k] = 0;
+  /* gini: the sums of squared class weights, whole numbers kept exactly
+   * while samples move left (the same bits as summing them afresh) */
+  int gini = p->criterion == CRIT_GINI;
+  double sql = 0, sqr = 0;
+  for (int k = 0; gini && k < K; k++) sqr += b->ntot[k] * b->ntot[k];
+  for (int64_t j = 0; j < np; j++) {
+    int r = present[j];
+    if (prev >= 0 && (double)u[r] > (double)u[prev] + FEATURE_THRESHOLD &&
+        pos >= p->min_samples_leaf && m - pos >= p->min_samples_leaf &&
+        wl >= p->min_weight_leaf && b->nw - wl >= p->min_weight_leaf) {
+      double wr = b->nw - wl;
+      double pr = gini ? -wr * (1.0 - sqr / (wr * wr)) - wl * (1.0 - sql / (wl * wl))
+                       : proxy_of(b, sl, wl, sr);
+      if (pr > best.proxy) {
+        double thr = (double)u[prev] / 2.0 + (double)u[r] / 2.0;
+        if (thr == (double)u[r] || isinf(thr)) thr = u[prev];
+        best = (Cand){pr, thr, pos};
+      }
+    }
+    int64_t end = hn[r];
+    for (; pos < end; pos++) {
+      int32_t i = grouped[pos];
+      int k = yi[i];
+      double c = wi ? wi[i] : 1;
+      if (gini) {
+        sql += (2 * sl[k] + c) * c;
+        sqr += (c - 2 * (b->ntot[k] - sl[k])) * c;
+      }
+      sl[k] += c;
+      wl += c;
+    }
+    hn[r] = 0;
+    prev = r;
+  }
+  return best;
+}
+
 /* evaluate visited feature number v on the current node */
 static void eval_feature(Builder *b, int v, int slot) {
   const TreeParams *p = b->p;
@@ -304,6 +409,11 @@ static void eval_feature(Builder *b, int v, int slot) {
         best = (Cand){proxy_of(b, sl, wl, sr), b->rthr[v], pos};
     }
     b->cand[v] = best;
+    return;
+  }
+  int f = b->visit[v];
+  if (b->hist_ok && p->ranks->nu[f] > 0) {
+    b->cand[v] = eval_hist(b, f, slot, sl);
     return;
   }
   Pair *a = b->pairs[slot];
@@ -355,12 +465,26 @@ static int draw_features(Builder *b, int *n_const) {
     }
     f_j += n_found;
     b->last_drawn = f[f_j];
-    const float *col = b->Xt + (int64_t)f[f_j] * b->n;
-    float lo = col[smp[0]], hi = lo;
-    for (int64_t q = 1; q < m; q++) {
-      float x = col[smp[q]];
-      if (x < lo) lo = x;
-      else if (x > hi) hi = x;
+    float lo, hi;
+    const TreeRanks *rk = p->ranks;
+    if (rk && rk->nu[f[f_j]] > 0) {
+      const uint16_t *rank = rk->rank + (int64_t)f[f_j] * b->n;
+      int rl = rank[smp[0]], rh = rl;
+      for (int64_t q = 1; q < m; q++) {
+        int x = rank[smp[q]];
+        rl = x < rl ? x : rl;
+        rh = x > rh ? x : rh;
+      }
+      lo = rk->uniq[rk->uoff[f[f_j]] + rl];
+      hi = rk->uniq[rk->uoff[f[f_j]] + rh];
+    } else {
+      const float *col = b->Xt + (int64_t)f[f_j] * b->n;
+      lo = hi = col[smp[0]];
+      for (int64_t q = 1; q < m; q++) {
+        float x = col[smp[q]];
+        if (x < lo) lo = x;
+        else if (x > hi) hi = x;
+      }
     }
     if ((double)hi <= (double)lo + FEATURE_THRESHOLD) {
       int t = f[f_j]; f[f_j] = f[n_total]; f[n_total] = t;
@@ -459,7 +583,9 @@ static int build(Builder *b, DTree *t) {
         }
       if (bf >= 0) {
         int32_t *smp = b->samples + r.start;
-        if (p->splitter == SPLIT_BEST) {
+        if (p->splitter == SPLIT_BEST && b->hist_ok) {
+          best.pos = partition(b, smp, m, bf, best.thr);   /* exact sums */
+        } else if (p->splitter == SPLIT_BEST) {
           /* the samples as scikit-learn leaves them: sorted by the last
            * feature drawn, then partitioned */
           Pair *a = b->pairs[0];
@@ -543,8 +669,25 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
   b.pairs = calloc((size_t)b.nslots, sizeof *b.pairs);
   b.left = calloc((size_t)b.nslots, sizeof *b.left);
   b.order = calloc((size_t)b.nslots, sizeof *b.order);
+  b.hn = calloc((size_t)b.nslots, sizeof *b.hn);
+  b.hist_ok = n_classes > 0 && p->ranks && p->ranks->max_nu > 0;
+  double wsum = 0;
+  for (int64_t i = 0; b.hist_ok && w && i < n; i++) {
+    b.hist_ok = w[i] == floor(w[i]);
+    wsum += w[i];
+  }
+  b.hist_ok = b.hist_ok && wsum < 2e9 && (double)n < 2e9;
+  if (b.hist_ok) {
+    b.yi = malloc((size_t)n * sizeof *b.yi);
+    b.wi = w ? malloc((size_t)n * sizeof *b.wi) : NULL;
+    if (!b.yi || (w && !b.wi)) b.hist_ok = 0;
+    for (int64_t i = 0; b.hist_ok && i < n; i++) {
+      b.yi[i] = (int32_t)y[i];
+      if (w) b.wi[i] = (int32_t)w[i];
+    }
+  }
   if (b.samples && b.features && b.rthr && b.cand && b.ntot &&
-      b.pairs && b.left && b.order) {
+      b.pairs && b.left && b.order && b.hn) {
     b.constant = b.features + d;
     b.visit = b.features + 2 * d;
     int ok = 1;
@@ -553,15 +696,21 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
       b.left[s] = malloc((size_t)(2 * b.S + 2) * sizeof **b.left);
       b.order[s] = malloc((size_t)n * sizeof **b.order);
       ok = b.pairs[s] && b.left[s] && b.order[s];
+      if (ok && b.hist_ok) {
+        b.hn[s] = calloc((size_t)p->ranks->max_nu, sizeof **b.hn);
+        ok = b.hn[s] != NULL;
+      }
     }
     if (ok) rc = build(&b, t);
   }
-  for (int s = 0; s < b.nslots && b.pairs && b.left && b.order; s++) {
+  for (int s = 0; s < b.nslots && b.pairs && b.left && b.order && b.hn; s++) {
     free(b.pairs[s]);
     free(b.left[s]);
     free(b.order[s]);
+    free(b.hn[s]);
   }
-  free(b.pairs); free(b.left); free(b.order);
+  free(b.pairs); free(b.left); free(b.order); free(b.hn);
+  free(b.yi); free(b.wi);
   free(b.samples); free(b.features); free(b.rthr);
   free(b.cand); free(b.ntot);
   if (rc < 0) tree_free(t);
@@ -615,4 +764,60 @@ uint32_t tree_seed_from(uint32_t random_state) {
   MTState s;
   mt_seed(&s, random_state);
   return mt_randint(&s, RAND_R_MAX);
+}
+
+/* ---- per-feature ranks -------------------------------------------------- */
+
+typedef struct { TreeRanks *r; const float *Xt; int64_t n; Pair **buf; int fail; } RankJob;
+
+static void rank_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
+  RankJob *j = ctx;
+  Pair *a = j->buf[slot];
+  for (int64_t f = lo; f < hi; f++) {
+    const float *col = j->Xt + f * j->n;
+    for (int64_t i = 0; i < j->n; i++) a[i] = (Pair){col[i], (int32_t)i};
+    sort_pairs(a, j->n);
+    int64_t nu = 0;
+    for (int64_t i = 0; i < j->n; i++)
+      if (i == 0 || a[i].v != a[i - 1].v) nu++;
+    j->r->nu[f] = nu <= 65535 ? (int32_t)nu : 0;
+    if (!j->r->nu[f]) continue;
+    float *u = j->r->uniq + j->r->uoff[f];
+    uint16_t *rank = j->r->rank + f * j->n;
+    int64_t k = -1;
+    for (int64_t i = 0; i < j->n; i++) {
+      if (i == 0 || a[i].v != a[i - 1].v) u[++k] = a[i].v;
+      rank[a[i].i] = (uint16_t)k;
+    }
+  }
+}
+
+int tree_ranks_make(TreeRanks *r, const float *Xt, int64_t n, int d,
+                    int parallel) {
+  memset(r, 0, sizeof *r);
+  int64_t per = n < 65535 ? n : 65535;
+  int nslots = parallel ? threads_count() : 1;
+  r->rank = malloc((size_t)n * d * sizeof *r->rank);
+  r->uniq = malloc((size_t)per * d * sizeof *r->uniq);
+  r->uoff = malloc((size_t)d * sizeof *r->uoff);
+  r->nu = malloc((size_t)d * sizeof *r->nu);
+  Pair **buf = calloc((size_t)nslots, sizeof *buf);
+  int ok = r->rank && r->uniq && r->uoff && r->nu && buf;
+  for (int s = 0; ok && s < nslots; s++) ok = (buf[s] = malloc((size_t)n * sizeof **buf)) != NULL;
+  if (ok) {
+    for (int f = 0; f < d; f++) r->uoff[f] = (int64_t)f * per;
+    RankJob j = {r, Xt, n, buf, 0};
+    if (parallel) threads_for(d, (double)n * d * 20, rank_piece, &j);
+    else rank_piece(&j, 0, d, 0);
+    for (int f = 0; f < d; f++) if (r->nu[f] > r->max_nu) r->max_nu = r->nu[f];
+  }
+  for (int s = 0; buf && s < nslots; s++) free(buf[s]);
+  free(buf);
+  if (!ok) { tree_ranks_free(r); return -1; }
+  return 0;
+}
+
+void tree_ranks_free(TreeRanks *r) {
+  free(r->rank); free(r->uniq); free(r->uoff); free(r->nu);
+  memset(r, 0, sizeof *r);
 }

@@ -28,7 +28,25 @@ uint32_t mt_randint(MTState *s, uint64_t high);
 enum { CRIT_GINI, CRIT_ENTROPY, CRIT_MSE, CRIT_FRIEDMAN };
 enum { SPLIT_BEST, SPLIT_RANDOM };
 
+/* Each feature's distinct values ascending and every sample's rank among
+ * them (features with more than 65535 distinct values have none): lets a
+ * classifier with whole-number weights count classes per value instead
+ * of sorting a node's samples -- the same splits, found faster. */
 typedef struct {
+  uint16_t *rank;                /* d x n, feature-major */
+  float *uniq;                   /* feature f's values at uniq + uoff[f] */
+  int64_t *uoff;
+  int32_t *nu;                   /* distinct values of f; 0: no ranks */
+  int32_t max_nu;
+} TreeRanks;
+
+/* Returns 0, or -1 when out of memory. parallel: use the thread pool. */
+int tree_ranks_make(TreeRanks *r, const float *Xt, int64_t n, int d,
+                    int parallel);
+void tree_ranks_free(TreeRanks *r);
+
+typedef struct {
+  const TreeRanks *ranks;        /* NULL: always sort */
   int criterion, splitter;
   int max_depth;                 /* < 0: no limit */
   int64_t min_samples_split, min_samples_leaf;
