@@ -309,6 +309,42 @@ do
   same(a, b, "no random_state: the runtime's seed decides")
 end
 
+-- ---- figures ------------------------------------------------------------------------
+
+do
+  local plot = require "plot"
+  local data = require "data"
+  local iris = data.iris()
+  local tmp = os.tmpname()
+  os.remove(tmp)
+  os.execute("mkdir -p " .. tmp)
+  local function png(path)
+    local f = io.open(path, "rb")
+    local head = f and f:read(8)
+    if f then f:close() end
+    return head == "\137PNG\r\n\26\n"
+  end
+  local m = ml.DecisionTreeClassifier{random_state = 0}:fit(iris.data, iris.target)
+  plot.tree(m, tmp .. "/tree.png", {feature_names = iris.feature_names,
+                                    class_names = {"세토사", "버시컬러", "버지니카"},
+                                    filled = true, title = "붓꽃 결정 트리"})
+  t.ok(png(tmp .. "/tree.png"), "plot.tree writes a PNG")
+  plot.tree(m, {path = tmp .. "/tree2.png", max_depth = 1})
+  t.ok(png(tmp .. "/tree2.png"), "plot.tree: path in the options, max_depth")
+  local reg = ml.DecisionTreeRegressor{max_depth = 3}:fit(Xr, R.y)
+  plot.tree(reg, tmp .. "/reg.png", {filled = true})
+  t.ok(png(tmp .. "/reg.png"), "plot.tree: a regression tree")
+  plot.feature_importances(m, tmp .. "/imp.png", {feature_names = iris.feature_names})
+  t.ok(png(tmp .. "/imp.png"), "plot.feature_importances writes a PNG")
+  t.raises(function() plot.tree(ml.DecisionTreeClassifier(), tmp .. "/x.png") end,
+           "plot.tree: expected a fitted", "plot.tree of an unfitted tree")
+  t.raises(function() plot.tree(m, tmp .. "/x.png", {feature_names = {"a"}}) end,
+           "feature_names must contain 4 elements", "plot.tree: wrong name count")
+  t.raises(function() plot.tree(m, tmp .. "/x.png", {fill = true}) end,
+           "did you mean 'filled'", "plot.tree: misspelt option")
+  os.execute("rm -rf " .. tmp)
+end
+
 -- ---- bad input ------------------------------------------------------------------------
 
 do
