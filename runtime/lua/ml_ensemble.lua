@@ -147,19 +147,8 @@ function M.install(ml, base)
 
   local function forest_fit(self, X, y, scheme, tree_params)
     local what = self.name .. ".fit"
-    X = as_matrix(X, what)
-    local n, d = X:shape()[1], X:shape()[2]
-    local crit = self.criterion == "log_loss" and "entropy" or self.criterion
-    local o = TR.core_options(self, n, d, self.classifier, crit)
-    local yy
-    if self.classifier then
-      self.classes_, yy = TR.encode_classes(y, what, n)
-      self.n_classes_ = #self.classes_
-      o.n_classes = #self.classes_
-    else
-      yy = TR.targets(y, what, n)
-      o.n_classes = 0
-    end
+    local n, d, o, yy
+    X, n, d, o, yy = TR.fit_input(self, X, y, what)
     local ms = self.max_samples
     if ms == nil then ms = n
     elseif math.type(ms) == "float" then

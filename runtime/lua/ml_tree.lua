@@ -151,6 +151,25 @@ function M.targets(y, what, n)
   return v
 end
 
+-- The start of every tree fit: X checked, the core options for it, and y
+-- as class positions (classifiers: classes_, n_classes_ set) or targets.
+function M.fit_input(e, X, y, what)
+  X = as_matrix(X, what)
+  local n, d = X:shape()[1], X:shape()[2]
+  local crit = e.criterion == "log_loss" and "entropy" or e.criterion
+  local o = M.core_options(e, n, d, e.classifier, crit)
+  local yy
+  if e.classifier then
+    e.classes_, yy = M.encode_classes(y, what, n)
+    e.n_classes_ = #e.classes_
+    o.n_classes = #e.classes_
+  else
+    yy = M.targets(y, what, n)
+    o.n_classes = 0
+  end
+  return X, n, d, o, yy
+end
+
 -- predicted class positions (a 0-based tensor) -> the classes' labels
 function M.take_classes(classes, best)
   local out = {}
@@ -237,19 +256,8 @@ function M.install(ml, base)
 
   local function fit_tree(self, X, y, sample_weight)
     local what = self.name .. ".fit"
-    X = as_matrix(X, what)
-    local n, d = X:shape()[1], X:shape()[2]
-    local crit = self.criterion == "log_loss" and "entropy" or self.criterion
-    local o = M.core_options(self, n, d, self.classifier, crit)
-    local yy
-    if self.classifier then
-      self.classes_, yy = M.encode_classes(y, what, n)
-      self.n_classes_ = #self.classes_
-      o.n_classes = #self.classes_
-    else
-      yy = M.targets(y, what, n)
-      o.n_classes = 0
-    end
+    local n, d, o, yy
+    X, n, d, o, yy = M.fit_input(self, X, y, what)
     if sample_weight ~= nil then
       o.sample_weight = M.targets(sample_weight, what .. " (sample_weight)", n)
       local total = 0

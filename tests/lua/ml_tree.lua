@@ -10,22 +10,7 @@ local T = require "tensor"
 local ml = require "ml"
 local sk = dofile("tests/fixtures/ml/tree.lua")
 
-local function flat(v, out)
-  out = out or {}
-  if T.is_tensor(v) then v = v:contiguous():flatten():totable() end
-  for _, x in ipairs(v) do
-    if type(x) == "table" then flat(x, out) else out[#out + 1] = x end
-  end
-  return out
-end
-
-local function maxdiff(a, b)
-  a, b = flat(a), flat(b)
-  if #a ~= #b then return math.huge end
-  local m = 0
-  for i = 1, #a do m = math.max(m, math.abs(a[i] - b[i])) end
-  return m
-end
+local flat, maxdiff = t.flat, t.maxdiff
 
 local function close(a, b, tol, name)
   local d = maxdiff(a, b)
