@@ -63,6 +63,7 @@ int main(void) {
   double imp[6];
   tree_importances(&a, imp, 1);
   ok(imp[1] + imp[4] > 0.999 && imp[0] == 0, "importances on the two features that decide");
+  tree_free(&a);
 
   TreeRanks rk;
   ok(tree_ranks_make(&rk, Xt, n, d, 0) == 0 && rk.max_nu == 12, "ranks: 12 values a feature");
