@@ -112,6 +112,7 @@ typedef struct {
   int64_t start, end;
   double *ntot, nw, nsq; /* class weights / target sum, weight, sq sum */
   int *visit;
+  char *done;           /* visited feature already evaluated */
   double *rthr;         /* random splitter: each visited feature's threshold */
   Cand *cand;
 } Builder;
@@ -311,7 +312,8 @@ static void sort_ranks(uint16_t *r, uint16_t *tmp, int64_t n, int nu) {
 /* The best split of feature f by a counting sort of the node's samples
  * on their value ranks (whole-number class weights, so any order of
  * adding gives the same bits as scikit-learn's sorted order) */
-static Cand eval_hist(Builder *b, int f, int slot, double *sl) {
+static Cand eval_hist(Builder *b, int f, int slot, double *sl, int *rlo,
+                      int *rhi) {
   const TreeParams *p = b->p;
   const TreeRanks *rk = p->ranks;
   int64_t m = b->end - b->start;
@@ -336,6 +338,8 @@ static Cand eval_hist(Builder *b, int f, int slot, double *sl) {
   } else {
     sort_ranks(present, tmp, np, nu);
   }
+  *rlo = present[0];
+  *rhi = present[np - 1];
   int32_t at = 0;
   for (int64_t j = 0; j < np; j++) {
     int32_t c = hn[present[j]];
@@ -413,7 +417,8 @@ static void eval_feature(Builder *b, int v, int slot) {
   }
   int f = b->visit[v];
   if (b->hist_ok && p->ranks->nu[f] > 0) {
-    b->cand[v] = eval_hist(b, f, slot, sl);
+    int rlo, rhi;
+    b->cand[v] = eval_hist(b, f, slot, sl, &rlo, &rhi);
     return;
   }
   Pair *a = b->pairs[slot];
@@ -467,7 +472,16 @@ static int draw_features(Builder *b, int *n_const) {
     b->last_drawn = f[f_j];
     float lo, hi;
     const TreeRanks *rk = p->ranks;
-    if (rk && rk->nu[f[f_j]] > 0) {
+    int now = b->hist_ok && !p->parallel && p->splitter == SPLIT_BEST &&
+              rk->nu[f[f_j]] > 0;
+    Cand c = {0, 0, 0};
+    if (now) {
+      /* one thread: evaluate it now; its value range says if constant */
+      int rl, rh;
+      c = eval_hist(b, f[f_j], 0, b->left[0], &rl, &rh);
+      lo = rk->uniq[rk->uoff[f[f_j]] + rl];
+      hi = rk->uniq[rk->uoff[f[f_j]] + rh];
+    } else if (rk && rk->nu[f[f_j]] > 0) {
       const uint16_t *rank = rk->rank + (int64_t)f[f_j] * b->n;
       int rl = rank[smp[0]], rh = rl;
       for (int64_t q = 1; q < m; q++) {
@@ -499,6 +513,8 @@ static int draw_features(Builder *b, int *n_const) {
       if (thr == (double)hi) thr = lo;
       b->rthr[nv] = thr;
     }
+    b->done[nv] = now;
+    if (now) b->cand[nv] = c;
     b->visit[nv++] = f[f_i];
   }
   memcpy(f, b->constant, (size_t)n_known * sizeof *f);
@@ -575,7 +591,8 @@ static int build(Builder *b, DTree *t) {
       else if (p->parallel && nv > 1 && flops >= THREADS_MIN_FLOPS)
         threads_for(nv, flops, eval_piece, b);
       else
-        for (int v = 0; v < nv; v++) eval_feature(b, v, 0);
+        for (int v = 0; v < nv; v++)
+          if (!b->done[v]) eval_feature(b, v, 0);
       for (int v = 0; v < nv; v++)
         if (b->cand[v].pos >= 0 && b->cand[v].proxy > best.proxy) {
           best = b->cand[v];
@@ -665,6 +682,7 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
   b.features = malloc((size_t)d * 4 * sizeof *b.features);
   b.rthr = malloc((size_t)d * sizeof *b.rthr);
   b.cand = malloc((size_t)d * sizeof *b.cand);
+  b.done = calloc((size_t)d, 1);
   b.ntot = malloc((size_t)b.S * sizeof *b.ntot);
   b.pairs = calloc((size_t)b.nslots, sizeof *b.pairs);
   b.left = calloc((size_t)b.nslots, sizeof *b.left);
@@ -686,7 +704,7 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
       if (w) b.wi[i] = (int32_t)w[i];
     }
   }
-  if (b.samples && b.features && b.rthr && b.cand && b.ntot &&
+  if (b.samples && b.features && b.rthr && b.cand && b.ntot && b.done &&
       b.pairs && b.left && b.order && b.hn) {
     b.constant = b.features + d;
     b.visit = b.features + 2 * d;
@@ -712,7 +730,7 @@ int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
   free(b.pairs); free(b.left); free(b.order); free(b.hn);
   free(b.yi); free(b.wi);
   free(b.samples); free(b.features); free(b.rthr);
-  free(b.cand); free(b.ntot);
+  free(b.cand); free(b.ntot); free(b.done);
   if (rc < 0) tree_free(t);
   return rc;
 }
