@@ -68,9 +68,10 @@ typedef struct {
   int max_depth;                 /* depth reached (root 0) */
 } DTree;
 
-/* Xt: X (n samples x d features, finite) transposed, d x n floats. y: class ids (as doubles) for n_classes > 0,
- * else targets. w: sample weights (>= 0) or NULL for ones; samples of
- * weight 0 take no part. Returns 0, or -1 when out of memory. */
+/* Xt: X (n samples x d features, finite) transposed, d x n floats.
+ * y: class ids (as doubles) for n_classes > 0, else targets. w: sample
+ * weights (>= 0) or NULL for ones; samples of weight 0 take no part.
+ * t must be empty (tree_free'd). Returns 0, or -1 when out of memory. */
 int tree_fit(DTree *t, const TreeParams *p, const float *Xt, int64_t n,
              int d, const double *y, int n_classes, const double *w);
 void tree_free(DTree *t);
