@@ -7,10 +7,10 @@
  *       min_samples_leaf, min_weight_leaf, min_impurity_decrease,
  *       max_features, random_state, n_classes (0: regression),
  *       sample_weight (a list)
- *   trees, oob, oob_count = forest(X, y, opts)   the tree options and
+ *   trees, oob, oob_best = forest(X, y, opts)   the tree options and
  *       n_estimators, bootstrap, max_samples, scheme ("forest" |
- *       "bagging"), n_jobs, oob (true: also the out-of-bag sums (N, S)
- *       and counts (N))
+ *       "bagging"), n_jobs, oob (true: also the out-of-bag means (N, S)
+ *       and per row the argmax (classifier) or the mean (regressor))
  *   trees, weights, errors = adaboost(X, y, opts)  algorithm ("SAMME.R" |
  *       "SAMME"), n_estimators, learning_rate, tree options
  *   trees, init, train_score = gboost(X, y, opts)  loss ("squared_error"
@@ -300,9 +300,19 @@ static int l_forest(lua_State *L) {
     lerror(L, "out of memory");
   Tensor *o = push_tensor(L, 2, (int64_t[]){m.n, S});
   for (int64_t k = 0; k < m.n * S; k++) o->data[k] = (float)(cnt[k / S] ? ob[k] / cnt[k / S] : 0);
+  /* in double precision: a classifier's 0-based argmax per row (ties to
+   * the first, as NumPy), a regressor's prediction */
   lua_createtable(L, (int)m.n, 0);
   for (int64_t k = 0; k < m.n; k++) {
-    lua_pushinteger(L, cnt[k]);
+    const double *row = ob + k * S;
+    double cn = cnt[k] ? (double)cnt[k] : 1.0;
+    if (c.K > 0) {
+      int best = 0;
+      for (int j = 1; j < S; j++) if (row[j] / cn > row[best] / cn) best = j;
+      lua_pushinteger(L, best);
+    } else {
+      lua_pushnumber(L, row[0] / cn);
+    }
     lua_rawseti(L, -2, k + 1);
   }
   lua_pushvalue(L, list);

@@ -165,7 +165,7 @@ function M.install(ml, base)
     o.n_jobs = threads_for(self.n_jobs)
     o.oob = self.oob_score
     o.random_state = math.tointeger(seed_of(self.random_state))
-    local trees, oob = call(what, K.forest, X, yy, o)
+    local trees, oob, oob_best = call(what, K.forest, X, yy, o)
     self.model_ = trees
     self.n_features_in_, self.n_outputs_ = d, 1
     local params = {}
@@ -176,13 +176,12 @@ function M.install(ml, base)
     if self.oob_score then
       if self.classifier then
         self.oob_decision_function_ = oob
-        local best = argmax_rows(oob):totable()
         local hit = 0
-        for i = 1, n do if best[i] == yy[i] then hit = hit + 1 end end
+        for i = 1, n do if oob_best[i] == yy[i] then hit = hit + 1 end end
         self.oob_score_ = hit / n
       else
         self.oob_prediction_ = oob:reshape(n)
-        self.oob_score_ = TR.r2(yy, self.oob_prediction_, what)
+        self.oob_score_ = TR.r2(yy, oob_best, what)
       end
     end
     return self
