@@ -29,6 +29,8 @@
  *               title=, xlabel=, ylabel=, decimals=, cell=, colorbar=,
  *               cmap=, vmin=, vmax=})
  *   core.contour_levels(lo, hi, n) -> about n nice levels covering lo..hi
+ *   core.tree(path, {nodes = {{x=, depth=, parent=, text=, fill=}...},
+ *               title=, yes=, no=, width=, height=, font=})
  *   core.font() -> the font family in use
  *
  * Everything is read and checked before the core runs: scratch arrays
@@ -709,6 +711,49 @@ static int l_contour_levels(lua_State *L) {
   return 1;
 }
 
+/* tree(path, {nodes = {{x=, depth=, parent= (1-based, 0: root), text=,
+ * fill="#rrggbb"}, ...}, title=, yes=, no=, width=, height=, font=}) */
+static const OptSpec tree_spec[] = {
+  {"nodes", OPT_TABLE}, {"title", OPT_STRING}, {"yes", OPT_STRING},
+  {"no", OPT_STRING}, {"width", OPT_NUMBER}, {"height", OPT_NUMBER},
+  {"font", OPT_NUMBER}, {NULL, 0}};
+static const OptSpec tree_node_spec[] = {
+  {"x", OPT_NUMBER}, {"depth", OPT_NUMBER}, {"parent", OPT_NUMBER},
+  {"text", OPT_STRING}, {"fill", OPT_STRING}, {NULL, 0}};
+
+static int l_tree(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.tree", tree_spec, 0);
+  lua_getfield(L, 2, "nodes");
+  int nt = lua_gettop(L);
+  if (!lua_istable(L, nt)) return lerror(L, "nodes must be a list");
+  lua_Integer n = luaL_len(L, nt);
+  if (n < 1 || n > 200000) return lerror(L, "a tree of %lld nodes cannot be drawn", (long long)n);
+  PlotTreeNode *nodes = scratch(L, (size_t)n * sizeof *nodes);
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_geti(L, nt, i + 1);
+    int e = lua_gettop(L);
+    if (!lua_istable(L, e)) return lerror(L, "nodes[%lld] must be a table", (long long)i + 1);
+    check_options(L, e, "plot.core.tree (node)", tree_node_spec, 0);
+    nodes[i].x = opt_num(L, e, "x", 0);
+    nodes[i].depth = opt_int(L, e, "depth", 0, 0, 10000);
+    nodes[i].parent = opt_int(L, e, "parent", 0, 0, (int)n) - 1;
+    nodes[i].text = opt_str(L, e, "text");
+    const char *fill = opt_str(L, e, "fill");
+    nodes[i].fill = (PlotColor){1, 1, 1};
+    if (fill && plot_parse_color(fill, &nodes[i].fill))
+      return lerror(L, "nodes[%lld].fill: '%s' is not #rrggbb", (long long)i + 1, fill);
+    lua_pop(L, 1);   /* the strings stay alive in the node tables */
+  }
+  PlotTree t = {nodes, (int)n, opt_str(L, 2, "title"), opt_str(L, 2, "yes"),
+                opt_str(L, 2, "no"), opt_int(L, 2, "width", 0, 0, PLOT_MAXSIDE),
+                opt_int(L, 2, "height", 0, 0, PLOT_MAXSIDE), opt_num(L, 2, "font", 12)};
+  char err[PLOT_ERRLEN];
+  if (plot_save_tree(path, &t, err)) return lerror(L, "%s", err);
+  return 0;
+}
+
 static int l_font(lua_State *L) {
   lua_pushstring(L, plot_font_family());
   return 1;
@@ -717,7 +762,7 @@ static int l_font(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"axes", l_axes}, {"images", l_images}, {"heatmap", l_heatmap},
   {"font", l_font}, {"detections", l_detections},
-  {"contour_levels", l_contour_levels}, {NULL, NULL}
+  {"contour_levels", l_contour_levels}, {"tree", l_tree}, {NULL, NULL}
 };
 
 int luaopen_plot(lua_State *L) {

@@ -501,6 +501,15 @@ function ml.sliding_windows(img, opts)
   return x, #boxes > 0 and T(boxes) or T.zeros(0, 4)
 end
 
+-- trees and ensembles (ml_tree.lua, ml_ensemble.lua) on the same base
+do
+  local base = {class = estimator_class, new = new_estimator, number = check_number,
+                choice = check_choice, bool = check_bool,
+                random_state = check_random_state}
+  require("ml_tree").install(ml, base)
+  require("ml_ensemble").install(ml, base)
+end
+
 -- obj.fit(X, y) instead of obj:fit(X, y) says so
 local function is_estimator(v)
   if type(v) ~= "table" then return false end

@@ -1920,6 +1920,106 @@ public("surface", function(f, path, opts)
   return path
 end)
 
+---------------------------------------------------------------- trees
+
+-- plot.tree(model, path, opts) or plot.tree(model, {path=, ...}): a
+-- fitted DecisionTreeClassifier / Regressor as sklearn.tree.plot_tree
+-- draws it -- a box a node with its split, impurity, samples, value
+-- (and class with class_names=), filled= colours the majority class (a
+-- regressor: the value), max_depth= cuts deeper branches to "(...)";
+-- feature_names=, impurity=, proportion=, precision=3, fontsize=12,
+-- title=, yes="True", no="False" (the root's arrows).
+public("tree", function(model, path, opts)
+  if type(path) == "table" and opts == nil then opts, path = path, path.path end
+  opts = options(opts, typed("path", "feature_names:table", "class_names",
+                             "filled:boolean", "impurity:boolean",
+                             "proportion:boolean", "precision:number",
+                             "max_depth:number", "fontsize:number", "title",
+                             "yes", "no", "width:number", "height:number"))
+  check_path(path)
+  local ml = require "ml"
+  if type(model) ~= "table" or type(model.tree_) ~= "table" then
+    fail("expected a fitted ml.DecisionTreeClassifier or DecisionTreeRegressor, got %s",
+         describe(model))
+  end
+  local cn = opts.class_names
+  if cn ~= nil and cn ~= true and type(cn) ~= "table" then
+    fail("class_names must be a list of names or true, got %s", describe(cn))
+  end
+  local ok, texts = pcall(ml.tree_node_texts, model, {
+    feature_names = opts.feature_names, class_names = cn,
+    impurity = opts.impurity, proportion = opts.proportion,
+    precision = opt_int(opts, "precision", 3, 0, 10)})
+  if not ok then fail("%s", (tostring(texts):gsub("^[^\n]-:%d+: ml%.tree_node_texts: ", ""))) end
+  local colors = opts.filled and ml.tree_node_colors(model) or nil
+  local t = model.tree_
+  local max_depth = opt_int(opts, "max_depth", 1000, 0, 1000)
+  local nodes, leaf = {}, 0
+  -- leaves side by side, a parent over the middle of its children
+  local function place(id, depth, parent)
+    local k = #nodes + 1
+    nodes[k] = {depth = depth, parent = parent}
+    local l, r = t.children_left[id + 1], t.children_right[id + 1]
+    if depth > max_depth then
+      nodes[k].text, nodes[k].x = "(...)", leaf
+      leaf = leaf + 1
+      return nodes[k].x
+    end
+    nodes[k].text = texts[id + 1]
+    nodes[k].fill = colors and colors[id + 1] or nil
+    if l == -1 then
+      nodes[k].x = leaf
+      leaf = leaf + 1
+    else
+      local a = place(l, depth + 1, k)
+      local b = place(r, depth + 1, k)
+      nodes[k].x = (a + b) / 2
+    end
+    return nodes[k].x
+  end
+  place(0, 0, 0)
+  draw(core.tree, path, {nodes = nodes, title = opt_string(opts, "title"),
+                         yes = opts.yes or "True", no = opts.no or "False",
+                         font = opts.fontsize, width = opts.width, height = opts.height})
+  return path
+end)
+
+-- plot.feature_importances(model, path, opts): model.feature_importances_
+-- (or a list of numbers) as bars, largest first; feature_names=, top=
+-- (how many, at most 32), title= (Korean by default), color=, values=
+public("feature_importances", function(model, path, opts)
+  opts = options(opts, typed("feature_names:table", "top:number", "title", "color",
+                             "values:boolean", "decimals:number", "xlabel", "ylabel",
+                             "width:number", "height:number"))
+  local imp = model
+  if type(model) == "table" and model.feature_importances_ ~= nil then
+    imp = model.feature_importances_
+  end
+  imp = numbers(imp, "feature_importances_")
+  local names = opts.feature_names
+  if names and #names ~= #imp then
+    fail("feature_names has %d names for %d importances", #names, #imp)
+  end
+  local order = range(#imp)
+  table.sort(order, function(a, b)
+    if imp[a] ~= imp[b] then return imp[a] > imp[b] end
+    return a < b
+  end)
+  local top = opt_int(opts, "top", math.min(#imp, 20), 1, 32)
+  local xs, hs = {}, {}
+  for i = 1, math.min(top, #imp) do
+    local j = order[i]
+    xs[i] = names and tostring(names[j]) or ("x[" .. (j - 1) .. "]")
+    hs[i] = imp[j]
+  end
+  return M.bar(xs, hs, path, {title = opts.title or "특성 중요도 (feature importance)",
+                              xlabel = opts.xlabel or "특성 (feature)",
+                              ylabel = opts.ylabel or "중요도 (importance)",
+                              color = opts.color, values = opts.values,
+                              decimals = opts.decimals or 3,
+                              width = opts.width, height = opts.height})
+end)
+
 M.font = core.font    -- the font family the figures use
 
 return M

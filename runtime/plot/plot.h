@@ -339,4 +339,26 @@ int plot_save_detections(const char *path, const PlotImage *im,
                          const double *boxes, const char *const *labels,
                          int n, int side, const char *title, char *err);
 
+/* ---- tree diagrams (plot_tree.c) ----------------------------------- */
+/* A decision tree as scikit-learn's plot_tree draws it: one box a node
+ * with its text (lines split at '\n'), filled with fill (or white), an
+ * arrow from each parent to its children; "True" / "False" (or the
+ * given words) on the root's two arrows. x: the node's column in leaf
+ * units (leaves 0, 1, 2 ...), depth its row. The figure is sized to the
+ * boxes (width/height 0) and shrinks its text to fit PLOT_MAXSIDE. */
+typedef struct PlotTreeNode {
+  double x;
+  int depth, parent;          /* parent: index or -1 */
+  const char *text;
+  PlotColor fill;
+} PlotTreeNode;
+typedef struct PlotTree {
+  const PlotTreeNode *nodes;
+  int n;
+  const char *title, *yes, *no;
+  int width, height;          /* 0: from the boxes */
+  double font_px;
+} PlotTree;
+int plot_save_tree(const char *path, const PlotTree *t, char *err);
+
 #endif

@@ -100,6 +100,26 @@ function M.hasnt(s, frag, name)
   return r
 end
 
+-- a tensor, a list or nested lists as one flat list of numbers
+function M.flat(v, out)
+  local T = require "tensor"
+  out = out or {}
+  if T.is_tensor(v) then v = v:contiguous():flatten():totable() end
+  for _, x in ipairs(v) do
+    if type(x) == "table" then M.flat(x, out) else out[#out + 1] = x end
+  end
+  return out
+end
+
+-- the largest absolute difference of two such (math.huge if the counts differ)
+function M.maxdiff(a, b)
+  a, b = M.flat(a), M.flat(b)
+  if #a ~= #b then return math.huge end
+  local m = 0
+  for i = 1, #a do m = math.max(m, math.abs(a[i] - b[i])) end
+  return m
+end
+
 function M.done()
   print("1.." .. n)
   if failed > 0 then os.exit(1) end
