@@ -16,9 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       return 0;
     n *= h.shape[d];
   }
-  float *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+  /* the dtype tensor.load would give this file: float32 or float64 */
+  int dtype = npy_dtype(&h);
+  size_t esize = tensor_dtype_size(dtype);
+  void *v = malloc((size_t)(n ? n : 1) * esize);
   if (!v) return 0;
-  npy_read_data_file(p, &h, v, n, err);
+  npy_read_data_file(p, &h, v, dtype, n, err);
   free(v);
   return 0;
 }
