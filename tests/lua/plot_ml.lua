@@ -194,6 +194,42 @@ ok, sc = pcall(plot.heatmap, full:corr(), path("heatmap_frame.png"))
 t.ok(ok, "heatmap takes a frame (df:corr()), names from its columns")
 if not ok then t.diag(tostring(sc)) end
 
+-- colour-bar label clear of the bar's numbers ---------------------------
+-- the same figure with the label and with a blank label (which keeps the
+-- layout): the pixels that differ are the label's; no column they touch
+-- holds ink in the blank-label figure (the numbers, the bar), and they
+-- lie inside the image. In a panel of subplots and in a whole figure.
+local function cb_label_figure(label, name, panel)
+  local q = path(name)
+  local cx, cy, cv = {}, {}, {}
+  for i = 1, 150 do
+    cx[i], cy[i], cv[i] = math.sin(i) * 10, math.cos(i * 1.3) * 5, 3000 + i * 15
+  end
+  local o = {values = cv, colorbar_label = label, title = "값으로 색칠"}
+  if panel then
+    local f = plot.subplots{cols = 2, width = 500, height = 420}
+    plot.scatter(cx, cy, f, {title = "왼쪽"})
+    plot.scatter(cx, cy, f, o)
+    f:save(q)
+  else
+    plot.scatter(cx, cy, q, o)
+  end
+  return image.load(q)
+end
+for _, case in ipairs {{"subplots panel", true}, {"whole figure", false}} do
+  local tag = case[2] and "panel" or "whole"
+  local la = cb_label_figure("부리 길이 (mm)", "cb_" .. tag .. "_label.png", case[2])
+  local lb = cb_label_figure(" ", "cb_" .. tag .. "_blank.png", case[2])
+  local label_cols = (la - lb):abs():max(3):gt(0.1):sum(1):gt(0)
+  local ink_cols = lb:min(3):lt(0.9):sum(1):gt(0)
+  local w = label_cols:shape()[1]
+  t.ok(label_cols:sum() >= 10, case[1] .. ": the label is drawn")
+  local clash = (label_cols * ink_cols):sum()
+  t.is(clash, 0, case[1] .. ": the label shares no column with the colour bar's numbers")
+  t.is(label_cols:get(w) + label_cols:get(w - 1), 0,
+       case[1] .. ": the label ends inside the figure")
+end
+
 -- bar -----------------------------------------------------------------
 p = path("bar.png")
 t.is(plot.bar({"사과", "배", "포도"}, {3, 5, 2}, p, {values = true,
