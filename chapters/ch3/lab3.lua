@@ -22,15 +22,15 @@ print("line.png: 사인과 코사인")
 -- classes로 점을 범주(종)별로 색칠하면 범례가 붙고, values로 색칠하면
 -- 값의 크기를 보여 주는 색 막대(colorbar)가 붙는다.
 local SPECIES = {Adelie = 0, Chinstrap = 1, Gentoo = 2}
-local species = penguins.species:map(function(s) return SPECIES[s] end):tolist()
+local species = penguins.species:map(function(s) return SPECIES[s] end)
 local fig = plot.subplots{cols = 2, width = 500, height = 420,
                           title = "산점도: 색으로 세 번째 정보를 나타내기"}
 plot.scatter(penguins.flipper_length_mm, penguins.body_mass_g, fig, {
   classes = species, class_names = {"Adelie", "Chinstrap", "Gentoo"},
   title = "종(범주)으로 색칠", xlabel = "날개 길이 (mm)", ylabel = "몸무게 (g)"})
 plot.scatter(penguins.flipper_length_mm, penguins.body_mass_g, fig, {
-  values = penguins.bill_length_mm,
-  title = "값(부리 길이, mm)으로 색칠", xlabel = "날개 길이 (mm)", ylabel = "몸무게 (g)"})
+  values = penguins.bill_length_mm, colorbar_label = "부리 길이 (mm)",
+  title = "값(부리 길이)으로 색칠", xlabel = "날개 길이 (mm)", ylabel = "몸무게 (g)"})
 fig:save(out "scatter.png", {caption = "plot.scatter: 날개 길이와 몸무게. 왼쪽은 종(classes)으로, " ..
   "오른쪽은 부리 길이 값(values)으로 색칠했다.", label = "fig-plot-scatter"})
 print("scatter.png: 날개 길이와 몸무게")
@@ -40,7 +40,7 @@ print("scatter.png: 날개 길이와 몸무게")
 -- 돌려받는 counts와 edges는 np.histogram의 결과와 같다.
 local groups, names = {}, {}
 for name, id in pairs(SPECIES) do
-  groups[id + 1] = penguins[penguins.species:eq(name)].body_mass_g:tolist()
+  groups[id + 1] = penguins[penguins.species:eq(name)].body_mass_g
   names[id + 1] = name
 end
 local _, counts, edges = plot.hist(groups, out "hist.png", {bins = 20, labels = names,
@@ -57,7 +57,7 @@ local KO = {sun = "맑음 (sun)", fog = "안개 (fog)", rain = "비 (rain)",
             drizzle = "이슬비 (drizzle)", snow = "눈 (snow)"}
 local labels = {}
 for i, k in ipairs(kinds.index) do labels[i] = KO[k] or k end
-plot.bar(labels, kinds:tolist(), out "bar.png", {values = true,
+plot.bar(labels, kinds, out "bar.png", {values = true,
   title = "막대그래프: 시애틀의 날씨별 날 수 (2012-2015년)",
   xlabel = "날씨", ylabel = "날 수",
   caption = "plot.bar: value_counts로 센 날씨별 날 수.", label = "fig-plot-bar"})
@@ -68,7 +68,7 @@ print("bar.png: 날씨별 날 수")
 local num = weather:select{"precipitation", "temp_max", "temp_min", "wind"}
 local corr = num:corr()
 print(corr)
-plot.heatmap(corr:to_tensor(), out "heatmap.png", {
+plot.heatmap(corr, out "heatmap.png", {
   labels = {"강수량", "최고 기온", "최저 기온", "바람"}, cmap = "coolwarm",
   vmin = -1, vmax = 1, title = "히트맵: 날씨 변수의 상관 계수",
   caption = "plot.heatmap: corr()로 구한 날씨 변수의 상관 행렬.", label = "fig-plot-heatmap"})
@@ -83,11 +83,11 @@ local grid = plot.subplots{cols = 2, width = 460, height = 340,
                            title = "시애틀 날씨 한눈에 보기 (2012-2015년)"}
 plot.line(days, weather.temp_max, grid, {title = "날마다의 최고 기온",
   xlabel = "날 (2012년 1월 1일 = 1)", ylabel = "°C"})
-plot.hist(weather.wind:tolist(), grid, {bins = 25, title = "풍속의 분포",
+plot.hist(weather.wind, grid, {bins = 25, title = "풍속의 분포",
   xlabel = "풍속 (m/s)", ylabel = "날 수"})
 plot.scatter(weather.temp_min, weather.temp_max, grid, {size = 3, alpha = 0.5,
   title = "최저 기온과 최고 기온", xlabel = "최저 기온 (°C)", ylabel = "최고 기온 (°C)"})
-plot.bar(labels, kinds:tolist(), grid, {title = "날씨별 날 수", ylabel = "날 수"})
+plot.bar(labels, kinds, grid, {title = "날씨별 날 수", ylabel = "날 수"})
 grid:save(out "subplots.png", {caption = "plot.subplots: 선 그래프, 히스토그램, 산점도, " ..
   "막대그래프를 한 장에 모은 그림.", label = "fig-plot-subplots"})
 print("subplots.png: 네 칸짜리 그림")

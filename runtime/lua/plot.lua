@@ -213,8 +213,21 @@ local function check_path(path)
   end
 end
 
--- a list of numbers from a table or a 1-d (or (N,1)) tensor
+-- frame's Series as its plain list of values (numbers with NaN for
+-- missing), anything else as it is. Every plot function that takes
+-- data converts through here (numbers() below does it for lists of
+-- numbers). frame is not required: a Series exists only once it is loaded.
+local function plain(v)
+  local frame = package.loaded.frame
+  if frame and type(v) == "table" and frame.is_series(v) then
+    return v:tolist()
+  end
+  return v
+end
+
+-- a list of numbers from a table, a frame Series or a 1-d (or (N,1)) tensor
 local function numbers(v, what)
+  v = plain(v)
   if tensor.is_tensor(v) then
     local s = v:shape()
     if not (#s == 1 or (#s == 2 and s[2] == 1)) then
@@ -1028,9 +1041,20 @@ local function bin_counts(v, e)
   return c
 end
 
+-- the values that are not NaN (missing), in order
+local function without_nan(v)
+  local out = {}
+  for i = 1, #v do
+    if v[i] == v[i] then out[#out + 1] = v[i] end
+  end
+  return out
+end
+
 -- plot.hist(data, path, opts) -> path, counts, edges
--- data: numbers (a list or 1-d tensor) or a list of such lists (one
--- histogram each, overlaid and labelled)
+-- data: numbers (a list, a 1-d tensor or a frame Series) or a list of
+-- such (one histogram each, overlaid and labelled). Missing values (NaN,
+-- a Series's NA) are left out, as matplotlib's and pandas's hist do:
+-- the counts, and the density's total, are over the values present.
 public("hist", function(data, path, opts)
   opts = fig_options(opts, "bins", "range", "density:boolean", "labels",
                      "color", "alpha")
@@ -1039,14 +1063,19 @@ public("hist", function(data, path, opts)
     fail("expected numbers or a list of lists of numbers, got %s",
          describe(data))
   end
-  local sets = data
-  if tensor.is_tensor(data) or (type(data[1]) ~= "table" and
-                                 not tensor.is_tensor(data[1])) then
-    sets = {data}
+  local sets = plain(data)
+  if tensor.is_tensor(sets) or (type(sets[1]) ~= "table" and
+                                 not tensor.is_tensor(sets[1])) then
+    sets = {sets}
+  else
+    sets = table.move(sets, 1, #sets, 1, {})
   end
   local lo, hi = math.huge, -math.huge
   for i, s in ipairs(sets) do
-    sets[i] = finite(s, #sets > 1 and ("data[%d]"):format(i) or "data")
+    local what = #sets > 1 and ("data[%d]"):format(i) or "data"
+    local v = without_nan(numbers(s, what))
+    if #v == 0 then fail("%s holds only missing values (NaN)", what) end
+    sets[i] = finite(v, what)
     local a, b = min_max(sets[i])
     lo, hi = math.min(lo, a), math.max(hi, b)
   end
@@ -1088,6 +1117,7 @@ end)
 public("bar", function(x, heights, path, opts)
   opts = fig_options(opts, "labels", "color", "bar_width", "values:boolean",
                      "decimals", "alpha")
+  x = plain(x)
   if type(x) ~= "table" and not tensor.is_tensor(x) then
     fail("expected categories (a list of names) or positions, got %s",
          describe(x))
@@ -1205,11 +1235,18 @@ local function labels_opt(opts, k, n)
 end
 
 -- plot.heatmap(matrix, path, opts): annotated cells (a correlation
--- matrix: {cmap = "coolwarm", vmin = -1, vmax = 1})
+-- matrix: {cmap = "coolwarm", vmin = -1, vmax = 1}); matrix a 2-d
+-- tensor, a table of rows or a frame (df:corr(), its index and columns
+-- naming the rows and columns unless the options name them)
 public("heatmap", function(m, path, opts)
   opts = options(opts, typed("row_labels", "col_labels", "labels", "cmap",
     "vmin", "vmax", "decimals", "annotate:boolean", "title", "xlabel",
     "ylabel", "cell", "colorbar:boolean"))
+  local frame, named = package.loaded.frame, nil
+  if frame and frame.is_frame(m) then    -- df:corr(): names from the frame
+    named = {row_labels = m.index, col_labels = m.columns}
+    m = m:to_tensor()
+  end
   local rows, nr, nc = matrix_of(m, "matrix")
   if nr > 100 or nc > 100 then
     fail("a %dx%d matrix is too big to draw (at most 100x100)", nr, nc)
@@ -1223,6 +1260,10 @@ public("heatmap", function(m, path, opts)
     end
     rl = rl or labels_opt(opts, "labels", nr)
     cl = cl or labels_opt(opts, "labels", nc)
+  end
+  if named then
+    rl = rl or labels_opt(named, "row_labels", nr)
+    cl = cl or labels_opt(named, "col_labels", nc)
   end
   local vmin, vmax = opt_number(opts, "vmin"), opt_number(opts, "vmax")
   if vmin and vmax and not (vmin < vmax) then
@@ -1650,6 +1691,7 @@ end
 
 -- hue values (ids, or names of the classes) -> 0-based ids and names
 local function hue_ids(v, n)
+  v = plain(v)
   if tensor.is_tensor(v) then v = numbers(v, "hue") end
   if type(v) ~= "table" or #v ~= n then
     fail("the hue column must hold %d values, got %s", n, describe(v))

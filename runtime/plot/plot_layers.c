@@ -400,6 +400,8 @@ static int bar_ticks(const PlotColorbar *cb, double *t, double *step) {
   return plot_nice_ticks(cb->vmin, cb->vmax, 7, 0, t, step);
 }
 
+#define CB_LABEL_GAP 8.0   /* between the tick numbers and the label */
+
 double plot_colorbar_width(const PlotColorbar *cb) {
   double t[PLOT_MAXTICKS], step, w = 0;
   char buf[32];
@@ -408,7 +410,10 @@ double plot_colorbar_width(const PlotColorbar *cb) {
     plot_format_tick(t[i], step, buf, sizeof buf);
     w = fmax(w, plot_text_width(buf, PLOT_PX_TICK));
   }
-  return 16 + 16 + 7 + w + (cb->label && *cb->label ? PLOT_PX_LABEL * 1.9
+  /* gap, bar, tick marks, numbers, then the label's line (set right of
+   * the numbers by plot_draw_colorbar) */
+  return 16 + 16 + 7 + w + (cb->label && *cb->label ? CB_LABEL_GAP +
+                                                      PLOT_PX_LABEL * 1.5
                                                     : 4);
 }
 
@@ -445,7 +450,9 @@ void plot_draw_colorbar(PlotFigure *f, PlotRect b, const PlotColorbar *cb) {
     plot_text(f, buf, b.x + b.w + 7, b.y + b.h - (t[i] - lo) / (hi - lo) * b.h,
               PLOT_PX_TICK, 0, 0.5, 0);
   }
+  /* read bottom to top as matplotlib's, its top edge to the left: the
+   * line lies wholly right of the numbers */
   if (cb->label && *cb->label)
-    plot_text(f, cb->label, b.x + b.w + 10 + maxw + 4, b.y + b.h / 2,
-              PLOT_PX_LABEL, 0.5, 0, M_PI / 2);
+    plot_text(f, cb->label, b.x + b.w + 7 + maxw + CB_LABEL_GAP, b.y + b.h / 2,
+              PLOT_PX_LABEL, 0.5, 0, -M_PI / 2);
 }

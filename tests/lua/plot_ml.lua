@@ -133,6 +133,103 @@ local _, two = plot.hist({T.randn(200), T.randn(200) + 3}, path("hist2.png"),
 t.is(#two, 2, "two data sets: two count tensors")
 t.is(two[1]:sum() + two[2]:sum() <= 400, true, "counts within the data")
 
+-- frame Series as data ------------------------------------------------
+-- a column of read_csv with empty cells (NaN) goes straight to hist, the
+-- NaNs left out as pandas/matplotlib do; numbers from
+-- tests/fixtures/make_plot_fixtures.py (dropna, then np.histogram)
+local frame = require "frame"
+local FIXP = (arg[0]:match("(.*/)") or "./") .. "../fixtures/plot/"
+local NA = dofile(FIXP .. "hist_na.lua")
+local df = frame.read_csv(FIXP .. "hist_na.csv")
+local ok, sc, se = pcall(function()
+  local _, c, e = plot.hist(df.a, path("hist_series.png"), {bins = 8})
+  return c, e
+end)
+t.ok(ok, "hist takes a frame Series with missing values")
+if not ok then t.diag(tostring(sc)) end
+if ok then
+  t.allclose(sc, NA.a.counts, 0, "Series hist: numpy's counts, NaN dropped")
+  t.allclose(se, NA.a.edges, 1e-9, "Series hist: numpy's edges")
+  t.is(sc:sum(), NA.a.n, "the three missing values are not counted")
+end
+ok, sc = pcall(function()
+  local _, c = plot.hist(df.b, path("hist_series_d.png"), {bins = 8,
+                         density = true})
+  return c
+end)
+t.ok(ok and T.is_tensor(sc), "density hist of a Series")
+if ok then
+  t.allclose(sc, NA.b.density, 1e-9, "Series density: numpy's, over present values")
+end
+ok, sc = pcall(function()
+  local _, c = plot.hist({df.a, df.b}, path("hist_series2.png"),
+                         {labels = {"a", "b"}})
+  return c
+end)
+t.ok(ok and #sc == 2, "a list of two Series: two histograms")
+local plain_a = {}
+for _, v in ipairs(df.a:tolist()) do if v == v then plain_a[#plain_a + 1] = v end end
+local _, lc = plot.hist(plain_a, path("hist_list.png"), {bins = 8})
+t.allclose(lc, NA.a.counts, 0, "the same values as a Lua list agree")
+local _, nc = plot.hist({1, 0 / 0, 2, 3}, path("hist_nan.png"), {bins = 3})
+t.allclose(nc, {1, 1, 1}, 0, "NaN in a Lua list is left out too")
+t.raises(function() plot.hist({0 / 0, 0 / 0}, path("never_h.png")) end,
+         "data holds only missing values", "all missing")
+t.raises(function() plot.hist({1, math.huge}, path("never_h.png")) end,
+         "data%[2%] is inf: values must be finite", "infinity is still an error")
+-- the other functions that take data accept Series too
+local days = frame.DataFrame({kind = {"sun", "rain", "fog"},
+                              n = {5, 3, 1}})
+ok, sc = pcall(plot.bar, days.kind, days.n, path("bar_series.png"))
+t.ok(ok, "bar takes Series for names and heights")
+if not ok then t.diag(tostring(sc)) end
+ok, sc = pcall(plot.line, df.b:fillna(0), df.a:fillna(0), path("line_series.png"))
+t.ok(ok, "line takes Series for x and y")
+if not ok then t.diag(tostring(sc)) end
+local full = df:dropna()
+ok, sc = pcall(plot.scatter, full.a, full.b, path("scatter_series.png"),
+               {values = full.a})
+t.ok(ok, "scatter takes Series for x, y and values")
+ok, sc = pcall(plot.heatmap, full:corr(), path("heatmap_frame.png"))
+t.ok(ok, "heatmap takes a frame (df:corr()), names from its columns")
+if not ok then t.diag(tostring(sc)) end
+
+-- colour-bar label clear of the bar's numbers ---------------------------
+-- the same figure with the label and with a blank label (which keeps the
+-- layout): the pixels that differ are the label's; no column they touch
+-- holds ink in the blank-label figure (the numbers, the bar), and they
+-- lie inside the image. In a panel of subplots and in a whole figure.
+local function cb_label_figure(label, name, panel)
+  local q = path(name)
+  local cx, cy, cv = {}, {}, {}
+  for i = 1, 150 do
+    cx[i], cy[i], cv[i] = math.sin(i) * 10, math.cos(i * 1.3) * 5, 3000 + i * 15
+  end
+  local o = {values = cv, colorbar_label = label, title = "값으로 색칠"}
+  if panel then
+    local f = plot.subplots{cols = 2, width = 500, height = 420}
+    plot.scatter(cx, cy, f, {title = "왼쪽"})
+    plot.scatter(cx, cy, f, o)
+    f:save(q)
+  else
+    plot.scatter(cx, cy, q, o)
+  end
+  return image.load(q)
+end
+for _, case in ipairs {{"subplots panel", true}, {"whole figure", false}} do
+  local tag = case[2] and "panel" or "whole"
+  local la = cb_label_figure("부리 길이 (mm)", "cb_" .. tag .. "_label.png", case[2])
+  local lb = cb_label_figure(" ", "cb_" .. tag .. "_blank.png", case[2])
+  local label_cols = (la - lb):abs():max(3):gt(0.1):sum(1):gt(0)
+  local ink_cols = lb:min(3):lt(0.9):sum(1):gt(0)
+  local w = label_cols:shape()[1]
+  t.ok(label_cols:sum() >= 10, case[1] .. ": the label is drawn")
+  local clash = (label_cols * ink_cols):sum()
+  t.is(clash, 0, case[1] .. ": the label shares no column with the colour bar's numbers")
+  t.is(label_cols:get(w) + label_cols:get(w - 1), 0,
+       case[1] .. ": the label ends inside the figure")
+end
+
 -- bar -----------------------------------------------------------------
 p = path("bar.png")
 t.is(plot.bar({"사과", "배", "포도"}, {3, 5, 2}, p, {values = true,
