@@ -298,21 +298,21 @@ local function fails4(file, text, edit, want, name)
   has(s2, want, name .. ": the message")
   write(src .. file, text)
 end
-fails4("/chapters/ch4/index.md", PAGE4, {"ch3/lab1%.n", "ch7/lab1.n"},
-       "book: chapters/ch4/index.md:3: {{ch7/lab1.n}}: no chapter 'ch7' in this book (chapters: ch3, ch4)",
-       "an unknown chapter")
-fails4("/chapters/ch4/index.md", PAGE4, {"ch3/lab1%.n", "ch3/lab5.n"},
-       "book: chapters/ch4/index.md:3: {{ch3/lab5.n}}: chapters/ch3/lab5.lua is not run in this book (include it with `run`; no such file)",
-       "an unknown lab of another chapter")
-fails4("/chapters/ch4/index.md", PAGE4, {"ch3/lab1%.n", "ch3/lab1.count"},
-       "book: chapters/ch4/index.md:3: {{ch3/lab1.count}}: chapters/ch3/lab1.lua published no value 'count'",
-       "an unknown name of another chapter's lab")
-fails4("/chapters/ch4/lab2.lua", LAB2, {"@sec%-intro", "@sec-nowhere"},
-       "book: chapters/ch4/lab2.lua:6: unknown reference @sec-nowhere",
-       "a wrong label in a lab's Markdown cell names the lab's line")
-fails4("/chapters/ch4/lab2.lua", LAB2, {"ch3/lab1%.acc", "ch3/lab1.loss"},
-       "book: chapters/ch4/lab2.lua:7: {{ch3/lab1.loss}}: chapters/ch3/lab1.lua published no value 'loss'",
-       "a wrong value in a lab's Markdown cell names the lab's line")
+local P4, L2 = {"/chapters/ch4/index.md", PAGE4}, {"/chapters/ch4/lab2.lua", LAB2}
+for _, c in ipairs {
+  {P4, "ch3/lab1%.n", "ch7/lab1.n", "an unknown chapter",
+   "book: chapters/ch4/index.md:3: {{ch7/lab1.n}}: no chapter 'ch7' in this book (chapters: ch3, ch4)"},
+  {P4, "ch3/lab1%.n", "ch3/lab5.n", "an unknown lab of another chapter",
+   "book: chapters/ch4/index.md:3: {{ch3/lab5.n}}: chapters/ch3/lab5.lua is not run in this book (include it with `run`; no such file)"},
+  {P4, "ch3/lab1%.n", "ch3/lab1.count", "an unknown name of another chapter's lab",
+   "book: chapters/ch4/index.md:3: {{ch3/lab1.count}}: chapters/ch3/lab1.lua published no value 'count'"},
+  {L2, "@sec%-intro", "@sec-nowhere", "a wrong label in a lab's Markdown cell names the lab's line",
+   "book: chapters/ch4/lab2.lua:6: unknown reference @sec-nowhere"},
+  {L2, "ch3/lab1%.acc", "ch3/lab1.loss", "a wrong value in a lab's Markdown cell names the lab's line",
+   "book: chapters/ch4/lab2.lua:7: {{ch3/lab1.loss}}: chapters/ch3/lab1.lua published no value 'loss'"},
+} do
+  fails4(c[1][1], c[1][2], {c[2], c[3]}, c[5], c[4])
+end
 s, rc = book("--jobs 2")
 t.is(rc, 0, "fixed, the two chapters build again")
 
