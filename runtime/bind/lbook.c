@@ -89,6 +89,7 @@ static void push_page(lua_State *L, const BmPage *pg) {
     lua_setfield(L, -2, "value");
     set_str(L, "key", pg->xrefs[i].key);
     set_int(L, "line", pg->xrefs[i].line);
+    if (pg->xrefs[i].file) set_str(L, "file", pg->xrefs[i].file);
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "xrefs");

@@ -71,7 +71,7 @@ typedef struct {
   int line;              /* its line */
 } UrlScan;
 
-typedef struct {
+typedef struct Ctx {
   const char *name, *root, *dir;
   BmProtected prot;
   cmark_parser *parser;
@@ -81,6 +81,8 @@ typedef struct {
   char *err;
   size_t errlen;
   UrlScan xref_scan, fig_scan; /* cursors for node_line (see inline_line) */
+  struct Ctx *xctx;      /* a lab's Markdown cell: the page's context, */
+  const char *xfile;     /* which gets its references, and the lab */
 } Ctx;
 
 /* Set the error "name:LINE: message"; returns -1 for the caller. */
@@ -687,12 +689,13 @@ static char *code_html(Ctx *c, const Fence *f, const char *code) {
   return take(&b);
 }
 
-static char *markdown_cell_html(Ctx *c, const char *text);
+static char *markdown_cell_html(Ctx *c, const char *text, const char *lab);
 
 /* A lab divided into cells (bookinc.c): every cell, or the one named by
  * cell=, each code cell followed by its output when the lab runs;
  * Markdown cells as prose. */
-static char *cells_html(Ctx *c, const Fence *f, const char *code, int line) {
+static char *cells_html(Ctx *c, const Fence *f, const char *shown, const char *code,
+                        int line) {
   BiCell *cells;
   int n;
   if (bi_cells(code, &cells, &n)) { oom(c); return NULL; }
@@ -723,7 +726,7 @@ static char *cells_html(Ctx *c, const Fence *f, const char *code, int line) {
   for (int i = 0; i < n; i++) {
     if (want >= 0 && i != want) continue;
     if (cells[i].markdown) {
-      char *md = markdown_cell_html(c, cells[i].text);
+      char *md = markdown_cell_html(c, cells[i].text, shown);
       if (!md) { bi_cells_free(cells, n); free(b.p); return NULL; }
       puts_(&b, "<div class=\"markdown-cell\">\n");
       puts_(&b, md);
@@ -866,7 +869,7 @@ static int include_code(Ctx *c, cmark_node *node) {
   char *code = bi_include(path, shown, f.anchor[0] ? f.anchor : NULL,
                           why, sizeof why);
   if (!code) return fail(c, line, "include: %s", why);
-  char *html = f.anchor[0] ? code_html(c, &f, code) : cells_html(c, &f, code, line);
+  char *html = f.anchor[0] ? code_html(c, &f, code) : cells_html(c, &f, shown, code, line);
   free(code);
   if (!html && !f.anchor[0]) return -1;      /* cells_html set the error */
   int bad = !html || replace_by(node, CMARK_NODE_HTML_BLOCK, html)
@@ -980,28 +983,35 @@ static char *heading_label(Ctx *c, cmark_node *h, int line, int *bad) {
 }
 
 static int add_xref(Ctx *c, cmark_node *at, int value, const char *key) {
-  BmPage *pg = c->page;
-  if (grow((void **)&pg->xrefs, pg->nxrefs, &c->capxrefs, sizeof *pg->xrefs))
+  Ctx *o = c->xctx ? c->xctx : c;     /* a lab's Markdown cell: the page's */
+  BmPage *pg = o->page;
+  if (grow((void **)&pg->xrefs, pg->nxrefs, &o->capxrefs, sizeof *pg->xrefs))
     return -1;
   char needle[300];
   snprintf(needle, sizeof needle, value ? "{{%s" : "@%s", key);
   BmXref *x = &pg->xrefs[pg->nxrefs];
-  *x = (BmXref){value, node_line(c, &c->xref_scan, at, needle), dup(key)};
-  if (!x->key) return -1;
+  *x = (BmXref){value, node_line(c, &c->xref_scan, at, needle), dup(key),
+                c->xfile ? dup(c->xfile) : NULL};
+  if (!x->key || (c->xfile && !x->file)) { free(x->key); free(x->file); return -1; }
   return pg->nxrefs++;
 }
 
-/* A published value "{{ lab.name }}" at s: its length, key in out. */
+/* A published value "{{ lab.name }}" or "{{ ch8/lab.name }}" (a lab of
+ * another chapter) at s: its length, key in out. */
 static size_t value_at(const char *s, char *out, size_t n) {
   if (s[0] != '{' || s[1] != '{') return 0;
   const char *p = s + 2;
   while (*p == ' ') p++;
   const char *k = p;
-  int dots = 0;
-  while (is_label_char((unsigned char)*p) || *p == '.') dots += *p++ == '.';
+  int dots = 0, slashes = 0;
+  while (is_label_char((unsigned char)*p) || *p == '.' || (*p == '/' && !dots)) {
+    dots += *p == '.';
+    slashes += *p++ == '/';
+  }
   const char *ke = p;
   while (*p == ' ') p++;
-  if (p[0] != '}' || p[1] != '}' || dots != 1 || ke == k || (size_t)(ke - k) >= n)
+  if (p[0] != '}' || p[1] != '}' || dots != 1 || slashes > 1 || ke == k
+      || k[0] == '/' || (size_t)(ke - k) >= n)
     return 0;
   memcpy(out, k, (size_t)(ke - k));
   out[ke - k] = '\0';
@@ -1281,16 +1291,18 @@ static int callouts(Ctx *c) {
 
 static int parse_protected(Ctx *c, const char *src, size_t len);
 
-/* A Markdown cell of a lab: math and callouts as on a page. */
-static char *markdown_cell_html(Ctx *c, const char *text) {
+/* A Markdown cell of lab (relative to root): math, callouts, references
+ * and values as on a page; the references go to the page's list, marked
+ * with the lab. */
+static char *markdown_cell_html(Ctx *c, const char *text, const char *lab) {
   BmPage sub;
   memset(&sub, 0, sizeof sub);
   Ctx s = {.name = c->name, .root = c->root, .dir = c->dir, .page = &sub,
-           .err = c->err, .errlen = c->errlen};
+           .err = c->err, .errlen = c->errlen, .xctx = c, .xfile = lab};
   char *html = NULL;
   if (parse_protected(&s, text, strlen(text)) == 0) {
     cmark_consolidate_text_nodes(s.doc);
-    if (put_back_math(&s) == 0 && callouts(&s) == 0)
+    if (put_back_math(&s) == 0 && mark_xrefs(&s) == 0 && callouts(&s) == 0)
       html = cmark_render_html(s.doc, OPTS, cmark_parser_get_syntax_extensions(s.parser));
     if (!html && !c->err[0]) oom(c);
   }
@@ -1366,7 +1378,7 @@ void bm_page_free(BmPage *pg) {
   free(pg->runs);
   for (int i = 0; i < pg->nlabels; i++) free(pg->labels[i].id);
   free(pg->labels);
-  for (int i = 0; i < pg->nxrefs; i++) free(pg->xrefs[i].key);
+  for (int i = 0; i < pg->nxrefs; i++) { free(pg->xrefs[i].key); free(pg->xrefs[i].file); }
   free(pg->xrefs);
   memset(pg, 0, sizeof *pg);
 }

@@ -41,7 +41,9 @@ typedef struct {
 typedef struct {
   int value;      /* 1 for {{lab.name}}, 0 for @kind-label */
   int line;
-  char *key;      /* "fig-pooling" or "lab2.test_acc" */
+  char *key;      /* "fig-pooling", "lab2.test_acc" or "ch8/lab1.test_acc" */
+  char *file;     /* NULL in the page's prose; in a lab's Markdown cell the
+                   * lab (relative to root), line then counts in the cell */
 } BmXref;       /* xrefs[N] is marked <!--wb-xref:N--> in the HTML */
 
 typedef struct {

@@ -1133,9 +1133,60 @@ local function number_labels(ctx, problems)
   end
 end
 
--- Check every reference and {{lab.name}} value; a value's HTML is kept
--- on the reference. With --keep-going a failed lab's values (and any
--- label that lab might have defined) show as "??" instead.
+-- The line in a lab file of a reference or value written in one of its
+-- Markdown cells: the nth comment line holding needle (n counts the
+-- earlier ones of this page), else the line within the cell.
+local function lab_line(ctx, page, x)
+  ctx.lab_text = ctx.lab_text or {}
+  local text = ctx.lab_text[x.file]
+  if text == nil then
+    text = read_file(join(ctx.o.src, x.file)) or false
+    ctx.lab_text[x.file] = text
+  end
+  local needle = x.value and x.key or "@" .. x.key
+  page.seen_in_lab = page.seen_in_lab or {}
+  local id = x.file .. "\0" .. needle
+  local want = (page.seen_in_lab[id] or 0) + 1
+  page.seen_in_lab[id] = want
+  local n, first = 0, nil
+  for line in ((text or "") .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    local comment = line:match("^%s*%-%-(.*)$")
+    if comment and comment:find(needle, 1, true) then
+      first = first or n
+      want = want - 1
+      if want == 0 then return n end
+    end
+  end
+  return first or x.line
+end
+
+-- The lab file a {{key}} value names: "lab2.x" a lab in dir (the page's
+-- or the lab's folder), "ch8/lab1.x" a lab of chapter ch8. nil and a
+-- message for a chapter the book does not have.
+local function value_lab(ctx, dir, key)
+  local base, name = key:match("^(.-)%.(.+)$")
+  local chap, lab = base:match("^([^/]+)/([^/]+)$")
+  if not chap then return join(dir, base .. ".lua"), name end
+  local src = "chapters/" .. chap .. "/index.md"
+  for _, p in ipairs(ctx.pages) do
+    if p.src == src then return "chapters/" .. chap .. "/" .. lab .. ".lua", name end
+  end
+  local names = {}
+  for _, p in ipairs(ctx.pages) do
+    local c = p.src:match("^chapters/([^/]+)/index%.md$")
+    if c then names[#names + 1] = c end
+  end
+  return nil, name, ("no chapter '%s' in this book (chapters: %s)")
+    :format(chap, #names > 0 and table.concat(names, ", ") or "none")
+end
+
+-- Check every reference and {{lab.name}} value (in the prose and in the
+-- labs' Markdown cells); a value's HTML is kept on the reference. With
+-- --keep-going a failed lab's values (and any label that lab might have
+-- defined) show as "??" instead. Every lab has run before this, so a
+-- value of a lab shown on another page is there whatever the order or
+-- --jobs.
 local function check_xrefs(ctx, labs, problems)
   local by_path, any_failed = {}, false
   for _, lab in ipairs(labs) do
@@ -1144,16 +1195,20 @@ local function check_xrefs(ctx, labs, problems)
   end
   for _, page in ipairs(ctx.pages) do
     for _, x in ipairs(page.r.xrefs) do
+      local src, line = page.src, x.line
+      if x.file then src, line = x.file, lab_line(ctx, page, x) end
       local function bad(fmt, ...)
-        problems[#problems + 1] = ("%s:%d: " .. fmt):format(page.src, x.line, ...)
+        problems[#problems + 1] = ("%s:%d: " .. fmt):format(src, line, ...)
       end
       if x.value then
-        local base, name = x.key:match("^(.-)%.(.+)$")
-        local path = join(page.dir, base .. ".lua")
-        local lab = by_path[path]
+        local path, name, err = value_lab(ctx, x.file and dirname(x.file) or page.dir, x.key)
+        local lab = path and by_path[path]
         local values = lab and lab.manifest and lab.manifest.values or {}
-        if not lab then
-          bad("{{%s}}: %s is not run in this book (include it with `run`)", x.key, path)
+        if not path then
+          bad("{{%s}}: %s", x.key, err)
+        elseif not lab then
+          bad("{{%s}}: %s is not run in this book (include it with `run`%s)", x.key, path,
+              exists(join(ctx.o.src, path)) == "file" and "" or "; no such file")
         elseif lab.failed then
           x.html = '<span class="value missing" title="실습 실패">??</span>'
         elseif values[name] == nil then
@@ -1169,7 +1224,7 @@ local function check_xrefs(ctx, labs, problems)
       elseif not ctx.labels[x.key] then
         if any_failed and ctx.o.keep_going then
           warn(("book: warning: %s:%d: unknown reference @%s (a failed lab may define it)\n")
-               :format(page.src, x.line, x.key))
+               :format(src, line, x.key))
         else
           bad("unknown reference @%s: no figure, table, equation or section has that label", x.key)
         end

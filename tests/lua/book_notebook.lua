@@ -247,6 +247,75 @@ write(src .. "/chapters/ch3/index.md", PAGE)
 s, rc = book()
 t.is(rc, 0, "fixed, it builds again")
 
+-- ---- another chapter: its values, and references in a lab's Markdown cells ----------
+local LAB2 = [[
+-- lab2.lua - a lab whose Markdown cells refer to things
+local book = require "book"
+-- %% 준비
+book.value("k", 7)
+-- %% [markdown]
+-- 앞 장의 @fig-first 와 @sec-intro, 이 실습의 k = {{lab2.k}},
+-- 3장 실습의 정확도 {{ch3/lab1.acc}}.
+-- %% 끝
+print("끝")
+]]
+local PAGE4 = [[
+# 4장 이어서
+
+3장 실습의 정확도는 {{ ch3/lab1.acc }}, 개수는 {{ch3/lab1.n}} 이다.
+
+```lua include=lab2.lua run
+```
+]]
+write(src .. "/chapters/ch4/lab2.lua", LAB2)
+write(src .. "/chapters/ch4/index.md", PAGE4)
+write(src .. "/book.md", "# 책\n\n[3장](chapters/ch3/index.md)\n[4장](chapters/ch4/index.md)\n")
+r = assert(core.render(PAGE4, "chapters/ch4/index.md", src, "chapters/ch4"))
+keys = {}
+for _, x in ipairs(r.xrefs) do
+  keys[#keys + 1] = (x.value and "v:" or "r:") .. x.key .. ":" .. x.line .. ":" .. (x.file or "")
+end
+t.is(table.concat(keys, " "),
+     "v:ch3/lab1.acc:3: v:ch3/lab1.n:3: r:fig-first:1:chapters/ch4/lab2.lua r:sec-intro:1:chapters/ch4/lab2.lua"
+     .. " v:lab2.k:1:chapters/ch4/lab2.lua v:ch3/lab1.acc:2:chapters/ch4/lab2.lua",
+     "values of another chapter's lab; a Markdown cell's references go to the page, marked with the lab")
+sh("rm -rf " .. q(out) .. " " .. q(out .. "-cache"))
+s, rc = book("--jobs 2")
+t.is(rc, 0, "a book whose chapter quotes another chapter's lab builds (--jobs 2)")
+if rc ~= 0 then t.diag(s) end
+local ch4 = read(out .. "/ch4.html") or ""
+has(ch4, '3장 실습의 정확도는 <span class="value" title="lab1.lua의 실행 결과">0.877</span>, 개수는 <span class="value" title="lab1.lua의 실행 결과">42</span>',
+    "{{ch3/lab1.name}} is the value ch3's lab published")
+has(ch4, '앞 장의 <a class="xref" href="ch3.html#fig-first">그림 3.2</a> 와 <a class="xref" href="ch3.html#sec-intro">3.1절</a>, 이 실습의 k = <span class="value" title="lab2.lua의 실행 결과">7</span>',
+    "references and values in a lab's Markdown cell are resolved")
+has(ch4, '3장 실습의 정확도 <span class="value" title="lab1.lua의 실행 결과">0.877</span>.',
+    "... another chapter's value there too")
+hasnt(ch4, "{{", "no value is left literal")
+local function fails4(file, text, edit, want, name)
+  write(src .. file, (text:gsub(edit[1], edit[2], 1)))
+  local s2, rc2 = book("--jobs 2")
+  t.is(rc2, 1, name .. ": the build fails")
+  has(s2, want, name .. ": the message")
+  write(src .. file, text)
+end
+local P4, L2 = {"/chapters/ch4/index.md", PAGE4}, {"/chapters/ch4/lab2.lua", LAB2}
+for _, c in ipairs {
+  {P4, "ch3/lab1%.n", "ch7/lab1.n", "an unknown chapter",
+   "book: chapters/ch4/index.md:3: {{ch7/lab1.n}}: no chapter 'ch7' in this book (chapters: ch3, ch4)"},
+  {P4, "ch3/lab1%.n", "ch3/lab5.n", "an unknown lab of another chapter",
+   "book: chapters/ch4/index.md:3: {{ch3/lab5.n}}: chapters/ch3/lab5.lua is not run in this book (include it with `run`; no such file)"},
+  {P4, "ch3/lab1%.n", "ch3/lab1.count", "an unknown name of another chapter's lab",
+   "book: chapters/ch4/index.md:3: {{ch3/lab1.count}}: chapters/ch3/lab1.lua published no value 'count'"},
+  {L2, "@sec%-intro", "@sec-nowhere", "a wrong label in a lab's Markdown cell names the lab's line",
+   "book: chapters/ch4/lab2.lua:6: unknown reference @sec-nowhere"},
+  {L2, "ch3/lab1%.acc", "ch3/lab1.loss", "a wrong value in a lab's Markdown cell names the lab's line",
+   "book: chapters/ch4/lab2.lua:7: {{ch3/lab1.loss}}: chapters/ch3/lab1.lua published no value 'loss'"},
+} do
+  fails4(c[1][1], c[1][2], {c[2], c[3]}, c[5], c[4])
+end
+s, rc = book("--jobs 2")
+t.is(rc, 0, "fixed, the two chapters build again")
+
 sh("rm -rf " .. q(base))
 os.remove(tmp)
 t.done()
