@@ -84,7 +84,7 @@ print(("intercept = %.6f, R² = %.6f"):format(full.intercept_, full:score(X, y))
 local lo, hi = 5, 50
 plot.scatter(yte, pred, out "pred_vs_true.png", {label = "테스트 자동차", size = 4,
   lines = {{x = {lo, hi}, y = {lo, hi}, label = "예측 = 정답", color = "gray", style = "--"}},
-  xlim = {lo, hi}, ylim = {lo, hi}, equal = true,
+  xlim = {lo, hi}, ylim = {lo, hi},
   title = "테스트 데이터: 정답과 예측", xlabel = "실제 연비 (mpg)", ylabel = "예측 연비 (mpg)",
   caption = "테스트 자동차의 실제 연비와 예측 연비. 점이 대각선에 가까울수록 정확하다.",
   fig_label = "fig-pred-true"})

@@ -1,0 +1,117 @@
+-- chapters_ch4.lua - the labs of chapter 4 (linear regression), each run
+-- as a student runs it (./workbook run ch4/labK.lua, WORKBOOK_QUICK=1) in a
+-- child process writing into a temporary out folder: exit status 0, the
+-- lines that carry the lesson, the numbers mathematics fixes (the
+-- textbook's MSE 0.061 and MAE 0.21, the normal equation agreeing with
+-- LinearRegression, the learning-rate bound 2/lambda deciding divergence),
+-- scikit-learn's LinearRegression on the cars data after dropna
+-- (tests/fixtures/make_ch4_fixtures.py), and every figure, not blank.
+local t = require "tap"
+local image = require "image"
+local bin = os.getenv("WORKBOOK") or "./workbook"
+local SK = dofile(arg[0]:match("(.*/)") .. "../fixtures/ch4_cars.lua")
+
+local tmp = os.tmpname()
+os.remove(tmp)
+local outdir = tmp .. "_ch4"
+assert(os.execute("mkdir -p '" .. outdir .. "'"))
+
+local function run(lab)
+  local p = io.popen(("WORKBOOK_QUICK=1 WORKBOOK_OUT='%s' %s run %s 2>&1; echo \"rc=$?\"")
+                     :format(outdir, bin, lab))
+  local s = p:read("a")
+  p:close()
+  local rc = tonumber(s:match("rc=(%d+)\n?$"))
+  return (s:gsub("rc=%d+\n?$", "")), rc
+end
+
+local function has(s, text, name)
+  local ok = t.ok(s:find(text, 1, true) ~= nil, name)
+  if not ok then t.diag("missing: " .. text) end
+  return ok
+end
+
+-- a PNG of real content: not one flat colour, not (nearly) all white
+local function figure(lab, name, min_w, min_h)
+  local path = ("%s/%s/%s"):format(outdir, lab, name)
+  local ok, img = pcall(image.load, path)
+  if not t.ok(ok, lab .. "/" .. name .. " written and readable") then
+    t.diag(tostring(img)); return
+  end
+  local s = img:shape()
+  local g = img:mean(3)
+  local white = g:gt(0.99):sum() / (s[1] * s[2])
+  local good = s[2] >= min_w and s[1] >= min_h and white < 0.97 and g:max() - g:min() > 0.5
+  if not t.ok(good, ("%s/%s: at least %dx%d, not blank"):format(lab, name, min_w, min_h)) then
+    t.diag(("%dx%d, white fraction %.3f"):format(s[2], s[1], white))
+  end
+end
+
+local function lab(path, lines, figures)
+  local s, rc = run(path)
+  t.is(rc, 0, path .. " exits 0")
+  local dir = path:gsub("%.lua$", "")
+  for _, l in ipairs(lines) do has(s, l[1], dir .. ": " .. l[2]) end
+  for _, f in ipairs(figures) do figure(dir, f[1], f[2], f[3]) end
+  return s
+end
+
+local function near(a, b, tol, name)
+  local ok = t.ok(a and math.abs(a - b) <= tol, name)
+  if not ok then t.diag(("got %s, want %.6g (tol %g)"):format(tostring(a), b, tol)) end
+end
+
+-- LAB 4-1: errors, the error surface, gradient descent, the normal equation ----
+do
+  local s = lab("ch4/lab1.lua", {
+    {"MSE = 0.0610 / 0.0610", "the textbook's MSE, by hand and by the metric"},
+    {"MAE = 0.2100 / 0.2100", "the textbook's MAE, by hand and by the metric"},
+  }, {{"hypotheses.png", 600, 450}, {"error_surface.png", 600, 500},
+      {"descent_paths.png", 600, 500}, {"loss_curves.png", 600, 450}, {"fit.png", 600, 450}})
+  local lw, lb = s:match("== LinearRegression ==\nw = ([%d.-]+), b = ([%d.-]+)")
+  local nb, nw = s:match("b = θ₀ = ([%d.-]+), w = θ₁ = ([%d.-]+)")
+  t.ok(lw and nw and lw == nw and lb == nb,
+       "ch4/lab1: the normal equation gives LinearRegression's w and b")
+  local bound = tonumber(s:match("η < 2/λ = ([%d.]+)"))
+  t.ok(bound and bound > 0.6 and bound < 0.85, "ch4/lab1: the bound 2/λ lies between 0.6 and 0.85")
+  local m6 = tonumber(s:match("η = 0%.6 : w = +[%d.-]+, b = +[%d.-]+, MSE = ([%d.e+-]+)"))
+  local m85 = tonumber(s:match("η = 0%.85: w = +[%d.-]+, b = +[%d.-]+, MSE = ([%d.e+-]+)"))
+  local m05 = tonumber(s:match("η = 0%.05: w = +[%d.-]+, b = +[%d.-]+, MSE = ([%d.e+-]+)"))
+  t.ok(m6 and m05 and m85 and m6 < m05 and m85 > 1000,
+       "ch4/lab1: 0.6 converges, 0.05 is slower, 0.85 (above 2/λ) diverges")
+  local gw = tonumber(s:match("경사 하강법%(η = 0%.6, 50걸음%): w = ([%d.-]+)"))
+  near(gw, tonumber(lw), 0.1, "ch4/lab1: 50 steps of η = 0.6 come within 0.1 of the least-squares w")
+end
+
+-- LAB 4-2: cars, multivariate regression ------------------------------------------
+do
+  local s = lab("ch4/lab2.lua", {
+    {"자동차 406대, 열 9개", "406 cars, 9 columns"},
+    {("결측값이 있는 행을 지운 뒤: %d대"):format(SK.rows), "dropna leaves pandas's 392 rows"},
+    {"훈련 313대, 테스트 79대", "an 80/20 split"},
+    {"표준화 후 테스트 R²", "standardised fit reported"},
+    {"MinMaxScaler 후 훈련 데이터의 범위: 0.0 ~ 1.0", "min-max scaling to [0, 1]"},
+  }, {{"corr.png", 500, 450}, {"pairplot.png", 600, 600}, {"pred_vs_true.png", 600, 450},
+      {"regularization.png", 900, 400}, {"learning_curve.png", 600, 450}})
+  near(tonumber(s:match("연비와 무게의 상관계수: ([%d.-]+)")), SK.corr_mpg_weight, 1e-4,
+       "ch4/lab2: corr(mpg, weight) as pandas")
+  local coef = {}
+  for v in (s:match("coef = ([^\n]+)") or ""):gmatch("[%d.-]+") do coef[#coef + 1] = tonumber(v) end
+  t.is(#coef, 6, "ch4/lab2: six coefficients printed")
+  for i = 1, 6 do
+    near(coef[i], SK.coef[i], 1e-5 + 1e-4 * math.abs(SK.coef[i]),
+         ("ch4/lab2: coef of %s as scikit-learn"):format(SK.features[i]))
+  end
+  local icpt, r2 = s:match("intercept = ([%d.-]+), R² = ([%d.]+)")
+  near(tonumber(icpt), SK.intercept, 1e-3, "ch4/lab2: intercept as scikit-learn")
+  near(tonumber(r2), SK.r2, 1e-5, "ch4/lab2: training R² as scikit-learn")
+  -- the test R² is the same with and without standardisation
+  local r_raw = s:match("테스트: MSE = [%d.]+, RMSE = [%d.]+, MAE = [%d.]+, R² = ([%d.]+)")
+  local r_std = s:match("표준화 후 테스트 R² = ([%d.]+)")
+  t.ok(r_raw and r_raw == r_std, "ch4/lab2: scaling does not change LinearRegression's predictions")
+  -- the strongest lasso wipes every weight out
+  has(s, "0.00   0.00   0.00   0.00   0.00   0.00", "lasso alpha = 10 sets every weight to 0")
+end
+
+os.execute("rm -rf '" .. outdir .. "'")
+t.done()
