@@ -110,16 +110,16 @@ plot.contour(function(w, b) return math.log(mse(w, b), 10) end, out "descent_pat
             "따라가고, 0.6은 골짜기를 가로질러 튀며 빨리 내려가고, 0.85는 점점 멀리 튀어 " ..
             "발산한다(처음 8걸음만 그렸다).", label = "fig-descent-paths"})
 
--- 걸음마다의 MSE (로그 눈금 대신 앞의 걸음만)
+-- 걸음마다의 MSE (발산하는 0.85는 빼고, 0번째 걸음은 출발점)
 local curves = {}
 for i, r in ipairs(runs) do
   if i < 3 then
-    local ys = {}
-    for k = 1, #r.path do ys[k] = r.path[k][3] end
-    curves[#curves + 1] = {y = ys, label = ("η = %g"):format(r.eta), color = r.color}
+    local xs, ys = {}, {}
+    for k = 1, #r.path do xs[k], ys[k] = k - 1, r.path[k][3] end
+    curves[#curves + 1] = {x = xs, y = ys, label = ("η = %g"):format(r.eta), color = r.color}
   end
 end
-plot.lines(curves, out "loss_curves.png", {ylim = {0, 10},
+plot.lines(curves, out "loss_curves.png", {ylim = {0, 4.5},
   title = "걸음마다의 MSE", xlabel = "걸음", ylabel = "MSE",
   caption = "학습률 0.05와 0.6에서 걸음마다의 MSE.", label = "fig-loss-curves"})
 

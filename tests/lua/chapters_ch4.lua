@@ -113,5 +113,27 @@ do
   has(s, "0.00   0.00   0.00   0.00   0.00   0.00", "lasso alpha = 10 sets every weight to 0")
 end
 
+-- LAB 4-3: scaling and SGDRegressor -------------------------------------------------
+do
+  local s = lab("ch4/lab3.lua", {
+    {"훈련 313대, 테스트 79대", "the split of LAB 4-2"},
+    {"make_pipeline(StandardScaler(), SGDRegressor())", "the pipeline is shown"},
+  }, {{"coef_compare.png", 600, 450}})
+  local craw = tonumber(s:match("원래 특성: .-조건수 λ_max/λ_min = ([%d.e+-]+)"))
+  local cstd = tonumber(s:match("표준화한 특성: .-조건수 λ_max/λ_min = ([%d.e+-]+)"))
+  t.ok(craw and cstd and craw > 1e8 and cstd < 1e3,
+       "ch4/lab3: standardising shrinks the Hessian's condition number by orders of magnitude")
+  local emax = tonumber(s:match("표준화한 특성: .-η < ([%d.e+-]+)"))
+  -- standardised columns: the intercept direction has eigenvalue 2 and the
+  -- rest sum to 2d, so lambda_max lies in [2, 2d] and 2/lambda_max in [1/d, 1]
+  t.ok(emax and emax >= 1 / 6 - 1e-3 and emax <= 1, "ch4/lab3: 2/λ_max of standardised data in [1/6, 1]")
+  local raw = tonumber(s:match("테스트 R² = ([%d.e+-]+)  %(발산"))
+  t.ok(raw and raw < -1e6, "ch4/lab3: SGD on raw features diverges")
+  local sgd = s:match("반복%(epoch%) %d+번, 테스트 R² = ([%d.]+)")
+  local pipe = s:match("make_pipeline.-테스트 R² = ([%d.]+)")
+  t.ok(sgd and tonumber(sgd) > 0.75, "ch4/lab3: SGD on standardised features fits (R² > 0.75)")
+  t.is(pipe, sgd, "ch4/lab3: the pipeline gives the same R² as scaling by hand")
+end
+
 os.execute("rm -rf '" .. outdir .. "'")
 t.done()
