@@ -37,8 +37,9 @@ for _, c in ipairs {{"원래 특성", Xtr, "raw"}, {"표준화한 특성", Str, 
   local lo, hi = hessian_eigs(c[2])
   print(("%s: λ_min = %.4g, λ_max = %.4g, 조건수 λ_max/λ_min = %.3g, η < %.3g")
         :format(c[1], lo, hi, hi / lo, 2 / hi))
-  book.value("cond_" .. c[3], hi / lo, "%.2g")
-  book.value("eta_max_" .. c[3], 2 / hi, "%.2g")
+  local big = c[3] == "raw"            -- the raw numbers are best read as 7.3e+09
+  book.value("cond_" .. c[3], hi / lo, big and "%.1e" or "%.0f")
+  book.value("eta_max_" .. c[3], 2 / hi, big and "%.1e" or "%.2f")
 end
 
 -- %% SGDRegressor: 원래 특성과 표준화한 특성
@@ -56,7 +57,7 @@ title("SGDRegressor, 표준화한 특성")
 print(("반복(epoch) %d번, 테스트 R² = %.4f"):format(sgd.n_iter_, sgd:score(Ste, yte)))
 print(("LinearRegression(정규 방정식과 같은 답)의 테스트 R² = %.4f"):format(lin:score(Ste, yte)))
 book.value("sgd_r2", sgd:score(Ste, yte), "%.3f")
-book.value("raw_r2", raw:score(Xte, yte), "%.2g")
+book.value("raw_r2", raw:score(Xte, yte), "%.1e")
 plot.bar(NAMES, {lin.coef_:totable(), sgd.coef_:totable()}, out "coef_compare.png",
   {labels = {"LinearRegression", "SGDRegressor"}, title = "표준화한 특성의 계수 비교",
    xlabel = "특성", ylabel = "계수",
