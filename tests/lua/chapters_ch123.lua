@@ -5,61 +5,11 @@
 -- fixes: det, inverse, difference-quotient errors, the 1-D descent
 -- factors), and every figure the chapter shows, a PNG that is not blank.
 local t = require "tap"
-local image = require "image"
-local bin = os.getenv("WORKBOOK") or "./workbook"
 -- scikit-learn's KMeans on the same standardised penguins
 local KM = dofile(arg[0]:match("(.*/)") .. "../fixtures/ch123/kmeans_penguins.lua")
 
-local tmp = os.tmpname()
-os.remove(tmp)
-local outdir = tmp .. "_ch123"
-assert(os.execute("mkdir -p '" .. outdir .. "'"))
-
-local function run(lab)
-  local p = io.popen(("WORKBOOK_QUICK=1 WORKBOOK_OUT='%s' %s run %s 2>&1; echo \"rc=$?\"")
-                     :format(outdir, bin, lab))
-  local s = p:read("a")
-  p:close()
-  local rc = tonumber(s:match("rc=(%d+)\n?$"))
-  return (s:gsub("rc=%d+\n?$", "")), rc
-end
-
-local function has(s, text, name)
-  local ok = t.ok(s:find(text, 1, true) ~= nil, name)
-  if not ok then t.diag("missing: " .. text) end
-  return ok
-end
-
--- a PNG of real content: not one flat colour, not (nearly) all white
-local function figure(lab, name, min_w, min_h)
-  local path = ("%s/%s/%s"):format(outdir, lab, name)
-  local ok, img = pcall(image.load, path)
-  if not t.ok(ok, lab .. "/" .. name .. " written and readable") then
-    t.diag(tostring(img)); return
-  end
-  local s = img:shape()
-  local g = img:mean(3)
-  local white = g:gt(0.99):sum() / (s[1] * s[2])
-  local good = s[2] >= min_w and s[1] >= min_h and white < 0.97 and g:max() - g:min() > 0.5
-  if not t.ok(good, ("%s/%s: at least %dx%d, not blank"):format(lab, name, min_w, min_h)) then
-    t.diag(("%dx%d, white fraction %.3f"):format(s[2], s[1], white))
-  end
-end
-
-local function number(s, pattern)
-  return tonumber(s:match(pattern))
-end
-
--- run one lab: exit status 0, each {text, name} printed, each {png,
--- min width, min height} drawn; the output for further checks
-local function lab(path, lines, figures)
-  local s, rc = run(path)
-  t.is(rc, 0, path .. " exits 0")
-  local dir = path:gsub("%.lua$", "")
-  for _, l in ipairs(lines) do has(s, l[1], dir .. ": " .. l[2]) end
-  for _, f in ipairs(figures) do figure(dir, f[1], f[2], f[3]) end
-  return s
-end
+local L = require("helpers.chapter_labs")(t, "ch123")
+local lab, has, number = L.lab, L.has, L.number
 
 -- LAB 1-1: penguins, species against k-means clusters ------------------------
 do
@@ -171,5 +121,5 @@ do
       {"scatter.png", 950, 420}, {"heatmap.png", 300, 300}, {"subplots.png", 900, 700}})
 end
 
-os.execute("rm -rf '" .. outdir .. "'")
+L.done()
 t.done()
