@@ -42,6 +42,12 @@ model:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy",
               metrics = {"accuracy"}}
 local hist = model:fit(x_train, y_train, {epochs = epochs, batch_size = 32,
                                           validation_split = 0.1})
+-- the best validation accuracy and its epoch, for chapter 9's table
+local va = hist.history.val_accuracy
+local best = 1
+for e = 2, #va do if va[e] > va[best] then best = e end end
+require("book").value("best_val_acc", va[best], "%.4f")
+require("book").value("best_epoch", best, "%d")
 plot.history(hist, out "history.png", {title = "LAB 8-1 MLP",
              caption = "LAB 8-1 MLP의 학습 곡선", label = "fig-lab8-history"})
 

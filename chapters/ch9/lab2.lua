@@ -53,6 +53,16 @@ if stop.stopped_epoch then
   print(("early stopping after epoch %d; weights of epoch %d restored"):format(
         stop.stopped_epoch, stop.best_epoch))
 end
+-- the best validation accuracy and the epoch whose weights are tested,
+-- for the chapter's table (Keras restores the best weights only when
+-- early stopping stops the run)
+local va = hist.history.val_accuracy
+local best = 1
+for e = 2, #va do if va[e] > va[best] then best = e end end
+book.value("best_val_acc", va[best], "%.4f")
+book.value("best_epoch", best, "%d")
+book.value("epochs_run", #va, "%d")
+book.value("tested_epoch", stop.stopped_epoch and stop.best_epoch or #va, "%d")
 plot.history(hist, out "history.png", {title = "LAB 9-2 CNN",
              caption = "LAB 9-2 CNN의 학습 곡선", label = "fig-lab2-history"})
 

@@ -6,6 +6,7 @@
 -- same split, with 10, 25 and all training images per class.
 local tensor, nn, image, ml, data, sys =
   require "tensor", require "nn", require "image", require "ml", require "data", require "sys"
+local book = require "book"   -- values the chapter's text quotes
 local backbone = require "fashion_backbone"
 
 tensor.seed(42)
@@ -130,5 +131,10 @@ for _, n in ipairs({10, 25, false}) do
   local label = n and tostring(n) or ("all (%d/%d)"):format(ys:sum(), ys:numel() - ys:sum())
   print(("%-14s %6.3f (%5.2fs) %6.3f (%5.2fs) %6.3f (%5.2fs) %6.3f (+%5.2fs)"):format(
         label, svm_acc, svm_t, cnn_acc, cnn_t, head_acc, head_t, tune_acc, tune_t))
+  -- the chapter quotes the accuracies as svm_10, cnn_10, ..., tune_all
+  local row = n and tostring(n) or "all"
+  for key, v in pairs({svm = svm_acc, cnn = cnn_acc, head = head_acc, tune = tune_acc}) do
+    book.value(key .. "_" .. row, v, "%.3f")
+  end
 end
 print("(all: every training patch, faces/non-faces; fine-tuned: its extra time)")
