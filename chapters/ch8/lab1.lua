@@ -3,6 +3,7 @@
 -- load the data, look at it, build Flatten - Dropout - Dense x3, train
 -- with Adam, then read the training curves and the confusion matrix.
 local tensor, nn, data, plot = require "tensor", require "nn", require "data", require "plot"
+local book = require "book"   -- values the chapters' text quotes
 
 tensor.seed(2024)   -- the same seed gives the same run
 
@@ -46,15 +47,15 @@ local hist = model:fit(x_train, y_train, {epochs = epochs, batch_size = 32,
 local va = hist.history.val_accuracy
 local best = 1
 for e = 2, #va do if va[e] > va[best] then best = e end end
-require("book").value("best_val_acc", va[best], "%.4f")
-require("book").value("best_epoch", best, "%d")
+book.value("best_val_acc", va[best], "%.4f")
+book.value("best_epoch", best, "%d")
 plot.history(hist, out "history.png", {title = "LAB 8-1 MLP",
              caption = "LAB 8-1 MLP의 학습 곡선", label = "fig-lab8-history"})
 
 -- %% 평가와 혼동 행렬
 local loss, acc = model:evaluate(x_test, y_test)
 print(("test loss %.4f, test accuracy %.4f"):format(loss, acc))
-require("book").value("test_acc", acc, "%.3f")   -- quoted by the chapter
+book.value("test_acc", acc, "%.3f")
 local predicted = model:predict(x_test):argmax(2) - 1   -- positions -> class ids
 plot.confusion_matrix(y_test, predicted, out "confusion.png",
                       {class_names = fm.class_names, title = "LAB 8-1 MLP",
