@@ -76,6 +76,13 @@ int idx_open(IdxFile *f, const char *path, char *err) {
 
 int idx_read(IdxFile *f, const char *path, float *dst, float scale,
              char *err) {
+  float lut[256];
+  for (int i = 0; i < 256; i++) lut[i] = (float)i * scale;
+  return idx_read_lut(f, path, dst, lut, err);
+}
+
+int idx_read_lut(IdxFile *f, const char *path, float *dst, const float lut[256],
+                 char *err) {
   gzFile gz = f->gz;
   unsigned char buf[1 << 16];
   int64_t done = 0;
@@ -89,7 +96,7 @@ int idx_read(IdxFile *f, const char *path, float *dst, float scale,
                (long long)f->count);
       return read_error(gz, path, what, err);
     }
-    for (int i = 0; i < got; i++) dst[done + i] = buf[i] * scale;
+    for (int i = 0; i < got; i++) dst[done + i] = lut[buf[i]];
     done += got;
   }
   if (gzread(gz, buf, 1) != 0)

@@ -15,8 +15,11 @@ typedef struct IdxFile {
 
 /* Open and read the header; only unsigned-byte data is accepted. */
 int idx_open(IdxFile *f, const char *path, char *err);
-/* Read all count values as dst[i] = byte * scale. Reports truncated or
+/* Read all count values as dst[i] = lut[byte]. Reports truncated or
  * corrupt files and trailing bytes. */
+int idx_read_lut(IdxFile *f, const char *path, float *dst, const float lut[256],
+                 char *err);
+/* The same with dst[i] = byte * scale. */
 int idx_read(IdxFile *f, const char *path, float *dst, float scale,
              char *err);
 void idx_close(IdxFile *f);

@@ -55,7 +55,7 @@ end
 local function load_split(dirs, images, labels)
   local idx = require "idx"
   local ipath, lpath = find_file(dirs, images), find_file(dirs, labels)
-  local ok, x = pcall(idx.load, ipath, 1 / 255)
+  local ok, x = pcall(idx.load, ipath, {divide = 255})
   if not ok then fail("data.fashion_mnist: %s", x:gsub("^[^:]*:%d+: ", "")) end
   local ok2, y = pcall(idx.load, lpath)
   if not ok2 then fail("data.fashion_mnist: %s", y:gsub("^[^:]*:%d+: ", "")) end

@@ -14,6 +14,18 @@ t.is(table.concat(fm.train.y:slice(1, 1, 6):totable(), ","), "9.0,0.0,0.0,3.0,0.
      "first labels 9 0 0 3 0 2 (0-based ids, as in the files)")
 t.is(fm.class_names[9 + 1], "Ankle boot", "class_names[id + 1]")
 t.ok(data.fashion_mnist() == fm, "loaded once per run")
+-- pixels are byte / 255 in float32, as NumPy's x.astype(np.float32) / 255
+-- (multiplying by 1/255 is one ulp off for 126 of the 256 byte values)
+do
+  local raw = require("idx").load("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
+  local T = require "tensor"
+  local want = raw / 255
+  local got = fm.test.x:reshape(10000, 28, 28)
+  t.ok(T.equal and T.equal(got, want) or (got - want):abs():max() == 0,
+       "test pixels equal raw bytes / 255 exactly")
+  t.raises(function() require("idx").load("x", {divde = 255}) end, "did you mean 'divide'",
+           "idx.load: a misspelt option is named")
+end
 local counts = {}
 for i = 1, 10000 do local c = fm.test.y[i]; counts[c] = (counts[c] or 0) + 1 end
 t.ok(counts[0] == 1000 and counts[9] == 1000, "1,000 test images per class")
