@@ -40,7 +40,7 @@ print(penguins:select{"species", "island", "body_mass_g"}:head(3))
 local counts = penguins.species:value_counts()
 title("종별 마릿수 (value_counts)")
 print(counts)
-plot.bar(counts.index, counts:tolist(), out "species_counts.png", {values = true,
+plot.bar(counts.index, counts, out "species_counts.png", {values = true,
   title = "종별 펭귄 수", xlabel = "종(species)", ylabel = "마릿수",
   caption = "value_counts로 센 종별 펭귄 수.", label = "fig-species-counts"})
 
@@ -117,7 +117,7 @@ title("바람이 평균 초속 3.5m 이상인 달만 (means[means.wind >= 3.5])"
 print(monthly[monthly.wind:ge(3.5)])
 local months = {}
 for m = 1, 12 do months[m] = m .. "월" end
-plot.bar(months, {monthly.temp_max:tolist(), monthly.temp_min:tolist()},
+plot.bar(months, {monthly.temp_max, monthly.temp_min},
   out "weather_monthly.png",
   {labels = {"최고 기온", "최저 기온"}, title = "시애틀의 달별 평균 기온 (2012-2015년)",
    xlabel = "달", ylabel = "기온 (°C)",

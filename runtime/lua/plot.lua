@@ -803,13 +803,14 @@ local function ids_of(v, what, n, names)
 end
 
 -- x and y of (N,2) points: a tensor or a list of {x, y} pairs
-local function xy_of(X, what)
+local function xy_of(X, what, raw)
   if tensor.is_tensor(X) then
     local s = X:shape()
     if #s ~= 2 or s[2] ~= 2 then
       fail("%s must be an (N, 2) tensor, got %s", what, describe(X))
     end
     if s[1] == 0 then fail("%s is empty", what) end
+    if raw then return numbers(X:select(2, 1), what .. "[:, 1]"), numbers(X:select(2, 2), what .. "[:, 2]") end
     return finite(X:select(2, 1), what .. "[:, 1]"),
            finite(X:select(2, 2), what .. "[:, 2]")
   end
@@ -825,7 +826,42 @@ local function xy_of(X, what)
     end
     x[i], y[i] = p[1], p[2]
   end
+  if raw then return x, y end
   return finite(x, what .. " x"), finite(y, what .. " y")
+end
+
+-- scatter drops the points whose x or y is missing (NaN), as matplotlib
+-- does, with their entries of the per-point options classes and values;
+-- an infinity stays an error
+local function drop_missing(x, y, opts)
+  if #x ~= #y then fail("x has %d values but y has %d", #x, #y) end
+  local keep, n = {}, #x
+  for i = 1, n do
+    if x[i] == x[i] and y[i] == y[i] then keep[#keep + 1] = i end
+  end
+  if #keep == n then return x, y, opts end
+  if #keep == 0 then fail("every point has a missing value (NaN) in x or y") end
+  local copy = {}   -- the caller's table stays as it was
+  for k, v in pairs(opts) do copy[k] = v end
+  opts = copy
+  local function pick(v)
+    local r = {}
+    for j, i in ipairs(keep) do r[j] = v[i] end
+    return r
+  end
+  for _, k in ipairs {"classes", "values"} do
+    local v = opts[k]
+    if v ~= nil then
+      if k == "classes" and tensor.is_tensor(v) then
+        local s = v:shape()
+        if #s == 2 and s[2] > 1 then v = v:argmax(2) - 1 end
+      end
+      v = numbers(v, k)
+      if #v ~= n then fail("%d points but %d %s", n, #v, k) end
+      opts[k] = pick(v)
+    end
+  end
+  return pick(x), pick(y), opts
 end
 
 local CMAPS = {gray = true, binary = true, Blues = true, viridis = true,
@@ -926,7 +962,7 @@ end
 public("scatter", function(a, b, c, d)
   local x, y, path, opts
   if tensor.is_tensor(a) and (type(b) == "string" or is_figure(b)) then
-    x, y = xy_of(a, "X")
+    x, y = xy_of(a, "X", true)
     path, opts = b, c
   else
     x, y, path, opts = a, b, c, d
@@ -938,8 +974,8 @@ public("scatter", function(a, b, c, d)
   if y == nil then
     fail("expected x and y (lists or 1-d tensors) or an (N, 2) tensor X")
   end
+  x, y, opts = drop_missing(numbers(x, "x"), numbers(y, "y"), opts)
   x, y = finite(x, "x"), finite(y, "y")
-  if #x ~= #y then fail("x has %d values but y has %d", #x, #y) end
   check_target(path)
   local panel = base_panel(opts)
   panel.equal = opts.equal == true

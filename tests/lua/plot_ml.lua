@@ -435,8 +435,20 @@ t.raises(function() plot.scatter(T.randn(5, 3), good) end,
          "three features")
 t.raises(function() plot.scatter({1, 2}, {1}, good) end,
          "x has 2 values but y has 1", "x and y lengths")
-t.raises(function() plot.scatter({1, 0 / 0}, {1, 2}, good) end,
-         "x%[2%] is .-nan.-: values must be finite", "NaN")
+-- a missing value (NaN) drops its point, as matplotlib does, with its
+-- class; the caller's options table is left alone
+do
+  local o = {classes = {0, 1, 1}}
+  t.ok(pcall(plot.scatter, {1, 0 / 0, 3}, {1, 2, 3}, path("nan_dropped.png"), o),
+       "NaN in x: the point is dropped")
+  t.is(#o.classes, 3, "the caller's classes list is unchanged")
+  t.ok(pcall(plot.scatter, T{{1, 2}, {3, 0 / 0}, {2, 2}}, path("nan_dropped2.png")),
+       "NaN in an (N, 2) X: dropped")
+end
+t.raises(function() plot.scatter({0 / 0, 0 / 0}, {1, 2}, good) end,
+         "every point has a missing value %(NaN%) in x or y", "all NaN")
+t.raises(function() plot.scatter({1, 0 / 0, 3}, {1, 2, 3}, good, {values = {1, 2}}) end,
+         "3 points but 2 values", "values shorter than the points, with a NaN")
 t.raises(function() plot.scatter({1, 2}, {1, math.huge}, good) end,
          "y%[2%] is inf", "infinity")
 t.raises(function() plot.scatter(X, good, {classes = {0, 1}}) end,
