@@ -10,7 +10,7 @@
 #   make deps       install the Debian packages the build needs
 #   make book       build the HTML course book into build/book/
 
-PKGS    := lua5.4 libpng zlib openblas lapacke cairo libcmark-gfm nettle hdf5-serial
+PKGS    := lua5.4 libpng zlib openblas lapacke cairo libcmark-gfm nettle hdf5-serial readline
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Libraries without a pkg-config file (Debian's libsvm-dev, liblinear-dev,
@@ -94,7 +94,7 @@ test: deps
 	$(MAKE) check
 
 check: $(BIN) $(CTESTS)
-	prove -f $(CTESTS)
+	WORKBOOK=./$(BIN) prove -f $(CTESTS)
 	WORKBOOK=./$(BIN) prove -f --exec './$(BIN) run' $(LUATESTS)
 
 asan: deps

@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <readline/history.h>
+#include <readline/readline.h>
 
 #include "book/bookrun.h"
 #include "core/fsutil.h"
@@ -34,9 +37,12 @@ static void usage(FILE *f) {
     "\n"
     "commands:\n"
     "  run PATH [ARGS...]  run a Lua lab script; a PATH such as ch9/lab1.lua\n"
-    "                      that does not exist as given is looked up under\n"
-    "                      chapters/ (here, then next to the binary)\n"
-    "  repl                interactive Lua with the workbook modules loaded\n"
+    "                      (or ch9/lab1) that does not exist as given is\n"
+    "                      looked up under chapters/ (here, then next to\n"
+    "                      the binary)\n"
+    "  list [CHAPTER]      the chapters' labs with a line on each (ch9: one)\n"
+    "  repl                interactive Lua with every workbook module loaded\n"
+    "                      (line editing, history; help() inside)\n"
     "  book [OPTIONS]      build the HTML course book (build/book/); runs\n"
     "                      the labs, caching their results (--help: options)\n"
     "  check [--tap] TARGET  run an exercise's checks on a student's file:\n"
@@ -46,13 +52,21 @@ static void usage(FILE *f) {
     "                      run the checks on a class folder of submissions,\n"
     "                      each sandboxed; writes a CSV and prints a summary\n"
     "  version             print the version\n"
-    "  --help              this text\n"
+    "  help, --help        this text\n"
     "\n"
     "environment:\n"
     "  WORKBOOK_OUT        where labs write their files (default: out)\n"
-    "  WORKBOOK_DATA       extra folders to search for data sets\n"
-    "  WORKBOOK_QUICK=1    labs train on a small subset\n"
-    "  WORKBOOK_THREADS    number of worker threads\n");
+    "  WORKBOOK_DATA       extra folders to search for data sets (colon-separated)\n"
+    "  WORKBOOK_QUICK=1    labs train on a small subset, quickly\n"
+    "  WORKBOOK_THREADS    number of worker threads (default: the cores)\n"
+    "  WORKBOOK_HOME       the folder holding chapters/ and data/ (default:\n"
+    "                      the binary's folder)\n"
+    "  WORKBOOK_HISTORY    the REPL's history file (default: ~/.workbook_history)\n"
+    "  WORKBOOK_NO_DNNL=1  convolutions without oneDNN (for timing comparisons)\n"
+    "  WORKBOOK_KATEX_DIR, WORKBOOK_HLJS_DIR  where the book copies KaTeX and\n"
+    "                      highlight.js from\n"
+    "  set by `workbook book` for the labs it runs: WORKBOOK_CELLS=1 (cell\n"
+    "  markers), WORKBOOK_READS (a log of the files a lab reads)\n");
 }
 
 /* ---- module loading --------------------------------------------------- */
@@ -281,7 +295,7 @@ static int file_exists(const char *p) { return access(p, R_OK) == 0; }
 
 /* Resolve a script path: as given, else under ./chapters, else under
  * the workbook home's chapters/. */
-static int resolve_script(const char *given, char *out, size_t n) {
+static int resolve_one(const char *given, char *out, size_t n) {
   if (file_exists(given)) { snprintf(out, n, "%s", given); return 1; }
   snprintf(out, n, "chapters/%s", given);
   if (file_exists(out)) return 1;
@@ -289,6 +303,19 @@ static int resolve_script(const char *given, char *out, size_t n) {
   fs_home(dir, sizeof dir);
   snprintf(out, n, "%s/chapters/%s", dir, given);
   return file_exists(out);
+}
+
+/* The same, and then with ".lua" added (workbook run ch9/lab1). */
+static int resolve_script(const char *given, char *out, size_t n) {
+  if (resolve_one(given, out, n)) return 1;
+  size_t len = strlen(given);
+  if (len >= 4 && strcmp(given + len - 4, ".lua") == 0) return 0;
+  char with[PATH_MAX];
+  snprintf(with, sizeof with, "%s.lua", given);
+  int save = errno;
+  if (resolve_one(with, out, n)) return 1;
+  errno = save;
+  return 0;
 }
 
 /* Make the standard state: libraries, preloads, prelude. */
@@ -443,6 +470,84 @@ static int cmd_check(const char *command, int argc, char **argv) {
 
 /* ---- REPL ------------------------------------------------------------- */
 
+/* Lines come from GNU readline when stdin and stdout are a terminal (line
+ * editing, the Up arrow, history kept in $WORKBOOK_HISTORY or
+ * ~/.workbook_history), else from fgets (a pipe, a test). The Lua half,
+ * runtime/lua/repl.lua, loads the modules as globals, rewrites top-level
+ * `local`s into globals so they outlive their line, and prints results
+ * readably. readline runs through its callback interface: a Ctrl-C at the
+ * prompt drops the line being typed and gives a fresh prompt. */
+
+static volatile sig_atomic_t rl_interrupted;
+static char *rl_got;
+static int rl_finished;
+
+static void rl_sigint(int sig) { (void)sig; rl_interrupted = 1; }
+
+static void rl_take_line(char *line) {
+  rl_got = line;
+  rl_finished = 1;
+  rl_callback_handler_remove();
+}
+
+/* One line without its newline, malloc'ed; NULL at end of input. *intr is
+ * set when Ctrl-C dropped the line. */
+static char *read_line(int tty, const char *prompt, int *intr) {
+  *intr = 0;
+  if (!tty) {
+    static char buf[65536];
+    if (!fgets(buf, sizeof buf, stdin)) return NULL;
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '\n') buf[--n] = '\0';
+    return strdup(buf);
+  }
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = rl_sigint;          /* no SA_RESTART: select returns */
+  sigaction(SIGINT, &sa, &old);
+  /* SIGINT is blocked except inside pselect: one that comes while
+   * readline works on a key is seen at the next wait, not lost */
+  sigset_t block, orig;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigprocmask(SIG_BLOCK, &block, &orig);
+  rl_interrupted = 0;
+  rl_finished = 0;
+  rl_got = NULL;
+  rl_callback_handler_install(prompt, rl_take_line);
+  while (!rl_finished) {
+    if (rl_interrupted) {
+      rl_replace_line("", 0);       /* the next prompt starts empty */
+      rl_free_line_state();
+      rl_callback_sigcleanup();
+      rl_callback_handler_remove();
+      fputs("\n", stdout);
+      fflush(stdout);
+      *intr = 1;
+      break;
+    }
+    fd_set fds;
+    FD_ZERO(&fds);
+    FD_SET(0, &fds);
+    int r = pselect(1, &fds, NULL, NULL, NULL, &orig);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { rl_callback_handler_remove(); break; }
+    rl_callback_read_char();
+  }
+  sigprocmask(SIG_SETMASK, &orig, NULL);
+  sigaction(SIGINT, &old, NULL);
+  return *intr ? NULL : rl_got;
+}
+
+static void history_path(char *buf, size_t n) {
+  const char *h = getenv("WORKBOOK_HISTORY");
+  if (h) { snprintf(buf, n, "%s", h); return; }
+  const char *home = getenv("HOME");
+  if (home && *home) snprintf(buf, n, "%s/.workbook_history", home);
+  else buf[0] = '\0';
+}
+
 static int incomplete(lua_State *L, int status) {
   if (status == LUA_ERRSYNTAX) {
     size_t lmsg;
@@ -455,11 +560,44 @@ static int incomplete(lua_State *L, int status) {
   return 0;
 }
 
+/* repl.lua's function NAME onto the stack (the module is upvalue-free:
+ * looked up in package.loaded each time). */
+static void repl_fn(lua_State *L, const char *name) {
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  lua_getfield(L, -1, "repl");
+  lua_getfield(L, -1, name);
+  lua_replace(L, -4);
+  lua_pop(L, 2);
+}
+
 static void print_results(lua_State *L, int n) {
   if (n <= 0) return;
-  lua_getglobal(L, "print");
+  repl_fn(L, "show");
   lua_insert(L, -n - 1);
   report(L, docall(L, n, 0));
+}
+
+/* Compile the code at index 1: first as an expression (its values are
+ * printed), then as statements after repl.rewrite. Leaves the function,
+ * or an error message, on top; returns -1 when the code is incomplete. */
+static int repl_compile(lua_State *L) {
+  const char *code = lua_tostring(L, 1);
+  const char *ret = lua_pushfstring(L, "return %s", code);
+  int st = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
+  lua_remove(L, -2);
+  if (st == LUA_OK) return 0;
+  lua_pop(L, 1);
+  repl_fn(L, "rewrite");
+  lua_pushvalue(L, 1);
+  if (docall(L, 1, 1) != LUA_OK) return 0;   /* its error message stays */
+  size_t len;
+  const char *stmt = lua_tolstring(L, -1, &len);
+  st = luaL_loadbuffer(L, stmt, len, "=stdin");
+  lua_remove(L, -2);
+  if (st == LUA_OK) return 0;
+  if (incomplete(L, st)) return -1;
+  return 0;
 }
 
 static int cmd_repl(void) {
@@ -468,49 +606,96 @@ static int cmd_repl(void) {
   lua_createtable(L, 0, 1);
   lua_setglobal(L, "arg");
   if (run_prelude(L) != LUA_OK) { lua_close(L); return 1; }
-  /* the usual modules, as globals */
-  (void)luaL_dostring(L, "tensor = require 'tensor'; image = require 'image'");
-  int tty = isatty(0);
-  if (tty) printf("workbook %s (%s) - tensor and image are loaded; Ctrl-D quits\n",
-                  WORKBOOK_VERSION, LUA_RELEASE);
-  char line[4096];
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "repl");
+  if (report(L, docall(L, 1, 1)) != LUA_OK) { lua_close(L); return 1; }
+  lua_getfield(L, -1, "setup");
+  if (report(L, docall(L, 0, 1)) != LUA_OK) { lua_close(L); return 1; }
+  int tty = isatty(0) && isatty(1);
+  if (tty)
+    printf("workbook %s (%s) - loaded: %s\n"
+           "help() for help; Ctrl-D quits\n",
+           WORKBOOK_VERSION, LUA_RELEASE, lua_tostring(L, -1));
+  lua_settop(L, 0);
+  char hist[PATH_MAX];
+  if (tty) {
+    signal(SIGINT, SIG_IGN);        /* read_line and evaluation catch it */
+    rl_readline_name = "workbook";
+    rl_catch_signals = 0;
+    history_path(hist, sizeof hist);
+    if (hist[0]) read_history(hist);
+    stifle_history(1000);
+  }
   for (;;) {
-    if (tty) { fputs("> ", stdout); fflush(stdout); }
-    if (!fgets(line, sizeof line, stdin)) break;
+    int intr;
+    char *line = read_line(tty, "> ", &intr);
+    if (intr) continue;
+    if (!line) break;
     lua_settop(L, 0);
     lua_pushstring(L, line);
-    /* first as an expression, then as a statement, then keep reading */
+    free(line);
+    int more;
     for (;;) {
-      const char *code = lua_tostring(L, 1);
-      const char *ret = lua_pushfstring(L, "return %s", code);
-      int st = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
-      if (st == LUA_OK) { lua_remove(L, -2); break; }
-      lua_pop(L, 2);
-      st = luaL_loadbuffer(L, code, strlen(code), "=stdin");
-      if (st == LUA_OK) break;
-      if (!incomplete(L, st)) break;
-      if (tty) { fputs(">> ", stdout); fflush(stdout); }
-      if (!fgets(line, sizeof line, stdin)) { lua_settop(L, 0); break; }
-      lua_pushfstring(L, "%s%s", code, line);
+      more = repl_compile(L);
+      if (more == 0) break;
+      char *next = read_line(tty, ">> ", &intr);
+      if (!next) { lua_settop(L, 0); break; }
+      lua_pushfstring(L, "%s\n%s", lua_tostring(L, 1), next);
+      free(next);
       lua_replace(L, 1);
     }
     if (lua_gettop(L) < 2) continue;
+    if (tty) {
+      const char *code = lua_tostring(L, 1);
+      HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+      if (code[strspn(code, " \t")] && !(last && strcmp(last->line, code) == 0))
+        add_history(code);
+    }
     if (lua_type(L, -1) == LUA_TSTRING) { report(L, LUA_ERRSYNTAX); continue; }
     int base = lua_gettop(L) - 1;
     intr_catch(L, INTR_ERROR);
     int st = docall(L, 0, LUA_MULTRET);
     if (st == LUA_OK) print_results(L, lua_gettop(L) - base);
     intr_catch(NULL, 0);
+    if (tty) signal(SIGINT, SIG_IGN);   /* between lines: never a kill */
     lua_sethook(L, NULL, 0, 0);     /* an interrupt that came too late */
     if (st != LUA_OK) {
       report(L, st);
       fs_tmp_cleanup();             /* no write is in flight between lines */
       sys_doing_clear();            /* nor a fit an error cut short */
     }
+    fflush(stdout);
   }
-  if (tty) putchar('\n');
+  if (tty) {
+    putchar('\n');
+    if (hist[0]) write_history(hist);
+  }
   lua_close(L);
   return 0;
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+/* runtime/lua/repl.lua's list(args...) prints the labs; returns the exit
+ * status. */
+static int cmd_list(int argc, char **argv) {
+  lua_State *L = new_state();
+  if (!L) { fprintf(stderr, "%s: out of memory\n", progname); return 1; }
+  int code = 1;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "repl");
+  int status = docall(L, 1, 1);
+  if (status == LUA_OK) {
+    lua_getfield(L, -1, "list");
+    luaL_checkstack(L, argc + 2, "too many arguments");
+    for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+    status = docall(L, argc, 1);
+    if (status == LUA_OK) code = (int)lua_tointeger(L, -1);
+  }
+  report(L, status);
+  fflush(stdout);
+  lua_close(L);
+  return code;
 }
 
 int main(int argc, char **argv) {
@@ -522,6 +707,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "repl") == 0) return cmd_repl();
+  if (strcmp(cmd, "list") == 0) return cmd_list(argc - 2, argv + 2);
   if (strcmp(cmd, "book") == 0) return cmd_book(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0 || strcmp(cmd, "grade") == 0)
     return cmd_check(cmd, argc - 2, argv + 2);
@@ -530,8 +716,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   static const char *const commands[] = {"run", "repl", "book", "check", "grade",
-                                         "version", "help"};
-  int near = names_nearest(cmd, commands, 7);
+                                         "version", "help", "list"};
+  int near = names_nearest(cmd, commands, 8);
   if (near >= 0)
     fprintf(stderr, "%s: unknown command '%s' (did you mean '%s'?)\n\n", progname, cmd,
             commands[near]);

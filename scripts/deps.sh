@@ -12,6 +12,7 @@ PKGS="make gcc pkg-config perl liblua5.4-dev libpng-dev zlib1g-dev
 libopenblas-dev liblapacke-dev libcairo2-dev fonts-nanum fonts-dejavu-core
 libcmark-gfm-dev libcmark-gfm-extensions-dev nettle-dev libjs-katex
 libjs-highlight.js dataset-fashion-mnist libhdf5-dev libsvm-dev liblinear-dev libdnnl-dev liblbfgs-dev
+libreadline-dev
 nodejs"
 # `deps.sh browser` installs only headless Chromium, which the book's
 # browser test and `workbook book --pdf` need (big, so not part of every

@@ -203,6 +203,7 @@ function B.layer_class(class, prefix)
   local c = setmetatable({}, {__index = Layer})
   c.__index = c
   c.__call = call_layer
+  c.__tostring = function(l) return Layer.__tostring(l) end   -- metamethods are not inherited
   c.class, c.prefix = class, prefix
   return c
 end
@@ -247,6 +248,10 @@ function Layer:count_params()
 end
 
 function Layer:__tostring()
+  local n = self:count_params()
+  if n > 0 then
+    return ("<%s layer '%s': %d parameters>"):format(self.class, self.name, n)
+  end
   return ("<%s layer '%s'>"):format(self.class, self.name)
 end
 

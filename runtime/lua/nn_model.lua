@@ -127,6 +127,45 @@ function Model:count_params()
   return B.param_counts(self, false)
 end
 
+-- What fit returns, as Keras's History: hist.history.loss[epoch] ...;
+-- print(hist) says how many epochs ran and each metric's first and last
+-- value.
+local History = {}
+History.__index = History
+function History:__tostring()
+  local names = {}
+  for k in pairs(self.history) do names[#names + 1] = k end
+  table.sort(names, function(a, b)
+    local va, vb = a:match("^val_") ~= nil, b:match("^val_") ~= nil
+    if va ~= vb then return vb end
+    if (a == "loss") ~= (b == "loss") then return a == "loss" end
+    return a < b
+  end)
+  local n = #self.epoch
+  local parts = {}
+  for _, k in ipairs(names) do
+    local v = self.history[k]
+    if #v > 0 then
+      parts[#parts + 1] = #v > 1 and ("%s %.4f -> %.4f"):format(k, v[1], v[#v])
+                                   or ("%s %.4f"):format(k, v[1])
+    end
+  end
+  return ("<History: %d epoch%s; %s>"):format(n, n == 1 and "" or "s", table.concat(parts, ", "))
+end
+
+-- print(model): its class, name, layers and parameters in one line
+function B.Model:__tostring()
+  local n = #(self.layers or {})
+  local s = ("<%s '%s': %d layer%s"):format(self.class or "Model", self.name, n, n == 1 and "" or "s")
+  if self.built then
+    local tr, non = B.param_counts(self, false)
+    s = s .. (", %d parameters"):format(tr + non)
+  else
+    s = s .. ", not built yet"
+  end
+  return s .. "; model:summary() shows the table>"
+end
+
 -- model:summary([print_fn]) or model:summary{print_fn = f}
 function Model:summary(...)
   self_check(self, "summary", "model:summary()")
@@ -506,7 +545,8 @@ function Model:fit(x, y, o)
   local n = x:size(1)
   local plan = self:loss_plan()
   local steps = (n + bs - 1) // bs
-  local hist = {history = {}, epoch = {}, params = {epochs = epochs, steps = steps}}
+  local hist = setmetatable({history = {}, epoch = {}, params = {epochs = epochs, steps = steps}},
+                            History)
   local function record(k, v)
     hist.history[k] = hist.history[k] or {}
     table.insert(hist.history[k], v)

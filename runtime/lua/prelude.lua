@@ -30,11 +30,13 @@ function out(name)
     error("out: expected a relative file name, got " .. tostring(name), 2)
   end
   local script = (arg and arg[0]) or "repl"
-  local dir = script:match("([^/]+)/[^/]+$") or "."
+  local dir = script:match("([^/]+)/[^/]+$")
   local stem = script:match("([^/]+)$"):gsub("%.lua$", "")
   local base = os.getenv("WORKBOOK_OUT")
   if base == nil or base == "" then base = "out" end
-  local path = base .. "/" .. dir .. "/" .. stem .. "/" .. name
+  -- out/ch9/lab1/NAME for chapters/ch9/lab1.lua; out/repl/NAME in the
+  -- REPL and out/STEM/NAME for a script given without a folder
+  local path = base .. "/" .. (dir and dir .. "/" or "") .. stem .. "/" .. name
   sys.mkdir_p(path:match("^(.*)/[^/]*$"))
   return path
 end

@@ -92,6 +92,82 @@ t.ok(outp:find("boom", 1, true), "repl reports an error and goes on")
 t.ok(outp:find("1\n2\n", 1, true), "repl reads multi-line statements")
 t.ok(outp:find("tensor(shape=(2, 2))", 1, true), "repl prints tensors readably")
 
+-- every module is loaded; a top-level local outlives its line (inside a
+-- block it stays local); tables, models, layers and histories print
+-- readably; out() writes under out/repl/
+write(script, table.concat({
+  "local a, b = 2, 3",
+  "a * b",
+  "local function sq(v) local inner = v * v return inner end",
+  "sq(4), inner",
+  "local c",
+  "c",
+  "local k <const> = 7",
+  "k",
+  "do local hidden = 1 end",
+  "hidden",
+  "{1, 'two', {x = 3}}",
+  "type(nn), type(ml), type(data), type(plot), type(frame), type(linalg), type(T)",
+  "T.seed(0)",
+  "local m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}",
+  "m",
+  "m.layers[1]",
+  "m:compile{optimizer = 'sgd', loss = 'mse'}",
+  "local h = m:fit(T.randn(8, 3), T.randn(8, 2), {epochs = 2, verbose = 0})",
+  "h",
+  "ml.KNeighborsClassifier{n_neighbors = 3}",
+  "out 'x.png'",
+}, "\n") .. "\n")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " repl < " .. script)
+t.is(rc, 0, "repl: exits 0")
+t.ok(outp:find("^6\n"), "repl: `local a, b = 2, 3` kept for the next line")
+t.ok(outp:find("\n16\tnil\n", 1, true), "repl: a local function kept, its inner local stays local")
+t.ok(outp:find("\nnil\n7\nnil\n", 1, true), "repl: `local c` is nil, `local k <const>` kept, a block's local is not")
+t.ok(outp:find('{1, "two", {x = 3}}', 1, true), "repl: a table prints as a literal")
+t.ok(outp:find("table\ttable\ttable\ttable\ttable\ttable\ttable", 1, true),
+     "repl: nn, ml, data, plot, frame, linalg and T are loaded")
+t.ok(outp:find("<Sequential 'sequential': 1 layer, 8 parameters; model:summary() shows the table>", 1, true),
+     "repl: a model prints as one line")
+t.ok(outp:find("<Dense layer 'dense': 8 parameters>", 1, true), "repl: a layer prints as one line")
+t.ok(outp:find("<History: 2 epochs; loss [%d.]+ %-> [%d.]+>"), "repl: fit's history prints its epochs and losses")
+t.ok(outp:find("KNeighborsClassifier(n_neighbors=3)", 1, true), "repl: an estimator prints as scikit-learn's")
+t.ok(outp:find("\nout/repl/x.png\n", 1, true), "repl: out() is under out/repl/")
+
+-- run finds ch9/lab1 without .lua; list prints the labs; --help names
+-- every environment variable the runtime reads
+os.execute("mkdir -p " .. dir .. "/chapters/chx")
+write(dir .. "/chapters/chx/index.md", "# X장 시험용 장\n")
+write(dir .. "/chapters/chx/lab1.lua", "-- LAB X-1 첫 실습\nprint('lab1 ran')\n")
+write(dir .. "/chapters/chx/lab10.lua", "-- LAB X-10 열 번째\n")
+write(dir .. "/chapters/chx/lab2.lua", "-- LAB X-2 둘째\n")
+write(dir .. "/chapters/chx/helper.lua", "return {}\n")
+os.execute("mkdir -p " .. dir .. "/chapters/ch7")
+write(dir .. "/chapters/ch7/index.md", "# 7장 신경망\n")
+write(dir .. "/chapters/ch7/project_a.lua", "-- project_a.lua - 미니 프로젝트\n")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " run chx/lab1")
+t.ok(rc == 0 and outp == "lab1 ran\n", "run chx/lab1 finds chx/lab1.lua")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " run chx/nolab")
+t.ok(rc == 1 and outp:find("cannot open chx/nolab (No such file or directory", 1, true),
+     "run: a missing lab without .lua is still 'No such file'")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " list")
+t.is(rc, 0, "list exits 0")
+t.ok(outp:find("7장 신경망\n  ch7/project_a.lua +미니 프로젝트\n") ~= nil, "list: chapter title, then its scripts with their first comment line")
+t.ok(outp:find("X장 시험용 장\n  chx/lab1.lua +LAB X%-1 첫 실습\n  chx/lab2.lua +LAB X%-2 둘째\n  chx/lab10.lua ") ~= nil,
+     "list: labs in number order (lab2 before lab10)")
+t.ok(not outp:find("helper.lua", 1, true), "list: modules beside the labs are left out")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " list ch7")
+t.ok(rc == 0 and not outp:find("chx", 1, true) and outp:find("ch7/project_a.lua", 1, true), "list ch7: one chapter")
+outp, rc = run("cd " .. dir .. " && " .. os.getenv("PWD") .. "/" .. bin .. " list ch99")
+t.ok(rc == 1 and outp:find("list: no chapter 'ch99' (chapters: ch7, chx)", 1, true),
+     "list ch99: an error naming the chapter and the ones there are")
+outp, rc = run(bin .. " --help")
+for _, v in ipairs {"WORKBOOK_OUT", "WORKBOOK_DATA", "WORKBOOK_QUICK", "WORKBOOK_THREADS",
+                    "WORKBOOK_HOME", "WORKBOOK_HISTORY", "WORKBOOK_NO_DNNL", "WORKBOOK_KATEX_DIR",
+                    "WORKBOOK_HLJS_DIR", "WORKBOOK_CELLS", "WORKBOOK_READS"} do
+  t.ok(outp:find(v, 1, true), "--help names " .. v)
+end
+t.ok(outp:find("  list ", 1, true), "--help lists the list command")
+
 -- the out() helper puts files under WORKBOOK_OUT/<dir>/<lab>/
 write(dir .. "/chapters/chx/labo.lua", "local p = out('a.txt'); local f = io.open(p, 'w'); f:write('x'); f:close(); print(p)\n")
 outp, rc = run("cd " .. dir .. " && WORKBOOK_OUT=" .. dir .. "/o " .. os.getenv("PWD") .. "/" .. bin .. " run chx/labo.lua")
