@@ -1,6 +1,6 @@
 -- LAB 7-1 가중치를 정해 둔 퍼셉트론으로 논리 게이트 만들기
 -- 입력 두 개(x1, x2)를 받아 가중합 s = w1*x1 + w2*x2 + b를 구하고, s가 0보다
--- 크면 1, 아니면 -1을 내놓는 퍼셉트론(perceptron)이다. 가중치와 편향을 손으로
+-- 크면 1, 작으면 -1을 내놓는 퍼셉트론(perceptron)이다(s = 0이면 0: 결정하지 못함). 가중치와 편향을 손으로
 -- 골라 AND, NAND, OR 게이트를 만들고, 진리표와 결정 직선을 그린다.
 -- 참은 1, 거짓은 -1로 나타낸다(교재와 같은 양극성(bipolar) 표기).
 -- 실행: ./workbook run ch7/lab1.lua   (그림은 out/ch7/lab1/ 에 저장된다)
@@ -14,8 +14,8 @@ local function title(s) print("\n== " .. s .. " ==") end
 -- 출력 = 계단 함수(s).
 local X = T{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
 
--- 계단 함수(step function): s > 0이면 1, 아니면 -1
-local function step(s) return s:gt(0) * 2 - 1 end
+-- 계단 함수(step function): s > 0이면 1, s < 0이면 -1, s = 0이면 0 (부호 함수)
+local function step(s) return s:sign() end
 
 local function perceptron(w, b, inputs)
   local s = (inputs * T(w)):sum(2) + b       -- 행마다의 가중합, 모양 (4,)
@@ -62,7 +62,7 @@ fig:save(out "gates.png", {caption = "가중치를 손으로 정한 퍼셉트론
 -- 같은 가중치에서 편향만 바꾸면 직선이 평행 이동한다. AND(b = -0.7)의 편향을
 -- 키워 가면 어느 순간 OR가 된다. 출력이 1인 입력의 수를 센다.
 title("w = (0.5, 0.5)에서 편향 b만 바꾸기")
-for _, b in ipairs {-1.2, -0.7, 0, 0.7, 1.2} do
+for _, b in ipairs {-1.2, -0.7, 0.3, 0.7, 1.2} do
   local y = perceptron({0.5, 0.5}, b, X)
   local ones = y:gt(0):sum()
   print(("b = %4.1f: 출력 %2d %2d %2d %2d  (1인 입력 %d개)"):format(b,

@@ -1,8 +1,8 @@
 -- LAB 7-2 퍼셉트론 학습 규칙으로 OR 게이트 배우기
 -- LAB 7-1에서는 가중치를 손으로 골랐다. 이번에는 엉뚱한 가중치에서 출발해, 틀린
 -- 입력을 만날 때마다 퍼셉트론 학습 규칙(perceptron learning rule)
---   w <- w + η (t - y) x,   b <- b + η (t - y)
--- 으로 가중치를 고쳐 OR 게이트를 스스로 찾게 한다(t는 정답, y는 출력).
+--   출력 y가 정답 t와 다르면  w <- w + η t x,   b <- b + η t
+-- 으로 가중치를 고쳐 OR 게이트를 스스로 찾게 한다.
 -- 실행: ./workbook run ch7/lab2.lua   (그림은 out/ch7/lab2/ 에 저장된다)
 local T, plot = require "tensor", require "plot"
 local book = require "book"
@@ -12,15 +12,16 @@ local function title(s) print("\n== " .. s .. " ==") end
 -- %% 7.5 훈련 데이터와 퍼셉트론
 local X = T{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}     -- 입력 네 개 (행)
 local t = T{-1, 1, 1, 1}                              -- OR의 정답
-local eta = 0.1                                       -- 학습률 η
+local eta = 0.25                                      -- 학습률 η
 
-local function step(s) return s > 0 and 1 or -1 end  -- 계단 함수 (숫자 하나)
+-- 계단 함수 (숫자 하나): 1, -1, 가중합이 0이면 0 (결정하지 못함 = 틀림)
+local function step(s) return s > 0 and 1 or (s < 0 and -1 or 0) end
 
 -- %% 7.6 학습 규칙을 한 입력씩 적용하기
 -- 한 에포크(epoch)는 네 입력을 차례로 한 번씩 보는 것이다. 입력 x(행 하나,
 -- 모양 (2,))마다 출력 y를 계산하고, 틀렸을 때만 가중치 w(모양 (2,))와 편향 b를
--- 고친다. 맞으면 t - y = 0이라 규칙이 저절로 아무것도 바꾸지 않는다.
-local w, b = T{-0.5, 0.3}, -0.2                       -- 엉뚱한 처음 가중치
+-- 정답 쪽으로 고친다. 편향은 언제나 1인 입력에 붙은 가중치로 볼 수 있다.
+local w, b = T{-0.5, 0.5}, -0.5                       -- 엉뚱한 처음 가중치
 local history = {{w = w:clone(), b = b}}              -- 에포크마다의 가중치
 title("틀린 입력을 만날 때마다 고친 가중치")
 for epoch = 1, 100 do
@@ -30,8 +31,8 @@ for epoch = 1, 100 do
     local y = step(x:dot(w) + b)                      -- 출력 (1 또는 -1)
     if y ~= t[i] then
       errors = errors + 1
-      w = w + x * (eta * (t[i] - y))                  -- w <- w + η (t - y) x
-      b = b + eta * (t[i] - y)                        -- b <- b + η (t - y)
+      w = w + x * (eta * t[i])                        -- w <- w + η t x
+      b = b + eta * t[i]                              -- b <- b + η t
       print(("에포크 %d, 입력 (%2d, %2d): 정답 %2d, 출력 %2d -> w = (%5.2f, %5.2f), b = %5.2f")
             :format(epoch, x[1], x[2], t[i], y, w[1], w[2], b))
     end

@@ -20,32 +20,44 @@ local targets = {
 }
 local MAX_EPOCHS = QUICK and 20 or 100
 
-local function step(s) return s > 0 and 1 or -1 end
+local function step(s) return s > 0 and 1 or (s < 0 and -1 or 0) end
+
+-- 결정 직선 w1*x1 + w2*x2 + b = 0을 [-2, 2] 안에서 (가중치가 0이면 nil)
+local function boundary(w1, w2, b)
+  if math.abs(w2) > 1e-9 then
+    return {x = {-2, 2}, y = {-(w1 * -2 + b) / w2, -(w1 * 2 + b) / w2}}
+  elseif math.abs(w1) > 1e-9 then
+    return {x = {-b / w1, -b / w1}, y = {-2, 2}}
+  end
+end
 
 -- 가중치 0에서 시작해 에포크마다 네 입력을 차례로 보며 학습 규칙을 적용한다.
--- 돌려주는 것: 가중치, 편향, 에포크마다 틀린 입력의 수
+-- 돌려주는 것: 가중치, 편향, 에포크마다 틀린 입력의 수, 마지막 에포크 동안
+-- 고칠 때마다의 가중치
 local function train(t, eta, max_epochs)
-  local w, b, errors = T.zeros(2), 0, {}
+  local w, b, errors, steps = T.zeros(2), 0, {}, {}
   for epoch = 1, max_epochs do
     local wrong = 0
+    steps = {}
     for i = 1, 4 do
       local y = step(X[i]:dot(w) + b)
       if y ~= t[i] then
         wrong = wrong + 1
-        w = w + X[i] * (eta * (t[i] - y))
-        b = b + eta * (t[i] - y)
+        w = w + X[i] * (eta * t[i])
+        b = b + eta * t[i]
+        steps[#steps + 1] = {w = w:clone(), b = b}
       end
     end
     errors[epoch] = wrong
     if wrong == 0 then break end
   end
-  return w, b, errors
+  return w, b, errors, steps
 end
 
 -- %% 7.10 네 가지 게이트를 학습시키기
-title(("게이트마다 학습 결과 (η = 0.1, 최대 %d 에포크)"):format(MAX_EPOCHS))
+title(("게이트마다 학습 결과 (η = 0.25, 최대 %d 에포크)"):format(MAX_EPOCHS))
 for _, g in ipairs(targets) do
-  g.w, g.b, g.errors = train(g.t, 0.1, MAX_EPOCHS)
+  g.w, g.b, g.errors, g.steps = train(g.t, 0.25, MAX_EPOCHS)
   local last = g.errors[#g.errors]
   local outputs = {}
   for i = 1, 4 do outputs[i] = ("%2d"):format(step(X[i]:dot(g.w) + g.b)) end
@@ -69,31 +81,36 @@ end
 local fig = plot.subplots{cols = 4, width = 330, height = 350,
   title = "학습한 퍼셉트론의 결정 직선 (점의 색은 정답)"}
 for _, g in ipairs(targets) do
-  local w1, w2, b = g.w[1], g.w[2], g.b
   local lines = {}
-  if math.abs(w2) > 1e-9 then
-    lines[1] = {x = {-2, 2}, y = {-(w1 * -2 + b) / w2, -(w1 * 2 + b) / w2}}
-  elseif math.abs(w1) > 1e-9 then
-    lines[1] = {x = {-b / w1, -b / w1}, y = {-2, 2}}
+  local final = boundary(g.w[1], g.w[2], g.b)
+  if final then
+    final.color, lines[1] = "black", final
+  else
+    -- XOR: 에포크가 끝나면 가중치가 0으로 돌아온다. 마지막 에포크 동안 고칠
+    -- 때마다의 직선을 점선으로 그린다.
+    for k, st in ipairs(g.steps) do
+      local l = boundary(st.w[1], st.w[2], st.b)
+      if l then l.color, l.style, lines[#lines + 1] = ("C%d"):format(k + 1), "--", l end
+    end
   end
-  if lines[1] then lines[1].color, lines[1].label = "black", "결정 직선" end
   plot.scatter(X, fig, {classes = (g.t + 1) / 2, class_names = {"-1", "1"},
     size = 8, lines = lines, xlim = {-2, 2}, ylim = {-2, 2}, equal = true,
     legend = false, title = g.name, xlabel = "x1", ylabel = "x2"})
 end
 fig:save(out "learned_lines.png", {caption = "퍼셉트론 학습 규칙이 찾은 결정 직선. " ..
-  "AND, NAND, OR는 직선 하나로 두 색이 나뉜다. XOR는 마지막 에포크의 직선을 그렸는데, " ..
-  "파란 점(-1)과 주황 점(1)을 직선 하나로 나눌 수는 없다.", label = "fig-learned-lines"})
+  "AND, NAND, OR는 직선 하나로 두 색이 나뉜다. XOR는 에포크가 끝날 때마다 가중치가 " ..
+  "0으로 돌아오므로, 마지막 에포크 동안 고칠 때마다의 직선을 점선으로 그렸다. 어느 직선도 " ..
+  "파란 점(-1)과 주황 점(1)을 나누지 못한다.", label = "fig-learned-lines"})
 
 local series = {}
 for i, g in ipairs(targets) do
-  local n = #g.errors
-  local xs = {}
-  for e = 1, n do xs[e] = e end
-  series[i] = {x = xs, y = g.errors, label = g.name, marker = n < 30 and "o" or nil}
+  local n = math.min(#g.errors, 20)                 -- 처음 20 에포크만 그린다
+  local xs, ys = {}, {}
+  for e = 1, n do xs[e], ys[e] = e, g.errors[e] end
+  series[i] = {x = xs, y = ys, label = g.name, marker = ({"o", "s", "^", "D"})[i]}
 end
 plot.lines(series, out "errors.png", {ylim = {-0.2, 4.2},
-  title = "에포크마다 틀린 입력의 수", xlabel = "에포크", ylabel = "틀린 입력의 수",
+  xlim = {0, 21}, title = "에포크마다 틀린 입력의 수 (처음 20 에포크)", xlabel = "에포크", ylabel = "틀린 입력의 수",
   caption = "게이트마다 에포크당 틀린 입력의 수. AND, NAND, OR는 몇 에포크 만에 0이 되어 " ..
             "멈추고, XOR는 끝까지 0이 되지 않는다.", label = "fig-errors"})
 
