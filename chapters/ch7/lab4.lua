@@ -73,9 +73,16 @@ plot.decision_regions(model, X, (t + 1) / 2, out "xor_regions.png",
 
 -- %% 7.16 세 번째 축에서 보면
 -- (x1, x2, x1·x2) 공간에서는 정답 1인 두 점은 x1·x2 = -1에, 정답 -1인 두 점은
--- x1·x2 = 1에 놓인다. 평면 x1·x2 = 0 하나로 나뉘는 것이다.
-plot.scatter3d(P, out "xor_3d.png", {classes = (t + 1) / 2, class_names = {"-1", "1"},
-  size = 8, elev = 20, azim = -60, xlabel = "x1", ylabel = "x2", zlabel = "x1·x2",
+-- x1·x2 = 1에 놓인다. 평면 x1·x2 = 0 하나로 나뉘는 것이다. 그 평면을 격자점으로
+-- 함께 그린다 (클래스 번호 2).
+local plane, ids = {}, {}
+for i = 1, 4 do plane[i] = {P[i][1], P[i][2], P[i][3]}; ids[i] = (t[i] + 1) / 2 end
+for a = -1, 1, 0.25 do
+  for c = -1, 1, 0.25 do plane[#plane + 1] = {a, c, 0}; ids[#ids + 1] = 2 end
+end
+plot.scatter3d(T(plane), out "xor_3d.png", {classes = ids,
+  class_names = {"정답 -1", "정답 1", "평면 x1·x2 = 0"},
+  size = 7, elev = 20, azim = -60, xlabel = "x1", ylabel = "x2", zlabel = "x1·x2",
   title = "다항 입력 공간의 XOR",
   caption = "입력을 (x1, x2, x1·x2)로 늘린 공간의 XOR. 정답이 같은 두 점이 " ..
-            "같은 높이에 놓여 평면 하나로 나뉜다.", label = "fig-xor-3d"})
+            "같은 높이에 놓여, 평면 하나(격자점으로 그린 x1·x2 = 0)로 나뉜다.", label = "fig-xor-3d"})
