@@ -68,3 +68,16 @@ for _, b in ipairs {-1.2, -0.7, 0.3, 0.7, 1.2} do
   print(("b = %4.1f: 출력 %2d %2d %2d %2d  (1인 입력 %d개)"):format(b,
     y[1], y[2], y[3], y[4], ones))
 end
+
+-- %% 7.5 게이트를 두 층으로 쌓으면 XOR
+-- XOR(x1, x2) = AND(OR(x1, x2), NAND(x1, x2)). 첫 층의 두 퍼셉트론(OR, NAND)의
+-- 출력을 (4, 2) 행렬 H로 모아, 둘째 층의 퍼셉트론(AND)에 넣는다.
+local h_or = perceptron(gates[3].w, gates[3].b, X)
+local h_nand = perceptron(gates[2].w, gates[2].b, X)
+local H = T.stack({h_or, h_nand}, 2)
+local y_xor = perceptron(gates[1].w, gates[1].b, H)
+title("두 층의 퍼셉트론: AND(OR, NAND)")
+print(" x1  x2 |  OR  NAND | 출력")
+for i = 1, 4 do
+  print((" %2d  %2d | %3d  %4d | %3d"):format(X[i][1], X[i][2], H[i][1], H[i][2], y_xor[i]))
+end

@@ -112,7 +112,7 @@ end
 plot.lines(series, out "errors.png", {ylim = {-0.2, 4.2},
   xlim = {0, 21}, title = "에포크마다 틀린 입력의 수 (처음 20 에포크)", xlabel = "에포크", ylabel = "틀린 입력의 수",
   caption = "게이트마다 에포크당 틀린 입력의 수. AND, NAND, OR는 몇 에포크 만에 0이 되어 " ..
-            "멈추고, XOR는 끝까지 0이 되지 않는다.", label = "fig-errors"})
+            "멈추고, XOR는 끝까지 0이 되지 않는다.", label = "fig-gate-errors"})
 
 -- %% 7.12 사이킷런의 Perceptron과 비교
 -- ml.Perceptron은 사이킷런의 Perceptron과 같은 알고리즘이다(학습률 eta0 = 1,
