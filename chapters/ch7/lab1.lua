@@ -8,7 +8,7 @@ local T, plot = require "tensor", require "plot"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
--- %% 7.1 입력 네 개와 퍼셉트론
+-- %% 입력 네 개와 퍼셉트론
 -- 네 가지 입력 조합을 (4, 2) 행렬의 행으로 쌓는다. 퍼셉트론 하나가 네 입력을
 -- 한꺼번에 계산한다: 행마다 입력과 가중치를 곱해 더한 s = x1*w1 + x2*w2 + b,
 -- 출력 = 계단 함수(s).
@@ -22,7 +22,7 @@ local function perceptron(w, b, inputs)
   return step(s), s
 end
 
--- %% 7.2 AND, NAND, OR 게이트
+-- %% AND, NAND, OR 게이트
 local gates = {
   {name = "AND",  w = {0.5, 0.5},   b = -0.7},
   {name = "NAND", w = {-0.5, -0.5}, b = 0.7},
@@ -39,7 +39,7 @@ local function truth_table(g)
 end
 for _, g in ipairs(gates) do g.y = truth_table(g) end
 
--- %% 7.3 결정 직선
+-- %% 결정 직선
 -- 출력이 바뀌는 경계는 w1*x1 + w2*x2 + b = 0인 직선이다. x2에 대해 풀면
 -- x2 = -(w1*x1 + b) / w2. 직선 한쪽의 입력은 1, 다른 쪽은 -1이 된다.
 local function boundary(w, b, lo, hi)
@@ -58,7 +58,7 @@ fig:save(out "gates.png", {caption = "가중치를 손으로 정한 퍼셉트론
   "퍼셉트론의 출력이고, 검은 직선 w1·x1 + w2·x2 + b = 0이 출력 1과 -1의 경계이다.",
   label = "fig-gates"})
 
--- %% 7.4 가중치를 바꾸면 게이트가 바뀐다
+-- %% 가중치를 바꾸면 게이트가 바뀐다
 -- 같은 가중치에서 편향만 바꾸면 직선이 평행 이동한다. AND(b = -0.7)의 편향을
 -- 키워 가면 어느 순간 OR가 된다. 출력이 1인 입력의 수를 센다.
 title("w = (0.5, 0.5)에서 편향 b만 바꾸기")
@@ -69,7 +69,7 @@ for _, b in ipairs {-1.2, -0.7, 0.3, 0.7, 1.2} do
     y[1], y[2], y[3], y[4], ones))
 end
 
--- %% 7.5 게이트를 두 층으로 쌓으면 XOR
+-- %% 게이트를 두 층으로 쌓으면 XOR
 -- XOR(x1, x2) = AND(OR(x1, x2), NAND(x1, x2)). 첫 층의 두 퍼셉트론(OR, NAND)의
 -- 출력을 (4, 2) 행렬 H로 모아, 둘째 층의 퍼셉트론(AND)에 넣는다.
 local h_or = perceptron(gates[3].w, gates[3].b, X)

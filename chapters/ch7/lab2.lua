@@ -9,7 +9,7 @@ local book = require "book"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
--- %% 7.5 훈련 데이터와 퍼셉트론
+-- %% 훈련 데이터와 퍼셉트론
 local X = T{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}     -- 입력 네 개 (행)
 local t = T{-1, 1, 1, 1}                              -- OR의 정답
 local eta = 0.25                                      -- 학습률 η
@@ -17,7 +17,7 @@ local eta = 0.25                                      -- 학습률 η
 -- 계단 함수 (숫자 하나): 1, -1, 가중합이 0이면 0 (결정하지 못함 = 틀림)
 local function step(s) return s > 0 and 1 or (s < 0 and -1 or 0) end
 
--- %% 7.6 학습 규칙을 한 입력씩 적용하기
+-- %% 학습 규칙을 한 입력씩 적용하기
 -- 한 에포크(epoch)는 네 입력을 차례로 한 번씩 보는 것이다. 입력 x(행 하나,
 -- 모양 (2,))마다 출력 y를 계산하고, 틀렸을 때만 가중치 w(모양 (2,))와 편향 b를
 -- 정답 쪽으로 고친다. 편향은 언제나 1인 입력에 붙은 가중치로 볼 수 있다.
@@ -41,7 +41,7 @@ for epoch = 1, 100 do
   if errors == 0 then break end       -- 모든 입력을 맞히면 더 고칠 것이 없다
 end
 
--- %% 7.7 에포크마다의 가중치
+-- %% 에포크마다의 가중치
 title("에포크마다의 가중치와 틀린 입력의 수")
 print("에포크 |    w1    w2     b | 틀린 입력")
 print(("%6d | %5.2f %5.2f %5.2f |"):format(0, history[1].w[1], history[1].w[2], history[1].b))
@@ -62,7 +62,7 @@ for i = 1, 4 do
   print((" %2d  %2d | %4d | %4d"):format(X[i][1], X[i][2], t[i], step(X[i]:dot(w) + b)))
 end
 
--- %% 7.8 결정 직선이 움직이는 모습
+-- %% 결정 직선이 움직이는 모습
 -- 각 에포크가 끝났을 때의 결정 직선 w1*x1 + w2*x2 + b = 0을 겹쳐 그린다.
 local lines = {}
 local colors = {"gray", "orange", "green", "red", "purple", "brown"}
@@ -89,7 +89,7 @@ plot.scatter(X, out "or_epochs.png", {classes = (t + 1) / 2,
   class_names = {"정답 -1", "정답 1"}, size = 8, lines = lines,
   xlim = {-2, 2}, ylim = {-2, 2}, equal = true,
   title = "OR 학습: 에포크마다의 결정 직선", xlabel = "x1", ylabel = "x2",
-  caption = "가중치 0에서 시작한 퍼셉트론이 OR를 배우는 동안, 에포크가 끝날 때마다의 " ..
-            "결정 직선. 점선은 중간 단계, 실선이 학습을 마친 직선이다. 가중치가 (0, 0)인 " ..
-            "에포크에는 직선이 없다(모든 입력의 출력이 같다).",
+  caption = "엉뚱한 가중치에서 시작한 퍼셉트론이 OR를 배우는 동안의 결정 직선: 처음 " ..
+            "가중치(회색)와 에포크가 끝날 때마다의 직선. 점선은 중간 단계, 실선이 학습을 " ..
+            "마친 직선이다. 그림 밖으로 나간 직선은 네 입력을 모두 한쪽에 둔 것이다.",
   fig_label = "fig-or-epochs"})

@@ -10,7 +10,7 @@ local book = require "book"
 local function title(s) print("\n== " .. s .. " ==") end
 local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 
--- %% 7.9 학습 규칙을 함수로
+-- %% 학습 규칙을 함수로
 local X = T{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
 local targets = {
   {name = "AND",  t = T{-1, -1, -1, 1}},
@@ -54,7 +54,7 @@ local function train(t, eta, max_epochs)
   return w, b, errors, steps
 end
 
--- %% 7.10 네 가지 게이트를 학습시키기
+-- %% 네 가지 게이트를 학습시키기
 title(("게이트마다 학습 결과 (η = 0.25, 최대 %d 에포크)"):format(MAX_EPOCHS))
 for _, g in ipairs(targets) do
   g.w, g.b, g.errors, g.steps = train(g.t, 0.25, MAX_EPOCHS)
@@ -77,7 +77,7 @@ for _, g in ipairs(targets) do
   if g.name ~= "XOR" then book.value(g.name:lower() .. "_epochs", #g.errors) end
 end
 
--- %% 7.11 결정 직선과 틀린 입력의 수
+-- %% 결정 직선과 틀린 입력의 수
 local fig = plot.subplots{cols = 4, width = 330, height = 350,
   title = "학습한 퍼셉트론의 결정 직선 (점의 색은 정답)"}
 for _, g in ipairs(targets) do
@@ -114,7 +114,7 @@ plot.lines(series, out "errors.png", {ylim = {-0.2, 4.2},
   caption = "게이트마다 에포크당 틀린 입력의 수. AND, NAND, OR는 몇 에포크 만에 0이 되어 " ..
             "멈추고, XOR는 끝까지 0이 되지 않는다.", label = "fig-gate-errors"})
 
--- %% 7.12 사이킷런의 Perceptron과 비교
+-- %% 사이킷런의 Perceptron과 비교
 -- ml.Perceptron은 사이킷런의 Perceptron과 같은 알고리즘이다(학습률 eta0 = 1,
 -- 정답이 맞아도 가중합이 0이면 고친다). shuffle = false로 입력 순서를 고정한다.
 title("ml.Perceptron{shuffle = false}")

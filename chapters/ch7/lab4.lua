@@ -9,7 +9,7 @@ local book = require "book"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
--- %% 7.13 다항 입력 만들기
+-- %% 다항 입력 만들기
 local X = T{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
 local t = T{-1, 1, 1, -1}                          -- XOR의 정답
 
@@ -24,7 +24,7 @@ for i = 1, 4 do
   print(("(%2d, %2d, %2d) -> %2d"):format(P[i][1], P[i][2], P[i][3], t[i]))
 end
 
--- %% 7.14 같은 학습 규칙으로 학습하기
+-- %% 같은 학습 규칙으로 학습하기
 -- 가중치가 세 개로 늘었을 뿐 LAB 7-2, 7-3과 같은 규칙이다.
 local function step(s) return s > 0 and 1 or (s < 0 and -1 or 0) end
 local eta = 0.25
@@ -56,7 +56,7 @@ for i = 1, 4 do
   print((" %2d  %2d | %4d | %4d"):format(X[i][1], X[i][2], t[i], step(P[i]:dot(w) + b)))
 end
 
--- %% 7.15 원래 평면에서 본 결정 경계
+-- %% 원래 평면에서 본 결정 경계
 -- plot.decision_regions는 model:predict(격자)를 부른다. 격자의 점 (x1, x2)마다
 -- 다항 입력을 만들어 가중합의 부호를 0/1 클래스 번호로 돌려주는 모델을 만든다.
 local model = {}
@@ -68,10 +68,11 @@ plot.decision_regions(model, X, (t + 1) / 2, out "xor_regions.png",
   {xlim = {-2, 2}, ylim = {-2, 2}, class_names = {"-1", "1"}, size = 8,
    title = "입력 x1·x2를 더한 퍼셉트론의 XOR 결정 영역", xlabel = "x1", ylabel = "x2",
    caption = "다항 입력 (x1, x2, x1·x2)으로 학습한 퍼셉트론의 결정 영역. 경계 " ..
-             "w1·x1 + w2·x2 + w3·x1·x2 + b = 0은 직선이 아니라 곡선이어서 XOR의 네 점을 나눈다.",
+             "w1·x1 + w2·x2 + w3·x1·x2 + b = 0은 직선 하나가 아니라 2차 곡선(여기서는 두 좌표축)이어서 " ..
+             "XOR의 네 점을 나눈다.",
    label = "fig-xor-regions"})
 
--- %% 7.16 세 번째 축에서 보면
+-- %% 세 번째 축에서 보면
 -- (x1, x2, x1·x2) 공간에서는 정답 1인 두 점은 x1·x2 = -1에, 정답 -1인 두 점은
 -- x1·x2 = 1에 놓인다. 평면 x1·x2 = 0 하나로 나뉘는 것이다. 그 평면을 격자점으로
 -- 함께 그린다 (클래스 번호 2).

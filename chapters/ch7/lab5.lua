@@ -10,7 +10,7 @@ local book = require "book"
 local function title(s) print("\n== " .. s .. " ==") end
 local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 
--- %% 7.17 데이터와 처음 가중치
+-- %% 데이터와 처음 가중치
 -- 이번에는 거짓을 0, 참을 1로 쓴다(출력이 시그모이드라 0과 1 사이이다).
 local X = T{{0, 0}, {0, 1}, {1, 0}, {1, 1}}          -- (4, 2)
 local Y = T{{0}, {1}, {1}, {0}}                      -- (4, 1) XOR의 정답
@@ -25,7 +25,7 @@ local p = {
 }
 local NAMES = {"W1", "b1", "W2", "b2"}
 
--- %% 7.18 순전파와 손실
+-- %% 순전파와 손실
 -- Z1 = X W1 + b1,  H = σ(Z1),  Z2 = H W2 + b2,  Ŷ = σ(Z2)
 -- 손실 L = 평균((Ŷ - Y)²)  (평균제곱오차, MSE)
 local function forward(q, A)
@@ -42,7 +42,7 @@ for i = 1, 4 do
 end
 print(("손실 L = %.4f"):format(mse(Yh, Y)))
 
--- %% 7.19 역전파: 계층마다 연쇄 법칙
+-- %% 역전파: 계층마다 연쇄 법칙
 -- 시그모이드의 미분은 σ'(z) = σ(z)(1 - σ(z))이므로 출력값만으로 계산된다.
 -- 출력 계층:  dL/dŶ = 2(Ŷ - Y)/N,  Δ2 = dL/dZ2 = dL/dŶ ⊙ Ŷ(1 - Ŷ)
 --             dL/dW2 = Hᵀ Δ2,  dL/db2 = Δ2의 행 합
@@ -59,7 +59,7 @@ local function backward(q, A, T_, H_, Yh_)
   }
 end
 
--- %% 7.20 기울기가 맞는지 중앙 차분으로 확인하기
+-- %% 기울기가 맞는지 중앙 차분으로 확인하기
 -- 가중치 하나를 h만큼 올리고 내려 손실의 변화로 기울기를 근사한다:
 --   dL/dw ≈ (L(w + h) - L(w - h)) / 2h
 -- 반올림 오차를 줄이려고 float64로 계산한다.
@@ -99,7 +99,7 @@ end
 print(("손으로 구한 기울기와 중앙 차분의 최대 차이: %.2e"):format(worst))
 book.value("grad_diff", worst, "%.0e")
 
--- %% 7.21 경사 하강법으로 학습하기
+-- %% 경사 하강법으로 학습하기
 -- 한 에포크 = 네 입력을 한 배치로 순전파 -> 역전파 -> 모든 가중치를 한 걸음씩.
 local eta = 2.0
 local EPOCHS = QUICK and 300 or 3000
@@ -133,7 +133,7 @@ plot.lines({{y = losses, label = "MSE"}}, out "loss.png", {legend = false,
             "손실이 0.25 근처에서 머물다가, 은닉 뉴런들이 역할을 나누면 빠르게 떨어진다.",
   label = "fig-xor-loss"})
 
--- %% 7.22 결정 영역과 은닉 뉴런의 직선
+-- %% 결정 영역과 은닉 뉴런의 직선
 -- 은닉 뉴런 j는 직선 W1[1][j]·x1 + W1[2][j]·x2 + b1[j] = 0의 한쪽에서 켜진다.
 -- 출력 뉴런은 이 직선들이 만든 조각들을 다시 합쳐 곡선 경계를 만든다.
 local model = {}

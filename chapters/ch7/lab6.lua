@@ -11,7 +11,7 @@ local book = require "book"
 local function title(s) print("\n== " .. s .. " ==") end
 local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 
--- %% 7.23 데이터
+-- %% 데이터
 -- 교재의 nonlinear.csv 대신 같은 성격의 데이터를 만든다: x는 0과 1 사이,
 -- y는 사인 곡선에 잡음을 더한 값 (출력 계층이 시그모이드라 0과 1 사이에 둔다).
 T.seed(7)
@@ -20,7 +20,7 @@ local x = T.rand(N, 1)                                    -- (N, 1) 입력
 local y = (x * (2 * math.pi)):sin() * 0.3 + 0.5 + T.randn(N, 1) * 0.04
 print(("데이터 %d개, y의 범위 %.3f ~ %.3f"):format(N, y:min(), y:max()))
 
--- %% 7.24 계층 수에 상관없는 순전파와 역전파
+-- %% 계층 수에 상관없는 순전파와 역전파
 -- layers[k] = {W = (입력 수, 출력 수), b = (출력 수)}. 모든 계층이 시그모이드.
 local SIZES = {1, 6, 4, 1}
 local function init_layers()
@@ -56,7 +56,7 @@ local function backward(layers, acts, Y)
   return grads
 end
 
--- %% 7.25 손으로 학습하기: 미니배치 경사 하강법
+-- %% 손으로 학습하기: 미니배치 경사 하강법
 -- 데이터를 앞에서부터 BATCH개씩 잘라 배치마다 한 걸음씩 간다(섞지 않는다).
 -- 에포크의 손실은 케라스처럼 배치 손실을 배치 크기로 가중 평균한 값이다.
 local BATCH, ETA = 10, 2.0
@@ -87,7 +87,7 @@ end
 title(("손으로 쓴 역전파 (배치 %d, η = %g, %d 에포크)"):format(BATCH, ETA, EPOCHS))
 print(("첫 에포크 손실 %.5f, 마지막 에포크 손실 %.5f"):format(hand_loss[1], hand_loss[EPOCHS]))
 
--- %% 7.26 같은 신경망을 nn.Sequential로
+-- %% 같은 신경망을 nn.Sequential로
 -- 케라스와 같은 이름이다. Dense의 가중치도 (입력 수, 출력 수) 모양이어서
 -- set_weights로 손으로 만든 처음 가중치를 그대로 넣을 수 있다.
 local function build(lr)
@@ -116,7 +116,7 @@ book.value("nn_final", nn_loss[EPOCHS], "%.4f")
 book.value("curve_diff", curve_diff, "%.0e")
 book.value("epochs", EPOCHS)
 
--- %% 7.27 기울기 세 가지 비교
+-- %% 기울기 세 가지 비교
 -- 처음 가중치에서 전체 데이터의 손실에 대한 기울기를
 --  (1) 손으로 쓴 역전파 (float64), (2) 중앙 차분 (float64),
 --  (3) nn: 학습률 1인 SGD로 train_on_batch를 한 번 하면 가중치가 정확히
@@ -153,7 +153,7 @@ print(("손 역전파와 nn의 최대 차이: %.2e"):format(nn_diff))
 book.value("num_diff", num_diff, "%.0e")
 book.value("nn_diff", nn_diff, "%.0e")
 
--- %% 7.28 학습 곡선과 맞춘 곡선
+-- %% 학습 곡선과 맞춘 곡선
 local epochs_x = {}
 for e = 1, EPOCHS do epochs_x[e] = e end
 plot.lines({{x = epochs_x, y = hand_loss, label = "손으로 쓴 역전파", color = "blue"},
