@@ -43,6 +43,7 @@ title("군집화 결과 labels")
 print(ids(labels))
 print(("관성(inertia, 중심까지 거리 제곱의 합) = %.4f, 반복 %d번"):format(model.inertia_, model.n_iter_))
 book.value("inertia_best", model.inertia_, "%.2f")
+book.value("inertia_best4", model.inertia_, "%.4f")
 
 -- %% 군집 번호를 품종에 맞추어 다시 붙이기
 -- 군집 번호 0, 1, 2는 k-평균이 아무렇게나 붙인 이름이라 품종 번호와 다르다.
@@ -103,7 +104,7 @@ for _, rows in ipairs {{1, 2, 3}, {1, 2, 51}} do
                 ml.metrics.accuracy_score(y, fixed_new)))
   print("  labels: " .. ids(fixed.labels_))
   local key = tag:gsub(",", "_")
-  book.value("inertia_init_" .. key, fixed.inertia_, "%.2f")
+  book.value("inertia_init_" .. key, fixed.inertia_, "%.4f")
   book.value("acc_init_" .. key, ml.metrics.accuracy_score(y, fixed_new), "%.3f")
 end
 
