@@ -43,14 +43,17 @@ end
 local function flat(imgs) return imgs:reshape(imgs:shape()[1], D) end
 local function mse(a, b) return (flat(a) - flat(b)):square():mean() end
 
--- 원본, 잡음, 복원 이미지를 세 줄로 모아 그린다.
-local function three_rows(clean, dirty, restored, name, caption, label, heading)
-  local n = math.min(10, clean:shape()[1])
-  local pick = T.arange(1, n + 1)
+-- 원본, 잡음, 복원 이미지를 세 줄로 모아 그린다. 30장이면 클래스마다 한 장씩
+-- (1, 4, 7, ...번째) 10장을 고른다.
+local function three_rows(clean, dirty, restored, name, caption, label, heading, row_names)
+  local n = clean:shape()[1]
+  local step = n >= 30 and 3 or 1
+  local pick = T.arange(1, 10 * step + 1, step)
   local imgs = T.concat({clean:rows(pick), dirty:rows(pick), restored:rows(pick)}, 1)
+  local names = row_names or {"원본", "잡음", "복원"}
   local caps = {}
-  for i = 1, 3 * n do caps[i] = ({"원본", "잡음", "복원"})[(i - 1) // n + 1] end
-  plot.image_grid(imgs, out(name), {cols = n, rows = 3, labels = caps, title = heading,
+  for i = 1, 30 do caps[i] = names[(i - 1) // 10 + 1] end
+  plot.image_grid(imgs, out(name), {cols = 10, rows = 3, labels = caps, title = heading,
     caption = caption, label = label})
 end
 
@@ -69,7 +72,7 @@ print(("증강한 훈련 데이터: 입력 (%d, %d), 정답 (%d, %d)"):format(
   X_aug:shape()[1], X_aug:shape()[2], y_aug:shape()[1], y_aug:shape()[2]))
 three_rows(X, noisy(X, SIGMA), noisy(X, SIGMA), "augmented.png",
   ("같은 원본에 서로 다른 잡음(σ = %.1f)을 더한 두 장. 증강은 이런 쌍을 원본마다 %d장씩 만든다."):format(SIGMA, N_AUG),
-  "fig-denoise-augmented", "원본과 서로 다른 잡음 두 가지")
+  "fig-denoise-augmented", "원본과 서로 다른 잡음 두 가지", {"원본", "잡음 1", "잡음 2"})
 
 -- %% 4. 다중 출력 k-NN 회귀로 학습하고 잡음 제거하기
 -- KNeighborsRegressor는 y가 (N, 784)이면 784개의 출력을 한꺼번에 예측한다.
