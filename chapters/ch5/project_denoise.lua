@@ -82,43 +82,40 @@ local function denoise(imgs)
   return knn:predict(flat(imgs)):reshape(table.unpack(imgs:shape()))
 end
 
+-- 원본 clean에 표준편차 sigma의 잡음을 더해 복원하고, 두 MSE를 출력하고
+-- (책에는 key_noisy, key_restored로 싣는다) 세 줄 그림을 그린다.
+local function trial(clean, sigma, key, fmt, fig)
+  local dirty = noisy(clean, sigma)
+  local restored = denoise(dirty)
+  local mn, mr = mse(dirty, clean), mse(restored, clean)
+  print(("MSE: 잡음 이미지 %.4f -> 복원 이미지 " .. fmt):format(mn, mr))
+  book.value(key .. "_noisy", mn, "%.4f")
+  book.value(key .. "_restored", mr, "%.4f")
+  three_rows(clean, dirty, restored, fig[1], fig[2], fig[3], fig[4])
+  return dirty, restored
+end
+
 title(("새 잡음(σ = %.1f)을 더한 기억한 이미지 30장"):format(SIGMA))
-local X_noisy = noisy(X, SIGMA)
-local X_restored = denoise(X_noisy)
-local m_noisy, m_rest = mse(X_noisy, X), mse(X_restored, X)
-print(("MSE: 잡음 이미지 %.4f -> 복원 이미지 %.6f"):format(m_noisy, m_rest))
-book.value("mse_noisy", m_noisy, "%.4f")
-book.value("mse_restored", m_rest, "%.4f")
-three_rows(X, X_noisy, X_restored, "denoise_seen.png",
+trial(X, SIGMA, "mse", "%.6f", {"denoise_seen.png",
   "기억한 이미지에 새 잡음을 더한 것(가운데)과 k-NN이 복원한 것(아래).",
-  "fig-denoise-seen", "기억한 이미지의 잡음 제거")
+  "fig-denoise-seen", "기억한 이미지의 잡음 제거"})
 
 -- %% 5. 더 강한 잡음
 title("더 강한 잡음(σ = 0.4)")
-local X_strong = noisy(X, 0.4)
-local X_strong_rest = denoise(X_strong)
-local s_noisy, s_rest = mse(X_strong, X), mse(X_strong_rest, X)
-print(("MSE: 잡음 이미지 %.4f -> 복원 이미지 %.6f"):format(s_noisy, s_rest))
-book.value("mse_strong_noisy", s_noisy, "%.4f")
-book.value("mse_strong_restored", s_rest, "%.4f")
-three_rows(X, X_strong, X_strong_rest, "denoise_strong.png",
+trial(X, 0.4, "mse_strong", "%.6f", {"denoise_strong.png",
   "학습 때보다 두 배 강한 잡음(σ = 0.4)을 더한 이미지와 그 복원.",
-  "fig-denoise-strong", "더 강한 잡음의 제거")
+  "fig-denoise-strong", "더 강한 잡음의 제거"})
 
 -- %% 6. 처음 보는 이미지: 일반화의 한계
 -- k-NN은 기억한 이미지 가운데 비슷한 것을 찾아 돌려줄 뿐이다. 처음 보는
 -- 이미지에는 "가장 비슷한 기억"의 평균을 내놓으므로 잡음은 사라지지만
 -- 원본과는 다른 옷이 된다.
-title("처음 보는 테스트 이미지 10장")
-local T_noisy = noisy(X_test, SIGMA)
-local T_rest = denoise(T_noisy)
-local t_noisy, t_rest = mse(T_noisy, X_test), mse(T_rest, X_test)
-print(("MSE: 잡음 이미지 %.4f -> 복원 이미지 %.4f (기억 30장)"):format(t_noisy, t_rest))
-book.value("mse_test_noisy", t_noisy, "%.4f")
-book.value("mse_test_restored", t_rest, "%.4f")
-three_rows(X_test, T_noisy, T_rest, "denoise_unseen.png",
+title("처음 보는 테스트 이미지 10장 (기억 30장)")
+local T_noisy = trial(X_test, SIGMA, "mse_test", "%.4f", {"denoise_unseen.png",
   "처음 보는 이미지(위)에 잡음을 더해(가운데) 30장만 기억한 k-NN으로 복원한 것(아래). " ..
-  "잡음은 사라졌지만 기억 속의 다른 옷이 나온다.", "fig-denoise-unseen", "처음 보는 이미지의 잡음 제거(기억 30장)")
+  "잡음은 사라졌지만 기억 속의 다른 옷이 나온다.", "fig-denoise-unseen",
+  "처음 보는 이미지의 잡음 제거(기억 30장)"})
+local t_noisy = mse(T_noisy, X_test)
 
 -- %% 7. 기억을 늘리면: 훈련 이미지 수에 따른 복원 오차
 -- 훈련 데이터의 앞에서부터 이미지를 더 많이 기억시키면(한 장에 잡음 버전

@@ -177,7 +177,7 @@ do
   local n1, r1 = s:match("기억한 이미지 30장 ==\nMSE: 잡음 이미지 ([%d.]+) %-> 복원 이미지 ([%d.]+)")
   t.ok(tonumber(n1) and tonumber(n1) > 0.01 and tonumber(r1) < 1e-3,
        "ch5/project_denoise: a remembered image comes back clean")
-  local tn, tr = s:match("MSE: 잡음 이미지 ([%d.]+) %-> 복원 이미지 ([%d.]+) %(기억 30장%)")
+  local tn, tr = s:match("처음 보는 테스트 이미지 10장 %(기억 30장%) ==\nMSE: 잡음 이미지 ([%d.]+) %-> 복원 이미지 ([%d.]+)")
   t.ok(tonumber(tr) and tonumber(tr) > tonumber(tn),
        "ch5/project_denoise: 30 remembered images do not generalise to unseen ones")
   local big = tonumber(s:match("이미지  1000장: 복원 MSE ([%d.]+)"))
