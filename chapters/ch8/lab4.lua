@@ -57,7 +57,7 @@ for k, pth in ipairs(paths) do
 end
 plot.lines(curves, out "optimizer_loss.png",
            {title = "걸음에 따른 손실", xlabel = "걸음", ylabel = "log10 f(x, y)", grid = true,
-            caption = "@fig-lab8-4-paths의 경로를 따라 손실 f가 줄어드는 모습(log10)",
+            caption = "여섯 옵티마이저의 경로를 따라 손실 f가 줄어드는 모습(log10)",
             label = "fig-lab8-4-loss"})
 
 -- %% 패션 MNIST에서 옵티마이저 비교
