@@ -22,7 +22,7 @@ end
 local x_train, y_train = fm.train.x:slice(1, 1, n), fm.train.y:slice(1, 1, n)
 local sizes = {8, 32, 128, 512}
 local curves, times = {}, {}
-local n_fit = n - math.floor(n * 0.2 + 0.5)   -- validation_split = 0.2 뒤에 학습에 쓰는 수
+local n_fit = math.floor(n * (1 - 0.2))   -- validation_split = 0.2일 때 학습에 쓰는 수(케라스의 계산)
 print(("훈련 %d장 중 %d장으로 학습, 나머지는 검증, 에포크 %d, Adam"):format(n, n_fit, epochs))
 book.value("bs_n", n, "%d")
 book.value("bs_epochs", epochs, "%d")
