@@ -11,14 +11,15 @@ local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 local function title(s) print("\n== " .. s .. " ==") end
 
 local fm = data.fashion_mnist()
+-- 배치 크기 실험의 데이터 수와 에포크, 드롭아웃 실험의 데이터 수와 에포크
+local n, epochs, nd, ed = 12000, 6, 2000, 40
+if QUICK then
+  n, epochs, nd, ed = 1500, 2, 500, 4
+  print("WORKBOOK_QUICK=1: 1,500장으로 2 에포크만 학습한다(드롭아웃 실험은 500장, 4 에포크)")
+end
 
 -- %% 배치 크기
 title("배치 크기(batch size)")
-local n, epochs = 12000, 6
-if QUICK then
-  n, epochs = 1500, 2
-  print("WORKBOOK_QUICK=1: 1,500장으로 2 에포크만 학습한다")
-end
 local x_train, y_train = fm.train.x:slice(1, 1, n), fm.train.y:slice(1, 1, n)
 local sizes = {8, 32, 128, 512}
 local curves, times = {}, {}
@@ -62,8 +63,6 @@ fig:save(out "batch_size.png", {caption = "배치 크기에 따른 검증 정확
 -- %% 드롭아웃
 -- 훈련 데이터를 일부러 적게 두고 큰 MLP를 오래 학습시켜 과적합을 일으킨다.
 title("드롭아웃(dropout)")
-local nd, ed = 2000, 40
-if QUICK then nd, ed = 500, 4 end
 local xd, yd = fm.train.x:slice(1, 1, nd), fm.train.y:slice(1, 1, nd)
 local xv, yv = fm.test.x:slice(1, 1, 2000), fm.test.y:slice(1, 1, 2000)
 print(("훈련 %d장, 검증 %d장(테스트 데이터의 앞부분), 에포크 %d"):format(nd, xv:size(1), ed))

@@ -11,12 +11,7 @@ local t = require "tap"
 local TORCH = dofile(arg[0]:match("(.*/)") .. "../fixtures/ch8_paths.lua")
 
 local L = require("helpers.chapter_labs")(t, "ch8")
-local lab, has = L.lab, L.has
-
-local function near(a, b, tol, name)
-  local ok = t.ok(a and math.abs(a - b) <= tol, name)
-  if not ok then t.diag(("got %s, want %.6g (tol %g)"):format(tostring(a), b, tol)) end
-end
+local lab, has, near = L.lab, L.has, L.near
 local function nums(s)
   local v = {}
   for q in (s or ""):gmatch("[-%d.e+]+") do v[#v + 1] = tonumber(q) end
@@ -158,7 +153,7 @@ end
 -- LAB 8-5: batch size and dropout --------------------------------------------------
 do
   local s = lab("ch8/lab5.lua", {
-    {"WORKBOOK_QUICK=1: 1,500장으로 2 에포크만 학습한다", "quick mode says so"},
+    {"WORKBOOK_QUICK=1: 1,500장으로 2 에포크만 학습한다(드롭아웃 실험은 500장, 4 에포크)", "quick mode says so"},
     {"배치 크기    8: 에포크당 갱신   150번", "1200 / 8 updates an epoch"},
     {"배치 크기  512: 에포크당 갱신     3번", "ceil(1200 / 512) updates an epoch"},
   }, {{"batch_size.png", 900, 380}, {"dropout.png", 900, 380}})
