@@ -264,7 +264,12 @@ R.losses = {
     aliases = {"mean_squared_error"},
     kernel = K.mse,
     targets = function(y, out, what, full) return same_as_output("mse", y, out, what, full) end,
-    correct = correct_threshold,
+    -- Keras picks accuracy by shape: one output column is binary_accuracy,
+    -- several (one-hot targets) categorical_accuracy (argmax against argmax)
+    correct = function(out, y, plan)
+      if out:dim() == 2 and out:size(2) > 1 then return correct_onehot(out, y) end
+      return correct_threshold(out, y, plan)
+    end,
   },
 }
 

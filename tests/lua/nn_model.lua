@@ -302,4 +302,22 @@ t.ok(mi.built and table.concat(mi.input_shape, ",") == "6" and #mi.layers == 2,
 t.raises(function() nn.Sequential{nn.Dense(3, {input_shape = {2}}), nn.Input{shape = {2}}} end,
          "nn.Input can only be the first entry")
 
+-- "accuracy" with mse on one-hot targets is Keras's categorical_accuracy
+-- (argmax against argmax), not a 0.5 threshold per column: every output
+-- here is below 0.5, rows 1-3 have the right argmax, row 4 not
+do
+  local ma = nn.Sequential{nn.Dense(3, {input_shape = {3}, use_bias = false})}
+  ma:set_weights({T{{0.3, 0.1, 0.1}, {0.1, 0.3, 0.1}, {0.1, 0.1, 0.3}}})
+  ma:compile{optimizer = "sgd", loss = "mse", metrics = {"accuracy"}}
+  local xa = T{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}
+  local ya = T{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 1, 0}}
+  local _, acc_mse = ma:evaluate(xa, ya, {verbose = 0})
+  t.near(acc_mse, 0.75, 1e-6, "mse with several outputs: accuracy is categorical (argmax)")
+  local mb = nn.Sequential{nn.Dense(1, {input_shape = {1}, use_bias = false})}
+  mb:set_weights({T{{1}}})
+  mb:compile{optimizer = "sgd", loss = "mse", metrics = {"accuracy"}}
+  local _, acc_bin = mb:evaluate(T{{0.2}, {0.8}, {0.7}}, T{0, 1, 0}, {verbose = 0})
+  t.near(acc_bin, 2 / 3, 1e-6, "mse with one output: accuracy thresholds at 0.5")
+end
+
 t.done()

@@ -5,7 +5,7 @@
 -- it printed and drew.
 --   local L = require("helpers.chapter_labs")(t, "ch4")
 --   local s = L.lab("ch4/lab1.lua", {{text, name}, ...}, {{png, min_w, min_h}, ...})
---   L.has(s, text, name); L.number(s, pattern); L.done()
+--   L.has(s, text, name); L.number(s, pattern); L.near(a, b, tol, name); L.done()
 local image = require "image"
 
 return function(t, tag)
@@ -46,6 +46,13 @@ return function(t, tag)
     if not t.ok(good, ("%s/%s: at least %dx%d, not blank"):format(lab, name, min_w, min_h)) then
       t.diag(("%dx%d, white fraction %.3f"):format(s[2], s[1], white))
     end
+  end
+
+  -- a number within tol of the wanted one (nil fails), the two shown if not
+  function L.near(a, b, tol, name)
+    local ok = t.ok(a and math.abs(a - b) <= tol, name)
+    if not ok then t.diag(("got %s, want %.6g (tol %g)"):format(tostring(a), b, tol)) end
+    return ok
   end
 
   function L.number(s, pattern)
