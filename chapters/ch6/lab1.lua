@@ -8,7 +8,7 @@ local book = require "book"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
--- %% 6.1 곡선 모양의 데이터
+-- %% 곡선 모양의 데이터
 -- 교재의 nonlinear.csv 대신 같은 성격의 데이터를 식으로 만든다. 참 함수는
 -- f(x) = sin(πx) + 0.5x (x는 -1 ~ 1)이고, 잡음은 난수 대신 고정된 식(셰이더에서 흔히
 -- 쓰는 의사 난수: sin(12.9898·i)·43758.5453의 소수 부분)으로 만들어, 누가 실행해도
@@ -30,7 +30,7 @@ end
 local Xtr, Ytr, Xte, Yte = T(xtr), T(ytr), T(xte), T(yte)
 print(("훈련 데이터 %d개, 테스트 데이터 %d개"):format(#xtr, #xte))
 
--- %% 6.2 PolynomialFeatures: x 하나를 1, x, x², x³으로
+-- %% PolynomialFeatures: x 하나를 1, x, x², x³으로
 local poly3 = ml.PolynomialFeatures{degree = 3}
 local P = poly3:fit_transform(T{{0.5}, {2}})
 title("PolynomialFeatures{degree = 3}")
@@ -38,7 +38,7 @@ print("특성 이름: " .. table.concat(poly3:get_feature_names_out(), ", "))
 print(("x = 0.5 → %s"):format(table.concat(P[1]:totable(), ", ")))
 print(("x = 2   → %s"):format(table.concat(P[2]:totable(), ", ")))
 
--- %% 6.3 차수를 바꾸며 맞추기
+-- %% 차수를 바꾸며 맞추기
 -- 다항 특성을 만든 뒤의 회귀는 보통의 선형 회귀이다. 차수마다 훈련 MSE와
 -- 테스트 MSE를 잰다.
 local DEGREES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
@@ -68,7 +68,7 @@ book.value("best_test", te_err[best], "%.4f")
 book.value("mse10_train", tr_err[#DEGREES], "%.4f")
 book.value("mse10_test", te_err[#DEGREES], "%.4f")
 
--- %% 6.4 그림: 맞춘 곡선과 차수별 오차
+-- %% 그림: 맞춘 곡선과 차수별 오차
 local grid = T.linspace(-1, 1, 200)
 local G = grid:reshape(200, 1)
 local lines = {}

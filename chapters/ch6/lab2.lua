@@ -14,14 +14,14 @@ local function list(t, fmt)
   return table.concat(out, ", ")
 end
 
--- %% 6.5 데이터: 꽃잎 너비와 버지니카
+-- %% 데이터: 꽃잎 너비와 버지니카
 local iris = data.iris()
 local N = iris.data:shape()[1]
 local width = iris.data:select(2, 4)               -- 꽃잎 너비 (cm)
 local is_virginica = iris.target:eq(2)              -- 버지니카이면 1, 아니면 0
 print(("붓꽃 %d송이, 버지니카 %d송이"):format(N, is_virginica:sum()))
 
--- %% 6.6 시그모이드와 경사 하강법으로 직접 학습하기
+-- %% 시그모이드와 경사 하강법으로 직접 학습하기
 -- 가설: p = σ(wx + b), σ(z) = 1 / (1 + e^(-z)).
 -- 손실은 교차 엔트로피(cross-entropy) 평균 L = -mean(y log p + (1 - y) log(1 - p)),
 -- 그 기울기는 dL/dw = mean((p - y) x), dL/db = mean(p - y)로 선형 회귀와 같은 꼴이다.
@@ -38,7 +38,7 @@ for step = 1, STEPS do
   end
 end
 
--- %% 6.7 같은 문제를 LogisticRegression으로
+-- %% 같은 문제를 LogisticRegression으로
 -- 규제 없이(penalty = 'none') 풀면 직접 구한 w, b와 같아야 한다. 사이킷런의
 -- 기본값은 규제 강도 C = 1인 L2 규제라서 답이 조금 달라진다.
 local X1 = width:reshape(N, 1)
@@ -79,7 +79,7 @@ plot.scatter(width, is_virginica, out "sigmoid_fit.png", {label = "붓꽃 (1 = �
             "규제가 있는 LogisticRegression 기본값, 회색 점선은 p = 0.5인 결정 경계이다.",
   fig_label = "fig-sigmoid-fit"})
 
--- %% 6.8 소프트맥스 회귀: 세 품종을 한 번에
+-- %% 소프트맥스 회귀: 세 품종을 한 번에
 -- 꽃잎 길이와 너비를 표준화한 두 특성으로 세 품종을 가린다. 클래스마다
 -- 점수 z_k = w_k·x + b_k를 만들고 소프트맥스 p_k = e^(z_k) / Σ_j e^(z_j)로 확률을 낸다.
 -- 사이킷런(lbfgs, multi_class='multinomial')이 최소화하는 값은

@@ -9,7 +9,7 @@ local book = require "book"
 local function title(s) print("\n== " .. s .. " ==") end
 local function log2(x) return math.log(x, 2) end
 
--- %% 6.9 엔트로피: 놀라움의 평균
+-- %% 엔트로피: 놀라움의 평균
 -- H(P) = -Σ p_i log₂ p_i (단위: 비트). 0 log 0은 0으로 친다.
 local function H(p)
   local h = 0
@@ -29,7 +29,7 @@ end
 book.value("h_coin90", H{0.9, 0.1}, "%.3f")
 book.value("h_die", H{1/6, 1/6, 1/6, 1/6, 1/6, 1/6}, "%.3f")
 
--- %% 6.10 교차 엔트로피와 KL 발산
+-- %% 교차 엔트로피와 KL 발산
 -- 참 분포 P와 모델의 예측 Q: H(P, Q) = -Σ p_i log₂ q_i,
 -- D_KL(P‖Q) = Σ p_i log₂(p_i / q_i) = H(P, Q) - H(P) ≥ 0.
 local P = {0.7, 0.2, 0.1}
@@ -58,7 +58,7 @@ local ll = ml.metrics.log_loss({0, 0}, T{Qs[1][2], Qs[2][2]}, {labels = {0, 1, 2
 local ll_hand = -(math.log(0.6) + math.log(0.1)) / 2
 print(("log_loss = %.4f, 직접 계산 -(ln 0.6 + ln 0.1)/2 = %.4f"):format(ll, ll_hand))
 
--- %% 6.11 두 클래스의 불순도: 엔트로피와 지니
+-- %% 두 클래스의 불순도: 엔트로피와 지니
 -- 양성의 비율 p에 대해 엔트로피 H(p)와 지니 불순도 G(p) = 1 - p² - (1-p)² = 2p(1-p)
 local ps, hs, gs = {}, {}, {}
 for i = 0, 100 do
@@ -72,7 +72,7 @@ plot.lines({{x = ps, y = hs, label = "엔트로피 H(p) (비트)"},
   caption = "양성의 비율 p에 따른 엔트로피와 지니 불순도. 둘 다 p = 0.5에서 가장 크고 " ..
             "한 클래스만 남으면(p = 0, 1) 0이다.", label = "fig-impurity"})
 
--- %% 6.12 정보 이득: ID3의 첫 질문 고르기
+-- %% 정보 이득: ID3의 첫 질문 고르기
 -- 14일 동안의 날씨(전망, 기온, 습도, 바람)와 테니스 경기 여부. 속성으로 나누기
 -- 전 엔트로피에서 나눈 뒤 엔트로피의 가중 평균을 뺀 값이 정보 이득이다.
 local names = {"전망(outlook)", "기온(temperature)", "습도(humidity)", "바람(wind)"}

@@ -8,12 +8,12 @@ local book = require "book"
 
 local function title(s) print("\n== " .. s .. " ==") end
 
--- %% 6.13 반달 데이터
+-- %% 반달 데이터
 local X, y = data.make_moons{n_samples = 200, noise = 0.2, random_state = 42}
 local Xtr, Xte, ytr, yte = ml.train_test_split(X, y, {test_size = 0.25, random_state = 0})
 print(("반달 데이터 %d개: 훈련 %d개, 테스트 %d개"):format(X:shape()[1], Xtr:shape()[1], Xte:shape()[1]))
 
--- %% 6.14 직선 하나: 표준화 + LinearSVC
+-- %% 직선 하나: 표준화 + LinearSVC
 local linear = ml.Pipeline({{"scaler", ml.StandardScaler()},
                             {"svm", ml.LinearSVC{C = 1, loss = "hinge", random_state = 0}}})
 linear:fit(Xtr, ytr)
@@ -46,7 +46,7 @@ print(("다항 커널 SVC의 서포트 벡터: %d개 (클래스별 %s)"):format(
   kernel_svm.steps[2][2].support_vectors_:shape()[1],
   table.concat(kernel_svm.steps[2][2].n_support_, ", ")))
 
--- %% 6.15 결정 영역
+-- %% 결정 영역
 local fig = plot.subplots{cols = 3, width = 420, height = 380,
   title = "반달 데이터의 결정 영역: 직선, 다항 특성, 다항 커널"}
 for _, r in ipairs(rows) do

@@ -8,7 +8,7 @@ local book = require "book"
 local function title(s) print("\n== " .. s .. " ==") end
 local QUICK = os.getenv("WORKBOOK_QUICK") ~= nil
 
--- %% 6.16 데이터
+-- %% 데이터
 local X, y = data.make_moons{n_samples = 1000, noise = 0.3, random_state = 1}
 local Xtr, Xte, ytr, yte = ml.train_test_split(X, y, {test_size = 0.25, random_state = 0})
 print(("반달 데이터 %d개 (잡음 0.3): 훈련 %d개, 테스트 %d개"):format(X:shape()[1],
@@ -22,12 +22,12 @@ local function report(key, name, model)
   return b
 end
 
--- %% 6.17 기준: 결정 트리 하나
+-- %% 기준: 결정 트리 하나
 title("정확도 (훈련 / 테스트)")
 report("tree", "결정 트리 (깊이 제한 없음)",
   ml.DecisionTreeClassifier{random_state = 0}:fit(Xtr, ytr))
 
--- %% 6.18 투표: 서로 다른 분류기 셋의 다수결과 확률 평균
+-- %% 투표: 서로 다른 분류기 셋의 다수결과 확률 평균
 local function members()
   return {{"lr", ml.LogisticRegression()},
           {"svc", ml.SVC{probability = true, random_state = 0}},
@@ -42,7 +42,7 @@ report("hard", "투표: 직접 투표 (voting='hard')",
 report("soft", "투표: 간접 투표 (voting='soft')",
   ml.VotingClassifier{estimators = members(), voting = "soft"}:fit(Xtr, ytr))
 
--- %% 6.19 배깅과 OOB 점수
+-- %% 배깅과 OOB 점수
 -- 부트스트랩 표본마다 트리를 하나씩 키운다. 각 트리가 뽑지 않은 샘플(약 37%)로
 -- 매긴 점수가 OOB(out-of-bag) 점수로, 따로 떼어 둔 검증 데이터 없이 얻는 일반화 추정이다.
 local N_EST = QUICK and 100 or 300
@@ -51,7 +51,7 @@ report("bagging", ("배깅 (트리 %d개)"):format(N_EST), bag)
 local rf = ml.RandomForestClassifier{n_estimators = N_EST, oob_score = true, random_state = 0}:fit(Xtr, ytr)
 report("forest", ("랜덤 포레스트 (트리 %d개)"):format(N_EST), rf)
 
--- %% 6.20 부스팅: 앞의 모델이 틀린 것을 다음 모델이 고친다
+-- %% 부스팅: 앞의 모델이 틀린 것을 다음 모델이 고친다
 local ada = ml.AdaBoostClassifier{n_estimators = 100, learning_rate = 0.5, random_state = 0}:fit(Xtr, ytr)
 report("ada", "에이다부스트 (깊이 1 트리 100개)", ada)
 local gb = ml.GradientBoostingClassifier{n_estimators = 100, learning_rate = 0.1, max_depth = 3,
@@ -70,7 +70,7 @@ for _, r in ipairs(results) do
 end
 print(("투표 참가자를 빼고 테스트 정확도가 가장 높은 모델: %s (%.4f)"):format(best.name, best.test))
 
--- %% 6.21 그림: 결정 영역과 정확도 막대
+-- %% 그림: 결정 영역과 정확도 막대
 local shown = {tree = "결정 트리", soft = "간접 투표", bagging = "배깅",
                forest = "랜덤 포레스트", ada = "에이다부스트", gb = "그레이디언트 부스팅"}
 local fig = plot.subplots{cols = 3, width = 400, height = 360,
