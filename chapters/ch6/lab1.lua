@@ -82,7 +82,7 @@ plot.scatter(Xtr:reshape(-1), Ytr, out "poly_fits.png", {label = "훈련 데이�
               label = "테스트 데이터"}},
   title = "다항 회귀: 차수 1, " .. best_d .. ", 10", xlabel = "입력 x", ylabel = "출력 y",
   caption = ("차수 1(과소적합), 테스트 오차가 가장 작은 차수 %d, 차수 10(과대적합)의 " ..
-             "회귀 곡선."):format(best_d), fig_label = "fig-poly-fits"})
+             "회귀 곡선."):format(best_d), fig_label = "fig-poly-degree-fits"})
 plot.lines({{x = DEGREES, y = tr_err, label = "훈련 MSE", marker = "o"},
             {x = DEGREES, y = te_err, label = "테스트 MSE", marker = "s"}},
   out "poly_errors.png", {title = "차수에 따른 훈련 오차와 테스트 오차",
