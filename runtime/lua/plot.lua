@@ -2095,7 +2095,8 @@ public("feature_importances", function(model, path, opts)
                               ylabel = opts.ylabel or "중요도 (importance)",
                               color = opts.color, values = opts.values,
                               decimals = opts.decimals or 3,
-                              width = opts.width, height = opts.height})
+                              width = opts.width, height = opts.height,
+                              caption = opts.caption, label = opts.label})
 end)
 
 M.font = core.font    -- the font family the figures use

@@ -549,6 +549,26 @@ t.raises(function() plot.heatmap(corr, plot.subplots{}) end,
          "a heat map is a figure of its own", "heatmap in subplots")
 t.ok(png_size(good) == nil, "no failed call wrote its file")
 
+-- plot.feature_importances hands caption= and label= on to the bar chart
+-- it draws, so the book sees them (they were lost on the way)
+do
+  local bin = os.getenv("WORKBOOK") or "./workbook"
+  local script, log, png = path("imp.lua"), path("imp.log"), path("imp.png")
+  local f = assert(io.open(script, "w"))
+  f:write(("require('plot').feature_importances({0.7, 0.3}, %q, " ..
+           "{caption = '중요도', label = 'fig-imp'})\n"):format(png))
+  f:close()
+  local p = io.popen(("WORKBOOK_READS='%s' %s run '%s' 2>&1; echo rc=$?"):format(log, bin, script))
+  local s = p:read("a")
+  p:close()
+  t.ok(s:find("rc=0", 1, true), "feature_importances with caption= and label= runs")
+  local fh = io.open(log)
+  local l = fh and fh:read("a") or ""
+  if fh then fh:close() end
+  t.ok(l:find("imp.png\tfig-imp\t중요도\n", 1, true),
+       "feature_importances: its caption and label reach the book's log")
+end
+
 for _, f in ipairs(written) do os.remove(f) end
 local left = io.popen('ls -A "' .. dir .. '"'):read("a")
 t.is(left, "", "every file written was expected")
