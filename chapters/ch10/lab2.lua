@@ -11,8 +11,8 @@ local book = require "book"
 local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 local N_TRAIN, N_TEST, EPOCHS = 4000, 500, 50
 if QUICK then
-  N_TRAIN, EPOCHS = 1000, 8
-  print("WORKBOOK_QUICK=1: 훈련 시퀀스 4000개, 50 에포크 대신 1000개, 8 에포크로 줄인다")
+  N_TRAIN, EPOCHS = 2000, 20
+  print("WORKBOOK_QUICK=1: 훈련 시퀀스 4000개, 50 에포크 대신 2000개, 20 에포크로 줄인다")
 end
 local STEPS, UNITS, TOL = 30, 16, 0.04
 
