@@ -78,7 +78,7 @@ end
 title("SimpleRNN(20)")
 local loss20 = train(rnn20, "SimpleRNN(20)")
 local p20 = probe(rnn20, "SimpleRNN(20)")
-book.value("rnn20_loss", loss20[#loss20], "%.4f")
+book.value("rnn20_loss", loss20[#loss20], "%.5f")
 book.value("rnn20_probe", p20[1], "%.2f")
 
 -- %% 10.5 유닛을 256개로 늘리기
@@ -88,7 +88,7 @@ title("SimpleRNN(256)")
 local loss256 = train(rnn256, "SimpleRNN(256)")
 local p256 = probe(rnn256, "SimpleRNN(256)")
 book.value("rnn256_params", (rnn256:count_params()))
-book.value("rnn256_loss", loss256[#loss256], "%.4f")
+book.value("rnn256_loss", loss256[#loss256], "%.5f")
 book.value("rnn256_probe", p256[1], "%.2f")
 
 -- %% 10.6 순환 계층 쌓기 (return_sequences)
@@ -106,7 +106,7 @@ title("SimpleRNN(34) 네 층")
 local loss_st = train(stacked, "SimpleRNN(34) x 4")
 local p_st = probe(stacked, "SimpleRNN(34) x 4")
 book.value("stacked_params", (stacked:count_params()))
-book.value("stacked_loss", loss_st[#loss_st], "%.4f")
+book.value("stacked_loss", loss_st[#loss_st], "%.5f")
 book.value("stacked_probe", p_st[1], "%.2f")
 
 -- 세 모델의 학습 곡선: 손실이 여러 자릿수에 걸쳐 줄어들므로 log10으로 그린다
