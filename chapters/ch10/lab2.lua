@@ -122,7 +122,7 @@ for _, k in ipairs(kinds) do
   local mse = (pred - test_y):square():mean()
   local acc = (pred - test_y):abs():lt(TOL):sum() / N_TEST
   print(("%-10s %10d %12.5f %10.3f %8.1f"):format(k[1], m:count_params(), mse, acc, secs[k[1]]))
-  book.value("mse_" .. k[1], mse, "%.4f")
+  book.value("mse_" .. k[1], mse, "%.5f")
   book.value("acc_" .. k[1], acc, "%.3f")
   book.value("sec_" .. k[1], secs[k[1]], "%.0f")
   plot.scatter(test_y:reshape(N_TEST), pred:reshape(N_TEST), scatter,
