@@ -75,21 +75,23 @@ local function probe(m, name)
   return p
 end
 
-title("SimpleRNN(20)")
-local loss20 = train(rnn20, "SimpleRNN(20)")
-local p20 = probe(rnn20, "SimpleRNN(20)")
-book.value("rnn20_loss", loss20[#loss20], "%.5f")
-book.value("rnn20_probe", p20[1], "%.2f")
+-- 모델 하나를 학습하고 두 시퀀스를 물어본 뒤, 책에 싣는 값을 key로 남긴다
+local function experiment(m, key, name)
+  title(name)
+  local loss = train(m, name)
+  local p = probe(m, name)
+  book.value(key .. "_loss", loss[#loss], "%.5f")
+  book.value(key .. "_probe", p[1], "%.2f")
+  return loss
+end
+
+local loss20 = experiment(rnn20, "rnn20", "SimpleRNN(20)")
 
 -- %% 10.5 유닛을 256개로 늘리기
 local rnn256 = rnn_model {nn.SimpleRNN(256, {input_shape = {seq_len, 1}})}
 rnn256:summary()
-title("SimpleRNN(256)")
-local loss256 = train(rnn256, "SimpleRNN(256)")
-local p256 = probe(rnn256, "SimpleRNN(256)")
+local loss256 = experiment(rnn256, "rnn256", "SimpleRNN(256)")
 book.value("rnn256_params", (rnn256:count_params()))
-book.value("rnn256_loss", loss256[#loss256], "%.5f")
-book.value("rnn256_probe", p256[1], "%.2f")
 
 -- %% 10.6 순환 계층 쌓기 (return_sequences)
 -- 위층의 순환 계층도 시퀀스를 입력으로 받아야 하므로, 아래 세 층은
@@ -102,12 +104,8 @@ local stacked = rnn_model {
   nn.SimpleRNN(34),
 }
 stacked:summary()
-title("SimpleRNN(34) 네 층")
-local loss_st = train(stacked, "SimpleRNN(34) x 4")
-local p_st = probe(stacked, "SimpleRNN(34) x 4")
+local loss_st = experiment(stacked, "stacked", "SimpleRNN(34) x 4")
 book.value("stacked_params", (stacked:count_params()))
-book.value("stacked_loss", loss_st[#loss_st], "%.5f")
-book.value("stacked_probe", p_st[1], "%.2f")
 
 -- 세 모델의 학습 곡선: 손실이 여러 자릿수에 걸쳐 줄어들므로 log10으로 그린다
 local function log10s(xs)
