@@ -4,16 +4,14 @@
 -- SimpleRNN, LSTM, GRU(유닛 10개) 세 가지 순환 계층으로 풀어 비교한다.
 -- 그림은 out/ch10/lab1/ 에 저장된다.
 local tensor, nn, plot = require "tensor", require "nn", require "plot"
+local book = require "book"
 
 tensor.seed(2024)
 
+-- 전체 실행도 1초 남짓이므로 WORKBOOK_QUICK=1이어도 에포크를 줄이지 않는다
 local epochs = 50
-if os.getenv("WORKBOOK_QUICK") == "1" then
-  epochs = 10
-  print("WORKBOOK_QUICK=1: 에포크를 50 대신 10으로 줄여 학습한다")
-end
 
--- ANCHOR: data
+-- %% 데이터: 사인 곡선에서 잘라 낸 시퀀스
 -- 구간 [0, 2.5]를 11개 점으로 나누고, 시퀀스마다 정규분포에서 뽑은
 -- shift만큼 옮긴 자리의 사인 값을 잘라 낸다. 앞의 10개 값이 입력,
 -- 11번째 값이 맞혀야 할 목표이다.
@@ -39,10 +37,11 @@ for k, i in ipairs {2, 4, 6, 10} do
   series[k] = {x = xs, y = ys, label = ("시퀀스 %d"):format(i), marker = "o"}
 end
 plot.lines(series, out "windows.png", {title = "사인 곡선에서 잘라 낸 시퀀스 (마지막 점이 목표값)",
-                                       xlabel = "구간 위의 위치", ylabel = "sin"})
--- ANCHOR_END: data
+                                       xlabel = "구간 위의 위치", ylabel = "sin",
+                                       caption = "사인 곡선에서 잘라 낸 시퀀스 네 개. 앞의 10개 점이 입력, 마지막 점이 목표값이다.",
+                                       label = "fig-ch10-sine-windows"})
 
--- ANCHOR: models
+-- %% 세 모델
 -- 세 모델은 순환 계층만 다르고, 모두 마지막 상태를 Dense(1)로 받아
 -- 다음 값 하나를 내놓는다 (return_sequences = false)
 local function make(layer)
@@ -58,9 +57,8 @@ for _, k in ipairs(kinds) do
   model:summary()
   models[k[1]] = model
 end
--- ANCHOR_END: models
 
--- ANCHOR: train
+-- %% 학습
 local curves = {}
 for i, k in ipairs(kinds) do
   -- 에포크마다 진행 막대를 찍지 않도록 verbose = 0으로 학습한다
@@ -68,10 +66,11 @@ for i, k in ipairs(kinds) do
   curves[i] = {y = histories[k[1]].history.loss, label = k[1]}
 end
 plot.lines(curves, out "loss.png", {title = "세 순환 계층의 학습 손실 (MSE)",
-                                    xlabel = "에포크", ylabel = "손실"})
--- ANCHOR_END: train
+                                    xlabel = "에포크", ylabel = "손실",
+                                    caption = "LAB 10-1: 세 순환 계층의 학습 손실",
+                                    label = "fig-ch10-sine-loss"})
 
--- ANCHOR: evaluate
+-- %% 평가
 print(("%-10s %10s %12s %12s"):format("모델", "파라미터", "훈련 MSE", "테스트 MSE"))
 local fig = plot.subplots{cols = 3, title = "테스트 시퀀스: 실제 값과 예측 값", width = 360,
                           height = 340}
@@ -81,14 +80,16 @@ for _, k in ipairs(kinds) do
   local train_mse = model:evaluate(train_x, train_y, {verbose = 0})
   local test_mse = model:evaluate(test_x, test_y, {verbose = 0})
   print(("%-10s %10d %12.5f %12.5f"):format(k[1], model:count_params(), train_mse, test_mse))
+  book.value("test_mse_" .. k[1], test_mse, "%.3f")
   local pred = model:predict(test_x)
   plot.scatter(test_y:reshape(20), pred:reshape(20), fig,
                {title = k[1], xlabel = "실제 값", ylabel = "예측 값",
                 xlim = {-1.1, 1.1}, ylim = {-1.1, 1.1}, equal = true})
   lines[#lines + 1] = {y = pred:reshape(20):totable(), label = k[1], marker = "o"}
 end
-fig:save(out "scatter.png")
+fig:save(out "scatter.png", {caption = "LAB 10-1: 테스트 시퀀스의 실제 값과 세 모델의 예측 값",
+                             label = "fig-ch10-sine-scatter"})
 plot.lines(lines, out "test_predictions.png",
            {title = "테스트 시퀀스 20개의 목표값과 세 모델의 예측", xlabel = "시퀀스 번호",
-            ylabel = "다음 값"})
--- ANCHOR_END: evaluate
+            ylabel = "다음 값", caption = "LAB 10-1: 테스트 시퀀스 20개의 목표값(검은 선)과 세 모델의 예측",
+            label = "fig-ch10-sine-test"})
