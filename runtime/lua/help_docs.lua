@@ -153,8 +153,8 @@ local docs = {
   ["nn.optimizers.SGD"] = "nn.optimizers.SGD{learning_rate, momentum, nesterov}: stochastic gradient descent (Keras 2.6 defaults: 0.01, 0, false)",
   ["nn.optimizers.Adam"] = "nn.optimizers.Adam{learning_rate, beta_1, beta_2, epsilon}: Adam (default learning_rate 0.001)",
   ["nn.optimizers.RMSprop"] = "nn.optimizers.RMSprop{learning_rate, rho, momentum, epsilon, ...}: RMSprop (default learning_rate 0.001)",
-  ["nn.optimizers.Adagrad"] = "nn.optimizers.Adagrad{learning_rate, initial_accumulator_value, epsilon}: Adagrad",
-  ["nn.optimizers.Adadelta"] = "nn.optimizers.Adadelta{learning_rate, rho, epsilon}: Adadelta",
+  ["nn.optimizers.Adagrad"] = "nn.optimizers.Adagrad{learning_rate, initial_accumulator_value, epsilon}: Adagrad, each weight's step shrinking with its summed squared gradients",
+  ["nn.optimizers.Adadelta"] = "nn.optimizers.Adadelta{learning_rate, rho, epsilon}: Adadelta, steps scaled by running averages of squared gradients and updates",
   ["nn.optimizers.Adamax"] = "nn.optimizers.Adamax{learning_rate, beta_1, beta_2, epsilon}: Adamax (Adam with the infinity norm)",
   ["nn.optimizers.Nadam"] = "nn.optimizers.Nadam{learning_rate, beta_1, beta_2, epsilon}: Adam with Nesterov momentum",
   ["nn.callbacks.EarlyStopping"] = "nn.callbacks.EarlyStopping{monitor, patience, min_delta, restore_best_weights, mode, verbose}: stops fit when monitor stops improving",
@@ -479,12 +479,15 @@ local docs = {
 -- methods share the method's line
 do
   local tensor = require "tensor"
-  for name, d in pairs(docs) do
-    local m = name:match("^Tensor:(.+)$")
+  local methods = {}
+  for name in pairs(docs) do methods[#methods + 1] = name end
+  for _, name in ipairs(methods) do
+    local d, m = docs[name], name:match("^Tensor:(.+)$")
     if m and type(rawget(tensor, m)) == "function" and not docs["tensor." .. m] then
       local args, rest = d:match("^t:[%w_]+%((.-)%)(.*)$")
       if args then
-        docs["tensor." .. m] = ("tensor.%s(t%s)%s"):format(m, args == "" and "" or ", " .. args, rest)
+        local sep = args == "" and "" or args:sub(1, 1) == "[" and "[, " .. args:sub(2) or ", " .. args
+        docs["tensor." .. m] = ("tensor.%s(t%s)%s"):format(m, sep, rest)
       end
     end
   end
