@@ -544,6 +544,8 @@ function M.walk(modules)
     local mod = package.loaded[m[2]]
     if type(mod) == "table" and m[1] == m[2] then walk(m[1], mod, 0) end
   end
+  -- book is required by labs, not made a global: its entries count once loaded
+  if package.loaded.book then walk("book", package.loaded.book, 0) end
   for _, c in ipairs(M.classes()) do
     for k, v in pairs(c[2]) do
       local name = c[1] .. ":" .. k
