@@ -249,9 +249,57 @@ M.render = function(v) return render(v, 0, {}) end
 
 ---------------------------------------------------------------- help
 
+-- The modules' public functions by value and by name, and the tables
+-- that hold them (modules, their sub-tables, the classes' methods), from
+-- help_docs (its walk and its one-line descriptions). Built on first use.
+M.modules = MODULES
+local index
+
+local function help_index()
+  if index then return index end
+  local H = require "help_docs"
+  index = {docs = H.docs, by_fn = {}, names = {}, tables = {}, classes = {}}
+  -- several names for one function (data.iris, data.load_iris): a module's
+  -- name before a method's, then the shorter, then the first
+  local function better(a, b)
+    local ca, cb = a:find(":") ~= nil, b:find(":") ~= nil
+    if ca ~= cb then return cb end
+    if #a ~= #b then return #a < #b end
+    return a < b
+  end
+  for _, e in ipairs(H.walk(MODULES)) do
+    local name, fn = e[1], e[2]
+    index.names[#index.names + 1] = name
+    local old = index.by_fn[fn]
+    if not old or better(name, old) then index.by_fn[fn] = name end
+    -- the tables on the way: nn.optimizers -> "nn.optimizers"
+    local prefix = name:match("^(.*)%.[^.:]+$")
+    if prefix and not name:find(":") then
+      local t
+      for part in prefix:gmatch("[^.]+") do
+        if t == nil then t = package.loaded[part] else t = type(t) == "table" and rawget(t, part) or nil end
+      end
+      if type(t) == "table" then index.tables[t] = prefix end
+    end
+  end
+  for _, c in ipairs(H.classes()) do
+    index.tables[c[2]] = c[1]
+    index.classes[c[3]] = c[1]
+  end
+  return index
+end
+
+-- "nn.Dense(units, ...): a fully connected layer" -> signature, sentence
+local function split_doc(d)
+  local sig, text = d:match("^(.-): (.*)$")
+  return sig or d, text or ""
+end
+
 -- A function's name and where it is defined, when it can be found among
 -- the loaded modules.
 local function find_name(fn)
+  local ok, ix = pcall(help_index)
+  if ok and ix.by_fn[fn] then return ix.by_fn[fn] end
   for _, m in ipairs(MODULES) do
     local mod = package.loaded[m[2]]
     if type(mod) == "table" then
@@ -295,15 +343,92 @@ local function doc_comment(fn)
   return table.concat(block, " "):gsub("%s+", " ")
 end
 
+-- one entry in full: name, where, signature, sentence
+local function show_entry(name, fn)
+  local ix = help_index()
+  local where = "a C function"
+  if fn then
+    local info = debug.getinfo(fn, "S")
+    if info and info.what ~= "C" then where = info.short_src .. ":" .. info.linedefined end
+  end
+  print(name .. "  (" .. where .. ")")
+  local sig, text = split_doc(ix.docs[name])
+  print("  " .. sig)
+  if text ~= "" then print("  " .. text) end
+end
+
+-- a table's entries, one line each: functions with their sentence, the
+-- sub-tables with how to list them
+local function list_table(x, prefix)
+  local ix = help_index()
+  local sep = prefix:find("%.") == nil and prefix:match("^%u") and ":" or "."
+  local keys = {}
+  for k, v in pairs(x) do
+    if type(k) == "string" and k:sub(1, 1) ~= "_" and
+       (type(v) == "function" or (type(v) == "table" and ix.tables[v])) then
+      keys[#keys + 1] = k
+    end
+  end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local v = x[k]
+    if type(v) == "table" then
+      print(("  %-24s (help(%s) lists them)"):format(k, ix.tables[v] == "Tensor" and "tensor.methods" or ix.tables[v]))
+    elseif not require("help_docs").internal[prefix .. sep .. k] then
+      local d = ix.docs[prefix .. sep .. k]
+      local _, text = split_doc(d or "")
+      print(("  %-24s %s"):format(k, d and text or (doc_comment(v) or "function")))
+    end
+  end
+end
+
 -- help()            what the REPL offers
--- help(module)      its functions, one line each
--- help(fn)          where it is defined and what its comment says
+-- help(module)      its functions, one line each (also nn.optimizers,
+--                   tensor.methods, and an object: help(t), help(df))
+-- help(fn)          its signature, what it does and where it is defined
+-- help("dense")     the functions whose names contain the word
 function M.help(x)
   if x == nil then
     print("modules: tensor (also T), nn, ml, data, plot, image, frame, linalg, sys")
     print("help(nn) lists a module's functions; help(nn.Dense) describes one;")
+    print("help(t) lists a tensor's (or data frame's, model's) methods; help(\"dense\") searches names;")
     print("out \"x.png\" is a path under out/repl/; Ctrl-C stops a running line,")
     print("Ctrl-D quits; the Up arrow brings back earlier lines.")
+    return
+  end
+  local ix = help_index()
+  if type(x) == "string" then
+    if ix.docs[x] then
+      local fn
+      for _, e in ipairs(require("help_docs").walk(MODULES)) do if e[1] == x then fn = e[2] end end
+      return show_entry(x, fn)
+    end
+    local want, hits = x:lower(), {}
+    for _, name in ipairs(ix.names) do
+      if name:lower():find(want, 1, true) then hits[#hits + 1] = name end
+    end
+    if #hits == 0 then
+      print(("no function's name contains '%s'; help() lists the modules"):format(x))
+      return
+    end
+    for _, name in ipairs(hits) do
+      print(("  %-32s %s"):format(name, (select(2, split_doc(ix.docs[name] or "")))))
+    end
+    return
+  end
+  local mt = getmetatable(x)
+  if (type(x) == "table" or type(x) == "userdata") and ix.classes[mt] then
+    local class = ix.classes[mt]
+    for _, c in ipairs(require("help_docs").classes()) do
+      if c[1] == class then
+        print(class .. " methods:")
+        list_table(c[2], class)
+      end
+    end
+    return
+  end
+  if type(x) == "table" and ix.tables[x] then
+    list_table(x, ix.tables[x])
     return
   end
   if type(x) == "table" and not has_tostring(x) then
@@ -321,12 +446,14 @@ function M.help(x)
     return
   end
   if type(x) == "function" then
+    local name = ix.by_fn[x]
+    if name and ix.docs[name] then return show_entry(name, x) end
     print(M.describe(x) or tostring(x))
     local d = doc_comment(x)
-    if d then print(d) end
+    print(d or "no description (not one of the modules' functions)")
     return
   end
-  print(render(x, 0, {}))
+  print(("%s is a %s, not a function or module; help() lists the modules"):format(render(x, 0, {}), type(x)))
 end
 
 ---------------------------------------------------------------- list
