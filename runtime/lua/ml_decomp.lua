@@ -35,9 +35,12 @@
 -- with fewer samples than features, the Gram) matrix accumulated in
 -- double precision instead of an SVD of the data: the same components
 -- and singular values, signs by scikit-learn's svd_flip. 'randomized' is
--- randomized_svd with QR normalisation (scikit-learn's 'auto' takes LU;
--- the subspace is the same) and draws from the runtime's RNG, so it
--- agrees with scikit-learn as far as both converge. The eigenproblems
+-- randomized_svd (LU-normalised power iterations, float32 products) with
+-- draws from the runtime's RNG, so it agrees with scikit-learn as far as
+-- both converge. 'auto' chooses as scikit-learn does, except that it
+-- keeps the exact solver where that costs no more than the randomized
+-- one would (min(n, d) <= 16 (n_components + n_oversamples): e.g. 50
+-- components of 784 pixels), giving the exact components there. The eigenproblems
 -- are always dense (LAPACK's dsyevr); 'arpack' is not offered. Isomap
 -- finds its paths by Dijkstra and stops with an error when the kNN graph
 -- falls apart (scikit-learn 1.2 joins the pieces with a warning). MDS is
@@ -129,6 +132,12 @@ function PCA:fit(X)
   local solver = self.svd_solver
   if solver == "auto" then
     solver = (math.max(n, d) <= 500 or frac or k >= 0.8 * r) and "full" or "randomized"
+    -- the exact solver costs max(n, d) r^2, the randomized one about
+    -- 16 x 2 max(n, d) r (k + 10) in float32 (and the exact answer is
+    -- what it approximates): take the exact one when it is no dearer
+    if solver == "randomized" and r <= 16 * (k + self.n_oversamples) then
+      solver = "full"
+    end
   end
   if solver == "randomized" and frac then
     fail("%s: a fraction n_components needs svd_solver = 'full'", what)

@@ -206,6 +206,26 @@ static int orthonormalise(float *a, int64_t rows, int64_t l, float *tau) {
   return 0;
 }
 
+/* rows x l matrix a replaced by P L of its LU factorisation (scipy's
+ * lu(permute_l=True)): the cheaper normaliser of the power iterations */
+static int lu_normalise(float *a, int64_t rows, int64_t l, lapack_int *piv) {
+  if (LAPACKE_sgetrf(LAPACK_ROW_MAJOR, (lapack_int)rows, (lapack_int)l, a,
+                     (lapack_int)l, piv) < 0)
+    return ML_ELAPACK;
+  for (int64_t i = 0; i < rows; i++)          /* L: unit lower trapezoid */
+    for (int64_t c = i; c < l; c++) a[i * l + c] = c == i ? 1.0f : 0.0f;
+  for (int64_t i = l - 1; i >= 0; i--) {       /* undo the row swaps */
+    int64_t j = piv[i] - 1;
+    if (j != i)
+      for (int64_t c = 0; c < l; c++) {
+        float t = a[i * l + c];
+        a[i * l + c] = a[j * l + c];
+        a[j * l + c] = t;
+      }
+  }
+  return 0;
+}
+
 int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
                    int64_t n_oversamples, int n_iter, double *mean,
                    double *comp, double *sv, double *total_var) {
@@ -219,6 +239,7 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   float *q = malloc((size_t)(na * l) * sizeof *q);
   float *y = malloc((size_t)(ma * l) * sizeof *y);
   float *tau = malloc((size_t)l * sizeof *tau);
+  lapack_int *piv = malloc((size_t)l * sizeof *piv);
   double *tmp = malloc((size_t)l * sizeof *tmp);
   double *B = malloc((size_t)(l * na) * sizeof *B);
   double *s = malloc((size_t)l * sizeof *s);
@@ -227,18 +248,19 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   double *u = malloc((size_t)(ma * l) * sizeof *u);
   double *sup = malloc((size_t)l * sizeof *sup);
   int rc = ML_ENOMEM;
-  if (!q || !y || !tau || !tmp || !B || !s || !uh || !vt || !u || !sup) goto out;
+  if (!q || !y || !tau || !piv || !tmp || !B || !s || !uh || !vt || !u || !sup) goto out;
   for (int64_t i = 0; i < na * l; i++) q[i] = (float)tensor_rand_normal();
   /* A q and A' y through the data's products */
 #define A_MUL(src, dst) (wide ? mul_xt(x, n, d, mean, src, l, dst, tmp) \
                               : mul_x(x, n, d, mean, src, l, dst, tmp))
 #define AT_MUL(src, dst) (wide ? mul_x(x, n, d, mean, src, l, dst, tmp) \
                                : mul_xt(x, n, d, mean, src, l, dst, tmp))
+  /* power iterations, LU-normalised past two as scikit-learn's 'auto' */
   for (int it = 0; it < n_iter; it++) {
     A_MUL(q, y);
-    if ((rc = orthonormalise(y, ma, l, tau))) goto out;
+    if (n_iter > 2 && (rc = lu_normalise(y, ma, l, piv))) goto out;
     AT_MUL(y, q);
-    if ((rc = orthonormalise(q, na, l, tau))) goto out;
+    if (n_iter > 2 && (rc = lu_normalise(q, na, l, piv))) goto out;
   }
   A_MUL(q, y);
   if ((rc = orthonormalise(y, ma, l, tau))) goto out;
@@ -253,12 +275,14 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
                      (lapack_int)na, sup) != 0)
     goto out;
   /* U = Q Uhat (ma x l) */
-  for (int64_t i = 0; i < ma; i++)
-    for (int64_t c = 0; c < l; c++) {
-      double acc = 0;
-      for (int64_t p = 0; p < l; p++) acc += (double)y[i * l + p] * uh[p * l + c];
-      u[i * l + c] = acc;
-    }
+  for (int64_t i = 0; i < ma * l; i++) u[i] = y[i];
+  double *u2 = malloc((size_t)(ma * l) * sizeof *u2);
+  rc = ML_ENOMEM;
+  if (!u2) goto out;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)ma, (int)l, (int)l,
+              1.0, u, (int)l, uh, (int)l, 0.0, u2, (int)l);
+  memcpy(u, u2, (size_t)(ma * l) * sizeof *u);
+  free(u2);
   for (int64_t c = 0; c < k; c++) {
     sv[c] = s[c];
     /* the sample side decides the sign: U (tall) or V' (wide) */
@@ -270,7 +294,7 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   }
   rc = 0;
 out:
-  free(q); free(y); free(tau); free(tmp); free(B); free(s); free(uh);
+  free(q); free(y); free(tau); free(piv); free(tmp); free(B); free(s); free(uh);
   free(vt); free(u); free(sup);
   return rc;
 }
