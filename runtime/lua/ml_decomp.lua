@@ -23,7 +23,7 @@
 --          method='standard', eigen_solver='auto'|'dense'}
 --     embedding_, reconstruction_error_; :fit, :fit_transform
 --   ml.Isomap{n_neighbors=5, n_components=2, eigen_solver='auto'|'dense',
---          path_method='auto'|'D', progress=}
+--          path_method='auto'|'D', progress=nil|true|false}
 --     embedding_, dist_matrix_, kernel_pca_ (eigenvalues_, eigenvectors_);
 --     :fit, :fit_transform, :transform
 --   ml.MDS{n_components=2, metric=true, n_init=4, max_iter=300, eps=1e-3,
@@ -458,17 +458,16 @@ function Isomap.check(e)
 end
 function ml.Isomap(o) return S.new_estimator(Isomap, o) end
 
--- a one-line bar on stderr while the shortest paths run (1000+ points,
--- or progress = true)
+-- fit's progress bar (nn_text.progbar: redrawn on a terminal, silent
+-- otherwise) over the shortest-path searches, for 1000+ points or
+-- progress = true; progress = false turns it off
 local function path_bar(n, on)
   if on == false or (on == nil and n < 1000) then return nil end
-  local t0 = os.time()
+  local bar = require("nn_text").progbar(n)
+  if not bar.tty then return nil end
+  io.write("Isomap: shortest paths from every point\n")
   return function(done, total)
-    local w = 30
-    local fill = math.floor(w * done / total)
-    io.stderr:write(("\rIsomap shortest paths %d/%d [%s%s] %ds"):format(done, total,
-      ("="):rep(fill), (" "):rep(w - fill), os.time() - t0))
-    if done == total then io.stderr:write("\n") end
+    if done < total then bar:update(done) else bar:finish() end
   end
 end
 
