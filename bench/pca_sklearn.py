@@ -24,5 +24,3 @@ for solver in solvers:
     print(solver, time.perf_counter() - t0)
     print(solver + "_cpu", time.process_time() - c0)
     print(solver + "_ratio", m.explained_variance_ratio_.sum())
-    if solver == "full":
-        np.save("/tmp/pca_sklearn_full_components.npy", m.components_[:5])

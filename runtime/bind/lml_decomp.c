@@ -31,43 +31,15 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "bind/lml_est.h"
 #include "bind/ltensor.h"
 #include "ml/decomp.h"
 #include "ml/linear.h"
 #include "ml/manifold.h"
-#include "ml/mlutil.h"
 
 #define LL(x) ((long long)(x))
 
-/* the tensor at i as contiguous finite (rows, cols) float32 values
- * (float64 converted); the converted copy replaces it on the stack */
-static const float *matrix_arg(lua_State *L, int i, const char *name,
-                               int64_t *rows, int64_t *cols) {
-  Tensor *t = test_tensor_any(L, i);
-  char b[160];
-  luaL_checkstack(L, 40, NULL);
-  if (!t) lerror(L, "%s must be a tensor, got a %s", name, luaL_typename(L, i));
-  if (t->ndim != 2)
-    lerror(L, "%s must be 2-D (samples, features), got shape %s", name,
-           tensor_shape_str(t, b, sizeof b));
-  if (t->shape[0] < 1 || t->shape[1] < 1)
-    lerror(L, "%s is empty, shape %s", name, tensor_shape_str(t, b, sizeof b));
-  if (t->dtype != TENSOR_F32) {
-    t = push_astype(L, t, TENSOR_F32);
-    lua_replace(L, i);
-  }
-  int pushed;
-  t = contiguous_tensor(L, i, &pushed);
-  if (pushed) lua_replace(L, i);
-  int64_t at = ml_find_nonfinite(t->data, t->size);
-  if (at >= 0)
-    lerror(L, "%s row %lld, column %lld is %s; values must be finite "
-           "numbers", name, LL(at / t->shape[1] + 1), LL(at % t->shape[1] + 1),
-           isnan(t->data[at]) ? "NaN" : "infinite");
-  *rows = t->shape[0];
-  *cols = t->shape[1];
-  return t->data;
-}
+#define matrix_arg ml_matrix_arg
 
 /* a tensor at i with `count` values as doubles (a scratch userdata) */
 static double *doubles_arg(lua_State *L, int i, const char *name, int64_t count) {
@@ -384,19 +356,12 @@ static int l_smacof(lua_State *L) {
   return 3;
 }
 
-static int l_check_x(lua_State *L) {
-  int64_t n, d;
-  lua_settop(L, 1);
-  matrix_arg(L, 1, "X", &n, &d);
-  return 1;
-}
-
 static const luaL_Reg functions[] = {
   {"pca", l_pca}, {"ipca_step", l_ipca_step}, {"kernel", l_kernel},
   {"kpca_fit", l_kpca_fit}, {"kpca_transform", l_kpca_transform},
   {"kpca_inverse_fit", l_kpca_inverse_fit}, {"lle", l_lle},
   {"isomap", l_isomap}, {"isomap_transform", l_isomap_transform},
-  {"smacof", l_smacof}, {"check_x", l_check_x}, {NULL, NULL}};
+  {"smacof", l_smacof}, {NULL, NULL}};
 
 int luaopen_ml_decomp(lua_State *L) {
   luaL_newlib(L, functions);

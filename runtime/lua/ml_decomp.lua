@@ -54,23 +54,9 @@ local call, describe, is_int = U.call, U.describe, U.is_int
 return function(ml, S)
 local L = S.linear
 
--- X for fitting: a finite 2-D tensor (float64 is taken as float32)
-local function fit_x(X, what)
-  return call(what, K.check_x, U.as_matrix(X, what))
-end
-
-local function predict_x(e, X, method)
-  local what = e.name .. "." .. method
-  if e.n_features_in_ == nil then
-    fail("%s: the model is not fitted yet; call fit(X) first", what)
-  end
-  X = fit_x(X, what)
-  if X:shape()[2] ~= e.n_features_in_ then
-    fail("%s: X has %d features, but %s was fitted with %d", what,
-         X:shape()[2], e.name, e.n_features_in_)
-  end
-  return X
-end
+-- X: a finite 2-D tensor (float64 is taken as float32); for transform
+-- also the feature count seen by fit
+local fit_x, predict_x = L.fit_x, L.predict_x
 
 local function check_int(e, k, lo, optional)
   local v = e[k]

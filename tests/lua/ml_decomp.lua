@@ -84,6 +84,18 @@ do
   t.is(m._fit_svd_solver, "full", "auto takes 'full' for small data, as scikit-learn")
 end
 
+do
+  local big, want = load("pca_big"), sk.pca_big
+  local m = ml.PCA{n_components = 2, svd_solver = "full"}:fit(big)
+  close(m.components_, want.components, 1e-4, "PCA on 2500 rows (two blocks) components_")
+  close(m.explained_variance_ratio_, want.ratio, 1e-4, "... explained_variance_ratio_")
+  close(m.singular_values_, want.sv, 1e-4, "... singular_values_")
+  t.near(m.noise_variance_, want.noise, 1e-4 * math.max(1, want.noise), "... noise_variance_")
+  close(m:transform(big:slice(1, 1, 3)), want.Z, 1e-4, "... transform")
+  local d = ml.PCA{n_components = 3, svd_solver = "full"}:fit(tall:double())
+  close(d.components_, sk.pca3.components, 1e-4, "PCA takes a float64 X (as float32)")
+end
+
 local wide = load("pca_wide")
 do
   local m, want = ml.PCA{n_components = 5, svd_solver = "full"}:fit(wide), sk.pca_wide
