@@ -42,7 +42,8 @@
 -- one would (min(n, d) <= 16 (n_components + n_oversamples): e.g. 50
 -- components of 784 pixels), giving the exact components there. The eigenproblems
 -- are always dense (LAPACK's dsyevr); 'arpack' is not offered. Isomap
--- finds its paths by Dijkstra and stops with an error when the kNN graph
+-- finds its paths by Dijkstra on the worker pool (path_method 'FW' gives
+-- the same distances that way) and stops with an error when the kNN graph
 -- falls apart (scikit-learn 1.2 joins the pieces with a warning). MDS is
 -- metric only (metric = false is not offered).
 local T = require "tensor"

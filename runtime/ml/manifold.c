@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "core/threads.h"
 #include "ml/linear.h"
 #include "ml/manifold.h"
 #include "ml/neighbors.h"
@@ -125,6 +126,41 @@ static HeapItem heap_pop(HeapItem *h, int64_t *len) {
   return top;
 }
 
+/* Dijkstra from sources first + [lo, hi) over a CSR graph into D's rows;
+ * each pool thread keeps its heap in its scratch slot */
+typedef struct {
+  const int64_t *start, *adj;
+  const double *wt;
+  int64_t n, heap_cap;
+  double *D;
+  int64_t first;
+  int oom[THREADS_MAX + 1];
+} PathJob;
+
+static void dijkstra_range(void *ctx, int64_t lo, int64_t hi, int slot) {
+  PathJob *j = ctx;
+  HeapItem *heap = threads_scratch(slot, (size_t)j->heap_cap * sizeof *heap);
+  if (!heap) { j->oom[slot] = 1; return; }
+  for (int64_t s = j->first + lo; s < j->first + hi; s++) {
+    double *row = j->D + s * j->n;
+    for (int64_t v = 0; v < j->n; v++) row[v] = INFINITY;
+    int64_t len = 0;
+    row[s] = 0;
+    heap_push(heap, &len, 0, s);
+    while (len > 0) {
+      HeapItem it = heap_pop(heap, &len);
+      if (it.d > row[it.v]) continue;
+      for (int64_t e = j->start[it.v]; e < j->start[it.v + 1]; e++) {
+        double nd = it.d + j->wt[e];
+        if (nd < row[j->adj[e]]) {
+          row[j->adj[e]] = nd;
+          heap_push(heap, &len, nd, j->adj[e]);
+        }
+      }
+    }
+  }
+}
+
 int isomap_paths(const float *x, int64_t n, int64_t d, int64_t k, double *D,
                  void (*progress)(void *, int64_t, int64_t), void *arg) {
   int64_t *idx = malloc((size_t)(n * k) * sizeof *idx);
@@ -132,9 +168,8 @@ int isomap_paths(const float *x, int64_t n, int64_t d, int64_t k, double *D,
   int64_t *start = calloc((size_t)(n + 1), sizeof *start);
   int64_t *adj = malloc((size_t)(2 * n * k) * sizeof *adj);
   double *wt = malloc((size_t)(2 * n * k) * sizeof *wt);
-  HeapItem *heap = malloc((size_t)(2 * n * k + 1) * sizeof *heap);
   int rc = ML_ENOMEM;
-  if (!idx || !dist || !start || !adj || !wt || !heap) goto out;
+  if (!idx || !dist || !start || !adj || !wt) goto out;
   if ((rc = mf_self_knn(x, n, d, k, idx, dist))) goto out;
   /* the graph with every edge both ways (CSR) */
   for (int64_t i = 0; i < n; i++)
@@ -155,29 +190,20 @@ int isomap_paths(const float *x, int64_t n, int64_t d, int64_t k, double *D,
     }
   free(fill);
   rc = 0;
-  for (int64_t s = 0; s < n; s++) {
-    double *row = D + s * n;
-    for (int64_t j = 0; j < n; j++) row[j] = INFINITY;
-    int64_t len = 0;
-    row[s] = 0;
-    heap_push(heap, &len, 0, s);
-    while (len > 0) {
-      HeapItem it = heap_pop(heap, &len);
-      if (it.d > row[it.v]) continue;
-      for (int64_t e = start[it.v]; e < start[it.v + 1]; e++) {
-        double nd = it.d + wt[e];
-        if (nd < row[adj[e]]) {
-          row[adj[e]] = nd;
-          heap_push(heap, &len, nd, adj[e]);
-        }
-      }
-    }
-    for (int64_t j = 0; j < n; j++)
-      if (isinf(row[j])) { rc = MF_DISCONNECTED; goto out; }
-    if (progress && ((s + 1) % 64 == 0 || s + 1 == n)) progress(arg, s + 1, n);
+  PathJob job = {start, adj, wt, n, 2 * n * k + 1, D, 0, {0}};
+  /* chunks of 64 sources on the worker pool, progress between chunks */
+  for (int64_t s0 = 0; s0 < n; s0 += 64) {
+    int64_t len = n - s0 < 64 ? n - s0 : 64;
+    job.first = s0;
+    threads_for(len, (double)len * (double)(start[n] + n) * 20, dijkstra_range, &job);
+    for (int i = 0; i <= THREADS_MAX; i++)
+      if (job.oom[i]) { rc = ML_ENOMEM; goto out; }
+    for (int64_t i = s0 * n; i < (s0 + len) * n; i++)
+      if (isinf(D[i])) { rc = MF_DISCONNECTED; goto out; }
+    if (progress) progress(arg, s0 + len, n);
   }
 out:
-  free(idx); free(dist); free(start); free(adj); free(wt); free(heap);
+  free(idx); free(dist); free(start); free(adj); free(wt);
   return rc;
 }
 
