@@ -337,11 +337,15 @@ static int l_smacof(lua_State *L) {
       return lerror(L, "precomputed dissimilarities must be square, got %lld x %lld",
                     LL(n), LL(d));
     D = as_doubles(L, x, n * n);
+    /* symmetric up to float32 rounding, then made exactly so */
     for (int64_t i = 0; i < n; i++)
-      for (int64_t j = 0; j < n; j++)
-        if (D[i * n + j] != D[j * n + i])
+      for (int64_t j = i + 1; j < n; j++) {
+        double a = D[i * n + j], b = D[j * n + i];
+        if (fabs(a - b) > 1e-6 * fmax(fabs(a), fabs(b)))
           return lerror(L, "precomputed dissimilarities must be symmetric "
                         "(row %lld, column %lld differs)", LL(i + 1), LL(j + 1));
+        D[i * n + j] = D[j * n + i] = (a + b) / 2;
+      }
   } else {
     D = scratch(L, n * n);
     mf_distances(x, n, d, D);

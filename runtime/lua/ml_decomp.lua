@@ -548,7 +548,7 @@ for _, g in ipairs {"make_swiss_roll", "make_s_curve", "make_moons",
 end
 
 for _, c in ipairs {PCA, IPCA, KPCA, LLE, Isomap, MDS} do
-  c.save = L.no_save
+  c.save, c._fit_args = L.no_save, "X"
   U.dot_guard(c, S.is_estimator, "model", {check = true})
 end
 end

@@ -248,7 +248,14 @@ t.raises(function() ml.PCA{n_components = 2}:fit(tall):transform(T.zeros(3, 5)) 
          "PCA.transform: X has 5 features, but PCA was fitted with 6",
          "PCA: transform with another feature count")
 t.raises(function() ml.PCA{n_components = 2}:transform(tall) end,
-         "not fitted yet", "PCA: transform before fit")
+         "PCA.transform: the model is not fitted yet; call fit%(X%) first",
+         "PCA: transform before fit")
+t.raises(function() ml.PCA{n_components = 2}:fit(tall):inverse_transform(T.zeros(2, 3)) end,
+         "X has 3 columns, the model has 2 components", "PCA: inverse_transform with other columns")
+t.raises(function() ml.MDS{dissimilarity = "precomputed"}:fit(T({{0, 1}, {2, 0}})) end,
+         "must be symmetric %(row 1, column 2 differs%)", "MDS: asymmetric dissimilarities")
+t.raises(function() ml.KernelPCA{kernel = "precomputed"}:fit(T.zeros(3, 4)) end,
+         "must be square", "KernelPCA: a precomputed kernel that is not square")
 t.raises(function() ml.PCA{n_component = 2} end, "n_components", "PCA: misspelt option")
 t.raises(function() ml.PCA{svd_solver = "arpack"} end, "not offered", "PCA: arpack")
 t.raises(function() ml.KernelPCA{kernel = "rbff"} end, "kernel", "KernelPCA: bad kernel")
