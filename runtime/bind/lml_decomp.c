@@ -5,7 +5,7 @@
  * Results are float32 tensors except the state kept in float64 ("f64").
  *
  *   mean, comp (k x d), sv (r), total_var = pca(X, k, randomized,
- *       n_iter, n_oversamples)   full: sv holds all r = min(n, d) values,
+ *       n_iter, n_oversamples, normaliser)   full: sv holds all r = min(n, d) values,
  *       comp the first k rows; randomized: k of each
  *   comp, sv, mean, var (f64), n_seen, sv_all (f64) = ipca_step(Xb, k,
  *       n_seen, comp, sv, mean, var)        (the last four f64 or nil)
@@ -89,6 +89,8 @@ static int l_pca(lua_State *L) {
   int randomized = lua_toboolean(L, 3);
   int n_iter = (int)luaL_optinteger(L, 4, 7);
   int64_t over = luaL_optinteger(L, 5, 10);
+  static const char *const norms[] = {"auto", "LU", "QR", "none", NULL};
+  int norm = luaL_checkoption(L, 6, "auto", norms);
   int64_t r = n < d ? n : d;
   if (k < 1 || k > r)
     return lerror(L, "n_components = %lld must be between 1 and min(n_samples, "
@@ -96,7 +98,7 @@ static int l_pca(lua_State *L) {
   int64_t nc = randomized ? k : r;
   double *mean = scratch(L, d), *comp = scratch(L, nc * d), *sv = scratch(L, nc);
   double tv;
-  int rc = randomized ? pca_randomized(x, n, d, k, over, n_iter, mean, comp, sv, &tv)
+  int rc = randomized ? pca_randomized(x, n, d, k, over, n_iter, norm, mean, comp, sv, &tv)
                       : pca_exact(x, n, d, k, mean, comp, sv, &tv);
   if (rc) return fail_rc(L, rc, "PCA");
   push_values(L, mean, 0, d, TENSOR_F32);

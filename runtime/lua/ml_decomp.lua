@@ -5,7 +5,8 @@
 --
 --   ml.PCA{n_components=nil (all) | k | fraction in (0, 1), whiten=false,
 --          svd_solver='auto'|'full'|'randomized', iterated_power='auto',
---          n_oversamples=10, random_state=}
+--          n_oversamples=10, power_iteration_normalizer='auto'|'LU'|'QR'|
+--          'none', random_state=}
 --     components_ (k, D), explained_variance_, explained_variance_ratio_,
 --     singular_values_, mean_, n_components_, noise_variance_,
 --     n_samples_, n_features_in_; :fit, :transform, :fit_transform,
@@ -35,7 +36,8 @@
 -- with fewer samples than features, the Gram) matrix accumulated in
 -- double precision instead of an SVD of the data: the same components
 -- and singular values, signs by scikit-learn's svd_flip. 'randomized' is
--- randomized_svd (LU-normalised power iterations, float32 products) with
+-- randomized_svd (power iterations normalised by power_iteration_normalizer,
+-- float32 products) with
 -- draws from the runtime's RNG, so it agrees with scikit-learn as far as
 -- both converge. 'auto' chooses as scikit-learn does, except that it
 -- keeps the exact solver where that costs no more than the randomized
@@ -153,7 +155,8 @@ function PCA:fit(X)
     U.reseed(self.random_state, what)
     local it = self.iterated_power
     if it == "auto" then it = k < 0.1 * r and 7 or 4 end
-    local mean, comp, sv, total = call(what, K.pca, X, k, true, it, self.n_oversamples)
+    local mean, comp, sv, total = call(what, K.pca, X, k, true, it, self.n_oversamples,
+                                    self.power_iteration_normalizer)
     self.mean_, self.components_ = mean, comp
     set_variances(self, sv, n, total)
     local kept = self.explained_variance_:sum()

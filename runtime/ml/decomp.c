@@ -227,9 +227,10 @@ static int lu_normalise(float *a, int64_t rows, int64_t l, lapack_int *piv) {
 }
 
 int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
-                   int64_t n_oversamples, int n_iter, double *mean,
-                   double *comp, double *sv, double *total_var) {
+                   int64_t n_oversamples, int n_iter, int normaliser,
+                   double *mean, double *comp, double *sv, double *total_var) {
   int64_t r = n < d ? n : d;
+  if (normaliser == PCA_NORM_AUTO) normaliser = n_iter <= 2 ? PCA_NORM_NONE : PCA_NORM_LU;
   int64_t l = k + n_oversamples < r ? k + n_oversamples : r;
   int wide = n < d;              /* scikit-learn works on X' then */
   /* A = centred X (tall) or its transpose (wide): rows ma, columns na */
@@ -255,13 +256,16 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
                               : mul_x(x, n, d, mean, src, l, dst, tmp))
 #define AT_MUL(src, dst) (wide ? mul_x(x, n, d, mean, src, l, dst, tmp) \
                                : mul_xt(x, n, d, mean, src, l, dst, tmp))
-  /* power iterations, LU-normalised past two as scikit-learn's 'auto' */
+  /* power iterations, normalised as scikit-learn's (LU past two) */
+#define NORMALISE(a, rows) (normaliser == PCA_NORM_LU ? lu_normalise(a, rows, l, piv) \
+                            : normaliser == PCA_NORM_QR ? orthonormalise(a, rows, l, tau) : 0)
   for (int it = 0; it < n_iter; it++) {
     A_MUL(q, y);
-    if (n_iter > 2 && (rc = lu_normalise(y, ma, l, piv))) goto out;
+    if ((rc = NORMALISE(y, ma))) goto out;
     AT_MUL(y, q);
-    if (n_iter > 2 && (rc = lu_normalise(q, na, l, piv))) goto out;
+    if ((rc = NORMALISE(q, na))) goto out;
   }
+#undef NORMALISE
   A_MUL(q, y);
   if ((rc = orthonormalise(y, ma, l, tau))) goto out;
   AT_MUL(y, q);                       /* q = A' Q: B' */

@@ -121,6 +121,12 @@ for _, case in ipairs {{"pca_rnd", rnd}, {"pca_rnd_wide", rnd:transpose(1, 2):co
   t.near(m.noise_variance_, want.noise, 1e-4 * math.max(1, math.abs(want.noise)),
          name .. " noise_variance_")
   close(m:transform(X:slice(1, 1, 4)), want.Z, 1e-4, name .. " transform")
+  for _, norm in ipairs {"QR"} do
+    local q = ml.PCA{n_components = 5, svd_solver = "randomized", random_state = 1,
+                     power_iteration_normalizer = norm}:fit(X)
+    close(q.components_, want.components, 1e-4, name .. " components_ with " .. norm ..
+          " power_iteration_normalizer")
+  end
   local f = ml.PCA{n_components = 5, svd_solver = "full"}:fit(X)
   close(f.components_, want.components, 1e-4, name .. " full solver gives the same components")
 end
