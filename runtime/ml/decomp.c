@@ -171,28 +171,18 @@ out:
 
 /* ---- randomized ---------------------------------------------------- */
 
-/* out (n x l) = (X - 1 mu') q, q: d x l (float) */
-static void mul_x(const float *x, int64_t n, int64_t d, const double *mean,
-                  const float *q, int64_t l, float *out, double *tmp) {
+/* out (n x l) = xc q and out (d x l) = xc' y for the centred n x d rows
+ * xc and q (d x l) or y (n x l), in float32 */
+static void mul_x(const float *xc, int64_t n, int64_t d, const float *q,
+                  int64_t l, float *out) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l,
-              (int)d, 1.0f, x, (int)d, q, (int)l, 0.0f, out, (int)l);
-  for (int64_t c = 0; c < l; c++) tmp[c] = 0;
-  for (int64_t j = 0; j < d; j++)
-    for (int64_t c = 0; c < l; c++) tmp[c] += mean[j] * q[j * l + c];
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t c = 0; c < l; c++) out[i * l + c] -= (float)tmp[c];
+              (int)d, 1.0f, xc, (int)d, q, (int)l, 0.0f, out, (int)l);
 }
 
-/* out (d x l) = (X - 1 mu')' y, y: n x l (float) */
-static void mul_xt(const float *x, int64_t n, int64_t d, const double *mean,
-                   const float *y, int64_t l, float *out, double *tmp) {
+static void mul_xt(const float *xc, int64_t n, int64_t d, const float *y,
+                   int64_t l, float *out) {
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)l,
-              (int)n, 1.0f, x, (int)d, y, (int)l, 0.0f, out, (int)l);
-  for (int64_t c = 0; c < l; c++) tmp[c] = 0;
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t c = 0; c < l; c++) tmp[c] += y[i * l + c];
-  for (int64_t j = 0; j < d; j++)
-    for (int64_t c = 0; c < l; c++) out[j * l + c] -= (float)(mean[j] * tmp[c]);
+              (int)n, 1.0f, xc, (int)d, y, (int)l, 0.0f, out, (int)l);
 }
 
 /* orthonormal columns for the rows x l matrix a, in place (QR) */
@@ -237,11 +227,13 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   int64_t ma = wide ? d : n, na = wide ? n : d;
   col_means(x, n, d, mean);
   *total_var = total_variance(x, n, d, mean);
+  /* a centred float32 copy (as scikit-learn centres X first): products
+   * of the raw X corrected by the mean would lose float32 digits */
+  float *xc = malloc((size_t)(n * d) * sizeof *xc);
   float *q = malloc((size_t)(na * l) * sizeof *q);
   float *y = malloc((size_t)(ma * l) * sizeof *y);
   float *tau = malloc((size_t)l * sizeof *tau);
   lapack_int *piv = malloc((size_t)l * sizeof *piv);
-  double *tmp = malloc((size_t)l * sizeof *tmp);
   double *B = malloc((size_t)(l * na) * sizeof *B);
   double *s = malloc((size_t)l * sizeof *s);
   double *uh = malloc((size_t)(l * l) * sizeof *uh);
@@ -249,13 +241,16 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   double *u = malloc((size_t)(ma * l) * sizeof *u);
   double *sup = malloc((size_t)l * sizeof *sup);
   int rc = ML_ENOMEM;
-  if (!q || !y || !tau || !piv || !tmp || !B || !s || !uh || !vt || !u || !sup) goto out;
+  if (!xc || !q || !y || !tau || !piv || !B || !s || !uh || !vt || !u || !sup)
+    goto out;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < d; j++) xc[i * d + j] = (float)(x[i * d + j] - mean[j]);
   for (int64_t i = 0; i < na * l; i++) q[i] = (float)tensor_rand_normal();
-  /* A q and A' y through the data's products */
-#define A_MUL(src, dst) (wide ? mul_xt(x, n, d, mean, src, l, dst, tmp) \
-                              : mul_x(x, n, d, mean, src, l, dst, tmp))
-#define AT_MUL(src, dst) (wide ? mul_x(x, n, d, mean, src, l, dst, tmp) \
-                               : mul_xt(x, n, d, mean, src, l, dst, tmp))
+  /* A q and A' y */
+#define A_MUL(src, dst) (wide ? mul_xt(xc, n, d, src, l, dst) \
+                              : mul_x(xc, n, d, src, l, dst))
+#define AT_MUL(src, dst) (wide ? mul_x(xc, n, d, src, l, dst) \
+                               : mul_xt(xc, n, d, src, l, dst))
   /* power iterations, normalised as scikit-learn's (LU past two) */
 #define NORMALISE(a, rows) (normaliser == PCA_NORM_LU ? lu_normalise(a, rows, l, piv) \
                             : normaliser == PCA_NORM_QR ? orthonormalise(a, rows, l, tau) : 0)
@@ -298,7 +293,7 @@ int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
   }
   rc = 0;
 out:
-  free(q); free(y); free(tau); free(piv); free(tmp); free(B); free(s); free(uh);
+  free(xc); free(q); free(y); free(tau); free(piv); free(B); free(s); free(uh);
   free(vt); free(u); free(sup);
   return rc;
 }

@@ -29,8 +29,8 @@ enum { PCA_NORM_AUTO, PCA_NORM_LU, PCA_NORM_QR, PCA_NORM_NONE };
 /* Randomized PCA (Halko et al., as scikit-learn's randomized_svd: k +
  * n_oversamples random normal directions from the runtime's RNG,
  * n_iter power iterations normalised by LU, QR or not at all (auto: LU
- * past two iterations), a QR basis, on the implicitly centred X in
- * float32 products): comp k x d, sv k, mean d, *total_var. */
+ * past two iterations), a QR basis, all in float32 products on a
+ * centred float32 copy of X): comp k x d, sv k, mean d, *total_var. */
 int pca_randomized(const float *x, int64_t n, int64_t d, int64_t k,
                    int64_t n_oversamples, int n_iter, int normaliser,
                    double *mean, double *comp, double *sv, double *total_var);
