@@ -35,6 +35,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "bind/lml_est.h"
 #include "bind/ltensor.h"
 #include "ml/linear.h"
 #include "ml/mlutil.h"
@@ -43,18 +44,24 @@
 
 #define LL(x) ((long long)(x))
 
-/* the tensor at i as contiguous finite (rows, cols) floats; a copy
- * replaces a strided view on the stack */
-static const float *matrix_arg(lua_State *L, int i, const char *name,
-                               int64_t *rows, int64_t *cols) {
-  Tensor *t = test_tensor(L, i);
+/* the tensor at i as contiguous finite (rows, cols) float32 values (a
+ * float64 tensor converted); a converted or contiguous copy replaces it
+ * on the stack. Shared with lml_decomp.c through lml_est.h. */
+const float *ml_matrix_arg(lua_State *L, int i, const char *name,
+                           int64_t *rows, int64_t *cols) {
+  Tensor *t = test_tensor_any(L, i);
   char b[160];
+  luaL_checkstack(L, 40, NULL);
   if (!t) lerror(L, "%s must be a tensor, got a %s", name, luaL_typename(L, i));
   if (t->ndim != 2)
     lerror(L, "%s must be 2-D (samples, features), got shape %s", name,
            tensor_shape_str(t, b, sizeof b));
   if (t->shape[0] < 1 || t->shape[1] < 1)
     lerror(L, "%s is empty, shape %s", name, tensor_shape_str(t, b, sizeof b));
+  if (t->dtype != TENSOR_F32) {
+    push_astype(L, t, TENSOR_F32);
+    lua_replace(L, i);
+  }
   int pushed;
   t = contiguous_tensor(L, i, &pushed);
   if (pushed) lua_replace(L, i);
@@ -67,6 +74,7 @@ static const float *matrix_arg(lua_State *L, int i, const char *name,
   *cols = t->shape[1];
   return t->data;
 }
+#define matrix_arg ml_matrix_arg
 
 /* targets at i: (n) or (n, t) finite numbers, as n x t doubles */
 static double *targets_arg(lua_State *L, int i, int64_t n, int64_t *t) {

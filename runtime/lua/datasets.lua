@@ -407,6 +407,26 @@ function M.make_swiss_roll(opts)
   return T(X), T(ts)
 end
 
+-- make_s_curve: t = 3 pi (u - 1/2), x = sin t, y = 2 v,
+-- z = sign(t) (cos t - 1). Returns X (N, 3), t.
+function M.make_s_curve(opts)
+  local fn = "data.make_s_curve"
+  opts = options.check(fn, opts, {n_samples = "integer", noise = "number",
+                                  random_state = "integer"})
+  local n = positive_int(fn, "n_samples", opts.n_samples or 100)
+  reseed(fn, opts)
+  local u, v = uniforms(n), uniforms(n)
+  local X, ts = {}, {}
+  for i = 1, n do
+    local t = 3 * math.pi * (u[i] - 0.5)
+    local s = t > 0 and 1 or (t < 0 and -1 or 0)
+    ts[i] = t
+    X[i] = {math.sin(t), 2 * v[i], s * (math.cos(t) - 1)}
+  end
+  add_noise(X, opts.noise)
+  return T(X), T(ts)
+end
+
 -- make_regression: y = X w + bias + noise, w non-zero (100 u) on
 -- n_informative random features. effective_rank gives X a decaying
 -- singular-value profile (make_low_rank_matrix). coef = true also returns w.

@@ -533,5 +533,7 @@ local shared = {
 for _, name in ipairs {"ml_linear", "ml_neighbors", "ml_cluster"} do
   require(name)(ml, shared)
 end
+-- PCA, kernel PCA, LLE, Isomap, MDS (ml_decomp.lua)
+require("ml_decomp")(ml, shared)
 
 return ml

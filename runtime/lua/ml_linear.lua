@@ -76,7 +76,7 @@ end
 local function predict_x(e, X, method)
   local what = e.name .. "." .. method
   if e.n_features_in_ == nil then
-    fail("%s: the model is not fitted yet; call fit(X, y) first", what)
+    fail("%s: the model is not fitted yet; call fit(%s) first", what, e._fit_args or "X, y")
   end
   X = fit_x(X, what)
   if X:shape()[2] ~= e.n_features_in_ then
