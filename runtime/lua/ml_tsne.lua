@@ -34,6 +34,7 @@ local text = require "nn_text"
 local call, describe, is_int = U.call, U.describe, U.is_int
 
 local EXPLORATION, CHECK_EVERY = 250, 50
+local DBL_MAX = 1.7976931348623157e308
 local DOING_DONE = setmetatable({}, {__close = function() sys.doing(nil) end})
 
 return function(ml, S)
@@ -98,7 +99,9 @@ end
 local function descend(e, st, it, n_iter, momentum, lr, patience, ex, bar, what)
   call(what, st.reset, st)
   local v = verbosity(e)
-  local err, best, best_iter, last = math.huge, math.huge, it, it
+  -- scikit-learn starts from the largest double (what a stage with no
+  -- step left, n_iter = 250, reports as its KL divergence)
+  local err, best, best_iter, last = DBL_MAX, DBL_MAX, it, it
   local i = it
   local clock = sys.clock()
   while i < n_iter do
