@@ -219,15 +219,19 @@ int tsne_joint_sparse(const int64_t *nbr, const double *cond, int64_t n,
  * (scikit-learn's quad tree rounds so, in single precision). */
 #define DUP_EPS 1e-6
 
+/* the traversal's data, kept small for the cache; the bounds apart */
 typedef struct {
-  double bary[3], lo[3], hi[3], mid[3];
+  double bary[3];
   double w2;         /* squared largest width */
-  int64_t size;      /* points below (duplicates counted) */
+  double size;       /* points below (duplicates counted) */
   int32_t child;     /* first of 2^dim children, -1 for a leaf */
 } Cell;
 
+typedef struct { double lo[3], hi[3]; } Box;
+
 typedef struct {
   Cell *c;
+  Box *b;
   int64_t count, cap;
   int dim;
 } Tree;
@@ -237,18 +241,21 @@ static int tree_grow(Tree *t, int64_t need) {
   int64_t cap = t->cap ? t->cap : 64;
   while (cap < need) cap *= 2;
   Cell *c = realloc(t->c, (size_t)cap * sizeof *c);
-  if (!c) return ML_ENOMEM;
-  t->c = c;
+  if (c) t->c = c;
+  Box *b = realloc(t->b, (size_t)cap * sizeof *b);
+  if (b) t->b = b;
+  if (!c || !b) return ML_ENOMEM;
   t->cap = cap;
   return 0;
 }
 
-static void cell_bounds(Cell *c, const double *lo, const double *hi, int dim) {
+static void cell_init(Tree *t, int64_t ci, const double *lo, const double *hi) {
+  Cell *c = &t->c[ci];
+  Box *b = &t->b[ci];
   c->w2 = 0;
-  for (int a = 0; a < dim; a++) {
-    c->lo[a] = lo[a];
-    c->hi[a] = hi[a];
-    c->mid[a] = (lo[a] + hi[a]) / 2;
+  for (int a = 0; a < t->dim; a++) {
+    b->lo[a] = lo[a];
+    b->hi[a] = hi[a];
     double w = hi[a] - lo[a];
     if (w * w > c->w2) c->w2 = w * w;
   }
@@ -256,9 +263,9 @@ static void cell_bounds(Cell *c, const double *lo, const double *hi, int dim) {
   c->child = -1;
 }
 
-static int which_child(const Cell *c, const double *p, int dim) {
+static int which_child(const Box *b, const double *p, int dim) {
   int q = 0;
-  for (int a = 0; a < dim; a++) q = 2 * q + (p[a] >= c->mid[a]);
+  for (int a = 0; a < dim; a++) q = 2 * q + (p[a] >= (b->lo[a] + b->hi[a]) / 2);
   return q;
 }
 
@@ -266,16 +273,18 @@ static int which_child(const Cell *c, const double *p, int dim) {
 static int split(Tree *t, int64_t ci) {
   int dim = t->dim, nc = 1 << dim;
   if (tree_grow(t, t->count + nc)) return ML_ENOMEM;
-  Cell *c = &t->c[ci];
-  c->child = (int32_t)t->count;
+  t->c[ci].child = (int32_t)t->count;
+  const Box *b = &t->b[ci];
   for (int q = 0; q < nc; q++) {
     double lo[3], hi[3];
     for (int a = 0; a < dim; a++) {
       int up = (q >> (dim - 1 - a)) & 1;
-      lo[a] = up ? c->mid[a] : c->lo[a];
-      hi[a] = up ? c->hi[a] : c->mid[a];
+      double mid = (b->lo[a] + b->hi[a]) / 2;
+      lo[a] = up ? mid : b->lo[a];
+      hi[a] = up ? b->hi[a] : mid;
     }
-    cell_bounds(&t->c[t->count + q], lo, hi, dim);
+    cell_init(t, t->count + q, lo, hi);
+    b = &t->b[ci];
   }
   t->count += nc;
   return 0;
@@ -287,34 +296,34 @@ static int is_dup(const double *a, const double *b, int dim) {
   return 1;
 }
 
-static int tree_insert(Tree *t, const double *p, int64_t size) {
+static int tree_insert(Tree *t, const double *p) {
   int dim = t->dim;
   int64_t ci = 0;
   for (;;) {
     Cell *c = &t->c[ci];
     if (c->size == 0) {          /* an empty leaf */
-      c->size = size;
+      c->size = 1;
       memcpy(c->bary, p, (size_t)dim * sizeof *p);
       return 0;
     }
     if (c->child >= 0) {         /* inside: update, go down */
       for (int a = 0; a < dim; a++)
-        c->bary[a] = (c->size * c->bary[a] + size * p[a]) / (c->size + size);
-      c->size += size;
-      ci = c->child + which_child(c, p, dim);
+        c->bary[a] = (c->size * c->bary[a] + p[a]) / (c->size + 1);
+      c->size += 1;
+      ci = c->child + which_child(&t->b[ci], p, dim);
       continue;
     }
     if (is_dup(p, c->bary, dim)) {
-      c->size += size;
+      c->size += 1;
       return 0;
     }
     /* a leaf with a point: move that point one level down, retry here */
     double old[3];
-    int64_t os = c->size;
+    double os = c->size;
     memcpy(old, c->bary, sizeof old);
     if (split(t, ci)) return ML_ENOMEM;
     c = &t->c[ci];
-    Cell *ch = &t->c[c->child + which_child(c, old, dim)];
+    Cell *ch = &t->c[c->child + which_child(&t->b[ci], old, dim)];
     ch->size = os;
     memcpy(ch->bary, old, sizeof old);
   }
@@ -338,10 +347,10 @@ static int tree_build(Tree *t, const double *y, int64_t n, int dim) {
     lo[a] = m;
     hi[a] = M1 > M2 ? M1 : M2;
   }
-  cell_bounds(&t->c[0], lo, hi, dim);
+  cell_init(t, 0, lo, hi);
   t->count = 1;
   for (int64_t i = 0; i < n; i++)
-    if (tree_insert(t, y + i * dim, 1)) return ML_ENOMEM;
+    if (tree_insert(t, y + i * dim)) return ML_ENOMEM;
   return 0;
 }
 
@@ -404,7 +413,7 @@ void tsne_free(Tsne *t) {
   if (!t) return;
   free(t->P); free(t->indptr); free(t->cols); free(t->vals);
   free(t->y); free(t->update); free(t->gains); free(t->grad); free(t->neg);
-  free(t->part); free(t->tree.c);
+  free(t->part); free(t->tree.c); free(t->tree.b);
   free(t);
 }
 
@@ -497,47 +506,59 @@ static void exact_error_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
-/* Barnes-Hut: the repulsive sum of each point over the tree's cells
- * that are far enough (or leaves), and the piece's share of Z */
+/* Barnes-Hut: the repulsive sum of point yi over the tree's cells that
+ * are far enough (or leaves) into f; returns its share of Z. Inlined
+ * with a constant dim for 2-D and 3-D. */
+enum { STACK_CAP = 64 * 8 };
+
+static inline __attribute__((always_inline)) double
+neg_point(const Cell *cells, const double *yi, const int dim, double th2,
+          double dof, int32_t *stack, double *f) {
+  int nc = 1 << dim, sp = 0;
+  double z = 0;
+  for (int k = 0; k < dim; k++) f[k] = 0;
+  stack[sp++] = 0;
+  while (sp > 0) {
+    const Cell *c = &cells[stack[--sp]];
+    double df[3], d2 = 0;
+    int dup = 1;
+    for (int k = 0; k < dim; k++) {
+      df[k] = yi[k] - c->bary[k];
+      d2 += df[k] * df[k];
+      dup &= fabs(df[k]) <= DUP_EPS;
+    }
+    if (c->child < 0) {
+      if (dup) continue;          /* the point itself */
+    } else if (!(c->w2 < th2 * d2) && sp + nc <= STACK_CAP) {
+      for (int q = nc - 1; q >= 0; q--)
+        if (cells[c->child + q].size > 0) stack[sp++] = c->child + q;
+      continue;
+    }
+    double w = kern(d2, dof), sw = c->size * w;
+    z += sw;
+    sw *= w;
+    for (int k = 0; k < dim; k++) f[k] += sw * df[k];
+  }
+  return z;
+}
+
 static void bh_neg_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   Step *s = ctx;
   Tsne *t = s->t;
-  int dim = t->dim, nc = 1 << dim;
+  int dim = t->dim;
   const Cell *cells = t->tree.c;
   double th2 = t->angle * t->angle, dof = t->dof;
-  enum { CAP = 64 * 8 };
-  int32_t *stack = threads_scratch(slot, (size_t)CAP * sizeof *stack);
+  int32_t *stack = threads_scratch(slot, (size_t)STACK_CAP * sizeof *stack);
   if (!stack) { s->failed = 1; return; }
   for (int64_t pc = lo; pc < hi; pc++) {
     double z = 0;
     int64_t r1 = (pc + 1) * ROWS < t->n ? (pc + 1) * ROWS : t->n;
     for (int64_t i = pc * ROWS; i < r1; i++) {
       const double *yi = t->y + i * dim;
-      double f[3] = {0, 0, 0};
-      int sp = 0;
-      stack[sp++] = 0;
-      while (sp > 0) {
-        const Cell *c = &cells[stack[--sp]];
-        double df[3], d2 = 0;
-        int dup = 1;
-        for (int k = 0; k < dim; k++) {
-          df[k] = yi[k] - c->bary[k];
-          d2 += df[k] * df[k];
-          dup &= fabs(df[k]) <= DUP_EPS;
-        }
-        if (c->child < 0) {
-          if (dup) continue;          /* the point itself */
-        } else if (!(c->w2 < th2 * d2) && sp + nc <= CAP) {
-          for (int q = nc - 1; q >= 0; q--)
-            if (cells[c->child + q].size > 0) stack[sp++] = c->child + q;
-          continue;
-        }
-        double w = kern(d2, dof), sw = (double)c->size * w;
-        z += sw;
-        sw *= w;
-        for (int k = 0; k < dim; k++) f[k] += sw * df[k];
-      }
-      for (int k = 0; k < dim; k++) t->neg[i * dim + k] = f[k];
+      double *f = t->neg + i * dim;
+      if (dim == 2) z += neg_point(cells, yi, 2, th2, 1.0, stack, f);
+      else if (dim == 3) z += neg_point(cells, yi, 3, th2, dof, stack, f);
+      else z += neg_point(cells, yi, dim, th2, dof, stack, f);
     }
     t->part[pc] = z;
   }

@@ -1,17 +1,18 @@
 -- ml_tsne.lua - ml.TSNE and ml.trustworthiness against scikit-learn 1.2
 -- (tests/fixtures/tsne/, made by tests/fixtures/make_tsne.py):
---   exact and Barnes-Hut t-SNE started from the same init array (and from
---   init='pca') reach a KL divergence within 2% of scikit-learn's and a
---   trustworthiness within 0.01, with the same n_iter_ and learning_rate_;
+--   exact and Barnes-Hut t-SNE started from the same init arrays reach a
+--   mean KL divergence within 2% of scikit-learn's and a mean
+--   trustworthiness within 0.01, with the same n_iter_ and learning_rate_
+--   (single runs, init='pca' among them, within 5%);
 --   the stopping rules give scikit-learn's n_iter_; trustworthiness of a
 --   given pair, the conditional probabilities, the joint probabilities
 --   (exact and nearest-neighbour) and the PCA start within 1e-6 (relative
 --   for the start); bad input as errors at the script's line.
--- The descent is chaotic: rounding differences (scikit-learn keeps the
--- embedding in the init array's dtype; here it is double) grow until
--- the runs differ point by point, and scikit-learn itself lands 2-3%
--- apart from a float32 and a float64 copy of one init. The fixtures use
--- float64 inits; the KL divergences agree within 1% here.
+-- The descent is chaotic: rounding differences grow until two runs
+-- differ point by point, and scikit-learn itself lands up to 3% apart
+-- from inits scaled by 1 + 1e-9 (or from a float32 and a float64 copy of
+-- one init; the fixtures use float64 inits, as the embedding here is
+-- double). So the main cases compare means over five such inits.
 local t = require "tap"
 local T = require "tensor"
 local ml = require "ml"
@@ -40,19 +41,44 @@ end
 
 -- ---- the optimisation against scikit-learn ---------------------------------------
 
-local ex = compare("exact", {method = "exact", init = Y0}, sk.exact)
+-- the mean KL divergence and trustworthiness over the fixture's five
+-- inits Y0 * (1 + 1e-9 k) against scikit-learn's means
+local ENSEMBLE = 5
+local function ensemble(name, opts, want)
+  local kl, trust, last = 0, 0, nil
+  for k = 0, ENSEMBLE - 1 do
+    local o = {init = Y0:double() * (1 + 1e-9 * k)}
+    for key, v in pairs(opts) do o[key] = v end
+    last = ml.TSNE(o)
+    local Y = last:fit_transform(X)
+    kl = kl + last.kl_divergence_ / ENSEMBLE
+    trust = trust + ml.trustworthiness(X, Y) / ENSEMBLE
+    t.is(last.n_iter_, want.n_iter, ("%s, init %d: n_iter_"):format(name, k))
+  end
+  local ok = t.ok(math.abs(kl - want.kl) <= 0.02 * want.kl,
+                  name .. ": mean KL divergence within 2% of scikit-learn's")
+  t.diag(("%s: mean KL %.5f, scikit-learn %.5f (its range %.5f .. %.5f)"):format(
+         name, kl, want.kl, want.kl_min, want.kl_max))
+  if not ok then t.diag("failed") end
+  t.near(trust, want.trust, 0.01, name .. ": mean trustworthiness within 0.01")
+  t.near(last.learning_rate_, want.learning_rate, 1e-12, name .. ": learning_rate_")
+  return last
+end
+
+local ex = ensemble("exact", {method = "exact"}, sk.exact)
 t.ok(ex.embedding_:shape()[1] == 150 and ex.embedding_:shape()[2] == 2,
      "embedding_ is (n_samples, n_components)")
 t.is(ex.n_features_in_, 10, "n_features_in_")
-compare("barnes_hut", {init = Y0}, sk.bh)
-compare("barnes_hut, init='pca'", {init = "pca"}, sk.bh_pca)
-compare("exact, perplexity 10, learning_rate 100, early_exaggeration 4",
-        {method = "exact", init = Y0, perplexity = 10, learning_rate = 100,
-         early_exaggeration = 4}, sk.exact_p10)
+ensemble("barnes_hut", {}, sk.bh)
+ensemble("exact, perplexity 10, learning_rate 100, early_exaggeration 4",
+         {method = "exact", perplexity = 10, learning_rate = 100,
+          early_exaggeration = 4}, sk.exact_p10)
+-- single runs (within 5%: one run of a chaotic descent)
+compare("barnes_hut, init='pca'", {init = "pca"}, sk.bh_pca, 0.05)
 -- (after 100 steps the KL divergence still falls fast: within 5%)
 compare("stop on the gradient norm", {method = "exact", init = Y0, min_grad_norm = 10},
         sk.stop, 0.05)
-compare("n_iter = 300", {init = Y0, n_iter = 300}, sk.short)
+compare("n_iter = 300", {init = Y0, n_iter = 300}, sk.short, 0.05)
 
 -- 3-D Barnes-Hut (dof 2) is still far from converged after 1000
 -- iterations: scikit-learn reaches 0.83 from a float32 init and 1.23
