@@ -201,7 +201,10 @@ function TSNE:fit(X)
   end
   kl, it = descend(self, st, it + 1, self.n_iter, 0.8, lr,
                    self.n_iter_without_progress, 1.0, bar, what)
-  if bar then bar:finish({{"kl_divergence", kl}}) end
+  if bar then   -- an early stop ends the bar where it stopped
+    bar.target = math.min(it + 1, self.n_iter)
+    bar:finish({{"kl_divergence", kl}})
+  end
   if v >= 1 then
     print(("[t-SNE] KL divergence after %d iterations: %f"):format(it + 1, kl))
   end

@@ -441,17 +441,19 @@ typedef struct {
   int failed;
 } Step;
 
-/* exact: per row i the attractive sum A_i = sum_j p_ij w_ij (y_i - y_j)
- * in grad, the repulsive B_i = sum_j w_ij^2 (y_i - y_j) in neg, and the
- * piece's sum of w in part */
+/* exact, first pass (s->Z == 0): per row i the attractive sum
+ * A_i = sum_j p_ij w_ij (y_i - y_j) in grad, the repulsive
+ * B_i = sum_j w_ij^2 (y_i - y_j) in neg, and the piece's sum of w in
+ * part. Error pass (s->Z the normaliser): the piece's share of
+ * KL(P || Q) over ordered pairs in part. */
 static void exact_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   (void)slot;
   Step *s = ctx;
   Tsne *t = s->t;
   int64_t n = t->n;
-  int dim = t->dim;
+  int dim = t->dim, err_pass = s->Z > 0;
   for (int64_t pc = lo; pc < hi; pc++) {
-    double z = 0;
+    double acc = 0;
     int64_t r1 = (pc + 1) * ROWS < n ? (pc + 1) * ROWS : n;
     for (int64_t i = pc * ROWS; i < r1; i++) {
       const double *yi = t->y + i * dim, *Pi = t->P + i * n;
@@ -464,45 +466,26 @@ static void exact_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
           df[k] = yi[k] - yj[k];
           d2 += df[k] * df[k];
         }
-        double w = kern(d2, t->dof), pw = s->ex * Pi[j] * w, ww = w * w;
-        z += w;
+        double w = kern(d2, t->dof), p = s->ex * Pi[j];
+        if (err_pass) {
+          double q = w / s->Z;
+          if (q < DBL_EPSILON) q = DBL_EPSILON;
+          acc += p * log((p > DBL_EPSILON ? p : DBL_EPSILON) / q);
+          continue;
+        }
+        double pw = p * w, ww = w * w;
+        acc += w;
         for (int k = 0; k < dim; k++) {
           a[k] += pw * df[k];
           b[k] += ww * df[k];
         }
       }
-      for (int k = 0; k < dim; k++) {
+      for (int k = 0; k < dim && !err_pass; k++) {
         t->grad[i * dim + k] = a[k];
         t->neg[i * dim + k] = b[k];
       }
     }
-    t->part[pc] = z;
-  }
-}
-
-/* exact: the piece's share of KL(P || Q) (over ordered pairs) */
-static void exact_error_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
-  (void)slot;
-  Step *s = ctx;
-  Tsne *t = s->t;
-  int64_t n = t->n;
-  int dim = t->dim;
-  for (int64_t pc = lo; pc < hi; pc++) {
-    double e = 0;
-    int64_t r1 = (pc + 1) * ROWS < n ? (pc + 1) * ROWS : n;
-    for (int64_t i = pc * ROWS; i < r1; i++) {
-      const double *yi = t->y + i * dim, *Pi = t->P + i * n;
-      for (int64_t j = 0; j < n; j++) {
-        if (j == i) continue;
-        const double *yj = t->y + j * dim;
-        double d2 = 0;
-        for (int k = 0; k < dim; k++) d2 += (yi[k] - yj[k]) * (yi[k] - yj[k]);
-        double q = kern(d2, t->dof) / s->Z, p = s->ex * Pi[j];
-        if (q < DBL_EPSILON) q = DBL_EPSILON;
-        e += p * log((p > DBL_EPSILON ? p : DBL_EPSILON) / q);
-      }
-    }
-    t->part[pc] = e;
+    t->part[pc] = acc;
   }
 }
 
@@ -610,7 +593,7 @@ static int gradient(Tsne *t, double ex, int want_error, double *error) {
     for (int64_t p = 0; p < np; p++) Z += t->part[p];
     if (want_error) {
       s.Z = Z;
-      threads_for(np, 20.0 * (double)n * (double)n, exact_error_piece, &s);
+      threads_for(np, 20.0 * (double)n * (double)n, exact_piece, &s);
       for (int64_t p = 0; p < np; p++) e += t->part[p];
     }
     for (int64_t i = 0; i < n * dim; i++)
