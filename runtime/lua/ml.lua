@@ -530,7 +530,7 @@ local shared = {
   check_number = check_number, check_choice = check_choice,
   check_bool = check_bool, check_random_state = check_random_state,
 }
-for _, name in ipairs {"ml_linear", "ml_neighbors", "ml_cluster"} do
+for _, name in ipairs {"ml_linear", "ml_neighbors", "ml_cluster", "ml_tsne"} do
   require(name)(ml, shared)
 end
 -- PCA, kernel PCA, LLE, Isomap, MDS (ml_decomp.lua)
