@@ -98,6 +98,7 @@ for i = 1, y_test:shape()[1] do
 end
 print(("테스트 이미지 %d장 가운데 %d장을 틀렸다"):format(x_test:shape()[1], #wrong))
 book.value("wrong_count", #wrong, "%d")
+book.value("test_n", x_test:shape()[1], "%d")
 -- 처음 틀린 이미지 하나의 확률 막대: 정답 클래스에는 얼마를 주었을까?
 local w = wrong[1]
 plot.prediction(x_test:slice(1, w, w), probs:slice(1, w, w), out "predict_wrong.png",
