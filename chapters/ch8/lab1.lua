@@ -91,30 +91,24 @@ plot.prediction(x_test:slice(1, 1, 1), one, out "predict_first.png",
                  label = "fig-lab8-predict-first"})
 
 -- %% 틀린 이미지 살펴보기
--- 예측이 정답과 다른 테스트 이미지를 모은다
-local wrong = {}
-for i = 1, y_test:shape()[1] do
-  if predicted[i] ~= y_test[i] then wrong[#wrong + 1] = i end
-end
-print(("테스트 이미지 %d장 가운데 %d장을 틀렸다"):format(x_test:shape()[1], #wrong))
-book.value("wrong_count", #wrong, "%d")
+-- 예측이 정답과 다른 테스트 이미지는 몇 장일까? (ne: 같지 않으면 1)
+local wrong = predicted:ne(y_test):sum()
+print(("테스트 이미지 %d장 가운데 %d장을 틀렸다"):format(x_test:shape()[1], wrong))
+book.value("wrong_count", wrong, "%d")
 book.value("test_n", x_test:shape()[1], "%d")
 -- 처음 틀린 이미지 하나의 확률 막대: 정답 클래스에는 얼마를 주었을까?
-local w = wrong[1]
+local w = 1
+while predicted[w] == y_test[w] do w = w + 1 end
 plot.prediction(x_test:slice(1, w, w), probs:slice(1, w, w), out "predict_wrong.png",
                 {class_names = names, true_label = y_test[w],
                  title = ("%d번째 테스트 이미지의 예측 (틀림)"):format(w),
                  caption = "처음으로 틀린 테스트 이미지와 클래스별 확률 (빨강: 예측, 파랑: 정답)",
                  label = "fig-lab8-predict-wrong"})
--- 틀린 이미지 15장: 캡션(caption)의 위 줄이 예측, 아래 줄이 정답이다
-local images, labels, guesses = {}, {}, {}
-for j = 1, math.min(15, #wrong) do
-  local i = wrong[j]
-  images[j], labels[j], guesses[j] = x_test:select(1, i), y_test[i], predicted[i]
-end
-plot.image_grid(images, out "mistakes.png",
-                {labels = labels, predicted = guesses, class_names = names,
-                 cols = 5, rows = 3, title = "LAB 8-1 MLP가 틀린 테스트 이미지",
+-- 틀린 이미지 15장: wrong_only가 틀린 것만 고른다. 캡션(caption)의 위 줄이 예측, 아래 줄이 정답이다
+plot.image_grid(x_test, out "mistakes.png",
+                {labels = y_test, predicted = predicted, wrong_only = true,
+                 class_names = names, cols = 5, rows = 3,
+                 title = "LAB 8-1 MLP가 틀린 테스트 이미지",
                  caption = "MLP가 틀린 테스트 이미지 15장 (위: 예측, 아래: 정답)",
                  label = "fig-lab8-mistakes"})
 print("그림과 가중치를 저장한 폴더: " .. (out "first25.png"):match("^(.*)/[^/]*$"))

@@ -15,7 +15,8 @@
 --       image's min..max); labels: 0-based class ids (tensor or table)
 --       named by class_names[id + 1], or strings; predicted= ids (or
 --       strings) as labels: captions "예측: X" / "정답: Y", the wrong
---       ones' caption and frame in red
+--       ones' caption and frame in red; wrong_only=true shows only the
+--       images predicted wrong (the first cols*rows of them)
 --   plot.prediction(image, probabilities, path, {class_names=,
 --                   true_label=, title=, xlabel=, ylabel=, width=, height=})
 --       one (H,W[,C]) image (or a batch of one) beside a bar chart of its
@@ -500,19 +501,46 @@ local function prediction_captions(labels, predicted, names, total, k)
   return caps, marks
 end
 
+-- the images (and their labels) whose predicted label differs from the
+-- true one, in order: at most k of them
+local function wrong_ones(images, labels, predicted, names, k)
+  local _, total = image_list(images, 0)
+  local truth = captions(labels, names, total, total)
+  if not truth then fail("wrong_only needs labels and predicted") end
+  local guess = captions(predicted, names, total, total)
+  local list, l, p = {}, {}, {}
+  labels, predicted = plain(labels), plain(predicted)
+  if tensor.is_tensor(labels) then labels = numbers(labels, "labels") end
+  if tensor.is_tensor(predicted) then predicted = numbers(predicted, "predicted") end
+  for i = 1, total do
+    if truth[i] ~= guess[i] and #list < k then
+      list[#list + 1] = tensor.is_tensor(images) and images:select(1, i) or images[i]
+      l[#l + 1], p[#p + 1] = labels[i], predicted[i]
+    end
+  end
+  if #list == 0 then fail("wrong_only: no image has a wrong prediction") end
+  return list, l, p
+end
+
 public("image_grid", function(images, path, opts)
   opts = options(opts, typed("labels", "predicted", "class_names", "cols",
                              "rows", "title", "normalize:boolean", "cmap",
-                             "box"))
+                             "box", "wrong_only:boolean"))
   local cols = opt_int(opts, "cols", 5, 1, 100)
   local rows = opt_int(opts, "rows", 5, 1, 100)
+  local labels, predicted = opts.labels, opts.predicted
+  if opts.wrong_only then
+    if predicted == nil then fail("wrong_only needs predicted (and labels)") end
+    images, labels, predicted = wrong_ones(images, labels, predicted,
+                                           opts.class_names, cols * rows)
+  end
   local list, total = image_list(images, cols * rows)
   local caps, marks
-  if opts.predicted ~= nil then
-    caps, marks = prediction_captions(opts.labels, opts.predicted,
-                                      opts.class_names, total, #list)
+  if predicted ~= nil then
+    caps, marks = prediction_captions(labels, predicted, opts.class_names,
+                                      total, #list)
   else
-    caps = captions(opts.labels, opts.class_names, total, #list)
+    caps = captions(labels, opts.class_names, total, #list)
   end
   check_path(path)
   draw(core.images, path, {images = list, captions = caps, marks = marks,

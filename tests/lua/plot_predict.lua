@@ -84,6 +84,17 @@ plot.image_grid(imgs, p, {labels = T{0, 1, 2, 3}, predicted = T{0, 1, 2, 3},
                           class_names = names})
 t.is(count_color(image.load(p), RED, 0.08), 0, "tensor ids, all right: nothing red")
 
+-- wrong_only: only images 2 and 3 (wrong), in a grid of up to 2x2
+p = path("grid_wrong_only.png")
+plot.image_grid(imgs, p, {labels = {0, 1, 2, 3}, predicted = T{0, 6, 4, 3},
+                          class_names = names, cols = 2, rows = 2, box = 56,
+                          wrong_only = true})
+img = image.load(p)
+t.is(img:shape()[1], 32 + (56 + 40), "wrong_only: the two wrong images fill one row")
+reds = {}
+for i = 1, 2 do reds[i] = count_color(cell(i), RED, 0.08) end
+t.ok(reds[1] > 4 * 56 and reds[2] > 4 * 56, "wrong_only: both shown are marked")
+
 -- plot.prediction ------------------------------------------------------------
 local probs = {0.01, 0.02, 0.05, 0.01, 0.60, 0.01, 0.25, 0.02, 0.02, 0.01}
 p = path("pred_wrong.png")
@@ -167,6 +178,11 @@ t.raises(function() plot.image_grid(imgs, good, {labels = {0, 1, 2, 3},
 t.raises(function() plot.image_grid(imgs, good, {labels = {0, 1, 2, 3},
   predicted = {0, 1, 2, 12}, class_names = names}) end,
          "label 12 out of range 0..9", "a predicted id beyond class_names")
+t.raises(function() plot.image_grid(imgs, good, {labels = {0, 1, 2, 3},
+  predicted = {0, 1, 2, 3}, wrong_only = true}) end,
+         "wrong_only: no image has a wrong prediction", "wrong_only with none wrong")
+t.raises(function() plot.image_grid(imgs, good, {labels = {0, 1, 2, 3},
+  wrong_only = true}) end, "wrong_only needs predicted", "wrong_only without predictions")
 t.raises(function() plot.history(hist, good, {best_epoch = 6}) end,
          "plot.history: option best_epoch must be in 1..5, got 6",
          "best_epoch beyond the history")
