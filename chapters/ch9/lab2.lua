@@ -91,13 +91,17 @@ model:save_weights(out "cnn.weights.h5")
 
 -- %% 한 장씩 예측하기와 틀린 이미지
 -- 테스트 이미지 세 장의 예측: 이미지 옆에 클래스별 확률 막대를 그린다
-for i = 1, 3 do
+local function show(o)
+  local i = o.i
   plot.prediction(x_test:slice(1, i, i), probs:slice(1, i, i), out(("predict_%d.png"):format(i)),
                   {class_names = names, true_label = y_test[i],
                    title = ("%d번째 테스트 이미지의 예측"):format(i),
                    caption = ("%d번째 테스트 이미지와 CNN이 낸 클래스별 확률"):format(i),
-                   label = ("fig-lab2-predict-%d"):format(i)})
+                   label = o.label})
 end
+show{i = 1, label = "fig-lab2-predict-1"}
+show{i = 2, label = "fig-lab2-predict-2"}
+show{i = 3, label = "fig-lab2-predict-3"}
 local wrong = predicted:ne(y_test):sum()
 print(("테스트 이미지 %d장 가운데 %d장을 틀렸다"):format(x_test:shape()[1], wrong))
 book.value("wrong_count", wrong, "%d")
