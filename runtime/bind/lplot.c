@@ -24,7 +24,12 @@
  *     colorbar = {cmap=, vmin=, vmax=, levels=, label=}
  *     texts  = {x=, y=, text = {...}, color=, size=, ha=, va=}
  *   core.images(path, {images = {tensor...}, captions = {...}, cols=,
- *               box=, title=, normalize=, cmap = "gray" | "binary"})
+ *               box=, title=, normalize=, cmap = "gray" | "binary",
+ *               marks = {"#rrggbb" | false ...}})  (a marked image has
+ *               its caption and a thick frame in that colour)
+ *   core.image_panel(path, {image = tensor, caption=, mark = "#rrggbb",
+ *               panel = {panel as in axes}, width=, height=, title=,
+ *               normalize=, cmap=})  one image beside one panel
  *   core.heatmap(path, {matrix = tensor, row_labels=, col_labels=,
  *               title=, xlabel=, ylabel=, decimals=, cell=, colorbar=,
  *               cmap=, vmin=, vmax=})
@@ -151,7 +156,12 @@ static const OptSpec series_spec[] = {
 static const OptSpec images_spec[] = {
   {"images", OPT_TABLE}, {"captions", OPT_TABLE}, {"cols", OPT_NUMBER},
   {"box", OPT_NUMBER}, {"title", OPT_STRING}, {"normalize", OPT_BOOLEAN},
-  {"cmap", OPT_STRING}, {NULL, 0}};
+  {"cmap", OPT_STRING}, {"marks", OPT_TABLE}, {NULL, 0}};
+static const OptSpec image_panel_spec[] = {
+  {"image", OPT_USERDATA}, {"caption", OPT_STRING}, {"mark", OPT_STRING},
+  {"panel", OPT_TABLE}, {"width", OPT_NUMBER}, {"height", OPT_NUMBER},
+  {"title", OPT_STRING}, {"normalize", OPT_BOOLEAN}, {"cmap", OPT_STRING},
+  {NULL, 0}};
 static const OptSpec heatmap_spec[] = {
   {"matrix", OPT_USERDATA}, {"row_labels", OPT_TABLE},
   {"col_labels", OPT_TABLE}, {"title", OPT_STRING}, {"xlabel", OPT_STRING},
@@ -582,6 +592,24 @@ static void read_captions(lua_State *L, int n, PlotImage *ims) {
   lua_pop(L, 1);
 }
 
+static void read_marks(lua_State *L, int n, PlotImage *ims) {
+  if (lua_getfield(L, 2, "marks") == LUA_TNIL) { lua_pop(L, 1); return; }
+  for (int i = 0; i < n; i++) {
+    int ty = lua_geti(L, -1, i + 1);
+    if (ty == LUA_TSTRING) {
+      const char *c = lua_tostring(L, -1);
+      if (plot_parse_color(c, &ims[i].mark))
+        lerror(L, "marks[%d] must be \"#rrggbb\", got \"%s\"", i + 1, c);
+      ims[i].marked = 1;
+    } else if (ty != LUA_TNIL && !(ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+      lerror(L, "marks[%d] must be a colour or false, got %s", i + 1,
+             luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 static int l_images(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -605,8 +633,36 @@ static int l_images(lua_State *L) {
     ims[i].cmap = cmap;
   }
   read_captions(L, (int)n, ims);
+  read_marks(L, (int)n, ims);
   char err[PLOT_ERRLEN];
   if (plot_save_images(path, ims, (int)n, cols, box, title, err))
+    return lerror(L, "%s", err);
+  return 0;
+}
+
+static int l_image_panel(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  check_options(L, 2, "plot.core.image_panel", image_panel_spec, 0);
+  const char *title = opt_str(L, 2, "title");
+  int w = opt_int(L, 2, "width", 720, 240, PLOT_MAXSIDE);
+  int h = opt_int(L, 2, "height", 360, 160, PLOT_MAXSIDE);
+  PlotImage im;
+  lua_getfield(L, 2, "image");
+  read_image(L, 1, &im);
+  im.normalize = opt_bool(L, 2, "normalize", 0);
+  im.cmap = cmap_of(L, opt_str(L, 2, "cmap"));
+  im.caption = opt_str(L, 2, "caption");
+  const char *mark = opt_str(L, 2, "mark");
+  if (mark) {
+    if (plot_parse_color(mark, &im.mark))
+      return lerror(L, "mark must be \"#rrggbb\", got \"%s\"", mark);
+    im.marked = 1;
+  }
+  PlotAxes a;
+  read_panel(L, need_table(L, 2, "panel"), &a);
+  char err[PLOT_ERRLEN];
+  if (plot_save_image_panel(path, &im, &a, w, h, title, err))
     return lerror(L, "%s", err);
   return 0;
 }
@@ -761,6 +817,7 @@ static int l_font(lua_State *L) {
 
 static const luaL_Reg functions[] = {
   {"axes", l_axes}, {"images", l_images}, {"heatmap", l_heatmap},
+  {"image_panel", l_image_panel},
   {"font", l_font}, {"detections", l_detections},
   {"contour_levels", l_contour_levels}, {"tree", l_tree}, {NULL, NULL}
 };

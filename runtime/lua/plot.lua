@@ -1,16 +1,28 @@
 -- plot.lua - the `plot` module: the figures of the course's Keras labs
 -- as PNG files, drawn with cairo by plot.core (runtime/lplot.c).
 --
---   plot.history(hist, path, {title=, width=, height=})
+--   plot.history(hist, path, {title=, width=, height=, labels=, best_epoch=})
 --       what model:fit returns (or its .history): one panel a metric
 --       (loss first, then accuracy, then the rest), train and val_ lines
---       over epochs 1..n
+--       over epochs 1..n; labels= {epoch=, train=, validation=, best=,
+--       loss=, accuracy=, ...} replaces the words drawn; best_epoch= k
+--       marks epoch k (EarlyStopping's best_epoch, whose weights it
+--       restored) with a dashed line and a diamond
 --   plot.image_grid(images, path, {labels=, class_names=, cols=5, rows=5,
 --                   title=, cmap="gray"|"binary", normalize=, box=})
 --       the first cols*rows of an (N,H,W), (N,H,W,1) or (N,H,W,3) tensor
 --       or of a list of (H,W[,C]) tensors, values 0..1 (normalize: each
 --       image's min..max); labels: 0-based class ids (tensor or table)
---       named by class_names[id + 1], or strings
+--       named by class_names[id + 1], or strings; predicted= ids (or
+--       strings) as labels: captions "예측: X" / "정답: Y", the wrong
+--       ones' caption and frame in red; wrong_only=true shows only the
+--       images predicted wrong (the first cols*rows of them)
+--   plot.prediction(image, probabilities, path, {class_names=,
+--                   true_label=, title=, xlabel=, ylabel=, width=, height=})
+--       one (H,W[,C]) image (or a batch of one) beside a bar chart of its
+--       K class probabilities (a list or a (K,) or (1,K) tensor); the
+--       predicted bar red when wrong, blue when right, the true one blue;
+--       returns the path and the predicted id
 --   plot.confusion_matrix(y_true, y_pred, path, {class_names=,
 --                         normalize=false|true|"true"|"pred"|"all", title=})
 --       ids as tables or tensors, (N,K) scores taken by argmax; returns
@@ -287,26 +299,65 @@ local function history_table(hist)
   return lists, n
 end
 
-local function history_panel(base, lists, n)
+-- the words history draws, each replaceable through labels= (a metric's
+-- name maps to its panel title and y label)
+local HISTORY_WORDS = {epoch = "epoch", train = "train",
+                       validation = "validation", best = "restored epoch"}
+
+local function history_panel(base, lists, n, words, best)
   local x, mark = range(n), n <= 30
   local train, val = lists[base], lists["val_" .. base]
   local series = {}
   if train then
-    series[#series + 1] = {x = x, y = train, label = "train",
+    series[#series + 1] = {x = x, y = train, label = words.train,
                            color = "#1f77b4", marker = mark and "o" or nil}
   end
   if val then
-    series[#series + 1] = {x = x, y = val, label = "validation",
+    series[#series + 1] = {x = x, y = val, label = words.validation,
                            color = "#ff7f0e", marker = mark and "s" or nil}
   end
-  return {title = base, xlabel = "epoch", ylabel = base, integer_x = true,
-          series = series}
+  local points
+  if best then
+    -- a dashed vertical line at the epoch, from the panel's lowest to
+    -- its highest value, and a diamond on the validation curve there
+    local lo, hi = math.huge, -math.huge
+    for _, l in ipairs {train or {}, val or {}} do
+      for _, v in ipairs(l) do
+        if v == v then lo, hi = math.min(lo, v), math.max(hi, v) end
+      end
+    end
+    if lo <= hi then
+      series[#series + 1] = {x = {best, best}, y = {lo, hi},
+                             label = ("%s (%d)"):format(words.best, best),
+                             color = "#2ca02c", dashed = true}
+      local on = val or train
+      if on[best] == on[best] then
+        points = {{x = {best}, y = {on[best]}, color = "#2ca02c",
+                   marker = "D", size = 6}}
+      end
+    end
+  end
+  local name = words[base] or base
+  return {title = name, xlabel = words.epoch, ylabel = name, integer_x = true,
+          series = series, points = points}
 end
 
 public("history", function(hist, path, opts)
-  opts = options(opts, set("title", "width", "height"))
+  opts = options(opts, typed("title", "width", "height", "labels:table",
+                             "best_epoch"))
   local lists, n = history_table(hist)
   check_path(path)
+  local words = {}
+  for k, v in pairs(HISTORY_WORDS) do words[k] = v end
+  for k, v in pairs(opts.labels or {}) do
+    if type(k) ~= "string" or type(v) ~= "string" then
+      fail("labels must map words (epoch, train, validation, best or a " ..
+           "metric name) to strings, got %s = %s", describe(k), describe(v))
+    end
+    words[k] = v
+  end
+  local best = opts.best_epoch
+  if best ~= nil then best = opt_int(opts, "best_epoch", nil, 1, n) end
   local bases, seen = {}, {}
   for k in pairs(lists) do
     local b = k:match("^val_(.+)$") or k
@@ -314,7 +365,9 @@ public("history", function(hist, path, opts)
   end
   table.sort(bases, metric_order)
   local panels = {}
-  for i, b in ipairs(bases) do panels[i] = history_panel(b, lists, n) end
+  for i, b in ipairs(bases) do
+    panels[i] = history_panel(b, lists, n, words, best)
+  end
   draw(core.axes, path, {title = opt_string(opts, "title"), panels = panels,
        width = opt_int(opts, "width", 560, 200, 4000),
        height = opt_int(opts, "height", 420, 200, 4000)})
@@ -433,20 +486,173 @@ local function cmap_opt(opts)
   return c
 end
 
+local WRONG, RIGHT = "#d62728", "#1f77b4"   -- tab10 red and blue
+
+-- captions "예측: X" / "정답: Y" on two lines, and marks: the wrong ones red
+local function prediction_captions(labels, predicted, names, total, k)
+  local truth = captions(labels, names, total, k)
+  if not truth then fail("predicted given without labels (the true ones)") end
+  local guess = captions(predicted, names, total, k)
+  local caps, marks = {}, {}
+  for i = 1, k do
+    caps[i] = ("예측: %s\n정답: %s"):format(guess[i], truth[i])
+    marks[i] = guess[i] ~= truth[i] and WRONG or false
+  end
+  return caps, marks
+end
+
+-- the images (and their labels) whose predicted label differs from the
+-- true one, in order: at most k of them
+local function wrong_ones(images, labels, predicted, names, k)
+  local _, total = image_list(images, 0)
+  local truth = captions(labels, names, total, total)
+  if not truth then fail("wrong_only needs labels and predicted") end
+  local guess = captions(predicted, names, total, total)
+  local list, l, p = {}, {}, {}
+  labels, predicted = plain(labels), plain(predicted)
+  if tensor.is_tensor(labels) then labels = numbers(labels, "labels") end
+  if tensor.is_tensor(predicted) then predicted = numbers(predicted, "predicted") end
+  for i = 1, total do
+    if truth[i] ~= guess[i] and #list < k then
+      list[#list + 1] = tensor.is_tensor(images) and images:select(1, i) or images[i]
+      l[#l + 1], p[#p + 1] = labels[i], predicted[i]
+    end
+  end
+  if #list == 0 then fail("wrong_only: no image has a wrong prediction") end
+  return list, l, p
+end
+
 public("image_grid", function(images, path, opts)
-  opts = options(opts, typed("labels", "class_names", "cols", "rows", "title",
-                             "normalize:boolean", "cmap", "box"))
+  opts = options(opts, typed("labels", "predicted", "class_names", "cols",
+                             "rows", "title", "normalize:boolean", "cmap",
+                             "box", "wrong_only:boolean"))
   local cols = opt_int(opts, "cols", 5, 1, 100)
   local rows = opt_int(opts, "rows", 5, 1, 100)
+  local labels, predicted = opts.labels, opts.predicted
+  if opts.wrong_only then
+    if predicted == nil then fail("wrong_only needs predicted (and labels)") end
+    images, labels, predicted = wrong_ones(images, labels, predicted,
+                                           opts.class_names, cols * rows)
+  end
   local list, total = image_list(images, cols * rows)
-  local caps = captions(opts.labels, opts.class_names, total, #list)
+  local caps, marks
+  if predicted ~= nil then
+    caps, marks = prediction_captions(labels, predicted, opts.class_names,
+                                      total, #list)
+  else
+    caps = captions(labels, opts.class_names, total, #list)
+  end
   check_path(path)
-  draw(core.images, path, {images = list, captions = caps,
+  draw(core.images, path, {images = list, captions = caps, marks = marks,
        cols = math.min(cols, #list), title = opt_string(opts, "title"),
        box = opt_int(opts, "box", auto_box(list, 140), 8, 1024),
        normalize = opts.normalize and true or false,
        cmap = cmap_opt(opts)})
   return path
+end)
+
+-- one image: (H,W), (H,W,1), (H,W,3), or a batch of one (1,H,W[,C])
+local function one_image(image)
+  if tensor.is_tensor(image) then
+    local s = image:shape()
+    if (#s == 3 and s[1] == 1 and s[3] ~= 1 and s[3] ~= 3) or
+       (#s == 4 and s[1] == 1 and (s[4] == 1 or s[4] == 3)) then
+      image = image:select(1, 1)
+    end
+  end
+  if not is_image(image) then
+    fail("image must be an (H,W), (H,W,1) or (H,W,3) tensor (or a batch " ..
+         "of one such), got %s", describe(image))
+  end
+  return image
+end
+
+public("prediction", function(image, probabilities, path, opts)
+  opts = options(opts, typed("class_names", "true_label", "title", "width",
+                             "height", "xlabel", "ylabel", "normalize:boolean",
+                             "cmap"))
+  image = one_image(image)
+  if tensor.is_tensor(probabilities) then
+    local s = probabilities:shape()
+    if #s == 2 and s[1] == 1 then probabilities = probabilities:select(1, 1) end
+    if #probabilities:shape() ~= 1 then
+      fail("probabilities must be a list or a 1-d tensor (or (1, K)), got %s",
+           describe(probabilities))
+    end
+  end
+  local p = numbers(probabilities, "probabilities")
+  for i, v in ipairs(p) do
+    if not (v >= 0 and v <= 1) then
+      fail("probabilities[%d] is %s, expected a number in 0..1", i, tostring(v))
+    end
+  end
+  local k = #p
+  local names = class_name_list(opts.class_names)
+  if names and #names ~= k then
+    fail("%d probabilities but %d class_names", k, #names)
+  end
+  if not names then
+    names = {}
+    for i = 1, k do names[i] = tostring(i - 1) end
+  end
+  local truth = opts.true_label
+  if truth ~= nil then
+    if tensor.is_tensor(truth) then truth = numbers(truth, "true_label")[1] end
+    truth = class_id(truth, "true_label", names)
+  end
+  check_path(path)
+  local guess = 1
+  for i = 2, k do if p[i] > p[guess] then guess = i end end
+  guess = guess - 1
+  local caption = ("예측: %s %.1f%%"):format(names[guess + 1], 100 * p[guess + 1])
+  local mark
+  if truth then
+    caption = caption .. ("\n정답: %s"):format(names[truth + 1])
+    mark = truth == guess and RIGHT or WRONG
+  end
+  -- the bars: all grey, the predicted one red (wrong) or blue (right),
+  -- the true one blue
+  local function rect(ids)
+    local r = {}
+    for _, id in ipairs(ids) do
+      for _, v in ipairs {id - 0.4, id + 0.4, 0, p[id + 1]} do r[#r + 1] = v end
+    end
+    return r
+  end
+  local others = {}
+  for i = 0, k - 1 do
+    if i ~= guess and i ~= truth then others[#others + 1] = i end
+  end
+  local bars = {}
+  if #others > 0 then bars[1] = {rect = rect(others), color = "#9a9a9a"} end
+  if truth == nil then
+    bars[#bars + 1] = {rect = rect {guess}, color = RIGHT, label = "예측 (predicted)",
+                       values = {p[guess + 1]}, decimals = 2}
+  elseif truth == guess then
+    bars[#bars + 1] = {rect = rect {guess}, color = RIGHT,
+                       label = "예측 = 정답 (correct)", values = {p[guess + 1]},
+                       decimals = 2}
+  else
+    bars[#bars + 1] = {rect = rect {guess}, color = WRONG,
+                       label = "예측 (predicted)", values = {p[guess + 1]},
+                       decimals = 2}
+    bars[#bars + 1] = {rect = rect {truth}, color = RIGHT,
+                       label = "정답 (true)", values = {p[truth + 1]},
+                       decimals = 2}
+  end
+  local ticks = {}
+  for i = 1, k do ticks[i] = i - 1 end
+  draw(core.image_panel, path, {image = image, caption = caption, mark = mark,
+       title = opt_string(opts, "title"),
+       width = opt_int(opts, "width", 760, 240, 4000),
+       height = opt_int(opts, "height", 360, 160, 4000),
+       normalize = opts.normalize and true or false, cmap = cmap_opt(opts),
+       panel = {bars = bars, xticks = ticks, xticklabels = names,
+                xlim = {-0.6, k - 0.4}, ylim = {0, 1.12},
+                xlabel = opt_string(opts, "xlabel") or "클래스 (class)",
+                ylabel = opt_string(opts, "ylabel") or "확률 (probability)",
+                grid = false}})
+  return path, guess
 end)
 
 ---------------------------------------------------------------- filters
@@ -570,7 +776,8 @@ local function normalized(m, k, how)
 end
 
 public("confusion_matrix", function(y_true, y_pred, path, opts)
-  opts = options(opts, set("class_names", "normalize", "title", "cell"))
+  opts = options(opts, set("class_names", "normalize", "title", "cell",
+                           "xlabel", "ylabel"))
   local names = class_name_list(opts.class_names)
   local yt, yp = id_list(y_true, "y_true"), id_list(y_pred, "y_pred")
   if #yt ~= #yp then
@@ -591,7 +798,8 @@ public("confusion_matrix", function(y_true, y_pred, path, opts)
   draw(core.heatmap, path, {matrix = matrix, row_labels = names,
        col_labels = names,
        title = opt_string(opts, "title") or "Confusion matrix",
-       xlabel = "Predicted label", ylabel = "True label",
+       xlabel = opt_string(opts, "xlabel") or "Predicted label",
+       ylabel = opt_string(opts, "ylabel") or "True label",
        decimals = how and 2 or 0, cell = opt_int(opts, "cell", cell, 4, 200)})
   return matrix, path
 end)

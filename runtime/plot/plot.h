@@ -288,8 +288,15 @@ typedef struct PlotImage {
   int normalize;            /* map this image's min..max to black..white */
   double vmin, vmax;        /* else this range (usually 0..1) */
   PlotCmap cmap;            /* PLOT_GRAY or PLOT_BINARY for c == 1 */
-  const char *caption;      /* below the image, or NULL */
+  const char *caption;      /* below the image, or NULL; '\n' starts a
+                               second line (at most PLOT_CAPTION_LINES) */
+  int marked;               /* caption and a thick frame in mark colour */
+  PlotColor mark;
 } PlotImage;
+
+#define PLOT_CAPTION_LINES 3
+/* How many lines caption takes (0 for NULL or ""). */
+int plot_caption_lines(const char *caption);
 
 void plot_image_init(PlotImage *im, const float *data, int h, int w, int c);
 /* The image centred in r above its caption, scaled by a whole factor
@@ -302,6 +309,11 @@ PlotRect plot_image_place(PlotRect r, const PlotImage *im);
  * for captions, under title. */
 int plot_save_images(const char *path, const PlotImage *ims, int n,
                      int cols, int box, const char *title, char *err);
+/* One image (with its caption) on the left of a w x h figure, the panel
+ * a on its right (a prediction beside its class probabilities). */
+int plot_save_image_panel(const char *path, const PlotImage *im,
+                          const PlotAxes *a, int w, int h,
+                          const char *title, char *err);
 
 /* ---- heat maps ------------------------------------------------------ */
 

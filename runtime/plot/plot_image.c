@@ -37,8 +37,15 @@ static int check_image(const PlotImage *im, char *err) {
   return 0;
 }
 
+int plot_caption_lines(const char *caption) {
+  if (!caption || !*caption) return 0;
+  int n = 1;
+  for (const char *p = caption; *p; p++) n += *p == '\n';
+  return n < PLOT_CAPTION_LINES ? n : PLOT_CAPTION_LINES;
+}
+
 PlotRect plot_image_place(PlotRect r, const PlotImage *im) {
-  double aw = r.w, ah = r.h - (im->caption ? PLOT_CAPTION_H : 0);
+  double aw = r.w, ah = r.h - plot_caption_lines(im->caption) * PLOT_CAPTION_H;
   double s = fmin(aw / im->w, ah / im->h);
   if (s >= 1) s = floor(s);       /* whole factors: crisp pixels */
   double w = im->w * s, h = im->h * s;
@@ -107,9 +114,15 @@ int plot_image(PlotFigure *f, PlotRect r, const PlotImage *im, char *err) {
   PlotRect d = plot_image_place(r, im);
   cairo_t *cr = f->cr;
   cairo_save(cr);
-  cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);     /* a thin frame */
-  cairo_set_line_width(cr, 1);
-  cairo_rectangle(cr, d.x - 0.5, d.y - 0.5, d.w + 1, d.h + 1);
+  if (im->marked) {                                /* a thick frame */
+    cairo_set_source_rgb(cr, im->mark.r, im->mark.g, im->mark.b);
+    cairo_set_line_width(cr, 3);
+    cairo_rectangle(cr, d.x - 1.5, d.y - 1.5, d.w + 3, d.h + 3);
+  } else {                                         /* a thin frame */
+    cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, d.x - 0.5, d.y - 0.5, d.w + 1, d.h + 1);
+  }
   cairo_stroke(cr);
   cairo_translate(cr, d.x, d.y);
   cairo_scale(cr, d.w / im->w, d.h / im->h);
@@ -120,10 +133,24 @@ int plot_image(PlotFigure *f, PlotRect r, const PlotImage *im, char *err) {
   cairo_fill(cr);
   cairo_restore(cr);
   cairo_surface_destroy(src);
-  if (im->caption) {
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    plot_text_fit(f, im->caption, r.x + r.w / 2, d.y + d.h + 4,
-                  PLOT_PX_TICK, 0.5, 0, r.w + 6);
+  int lines = plot_caption_lines(im->caption);
+  if (lines) {
+    PlotColor c = im->marked ? im->mark : (PlotColor){0, 0, 0};
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    const char *p = im->caption;
+    for (int i = 0; i < lines; i++) {
+      const char *e = i + 1 < lines ? strchr(p, '\n') : NULL;
+      size_t len = e ? (size_t)(e - p) : strlen(p);
+      char line[512];
+      if (len >= sizeof line) len = sizeof line - 1;
+      memcpy(line, p, len);
+      line[len] = 0;
+      for (char *q = line; *q; q++) if (*q == '\n') *q = ' ';
+      plot_text_fit(f, line, r.x + r.w / 2,
+                    d.y + d.h + 4 + i * PLOT_CAPTION_H * 0.8,
+                    PLOT_PX_TICK, 0.5, 0, r.w + 6);
+      if (e) p = e + 1;
+    }
   }
   return 0;
 }
@@ -138,8 +165,11 @@ int plot_save_images(const char *path, const PlotImage *ims, int n,
   }
   if (cols > n) cols = n;
   int rows = (n + cols - 1) / cols, caps = 0;
-  for (int i = 0; i < n; i++) caps |= ims[i].caption != NULL;
-  double ch = box + (caps ? PLOT_CAPTION_H : 0);
+  for (int i = 0; i < n; i++) {
+    int k = plot_caption_lines(ims[i].caption);
+    if (k > caps) caps = k;
+  }
+  double ch = box + caps * PLOT_CAPTION_H;
   double th = plot_suptitle_height(title);
   double w = 2.0 * margin + (double)cols * box + (cols - 1.0) * gx;
   double h = 2.0 * margin + th + rows * ch + (rows - 1.0) * gy;
@@ -157,6 +187,31 @@ int plot_save_images(const char *path, const PlotImage *ims, int n,
                   margin + th + (i / cols) * (ch + gy), box, ch};
     rc = plot_image(f, r, &ims[i], err);
   }
+  if (rc == 0) rc = plot_figure_save(f, path, err);
+  plot_figure_free(f);
+  return rc;
+}
+
+int plot_save_image_panel(const char *path, const PlotImage *im,
+                          const PlotAxes *a, int w, int h,
+                          const char *title, char *err) {
+  const int margin = 16;
+  double th = plot_suptitle_height(title);
+  double side = h - th - 2.0 * margin;
+  if (w < 240 || h < 160 || w > PLOT_MAXSIDE || h > PLOT_MAXSIDE ||
+      side < 40 || w - side - 2.0 * margin < 160) {
+    snprintf(err, PLOT_ERRLEN, "a %dx%d figure is too small for an image "
+             "beside a panel (or over %d pixels)", w, h, PLOT_MAXSIDE);
+    return -1;
+  }
+  PlotFigure *f = plot_figure_new(w, h, err);
+  if (!f) return -1;
+  plot_suptitle(f, title);
+  double iw = fmin(side, w * 0.45);
+  int rc = plot_image(f, (PlotRect){margin, th + margin, iw, side}, im, err);
+  if (rc == 0)
+    rc = plot_axes(f, (PlotRect){margin + iw, th, w - margin - iw, h - th},
+                   a, err);
   if (rc == 0) rc = plot_figure_save(f, path, err);
   plot_figure_free(f);
   return rc;

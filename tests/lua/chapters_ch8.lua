@@ -18,14 +18,32 @@ local function nums(s)
   return v
 end
 
--- LAB 8-1: Fashion-MNIST with an MLP (kept as it was) ----------------------------
+-- LAB 8-1: Fashion-MNIST with an MLP, then single predictions and mistakes -----
 do
   local s = lab("ch8/lab1.lua", {
-    {"WORKBOOK_QUICK=1: training on 6,000 images", "quick mode says so"},
+    {"WORKBOOK_QUICK=1: 훈련 이미지 6,000장으로 2 에포크만", "quick mode says so"},
     {"Total params: 104,938", "the MLP's 104,938 parameters"},
-  }, {{"first25.png", 400, 400}, {"history.png", 500, 300}, {"confusion.png", 400, 400}})
-  local acc = L.number(s, "test accuracy ([%d.]+)")
+    {"첫 번째 테스트 이미지의 클래스별 확률(probability):", "one image's probabilities"},
+  }, {{"first25.png", 400, 400}, {"history.png", 500, 300}, {"confusion.png", 400, 400},
+      {"predict_first.png", 600, 300}, {"predict_wrong.png", 600, 300},
+      {"mistakes.png", 500, 400}})
+  local acc = L.number(s, "테스트 정확도%(accuracy%) ([%d.]+)")
   t.ok(acc and acc > 0.6, "ch8/lab1: the quick MLP beats chance by far")
+  -- the ten probabilities printed for the first test image sum to 1, and
+  -- the class named as the prediction is the most probable one
+  local sum, top, topp = 0, nil, -1
+  for name, v in s:gmatch("\n  %d ([%S ]-)%s+([%d.]+)") do
+    sum = sum + tonumber(v)
+    if tonumber(v) > topp then top, topp = name, tonumber(v) end
+  end
+  L.near(sum, 1, 2e-3, "ch8/lab1: the first image's probabilities sum to 1")
+  local guess = s:match("예측: ([^,]+), 정답: ")
+  t.is(guess, top, "ch8/lab1: the prediction is the most probable class")
+  -- mistakes counted = (1 - test accuracy) of the 2,000 quick test images
+  local wrong = L.number(s, "테스트 이미지 2000장 가운데 (%d+)장을 틀렸다")
+  t.ok(wrong and acc and math.abs(wrong - (1 - acc) * 2000) < 1.5,
+       "ch8/lab1: the mistakes shown are the ones the accuracy counts")
+  t.ok(io.open(L.outdir .. "/ch8/lab1/mlp.weights.h5") ~= nil, "ch8/lab1: the weights saved")
 end
 
 -- LAB 8-2: digits, softmax, one-hot, MSE vs cross-entropy ---------------------------

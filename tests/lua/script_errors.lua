@@ -152,6 +152,8 @@ local other_cases = {
   {"plot.lines", function() local _ = plot.lines("x", png) end, "plot.lines"},
   {"plot.lines (unwritable, found in C)", function() local _ = plot.lines({{y = {1, 2}}}, missing .. "/p.png") end, "plot.lines"},
   {"plot.detections", function() local _ = plot.detections("x", {}, png) end, "plot.detections"},
+  {"plot.prediction", function() local _ = plot.prediction("x", {1}, png) end, "plot.prediction"},
+  {"plot.prediction (unwritable, found in C)", function() local _ = plot.prediction(T.zeros(4, 4), {0.5, 0.5}, missing .. "/p.png") end, "plot.prediction"},
   {"idx.load", function() local _ = idx.load(missing) end},
   {"idx.load (nil)", function() local _ = idx.load() end},
   {"h5.read_keras_weights", function() local _ = h5.read_keras_weights(missing) end},
