@@ -1,23 +1,23 @@
--- fashion_backbone.lua - the workbook's own pretrained backbone: a small
--- VGG-style convolutional base (two blocks of two 3x3 'same' ReLU
--- convolutions and a 2x2 max pooling, Keras-style layer names) that
--- train_backbone.lua trains on Fashion-MNIST and saves to
--- data/models/fashion_backbone.wbw. LAB 9-3 and the face project load it
--- offline where Keras would download ImageNet weights.
+-- fashion_backbone.lua - 워크북이 직접 학습시킨 사전 학습(pretrained)
+-- 백본(backbone): VGG 모양의 작은 합성곱 기반(convolutional base)이다.
+-- 3x3 'same' ReLU 합성곱 두 번과 2x2 최대 풀링(max pooling)으로 된 블록
+-- 두 개이고, 계층 이름은 Keras처럼 붙였다. train_backbone.lua가 패션
+-- MNIST(Fashion-MNIST)로 학습시켜 data/models/fashion_backbone.wbw에
+-- 저장한다. LAB 9-3과 얼굴 프로젝트는 Keras가 ImageNet 가중치를 내려받는
+-- 자리에서 이 파일을 오프라인으로 읽는다.
 --
 --   local backbone = require "fashion_backbone"
---   local base = backbone.build()    -- random weights, input 28x28x1
---   local base = backbone.load()     -- the shipped weights
+--   local base = backbone.build()    -- 임의의 가중치, 입력 28x28x1
+--   local base = backbone.load()     -- 워크북에 들어 있는 가중치
 local nn, data = require "nn", require "data"
 
 local M = {}
 
-M.FILE = "models/fashion_backbone.wbw"        -- under data/
+M.FILE = "models/fashion_backbone.wbw"        -- data/ 아래
 M.INPUT_SHAPE = {28, 28, 1}
-M.BLOCKS = {{16, 2}, {32, 2}}                 -- {filters, convolutions}
+M.BLOCKS = {{16, 2}, {32, 2}}                 -- {필터 수, 합성곱 수}
 
--- the convolutional base as a functional model: (N, 28, 28, 1) ->
--- (N, 7, 7, 32)
+-- 합성곱 기반을 함수형(functional) 모델로: (N, 28, 28, 1) -> (N, 7, 7, 32)
 function M.build()
   local inp = nn.Input{shape = M.INPUT_SHAPE, name = "backbone_input"}
   local x = inp
@@ -31,7 +31,7 @@ function M.build()
   return nn.Model{inputs = inp, outputs = x, name = "fashion_backbone"}
 end
 
--- the base with the shipped (or the given) weights
+-- 워크북에 들어 있는(또는 path로 준) 가중치를 넣은 합성곱 기반
 function M.load(path)
   local base = M.build()
   base:load_weights(path or data.path(M.FILE))

@@ -1,41 +1,37 @@
--- LAB 9-3: Google's Inception V3, and transfer learning. Keras's
--- InceptionV3 architecture (the same layers and names, so Keras's .h5
--- ImageNet weights load into it); with the weights file it classifies
--- the shipped photos, without it (offline) the lab says how to get the
--- file and shows transfer learning with the workbook's own pretrained
--- backbone (fashion_backbone.lua, trained on Fashion-MNIST).
+-- LAB 9-3: 구글의 Inception V3와 전이 학습(transfer learning). Keras의
+-- InceptionV3 구조(계층과 이름이 같아서 Keras의 .h5 ImageNet 가중치를 그대로
+-- 읽는다)를 만든다. 가중치 파일이 있으면 워크북의 사진을 분류하고, 없으면
+-- (오프라인) 파일을 받는 방법을 알려 준 뒤 워크북의 사전 학습 백본
+-- (fashion_backbone.lua, 패션 MNIST로 학습)으로 전이 학습을 보여 준다.
 local tensor, nn, image, data, sys =
   require "tensor", require "nn", require "image", require "data", require "sys"
 
 tensor.seed(42)
 local quick = os.getenv("WORKBOOK_QUICK") == "1"
-if quick then print("WORKBOOK_QUICK=1: the feature-extraction head trains for 5 epochs instead of 15") end
+-- 빠른 실행에서는 헤드를 적게 학습한다: 정확도 옆에 그렇다고 적는다
+local QUICK_NOTE = quick and "(빠른 실행: 헤드 5 에포크, 테스트 1,000장)" or nil
+if quick then print("WORKBOOK_QUICK=1 " .. QUICK_NOTE) end
 
 -- %% Inception V3의 구조
--- Inception V3 without its classifier (include_top = false) and with
--- random weights (weights = false, Keras's weights=None). 75x75 is the
--- smallest input Keras allows; the layers and parameters are the same
--- at 299x299, only the feature maps are smaller.
+-- 분류기를 뗀(include_top = false) 임의 가중치(weights = false, Keras의
+-- weights=None)의 Inception V3. 75x75는 Keras가 허용하는 가장 작은 입력이다.
+-- 299x299에서도 계층과 파라미터는 같고 특성 맵만 작아진다.
 local base = nn.applications.InceptionV3{include_top = false, weights = false,
                                          input_shape = {75, 75, 3}}
--- The summary is long (311 rows). Print its head: the stem (conv_bn
--- layers and max pooling that shrink the image) and the first inception
--- module, mixed0, then the totals.
---   An inception module runs several branches side by side on the same
---   input -- a 1x1 convolution, 1x1 then 5x5, 1x1 then 3x3 then 3x3, and
---   3x3 average pooling then 1x1 -- and concatenates their outputs
---   along the channels (Concatenate): the network picks the useful
---   filter size itself.
---   The 1x1 convolutions are bottlenecks: they cut the channels (e.g.
---   192 -> 48) before the expensive 5x5 and 3x3 convolutions, so the
---   module costs far fewer multiplications and parameters.
---   Every convolution is followed by BatchNormalization (normalize each
---   channel over the mini-batch, then shift by a learned beta) and a
---   ReLU; that is why the convolutions have no bias (use_bias = false).
+-- 요약은 311행으로 길다. 앞부분만 출력한다: 줄기(stem, 이미지를 줄이는
+-- conv_bn 계층과 최대 풀링), 첫 인셉션 모듈 mixed0, 그리고 합계.
+--   인셉션 모듈(inception module)은 같은 입력에 여러 갈래를 나란히 적용한다
+--   -- 1x1 합성곱, 1x1 뒤 5x5, 1x1 뒤 3x3 두 번, 3x3 평균 풀링 뒤 1x1 --
+--   그리고 출력을 채널 방향으로 이어 붙인다(Concatenate). 어떤 필터 크기가
+--   쓸모 있는지를 신경망이 스스로 고른다.
+--   1x1 합성곱은 병목(bottleneck)이다: 비싼 5x5, 3x3 합성곱 앞에서 채널을
+--   줄이므로(예: 192 -> 48) 곱셈과 파라미터가 훨씬 적게 든다.
+--   모든 합성곱 뒤에는 배치 정규화(BatchNormalization, 미니배치에서 채널마다
+--   정규화한 뒤 학습된 beta만큼 이동)와 ReLU가 온다. 그래서 합성곱에는
+--   편향이 없다(use_bias = false).
 local lines = {}
 base:summary(function(s) lines[#lines + 1] = s end)
--- the summary's rows: the lines between two rules ("___" or "="); the
--- first row is the column header
+-- 요약의 행: 두 구분선("___" 또는 "=") 사이의 줄들. 첫 행은 열 머리글이다
 local rule, rows, row = nil, {}, nil
 for _, s in ipairs(lines) do
   if s:find("^[_=]") then
@@ -45,28 +41,28 @@ for _, s in ipairs(lines) do
 end
 local first, last = 2, #rows
 for i, r in ipairs(rows) do
-  if r[1]:find("%(MaxPooling2D%)") then first = i + 1 end     -- the stem's end
+  if r[1]:find("%(MaxPooling2D%)") then first = i + 1 end     -- 줄기의 끝
   if r[1]:find("^mixed0 ") then last = i; break end
 end
-for i = 1, 4 do print(lines[i]) end                        -- title and header
-print(("... (the stem: %d rows left out)"):format(first - 2))
+for i = 1, 4 do print(lines[i]) end                        -- 제목과 머리글
+print(("... (줄기(stem): %d행 생략)"):format(first - 2))
 print(rule)
 for i = first, last do
   for _, s in ipairs(rows[i]) do print(s) end
   print(rule)
 end
-print(("... (mixed1 to mixed10: %d rows left out)"):format(#rows - last))
+print(("... (mixed1부터 mixed10까지: %d행 생략)"):format(#rows - last))
 for i = #lines - 4, #lines do print(lines[i]) end
 
--- how many layers of each kind
+-- 종류별 계층 수
 local count = {}
 for _, l in ipairs(base.layers) do count[l.class] = (count[l.class] or 0) + 1 end
-print(("%d layers: %d Conv2D, %d BatchNormalization, %d Activation, %d Concatenate, " ..
-       "%d MaxPooling2D, %d AveragePooling2D"):format(#base.layers, count.Conv2D,
+print(("계층 %d개: Conv2D %d, BatchNormalization %d, Activation %d, Concatenate %d, " ..
+       "MaxPooling2D %d, AveragePooling2D %d"):format(#base.layers, count.Conv2D,
       count.BatchNormalization, count.Activation, count.Concatenate, count.MaxPooling2D,
       count.AveragePooling2D))
 local out_shape = base:predict(tensor.rand(1, 75, 75, 3)):shape()
-print(("output for one 75x75 image: (%s)"):format(table.concat(out_shape, ", ")))
+print(("75x75 이미지 한 장의 출력: (%s)"):format(table.concat(out_shape, ", ")))
 
 -- %% ImageNet 가중치로 분류하기
 local WEIGHTS = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
@@ -75,8 +71,8 @@ local photos = {"chelsea", "coffee", "astronaut", "rocket"}
 local have_weights = sys.exists(weights_path) == "file"
 
 if have_weights then
-  -- the full network with Keras's ImageNet weights: 299x299 RGB in,
-  -- 1000 class probabilities out
+  -- Keras의 ImageNet 가중치를 넣은 전체 신경망: 299x299 RGB를 받아
+  -- 1000개 클래스의 확률을 낸다
   local model = nn.applications.InceptionV3{weights = weights_path}
   local prep = nn.applications.inception_v3.preprocess_input
   for _, name in ipairs(photos) do
@@ -93,21 +89,20 @@ if have_weights then
   end
 else
   print()
-  print("The ImageNet weights are not here (data/models/" .. WEIGHTS .. ").")
-  print("On a machine with internet access, download")
+  print("ImageNet 가중치 파일이 없다 (data/models/" .. WEIGHTS .. ").")
+  print("인터넷이 되는 컴퓨터에서 다음 파일을 받아")
   print("  https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/" .. WEIGHTS)
-  print("(about 92 MB; Keras downloads the same file) and put it in data/models/;")
-  print("this lab then prints the top-5 classes (names from data/fetched/) of")
-  print("the photos " .. table.concat(photos, ", ", 1, 3) .. ".")
-  print("Meanwhile: transfer learning with the workbook's own backbone.")
+  print("(약 92 MB, Keras가 받는 것과 같은 파일) data/models/에 넣으면, 이 실습이")
+  print("사진 " .. table.concat(photos, ", ", 1, 3) .. "의 상위 5개 클래스를 출력한다")
+  print("(클래스 이름은 data/fetched/에서 읽는다).")
+  print("그 대신 여기서는 워크북의 백본으로 전이 학습을 해 본다.")
 end
 
 -- %% 전이 학습: 사전 학습된 합성곱 기반
--- Offline transfer learning: the convolutional base that
--- train_backbone.lua trained on all 60,000 Fashion-MNIST images, frozen,
--- under a new Dense head trained on only 1,000 images. Beside it the
--- same architecture with random frozen weights: what do the pretrained
--- filters add?
+-- 오프라인 전이 학습: train_backbone.lua가 패션 MNIST 60,000장 전부로 학습시킨
+-- 합성곱 기반을 동결하고, 그 위의 새 Dense 헤드는 1,000장만으로 학습한다.
+-- 옆에는 같은 구조에 임의의 가중치를 넣고 동결한 모델: 사전 학습된 필터가
+-- 무엇을 더해 주는가?
 local backbone = require "fashion_backbone"
 local fm = data.fashion_mnist()
 local n_train, n_test = 1000, quick and 1000 or 2000
@@ -115,7 +110,7 @@ local x_train, y_train = fm.train.x:slice(1, 1, n_train), fm.train.y:slice(1, 1,
 local x_test, y_test = fm.test.x:slice(1, 1, n_test), fm.test.y:slice(1, 1, n_test)
 
 local function head_on(base)
-  base.trainable = false                 -- feature extraction: freeze the base
+  base.trainable = false                 -- 특징 추출: 기반을 동결한다
   local inp = nn.Input{shape = backbone.INPUT_SHAPE}
   local x = nn.Flatten()(base(inp))
   local out = nn.Dense(10, "softmax")(x)
@@ -128,17 +123,18 @@ end
 local pretrained = head_on(backbone.load())
 pretrained:summary()
 local features = backbone.load():predict(x_test:slice(1, 1, 3))
-print(("features of 3 test images: (%s), %.0f%% of them zero (ReLU)"):format(
+print(("테스트 이미지 3장의 특징: (%s), 그중 %.0f%%가 0 (ReLU)"):format(
       table.concat(features:shape(), ", "),
       100 * features:eq(0):sum() / features:numel()))
 
 print()
-print(("head trained on %d images, tested on %d:"):format(n_train, n_test))
-for _, run in ipairs({{"pretrained base (frozen)", pretrained, "pretrained_acc"},
-                      {"random base (frozen)", head_on(backbone.build()), "random_acc"}}) do
+print(("헤드를 %d장으로 학습, %d장으로 테스트%s:"):format(n_train, n_test,
+      QUICK_NOTE and " " .. QUICK_NOTE or ""))
+for _, run in ipairs({{"사전 학습된 기반 (동결)", pretrained, "pretrained_acc"},
+                      {"임의의 기반 (동결)", head_on(backbone.build()), "random_acc"}}) do
   local t0 = sys.clock()
   run[2]:fit(x_train, y_train, {epochs = quick and 5 or 15, batch_size = 32, verbose = 0})
   local _, acc = run[2]:evaluate(x_test, y_test, {verbose = 0})
-  print(("  %-26s test accuracy %.3f  (%.1f s)"):format(run[1], acc, sys.clock() - t0))
-  require("book").value(run[3], acc, "%.3f")   -- quoted by the chapter's text
+  print(("  %s  테스트 정확도 %.3f  (%.1f s)"):format(run[1], acc, sys.clock() - t0))
+  require("book").value(run[3], acc, "%.3f")   -- 본문이 인용하는 값
 end

@@ -230,5 +230,18 @@ do
   near(rf:score(Xb, yb), SK.rf_acc, 0.03, "ch6/lab6: random forest accuracy within 0.03 of scikit-learn's")
 end
 
+-- mini project B1: HOG + SVM, its ROC curve with the AUC, the folder -----------------
+do
+  local s = lab("ch6/project_face_svm.lua", {
+    {"그림 저장 위치: $WORKBOOK_OUT/ch6/project_face_svm/", "the folder it wrote to"},
+  }, {{"roc.png", 600, 450}, {"confusion.png", 200, 150}, {"hog_face.png", 100, 80}})
+  local points, auc = s:match("ROC 곡선: 점 (%d+)개, AUC ([%d.]+)")
+  auc = tonumber(auc)
+  t.ok(tonumber(points) and tonumber(points) >= 3, "ch6/project_face_svm: the ROC curve has its points")
+  t.ok(auc and auc > 0.9 and auc <= 1, "ch6/project_face_svm: AUC printed, in (0.9, 1]")
+  local acc = tonumber(s:match("테스트: 정확도 ([%d.]+)"))
+  t.ok(acc and acc > 0.9, "ch6/project_face_svm: test accuracy above 0.9")
+end
+
 L.done()
 t.done()
