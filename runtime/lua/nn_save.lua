@@ -219,8 +219,7 @@ local function model_config(model)
   for i, l in ipairs(model.layers) do
     layers[#layers + 1] = layer_config(l, i == 1 and model.input_shape)
   end
-  return obj{"class_name", "Sequential", "config", obj{"name", model.name, "layers", arr(layers)},
-             "keras_version", "2.6.0", "backend", "tensorflow"}
+  return obj{"class_name", "Sequential", "config", obj{"name", model.name, "layers", arr(layers)}}
 end
 
 -- ---- the optimizer ---------------------------------------------------------------
