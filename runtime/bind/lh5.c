@@ -8,7 +8,8 @@
  *     hold the file's attributes of those names when present.
  *     A full model's file (model.save) also gives model_config and
  *     training_config (JSON text) and optimizer_weights, a list of
- *     {name, value} from its optimizer_weights group, when present.
+ *     {name, value} from its optimizer_weights group, when present
+ *     (optimizer_error says why, when that group is unreadable).
  *   h5.is_hdf5(path) -> boolean
  *   h5.write_keras_weights(path, layers [, {backend = "tensorflow",
  *                          keras_version = "2.6.0"}])
@@ -98,6 +99,7 @@ static int l_read_keras_weights(lua_State *L) {
   set_optional(L, "keras_version", f->keras_version);
   set_optional(L, "model_config", f->model_config);
   set_optional(L, "training_config", f->training_config);
+  set_optional(L, "optimizer_error", f->optimizer_error);
   h5k_close(f);
   return 1;
 }

@@ -422,7 +422,18 @@ static int open_optimizer(H5kFile *f, char *err) {
   f->nlayers++;
   if (!l->name) return fail(err, "%s: out of memory", f->path);
   f->has_optimizer = 1;
-  return open_layer(f, f->file, l, 1, err);
+  if (open_layer(f, f->file, l, 1, err) == 0) return 0;
+  /* dropped: load_weights never needs it, load_model reports why */
+  for (int j = 0; j < l->nweights; j++) {
+    if (l->weights[j].dset > 0) H5Dclose((hid_t)l->weights[j].dset);
+    free(l->weights[j].name);
+  }
+  free(l->weights);
+  free(l->name);
+  f->nlayers--;
+  f->has_optimizer = 0;
+  f->optimizer_error = strdup(err);
+  return 0;
 }
 
 static hid_t open_file(const char *path) {
@@ -608,6 +619,7 @@ void h5k_close(H5kFile *f) {
   free(f->keras_version);
   free(f->model_config);
   free(f->training_config);
+  free(f->optimizer_error);
   free(f->path);
   memset(f, 0, sizeof *f);
   quiet_off(&q);
@@ -622,7 +634,8 @@ void h5k_close(H5kFile *f) {
  * a pipe, in native byte order (both ends are this program):
  *
  *   u32 0, u32 full_model, str backend, str keras_version,
- *     str model_config, str training_config, u32 has_optimizer, u32 nlayers,
+ *     str model_config, str training_config, str optimizer_error,
+ *     u32 has_optimizer, u32 nlayers,
  *     per layer: str name, u32 nweights,
  *       per weight: str name, u32 ndim, i64 shape[ndim]
  *   then per weight in order: u32 0 and size float32 values
@@ -665,6 +678,7 @@ static void child_read(int fd, void *arg) {
   out_str(&o, f.keras_version);
   out_str(&o, f.model_config);
   out_str(&o, f.training_config);
+  out_str(&o, f.optimizer_error);
   out_u32(&o, (uint32_t)f.has_optimizer);
   out_u32(&o, (uint32_t)f.nlayers);
   for (int i = 0; i < f.nlayers; i++) {
@@ -781,6 +795,7 @@ static int read_structure(H5kFile *f, In *in, char *err) {
   f->keras_version = in_str(in);
   f->model_config = in_str(in);
   f->training_config = in_str(in);
+  f->optimizer_error = in_str(in);
   f->has_optimizer = in_u32(in) != 0;
   uint32_t nl = in_u32(in);
   if (in->rc == 0 && (st != 0 || nl > MAX_NAMES)) in->rc = -3;

@@ -51,6 +51,9 @@ typedef struct H5kFile {
    * "optimizer_weights"; integer datasets, the iteration count, are
    * read as floats there) */
   int has_optimizer;
+  /* why a full model's optimizer_weights group could not be read (it is
+   * then left out); NULL when it was read or is absent */
+  char *optimizer_error;
   int nlayers;
   H5kLayer *layers;
   char *path;                    /* for messages */

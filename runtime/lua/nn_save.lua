@@ -560,6 +560,9 @@ function S.load(path)
   keras_h5.load_file(model:h5_layers(), file, path)
   if file.training_config then
     compile_from(model, decode(file.training_config, path, "training_config"), path)
+    if file.optimizer_error then
+      fail("load_model: the optimizer's state cannot be read: %s", file.optimizer_error)
+    end
     restore_optimizer(model, file.optimizer_weights, path)
   end
   return model
