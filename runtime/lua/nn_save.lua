@@ -7,7 +7,8 @@
 --     the optimizer's state (iteration count and slots, Keras's names
 --     and order) in optimizer_weights. Written atomically.
 --   S.load(path) -> model   nn.models.load_model(path): rebuilds a
---     Sequential model from model_config, loads the weights, compiles
+--     Sequential or functional model (one input, one output, no shared
+--     layers) from model_config, loads the weights, compiles
 --     from training_config and restores the optimizer's state, so
 --     training goes on where it stopped. Reads files we write and ones
 --     Keras 2.6 writes for the layers the workbook has; the file is read
@@ -188,6 +189,8 @@ local function rnn(l)
   return c
 end
 CONFIG.SimpleRNN, CONFIG.LSTM, CONFIG.GRU = rnn, rnn, rnn
+CONFIG.Concatenate = function(l) return {"axis", l.axis} end
+CONFIG.Add = function() return {} end
 
 local function batch_shape(s)
   local t = {NULL}
@@ -208,14 +211,47 @@ local function layer_config(l, first_shape)
   return obj{"class_name", l.class, "config", obj(c)}
 end
 
+local function input_config(name, shape)
+  return obj{"batch_input_shape", batch_shape(shape), "dtype", "float32",
+             "sparse", false, "ragged", false, "name", name}
+end
+
+-- a functional model (one input, one output, no shared layers): every
+-- layer with the node it was called on, as Keras's get_config gives it
+local function functional_config(model)
+  local layers = {}
+  for _, l in ipairs(model.layers) do
+    local entry
+    if l.class == "InputLayer" then
+      entry = obj{"class_name", "InputLayer", "config", input_config(l.name, l.output_shape),
+                  "name", l.name, "inbound_nodes", arr{}}
+    else
+      if l.return_state then
+        fail("save: layer '%s' returns its states; such models cannot be saved whole yet", l.name)
+      end
+      local c = layer_config(l)
+      local inbound = {}
+      for i, p in ipairs(l.node.inbound) do
+        inbound[i] = arr{p.layer.name, p.node_index or 0, 0, obj{}}
+      end
+      entry = obj{"class_name", l.class, "config", c[4], "name", l.name,
+                  "inbound_nodes", arr{arr(inbound)}}
+    end
+    layers[#layers + 1] = entry
+  end
+  local inp, out = model.input_node.layer.name, model.output_node.layer.name
+  return obj{"class_name", "Functional", "config", obj{"name", model.name, "layers", arr(layers),
+             "input_layers", arr{arr{inp, 0, 0}}, "output_layers", arr{arr{out, 0, 0}}}}
+end
+
 local function model_config(model)
+  if model.class == "Functional" then return functional_config(model) end
   if model.class ~= "Sequential" then
-    fail("save: only Sequential models can be saved whole so far; use save_weights")
+    fail("save: only Sequential and functional models can be saved whole; use save_weights")
   end
   if not model.built then fail("save: the model is not built yet (give input_shape or fit it)") end
-  local layers = {obj{"class_name", "InputLayer", "config", obj{
-    "batch_input_shape", batch_shape(model.input_shape), "dtype", "float32",
-    "sparse", false, "ragged", false, "name", model.layers[1].name .. "_input"}}}
+  local layers = {obj{"class_name", "InputLayer", "config",
+                      input_config(model.layers[1].name .. "_input", model.input_shape)}}
   for i, l in ipairs(model.layers) do
     layers[#layers + 1] = layer_config(l, i == 1 and model.input_shape)
   end
@@ -406,6 +442,8 @@ OPTIONS.LSTM = function(c)
   o.recurrent_activation, o.unit_forget_bias = field(c, "recurrent_activation"), field(c, "unit_forget_bias")
   return o
 end
+OPTIONS.Concatenate = function(c) return {axis = math.tointeger(field(c, "axis"))} end
+OPTIONS.Add = none
 OPTIONS.GRU = function(c)
   local o = rnn_options(c)
   o.recurrent_activation, o.reset_after = field(c, "recurrent_activation"), field(c, "reset_after")
@@ -418,6 +456,8 @@ local function supported()
   table.sort(t)
   return table.concat(t, ", ")
 end
+
+local new_layer
 
 local function build_sequential(nn, mc, path)
   local cfg = field(mc, "config")
@@ -433,38 +473,92 @@ local function build_sequential(nn, mc, path)
     if class == "InputLayer" then
       input_shape = shape_of(field(c, "batch_input_shape"))
     else
-      local make = OPTIONS[class]
-      if not make or not nn[class] then
-        fail("load_model: layer class '%s' is not supported by the workbook (%s: layer %d; " ..
-             "supported: %s)", class, path, i, supported())
-      end
-      local o = make(c)
-      -- options a config may hold that our constructors take unset
-      local rsv = {}
-      for k, v in pairs(o) do if v ~= nil then rsv[k] = v end end
-      o = rsv
-      for _, k in ipairs{"kernel_initializer", "bias_initializer", "recurrent_initializer",
-                         "embeddings_initializer"} do
-        if o[k] and not INIT_CLASS[o[k]] then o[k] = nil end
-      end
-      o.name, o.trainable = field(c, "name"), field(c, "trainable")
       local s = shape_of(field(c, "batch_input_shape"))
-      if #layers == 0 and (s or input_shape) then o.input_shape = s or input_shape end
-      for k, v in pairs(o) do
-        if math.type(v) == "float" and v % 1 == 0 and (k == "units" or k == "filters" or
-            k == "input_dim" or k == "output_dim" or k == "input_length") then
-          o[k] = math.tointeger(v)
-        end
-        if type(v) == "table" then
-          for j, x in ipairs(v) do v[j] = math.tointeger(x) or x end
-        end
-      end
-      if o.input_length then o.input_length = math.tointeger(o.input_length) end
-      layers[#layers + 1] = nn[class](o)
+      layers[#layers + 1] = new_layer(nn, class, c, path, i,
+                                      #layers == 0 and (s or input_shape))
     end
   end
   if #layers == 0 then fail("load_model: %s: model_config has no layers", path) end
   return nn.Sequential(layers, {name = field(cfg, "name")})
+end
+
+-- a functional model_config: Inputs, then each layer called on the
+-- nodes its inbound_nodes name (one call each: no shared layers)
+local function build_functional(nn, mc, path)
+  local cfg = field(mc, "config")
+  local entries = list(field(cfg, "layers"))
+  if not entries then fail("load_model: %s: model_config has no layer list", path) end
+  local nodes = {}
+  for i, e in ipairs(entries) do
+    local class, c = field(e, "class_name"), field(e, "config")
+    local name = field(e, "name") or field(c, "name")
+    if type(class) ~= "string" or type(name) ~= "string" then
+      fail("load_model: %s: model_config layer %d has no class_name or name", path, i)
+    end
+    if class == "InputLayer" then
+      local s = shape_of(field(c, "batch_input_shape"))
+      if not s then fail("load_model: %s: input '%s' has no batch_input_shape", path, name) end
+      nodes[name] = nn.Input{shape = s, name = name}
+    else
+      local calls = list(field(e, "inbound_nodes")) or {}
+      if #calls ~= 1 then
+        fail("load_model: %s: layer '%s' is called %d times; shared layers are not supported",
+             path, name, #calls)
+      end
+      local ins = {}
+      for j, ref in ipairs(list(calls[1]) or {}) do
+        local from = (list(ref) or {})[1]
+        ins[j] = nodes[from]
+        if not ins[j] then
+          fail("load_model: %s: layer '%s' takes '%s', which comes later or is missing",
+               path, name, tostring(from))
+        end
+      end
+      if #ins == 0 then fail("load_model: %s: layer '%s' has no inbound node", path, name) end
+      local l = new_layer(nn, class, c, path, i)
+      nodes[name] = l(#ins == 1 and not l.multi_input and ins[1] or ins)
+    end
+  end
+  local function only(key)
+    local refs = list(field(cfg, key)) or {}
+    if #refs ~= 1 then
+      fail("load_model: %s: %s names %d tensors; one input and one output are supported",
+           path, key, #refs)
+    end
+    local node = nodes[(list(refs[1]) or {})[1]]
+    if not node then fail("load_model: %s: %s names a layer not in the model", path, key) end
+    return node
+  end
+  return nn.Model{inputs = only("input_layers"), outputs = only("output_layers"),
+                  name = field(cfg, "name")}
+end
+
+function new_layer(nn, class, c, path, i, input_shape)
+  -- our options from a Keras layer config
+  local make = OPTIONS[class]
+  if not make or not nn[class] then
+    fail("load_model: layer class '%s' is not supported by the workbook (%s: layer %d; " ..
+         "supported: %s)", class, path, i, supported())
+  end
+  local o = make(c)
+  -- initializers we lack are left at the default (the weights are loaded)
+  for _, k in ipairs{"kernel_initializer", "bias_initializer", "recurrent_initializer",
+                     "embeddings_initializer"} do
+    if o[k] and not INIT_CLASS[o[k]] then o[k] = nil end
+  end
+  o.name, o.trainable = field(c, "name"), field(c, "trainable")
+  if input_shape then o.input_shape = input_shape end
+  for k, v in pairs(o) do
+    if math.type(v) == "float" and v % 1 == 0 and (k == "units" or k == "filters" or
+        k == "input_dim" or k == "output_dim" or k == "input_length") then
+      o[k] = math.tointeger(v)
+    end
+    if type(v) == "table" then
+      for j, x in ipairs(v) do v[j] = math.tointeger(x) or x end
+    end
+  end
+  if o.input_length then o.input_length = math.tointeger(o.input_length) end
+  return nn[class](o)
 end
 
 local function compile_from(model, tc, path)
@@ -549,11 +643,15 @@ function S.load(path)
   local nn = require "nn"
   local mc = decode(file.model_config, path, "model_config")
   local class = field(mc, "class_name")
-  if class ~= "Sequential" then
-    fail("load_model: %s: a %s model; only Sequential models can be loaded so far",
+  local model
+  if class == "Sequential" then
+    model = build_sequential(nn, mc, path)
+  elseif class == "Functional" or class == "Model" then
+    model = build_functional(nn, mc, path)
+  else
+    fail("load_model: %s: a %s model; Sequential and Functional models can be loaded",
          path, tostring(class))
   end
-  local model = build_sequential(nn, mc, path)
   if not model.built then
     fail("load_model: %s: model_config gives no input shape (batch_input_shape)", path)
   end

@@ -125,6 +125,26 @@ for _, kind in ipairs{"Adagrad", "Adadelta", "Adamax", "Nadam"} do
   end, xf, yf)
 end
 
+-- a functional model with a branch: Concatenate and Add
+round_trip("functional", function()
+  local inp = nn.Input{shape = {6}, name = "features"}
+  local a = nn.Dense(4, "relu")(inp)
+  local b = nn.Dense(4, "tanh")(inp)
+  local c = nn.Concatenate()({a, b})
+  local d = nn.Add()({nn.Dense(3)(c), nn.Dense(3)(a)})
+  local out = nn.Dense(2, "softmax")(d)
+  local m = nn.Model{inputs = inp, outputs = out, name = "branchy"}
+  m:compile{optimizer = "adam", loss = "categorical_crossentropy", metrics = {"accuracy"}}
+  return m
+end, T.randn(24, 6), nn.utils.to_categorical(T.randint(0, 2, {24}), 2))
+do
+  local f = h5.read_keras_weights(tmp("functional.h5"))
+  t.has(f.model_config, '{"class_name": "Functional", "config": {"name": "branchy"',
+        "functional: model_config class Functional")
+  t.has(f.model_config, '"input_layers": [["features", 0, 0]]', "functional: input_layers")
+  t.has(f.model_config, '"inbound_nodes": [[["features", 0, 0, {}]]]', "functional: inbound_nodes")
+end
+
 -- a model never trained: no optimizer_weights, still loads and compiles
 do
   local m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
