@@ -167,7 +167,7 @@ CONFIG.Embedding = function(l)
              "embeddings_initializer", init_config(l.embeddings_initializer),
              "embeddings_regularizer", NULL, "activity_regularizer", NULL,
              "embeddings_constraint", NULL, "mask_zero", false,
-             "input_length", l.input_shape and math.tointeger(l.input_shape[1]) or NULL}
+             "input_length", l.input_shape_opt and math.tointeger(l.input_shape_opt[1]) or NULL}
   return c
 end
 local function rnn(l)

@@ -227,6 +227,19 @@ t.raises(function()
   local m = nn.Sequential{nn.Dense(2)}
   m:save(tmp("unbuilt.h5"))
 end, "save: the model is not built", "saving an unbuilt model")
+t.raises(function()
+  local m = nn.Sequential{nn.Bidirectional(nn.LSTM(2), {input_shape = {3, 2}})}
+  m:save(tmp("bidi.h5"))
+end, "save: layer 'bidirectional.*' %(Bidirectional%) cannot be saved as a whole model yet; " ..
+     "use save_weights", "a layer class save cannot describe")
+do
+  -- load_weights reads a whole-model file's weights, as Keras's does
+  local m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
+  m:save(tmp("whole.h5"))
+  local other = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
+  other:load_weights(tmp("whole.h5"))
+  t.ok(select(1, same_weights(m, other)), "load_weights reads a model:save file")
+end
 
 os.execute("rm -rf " .. t.q(dir))
 t.done()
