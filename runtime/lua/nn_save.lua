@@ -437,18 +437,17 @@ local function rnn_options(c)
   return o
 end
 OPTIONS.SimpleRNN = rnn_options
-OPTIONS.LSTM = function(c)
-  local o = rnn_options(c)
-  o.recurrent_activation, o.unit_forget_bias = field(c, "recurrent_activation"), field(c, "unit_forget_bias")
-  return o
+-- LSTM and GRU: a recurrent activation and one option of their own
+local function gated(own)
+  return function(c)
+    local o = rnn_options(c)
+    o.recurrent_activation, o[own] = field(c, "recurrent_activation"), field(c, own)
+    return o
+  end
 end
+OPTIONS.LSTM, OPTIONS.GRU = gated("unit_forget_bias"), gated("reset_after")
 OPTIONS.Concatenate = function(c) return {axis = math.tointeger(field(c, "axis"))} end
 OPTIONS.Add = none
-OPTIONS.GRU = function(c)
-  local o = rnn_options(c)
-  o.recurrent_activation, o.reset_after = field(c, "recurrent_activation"), field(c, "reset_after")
-  return o
-end
 
 local function supported()
   local t = {}
