@@ -6,11 +6,20 @@
  *     (layers without weights too, with an empty list, as Keras keeps
  *     them in layer_names); the list's fields backend and keras_version
  *     hold the file's attributes of those names when present.
+ *     A full model's file (model.save) also gives model_config and
+ *     training_config (JSON text) and optimizer_weights, a list of
+ *     {name, value} from its optimizer_weights group, when present
+ *     (optimizer_error says why, when that group is unreadable).
  *   h5.is_hdf5(path) -> boolean
  *   h5.write_keras_weights(path, layers [, {backend = "tensorflow",
  *                          keras_version = "2.6.0"}])
  *     writes that same list (names, weight names, float32 tensors) in
  *     the layout Keras 2's save_weights writes (see h5keras.h)
+ *   h5.write_keras_model(path, layers, {model_config = json,
+ *                        training_config = json, optimizer = weights})
+ *     the same layers under /model_weights, with model.save's root
+ *     attributes and optimizer_weights group (weights: a list of
+ *     {name, value}, as a layer's)
  *
  * The open file lives in a userdata with __gc, so a Lua error raised
  * while the tensors are made (out of memory) cannot leak HDF5 ids. */
@@ -75,12 +84,22 @@ static int l_read_keras_weights(lua_State *L) {
   H5kFile *f = push_file(L);
   if (h5k_open_isolated(f, path, err)) return close_and_raise(L, f, err);
   lua_createtable(L, f->nlayers, 2);
-  for (int l = 0; l < f->nlayers; l++) {
+  int nl = f->nlayers - (f->has_optimizer ? 1 : 0);
+  for (int l = 0; l < nl; l++) {
     push_layer(L, f, l);
     lua_rawseti(L, -2, l + 1);
   }
+  if (f->has_optimizer) {
+    push_layer(L, f, nl);
+    lua_getfield(L, -1, "weights");
+    lua_setfield(L, -3, "optimizer_weights");
+    lua_pop(L, 1);
+  }
   set_optional(L, "backend", f->backend);
   set_optional(L, "keras_version", f->keras_version);
+  set_optional(L, "model_config", f->model_config);
+  set_optional(L, "training_config", f->training_config);
+  set_optional(L, "optimizer_error", f->optimizer_error);
   h5k_close(f);
   return 1;
 }
@@ -139,20 +158,33 @@ static void read_out_layer(lua_State *L, int t, int i, int keep,
   lua_settop(L, wl - 1);
 }
 
-static int l_write_keras_weights(lua_State *L) {
+/* The option string key of the table at index 3, or NULL; the table
+ * keeps it alive. */
+static const char *opt_string(lua_State *L, const char *key) {
+  if (lua_isnoneornil(L, 3)) return NULL;
+  const char *v = lua_getfield(L, 3, key) == LUA_TSTRING
+                  ? lua_tostring(L, -1) : NULL;
+  lua_pop(L, 1);
+  return v;
+}
+
+static int write_keras(lua_State *L, int model) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  const char *backend = "tensorflow", *version = "2.6.0";
   static const OptSpec spec[] = {
     {"backend", OPT_STRING}, {"keras_version", OPT_STRING}, {NULL, 0}};
-  check_options(L, 3, "h5.write_keras_weights", spec, 0);
-  if (!lua_isnoneornil(L, 3)) {
-    if (lua_getfield(L, 3, "backend") == LUA_TSTRING)
-      backend = lua_tostring(L, -1);
-    if (lua_getfield(L, 3, "keras_version") == LUA_TSTRING)
-      version = lua_tostring(L, -1);
-    lua_pop(L, 2);  /* the option table keeps both strings alive */
-  }
+  static const OptSpec mspec[] = {
+    {"backend", OPT_STRING}, {"keras_version", OPT_STRING},
+    {"model_config", OPT_STRING}, {"training_config", OPT_STRING},
+    {"optimizer", OPT_TABLE}, {NULL, 0}};
+  const char *fn = model ? "h5.write_keras_model" : "h5.write_keras_weights";
+  check_options(L, 3, fn, model ? mspec : spec, 0);
+  const char *backend = opt_string(L, "backend");
+  const char *version = opt_string(L, "keras_version");
+  if (!backend) backend = "tensorflow";
+  if (!version) version = "2.6.0";
+  H5kOutModel m = {opt_string(L, "model_config"),
+                   opt_string(L, "training_config"), NULL};
   int n = (int)luaL_len(L, 2);
   lua_settop(L, 3);
   lua_newtable(L);                     /* 4: anchors for scratch memory */
@@ -163,14 +195,33 @@ static int l_write_keras_weights(lua_State *L) {
     read_out_layer(L, lua_gettop(L), i + 1, 4, &ls[i]);
     lua_pop(L, 1);
   }
+  H5kOutLayer opt;
+  if (model && !lua_isnoneornil(L, 3) &&
+      lua_getfield(L, 3, "optimizer") == LUA_TTABLE) {
+    /* a layer table {name, weights} around the list, read as a layer's */
+    int list = lua_gettop(L);
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, "optimizer_weights");
+    lua_setfield(L, -2, "name");
+    lua_pushvalue(L, list);
+    lua_setfield(L, -2, "weights");
+    read_out_layer(L, lua_gettop(L), n + 1, 4, &opt);
+    lua_rawseti(L, 4, (lua_Integer)luaL_len(L, 4) + 1);
+    m.optimizer = &opt;
+  }
   char err[H5K_ERRLEN];
-  if (h5k_write(path, ls, n, backend, version, err))
-    return lerror(L, "%s", err);
+  int rc = model ? h5k_write_model(path, ls, n, &m, backend, version, err)
+                 : h5k_write(path, ls, n, backend, version, err);
+  if (rc) return lerror(L, "%s", err);
   return 0;
 }
 
+static int l_write_keras_weights(lua_State *L) { return write_keras(L, 0); }
+static int l_write_keras_model(lua_State *L) { return write_keras(L, 1); }
+
 static const luaL_Reg functions[] = {
   {"write_keras_weights", l_write_keras_weights},
+  {"write_keras_model", l_write_keras_model},
   {"read_keras_weights", l_read_keras_weights},
   {"is_hdf5", l_is_hdf5},
   {NULL, NULL}

@@ -303,10 +303,12 @@ static hid_t weights_group(H5kFile *f, char *err) {
  * (compressed) storage. */
 #define MAX_RATIO 1032
 static int check_dataset(H5kWeight *w, int64_t file_bytes, const char *where,
-                         char *err) {
+                         int ints, char *err) {
   char tw[32];
   hid_t ty = H5Dget_type(w->dset);
-  int isfloat = ty >= 0 && H5Tget_class(ty) == H5T_FLOAT;
+  int isint = ints && ty >= 0 && H5Tget_class(ty) == H5T_INTEGER &&
+              (H5Tget_size(ty) == 4 || H5Tget_size(ty) == 8);
+  int isfloat = ty >= 0 && (H5Tget_class(ty) == H5T_FLOAT || isint);
   size_t tsize = isfloat ? H5Tget_size(ty) : 0;
   int rc = 0;
   if (!isfloat)
@@ -353,19 +355,20 @@ static int check_dataset(H5kWeight *w, int64_t file_bytes, const char *where,
 }
 
 static int open_weight(H5kWeight *w, hid_t g, int64_t file_bytes,
-                       const char *where, char *err) {
+                       const char *where, int ints, char *err) {
   hid_t d = open_kind(g, w->name, H5I_DATASET);
   if (d == -1)
     return fail(err, "%s: weight '%s' not found", where, w->name);
   if (d == -2)
     return fail(err, "%s: weight '%s' is not a dataset", where, w->name);
   w->dset = d;
-  return check_dataset(w, file_bytes, where, err);
+  return check_dataset(w, file_bytes, where, ints, err);
 }
 
 /* The layer's group, its weight_names, each weight's dataset. The
  * names move from the list into the layer, so h5k_close frees them. */
-static int open_layer(H5kFile *f, hid_t root, H5kLayer *l, char *err) {
+static int open_layer(H5kFile *f, hid_t root, H5kLayer *l, int ints,
+                      char *err) {
   char where[H5K_ERRLEN];
   snprintf(where, sizeof where, "%s: layer '%s'", f->path, l->name);
   hid_t g = open_kind(root, l->name, H5I_GROUP);
@@ -381,7 +384,7 @@ static int open_layer(H5kFile *f, hid_t root, H5kLayer *l, char *err) {
     l->weights[j].name = wn.v[j];
     wn.v[j] = NULL;
     l->nweights = j + 1;
-    rc = open_weight(&l->weights[j], g, f->file_bytes, where, err);
+    rc = open_weight(&l->weights[j], g, f->file_bytes, where, ints, err);
   }
   names_free(&wn);
   H5Gclose(g);
@@ -396,8 +399,40 @@ static int open_layers(H5kFile *f, hid_t root, Names *ln, char *err) {
     f->layers[i].name = ln->v[i];
     ln->v[i] = NULL;
     f->nlayers = i + 1;
-    if (open_layer(f, root, &f->layers[i], err)) return -1;
+    if (open_layer(f, root, &f->layers[i], 0, err)) return -1;
   }
+  return 0;
+}
+
+/* A full model's optimizer_weights group (weight_names, datasets at
+ * nested paths, the iteration count an integer) as one more layer,
+ * named "optimizer_weights", after the model's layers. */
+static int open_optimizer(H5kFile *f, char *err) {
+  hid_t g = open_kind(f->file, "optimizer_weights", H5I_GROUP);
+  if (g < 0) return 0;
+  int has = has_list(g, "weight_names");
+  H5Gclose(g);
+  if (!has) return 0;
+  H5kLayer *ls = realloc(f->layers, (size_t)(f->nlayers + 1) * sizeof *ls);
+  if (!ls) return fail(err, "%s: out of memory", f->path);
+  f->layers = ls;
+  H5kLayer *l = &ls[f->nlayers];
+  memset(l, 0, sizeof *l);
+  l->name = strdup("optimizer_weights");
+  f->nlayers++;
+  if (!l->name) return fail(err, "%s: out of memory", f->path);
+  f->has_optimizer = 1;
+  if (open_layer(f, f->file, l, 1, err) == 0) return 0;
+  /* dropped: load_weights never needs it, load_model reports why */
+  for (int j = 0; j < l->nweights; j++) {
+    if (l->weights[j].dset > 0) H5Dclose((hid_t)l->weights[j].dset);
+    free(l->weights[j].name);
+  }
+  free(l->weights);
+  free(l->name);
+  f->nlayers--;
+  f->has_optimizer = 0;
+  f->optimizer_error = strdup(err);
   return 0;
 }
 
@@ -430,6 +465,11 @@ static int open_quiet(H5kFile *f, const char *path, char *err) {
   if (rc == 0) rc = open_layers(f, root, &ln, err);
   names_free(&ln);
   H5Gclose(root);
+  if (rc == 0 && f->full_model) {
+    f->model_config = read_optional(f->file, "model_config");
+    f->training_config = read_optional(f->file, "training_config");
+    rc = open_optimizer(f, err);
+  }
   return rc;
 }
 
@@ -577,6 +617,9 @@ void h5k_close(H5kFile *f) {
   if (f->file > 0) H5Fclose((hid_t)f->file);
   free(f->backend);
   free(f->keras_version);
+  free(f->model_config);
+  free(f->training_config);
+  free(f->optimizer_error);
   free(f->path);
   memset(f, 0, sizeof *f);
   quiet_off(&q);
@@ -590,7 +633,9 @@ void h5k_close(H5kFile *f) {
  * h5k_open and h5k_read in a forked child and takes their results from
  * a pipe, in native byte order (both ends are this program):
  *
- *   u32 0, u32 full_model, str backend, str keras_version, u32 nlayers,
+ *   u32 0, u32 full_model, str backend, str keras_version,
+ *     str model_config, str training_config, str optimizer_error,
+ *     u32 has_optimizer, u32 nlayers,
  *     per layer: str name, u32 nweights,
  *       per weight: str name, u32 ndim, i64 shape[ndim]
  *   then per weight in order: u32 0 and size float32 values
@@ -600,7 +645,7 @@ void h5k_close(H5kFile *f) {
  * checks every count and length it is sent before allocating. */
 
 #define NO_STR UINT32_MAX
-#define MAX_STR (1u << 20)
+#define MAX_STR (16u << 20)
 
 typedef proc_out Out;
 
@@ -631,6 +676,10 @@ static void child_read(int fd, void *arg) {
   out_u32(&o, (uint32_t)f.full_model);
   out_str(&o, f.backend);
   out_str(&o, f.keras_version);
+  out_str(&o, f.model_config);
+  out_str(&o, f.training_config);
+  out_str(&o, f.optimizer_error);
+  out_u32(&o, (uint32_t)f.has_optimizer);
   out_u32(&o, (uint32_t)f.nlayers);
   for (int i = 0; i < f.nlayers; i++) {
     const H5kLayer *l = &f.layers[i];
@@ -744,6 +793,10 @@ static int read_structure(H5kFile *f, In *in, char *err) {
   char *b = in_str(in);
   f->backend = b;
   f->keras_version = in_str(in);
+  f->model_config = in_str(in);
+  f->training_config = in_str(in);
+  f->optimizer_error = in_str(in);
+  f->has_optimizer = in_u32(in) != 0;
   uint32_t nl = in_u32(in);
   if (in->rc == 0 && (st != 0 || nl > MAX_NAMES)) in->rc = -3;
   if (in->rc == 0 && nl > 0 &&
@@ -981,9 +1034,31 @@ static int write_layer(hid_t file, const H5kOutLayer *l, char *err) {
   return rc;
 }
 
+/* The optimizer's weights: one group, its weight_names, the datasets */
+static int write_optimizer(hid_t file, const H5kOutLayer *o, char *err) {
+  hid_t g = H5Gcreate2(file, "optimizer_weights", H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT);
+  if (g < 0) {
+    char why[160];
+    return fail(err, "group 'optimizer_weights' cannot be made (%s)",
+                detail(why));
+  }
+  const char **names = calloc((size_t)o->nweights + 1, sizeof *names);
+  int rc = names ? 0 : fail(err, "optimizer_weights: out of memory");
+  for (int j = 0; rc == 0 && j < o->nweights; j++)
+    names[j] = o->weights[j].name;
+  if (rc == 0) rc = write_list(g, "weight_names", names, o->nweights, err);
+  for (int j = 0; rc == 0 && j < o->nweights; j++)
+    rc = write_weight(g, &o->weights[j], "optimizer_weights", err);
+  free(names);
+  H5Gclose(g);
+  return rc;
+}
+
 static int write_quiet(const char *path, const H5kOutLayer *layers,
-                       int nlayers, const char *backend,
-                       const char *keras_version, char *err) {
+                       int nlayers, const H5kOutModel *model,
+                       const char *backend, const char *keras_version,
+                       char *err) {
   char why[160], tmp[4200];
   /* the file goes to a registered temporary name (an interrupt removes
    * it), renamed over path only when complete */
@@ -1000,14 +1075,38 @@ static int write_quiet(const char *path, const H5kOutLayer *layers,
   }
   const char **names = calloc((size_t)nlayers + 1, sizeof *names);
   int rc = names ? 0 : fail(err, "%s: out of memory", path);
+  hid_t wg = file;           /* the group holding layer_names */
+  if (rc == 0 && model) {
+    if (backend) rc = write_strings(file, "backend", &backend, 1, 1, err);
+    if (rc == 0 && keras_version)
+      rc = write_strings(file, "keras_version", &keras_version, 1, 1, err);
+    if (rc == 0 && model->model_config)
+      rc = write_strings(file, "model_config", &model->model_config, 1, 1,
+                         err);
+    if (rc == 0 && model->training_config)
+      rc = write_strings(file, "training_config", &model->training_config,
+                         1, 1, err);
+    if (rc == 0) {
+      wg = H5Gcreate2(file, "model_weights", H5P_DEFAULT, H5P_DEFAULT,
+                      H5P_DEFAULT);
+      if (wg < 0) {
+        wg = file;
+        rc = fail(err, "group 'model_weights' cannot be made (%s)",
+                  detail(why));
+      }
+    }
+  }
   for (int i = 0; rc == 0 && i < nlayers; i++) names[i] = layers[i].name;
-  if (rc == 0) rc = write_list(file, "layer_names", names, nlayers, err);
+  if (rc == 0) rc = write_list(wg, "layer_names", names, nlayers, err);
   if (rc == 0 && backend)
-    rc = write_strings(file, "backend", &backend, 1, 1, err);
+    rc = write_strings(wg, "backend", &backend, 1, 1, err);
   if (rc == 0 && keras_version)
-    rc = write_strings(file, "keras_version", &keras_version, 1, 1, err);
+    rc = write_strings(wg, "keras_version", &keras_version, 1, 1, err);
   for (int i = 0; rc == 0 && i < nlayers; i++)
-    rc = write_layer(file, &layers[i], err);
+    rc = write_layer(wg, &layers[i], err);
+  if (wg != file) H5Gclose(wg);
+  if (rc == 0 && model && model->optimizer)
+    rc = write_optimizer(file, model->optimizer, err);
   free(names);
   if (H5Fclose(file) < 0 && rc == 0)
     rc = fail(err, "%s cannot be written (%s)", path, detail(why));
@@ -1025,7 +1124,20 @@ int h5k_write(const char *path, const H5kOutLayer *layers, int nlayers,
               const char *backend, const char *keras_version, char *err) {
   Quiet q;
   quiet_on(&q);
-  int rc = write_quiet(path, layers, nlayers, backend, keras_version, err);
+  int rc = write_quiet(path, layers, nlayers, NULL, backend, keras_version,
+                       err);
+  quiet_off(&q);
+  return rc;
+}
+
+int h5k_write_model(const char *path, const H5kOutLayer *layers,
+                    int nlayers, const H5kOutModel *model,
+                    const char *backend, const char *keras_version,
+                    char *err) {
+  Quiet q;
+  quiet_on(&q);
+  int rc = write_quiet(path, layers, nlayers, model, backend, keras_version,
+                       err);
   quiet_off(&q);
   return rc;
 }

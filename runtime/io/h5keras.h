@@ -44,6 +44,16 @@ typedef struct H5kFile {
   int full_model;                /* weights found under /model_weights */
   char *backend;                 /* root attributes; NULL when absent */
   char *keras_version;
+  /* a full model's root attributes (JSON text); NULL when absent */
+  char *model_config;
+  char *training_config;
+  /* the last layer is a full model's optimizer_weights group (named
+   * "optimizer_weights"; integer datasets, the iteration count, are
+   * read as floats there) */
+  int has_optimizer;
+  /* why a full model's optimizer_weights group could not be read (it is
+   * then left out); NULL when it was read or is absent */
+  char *optimizer_error;
   int nlayers;
   H5kLayer *layers;
   char *path;                    /* for messages */
@@ -105,5 +115,23 @@ typedef struct H5kOutLayer {
  * is untouched. */
 int h5k_write(const char *path, const H5kOutLayer *layers, int nlayers,
               const char *backend, const char *keras_version, char *err);
+
+/* A whole model as Keras 2's model.save writes it: root attributes
+ * backend, keras_version, model_config and training_config (JSON text,
+ * training_config left out when NULL); the layers as h5k_write writes
+ * them, under the group model_weights (which carries layer_names,
+ * backend and keras_version); the optimizer's weights (when optimizer
+ * is not NULL) in the group optimizer_weights with its weight_names.
+ * Atomic as h5k_write. */
+typedef struct H5kOutModel {
+  const char *model_config;
+  const char *training_config;
+  const H5kOutLayer *optimizer;
+} H5kOutModel;
+
+int h5k_write_model(const char *path, const H5kOutLayer *layers,
+                    int nlayers, const H5kOutModel *model,
+                    const char *backend, const char *keras_version,
+                    char *err);
 
 #endif

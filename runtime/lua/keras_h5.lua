@@ -134,7 +134,11 @@ function M.load_into(layers, path, by_name)
   if type(path) ~= "string" then
     fail("load_weights: a file path is required, got %s", type(path))
   end
-  local file = read(path)
+  return M.load_file(layers, read(path), path, by_name)
+end
+
+-- the same for a file read already (h5.read_keras_weights's list)
+function M.load_file(layers, file, path, by_name)
   local fls, mls = with_weights(file), with_weights(layers, legacy_order)
   if by_name then return load_by_name(path, fls, mls) end
   if #fls ~= #mls then
@@ -150,6 +154,8 @@ function M.load_into(layers, path, by_name)
   end
   return #fls
 end
+
+M.legacy_order, M.unpositioned = legacy_order, unpositioned
 
 function M.save_from(layers, path)
   check_layers(layers)

@@ -12,6 +12,7 @@
 --   nn_weights.lua       weight files (.wbw and Keras .h5)
 --   nn_functional.lua    nn.Input, nn.Model, layers called on nodes
 --   nn_applications.lua  VGG16, InceptionV3
+--   nn_save.lua          whole models: model:save, nn.models.load_model
 local B = require "nn_base"
 local layers = require "nn_layers"
 local recurrent = require "nn_recurrent"
@@ -38,6 +39,10 @@ function nn.concatenate(xs, o) return nn.Concatenate(o)(xs) end
 function nn.add(xs, o) return nn.Add(o)(xs) end
 
 nn.applications = apps.applications
+
+-- nn.models.load_model(path): a whole model saved by model:save or by
+-- Keras 2.6's model.save (nn_save.lua)
+nn.models = {load_model = function(path) return require("nn_save").load(path) end}
 
 -- nn.utils.to_categorical(y [, num_classes]): 0-based class ids (a
 -- tensor or a list) -> one-hot rows (N, num_classes), Keras's

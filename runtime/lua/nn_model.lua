@@ -679,6 +679,13 @@ end
 
 Model.h5_layers = W.h5_layers
 
+-- model:save(path): the whole model (architecture, weights, optimizer
+-- state) as Keras 2.6's model.save HDF5 file (nn_save.lua)
+function Model:save(path)
+  self_check(self, "save", "model:save(path)")
+  require("nn_save").save(self, path)
+end
+
 -- ---- the public tables -----------------------------------------------------------
 
 M.optimizers, M.callbacks = {}, {}

@@ -264,8 +264,46 @@ static void test_full_model(void) {
   if (!ok(rc == 0 && k.full_model, "model.save layout: model_weights found"))
     diag("%s", err);
   ok(rc == 0 && same_layers(&k, CNN, NCNN), "model.save layout: layers");
+  ok(rc == 0 && k.model_config &&
+     !strcmp(k.model_config, "{\"class_name\": \"Sequential\"}"),
+     "model.save layout: model_config read");
+  ok(rc == 0 && !k.has_optimizer && k.optimizer_error &&
+     strstr(k.optimizer_error, "'Adam/iter:0' not found"),
+     "a broken optimizer_weights group is left out, its error kept");
   h5k_close(&k);
   is(open_ids(), 0, "model.save layout: every HDF5 id closed");
+}
+
+/* h5k_write_model: the layout above, read back through the isolated
+ * reader with its optimizer weights */
+static void test_write_model(void) {
+  float k1[6] = {1, 2, 3, 4, 5, 6}, it = 7, m[6] = {6, 5, 4, 3, 2, 1};
+  H5kOutWeight w1 = {"dense/kernel:0", 2, {2, 3}, k1};
+  H5kOutLayer layers[2] = {{"dense", 1, &w1}, {"flatten", 0, NULL}};
+  H5kOutWeight ow[2] = {{"Adam/iter:0", 0, {0}, &it},
+                        {"Adam/dense/kernel/m:0", 2, {2, 3}, m}};
+  H5kOutLayer opt = {"optimizer_weights", 2, ow};
+  H5kOutModel model = {"{\"class_name\": \"Sequential\"}", "{\"loss\": \"mse\"}",
+                       &opt};
+  const char *path = tmp("whole.h5");
+  is(h5k_write_model(path, layers, 2, &model, "tensorflow", "2.6.0", err), 0,
+     "h5k_write_model writes a file");
+  H5kFile f;
+  float got[6] = {0}, git = 0;
+  int rc = h5k_open_isolated(&f, path, err);
+  if (!ok(rc == 0 && f.full_model && f.has_optimizer && f.nlayers == 3,
+          "read back: a full model, two layers and the optimizer's"))
+    diag("%s", err);
+  ok(rc == 0 && f.training_config && !strcmp(f.training_config, "{\"loss\": \"mse\"}")
+     && f.keras_version && !strcmp(f.keras_version, "2.6.0"),
+     "read back: training_config and keras_version");
+  ok(rc == 0 && h5k_read(&f, 0, 0, got, 6, err) == 0 && got[5] == 6,
+     "read back: the layer's weight");
+  ok(rc == 0 && !strcmp(f.layers[2].weights[1].name, "Adam/dense/kernel/m:0") &&
+     h5k_read(&f, 2, 0, &git, 1, err) == 0 && git == 7 &&
+     h5k_read(&f, 2, 1, got, 6, err) == 0 && got[0] == 6,
+     "read back: the optimizer's weights");
+  h5k_close(&f);
 }
 
 /* Lists past 64 KB are NAME0, NAME1, ...: write them split by hand */
@@ -731,6 +769,7 @@ int main(void) {
   H5Eset_auto2(H5E_DEFAULT, counting_handler, tmpdir);
   test_string_kinds();
   test_full_model();
+  test_write_model();
   test_chunked();
   test_types_and_ranks();
   test_utf8_name();

@@ -20,6 +20,7 @@ local skip = {
   ["data.fashion_mnist"] = true, ["data.faces"] = true, ["data.face_dataset"] = true,
   ["sys.mkdir_p"] = true, ["sys.atomic_write"] = true, ["sys.doing"] = true,
   ["h5.write_keras_weights"] = true,   -- writes the file it is given
+  ["h5.write_keras_model"] = true,     -- the same
   ["nn.applications"] = true,
 }
 
