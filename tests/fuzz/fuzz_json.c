@@ -1,0 +1,31 @@
+/* fuzz_json.c - the JSON reader (runtime/lua/frame_json.lua) through
+ * frame.read_json on the input as a file, and on success the frame's
+ * head and summary; then the decoder alone on the same text. */
+#include "fuzz_lua.h"
+
+static const char driver[] =
+"local frame = require 'frame'\n"
+"local decode = require 'frame_json'\n"
+"return function(s)\n"
+"  local f = assert(io.open(path, 'wb'))\n"
+"  f:write(s)\n"
+"  f:close()\n"
+"  local ok, df = pcall(frame.read_json, path)\n"
+"  if ok then\n"
+"    pcall(function() return tostring(df:head()) end)\n"
+"    pcall(function() return df:describe() end)\n"
+"  end\n"
+"  pcall(decode, s, 'fuzz.json')\n"
+"end\n";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (!fuzz_L) {
+    /* the file the driver writes each input to, named in its source */
+    static char src[sizeof driver + 128];
+    const char *path = fuzz_file(NULL, 0, ".json");
+    snprintf(src, sizeof src, "local path = '%s'\n%s", path, driver);
+    fuzz_lua_setup("=fuzz_json", src);
+  }
+  fuzz_lua_run(data, size);
+  return 0;
+}
