@@ -90,18 +90,12 @@ static volatile sig_atomic_t intr_pending;
 /* "file:line" of the script's innermost running line, or "". Unlike
  * script_where (bind/lutil.c), this starts at level 0: inside a hook,
  * level 0 is the function that was running, the script's main chunk
- * included. */
+ * included. script_frame keeps the work bounded on a deep stack. */
 static void intr_position(lua_State *L, char *buf, size_t n) {
   lua_Debug ar;
   buf[0] = '\0';
-  for (int level = 0; lua_getstack(L, level, &ar); level++) {
-    if (!lua_getinfo(L, "Sl", &ar)) break;
-    if (strcmp(ar.what, "C") == 0 || strncmp(ar.source, "@runtime/", 9) == 0)
-      continue;
-    if (ar.currentline > 0)
-      snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
-    return;
-  }
+  if (script_frame(L, 0, &ar) && ar.currentline > 0)
+    snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
 }
 
 /* "interrupted during DOING (POSITION)", or the parts there are. */
