@@ -123,7 +123,8 @@ bench: all
 # new inputs go to a scratch folder) for FUZZ_RUNS inputs or
 # FUZZ_SECONDS, whichever ends first; a crash, leak or timeout fails it
 # (the input that did it is kept in build/fuzz/artifacts/).
-# A longer run: build/fuzz/fuzz_NAME -max_total_time=300 tests/fuzz/corpus/NAME
+# A longer run (tests/fuzz/README.md): build/fuzz/fuzz_NAME
+#   -max_total_time=300 -rss_limit_mb=2048 SCRATCH_DIR tests/fuzz/corpus/NAME
 FUZZ_CC      ?= clang
 FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
