@@ -39,8 +39,8 @@ static int is_script_level(lua_State *L, int level, lua_Debug *ar) {
 
 /* lua_getstack(L, n) walks n call records, so trying every level of a deep
  * stack takes quadratic time (a runtime function recursing 100,000 levels,
- * as a JSON decoder on a hostile file would, made an error message take
- * hours). The SCAN innermost levels are tried, then the SCAN outermost:
+ * as a JSON decoder on a hostile file would, had an error message still
+ * being placed after ten minutes). The SCAN innermost levels are tried, then the SCAN outermost:
  * the script's call into the runtime that went deep is there. */
 #define WHERE_SCAN 64
 

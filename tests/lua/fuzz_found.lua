@@ -21,7 +21,7 @@ t.is(#T.zeros({2.0, 3}):shape(), 2, "whole floats still work as sizes")
 
 -- found by hand for fuzz_json: a file of a million '[' recursed until
 -- Lua's stack overflowed, and the error's position was then looked for
--- level by level (quadratic: hours); now a depth limit, and the script
+-- level by level (quadratic: still running after ten minutes); now a depth limit, and the script
 -- frame search (script_error.lua, bind/lutil.c) is bounded
 local frame = require "frame"
 local decode = require "frame_json"
