@@ -133,7 +133,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
 FUZZ_OBJ     := $(CORE_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o)
 FUZZ_RUNS    ?= 3000
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 
 fuzz:
 	@sh scripts/deps.sh fuzz
