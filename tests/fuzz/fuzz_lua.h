@@ -107,6 +107,23 @@ static __attribute__((unused)) lua_State *fuzz_lua_setup(const char *name,
   return L;
 }
 
+/* The same for a driver that reads the input from a file: its source
+ * gets `local path = '/tmp/wb-fuzz-PID.SUFFIX'` (fuzz.h's file, removed
+ * at exit) put before it. */
+static __attribute__((unused)) lua_State *fuzz_lua_setup_file(const char *name,
+                                                              const char *suffix,
+                                                              const char *driver) {
+  if (fuzz_L) return fuzz_L;
+  const char *path = fuzz_file(NULL, 0, suffix);
+  size_t n = strlen(driver) + strlen(path) + 32;
+  char *src = malloc(n);
+  if (!src) abort();
+  snprintf(src, n, "local path = '%s'\n%s", path, driver);
+  fuzz_lua_setup(name, src);
+  free(src);
+  return fuzz_L;
+}
+
 /* One input: f(data) in a protected call. */
 static __attribute__((unused)) void fuzz_lua_run(const uint8_t *data, size_t size) {
   lua_State *L = fuzz_L;

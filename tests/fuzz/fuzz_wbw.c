@@ -25,13 +25,7 @@ static const char driver[] =
 "end\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (!fuzz_L) {
-    /* the file the driver writes each input to, named in its source */
-    static char src[sizeof driver + 128];
-    const char *path = fuzz_file(NULL, 0, ".wbw");
-    snprintf(src, sizeof src, "local path = '%s'\n%s", path, driver);
-    fuzz_lua_setup("=fuzz_wbw", src);
-  }
+  fuzz_lua_setup_file("=fuzz_wbw", ".wbw", driver);
   fuzz_lua_run(data, size);
   return 0;
 }
