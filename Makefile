@@ -43,7 +43,7 @@ LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 .PHONY: all run test check asan bench deps clean book layout fuzz fuzz-smoke
 all: $(BIN)
 
-$(BIN): $(B)/main.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
+$(BIN): $(B)/main.o $(B)/wbstate.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 # The layout rules (which folder may include which) are checked before
@@ -57,6 +57,11 @@ $(B)/%.o: runtime/%.c $(HDRS) $(B)/layout.ok | $(B)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/main.o: runtime/main.c $(HDRS) $(B)/modules.h | $(B)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The Lua state (libraries, C modules, embedded Lua), shared with the fuzz
+# harnesses.
+$(B)/wbstate.o: runtime/wbstate.c $(HDRS) $(B)/modules.h | $(B)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The C modules: every luaopen_NAME defined in runtime/bind/*.c.
@@ -118,7 +123,8 @@ bench: all
 # new inputs go to a scratch folder) for FUZZ_RUNS inputs or
 # FUZZ_SECONDS, whichever ends first; a crash, leak or timeout fails it
 # (the input that did it is kept in build/fuzz/artifacts/).
-# A longer run: build/fuzz/fuzz_NAME -max_total_time=300 tests/fuzz/corpus/NAME
+# A longer run (tests/fuzz/README.md): build/fuzz/fuzz_NAME
+#   -max_total_time=300 -rss_limit_mb=2048 SCRATCH_DIR tests/fuzz/corpus/NAME
 FUZZ_CC      ?= clang
 FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -127,7 +133,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
 FUZZ_OBJ     := $(CORE_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o)
 FUZZ_RUNS    ?= 3000
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 
 fuzz:
 	@sh scripts/deps.sh fuzz
@@ -142,6 +148,26 @@ $(FUZZ_B)/libcore.a: $(FUZZ_OBJ)
 
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_B)/libcore.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_B)/libcore.a $(LDLIBS_ALL)
+
+# Targets that go through the Lua runtime (tests/fuzz/fuzz_lua.h) link the
+# bindings, the state (runtime/wbstate.c) and the embedded Lua as well.
+FUZZ_LUA     := wbw json tensor
+FUZZ_LUA_BIN := $(FUZZ_LUA:%=$(FUZZ_B)/fuzz_%)
+FUZZ_RT_OBJ  := $(BIND_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o) $(FUZZ_B)/obj/wbstate.o $(FUZZ_B)/obj/embed.o
+
+$(FUZZ_B)/obj/wbstate.o: runtime/wbstate.c $(HDRS) $(B)/modules.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/obj/embed.o: $(B)/embed.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/librt.a: $(FUZZ_RT_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_LUA_BIN): $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/fuzz_lua.h $(FUZZ_B)/librt.a $(FUZZ_B)/libcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_B)/librt.a $(FUZZ_B)/libcore.a $(LDLIBS_ALL)
 
 fuzz-smoke: fuzz
 	@for f in $(FUZZ_BIN); do \

@@ -23,11 +23,8 @@
 #include "bind/lsys.h"
 #include "bind/lutil.h"
 #include "core/names.h"
-#include "modules.h"
 #include "version.h"
-
-struct embedded_lua { const char *name, *path; const unsigned char *src; size_t len; };
-extern const struct embedded_lua embedded_lua[];
+#include "wbstate.h"
 
 static const char *progname = "workbook";
 
@@ -69,46 +66,6 @@ static void usage(FILE *f) {
     "  markers), WORKBOOK_READS (a log of the files a lab reads)\n");
 }
 
-/* ---- module loading --------------------------------------------------- */
-
-static const struct embedded_lua *find_embedded(const char *name) {
-  for (const struct embedded_lua *e = embedded_lua; e->name; e++)
-    if (strcmp(e->name, name) == 0) return e;
-  return NULL;
-}
-
-/* package.preload loader for an embedded Lua file; upvalue 1 is the entry */
-static int load_embedded(lua_State *L) {
-  const struct embedded_lua *e = lua_touserdata(L, lua_upvalueindex(1));
-  char chunkname[256];
-  snprintf(chunkname, sizeof chunkname, "@%s", e->path);
-  if (luaL_loadbuffer(L, (const char *)e->src, e->len, chunkname) != LUA_OK)
-    return lua_error(L);
-  lua_pushvalue(L, 1);
-  lua_call(L, 1, 1);
-  return 1;
-}
-
-/* C modules go into package.preload under their name, or under
- * NAME.core when a Lua file of the same name wraps them. */
-static void preload_modules(lua_State *L) {
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  for (const luaL_Reg *m = c_modules; m->name; m++) {
-    if (find_embedded(m->name))
-      lua_pushfstring(L, "%s.core", m->name);
-    else
-      lua_pushstring(L, m->name);
-    lua_pushcfunction(L, m->func);
-    lua_settable(L, -3);
-  }
-  for (const struct embedded_lua *e = embedded_lua; e->name; e++) {
-    lua_pushlightuserdata(L, (void *)e);
-    lua_pushcclosure(L, load_embedded, 1);
-    lua_setfield(L, -2, e->name);
-  }
-  lua_pop(L, 1);
-}
-
 /* ---- Ctrl-C ----------------------------------------------------------- */
 
 /* SIGINT stops the program at the next safe point, like lua.c's laction:
@@ -147,18 +104,12 @@ static volatile sig_atomic_t intr_pending;
 /* "file:line" of the script's innermost running line, or "". Unlike
  * script_where (bind/lutil.c), this starts at level 0: inside a hook,
  * level 0 is the function that was running, the script's main chunk
- * included. */
+ * included. script_frame keeps the work bounded on a deep stack. */
 static void intr_position(lua_State *L, char *buf, size_t n) {
   lua_Debug ar;
   buf[0] = '\0';
-  for (int level = 0; lua_getstack(L, level, &ar); level++) {
-    if (!lua_getinfo(L, "Sl", &ar)) break;
-    if (strcmp(ar.what, "C") == 0 || strncmp(ar.source, "@runtime/", 9) == 0)
-      continue;
-    if (ar.currentline > 0)
-      snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
-    return;
-  }
+  if (script_frame(L, 0, &ar) && ar.currentline > 0)
+    snprintf(buf, n, "%s:%d", ar.short_src, ar.currentline);
 }
 
 /* "interrupted during DOING (POSITION)", or the parts there are. */
@@ -320,11 +271,7 @@ static int resolve_script(const char *given, char *out, size_t n) {
 
 /* Make the standard state: libraries, preloads, prelude. */
 static lua_State *new_state(void) {
-  lua_State *L = luaL_newstate();
-  if (!L) return NULL;
-  luaL_openlibs(L);
-  preload_modules(L);
-  return L;
+  return workbook_newstate();
 }
 
 static int run_prelude(lua_State *L) {

@@ -194,15 +194,24 @@ static lua_Integer check_int(lua_State *L, int i, const char *what) {
 int check_shape(lua_State *L, int i, int64_t *shape, int positive) {
   int n = 0;
   if (lua_istable(L, i)) {
-    n = (int)luaL_len(L, i);
-    if (n > TENSOR_MAXDIM) lerror(L, "at most %d dimensions, got %d", TENSOR_MAXDIM, n);
+    lua_Integer len = luaL_len(L, i);
+    if (len > TENSOR_MAXDIM)
+      lerror(L, "at most %d dimensions, got %lld", TENSOR_MAXDIM, (long long)len);
+    n = len < 0 ? 0 : (int)len;
     for (int d = 0; d < n; d++) {
       lua_geti(L, i, d + 1);
-      if (!lua_isinteger(L, -1) && !(lua_isnumber(L, -1) &&
-                                      lua_tonumber(L, -1) == floor(lua_tonumber(L, -1))))
+      int isnum;
+      lua_Integer v = lua_tointegerx(L, -1, &isnum);
+      if (!isnum) {
+        /* a whole float past the integers (1e300) is not converted */
+        double x = lua_tonumber(L, -1);
+        if (lua_isnumber(L, -1) && x == floor(x))
+          lerror(L, "shape entry %d is too large, got %s", d + 1,
+                 luaL_tolstring(L, -1, NULL));
         lerror(L, "shape entry %d must be an integer, got %s", d + 1,
-                   luaL_tolstring(L, -1, NULL));
-      shape[d] = (int64_t)lua_tonumber(L, -1);
+               luaL_tolstring(L, -1, NULL));
+      }
+      shape[d] = v;
       lua_pop(L, 1);
     }
   } else {

@@ -18,16 +18,51 @@ static int is_runtime_source(const char *src) {
   return strncmp(src, "@runtime/", 9) == 0;
 }
 
+/* The deepest level that exists (lua_getstack succeeds), found by
+ * doubling then halving: O(depth log depth). */
+static int deepest_level(lua_State *L) {
+  lua_Debug ar;
+  int lo = 0, hi = 1;              /* lo exists; hi is the first probe */
+  while (lua_getstack(L, hi, &ar)) { lo = hi; hi *= 2; }
+  while (hi - lo > 1) {            /* lo exists, hi does not */
+    int mid = lo + (hi - lo) / 2;
+    if (lua_getstack(L, mid, &ar)) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+/* Is level a script frame (neither C nor a runtime file)? -1: no level. */
+static int is_script_level(lua_State *L, int level, lua_Debug *ar) {
+  if (!lua_getstack(L, level, ar) || !lua_getinfo(L, "Sl", ar)) return -1;
+  return strcmp(ar->what, "C") != 0 && !is_runtime_source(ar->source);
+}
+
+/* lua_getstack(L, n) walks n call records, so trying every level of a deep
+ * stack takes quadratic time (a runtime function recursing 100,000 levels,
+ * as a JSON decoder on a hostile file would, had an error message still
+ * being placed after ten minutes). The SCAN innermost levels are tried, then the SCAN outermost:
+ * the script's call into the runtime that went deep is there. */
+#define WHERE_SCAN 64
+
+int script_frame(lua_State *L, int first, lua_Debug *ar) {
+  int level = first;
+  for (; level < first + WHERE_SCAN; level++) {
+    int k = is_script_level(L, level, ar);
+    if (k != 0) return k > 0;
+  }
+  int last = deepest_level(L);
+  for (int l = last - WHERE_SCAN + 1 > level ? last - WHERE_SCAN + 1 : level; l <= last; l++) {
+    int k = is_script_level(L, l, ar);
+    if (k != 0) return k > 0;
+  }
+  return 0;
+}
+
 void script_where(lua_State *L) {
   lua_Debug ar;
-  for (int level = 1; lua_getstack(L, level, &ar); level++) {
-    if (!lua_getinfo(L, "Sl", &ar)) break;
-    if (strcmp(ar.what, "C") == 0 || is_runtime_source(ar.source)) continue;
-    if (ar.currentline > 0) {
-      lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
-      return;
-    }
-    break;
+  if (script_frame(L, 1, &ar) && ar.currentline > 0) {
+    lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+    return;
   }
   lua_pushliteral(L, "");
 }

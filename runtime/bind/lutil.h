@@ -16,6 +16,12 @@
  * or "" when no script frame is running. */
 void script_where(lua_State *L);
 
+/* The script's frame nearest the top of the stack, from level `first` up,
+ * into ar (its "Sl" fields); 0 when none is found. Bounded work however
+ * deep the stack is: the 64 innermost and the 64 outermost levels are
+ * looked at. */
+int script_frame(lua_State *L, int first, lua_Debug *ar);
+
 /* luaL_error with printf's formats (%lld, %.3f, %zu ...), which Lua's
  * own lua_pushfstring does not know. The message leads with the
  * script's position however deep the call was: the caller's line when

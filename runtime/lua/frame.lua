@@ -215,8 +215,10 @@ function M.read_json(path, opts)
   if opts.orient and opts.orient ~= "records" then raise("read_json: only orient = 'records' is supported") end
   local f, e = io.open(path, "rb")
   if not f then raise("read_json: %s", e) end
-  local s = f:read("a")
+  local s, rerr = f:read("a")
   f:close()
+  -- a directory opens but does not read
+  if not s then raise("read_json: cannot read %s: %s", path, rerr or "not a file") end
   local v = json_decode(s, path)
   if type(v) ~= "table" or not v.arr then raise("read_json: %s: expected a list of records", path) end
   local names, seen, cols = {}, {}, {}

@@ -5,6 +5,10 @@
 -- the file and line.
 local raise = require "script_error"
 
+-- arrays and objects nest at most this deep (a hostile file of a million
+-- '[' is then an error at its line, not a Lua stack overflow)
+local MAX_DEPTH = 1000
+
 local function json_decode(s, path)
   local pos = 1
   local function err(what)
@@ -27,8 +31,17 @@ local function json_decode(s, path)
       if e == "u" then
         local hex = s:sub(a + 2, a + 5)
         if not hex:match("^%x%x%x%x$") then err("bad \\u escape") end
-        parts[#parts + 1] = utf8.char(tonumber(hex, 16))
+        local cp = tonumber(hex, 16)
         pos = a + 6
+        local lo = s:match("^\\u([dD][c-fC-F]%x%x)", pos)
+        if cp >= 0xD800 and cp <= 0xDBFF and lo then
+          -- a surrogate pair is one character past U+FFFF (as Python reads it)
+          cp = 0x10000 + (cp - 0xD800) * 0x400 + (tonumber(lo, 16) - 0xDC00)
+          pos = pos + 6
+        elseif cp >= 0xD800 and cp <= 0xDFFF then
+          cp = 0xFFFD   -- a lone surrogate has no UTF-8 form
+        end
+        parts[#parts + 1] = utf8.char(cp)
       elseif escapes[e] then
         parts[#parts + 1] = escapes[e]
         pos = a + 2
@@ -38,9 +51,12 @@ local function json_decode(s, path)
     end
     return table.concat(parts)
   end
-  function value()
+  function value(depth)
     ws()
     local c = s:sub(pos, pos)
+    if (c == "{" or c == "[") and depth >= MAX_DEPTH then
+      err("nested deeper than " .. MAX_DEPTH .. " levels")
+    end
     if c == "{" then
       local obj, keys = {}, {}
       pos = pos + 1; ws()
@@ -51,7 +67,7 @@ local function json_decode(s, path)
         local k = str(); ws()
         if s:sub(pos, pos) ~= ":" then err("expected ':'") end
         pos = pos + 1
-        local v = value()
+        local v = value(depth + 1)
         if obj[k] == nil and not keys[k] then keys[#keys + 1] = k; keys[k] = true end
         obj[k] = v
         ws()
@@ -66,7 +82,7 @@ local function json_decode(s, path)
       local n = 0
       while true do
         n = n + 1
-        arr[n] = value(); ws()
+        arr[n] = value(depth + 1); ws()
         local d = s:sub(pos, pos); pos = pos + 1
         if d == "]" then break elseif d ~= "," then err("expected ',' or ']'") end
       end
@@ -83,7 +99,7 @@ local function json_decode(s, path)
       return tonumber(num)
     end
   end
-  local v = value()
+  local v = value(0)
   ws()
   if pos <= #s then err("extra text after the value") end
   return v

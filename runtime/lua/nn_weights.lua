@@ -137,8 +137,10 @@ function W.load(model, path, o)
   if o.by_name then fail("load_weights: by_name needs a Keras .h5 file, got %s", path) end
   local f, err = io.open(path, "rb")
   if not f then fail("load_weights: cannot open %s", err) end
-  local data = f:read("a")
+  local data, rerr = f:read("a")
   f:close()
+  -- a directory opens but does not read
+  if not data then fail("load_weights: cannot read %s: %s", path, rerr or "not a file") end
   local ws = model:weights()
   local vals = read_wbw(path, data, ws)
   for i, w in ipairs(ws) do w.value:copy(vals[i]) end

@@ -112,4 +112,120 @@ put("md", "headings.md", "# 같은 제목\n\n## 같은 제목\n\nSetext\n===\n\n
 put("md", "deep_quote.md", b">" * 4000 + b" $x$ [l](a.md)\n")
 put("md", "nested_images.md", b"![" * 500 + b"x" + b"](a.png)" * 500 + b"\n")
 put("md", "many_spans.md", b"$x_i$ " * 1000 + b"\n")
+# JSON (frame.read_json): records, escapes and unicode, nulls and mixed
+# types, nesting, the other pandas orients it refuses, numbers
+put("json", "records.json", b'[{"a": 1, "b": "x", "c": true}, {"a": 2.5, "b": "y", "c": false}]\n')
+put("json", "unicode.json", '[{"이름": "김\\u00e9\\ud55c", "v": "\\"q\\" \\\\ \\/ \\n\\t"}]'.encode())
+put("json", "nulls.json", b'[{"x": null, "y": 1}, {"y": null, "z": "s"}, {}]')
+put("json", "mixed.json", b'[{"k": 1}, {"k": "one"}, {"k": true}, {"k": -1.5e-3}]')
+put("json", "nested.json", b'[{"a": {"b": [1, 2, {"c": null}]}}]')
+put("json", "columns.json", b'{"a": {"0": 1, "1": 2}, "b": {"0": "x", "1": "y"}}')
+put("json", "deep.json", b"[" * 300 + b"]" * 300)
+# one past the depth limit (a million '[' ran for more than ten minutes)
+put("json", "deep_1001.json", b"[" * 1001 + b"]" * 1001)
+put("json", "surrogates.json", b'[{"s": "\\ud83d\\ude00 \\udc00 \\ud800x"}]')
+put("json", "numbers.json", b'[{"n": 0}, {"n": -0.0}, {"n": 1E400}, {"n": 12345678901234567890}, {"n": 1.}]')
+put("json", "empty.json", b"[]")
+put("json", "bad_escape.json", b'[{"a": "\\x"}]\n[')
+
+# tensor programs (fuzz_tensor.c): op byte, argument count, tagged values
+MAKERS = ["new", "zeros", "ones", "full", "arange", "linspace", "logspace", "rand",
+          "randn", "eye", "randperm", "randint", "frombytes", "concat", "stack",
+          "meshgrid", "call"]
+METHODS = ["reshape", "flatten", "permute", "transpose", "select", "slice", "index",
+           "tile", "repeat", "split", "totable", "tostring", "sum", "get", "newindex",
+           "contiguous", "clone", "astype", "item", "shape"]
+INTS = [0, 1, 2, 3, 4, 5, 6, 8, 16, 100, -1, -2, -3, 1 << 20, 1 << 31, (1 << 31) - 1,
+        1 << 32, 1 << 40, 1 << 62, 2**63 - 1, -2**63]
+FLOATS = [0.0, -0.0, 0.5, 1.5, -2.5, 1e-300, 1e300, "inf", "-inf", "nan", 3.0]
+STRS = ["float32", "float64", "int32", "", "x", "3", "dtype", "num", "endpoint"]
+OPTS = ["dtype", "num", "endpoint", "base", "axis", "dim", "step", "n", "k", "size",
+        "replace", "low", "high", "indexing", "dims"]
+
+
+def v_int(n):            # 0..11 small, else one of INTS
+    return [0, n] if 0 <= n < 12 else [1, INTS.index(n)]
+
+
+def v_float(x):
+    return [2, FLOATS.index(x)]
+
+
+def v_str(x):
+    return [4, STRS.index(x)]
+
+
+def v_arr(*items):
+    return [7, len(items)] + sum(items, [])
+
+
+def v_opts(**kw):
+    out = [9, len(kw)]
+    for k, v in kw.items():
+        out += [OPTS.index(k)] + v
+    return out
+
+
+def v_shape(*dims):
+    out = [11, len(dims)]
+    for d in dims:
+        out += [d] if 0 <= d < 12 else [192 + INTS.index(d)]
+    return out
+
+
+def v_matrix(rows):      # values are b / 8 - 16
+    out = [13, len(rows) - 1]
+    for r in rows:
+        out += [len(r) - 1] + [int((x + 16) * 8) for x in r]
+    return out
+
+
+def make(name, *args, raw=b""):
+    op = next(o for o in range(256) if o % 3 != 2 and o % len(MAKERS) == MAKERS.index(name))
+    out = [op, len(args)] + sum(args, [])
+    if name == "frombytes":
+        out += [len(raw)] + list(raw)
+    return out
+
+
+def method(name, tensor, *args):
+    op = next(o for o in range(256) if o % 3 == 2 and o // 3 % len(METHODS) == METHODS.index(name))
+    return [op, len(args)] + sum(args, []) + [tensor]
+
+
+def program(name, *steps):
+    put("tensor", name, bytes(sum(steps, [])))
+
+
+program("matrix", make("call", v_matrix([[1, 2], [3, 4.5]])), method("tostring", 0))
+program("nested3d", make("new", v_arr(v_arr(v_arr(v_int(1), v_int(2)), v_arr(v_int(3), v_int(4))),
+                                      v_arr(v_arr(v_int(5), v_int(6)), v_arr(v_int(7), v_int(8))))),
+        method("permute", 0, v_int(3), v_int(1), v_int(2)), method("totable", 1))
+program("ragged", make("call", v_arr(v_arr(v_int(1), v_int(2)), v_arr(v_int(3)))))
+program("holey", make("call", [12, 1, 0, 3, 3, 0, 5]))
+program("zeros_reshape", make("zeros", v_int(2), v_int(3), v_int(4)),
+        method("reshape", 0, v_int(4), v_int(-1)), method("reshape", 1, v_shape(3, 8)),
+        method("flatten", 1), method("transpose", 0, v_int(1), v_int(3)))
+program("ones_dtype", make("ones", v_shape(2, 2), v_opts(dtype=v_str("float64"))),
+        method("astype", 0, v_str("float32")))
+program("full", make("full", v_shape(3, 1), v_float(1.5)), method("tile", 0, v_int(2), v_int(3)))
+program("arange", make("arange", v_int(0), v_int(10), v_int(2)), method("split", 0, v_int(5)))
+program("linspace", make("linspace", v_int(0), v_int(1), v_int(5)),
+        make("logspace", v_int(0), v_int(2), v_opts(num=v_int(3), base=v_int(2))))
+program("randn", make("randn", v_int(3), v_int(4)), make("rand", v_shape(2, 5)),
+        method("select", 0, v_int(1), v_int(2)), method("slice", 0, v_int(1), v_int(1), v_int(3)))
+program("eye_randperm", make("eye", v_int(3)), make("randperm", v_int(6)),
+        make("randint", v_int(0), v_int(5), v_shape(2, 2)))
+program("frombytes", make("frombytes", v_shape(2, 2), raw=bytes(range(16))),
+        method("index", 0, v_int(1)), method("newindex", 0, v_int(2), v_float(0.5)))
+program("concat_stack", make("zeros", v_int(2), v_int(2)), make("ones", v_int(2), v_int(2)),
+        make("concat", v_arr([10, 0], [10, 1]), v_int(1)), make("stack", v_arr([10, 0], [10, 1])),
+        make("meshgrid", [10, 0], [10, 1]))
+program("huge", make("zeros", v_int(1 << 20), v_int(1 << 20)), make("ones", v_shape(1 << 31, 1 << 31)),
+        make("zeros", v_int(-1)), make("arange", v_int(0), v_float("inf")),
+        make("linspace", v_int(0), v_int(1), v_int(1 << 62)), make("full", v_shape(2), v_float("nan")))
+program("reshape_odd", make("arange", v_int(6)), method("reshape", 0, v_int(-1), v_int(-1)),
+        method("reshape", 0, v_int(0), v_int(-1)), method("reshape", 0, v_int(2**63 - 1), v_int(2)),
+        method("reshape", 0, v_int(-2**63)), method("reshape", 0, v_arr(v_int(2), v_float(1.5))))
+
 print("wrote", os.path.join(HERE, "corpus"))

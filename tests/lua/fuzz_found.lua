@@ -1,0 +1,52 @@
+-- fuzz_found.lua - inputs the fuzz targets of tests/fuzz/ once crashed
+-- the runtime on (each also in its target's corpus as crash-WHAT), and
+-- the ones found by hand while writing the targets: each is now an
+-- error that says what was wrong. Under `make asan` these run with UBSan.
+package.path = arg[0]:match("(.*/)") .. "?.lua;" .. package.path
+local t = require "tap"
+local T = require "tensor"
+
+-- fuzz_tensor, crash-shape-entry-1e300: a shape table's whole float
+-- beyond int64 was converted with a plain cast (undefined behaviour)
+t.raises(function() T.zeros({1e300}) end, "shape entry 1 is too large, got 1e%+300",
+         "zeros({1e300}): too large, named")
+t.raises(function() T.ones({2, 2 ^ 63}) end, "shape entry 2 is too large",
+         "ones({2, 2^63}): 2^63 is past int64")
+t.raises(function() T.zeros({2, 1.5}) end, "shape entry 2 must be an integer, got 1%.5",
+         "a fractional entry is still 'must be an integer'")
+t.raises(function() T.zeros(setmetatable({}, {__len = function() return 2 ^ 32 + 1 end})) end,
+         "at most 8 dimensions, got 4294967297",
+         "a length past int is not cut to 1 dimension")
+t.is(#T.zeros({2.0, 3}):shape(), 2, "whole floats still work as sizes")
+
+-- found by hand for fuzz_json: a file of a million '[' recursed until
+-- Lua's stack overflowed, and the error's position was then looked for
+-- level by level (quadratic: still running after ten minutes); now a depth limit, and the script
+-- frame search (script_error.lua, bind/lutil.c) is bounded
+local frame = require "frame"
+local decode = require "frame_json"
+local dir = os.tmpname()
+os.remove(dir)
+require("sys").mkdir_p(dir)
+local deep = dir .. "/deep.json"
+t.write(deep, string.rep("[", 1000000))
+t.raises(function() frame.read_json(deep) end,
+         "fuzz_found%.lua:%d+: read_json: .*deep%.json:1: nested deeper than 1000 levels",
+         "a million '[': depth error at the script's line, naming the file")
+t.ok(decode(string.rep("[", 1000) .. string.rep("]", 1000), "x.json"), "1000 levels still read")
+t.raises(function() decode(string.rep("[", 1001) .. string.rep("]", 1001), "x.json") end,
+         "x%.json:1: nested deeper than 1000 levels", "1001 levels are refused")
+t.raises(function() decode(string.rep('{"a": ', 5000), "x.json") end,
+         "nested deeper than 1000 levels", "objects count too")
+-- surrogate pairs are one character (as Python's json reads them)
+t.is(decode('"\\ud83d\\ude00"', "x.json"), "\u{1F600}", "a surrogate pair is U+1F600")
+t.is(decode('"a\\udc00b"', "x.json"), "a\u{FFFD}b", "a lone surrogate is U+FFFD")
+-- a directory opens in Lua but does not read
+t.raises(function() frame.read_json(dir) end, "read_json: cannot read ", "read_json of a folder")
+local nn = require "nn"
+local m = nn.Sequential{nn.Dense{units = 2, input_shape = {2}}}
+t.raises(function() m:load_weights(dir) end, "load_weights: cannot read ", "load_weights of a folder")
+os.remove(deep)
+os.remove(dir)
+
+t.done()
