@@ -142,6 +142,7 @@ local docs = {
   ["nn.Embedding"] = "nn.Embedding(input_dim, output_dim[, {embeddings_initializer, input_length}]): a learnt vector for each integer token id",
   -- nn: models and helpers
   ["nn.Sequential"] = "nn.Sequential{layer, layer, ..., name = ...}: a model that runs its layers one after another",
+  ["nn.models.load_model"] = "nn.models.load_model(path): rebuild a model saved by model:save (or by Keras 2.6 for layers the workbook has), compiled, its optimizer state restored",
   ["nn.Input"] = "nn.Input{shape = {...}, name = ...}: the input node of a functional model",
   ["nn.Model"] = "nn.Model{inputs = x, outputs = y, name = ...}: a functional model from input and output nodes",
   ["nn.concatenate"] = "nn.concatenate({a, b, ...}[, {axis}]): nn.Concatenate applied to a list of nodes",
@@ -180,6 +181,7 @@ local docs = {
   ["Model:count_params"] = "model:count_params(): the numbers of trainable and non-trainable weights",
   ["Model:get_weights"] = "model:get_weights([copy]): all weights in Keras's order (copies unless copy is false)",
   ["Model:set_weights"] = "model:set_weights(list): replace all weights (Keras's order and shapes)",
+  ["Model:save"] = "model:save(path): write the whole model as a Keras 2.6 .h5 file: architecture (model_config), weights, compile settings and optimizer state, atomically",
   ["Model:save_weights"] = "model:save_weights(path): write the weights (.h5 in Keras 2's layout, otherwise .wbw), atomically",
   ["Model:load_weights"] = "model:load_weights(path[, {by_name}]): read weights written by save_weights or by Keras",
   ["Model:get_layer"] = "model:get_layer(name): the layer with that name",
