@@ -72,8 +72,10 @@ plot.confusion_matrix(y_test, predicted, out "confusion.png",
                        xlabel = "예측한 클래스 (predicted)", ylabel = "실제 클래스 (true)",
                        caption = "LAB 8-1 MLP의 혼동 행렬", label = "fig-lab8-confusion"})
 
--- 학습한 가중치를 저장해 두면 다시 학습하지 않고 model:load_weights로 불러 쓸 수 있다
-model:save_weights(out "mlp.weights.h5")
+-- 학습한 모델 전체(구조, 가중치, 옵티마이저 상태)를 케라스(Keras) 2.6 형식의
+-- .h5 파일로 저장한다. 다시 학습하지 않고 nn.models.load_model로 불러 쓸 수 있다
+model:save(out "mlp.h5")
+print("모델 저장: " .. out "mlp.h5")
 
 -- %% 한 장씩 예측하기
 -- 첫 번째 테스트 이미지 한 장을 모델에 넣어 보자. predict는 배치(batch)를

@@ -86,8 +86,10 @@ plot.confusion_matrix(y_test, predicted, out "confusion.png",
                        xlabel = "예측한 클래스 (predicted)", ylabel = "실제 클래스 (true)",
                        caption = "LAB 9-2 CNN의 혼동 행렬", label = "fig-lab2-confusion"})
 
--- 학습한 가중치를 저장해 두면 다시 학습하지 않고 model:load_weights로 불러 쓸 수 있다
-model:save_weights(out "cnn.weights.h5")
+-- 학습한 모델 전체(구조, 가중치, 옵티마이저 상태)를 케라스(Keras) 2.6 형식의
+-- .h5 파일로 저장한다. 다시 학습하지 않고 nn.models.load_model로 불러 쓸 수 있다
+model:save(out "cnn.h5")
+print("모델 저장: " .. out "cnn.h5")
 
 -- %% 한 장씩 예측하기와 틀린 이미지
 -- 테스트 이미지 세 장의 예측: 이미지 옆에 클래스별 확률 막대를 그린다

@@ -43,7 +43,7 @@ do
   local wrong = L.number(s, "테스트 이미지 2000장 가운데 (%d+)장을 틀렸다")
   t.ok(wrong and acc and math.abs(wrong - (1 - acc) * 2000) < 1.5,
        "ch8/lab1: the mistakes shown are the ones the accuracy counts")
-  t.ok(io.open(L.outdir .. "/ch8/lab1/mlp.weights.h5") ~= nil, "ch8/lab1: the weights saved")
+  t.ok(io.open(L.outdir .. "/ch8/lab1/mlp.h5") ~= nil, "ch8/lab1: the whole model saved")
 end
 
 -- LAB 8-2: digits, softmax, one-hot, MSE vs cross-entropy ---------------------------
