@@ -377,6 +377,7 @@ void proc_out_flush(proc_out *o) {
 }
 
 void proc_out_put(proc_out *o, const void *p, size_t n) {
+  if (n == 0) return;                /* p may be NULL (an absent string) */
   if (o->len + n > PROC_OUT_BYTES) proc_out_flush(o);
   if (n >= PROC_OUT_BYTES) {
     if (!o->bad && proc_write_all(o->fd, p, n) != 0) o->bad = 1;
