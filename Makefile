@@ -43,7 +43,7 @@ LUATESTS := $(filter-out tests/lua/tap.lua,$(wildcard tests/lua/*.lua))
 .PHONY: all run test check asan bench deps clean book layout fuzz fuzz-smoke
 all: $(BIN)
 
-$(BIN): $(B)/main.o $(B)/wbstate.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
+$(BIN): $(B)/main.o $(B)/embed.o $(BIND_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 # The layout rules (which folder may include which) are checked before
@@ -60,9 +60,8 @@ $(B)/main.o: runtime/main.c $(HDRS) $(B)/modules.h | $(B)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The Lua state (libraries, C modules, embedded Lua), shared with the fuzz
-# harnesses.
-$(B)/wbstate.o: runtime/wbstate.c $(HDRS) $(B)/modules.h | $(B)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+# harnesses, lists the C modules.
+$(B)/bind/wbstate.o: $(B)/modules.h
 
 # The C modules: every luaopen_NAME defined in runtime/bind/*.c.
 $(B)/modules.h: $(BIND_SRC) scripts/modules.sh | $(B)
@@ -150,14 +149,13 @@ $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_B)/libcore.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_B)/libcore.a $(LDLIBS_ALL)
 
 # Targets that go through the Lua runtime (tests/fuzz/fuzz_lua.h) link the
-# bindings, the state (runtime/wbstate.c) and the embedded Lua as well.
+# bindings (the state, runtime/bind/wbstate.c, among them) and the
+# embedded Lua as well.
 FUZZ_LUA     := wbw json tensor
 FUZZ_LUA_BIN := $(FUZZ_LUA:%=$(FUZZ_B)/fuzz_%)
-FUZZ_RT_OBJ  := $(BIND_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o) $(FUZZ_B)/obj/wbstate.o $(FUZZ_B)/obj/embed.o
+FUZZ_RT_OBJ  := $(BIND_SRC:runtime/%.c=$(FUZZ_B)/obj/%.o) $(FUZZ_B)/obj/embed.o
 
-$(FUZZ_B)/obj/wbstate.o: runtime/wbstate.c $(HDRS) $(B)/modules.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+$(FUZZ_B)/obj/bind/wbstate.o: $(B)/modules.h
 
 $(FUZZ_B)/obj/embed.o: $(B)/embed.c
 	@mkdir -p $(@D)

@@ -24,7 +24,7 @@
 #include "bind/lutil.h"
 #include "core/names.h"
 #include "version.h"
-#include "wbstate.h"
+#include "bind/wbstate.h"
 
 static const char *progname = "workbook";
 

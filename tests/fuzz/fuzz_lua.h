@@ -1,6 +1,6 @@
 /* fuzz_lua.h - for targets that reach a reader through the workbook's
  * Lua runtime (fuzz_wbw, fuzz_json, fuzz_tensor). One state per process,
- * made by workbook_openstate (runtime/wbstate.c, as `workbook run` makes
+ * made by workbook_openstate (runtime/bind/wbstate.c, as `workbook run` makes
  * its own) with the prelude run, over an allocator with a budget: a
  * request past FUZZ_LUA_BUDGET fails as Lua's "not enough memory" error
  * (tensors live in Lua userdata, so this bounds them too).
@@ -28,7 +28,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "wbstate.h"
+#include "bind/wbstate.h"
 #include "fuzz.h"
 
 #define FUZZ_LUA_BUDGET ((size_t)96 << 20)

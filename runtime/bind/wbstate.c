@@ -8,7 +8,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "wbstate.h"
+#include "bind/wbstate.h"
 #include "modules.h"
 
 struct embedded_lua { const char *name, *path; const unsigned char *src; size_t len; };
