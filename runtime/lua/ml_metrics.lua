@@ -340,21 +340,9 @@ function metrics.mean_absolute_error(y_true, y_pred, opts)
   end)
 end
 
--- 1 - SS_res / SS_tot; a constant y_true scores 1 when predicted
--- exactly, else 0 (scikit-learn's force_finite)
+-- 1 - SS_res / SS_tot per output (ml_util's r2)
 function metrics.r2_score(y_true, y_pred, opts)
-  return per_output(y_true, y_pred, opts, "r2_score", function(a, b)
-    local m = 0
-    for i = 1, #a do m = m + a[i] end
-    m = m / #a
-    local res, tot = 0, 0
-    for i = 1, #a do
-      res = res + (a[i] - b[i]) ^ 2
-      tot = tot + (a[i] - m) ^ 2
-    end
-    if tot == 0 then return res == 0 and 1.0 or 0.0 end
-    return 1 - res / tot
-  end)
+  return per_output(y_true, y_pred, opts, "r2_score", U.r2)
 end
 
 -- mean cross-entropy of the true classes under y_prob: an (N, K) tensor

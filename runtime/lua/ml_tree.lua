@@ -179,18 +179,7 @@ function M.take_classes(classes, best)
 end
 
 function M.r2(y, pred, what)
-  local a = U.number_list(y, what)
-  local b = U.number_list(pred, what)
-  local m = 0
-  for i = 1, #a do m = m + a[i] end
-  m = m / #a
-  local ss_res, ss_tot = 0, 0
-  for i = 1, #a do
-    ss_res = ss_res + (a[i] - b[i]) ^ 2
-    ss_tot = ss_tot + (a[i] - m) ^ 2
-  end
-  if ss_tot == 0 then return ss_res == 0 and 1.0 or 0.0 end
-  return 1 - ss_res / ss_tot
+  return U.r2(U.number_list(y, what), U.number_list(pred, what))
 end
 
 -- ---- the estimators --------------------------------------------------------

@@ -175,7 +175,24 @@ local function fmt_value(v)
   return tostring(v)
 end
 
+-- 1 - SS_res / SS_tot of two number lists; a constant a scores 1 when
+-- b equals it exactly, else 0 (scikit-learn's force_finite). Shared by
+-- metrics.r2_score and the regressors' score.
+local function r2(a, b)
+  local m = 0
+  for i = 1, #a do m = m + a[i] end
+  m = m / #a
+  local res, tot = 0, 0
+  for i = 1, #a do
+    res = res + (a[i] - b[i]) ^ 2
+    tot = tot + (a[i] - m) ^ 2
+  end
+  if tot == 0 then return res == 0 and 1.0 or 0.0 end
+  return 1 - res / tot
+end
+
 return {
+  r2 = r2,
   strip = strip,
   call = call,
   describe = describe,
