@@ -231,8 +231,11 @@ local function functional_config(model)
       end
       local c = layer_config(l)
       local inbound = {}
-      for i, p in ipairs(l.node.inbound) do
-        inbound[i] = arr{p.layer.name, p.node_index or 0, 0, obj{}}
+      -- this model's call of a layer (also called in other models)
+      local node = model.node_of and model.node_of[l] or l.node
+      for i, p in ipairs(node.inbound) do
+        local index = p.layer.calls and not p.layer.is_model and 0 or p.node_index or 0
+        inbound[i] = arr{p.layer.name, index, 0, obj{}}
       end
       entry = obj{"class_name", l.class, "config", c[4], "name", l.name,
                   "inbound_nodes", arr{arr(inbound)}}
