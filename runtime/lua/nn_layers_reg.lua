@@ -140,9 +140,13 @@ end
 -- backward, before the update: the penalties use the current values).
 function M.extra_loss(m, training)
   local total = 0
-  local train = {}
-  if training then
-    for _, w in ipairs(m:weights(true)) do train[w] = true end
+  local train          -- the weights the optimizer updates, listed when first needed
+  local function trained(w)
+    if not train then
+      train = {}
+      for _, v in ipairs(m:weights(true)) do train[v] = true end
+    end
+    return train[w]
   end
   local function walk(l)
     if l.is_model then
@@ -156,7 +160,7 @@ function M.extra_loss(m, training)
     if l.kernel_regularizer or l.bias_regularizer then
       regularized(l, function(w, r)
         total = total + r:penalty(w.value)
-        if training and train[w] and w.grad then
+        if training and w.grad and trained(w) then
           w.grad = w.grad + r:gradient(w.value, 1)
         end
       end)

@@ -226,7 +226,8 @@ function Model:loss_plan()
   local last = self.output_node and self.output_node.layer
   local act = last and last.activation
   local fused = self.loss_entry.fused
-  if fused and act and fused[act] then return "logits_" .. act end
+  -- (an activity regularizer on the output layer needs its real output)
+  if fused and act and fused[act] and not last.activity_regularizer then return "logits_" .. act end
   return "probabilities"
 end
 

@@ -74,6 +74,23 @@ do
   t.is(#m:get_weights(), 4, "ActivityRegularization has no weights")
 end
 
+-- an activity regularizer on a softmax output penalises the probabilities
+-- (the fused softmax + cross-entropy path is not taken then)
+do
+  local function model(o)
+    T.seed(5)
+    o.input_shape, o.activation = {3}, "softmax"
+    local m = nn.Sequential{nn.Dense(4, o)}
+    m:compile{loss = "sparse_categorical_crossentropy"}
+    return m
+  end
+  local a, b = model{activity_regularizer = R.l2(0.5)}, model{}
+  local ids = T({0, 1, 2, 3, 1})
+  local p = a:predict(x)
+  local d = a:evaluate(x, ids, {verbose = 0}) - b:evaluate(x, ids, {verbose = 0})
+  t.ok(math.abs(d - 0.5 * (p * p):sum() / 5) < 1e-6, "activity penalty on softmax probabilities")
+end
+
 -- compile without an optimizer: Keras 2.6's RMSprop defaults
 do
   local m = nn.Sequential{nn.Dense(2, {input_shape = {3}, activation = "tanh"})}
