@@ -170,22 +170,6 @@ function M.extra_loss(m, training)
   return total
 end
 
--- model.losses in Keras: the list of the layers' current loss terms
-function M.losses(m)
-  local out = {}
-  local function walk(l)
-    if l.is_model then
-      for _, sub in ipairs(l.layers) do walk(sub) end
-      return
-    end
-    if l.activity_regularizer and l.activity_loss then out[#out + 1] = l.activity_loss end
-    for _, v in ipairs(l.loss_terms or {}) do out[#out + 1] = v end
-    regularized(l, function(w, r) out[#out + 1] = r:penalty(w.value) end)
-  end
-  for _, l in ipairs(m.layers) do walk(l) end
-  return out
-end
-
 -- layer:add_loss(value): a loss term (a number or a 1-element tensor)
 -- added to the model's loss for this forward pass; the layer's backward
 -- adds its gradient to what it returns. Call it from forward.

@@ -8,10 +8,9 @@ local t = require "tap"
 local T = require "tensor"
 local nn = require "nn"
 
-local here = arg[0]:match("^(.*)/[^/]*$") or "."
-local fx = here .. "/../fixtures/aelayers/"
-local function load(name) return T.load(fx .. name .. ".npy") end
-local function info(name) return load("info_" .. name):totable()[1] end
+local F = require "helpers.aelayers_fixtures"
+local load = F.load
+local function info(name) return F.info(name)[1] end
 
 -- y = x * a + c per feature, plus the loss term lambda * sum(a^2)
 local function Scale(lambda)

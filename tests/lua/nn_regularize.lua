@@ -10,10 +10,8 @@ local t = require "tap"
 local T = require "tensor"
 local nn = require "nn"
 
-local here = arg[0]:match("^(.*)/[^/]*$") or "."
-local fx = here .. "/../fixtures/aelayers/"
-local function load(name) return T.load(fx .. name .. ".npy") end
-local function info(name) return load("info_" .. name):totable() end
+local F = require "helpers.aelayers_fixtures"
+local load, info = F.load, F.info
 
 local x, y, W0, b0 = load("x"), load("y"), load("W0"), load("b0")
 local R = nn.regularizers
