@@ -103,6 +103,8 @@ print(("시험 데이터: 손실 %.4f = 복원(BCE) %.4f + KL/784 %.4f"):format(
 book.value("vae_rec_last", total - kl, "%.4f")
 book.value("vae_kl_last", kl, "%.4f")
 plot.history(hist, out "loss.png", {title = "VAE 학습 손실 (BCE + KL/784)",
+                                    labels = {epoch = "에포크(epoch)", train = "훈련",
+                                              loss = "손실(loss)"},
                                     caption = "변이형 오토인코더의 에포크별 학습 손실",
                                     label = "fig-vae-loss"})
 
