@@ -18,7 +18,7 @@
  *             block_norm=, transform_sqrt=, feature_vector=,
  *             visualize=}])      features[, picture]: skimage's hog
  *   image.affine_transform(img, matrix[, {offset=, mode=, cval=,
- *             order=1}])        scipy.ndimage.affine_transform, order 1,
+ *             order=1, flip=}])  scipy.ndimage.affine_transform, order 1,
  *                               per channel; img HxW, HxWxC or NxHxWxC
  *                               (matrix 2x2/2x3/3x3, or one per image)
  *   image.ImageDataGenerator    (lazy) runtime/lua/image_augment.lua
@@ -660,7 +660,8 @@ static int l_affine_transform(lua_State *L) {
   const char *fn = "image.affine_transform";
   static const OptSpec spec[] = {{"offset", OPT_NUMBER | OPT_TABLE | OPT_USERDATA},
                                  {"mode", OPT_STRING}, {"cval", OPT_NUMBER},
-                                 {"order", OPT_INTEGER}, {NULL, 0}};
+                                 {"order", OPT_INTEGER}, {"flip", OPT_TABLE},
+                                 {NULL, 0}};
   check_options(L, 3, fn, spec, 0);
   Tensor *t = test_tensor_any(L, 1);
   if (!t || t->ndim < 2 || t->ndim > 4)
@@ -701,6 +702,7 @@ static int l_affine_transform(lua_State *L) {
                   tensor_shape_str(m, b, sizeof b));
   int64_t np = per ? n : 1;
   AffineParams *p = lua_newuserdatauv(L, (size_t)np * sizeof *p, 0);
+  memset(p, 0, (size_t)np * sizeof *p);
   for (int64_t k = 0; k < np; k++) {
     const double *v = m->f64 + k * rows * cols;
     p[k].m[0] = v[0], p[k].m[1] = v[1];
@@ -734,6 +736,37 @@ static int l_affine_transform(lua_State *L) {
         int64_t r = o->ndim == 2 ? k : 0;
         p[k].off[0] = o->f64[r * 2], p[k].off[1] = o->f64[r * 2 + 1];
       }
+    }
+  }
+  /* flip = {rows, cols} for all, or one such pair per image */
+  if (get_opt(L, 3, "flip") != LUA_TNIL) {
+    int fi = lua_gettop(L);
+    int per_image = lua_rawgeti(L, fi, 1) == LUA_TTABLE;
+    lua_pop(L, 1);
+    int64_t nf = per_image ? (int64_t)lua_rawlen(L, fi) : 1;
+    if (per_image && (rank != 4 || nf != n))
+      return lerror(L, "%s: flip must be {rows, cols}%s, got %lld pairs", fn,
+                    rank == 4 ? lua_pushfstring(L, " or %d such pairs", (int)n) : "",
+                    (long long)nf);
+    if (per_image && np == 1) {
+      AffineParams one = p[0];
+      np = n;
+      p = lua_newuserdatauv(L, (size_t)np * sizeof *p, 0);
+      for (int64_t k = 0; k < np; k++) p[k] = one;
+    }
+    for (int64_t k = 0; k < nf; k++) {
+      if (per_image) lua_rawgeti(L, fi, (lua_Integer)k + 1);
+      else lua_pushvalue(L, fi);
+      for (int a = 0; a < 2; a++) {
+        int ty = lua_type(L, -1) == LUA_TTABLE ? lua_rawgeti(L, -1, a + 1) : LUA_TNONE;
+        if (ty != LUA_TBOOLEAN)
+          return lerror(L, "%s: flip entries must be pairs of booleans {rows, cols}", fn);
+        int v = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (per_image) p[k].flip[a] = v;
+        else for (int64_t q = 0; q < np; q++) p[q].flip[a] = v;
+      }
+      lua_pop(L, 1);
     }
   }
   char err[TENSOR_ERRLEN];

@@ -118,8 +118,10 @@ static void affine_rows(void *ctx, int64_t lo, int64_t hi, int slot) {
     int64_t k = piece / h, i = piece % h;
     const AffineParams *p = &J->p[J->np == 1 ? 0 : k];
     const float *src = J->in + k * h * w * c;
-    float *dst = J->out + (k * h + i) * w * c;
-    for (int64_t j = 0; j < w; j++, dst += c) {
+    int64_t oi = p->flip[0] ? h - 1 - i : i;
+    float *row = J->out + (k * h + oi) * w * c;
+    for (int64_t j = 0; j < w; j++) {
+      float *dst = row + (p->flip[1] ? w - 1 - j : j) * c;
       /* the sums in SciPy's order: 0 + i*m0 + j*m1 + off */
       double r = 0.0, q = 0.0;
       r += (double)i * p->m[0];

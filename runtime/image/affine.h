@@ -28,8 +28,11 @@ typedef enum { AFFINE_CONSTANT, AFFINE_NEAREST, AFFINE_REFLECT,
 /* "constant", "nearest", "reflect", "wrap", "mirror", NULL */
 extern const char *const affine_mode_names[];
 
-/* One warp: the 2x2 matrix (row-major) and the offset. */
-typedef struct { double m[4], off[2]; } AffineParams;
+/* One warp: the 2x2 matrix (row-major) and the offset; flip[0] / flip[1]
+ * then reverse the result's rows / columns (Keras's vertical and
+ * horizontal flips, applied after the warp): the value computed for
+ * output (i, j) is stored at (h-1-i, j) / (i, w-1-j). */
+typedef struct { double m[4], off[2]; int flip[2]; } AffineParams;
 
 /* 0 when the sizes and parameters are usable, else -1 and a message in
  * err (TENSOR_ERRLEN bytes): positive sizes, finite parameters. */

@@ -33,7 +33,7 @@ static void scipy_row(void) {
   for (int mode = 0; mode < 5; mode++) {
     double worst = 0;
     for (int k = 0; k < 18; k++) {
-      AffineParams p = {{1, 0, 0, 1}, {0, XS[k]}};
+      AffineParams p = {{1, 0, 0, 1}, {0, XS[k]}, {0, 0}};
       float out[5];
       image_affine_batch(a, out, 1, 1, 5, 1, &p, 1, (AffineMode)mode, -5);
       double d = fabs(out[0] - WANT[mode][k]);
@@ -96,7 +96,7 @@ static void random_warps(void) {
   for (int k = 0; k < N; k++) {
     double th = urand() * 6.3, s = 0.5 + urand() * 1.5;
     p[k] = (AffineParams){{s * cos(th), -s * sin(th), s * sin(th), s * cos(th)},
-                          {(urand() - 0.5) * 40, (urand() - 0.5) * 40}};
+                          {(urand() - 0.5) * 40, (urand() - 0.5) * 40}, {0, 0}};
   }
   for (int mode = 0; mode < 5; mode++) {
     image_affine_batch(in, out, N, H, W, C, p, N, (AffineMode)mode, 0.75);
@@ -132,12 +132,24 @@ static void random_warps(void) {
   image_affine_batch(in + 2 * H * W * C, ref, 1, H, W, C, p, 1, AFFINE_NEAREST, 0);
   ok(memcmp(out + 2 * H * W * C, ref, H * W * C * sizeof(float)) == 0,
      "one parameter set serves every image of a batch");
+  /* flips: the warp's rows and columns reversed afterwards */
+  AffineParams f = p[1];
+  f.flip[0] = f.flip[1] = 1;
+  image_affine_batch(in, ref, 1, H, W, C, &p[1], 1, AFFINE_WRAP, 0);
+  image_affine_batch(in, out, 1, H, W, C, &f, 1, AFFINE_WRAP, 0);
+  int flipped = 1;
+  for (int64_t i = 0; i < H; i++)
+    for (int64_t j = 0; j < W; j++)
+      for (int64_t ch = 0; ch < C; ch++)
+        flipped = flipped && out[(i * W + j) * C + ch] ==
+                                 ref[((H - 1 - i) * W + (W - 1 - j)) * C + ch];
+  ok(flipped, "flip reverses the warped rows and columns");
   free(in), free(out), free(ref);
 }
 
 static void bad_input(void) {
   char err[TENSOR_ERRLEN];
-  AffineParams p = {{1, 0, 0, NAN}, {0, 0}};
+  AffineParams p = {{1, 0, 0, NAN}, {0, 0}, {0, 0}};
   ok(image_affine_check(1, 4, 4, 1, &p, 1, err) == -1 && strstr(err, "finite"),
      "a NaN matrix entry is refused: %s", err);
   p.m[3] = 1;
@@ -150,7 +162,7 @@ static void bad_input(void) {
   ok(image_affine_check(3, 4, 4, 1, &p, 1, err) == 0, "good arguments pass");
   /* huge coordinates: no undefined behaviour, a value from the image */
   float a[4] = {1, 2, 3, 4}, o[4];
-  AffineParams big = {{1e308, 1e308, -1e308, 1e308}, {0, 0}};
+  AffineParams big = {{1e308, 1e308, -1e308, 1e308}, {0, 0}, {0, 0}};
   image_affine_batch(a, o, 1, 2, 2, 1, &big, 1, AFFINE_WRAP, 0);
   int inside = 1;
   for (int i = 0; i < 4; i++) inside = inside && o[i] >= 1 && o[i] <= 4;
@@ -158,7 +170,7 @@ static void bad_input(void) {
 }
 
 int main(void) {
-  plan(5 + 5 + 2 + 6);
+  plan(5 + 5 + 3 + 6);
   scipy_row();
   random_warps();
   bad_input();
