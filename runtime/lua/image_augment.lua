@@ -372,8 +372,12 @@ function Flow:__tostring()
 end
 
 M.Flow = Flow
--- what model:fit takes for a generator: anything with a next method
--- (it:next() -> xb, yb) and a length (#it batches per epoch)
-function M.is_flow(v) return getmetatable(v) == Flow end
+-- what model:fit takes for a generator: a flow, or any table (not a
+-- tensor) with a next method (g:next() -> xb, yb), its length (#g) the
+-- batches per epoch unless fit gets steps_per_epoch
+function M.is_flow(v)
+  return getmetatable(v) == Flow or
+    (type(v) == "table" and not T.is_tensor(v) and type(v.next) == "function")
+end
 
 return M

@@ -575,6 +575,9 @@ function Model:fit(x, y, o)
     x, y = x:slice(1, 1, cut), y:slice(1, 1, cut)
   end
   local plan = self:loss_plan()
+  if gen and not o.steps_per_epoch and #gen == 0 then
+    fail("fit: give steps_per_epoch for a generator without a length (#gen)")
+  end
   local steps = gen and B.positive_int(o.steps_per_epoch or #gen, "fit", "steps_per_epoch")
                 or (x:size(1) + bs - 1) // bs
   local hist = setmetatable({history = {}, epoch = {}, params = {epochs = epochs, steps = steps}},

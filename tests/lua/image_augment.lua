@@ -202,6 +202,16 @@ do
            "fit(flow, {batch_size}): batch_size belongs to flow")
   t.raises(function() m:fit(gen:flow(x, {batch_size = 8}), {epochs = 1, verbose = 0}) end,
            "gives no targets", "fit on a flow without y")
+  -- any table with next: an autoencoder-style wrapper (input = target)
+  local fx = gen:flow(x, {batch_size = 16, seed = 1})
+  local seen = 0
+  local wrap = {next = function() local xb = fx:next(); seen = seen + 1; return xb, xb:reshape(xb:size(1), 64) end}
+  local ae = nn.Sequential{nn.Flatten(), nn.Dense(64)}
+  ae:compile{optimizer = "adam", loss = "mse"}
+  h = ae:fit(wrap, {epochs = 2, steps_per_epoch = 3, verbose = 0})
+  t.ok(seen == 6 and #h.history.loss == 2, "fit on a table with next: steps_per_epoch batches per epoch")
+  t.raises(function() ae:fit(wrap, {epochs = 1, verbose = 0}) end, "give steps_per_epoch",
+           "a generator without a length needs steps_per_epoch")
 end
 
 -- ---- bad input ----------------------------------------------------------
