@@ -137,11 +137,11 @@ function M.ImageDataGenerator(o)
   return self
 end
 
-local function self_check(self, name)
-  if getmetatable(self) ~= IDG then
-    fail("%s: call it as gen:%s(...) on an ImageDataGenerator", name, name)
-  end
+-- a method called with a dot (gen.flow(x)) or on something else
+local function method_check(self, mt, name, how)
+  if getmetatable(self) ~= mt then fail("%s: call it as %s:%s(...) on %s", name, how[1], name, how[2]) end
 end
+local function self_check(self, name) method_check(self, IDG, name, {"gen", "an ImageDataGenerator"}) end
 
 -- the shape as (h, w, c) numbers from a table or a tensor
 local function hw_of(fn, shape)
@@ -327,9 +327,7 @@ function IDG:flow(x, y, o)
 end
 
 local function flow_check(self, name)
-  if getmetatable(self) ~= Flow then
-    fail("%s: call it as it:%s() on the iterator gen:flow(...) returned", name, name)
-  end
+  method_check(self, Flow, name, {"it", "the iterator gen:flow(...) returned"})
 end
 
 -- a new order at the start of every epoch (shuffle) or 1..n

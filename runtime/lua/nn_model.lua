@@ -492,6 +492,16 @@ local function check_callbacks(list)
   return list
 end
 
+-- a NaN or infinite loss ends fit with an error
+local function stop_on_bad_loss(self, loss, bar, epoch, step)
+  if loss ~= loss or loss == math.huge then
+    if bar then bar:finish(self:metric_list(loss, 0)) end
+    fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
+         "(try a lower learning rate, and check the inputs for NaN)",
+         loss ~= loss and "NaN" or "infinite", epoch, step)
+  end
+end
+
 -- one epoch of training; returns its logs
 local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
   local n = x:size(1)
@@ -503,12 +513,7 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
     local xb, yb = x:rows(idx), y:rows(idx)
     local loss, c = self:train_step(xb, yb, plan)
     step = step + 1
-    if loss ~= loss or loss == math.huge then
-      if bar then bar:finish(self:metric_list(loss, 0)) end
-      fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
-           "(try a lower learning rate, and check the inputs for NaN)",
-           loss ~= loss and "NaN" or "infinite", epoch, step)
-    end
+    stop_on_bad_loss(self, loss, bar, epoch, step)
     sum_loss = sum_loss + loss * xb:size(1)
     sum_c = sum_c + (c or 0)
     if bar then bar:update(step, self:metric_list(sum_loss / done, sum_c / done)) end
@@ -528,12 +533,7 @@ local function train_epoch_flow(self, gen, steps, plan, epoch, epochs, bar)
     check_x(self, xb, "fit (generator batch)")
     yb = check_y(self, xb, yb, "fit (generator batch)")
     local loss, c = self:train_step(xb, yb, plan)
-    if loss ~= loss or loss == math.huge then
-      if bar then bar:finish(self:metric_list(loss, 0)) end
-      fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
-           "(try a lower learning rate, and check the inputs for NaN)",
-           loss ~= loss and "NaN" or "infinite", epoch, step)
-    end
+    stop_on_bad_loss(self, loss, bar, epoch, step)
     done = done + xb:size(1)
     sum_loss, sum_c = sum_loss + loss * xb:size(1), sum_c + (c or 0)
     if bar then bar:update(step, self:metric_list(sum_loss / done, sum_c / done)) end
