@@ -195,12 +195,14 @@ function IDG:get_random_transform(img_shape, seed)
   return draw(self, seed and new_rng(seed) or self.rng, h, w)
 end
 
--- 3x3 products
+-- 3x3 products of flat row-major arrays (sums in the order i1, i2, i3)
 local function mul(a, b)
   local c = {}
-  for i = 1, 3 do
-    c[i] = {}
-    for j = 1, 3 do c[i][j] = a[i][1] * b[1][j] + a[i][2] * b[2][j] + a[i][3] * b[3][j] end
+  for i = 0, 6, 3 do
+    local a1, a2, a3 = a[i + 1], a[i + 2], a[i + 3]
+    c[i + 1] = a1 * b[1] + a2 * b[4] + a3 * b[7]
+    c[i + 2] = a1 * b[2] + a2 * b[5] + a3 * b[8]
+    c[i + 3] = a1 * b[3] + a2 * b[6] + a3 * b[9]
   end
   return c
 end
@@ -214,18 +216,19 @@ function M.affine_matrix(p, h, w)
   local shear, zx, zy = p.shear or 0, p.zx or 1, p.zy or 1
   if theta ~= 0 then
     local t = math.rad(theta)
-    comp({{math.cos(t), -math.sin(t), 0}, {math.sin(t), math.cos(t), 0}, {0, 0, 1}})
+    local c, s = math.cos(t), math.sin(t)
+    comp({c, -s, 0, s, c, 0, 0, 0, 1})
   end
-  if tx ~= 0 or ty ~= 0 then comp({{1, 0, tx}, {0, 1, ty}, {0, 0, 1}}) end
+  if tx ~= 0 or ty ~= 0 then comp({1, 0, tx, 0, 1, ty, 0, 0, 1}) end
   if shear ~= 0 then
     local s = math.rad(shear)
-    comp({{1, -math.sin(s), 0}, {0, math.cos(s), 0}, {0, 0, 1}})
+    comp({1, -math.sin(s), 0, 0, math.cos(s), 0, 0, 0, 1})
   end
-  if zx ~= 1 or zy ~= 1 then comp({{zx, 0, 0}, {0, zy, 0}, {0, 0, 1}}) end
+  if zx ~= 1 or zy ~= 1 then comp({zx, 0, 0, 0, zy, 0, 0, 0, 1}) end
   if not m then return nil end
   local ox, oy = h / 2 + 0.5, w / 2 + 0.5
-  m = mul(mul({{1, 0, ox}, {0, 1, oy}, {0, 0, 1}}, m), {{1, 0, -ox}, {0, 1, -oy}, {0, 0, 1}})
-  return {{m[1][1], m[1][2]}, {m[2][1], m[2][2]}}, {m[1][3], m[2][3]}
+  m = mul(mul({1, 0, ox, 0, 1, oy, 0, 0, 1}, m), {1, 0, -ox, 0, 1, -oy, 0, 0, 1})
+  return {{m[1], m[2]}, {m[4], m[5]}}, {m[3], m[6]}
 end
 
 local IDENTITY, ZERO = {{1, 0}, {0, 1}}, {0, 0}
