@@ -4,21 +4,14 @@
 -- 그림은 out/ch11/lab3/ 에 저장된다.
 local tensor, ml, plot = require "tensor", require "ml", require "plot"
 local book = require "book"
-local make_roll = require "roll"         -- 같은 폴더의 roll.lua
+local roll = require "roll"              -- 같은 폴더의 roll.lua
 
 tensor.seed(1103)
-local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 
 -- %% 롤 데이터
-local n = 5000
-if QUICK then
-  n = 500
-  print("WORKBOOK_QUICK=1: 점 5000개 대신 500개로 줄인다")
-end
-local X, u = make_roll(n)
-print(("롤 데이터: %d x %d"):format(X:shape()[1], X:shape()[2]))
+-- WORKBOOK_QUICK=1이면 점 5000개 대신 500개로 줄인다
+local X, u, n = roll.for_lab(5000, 500)
 book.value("n", n)
-tensor.save(X, out "X.npy")     -- 시험(test)이 사이킷런과 같은 데이터로 비교할 수 있게 저장
 
 plot.scatter3d(X, out "roll3d.png", {title = "말린 종이(roll) 데이터", values = u, cmap = "viridis",
                                      size = 2, colorbar = true, colorbar_label = "위치 u",

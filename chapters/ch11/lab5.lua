@@ -6,21 +6,14 @@
 -- 그림은 out/ch11/lab5/ 에 저장된다.
 local tensor, linalg, ml, plot = require "tensor", require "linalg", require "ml", require "plot"
 local book = require "book"
-local make_roll = require "roll"         -- 같은 폴더의 roll.lua
+local roll = require "roll"              -- 같은 폴더의 roll.lua
 
 tensor.seed(1105)
-local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
 
 -- %% 롤 데이터
-local m = 1500
-if QUICK then
-  m = 500
-  print("WORKBOOK_QUICK=1: 점 1500개 대신 500개로 줄인다")
-end
-local X, u = make_roll(m)
-print(("롤 데이터: %d x %d"):format(X:shape()[1], X:shape()[2]))
+-- 교재처럼 점 1500개를 쓴다(WORKBOOK_QUICK=1이면 500개)
+local X, u, m = roll.for_lab(1500, 500)
 book.value("m", m)
-tensor.save(X, out "X.npy")     -- 시험(test)이 사이킷런과 같은 데이터로 비교할 수 있게 저장
 
 -- %% 1단계: 이웃 찾기와 재구성 가중치
 -- 점 i의 이웃 k개를 X_i에서 뺀 행렬 Z(k x 3)의 그람 행렬 G = Z Zᵀ는 거의

@@ -6,7 +6,7 @@
 -- 그림은 out/ch11/lab6/ 에 저장된다.
 local tensor, ml, plot, data = require "tensor", require "ml", require "plot", require "data"
 local book = require "book"
-local make_roll = require "roll"         -- 같은 폴더의 roll.lua
+local roll = require "roll"              -- 같은 폴더의 roll.lua
 
 tensor.seed(1106)
 local QUICK = os.getenv("WORKBOOK_QUICK") == "1"
@@ -17,7 +17,7 @@ if QUICK then
   n_roll, n_digits = 300, 400
   print("WORKBOOK_QUICK=1: 롤 점 1000개 대신 300개, 숫자 1797개 대신 앞의 400개만 쓴다")
 end
-local X_roll, u = make_roll(n_roll)
+local X_roll, u = roll.make(n_roll)
 local digits = data.load_digits()
 local X_dig = digits.data:slice(1, 1, n_digits):contiguous():double() / 16   -- 화소 값 0 ~ 1
 local y_dig = digits.target:slice(1, 1, n_digits):contiguous()
