@@ -20,7 +20,8 @@
  *   emb, D (n x n), evecs, evals, colmean, allmean = isomap(X, k, p
  *       [, progress])     progress(done, n) is called while paths run
  *   Z = isomap_transform(Xfit, Xq, k, D, evecs, evals, colmean, allmean)
- *   emb, stress, n_iter = smacof(X_or_D, precomputed, init, max_iter, eps)
+ *   emb, stress, n_iter = smacof(X_or_D, precomputed, init, max_iter, eps
+ *       [, progress])     progress(it, stress) after each iteration (0-based)
  *
  * X must be 2-D and finite; anything else is an error naming what is
  * wrong (the Lua side puts the estimator's name and script line first). */
@@ -324,6 +325,17 @@ static int l_isomap_transform(lua_State *L) {
   return 1;
 }
 
+/* smacof's progress: the Lua function at index fn under a protected
+ * call, so an error in it (or an interrupt) first lets the C side free
+ * its buffers; the error is left on the stack and rethrown */
+static int call_iter(void *arg, int it, double stress) {
+  Progress *p = arg;
+  lua_pushvalue(p->L, p->fn);
+  lua_pushinteger(p->L, it);
+  lua_pushnumber(p->L, stress);
+  return lua_pcall(p->L, 2, 0, 0) != LUA_OK;
+}
+
 static int l_smacof(lua_State *L) {
   int64_t n, d, n2, p;
   const float *x = matrix_arg(L, 1, "X", &n, &d);
@@ -354,7 +366,10 @@ static int l_smacof(lua_State *L) {
   }
   double *X = as_doubles(L, init, n * p), stress;
   int it;
-  int rc = smacof(D, n, p, X, max_iter, eps, &stress, &it);
+  Progress pr = {L, 6};
+  int rc = smacof(D, n, p, X, max_iter, eps, &stress, &it,
+                  lua_isfunction(L, 6) ? call_iter : NULL, &pr);
+  if (rc == MF_STOPPED) return lua_error(L);
   if (rc) return fail_rc(L, rc, "MDS");
   push_values(L, X, n, p, TENSOR_F32);
   lua_pushnumber(L, stress);

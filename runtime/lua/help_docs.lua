@@ -220,7 +220,7 @@ local docs = {
   ["ml.KernelPCA"] = "ml.KernelPCA{n_components, kernel, gamma, degree, coef0, alpha, fit_inverse_transform}: PCA in a kernel's feature space (linear, poly, rbf, sigmoid, cosine, precomputed)",
   ["ml.LocallyLinearEmbedding"] = "ml.LocallyLinearEmbedding{n_neighbors, n_components, reg, method}: embeds each point by the weights that rebuild it from its neighbours (embedding_, reconstruction_error_)",
   ["ml.Isomap"] = "ml.Isomap{n_neighbors, n_components}: embeds the geodesic distances along the k-nearest-neighbour graph (embedding_, dist_matrix_, transform)",
-  ["ml.MDS"] = "ml.MDS{n_components, metric, n_init, max_iter, random_state, dissimilarity}: metric multidimensional scaling by SMACOF (embedding_, stress_)",
+  ["ml.MDS"] = "ml.MDS{n_components, metric, n_init, max_iter, random_state, dissimilarity, verbose, progress}: metric multidimensional scaling by SMACOF (embedding_, stress_; a progress bar on a terminal from 1000 points)",
   ["ml.TSNE"] = "ml.TSNE{n_components, perplexity, early_exaggeration, learning_rate, n_iter, init, method, angle, random_state, verbose, ...}: t-SNE embedding, exact or Barnes-Hut (embedding_, kl_divergence_, n_iter_)",
   ["ml.trustworthiness"] = "ml.trustworthiness(X, Y[, {n_neighbors}]): how well an embedding Y keeps the nearest neighbours of X (1 = all kept)",
   ["ml.make_moons"] = "ml.make_moons{n_samples, noise, shuffle, random_state}: data.make_moons under scikit-learn's module name",

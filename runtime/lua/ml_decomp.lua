@@ -28,7 +28,9 @@
 --     embedding_, dist_matrix_, kernel_pca_ (eigenvalues_, eigenvectors_);
 --     :fit, :fit_transform, :transform
 --   ml.MDS{n_components=2, metric=true, n_init=4, max_iter=300, eps=1e-3,
---          random_state=, dissimilarity='euclidean'|'precomputed'}
+--          random_state=, dissimilarity='euclidean'|'precomputed',
+--          verbose=0 (1: scikit-learn's "breaking at iteration" line,
+--          2: also "it: k, stress s" every iteration), progress=nil|true|false}
 --     embedding_, stress_, n_iter_;
 --     :fit(X, {init=}), :fit_transform(X, {init=})
 --
@@ -422,6 +424,26 @@ end
 
 function LLE:fit_transform(X) return self:fit(X).embedding_ end
 
+-- fit's progress bar (nn_text.progbar: redrawn on a terminal, nil
+-- otherwise, so never in a pipe or a test's output) of target steps, for
+-- a fit on 1000+ points or progress = true; progress = false turns it off
+local function long_bar(n, on, title, target)
+  if on == false or (on == nil and n < 1000) then return nil end
+  local bar = require("nn_text").progbar(target)
+  if not bar.tty then return nil end
+  io.write(title, "\n")
+  return bar
+end
+
+local function check_progress(e, what)
+  if e.progress ~= nil and type(e.progress) ~= "boolean" then
+    fail("%s: progress must be true or false, got %s", what, describe(e.progress))
+  end
+end
+
+-- Python's repr of a float, as scikit-learn's verbose lines print numbers
+local function float_repr(x) return require("frame_text").float_repr(x) end
+
 -- ---- Isomap ------------------------------------------------------------------
 
 local Isomap = S.estimator_class("Isomap", {n_neighbors = 5, n_components = 2,
@@ -442,21 +464,14 @@ function Isomap.check(e)
   S.check_choice(e, "path_method", {"auto", "D", "FW"})
   S.check_choice(e, "metric", {"minkowski", "euclidean"})
   if e.p ~= 2 then fail("Isomap: only p = 2 (the euclidean distance) is offered") end
-  if e.progress ~= nil and type(e.progress) ~= "boolean" then
-    fail("Isomap: progress must be true or false, got %s", describe(e.progress))
-  end
+  check_progress(e, "Isomap")
 end
 function ml.Isomap(o) return S.new_estimator(Isomap, o) end
 
--- fit's progress bar (nn_text.progbar: redrawn on a terminal, silent
--- otherwise) over the shortest-path searches, for 1000+ points or
--- progress = true; progress = false turns it off
+-- Isomap's bar over the shortest-path searches
 local function path_bar(n, on)
-  if on == false or (on == nil and n < 1000) then return nil end
-  local bar = require("nn_text").progbar(n)
-  if not bar.tty then return nil end
-  io.write("Isomap: shortest paths from every point\n")
-  return function(done, total)
+  local bar = long_bar(n, on, "Isomap: shortest paths from every point", n)
+  return bar and function(done, total)
     if done < total then bar:update(done) else bar:finish() end
   end
 end
@@ -491,7 +506,7 @@ local MDS = S.estimator_class("MDS", {n_components = 2, metric = true, n_init = 
   max_iter = 300, eps = 1e-3, dissimilarity = "euclidean", verbose = 0,
   normalized_stress = "warn"},
   {"n_components", "metric", "n_init", "max_iter", "verbose", "eps", "n_jobs",
-   "random_state", "dissimilarity", "normalized_stress"})
+   "random_state", "dissimilarity", "normalized_stress", "progress"})
 
 function MDS.check(e)
   check_int(e, "n_components", 1)
@@ -505,6 +520,10 @@ function MDS.check(e)
   end
   S.check_choice(e, "dissimilarity", {"euclidean", "precomputed"})
   S.check_random_state(e)
+  if not (type(e.verbose) == "boolean" or (is_int(e.verbose) and e.verbose >= 0)) then
+    fail("MDS: verbose must be a non-negative integer, got %s", describe(e.verbose))
+  end
+  check_progress(e, "MDS")
 end
 function ml.MDS(o) return S.new_estimator(MDS, o) end
 
@@ -528,14 +547,32 @@ function MDS:fit(X, opts)
   end
   U.reseed(self.random_state, what)
   local p = init and init:shape()[2] or self.n_components
+  local verbose = self.verbose == true and 1 or self.verbose == false and 0 or self.verbose
+  local mi = self.max_iter
+  -- a bar over every run's iterations on a terminal for a long fit; the
+  -- printed lines of verbose >= 2 instead of it
+  local bar = verbose < 2 and long_bar(n, self.progress,
+    ("MDS: SMACOF, %d run%s of at most %d iterations"):format(runs, runs > 1 and "s" or "", mi),
+    runs * mi) or nil
   local best
-  for _ = 1, runs do
+  for r = 1, runs do
     local start = init or T.rand(n, p)
-    local emb, stress, it = call(what, K.smacof, X, pre, start, self.max_iter, self.eps)
+    local step
+    if bar or verbose >= 2 then
+      step = function(it, stress)
+        if verbose >= 2 then print(("it: %d, stress %s"):format(it, float_repr(stress))) end
+        if bar then bar:update((r - 1) * mi + it + 1) end
+      end
+    end
+    local emb, stress, it = call(what, K.smacof, X, pre, start, mi, self.eps, step)
+    if verbose >= 1 and it < mi then
+      print(("breaking at iteration %d with stress %s"):format(it - 1, float_repr(stress)))
+    end
     if not best or stress < best.stress then
       best = {emb = emb, stress = stress, it = it}
     end
   end
+  if bar then bar:finish() end
   self.embedding_, self.stress_, self.n_iter_ = best.emb, best.stress, best.it
   self.n_features_in_ = d
   return self

@@ -258,7 +258,8 @@ void mf_distances(const float *x, int64_t n, int64_t d, double *D) {
 }
 
 int smacof(const double *diss, int64_t n, int64_t p, double *X, int max_iter,
-           double eps, double *stress, int *n_iter) {
+           double eps, double *stress, int *n_iter,
+           int (*progress)(void *, int, double), void *arg) {
   double *dis = malloc((size_t)(n * n) * sizeof *dis);
   double *Xn = malloc((size_t)(n * p) * sizeof *Xn);
   if (!dis || !Xn) { free(dis); free(Xn); return ML_ENOMEM; }
@@ -272,6 +273,10 @@ int smacof(const double *diss, int64_t n, int64_t p, double *X, int max_iter,
       st += t * t;
     }
     *stress = st / 2;
+    if (progress && progress(arg, it, *stress)) {
+      free(dis); free(Xn);
+      return MF_STOPPED;
+    }
     /* Guttman transform: X = B X / n, B = -ratio off the diagonal */
     for (int64_t i = 0; i < n * n; i++) {
       double v = dis[i] == 0 ? 1e-5 : dis[i];

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-enum { MF_DISCONNECTED = -3 };
+enum { MF_DISCONNECTED = -3, MF_STOPPED = -4 };
 
 /* The k nearest other rows of each of the n rows (idx n x k, 0-based,
  * dist n x k), a row never its own neighbour. */
@@ -42,9 +42,12 @@ int isomap_extend(const float *fit, int64_t n, const float *xq, int64_t q,
  * dissimilarities: at most max_iter Guttman transforms, stopping when
  * the stress per unit of the embedding's size falls by less than eps.
  * *stress is the raw stress (half the summed squared differences) of
- * the last configuration measured, *n_iter the iterations. */
+ * the last configuration measured, *n_iter the iterations. When given,
+ * progress(arg, it, stress) runs after iteration it (0-based) has
+ * measured its stress; a nonzero return stops the fit (MF_STOPPED). */
 int smacof(const double *diss, int64_t n, int64_t p, double *X, int max_iter,
-           double eps, double *stress, int *n_iter);
+           double eps, double *stress, int *n_iter,
+           int (*progress)(void *, int, double), void *arg);
 
 /* euclidean distances (n x n) between the rows, in double */
 void mf_distances(const float *x, int64_t n, int64_t d, double *D);
