@@ -69,6 +69,7 @@ plot.scatter(codes, out "codes.png",
 local rec = dec:predict(codes)
 local rec_mse = (rec - X):square():mean()
 print(("복원한 점과 원래 점의 평균 제곱 오차 %.4f"):format(rec_mse))
+book.value("rec_mse", rec_mse, "%.4f")
 plot.scatter3d(rec, out "recovered.png",
                {values = u, cmap = "viridis", colorbar_label = "롤 위의 위치 u",
                 title = "2차원 코드에서 복원한 롤", xlabel = "x", ylabel = "y", zlabel = "z",
