@@ -113,5 +113,24 @@ do
   t.ok(dae and mean and dae < 0.5 * mean, "ch12/lab3: the dense AE reconstructs far better than the mean image")
 end
 
+-- LAB 12-4: new dresses from the latent space ------------------------------------
+do
+  local s = lab("ch12/lab4.lua", {
+    {"훈련 이미지 3000장, 클래스 3은 'Dress'", "quick mode: 3000 images; class 3 is Dress"},
+  }, {{"dresses.png", 900, 100}, {"dress_codes.png", 900, 100}, {"mean_dress.png", 300, 150},
+      {"generated.png", 900, 400}, {"walk.png", 900, 200}})
+  local n_dress = number(s, "드레스 (%d+)장의 코드: %d+x100")
+  -- the first 3000 training labels hold 312 dresses (Fashion-MNIST's own file)
+  t.ok(n_dress and n_dress > 250 and n_dress < 350, "ch12/lab4: about a tenth of the images are dresses")
+  local lo, hi = s:match("생성한 이미지 50장: 픽셀 값 범위 ([%d.-]+) ~ ([%d.-]+)")
+  lo, hi = tonumber(lo), tonumber(hi)
+  -- elu outputs are above -1; images in [0, 1] decode to about that range
+  t.ok(lo and hi and lo > -1 and hi < 1.5 and hi > 0.3, "ch12/lab4: generated pixels in a sane range")
+  local gen = number(s, "생성한 이미지와 가장 가까운 훈련 드레스의 픽셀당 MSE 평균 ([%d.]+)")
+  local own = number(s, "훈련 드레스 %d+장끼리 가장 가까운 것의 픽셀당 MSE 평균 ([%d.]+)")
+  t.ok(gen and gen > 0 and gen < 0.08, "ch12/lab4: each generated dress lies near some training dress")
+  t.ok(own and own > 0, "ch12/lab4: training dresses are not copies of one another")
+end
+
 L.done()
 t.done()
