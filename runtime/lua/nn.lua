@@ -14,18 +14,23 @@
 --   nn_functional.lua    nn.Input, nn.Model, layers called on nodes
 --   nn_applications.lua  VGG16, InceptionV3
 --   nn_save.lua          whole models: model:save, nn.models.load_model
+--   nn_layers_reg.lua    regularizers, GaussianNoise, ActivityRegularization,
+--                        nn.Layer (custom layers in Lua)
 local B = require "nn_base"
 local layers = require "nn_layers"
 local recurrent = require "nn_recurrent"
 local model = require "nn_model"
 local F = require "nn_functional"
 local apps = require "nn_applications"
+local reg = require "nn_layers_reg"
 
 local nn = {}
 
 for name, ctor in pairs(layers.constructors) do nn[name] = ctor end
 for name, ctor in pairs(recurrent.constructors) do nn[name] = ctor end
 for name, ctor in pairs(require("nn_layers_ae").constructors) do nn[name] = ctor end
+for name, ctor in pairs(reg.constructors) do nn[name] = ctor end
+nn.regularizers = reg.regularizers
 
 nn.Sequential = model.Sequential
 nn.optimizers = model.optimizers

@@ -199,6 +199,17 @@ function B.layer_spec(own)
   return s
 end
 
+-- A weighted layer's option spec: layer_spec plus Keras's
+-- kernel_regularizer, bias_regularizer and activity_regularizer. A layer
+-- built with it gets them through new_layer (nn_layers_reg.lua applies
+-- them to its weights named "kernel" and "bias" and to its output).
+function B.weighted_spec(own)
+  local s = B.layer_spec(own)
+  s.kernel_regularizer, s.bias_regularizer = "string|table", "string|table"
+  s.activity_regularizer = "string|table"
+  return s
+end
+
 function B.layer_class(class, prefix)
   local c = setmetatable({}, {__index = Layer})
   c.__index = c
@@ -214,6 +225,9 @@ function B.new_layer(cls, opts)
   l.trainable = opts.trainable ~= false
   l.weights = {}
   l.input_shape_opt = opts.input_shape
+  if opts.kernel_regularizer or opts.bias_regularizer or opts.activity_regularizer then
+    require("nn_layers_reg").take(l, opts)
+  end
   return l
 end
 

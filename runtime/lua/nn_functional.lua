@@ -126,12 +126,44 @@ local function state_nodes(layer, node)
   return out
 end
 
+-- the input shape(s) of a call, as text
+local function inbound_key(inbound)
+  local t = {}
+  for i, p in ipairs(inbound) do t[i] = B.batch_shape_str(p.shape) end
+  return table.concat(t, ", ")
+end
+
+-- A layer called again (on another input) keeps its weights: the new
+-- node shares them, so a decoder built by calling an autoencoder's
+-- layers on a new nn.Input decodes with the trained weights. The input
+-- must have the shape of the first call. One model may hold a layer
+-- once (its per-call state is the layer's): nn.Model checks that.
+local function call_again(layer, inbound)
+  if layer.class == "InputLayer" then
+    fail("InputLayer '%s': cannot be called; use the node nn.Input returned", layer.name)
+  end
+  if layer.return_state then
+    fail("%s '%s': a layer with return_state = true cannot be called twice", layer.class, layer.name)
+  end
+  local key = inbound_key(inbound)
+  if key ~= layer.called_on then
+    fail("%s '%s': called again on input %s, but it was built for %s", layer.class,
+         layer.name, key, layer.called_on)
+  end
+  layer.calls = (layer.calls or 1) + 1
+  local node = new_node(layer, inbound, layer.output_shape,
+                        (layer.is_model and 1 or 0) + layer.calls - 1)
+  return node
+end
+
 function M.call_layer(layer, x)
   local inbound = inbound_of(layer, x)
-  if layer.node or layer.class == "InputLayer" then
-    fail("%s '%s': already used in a graph; shared layers are not supported, create a new layer",
-         layer.class, layer.name)
+  if layer.node or layer.class == "InputLayer" then return call_again(layer, inbound) end
+  if layer.output_shape and not layer.is_model and #layer.weights > 0 then
+    fail("%s '%s': already built inside a Sequential; it cannot join a functional graph " ..
+         "(build the graph from nn.Input, or call the Sequential model itself)", layer.class, layer.name)
   end
+  layer.called_on = inbound_key(inbound)
   local shape
   if layer.multi_input then
     local shapes = {}
@@ -215,6 +247,15 @@ function M.Model(o)
     fail("Model: inputs must come from nn.Input, got the output of '%s'", input.layer.name)
   end
   local nodes, depth = sorted_nodes(output)
+  local node_of = {}
+  for _, node in ipairs(nodes) do
+    local l = node.layer
+    if node_of[l] and not l.hidden then
+      fail("Model: layer '%s' is used twice in this graph; sharing a layer inside one model " ..
+           "is not supported (create a second layer)", l.name)
+    end
+    node_of[l] = node
+  end
   local m = setmetatable({name = o.name or B.unique_name("model"), class = "Functional",
                           trainable = true, built = true, layers = {}, order = {}}, B.Model)
   for _, node in ipairs(nodes) do
@@ -225,7 +266,7 @@ function M.Model(o)
     if not node.layer.hidden then m.layers[#m.layers + 1] = node.layer end
     if not node.is_input then m.order[#m.order + 1] = node end
   end
-  m.nodes, m.depth = nodes, depth
+  m.nodes, m.depth, m.node_of = nodes, depth, node_of
   m.input_node, m.output_node = input, output
   m.input, m.output = input, output
   m.input_shape, m.output_shape = input.shape, output.shape

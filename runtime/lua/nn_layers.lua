@@ -66,7 +66,7 @@ end
 
 -- Dense ------------------------------------------------------------------
 local Dense = layer_class("Dense", "dense")
-local DENSE = layer_spec{units = "integer", activation = "string", use_bias = "boolean",
+local DENSE = B.weighted_spec{units = "integer", activation = "string", use_bias = "boolean",
                          kernel_initializer = INIT, bias_initializer = INIT}
 function C.Dense(...)
   local o = args("Dense", {"units", "activation"}, DENSE, ...)
@@ -98,7 +98,7 @@ function Dense:backward(dy) return weighted_backward(self, K.dense_backward, dy)
 
 -- Conv2D -----------------------------------------------------------------
 local Conv2D = layer_class("Conv2D", "conv2d")
-local CONV = layer_spec{filters = "integer", kernel_size = "integer|table",
+local CONV = B.weighted_spec{filters = "integer", kernel_size = "integer|table",
                         strides = "integer|table", padding = "string", activation = "string",
                         use_bias = "boolean", kernel_initializer = INIT, bias_initializer = INIT}
 function C.Conv2D(...)

@@ -15,6 +15,7 @@ local R = require "nn_registry"
 local W = require "nn_weights"
 local text = require "nn_text"
 local sys = require "sys"
+local REG = require "nn_layers_reg"   -- the layers' extra loss terms (regularizers, add_loss)
 
 local fail, shape_str, batch_shape_str = B.fail, B.shape_str, B.batch_shape_str
 local Model = B.Model
@@ -225,7 +226,8 @@ function Model:loss_plan()
   local last = self.output_node and self.output_node.layer
   local act = last and last.activation
   local fused = self.loss_entry.fused
-  if fused and act and fused[act] then return "logits_" .. act end
+  -- (an activity regularizer on the output layer needs its real output)
+  if fused and act and fused[act] and not last.activity_regularizer then return "logits_" .. act end
   return "probabilities"
 end
 
@@ -287,6 +289,7 @@ function Model:forward(x, training, plan)
     l.act_now = (fused and node == self.output_node) and "linear" or nil
     l.frozen_outer = frozen
     node.y = l:forward(node_input(node), training)
+    if l.activity_regularizer then REG.activity_forward(l, node.y) end
   end
   return self.output_node.y
 end
@@ -320,7 +323,7 @@ function Model:backward(dy)
     if node.dy and node.wants then
       local l = node.layer
       l.need_dx = node.need_dx
-      local dx = l:backward(node.dy)
+      local dx = l:backward(l.activity_regularizer and REG.activity_backward(l, node.dy) or node.dy)
       if node.need_dx then
         if l.multi_input then
           for k, p in ipairs(node.inbound) do accumulate(p, dx[k]) end
@@ -366,6 +369,7 @@ function Model:train_step(xb, yb, plan)
   local loss, grad = loss_and_grad(self, out, yb, plan, true)
   if loss ~= loss then return loss end
   self:backward(grad)
+  loss = loss + REG.extra_loss(self, true)     -- Keras adds the layers' losses
   self.optimizer:apply(self:weights(true))
   local c = #self.metrics > 0 and correct(self, out, yb, plan) or 0
   return loss, c
@@ -413,7 +417,7 @@ function Model:run_eval(x, y, bs, plan, bar, what)
     sys.doing(("%s: step %d/%d"):format(what, steps + 1, total))
     local xb, yb = x:rows(idx), y:rows(idx)
     local out = self:forward(xb, false, plan)
-    local loss = loss_and_grad(self, out, yb, plan, false)
+    local loss = loss_and_grad(self, out, yb, plan, false) + REG.extra_loss(self, false)
     sum_loss = sum_loss + loss * xb:size(1)
     if #self.metrics > 0 then sum_c = sum_c + correct(self, out, yb, plan) end
     steps = steps + 1

@@ -116,8 +116,23 @@ end
 
 local function ints(t) local o = {} for i, v in ipairs(t) do o[i] = math.tointeger(v) or v end return arr(o) end
 
-local REGS = {"kernel_regularizer", NULL, "bias_regularizer", NULL,
-              "activity_regularizer", NULL, "kernel_constraint", NULL, "bias_constraint", NULL}
+-- a regularizer as Keras 2.6's config: {"class_name": "L2", "config":
+-- {"l2": 0.009999999776482582}} (its factors are float32 in Keras)
+local function f32(x) return (string.unpack("<f", string.pack("<f", x))) end
+local function reg_config(r)
+  if not r then return NULL end
+  local c
+  if r.kind == "L1" then c = obj{"l1", f32(r.l1)}
+  elseif r.kind == "L2" then c = obj{"l2", f32(r.l2)}
+  else c = obj{"l1", f32(r.l1), "l2", f32(r.l2)} end
+  return obj{"class_name", r.kind, "config", c}
+end
+local function regs(l)
+  return {"kernel_regularizer", reg_config(l.kernel_regularizer),
+          "bias_regularizer", reg_config(l.bias_regularizer),
+          "activity_regularizer", reg_config(l.activity_regularizer),
+          "kernel_constraint", NULL, "bias_constraint", NULL}
+end
 local function with(t, more) for _, v in ipairs(more) do t[#t + 1] = v end return t end
 
 -- class -> function(layer) -> the config entries after name/trainable/dtype
@@ -125,7 +140,7 @@ local CONFIG = {}
 CONFIG.Dense = function(l)
   return with({"units", l.units, "activation", l.activation, "use_bias", l.use_bias,
                "kernel_initializer", init_config(l.kernel_initializer),
-               "bias_initializer", init_config(l.bias_initializer)}, REGS)
+               "bias_initializer", init_config(l.bias_initializer)}, regs(l))
 end
 CONFIG.Conv2D = function(l)
   return with({"filters", l.filters, "kernel_size", ints(l.kernel_size),
@@ -133,7 +148,7 @@ CONFIG.Conv2D = function(l)
                "data_format", "channels_last", "dilation_rate", arr{1, 1}, "groups", 1,
                "activation", l.activation, "use_bias", l.use_bias,
                "kernel_initializer", init_config(l.kernel_initializer),
-               "bias_initializer", init_config(l.bias_initializer)}, REGS)
+               "bias_initializer", init_config(l.bias_initializer)}, regs(l))
 end
 CONFIG.Conv1D = function(l)
   return with({"filters", l.filters, "kernel_size", arr{l.kernel_size},
@@ -141,7 +156,7 @@ CONFIG.Conv1D = function(l)
                "data_format", "channels_last", "dilation_rate", arr{1}, "groups", 1,
                "activation", l.activation, "use_bias", l.use_bias,
                "kernel_initializer", init_config(l.kernel_initializer),
-               "bias_initializer", init_config(l.bias_initializer)}, REGS)
+               "bias_initializer", init_config(l.bias_initializer)}, regs(l))
 end
 local function pool(l)
   return {"pool_size", ints(l.pool_size), "padding", l.padding, "strides", ints(l.strides),
@@ -153,6 +168,8 @@ CONFIG.GlobalAveragePooling2D = function() return {"data_format", "channels_last
 CONFIG.GlobalMaxPooling2D = CONFIG.GlobalAveragePooling2D
 CONFIG.Dropout = function(l) return {"rate", l.rate, "noise_shape", NULL, "seed", NULL} end
 CONFIG.Activation = function(l) return {"activation", l.activation} end
+CONFIG.GaussianNoise = function(l) return {"stddev", l.stddev} end
+CONFIG.ActivityRegularization = function(l) return {"l1", l.l1, "l2", l.l2} end
 CONFIG.BatchNormalization = function(l)
   return {"axis", -1, "momentum", l.momentum, "epsilon", l.epsilon,
           "center", l.center, "scale", l.scale,
@@ -238,8 +255,11 @@ local function functional_config(model)
       end
       local c = layer_config(l)
       local inbound = {}
-      for i, p in ipairs(l.node.inbound) do
-        inbound[i] = arr{p.layer.name, p.node_index or 0, 0, obj{}}
+      -- this model's call of a layer (also called in other models)
+      local node = model.node_of and model.node_of[l] or l.node
+      for i, p in ipairs(node.inbound) do
+        local index = p.layer.calls and not p.layer.is_model and 0 or p.node_index or 0
+        inbound[i] = arr{p.layer.name, index, 0, obj{}}
       end
       entry = obj{"class_name", l.class, "config", c[4], "name", l.name,
                   "inbound_nodes", arr{arr(inbound)}}
@@ -423,6 +443,8 @@ local function none() return {} end
 OPTIONS.Flatten, OPTIONS.GlobalAveragePooling2D, OPTIONS.GlobalMaxPooling2D = none, none, none
 OPTIONS.Dropout = function(c) return {rate = field(c, "rate")} end
 OPTIONS.Activation = function(c) return {activation = field(c, "activation")} end
+OPTIONS.GaussianNoise = function(c) return {stddev = field(c, "stddev")} end
+OPTIONS.ActivityRegularization = function(c) return {l1 = field(c, "l1"), l2 = field(c, "l2")} end
 OPTIONS.BatchNormalization = function(c)
   return {momentum = field(c, "momentum"), epsilon = field(c, "epsilon"),
           center = field(c, "center"), scale = field(c, "scale")}
@@ -556,6 +578,21 @@ function new_layer(nn, class, c, path, i, input_shape)
          "supported: %s)", class, path, i, supported())
   end
   local o = make(c)
+  -- kernel/bias/activity regularizers in Keras's config form
+  for _, k in ipairs{"kernel_regularizer", "bias_regularizer", "activity_regularizer"} do
+    local r = field(c, k)
+    if type(r) == "table" and r.obj then
+      local kind, rc = field(r, "class_name"), field(r, "config")
+      local ctor = ({L1 = "L1", L2 = "L2", L1L2 = "L1L2"})[kind]
+      if not ctor then
+        fail("load_model: %s: layer %d: %s class '%s' is not supported (L1, L2, L1L2)",
+             path, i, k, tostring(kind))
+      end
+      local l1, l2 = field(rc, "l1") or 0, field(rc, "l2") or 0
+      o[k] = nn.regularizers.L1L2{l1 = l1, l2 = l2}
+      o[k].kind = kind
+    end
+  end
   -- initializers we lack are left at the default (the weights are loaded)
   for _, k in ipairs{"kernel_initializer", "bias_initializer", "recurrent_initializer",
                      "embeddings_initializer"} do

@@ -238,9 +238,9 @@ do
            "a merge layer on one node")
   local d = nn.Dense(2)
   local flat = nn.Flatten()(inp)
-  d(flat)
-  t.raises(function() d(flat) end, "already used in a graph; shared layers are not supported",
-           "a layer called twice")
+  local a1, a2 = d(flat), d(flat)      -- a second call shares the weights
+  t.raises(function() nn.Model{inputs = inp, outputs = nn.Add()({a1, a2})} end,
+           "layer 'dense_%d+' is used twice in this graph", "a layer used twice in one model")
   t.raises(function() nn.Model{inputs = inp, outputs = nn.Add()({flat, nn.Input{shape = {48}}})} end,
            "disconnected: .* needs input 'input_%d+', which is not in inputs", "a disconnected graph")
   t.raises(function() nn.Input{shape = {0, 3}} end, "shape entry 1 must be a positive integer",
