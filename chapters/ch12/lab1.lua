@@ -62,7 +62,7 @@ local codes = enc:predict(X)
 plot.scatter(codes, out "codes.png",
              {values = u, cmap = "viridis", colorbar_label = "롤 위의 위치 u", size = 3,
               title = "인코더가 만든 2차원 잠재 표현", xlabel = "코드 1", ylabel = "코드 2",
-              caption = "LAB 12-1: 인코더가 만든 2차원 코드. 색은 @fig-ch12-roll과 같은 롤 위의 위치이다.",
+              caption = "LAB 12-1: 인코더가 만든 2차원 코드. 색은 3차원 롤에서와 같은 위치 u이다.",
               fig_label = "fig-ch12-ae1-codes"})
 
 -- 디코더로 코드를 다시 3차원으로 복원해 본다

@@ -74,7 +74,7 @@ local codes = enc:predict(sample)
 print(("훈련 이미지 20장의 코드: %s"):format(table.concat(codes:shape(), "x")))
 plot.image_grid(codes:reshape(20, 8, 8), out "dense_codes.png",
                 {cols = 10, rows = 2, normalize = true, title = "64차원 코드를 8x8로 늘어놓은 모습",
-                 caption = "LAB 12-3: 훈련 이미지 20장(@fig-ch12-dense-train의 위 두 원본 줄)의 64차원 코드를 8x8 격자로 그린 것. 이미지마다 가장 작은 값이 검정, 가장 큰 값이 흰색이다.",
+                 caption = "LAB 12-3: 훈련 이미지 20장(다음 그림의 원본 줄)의 64차원 코드를 8x8 격자로 그린 것. 이미지마다 가장 작은 값이 검정, 가장 큰 값이 흰색이다.",
                  label = "fig-ch12-dense-codes"})
 beside(sample, dec:predict(codes), 2, out "dense_train.png",
        {title = "훈련 이미지와 밀집 오토인코더의 복원",
@@ -124,7 +124,7 @@ plot.lines({{y = dense_loss, label = "밀집 오토인코더"}, {y = conv_loss, 
 local conv_rec = AE_CNN:predict(x_test)
 beside(X_test, conv_rec:reshape(n_test, 784), 2, out "conv_test.png",
        {title = "시험 이미지와 합성곱 오토인코더의 복원",
-        caption = "LAB 12-3: @fig-ch12-dense-test와 같은 시험 이미지를 합성곱 오토인코더로 복원한 것",
+        caption = "LAB 12-3: 밀집 오토인코더의 그림과 같은 시험 이미지를 합성곱 오토인코더로 복원한 것",
         label = "fig-ch12-conv-test"})
 
 -- %% 복원 오차 비교

@@ -59,7 +59,7 @@ plot.image_grid(dress:slice(1, 1, 10):reshape(10, 28, 28), out "dresses.png",
                  caption = "LAB 12-4: 훈련 데이터의 드레스 10장", label = "fig-ch12-dresses"})
 plot.image_grid(dress_codes:slice(1, 1, 10):reshape(10, 10, 10), out "dress_codes.png",
                 {cols = 10, rows = 1, normalize = true, title = "드레스 10장의 코드 (10x10)",
-                 caption = "LAB 12-4: @fig-ch12-dresses의 드레스 10장을 인코딩한 코드 100개를 10x10 격자로 그린 것",
+                 caption = "LAB 12-4: 위 그림의 드레스 10장을 인코딩한 코드 100개를 10x10 격자로 그린 것",
                  label = "fig-ch12-dress-codes"})
 
 -- %% 평균 코드와 새 드레스 50장
