@@ -18,12 +18,9 @@ local m, epochs = 1500, 30
 -- 어디쯤 있는지를 나타낸다. 그림의 색은 언제나 이 위치 u이다.
 local X, u = roll.make(m)
 print(("롤 데이터 %s, 위치 u의 범위 %.1f ~ %.1f"):format(table.concat(X:shape(), "x"), u:min(), u:max()))
-plot.scatter3d(X, out "roll.png",
-               {values = u, cmap = "viridis", colorbar_label = "롤 위의 위치 u",
-                title = "3차원 롤 데이터", xlabel = "x", ylabel = "y", zlabel = "z",
-                elev = 20, azim = -70, size = 3,
-                caption = "LAB 12-1: 3차원 롤 데이터. 색은 롤의 안쪽 끝(0)에서 바깥 끝(1)까지의 위치 u이다.",
-                label = "fig-ch12-roll"})
+roll.draw3d(X, u, out "roll.png", "3차원 롤 데이터",
+            "LAB 12-1: 3차원 롤 데이터. 색은 롤의 안쪽 끝(0)에서 바깥 끝(1)까지의 위치 u이다.",
+            "fig-ch12-roll")
 
 -- %% 인코더와 디코더
 -- 인코더는 3차원 입력을 2차원 코드로, 디코더는 2차원 코드를 다시 3차원으로 바꾼다.
@@ -70,9 +67,5 @@ local rec = dec:predict(codes)
 local rec_mse = (rec - X):square():mean()
 print(("복원한 점과 원래 점의 평균 제곱 오차 %.4f"):format(rec_mse))
 book.value("rec_mse", rec_mse, "%.4f")
-plot.scatter3d(rec, out "recovered.png",
-               {values = u, cmap = "viridis", colorbar_label = "롤 위의 위치 u",
-                title = "2차원 코드에서 복원한 롤", xlabel = "x", ylabel = "y", zlabel = "z",
-                elev = 20, azim = -70, size = 3,
-                caption = "LAB 12-1: 2차원 코드를 디코더로 다시 3차원으로 복원한 점들",
-                label = "fig-ch12-ae1-recovered"})
+roll.draw3d(rec, u, out "recovered.png", "2차원 코드에서 복원한 롤",
+            "LAB 12-1: 2차원 코드를 디코더로 다시 3차원으로 복원한 점들", "fig-ch12-ae1-recovered")

@@ -5,6 +5,7 @@
 --   local roll = require "roll"
 --   local X, u = roll.make(1500)   -- X (1500, 3), u (1500): 롤 위의 위치
 local T = require "tensor"
+local plot = require "plot"
 
 local M = {}
 
@@ -21,6 +22,14 @@ end
 -- 오토인코더의 복원 오차를 읽는 기준선이다.
 function M.mean_baseline(X)
   return (X - X:mean(1)):square():mean()
+end
+
+-- 3차원 점들을 위치 u의 색으로 그린다 (LAB 12-1의 원래 롤과 복원한 롤)
+function M.draw3d(points, u, path, title, caption, label)
+  return plot.scatter3d(points, path,
+                        {values = u, cmap = "viridis", colorbar_label = "롤 위의 위치 u",
+                         title = title, xlabel = "x", ylabel = "y", zlabel = "z",
+                         elev = 20, azim = -70, size = 3, caption = caption, label = label})
 end
 
 return M
