@@ -125,7 +125,7 @@ plot.scatter(mu, out "latent.png",
               title = "시험 이미지의 잠재 평균 (z_mean)", xlabel = "z1", ylabel = "z2",
               width = 720, height = 560,
               caption = "인코더가 시험 이미지를 보낸 2차원 잠재 공간의 평균 mu, 클래스별 색",
-              label = "fig-vae-latent"})
+              fig_label = "fig-vae-latent"})
 
 -- %% 잠재 공간의 격자에서 이미지 만들기
 -- 사전분포 N(0, I)의 대부분이 들어가는 [-2.5, 2.5] 정사각형에 15×15 격자를 놓고
