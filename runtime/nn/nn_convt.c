@@ -13,12 +13,13 @@
  *             dw = conv2d_backward(q, g, w, dy = x) (its weight gradient,
  *                  with no dx and no db: nothing computed in vain)
  *             db = column sums of g
- * With stride 1 and a shape large enough for oneDNN, the forward is a
- * plain conv too (forward_as_conv: the full correlation with the flipped
- * kernel), so every part of the layer runs on nn_conv.c's kernels.
- * Otherwise the forward is the only loop of its own: pieces are whole
+ * The forward is the only loop of its own: pieces are whole
  * samples (the scattered taps of one sample overlap, of two never do),
  * each sample's col is made in chunks of input rows that stay in L2.
+ * (Running a stride-1 forward as a conv of the padded input with the
+ * flipped kernel through nn_conv2d_forward was measured: with oneDNN
+ * taking that shape it cost 3x the CPU time of this path on LAB 12-3's
+ * 24x24x16 -> 26x26x16 layer, 18 ms against 6 ms per batch of 32.)
  * Every output element is written by one piece in a fixed order, and
  * the other parts are nn_conv.c's kernels, so the results are the same
  * for any number of threads wherever nn_conv2d_forward's are (it takes
@@ -120,50 +121,9 @@ static void forward_samples(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
-/* Stride 1: the transposed conv is a plain conv of x padded by k - 1 -
- * pad (the full correlation) with the kernel flipped and its channel axes
- * swapped, w'[ky, kx, c, f] = w[KH-1-ky, KW-1-kx, f, c]. nn_conv2d_forward
- * then runs it, through oneDNN when the shape is large enough for it.
- * Returns 1 when not taken (not stride 1, or the conv would not use
- * oneDNN: then the col2im path below is as fast). */
-static int forward_as_conv(const NnConvT2D *p, const float *x, const float *w,
-                           const float *b, float *y, NnAct act) {
-  if (p->sh != 1 || p->sw != 1) return 1;
-  const int top = p->kh - 1 - p->pt, left = p->kw - 1 - p->pl;
-  NnConv2D q = {.n = p->n, .h = p->oh + p->kh - 1, .w = p->ow + p->kw - 1,
-                .c = p->c, .kh = p->kh, .kw = p->kw, .f = p->f, .sh = 1,
-                .sw = 1, .same = 0};
-  if (top < 0 || left < 0 || q.h - top < p->h || q.w - left < p->w ||
-      nn_conv2d_shape(&q) || q.oh != p->oh || q.ow != p->ow ||
-      !nn_conv2d_dnnl_wanted(&q, act))
-    return 1;
-  const int64_t plane = (int64_t)q.h * q.w * q.c, nk = (int64_t)p->kh * p->kw;
-  float *xp = malloc(sizeof *xp * (size_t)(p->n * plane));
-  float *wf = malloc(sizeof *wf * (size_t)(nk * p->c * p->f));
-  if (!xp || !wf) { free(xp); free(wf); return NN_ENOMEM; }
-  memset(xp, 0, sizeof *xp * (size_t)(p->n * plane));
-  const size_t rowb = sizeof *xp * (size_t)p->w * p->c;
-  for (int n = 0; n < p->n; n++)
-    for (int iy = 0; iy < p->h; iy++)
-      memcpy(xp + n * plane + ((int64_t)(iy + top) * q.w + left) * q.c,
-             x + (((int64_t)n * p->h + iy) * p->w) * p->c, rowb);
-  for (int64_t t = 0; t < nk; t++) {       /* tap t of w' is tap nk-1-t of w */
-    const float *src = w + (nk - 1 - t) * p->f * p->c;   /* (f, c) */
-    float *dst = wf + t * p->c * p->f;                   /* (c, f) */
-    for (int f = 0; f < p->f; f++)
-      for (int c = 0; c < p->c; c++) dst[(int64_t)c * p->f + f] = src[(int64_t)f * p->c + c];
-  }
-  int rc = nn_conv2d_forward(&q, xp, wf, b, y, act);
-  free(xp);
-  free(wf);
-  return rc;
-}
-
 int nn_convt2d_forward(const NnConvT2D *p, const float *x, const float *w,
                        const float *b, float *y, NnAct act) {
   if (p->n == 0) return NN_OK;
-  int rc = forward_as_conv(p, x, w, b, y, act);
-  if (rc != 1) return rc;
   const int64_t k = (int64_t)p->kh * p->kw * p->f;
   int64_t rows = CHUNK_FLOATS / (p->w * k);
   if (rows < 1) rows = 1;
