@@ -541,14 +541,16 @@ static int conv_forward(lua_State *L, int naive) {
 static int l_conv2d_forward(lua_State *L) { return conv_forward(L, 0); }
 static int l_conv2d_forward_naive(lua_State *L) { return conv_forward(L, 1); }
 
-static int conv_backward(lua_State *L, int naive) {
-  const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
-  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
-  int opts = get_opts(L, 4, fn, conv_bwd_opts);
-  NnAct act = opt_act(L, opts, fn);
+/* The outputs of a conv-like backward whose forward output has shape
+ * yshape: dy is checked against it, then dx (nil when opts.need_dx is
+ * false), dw (w's shape) and db (w's axis faxis: one per filter) are
+ * pushed, and the forward output y (for the activation) is found. */
+typedef struct { const float *y; float *dx, *dw, *db; } ConvGrads;
+static ConvGrads push_conv_grads(lua_State *L, int opts, NnAct act,
+                                 Tensor *x, Tensor *w, Tensor *dy,
+                                 const int64_t *yshape, int faxis,
+                                 const char *fn) {
   int need_dx = opt_bool(L, opts, "need_dx", 1);
-  NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
-  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
   Tensor want;
   char err[TENSOR_ERRLEN];
   tensor_init(&want, NULL, 4, yshape, err);
@@ -559,14 +561,25 @@ static int conv_backward(lua_State *L, int naive) {
                        : NULL;
   if (!dx) lua_pushnil(L);
   Tensor *dw = push_out(L, opts, "dw", 4, w->shape, fn, in, 4);
-  Tensor *db = push_out(L, opts, "db", 1, w->shape + 3, fn, in, 4);
-  const float *yd = y ? y->data : NULL;
-  float *dxd = dx ? dx->data : NULL;
+  Tensor *db = push_out(L, opts, "db", 1, w->shape + faxis, fn, in, 4);
+  ConvGrads g = {y ? y->data : NULL, dx ? dx->data : NULL, dw->data,
+                 db->data};
+  return g;
+}
+
+static int conv_backward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = get_opts(L, 4, fn, conv_bwd_opts);
+  NnAct act = opt_act(L, opts, fn);
+  NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
+  ConvGrads g = push_conv_grads(L, opts, act, x, w, dy, yshape, 3, fn);
   if (naive)
-    nn_conv2d_backward_naive(&p, x->data, w->data, yd, dy->data, dxd,
-                             dw->data, db->data, act);
-  else if (nn_conv2d_backward(&p, x->data, w->data, yd, dy->data, dxd,
-                              dw->data, db->data, act))
+    nn_conv2d_backward_naive(&p, x->data, w->data, g.y, dy->data, g.dx,
+                             g.dw, g.db, act);
+  else if (nn_conv2d_backward(&p, x->data, w->data, g.y, dy->data, g.dx,
+                              g.dw, g.db, act))
     raise_nomem(L, fn);
   return 3;
 }
@@ -1531,27 +1544,14 @@ static int convt_backward(lua_State *L, int naive) {
   Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
   int opts = get_opts(L, 4, fn, convt_bwd_opts);
   NnAct act = opt_act(L, opts, fn);
-  int need_dx = opt_bool(L, opts, "need_dx", 1);
   NnConvT2D p = convt_params(L, x, w, NULL, opts, fn);
   int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
-  Tensor want;
-  char err[TENSOR_ERRLEN];
-  tensor_init(&want, NULL, 4, yshape, err);
-  same_shape(L, dy, &want, fn, "dy", "the forward output");
-  Tensor *y = act_output(L, opts, act, dy, fn);
-  Tensor *in[4] = {x, w, dy, y};
-  Tensor *dx = need_dx ? push_out(L, opts, "dx", 4, x->shape, fn, in, 4)
-                       : NULL;
-  if (!dx) lua_pushnil(L);
-  Tensor *dw = push_out(L, opts, "dw", 4, w->shape, fn, in, 4);
-  Tensor *db = push_out(L, opts, "db", 1, w->shape + 2, fn, in, 4);
-  const float *yd = y ? y->data : NULL;
-  float *dxd = dx ? dx->data : NULL;
+  ConvGrads g = push_conv_grads(L, opts, act, x, w, dy, yshape, 2, fn);
   if (naive)
-    nn_convt2d_backward_naive(&p, x->data, w->data, yd, dy->data, dxd,
-                              dw->data, db->data, act);
-  else if (nn_convt2d_backward(&p, x->data, w->data, yd, dy->data, dxd,
-                               dw->data, db->data, act))
+    nn_convt2d_backward_naive(&p, x->data, w->data, g.y, dy->data, g.dx,
+                              g.dw, g.db, act);
+  else if (nn_convt2d_backward(&p, x->data, w->data, g.y, dy->data, g.dx,
+                               g.dw, g.db, act))
     raise_nomem(L, fn);
   return 3;
 }

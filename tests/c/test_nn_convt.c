@@ -74,6 +74,10 @@ static void grid(void) {
   against_naive(convt(2, 8, 8, 16, 3, 3, 16, 1, 1, 0, -1, -1), NN_ELU);
   against_naive(convt(3, 9, 9, 16, 3, 3, 1, 1, 1, 0, -1, -1), NN_SIGMOID);
   against_naive(convt(1, 40, 7, 32, 5, 5, 24, 2, 2, 1, -1, -1), NN_TANH);
+  /* stride 1 and large enough for oneDNN: the padded-conv forward */
+  against_naive(convt(2, 24, 24, 16, 3, 3, 16, 1, 1, 0, -1, -1), NN_ELU);
+  against_naive(convt(1, 15, 16, 4, 4, 2, 16, 1, 1, 1, -1, -1), NN_LINEAR);
+  against_naive(convt(2, 14, 15, 3, 5, 5, 17, 1, 1, 1, 0, 0), NN_RELU);
 }
 
 static void sizes(void) {

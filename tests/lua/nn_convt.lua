@@ -11,13 +11,7 @@ local json_decode = require "frame_json"
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local FX = here .. "../fixtures/convt/"
 local function fx(name, what) return T.load(FX .. name .. "_" .. what .. ".npy") end
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local cases = json_decode(read(FX .. "cases.json"), "cases.json")
+local cases = json_decode(t.read(FX .. "cases.json"), "cases.json")
 local function arr(a) local o = {} for i = 1, a.n do o[i] = a.arr[i] end return o end
 local function get(o, k) return o.obj[k] end
 local function shape(x) return table.concat(x:shape(), "x") end
