@@ -19,11 +19,11 @@ local C = M.constructors
 
 -- Conv2DTranspose ------------------------------------------------------------
 local ConvT = layer_class("Conv2DTranspose", "conv2d_transpose")
-local CONVT = layer_spec{filters = "integer", kernel_size = "integer|table",
-                         strides = "integer|table", padding = "string",
-                         output_padding = "integer|table", activation = "string",
-                         use_bias = "boolean", kernel_initializer = "string",
-                         bias_initializer = "string"}
+local CONVT = B.weighted_spec{filters = "integer", kernel_size = "integer|table",
+                              strides = "integer|table", padding = "string",
+                              output_padding = "integer|table", activation = "string",
+                              use_bias = "boolean", kernel_initializer = "string",
+                              bias_initializer = "string"}
 
 -- n or {a, b} of integers >= 0 -> {a, b}
 local function non_negative_pair(v, fn, what)
