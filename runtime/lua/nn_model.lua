@@ -679,6 +679,13 @@ end
 
 Model.h5_layers = W.h5_layers
 
+-- model:profile(x, y, {batch_size, steps, verbose, print_fn}): per-layer
+-- forward/backward time and FLOPs of training steps (nn_profile.lua)
+function Model:profile(x, y, o)
+  self_check(self, "profile", "model:profile(x, y)")
+  return require("nn_profile").run(self, x, y, o, {check_x = check_x, check_y = check_y})
+end
+
 -- model:save(path): the whole model (architecture, weights, optimizer
 -- state) as Keras 2.6's model.save HDF5 file (nn_save.lua)
 function Model:save(path)
