@@ -168,6 +168,7 @@ function P.run(model, x, y, o, h)
   local pos = 0
   local batch_ms, total_ms = 0, 0
   local ok, err = pcall(function()
+    local _gc <close> = h.gc_for_loop()
     for step = 0, steps do
       counting = step > 0
       local t0 = clock()
