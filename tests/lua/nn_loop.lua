@@ -6,11 +6,7 @@ local t = require "tap"
 local T = require "tensor"
 local nn = require "nn"
 
-local function bytes(list)
-  local parts = {}
-  for i, w in ipairs(list) do parts[i] = w:tobytes() end
-  return table.concat(parts)
-end
+local bytes = require "helpers.weight_bytes"
 
 T.seed(4)
 local wide = T.rand(45, 6, 6, 2)

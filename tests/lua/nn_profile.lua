@@ -7,11 +7,7 @@ local t = require "tap"
 local T = require "tensor"
 local nn = require "nn"
 
-local function bytes(list)
-  local parts = {}
-  for i, w in ipairs(list) do parts[i] = w:tobytes() end
-  return table.concat(parts)
-end
+local bytes = require "helpers.weight_bytes"
 
 local function by_name(r)
   local out = {}
