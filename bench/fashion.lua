@@ -2,36 +2,32 @@
 -- (--act relu gives the CNN's convolutions a ReLU; the course has none):
 -- epoch_s (training seconds per epoch, best epoch; data loading and
 -- evaluation excluded), test_acc (10,000 test images, after the last
--- epoch), peak_rss_mb; then the test accuracy after each epoch.
+-- epoch), peak_rss_mb; then the test accuracy after each epoch. Then, in
+-- the same run, the PyTorch peer (bench/fashion_peer.py: the same
+-- model, Adam, batch and images on 2 threads) and the ratio; then
+-- model:profile of the model (per-layer forward/backward ms and
+-- GFLOP/s) beside the GEMM floor: each layer's FLOPs at the sgemm rate
+-- measured now on a 512x512x512 product (a lower bound for a GEMM-based
+-- layer; --peer 0 / --profile 0 skip those parts).
 --   ./workbook run bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B
 local tensor, nn, data, sys = require "tensor", require "nn", require "data", require "sys"
 
-local opt = {model = "cnn", train = 60000, epochs = 1, batch = 32, act = "linear"}
+local opt = {model = "cnn", train = 60000, epochs = 1, batch = 32, act = "linear", peer = 1,
+             profile = 1}
 local i = 1
 while arg[i] do
   local k = arg[i]:match("^%-%-(%w+)$")
   if not k or opt[k] == nil or arg[i + 1] == nil then
-    error("usage: bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B [--act relu]")
+    error("usage: bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B [--act relu] " ..
+          "[--peer 0] [--profile 0]")
   end
   opt[k] = (k == "model" or k == "act") and arg[i + 1] or tonumber(arg[i + 1])
   i = i + 2
 end
 
-local function course_model(kind)
-  if kind == "mlp" then
-    return nn.Sequential {
-      nn.Flatten{input_shape = {28, 28, 1}}, nn.Dropout(0.2),
-      nn.Dense(128, "relu"), nn.Dense(32, "relu"), nn.Dense(10, "softmax")}
-  end
-  return nn.Sequential {
-    nn.Conv2D{filters = 32, kernel_size = 3, padding = "same", input_shape = {28, 28, 1},
-              activation = opt.act},
-    nn.MaxPooling2D{pool_size = 2, strides = 2},
-    nn.Conv2D{filters = 64, kernel_size = 3, padding = "same", activation = opt.act},
-    nn.MaxPooling2D{pool_size = 2, strides = 2},
-    nn.Conv2D{filters = 32, kernel_size = 3, padding = "same", activation = opt.act},
-    nn.Flatten(), nn.Dense(128, "relu"), nn.Dense(32, "relu"), nn.Dense(10, "softmax")}
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local build_model = dofile(here .. "course_models.lua")
+local function course_model(kind) return build_model(kind, opt.act) end
 
 local function peak_rss_mb()
   local f = io.open("/proc/self/status")
@@ -57,3 +53,50 @@ print(("fashion %s: epoch_s=%.2f test_acc=%.4f peak_rss_mb=%.0f train=%d epochs=
   opt.model, best, acc, peak_rss_mb(), opt.train, opt.epochs, opt.batch,
   os.getenv("WORKBOOK_THREADS") or "auto"))
 print("  test_acc after each epoch: " .. table.concat(accs, " "))
+
+if opt.peer ~= 0 and opt.act == "linear" then   -- the peer has no --act
+  local cmd = ("/usr/bin/python3 %sfashion_peer.py train %s %d %d %d 2>&1"):format(
+    here, opt.model, opt.epochs, opt.batch, opt.train)
+  local py = io.popen(cmd)
+  local out = py and py:read("a") or ""
+  if py then py:close() end
+  local peer = tonumber(out:match("epoch_s=([%d.]+)"))
+  if peer then
+    io.write(out)
+    print(("  workbook %.2f s vs PyTorch %.2f s per epoch: %.2fx faster"):format(best, peer, peer / best))
+  else
+    print("PyTorch: not measured (needs Debian's python3-torch): " .. out:sub(1, 200))
+  end
+end
+
+if opt.profile ~= 0 then
+  -- the sgemm rate now: best of 5 products of 512x512 matrices
+  local a, b = tensor.rand(512, 512), tensor.rand(512, 512)
+  a:matmul(b)
+  local t_gemm = math.huge
+  for _ = 1, 5 do
+    local t0 = sys.clock()
+    a:matmul(b)
+    t_gemm = math.min(t_gemm, sys.clock() - t0)
+  end
+  local gemm_gflops = 2 * 512 ^ 3 / t_gemm / 1e9
+  local pm = course_model(opt.model)
+  pm:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
+  print(("\nmodel:profile, course %s, batch %d:"):format(opt.model, opt.batch))
+  local r = pm:profile(x, y, {batch_size = opt.batch, steps = 50})
+  print(("\nGEMM floor (FLOPs at sgemm's %.1f GFLOP/s, 512x512x512 now):"):format(gemm_gflops))
+  print(("%-32s %12s %12s %8s"):format("layer", "measured ms", "floor ms", "ratio"))
+  local floor_total = 0
+  for _, row in ipairs(r.rows) do
+    local f = (row.flops_forward or 0) + (row.flops_backward or 0)
+    if f > 0 then
+      local ms, fl = row.forward_ms + row.backward_ms, f / (gemm_gflops * 1e6)
+      floor_total = floor_total + fl
+      print(("%-32s %12.3f %12.3f %7.1fx"):format(row.name, ms, fl, ms / fl))
+    end
+  end
+  local steps_per_epoch = math.ceil(opt.train / opt.batch)
+  print(("%-32s %12.3f %12.3f %7.1fx"):format("step", r.step_ms, floor_total, r.step_ms / floor_total))
+  print(("  per %d-image epoch: profiled steps %.2f s, GEMM floor %.2f s"):format(
+    opt.train, r.step_ms * steps_per_epoch / 1e3, floor_total * steps_per_epoch / 1e3))
+end

@@ -191,6 +191,7 @@ local docs = {
   ["Model:evaluate"] = "model:evaluate(x, y[, {batch_size, verbose, return_dict}]): the loss and metrics on (x, y)",
   ["Model:predict"] = "model:predict(x[, {batch_size, verbose}]): the outputs for x",
   ["Model:train_on_batch"] = "model:train_on_batch(x, y[, {return_dict}]): one optimizer step on one batch; the loss and metrics",
+  ["Model:profile"] = "model:profile(x, y[, {batch_size, steps, verbose, print_fn}]): time training steps and print, per layer, forward and backward ms, share of the step, FLOPs and GFLOP/s (plus optimizer and overhead rows); returns the table; the model is left untrained",
   ["Model:summary"] = "model:summary([print_fn]): print the layers, output shapes and parameter counts as Keras does",
   ["Model:count_params"] = "model:count_params(): the numbers of trainable and non-trainable weights",
   ["Model:get_weights"] = "model:get_weights([copy]): all weights in Keras's order (copies unless copy is false)",

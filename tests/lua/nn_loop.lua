@@ -1,0 +1,63 @@
+-- nn_loop.lua - fit/evaluate/predict's batch loop: in-order batches of a
+-- contiguous tensor are views, of a strided one gathered copies, and
+-- both train to bit-identical weights and give identical predictions;
+-- the garbage collector's pause set for a loop comes back afterwards.
+local t = require "tap"
+local T = require "tensor"
+local nn = require "nn"
+
+local bytes = require "helpers.weight_bytes"
+
+T.seed(4)
+local wide = T.rand(45, 6, 6, 2)
+local xs = wide:slice(4, 1, 1)            -- strided: every other float
+t.ok(not xs:is_contiguous(), "the strided input is not contiguous")
+local xc = xs:contiguous()
+local y = T.randint(0, 3, {45})
+
+local function train(x, shuffle)
+  nn.reset_names()
+  T.seed(8)
+  local m = nn.Sequential {
+    nn.Conv2D{filters = 3, kernel_size = 3, input_shape = {6, 6, 1}, activation = "relu"},
+    nn.Flatten(), nn.Dropout(0.2), nn.Dense(3, "softmax")}
+  m:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
+  local h = m:fit(x, y, {epochs = 2, batch_size = 8, shuffle = shuffle, verbose = 0,
+                         validation_data = {x, y}})
+  return m, h
+end
+
+for _, shuffle in ipairs({false, true}) do
+  local a, ha = train(xc, shuffle)
+  local b, hb = train(xs, shuffle)
+  local what = shuffle and "shuffled" or "in order"
+  t.is(bytes(a:get_weights()), bytes(b:get_weights()),
+       what .. ": contiguous (views) and strided (copies) train to identical weights")
+  t.is(ha.history.val_loss[2], hb.history.val_loss[2], what .. ": same validation loss")
+  t.is(a:predict(xc, {batch_size = 7}):tobytes(), a:predict(xs, {batch_size = 7}):tobytes(),
+       what .. ": predict over views equals predict over copies")
+  local la, aa = a:evaluate(xc, y, {batch_size = 10, verbose = 0})
+  local lb, ab = a:evaluate(xs, y, {batch_size = 10, verbose = 0})
+  t.ok(la == lb and aa == ab, what .. ": evaluate the same on both")
+end
+
+-- a batch is a view of x: predict leaves x as it was
+local m = train(xc, false)
+local before = xc:tobytes()
+m:predict(xc, {batch_size = 4})
+m:fit(xc, y, {epochs = 1, batch_size = 8, shuffle = false, verbose = 0})
+t.is(xc:tobytes(), before, "fit and predict leave their input unchanged")
+
+-- the collector's pause is put back after every loop, errors included
+local pause = collectgarbage("setpause", 152)
+collectgarbage("setpause", 152)
+m:fit(xc, y, {epochs = 1, verbose = 0})
+m:evaluate(xc, y, {verbose = 0})
+m:predict(xc)
+t.is(collectgarbage("setpause", 152), 152, "the GC pause is restored after fit, evaluate, predict")
+local lin = nn.Sequential{nn.Dense(3, "softmax", {input_shape = {4}})}
+lin:compile{optimizer = "adam", loss = "sparse_categorical_crossentropy"}
+local ok, err = pcall(function() lin:fit(T.rand(45, 4) * (0 / 0), y, {epochs = 1, verbose = 0}) end)
+t.ok(not ok and tostring(err):match("NaN"), "a NaN input stops fit inside its loop")
+t.is(collectgarbage("setpause", pause), 152, "and after a fit that fails")
+t.done()
