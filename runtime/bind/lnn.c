@@ -28,6 +28,13 @@
  *       the forward's opts plus y and need_dx, as for dense
  *   conv2d_forward_naive, conv2d_backward_naive: the same on the direct
  *       reference loops (slow; for tests)
+ *   y = conv2d_transpose_forward(x, w [, b [, opts]])
+ *       x (N, H, W, C), w (KH, KW, F, C) (Keras's Conv2DTranspose), b (F);
+ *       opts as conv2d's plus output_padding = n | {a, b} (none)
+ *   dx, dw, db = conv2d_transpose_backward(x, w, dy [, opts])
+ *       (and the _naive pair, as for conv2d)
+ *   y = upsample2d_forward(x [, {size = 2 | {sh, sw}, interpolation =
+ *       "nearest" | "bilinear"}]);  dx = upsample2d_backward(x, dy [, opts])
  *   y, idx = maxpool2d_forward(x [, opts])
  *       opts.pool_size = n | {ph, pw} (2), opts.strides (= pool_size),
  *       opts.padding; idx (N, OH, OW, C) holds where each maximum came
@@ -534,14 +541,16 @@ static int conv_forward(lua_State *L, int naive) {
 static int l_conv2d_forward(lua_State *L) { return conv_forward(L, 0); }
 static int l_conv2d_forward_naive(lua_State *L) { return conv_forward(L, 1); }
 
-static int conv_backward(lua_State *L, int naive) {
-  const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
-  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
-  int opts = get_opts(L, 4, fn, conv_bwd_opts);
-  NnAct act = opt_act(L, opts, fn);
+/* The outputs of a conv-like backward whose forward output has shape
+ * yshape: dy is checked against it, then dx (nil when opts.need_dx is
+ * false), dw (w's shape) and db (w's axis faxis: one per filter) are
+ * pushed, and the forward output y (for the activation) is found. */
+typedef struct { const float *y; float *dx, *dw, *db; } ConvGrads;
+static ConvGrads push_conv_grads(lua_State *L, int opts, NnAct act,
+                                 Tensor *x, Tensor *w, Tensor *dy,
+                                 const int64_t *yshape, int faxis,
+                                 const char *fn) {
   int need_dx = opt_bool(L, opts, "need_dx", 1);
-  NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
-  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
   Tensor want;
   char err[TENSOR_ERRLEN];
   tensor_init(&want, NULL, 4, yshape, err);
@@ -552,14 +561,25 @@ static int conv_backward(lua_State *L, int naive) {
                        : NULL;
   if (!dx) lua_pushnil(L);
   Tensor *dw = push_out(L, opts, "dw", 4, w->shape, fn, in, 4);
-  Tensor *db = push_out(L, opts, "db", 1, w->shape + 3, fn, in, 4);
-  const float *yd = y ? y->data : NULL;
-  float *dxd = dx ? dx->data : NULL;
+  Tensor *db = push_out(L, opts, "db", 1, w->shape + faxis, fn, in, 4);
+  ConvGrads g = {y ? y->data : NULL, dx ? dx->data : NULL, dw->data,
+                 db->data};
+  return g;
+}
+
+static int conv_backward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_backward_naive" : "conv2d_backward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = get_opts(L, 4, fn, conv_bwd_opts);
+  NnAct act = opt_act(L, opts, fn);
+  NnConv2D p = conv_params(L, x, w, NULL, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
+  ConvGrads g = push_conv_grads(L, opts, act, x, w, dy, yshape, 3, fn);
   if (naive)
-    nn_conv2d_backward_naive(&p, x->data, w->data, yd, dy->data, dxd,
-                             dw->data, db->data, act);
-  else if (nn_conv2d_backward(&p, x->data, w->data, yd, dy->data, dxd,
-                              dw->data, db->data, act))
+    nn_conv2d_backward_naive(&p, x->data, w->data, g.y, dy->data, g.dx,
+                             g.dw, g.db, act);
+  else if (nn_conv2d_backward(&p, x->data, w->data, g.y, dy->data, g.dx,
+                              g.dw, g.db, act))
     raise_nomem(L, fn);
   return 3;
 }
@@ -1423,6 +1443,180 @@ static int l_rnn_backward(lua_State *L) {
   return 4;
 }
 
+/* ---- transposed conv2d, upsampling --------------------------------------- */
+
+static const OptSpec convt_fwd_opts[] = {
+  {"activation", OPT_STRING}, {"strides", OPT_INTEGER | OPT_TABLE},
+  {"padding", OPT_STRING}, {"output_padding", OPT_INTEGER | OPT_TABLE},
+  {"out", OPT_USERDATA}, {NULL, 0}};
+static const OptSpec convt_bwd_opts[] = {
+  {"activation", OPT_STRING}, {"strides", OPT_INTEGER | OPT_TABLE},
+  {"padding", OPT_STRING}, {"output_padding", OPT_INTEGER | OPT_TABLE},
+  {"y", OPT_USERDATA}, {"need_dx", OPT_BOOLEAN}, {"dx", OPT_USERDATA},
+  {"dw", OPT_USERDATA}, {"db", OPT_USERDATA}, {NULL, 0}};
+
+/* opts.output_padding: absent/nil -> -1 (none), else n or {a, b} >= 0 */
+static void opt_output_padding(lua_State *L, int opts, int *op,
+                               const char *fn) {
+  int t = get_opt(L, opts, "output_padding");
+  op[0] = op[1] = -1;
+  if (t != LUA_TNIL) {
+    int n = t == LUA_TTABLE ? 2 : 1;
+    if (t == LUA_TTABLE && luaL_len(L, -1) != 2)
+      lerror(L, "%s: output_padding must be a number or a pair {rows, cols}", fn);
+    for (int k = 0; k < n; k++) {
+      if (t == LUA_TTABLE) lua_geti(L, -1, k + 1);
+      else lua_pushvalue(L, -1);
+      int isnum;
+      lua_Integer v = lua_tointegerx(L, -1, &isnum);
+      if (!isnum || v < 0 || v > INT_MAX)
+        lerror(L, "%s: output_padding must be non-negative integers, got %s",
+               fn, luaL_tolstring(L, -1, NULL));
+      op[k] = (int)v;
+      lua_pop(L, 1);
+    }
+    if (n == 1) op[1] = op[0];
+  }
+  lua_pop(L, 1);
+}
+
+static NnConvT2D convt_params(lua_State *L, const Tensor *x, const Tensor *w,
+                              const Tensor *b, int opts, const char *fn) {
+  char s1[128];
+  check_image(L, x, fn);
+  if (w->ndim != 4)
+    lerror(L, "%s: kernel must be (KH, KW, F, C), got %s", fn,
+           shape_of(w, s1, sizeof s1));
+  if (w->shape[3] != x->shape[3])
+    lerror(L, "%s: input has %lld channels, kernel (KH, KW, F, C) expects "
+           "%lld", fn, (long long)x->shape[3], (long long)w->shape[3]);
+  if (b && (b->ndim != 1 || b->shape[0] != w->shape[2]))
+    lerror(L, "%s: bias must be (%lld), one per filter, got %s", fn,
+           (long long)w->shape[2], shape_of(b, s1, sizeof s1));
+  int one[2] = {1, 1}, st[2], op[2];
+  opt_pair(L, opts, "strides", one, st, fn);
+  opt_output_padding(L, opts, op, fn);
+  NnConvT2D p = {.n = dim_int(L, x->shape[0], fn), .h = (int)x->shape[1],
+                 .w = (int)x->shape[2], .c = (int)x->shape[3],
+                 .kh = dim_int(L, w->shape[0], fn),
+                 .kw = dim_int(L, w->shape[1], fn),
+                 .f = dim_int(L, w->shape[2], fn), .sh = st[0], .sw = st[1],
+                 .same = opt_padding(L, opts, fn), .oph = op[0], .opw = op[1]};
+  if (p.h < 1 || p.w < 1 || p.c < 1 || p.kh < 1 || p.kw < 1 || p.f < 1)
+    lerror(L, "%s: empty input or kernel (input %s)", fn,
+           shape_of(x, s1, sizeof s1));
+  int r = nn_convt2d_shape(&p);
+  if (r == -2 && (op[0] >= p.sh || op[1] >= p.sw))
+    lerror(L, "%s: output_padding {%d, %d} must be smaller than the strides "
+           "{%d, %d}", fn, op[0], op[1], p.sh, p.sw);
+  if (r == -2)
+    lerror(L, "%s: output %dx%d does not map back to the %dx%d input with "
+           "padding '%s' (change output_padding)", fn, p.oh, p.ow, p.h, p.w,
+           p.same ? "same" : "valid");
+  if (r)
+    lerror(L, "%s: input or kernel too large", fn);
+  return p;
+}
+
+static int convt_forward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_transpose_forward_naive"
+                         : "conv2d_transpose_forward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
+  int opts = get_opts(L, 4, fn, convt_fwd_opts);
+  NnAct act = opt_act(L, opts, fn);
+  NnConvT2D p = convt_params(L, x, w, b, opts, fn);
+  Tensor *in[3] = {x, w, b};
+  int64_t shape[4] = {p.n, p.oh, p.ow, p.f};
+  Tensor *y = push_out(L, opts, "out", 4, shape, fn, in, 3);
+  const float *bd = b ? b->data : NULL;
+  if (naive) nn_convt2d_forward_naive(&p, x->data, w->data, bd, y->data, act);
+  else if (nn_convt2d_forward(&p, x->data, w->data, bd, y->data, act))
+    raise_nomem(L, fn);
+  return 1;
+}
+
+static int l_convt2d_forward(lua_State *L) { return convt_forward(L, 0); }
+static int l_convt2d_forward_naive(lua_State *L) { return convt_forward(L, 1); }
+
+static int convt_backward(lua_State *L, int naive) {
+  const char *fn = naive ? "conv2d_transpose_backward_naive"
+                         : "conv2d_transpose_backward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int opts = get_opts(L, 4, fn, convt_bwd_opts);
+  NnAct act = opt_act(L, opts, fn);
+  NnConvT2D p = convt_params(L, x, w, NULL, opts, fn);
+  int64_t yshape[4] = {p.n, p.oh, p.ow, p.f};
+  ConvGrads g = push_conv_grads(L, opts, act, x, w, dy, yshape, 2, fn);
+  if (naive)
+    nn_convt2d_backward_naive(&p, x->data, w->data, g.y, dy->data, g.dx,
+                              g.dw, g.db, act);
+  else if (nn_convt2d_backward(&p, x->data, w->data, g.y, dy->data, g.dx,
+                               g.dw, g.db, act))
+    raise_nomem(L, fn);
+  return 3;
+}
+
+static int l_convt2d_backward(lua_State *L) { return convt_backward(L, 0); }
+static int l_convt2d_backward_naive(lua_State *L) { return convt_backward(L, 1); }
+
+static const OptSpec upsample_opts[] = {
+  {"size", OPT_INTEGER | OPT_TABLE}, {"interpolation", OPT_STRING},
+  {"out", OPT_USERDATA}, {NULL, 0}};
+
+/* size and interpolation from opts; 1 for bilinear */
+static int upsample_params(lua_State *L, int opts, int *size, const char *fn) {
+  int two[2] = {2, 2};
+  opt_pair(L, opts, "size", two, size, fn);
+  get_opt(L, opts, "interpolation");
+  const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  int bilinear = s && strcmp(s, "bilinear") == 0;
+  if (!lua_isnil(L, -1) && !bilinear && !(s && strcmp(s, "nearest") == 0))
+    lerror(L, "%s: interpolation must be 'nearest' or 'bilinear', got '%s'",
+           fn, s ? s : luaL_typename(L, -1));
+  lua_pop(L, 1);
+  return bilinear;
+}
+
+/* y = upsample2d_forward(x [, {size, interpolation, out}]) */
+static int l_upsample2d_forward(lua_State *L) {
+  const char *fn = "upsample2d_forward";
+  Tensor *x = arg_tensor(L, 1);
+  int opts = get_opts(L, 2, fn, upsample_opts), size[2];
+  check_image(L, x, fn);
+  int bil = upsample_params(L, opts, size, fn);
+  int64_t oh = x->shape[1] * size[0], ow = x->shape[2] * size[1];
+  dim_int(L, oh, fn);
+  dim_int(L, ow, fn);
+  int64_t shape[4] = {x->shape[0], oh, ow, x->shape[3]};
+  Tensor *y = push_out(L, opts, "out", 4, shape, fn, &x, 1);
+  nn_upsample2d_forward(x->data, y->data, (int)x->shape[0], (int)x->shape[1],
+                        (int)x->shape[2], (int)x->shape[3], size[0], size[1],
+                        bil);
+  return 1;
+}
+
+/* dx = upsample2d_backward(x, dy [, {size, interpolation, out}]): x for
+ * its shape; out is dx's buffer */
+static int l_upsample2d_backward(lua_State *L) {
+  const char *fn = "upsample2d_backward";
+  Tensor *x = arg_tensor(L, 1), *dy = arg_tensor(L, 2);
+  int opts = get_opts(L, 3, fn, upsample_opts), size[2];
+  check_image(L, x, fn);
+  int bil = upsample_params(L, opts, size, fn);
+  int64_t shape[4] = {x->shape[0], x->shape[1] * size[0],
+                      x->shape[2] * size[1], x->shape[3]};
+  Tensor want;
+  char err[TENSOR_ERRLEN];
+  tensor_init(&want, NULL, 4, shape, err);
+  same_shape(L, dy, &want, fn, "dy", "the forward output");
+  Tensor *in[2] = {x, dy};
+  Tensor *dx = push_out(L, opts, "out", 4, x->shape, fn, in, 2);
+  nn_upsample2d_backward(dy->data, dx->data, (int)x->shape[0],
+                         (int)x->shape[1], (int)x->shape[2], (int)x->shape[3],
+                         size[0], size[1], bil);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
   {"dense_forward", l_dense_forward},
   {"dense_backward", l_dense_backward},
@@ -1466,6 +1660,12 @@ static const luaL_Reg functions[] = {
   {"nadam_step", l_nadam_step},
   {"nadam_mu", l_nadam_mu},
   {"rnn_backward", l_rnn_backward},
+  {"conv2d_transpose_forward", l_convt2d_forward},
+  {"conv2d_transpose_backward", l_convt2d_backward},
+  {"conv2d_transpose_forward_naive", l_convt2d_forward_naive},
+  {"conv2d_transpose_backward_naive", l_convt2d_backward_naive},
+  {"upsample2d_forward", l_upsample2d_forward},
+  {"upsample2d_backward", l_upsample2d_backward},
   {NULL, NULL}
 };
 

@@ -5,6 +5,7 @@
 --   nn_base.lua          shared helpers: errors, options, the Layer base
 --   nn_layers.lua        the layer classes (every entry of .constructors
 --                        becomes nn.<Name>)
+--   nn_layers_ae.lua     Conv2DTranspose, UpSampling2D, Reshape
 --   nn_recurrent.lua     SimpleRNN, LSTM, GRU, Bidirectional,
 --                        TimeDistributed, the 1-D layers, Embedding
 --   nn_model.lua         Sequential, compile, fit, evaluate, predict, ...
@@ -24,6 +25,7 @@ local nn = {}
 
 for name, ctor in pairs(layers.constructors) do nn[name] = ctor end
 for name, ctor in pairs(recurrent.constructors) do nn[name] = ctor end
+for name, ctor in pairs(require("nn_layers_ae").constructors) do nn[name] = ctor end
 
 nn.Sequential = model.Sequential
 nn.optimizers = model.optimizers

@@ -494,4 +494,8 @@ function Add:backward(dy)
   return dxs
 end
 
+-- for the layer files beside this one (nn_layers_ae.lua)
+M.weighted_forward, M.weighted_backward = weighted_forward, weighted_backward
+M.images_only = images_only
+
 return M

@@ -191,6 +191,13 @@ end
 CONFIG.SimpleRNN, CONFIG.LSTM, CONFIG.GRU = rnn, rnn, rnn
 CONFIG.Concatenate = function(l) return {"axis", l.axis} end
 CONFIG.Add = function() return {} end
+CONFIG.Conv2DTranspose = function(l)
+  return with(CONFIG.Conv2D(l), {"output_padding", l.output_padding and ints(l.output_padding) or NULL})
+end
+CONFIG.UpSampling2D = function(l)
+  return {"size", ints(l.size), "data_format", "channels_last", "interpolation", l.interpolation}
+end
+CONFIG.Reshape = function(l) return {"target_shape", ints(l.target_shape)} end
 
 local function batch_shape(s)
   local t = {NULL}
@@ -448,6 +455,15 @@ end
 OPTIONS.LSTM, OPTIONS.GRU = gated("unit_forget_bias"), gated("reset_after")
 OPTIONS.Concatenate = function(c) return {axis = math.tointeger(field(c, "axis"))} end
 OPTIONS.Add = none
+OPTIONS.Conv2DTranspose = function(c)
+  local o = OPTIONS.Conv2D(c)
+  o.output_padding = list(field(c, "output_padding"))
+  return o
+end
+OPTIONS.UpSampling2D = function(c)
+  return {size = pair(field(c, "size")), interpolation = field(c, "interpolation")}
+end
+OPTIONS.Reshape = function(c) return {target_shape = list(field(c, "target_shape"))} end
 
 local function supported()
   local t = {}

@@ -408,4 +408,58 @@ void nn_vec_index_to_float(const int32_t *a, float *f, int64_t n);
 int64_t nn_vec_float_to_index(const float *f, int32_t *a, int64_t n,
                               int32_t limit);
 
+/* ---- transposed conv2d (nn_convt.c) ------------------------------------- */
+
+/* Keras's Conv2DTranspose: x (N, H, W, C) and kernel (KH, KW, F, C) ->
+ * y (N, OH, OW, F), the input-gradient of the matching Conv2D whose
+ * input is (N, OH, OW, F) and kernel the same array. */
+typedef struct NnConvT2D {
+  int n, h, w, c;       /* input (N, H, W, C) */
+  int kh, kw, f;        /* kernel (KH, KW, F, C) */
+  int sh, sw;           /* strides */
+  int same;             /* padding: 1 'same', 0 'valid' */
+  int oph, opw;         /* output_padding, -1 = none (Keras's None) */
+  int oh, ow;           /* output (N, OH, OW, F), set by nn_convt2d_shape */
+  int pt, pl;           /* the matching conv's padding above / left */
+} NnConvT2D;
+
+/* Output size as Keras's deconv_output_length: without output_padding
+ * 'valid' out = in * s + max(k - s, 0), 'same' out = in * s; with it,
+ * out = (in - 1) * s + k - 2 * pad + output_padding, pad = k / 2 for
+ * 'same' and 0 for 'valid'. The padding is the matching conv's, found
+ * from OH with nn_conv2d_shape's rule (as TensorFlow does). Returns -1
+ * for bad sizes, -2 when output_padding >= strides or the matching conv
+ * does not map OH back to H, -3 when too large. */
+int nn_convt2d_shape(NnConvT2D *p);
+/* The matching Conv2D: input (N, OH, OW, F), kernel (KH, KW, F, C),
+ * output (N, H, W, C). */
+NnConv2D nn_convt2d_conv(const NnConvT2D *p);
+/* y = act(convT(x, w) + b); b may be NULL; act as for conv2d. */
+int nn_convt2d_forward(const NnConvT2D *p, const float *x, const float *w,
+                       const float *b, float *y, NnAct act);
+/* dy = dL/d(output of act), y the forward output (unused for NN_LINEAR);
+ * dx and db may be NULL. */
+int nn_convt2d_backward(const NnConvT2D *p, const float *x, const float *w,
+                        const float *y, const float *dy, float *dx,
+                        float *dw, float *db, NnAct act);
+/* Direct scatter loops, accumulated in double. */
+void nn_convt2d_forward_naive(const NnConvT2D *p, const float *x,
+                              const float *w, const float *b, float *y,
+                              NnAct act);
+void nn_convt2d_backward_naive(const NnConvT2D *p, const float *x,
+                               const float *w, const float *y,
+                               const float *dy, float *dx, float *dw,
+                               float *db, NnAct act);
+
+/* ---- upsampling (nn_upsample.c) ----------------------------------------- */
+
+/* Keras's UpSampling2D: x (N, H, W, C) -> y (N, H*sh, W*sw, C).
+ * bilinear = 0: nearest (each pixel repeated); 1: bilinear with half-
+ * pixel centres (tf.image.resize, torch's align_corners=False), edges
+ * clamped. Backward: dx (N, H, W, C) from dy, overwritten. */
+void nn_upsample2d_forward(const float *x, float *y, int n, int h, int w,
+                           int c, int sh, int sw, int bilinear);
+void nn_upsample2d_backward(const float *dy, float *dx, int n, int h, int w,
+                            int c, int sh, int sw, int bilinear);
+
 #endif
