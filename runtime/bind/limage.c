@@ -17,6 +17,11 @@
  *   image.hog(img[, {orientations=, pixels_per_cell=, cells_per_block=,
  *             block_norm=, transform_sqrt=, feature_vector=,
  *             visualize=}])      features[, picture]: skimage's hog
+ *   image.affine_transform(img, matrix[, {offset=, mode=, cval=,
+ *             order=1, flip=}])  scipy.ndimage.affine_transform, order 1,
+ *                               per channel; img HxW, HxWxC or NxHxWxC
+ *                               (matrix 2x2/2x3/3x3, or one per image)
+ *   image.ImageDataGenerator    (lazy) runtime/lua/image_augment.lua
  *
  * Results keep the input's layout (HxW in, HxW out). Every check
  * happens here, before anything is allocated, and every error is
@@ -28,6 +33,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "image/affine.h"
 #include "image/hog.h"
 #include "image/image.h"
 #include "bind/ltensor.h"
@@ -633,13 +639,162 @@ static int l_hog(lua_State *L) {
   return visualize ? 2 : 1;
 }
 
+/* ---- affine warp --------------------------------------------------- */
+
+/* The value at i as a new contiguous float64 tensor (pushed), or an
+ * error naming what. */
+static Tensor *param_tensor(lua_State *L, int i, const char *fn,
+                            const char *what) {
+  int t = lua_type(L, i);
+  if (t != LUA_TNUMBER && t != LUA_TTABLE && !test_tensor_any(L, i))
+    lerror(L, "%s: %s must be a tensor or a table of numbers, got %s", fn,
+           what, luaL_typename(L, i));
+  Tensor *src = test_tensor_any(L, i);
+  /* a contiguous float64 copy either way (pushed) */
+  return src ? push_astype(L, src, TENSOR_F64) : to_tensor_any(L, i, TENSOR_F64);
+}
+
+/* affine_transform(img, matrix[, {offset, mode, cval, order}]) */
+static int l_affine_transform(lua_State *L) {
+  lua_settop(L, 3);
+  const char *fn = "image.affine_transform";
+  static const OptSpec spec[] = {{"offset", OPT_NUMBER | OPT_TABLE | OPT_USERDATA},
+                                 {"mode", OPT_STRING}, {"cval", OPT_NUMBER},
+                                 {"order", OPT_INTEGER}, {"flip", OPT_TABLE},
+                                 {NULL, 0}};
+  check_options(L, 3, fn, spec, 0);
+  Tensor *t = test_tensor_any(L, 1);
+  if (!t || t->ndim < 2 || t->ndim > 4)
+    return lerror(L, "%s: expected an HxW, HxWxC or NxHxWxC image tensor, got %s",
+                  fn, t ? describe(L, 1) : luaL_typename(L, 1));
+  if (t->dtype != TENSOR_F32)
+    return lerror(L, "%s: expected a float32 image, got %s (use img:float())",
+                  fn, tensor_dtype_name(t->dtype));
+  int pushed;
+  t = contiguous_tensor(L, 1, &pushed);
+  int rank = t->ndim;
+  int64_t n = rank == 4 ? t->shape[0] : 1;
+  int64_t h = t->shape[rank == 4 ? 1 : 0], w = t->shape[rank == 4 ? 2 : 1];
+  int64_t c = rank == 4 ? t->shape[3] : rank == 3 ? t->shape[2] : 1;
+  if (t->size == 0) return lerror(L, "%s: the image is empty, %s", fn, describe(L, 1));
+  int order = 1;
+  if (get_opt(L, 3, "order") != LUA_TNIL) order = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (order != 1)
+    return lerror(L, "%s: only order = 1 (bilinear) is implemented, got order = %d",
+                  fn, order);
+  int mode = opt_enum(L, 3, "mode", AFFINE_CONSTANT, affine_mode_names, fn);
+  double cval = 0;
+  if (get_opt(L, 3, "cval") != LUA_TNIL) cval = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  if (!isfinite(cval)) return lerror(L, "%s: cval must be finite, got %g", fn, cval);
+
+  /* the matrix: (2,2), (2,3) or (3,3); with a batch also (N, ...) */
+  Tensor *m = param_tensor(L, 2, fn, "matrix");
+  char b[160];
+  int per = m->ndim == 3;
+  int64_t rows = m->ndim >= 2 ? m->shape[m->ndim - 2] : 0;
+  int64_t cols = m->ndim >= 2 ? m->shape[m->ndim - 1] : 0;
+  if (m->ndim < 2 || m->ndim > 3 || (per && (rank != 4 || m->shape[0] != n)) ||
+      !((rows == 2 && (cols == 2 || cols == 3)) || (rows == 3 && cols == 3)))
+    return lerror(L, "%s: matrix must be 2x2, 2x3 or 3x3 (homogeneous)%s, got shape %s",
+                  fn, rank == 4 ? lua_pushfstring(L, ", or one per image (%d, 2, 2)", (int)n) : "",
+                  tensor_shape_str(m, b, sizeof b));
+  int64_t np = per ? n : 1;
+  AffineParams *p = lua_newuserdatauv(L, (size_t)np * sizeof *p, 0);
+  memset(p, 0, (size_t)np * sizeof *p);
+  for (int64_t k = 0; k < np; k++) {
+    const double *v = m->f64 + k * rows * cols;
+    p[k].m[0] = v[0], p[k].m[1] = v[1];
+    p[k].m[2] = v[cols], p[k].m[3] = v[cols + 1];
+    p[k].off[0] = cols == 3 ? v[2] : 0;
+    p[k].off[1] = cols == 3 ? v[cols + 2] : 0;
+  }
+  /* the offset: a number (both axes), 2 values, or (N, 2) */
+  if (get_opt(L, 3, "offset") != LUA_TNIL) {
+    if (cols == 3)
+      return lerror(L, "%s: give the offset either in a 2x3/3x3 matrix or as offset, not both", fn);
+    int oi = lua_gettop(L);
+    if (lua_type(L, oi) == LUA_TNUMBER) {
+      double o = lua_tonumber(L, oi);
+      for (int64_t k = 0; k < np; k++) p[k].off[0] = p[k].off[1] = o;
+    } else {
+      Tensor *o = param_tensor(L, oi, fn, "offset");
+      int ok = (o->ndim == 1 && o->shape[0] == 2) ||
+               (o->ndim == 2 && o->shape[1] == 2 && rank == 4 && o->shape[0] == n);
+      if (!ok)
+        return lerror(L, "%s: offset must be a number, 2 values%s, got shape %s", fn,
+                      rank == 4 ? lua_pushfstring(L, " or (%d, 2)", (int)n) : "",
+                      tensor_shape_str(o, b, sizeof b));
+      if (o->ndim == 2 && np == 1) {   /* one matrix, offsets per image */
+        AffineParams one = p[0];
+        np = n;
+        p = lua_newuserdatauv(L, (size_t)np * sizeof *p, 0);
+        for (int64_t k = 0; k < np; k++) p[k] = one;
+      }
+      for (int64_t k = 0; k < np; k++) {
+        int64_t r = o->ndim == 2 ? k : 0;
+        p[k].off[0] = o->f64[r * 2], p[k].off[1] = o->f64[r * 2 + 1];
+      }
+    }
+  }
+  /* flip = {rows, cols} for all, or one such pair per image */
+  if (get_opt(L, 3, "flip") != LUA_TNIL) {
+    int fi = lua_gettop(L);
+    int per_image = lua_rawgeti(L, fi, 1) == LUA_TTABLE;
+    lua_pop(L, 1);
+    int64_t nf = per_image ? (int64_t)lua_rawlen(L, fi) : 1;
+    if (per_image && (rank != 4 || nf != n))
+      return lerror(L, "%s: flip must be {rows, cols}%s, got %lld pairs", fn,
+                    rank == 4 ? lua_pushfstring(L, " or %d such pairs", (int)n) : "",
+                    (long long)nf);
+    if (per_image && np == 1) {
+      AffineParams one = p[0];
+      np = n;
+      p = lua_newuserdatauv(L, (size_t)np * sizeof *p, 0);
+      for (int64_t k = 0; k < np; k++) p[k] = one;
+    }
+    for (int64_t k = 0; k < nf; k++) {
+      if (per_image) lua_rawgeti(L, fi, (lua_Integer)k + 1);
+      else lua_pushvalue(L, fi);
+      for (int a = 0; a < 2; a++) {
+        int ty = lua_type(L, -1) == LUA_TTABLE ? lua_rawgeti(L, -1, a + 1) : LUA_TNONE;
+        if (ty != LUA_TBOOLEAN)
+          return lerror(L, "%s: flip entries must be pairs of booleans {rows, cols}", fn);
+        int v = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (per_image) p[k].flip[a] = v;
+        else for (int64_t q = 0; q < np; q++) p[q].flip[a] = v;
+      }
+      lua_pop(L, 1);
+    }
+  }
+  char err[TENSOR_ERRLEN];
+  if (image_affine_check(n, h, w, c, p, np, err)) return lerror(L, "%s", err);
+  Tensor *out = push_tensor(L, rank, t->shape);
+  image_affine_batch(t->data, out->data, n, h, w, c, p, np, (AffineMode)mode, cval);
+  return 1;
+}
+
+/* image.ImageDataGenerator, loaded on first use (image_augment.lua) */
+static int image_index(lua_State *L) {
+  const char *k = lua_tostring(L, 2);
+  if (!k || strcmp(k, "ImageDataGenerator") != 0) return 0;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "image_augment");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "ImageDataGenerator");
+  return 1;
+}
+
 /* ---- module ------------------------------------------------------- */
 
 static const luaL_Reg functions[] = {
   {"load", l_load}, {"save", l_save}, {"to_gray", l_to_gray},
   {"resize", l_resize}, {"crop", l_crop}, {"pad", l_pad},
   {"filter", l_filter}, {"max_pool", l_max_pool}, {"avg_pool", l_avg_pool},
-  {"montage", l_montage}, {"hog", l_hog}, {NULL, NULL}
+  {"montage", l_montage}, {"hog", l_hog},
+  {"affine_transform", l_affine_transform}, {NULL, NULL}
 };
 
 static const luaL_Reg kernels[] = {
@@ -660,5 +815,9 @@ int luaopen_image(lua_State *L) {
   luaL_newlib(L, functions);
   luaL_newlib(L, kernels);
   lua_setfield(L, -2, "kernels");
+  lua_newtable(L);
+  lua_pushcfunction(L, image_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
   return 1;
 }

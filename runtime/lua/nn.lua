@@ -14,6 +14,7 @@
 --   nn_functional.lua    nn.Input, nn.Model, layers called on nodes
 --   nn_applications.lua  VGG16, InceptionV3
 --   nn_save.lua          whole models: model:save, nn.models.load_model
+--   image_augment.lua    ImageDataGenerator (nn.preprocessing.image)
 local B = require "nn_base"
 local layers = require "nn_layers"
 local recurrent = require "nn_recurrent"
@@ -41,6 +42,11 @@ function nn.concatenate(xs, o) return nn.Concatenate(o)(xs) end
 function nn.add(xs, o) return nn.Add(o)(xs) end
 
 nn.applications = apps.applications
+
+-- Keras's keras.preprocessing.image.ImageDataGenerator (image_augment.lua)
+local augment = require "image_augment"
+nn.preprocessing = {image = {ImageDataGenerator = augment.ImageDataGenerator}}
+nn.ImageDataGenerator = augment.ImageDataGenerator
 
 -- nn.models.load_model(path): a whole model saved by model:save or by
 -- Keras 2.6's model.save (nn_save.lua)

@@ -478,6 +478,9 @@ end
 local FIT = {epochs = "integer", batch_size = "integer", validation_split = "number",
              validation_data = "table", shuffle = "boolean", verbose = "integer",
              callbacks = "table"}
+-- fit(gen, {...}) with gen = an ImageDataGenerator's flow (image_augment.lua)
+local FIT_FLOW = {epochs = "integer", steps_per_epoch = "integer", validation_data = "table",
+                  verbose = "integer", callbacks = "table"}
 
 local function check_callbacks(list)
   for i, cb in ipairs(list) do
@@ -487,6 +490,16 @@ local function check_callbacks(list)
     end
   end
   return list
+end
+
+-- a NaN or infinite loss ends fit with an error
+local function stop_on_bad_loss(self, loss, bar, epoch, step)
+  if loss ~= loss or loss == math.huge then
+    if bar then bar:finish(self:metric_list(loss, 0)) end
+    fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
+         "(try a lower learning rate, and check the inputs for NaN)",
+         loss ~= loss and "NaN" or "infinite", epoch, step)
+  end
 end
 
 -- one epoch of training; returns its logs
@@ -500,12 +513,7 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
     local xb, yb = x:rows(idx), y:rows(idx)
     local loss, c = self:train_step(xb, yb, plan)
     step = step + 1
-    if loss ~= loss or loss == math.huge then
-      if bar then bar:finish(self:metric_list(loss, 0)) end
-      fail("fit: the loss became %s at epoch %d, batch %d; training stopped " ..
-           "(try a lower learning rate, and check the inputs for NaN)",
-           loss ~= loss and "NaN" or "infinite", epoch, step)
-    end
+    stop_on_bad_loss(self, loss, bar, epoch, step)
     sum_loss = sum_loss + loss * xb:size(1)
     sum_c = sum_c + (c or 0)
     if bar then bar:update(step, self:metric_list(sum_loss / done, sum_c / done)) end
@@ -515,12 +523,36 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
   return logs
 end
 
+-- one epoch of steps batches drawn from a flow (gen:next() -> xb, yb)
+local function train_epoch_flow(self, gen, steps, plan, epoch, epochs, bar)
+  local sum_loss, sum_c, done = 0, 0, 0
+  for step = 1, steps do
+    sys.doing(("fit: epoch %d/%d, step %d/%d"):format(epoch, epochs, step, steps))
+    local xb, yb = gen:next()
+    if yb == nil then fail("fit: the generator gives no targets; make it with gen:flow(x, y)") end
+    check_x(self, xb, "fit (generator batch)")
+    yb = check_y(self, xb, yb, "fit (generator batch)")
+    local loss, c = self:train_step(xb, yb, plan)
+    stop_on_bad_loss(self, loss, bar, epoch, step)
+    done = done + xb:size(1)
+    sum_loss, sum_c = sum_loss + loss * xb:size(1), sum_c + (c or 0)
+    if bar then bar:update(step, self:metric_list(sum_loss / done, sum_c / done)) end
+  end
+  local logs = {loss = sum_loss / done}
+  if #self.metrics > 0 then logs.accuracy = sum_c / done end
+  return logs
+end
+
 function Model:fit(x, y, o)
   self_check(self, "fit", "model:fit(x, y, {...})")
-  o = B.check("fit", o, FIT)
+  local gen = require("image_augment").is_flow(x) and x or nil
+  if gen then x, y, o = nil, nil, y end
+  o = B.check("fit", o, gen and FIT_FLOW or FIT)
   if not self.compiled then fail("fit: compile the model first (model:compile{...})") end
-  check_x(self, x, "fit")
-  y = check_y(self, x, y, "fit")
+  if not gen then
+    check_x(self, x, "fit")
+    y = check_y(self, x, y, "fit")
+  end
   local epochs = o.epochs or 1
   if epochs < 0 then fail("fit: epochs must be 0 or more, got %d", epochs) end
   local bs = check_batch_size("fit", o.batch_size or 32)
@@ -542,9 +574,12 @@ function Model:fit(x, y, o)
     xv, yv = x:slice(1, cut + 1, n), y:slice(1, cut + 1, n)
     x, y = x:slice(1, 1, cut), y:slice(1, 1, cut)
   end
-  local n = x:size(1)
   local plan = self:loss_plan()
-  local steps = (n + bs - 1) // bs
+  if gen and not o.steps_per_epoch and #gen == 0 then
+    fail("fit: give steps_per_epoch for a generator without a length (#gen)")
+  end
+  local steps = gen and B.positive_int(o.steps_per_epoch or #gen, "fit", "steps_per_epoch")
+                or (x:size(1) + bs - 1) // bs
   local hist = setmetatable({history = {}, epoch = {}, params = {epochs = epochs, steps = steps}},
                             History)
   local function record(k, v)
@@ -560,7 +595,8 @@ function Model:fit(x, y, o)
     if verbose ~= 0 then print(("Epoch %d/%d"):format(epoch, epochs)) end
     local bar = verbose ~= 0 and text.progbar(steps) or nil
     local t0 = sys.clock()
-    local logs = train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
+    local logs = gen and train_epoch_flow(self, gen, steps, plan, epoch, epochs, bar)
+                 or train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
     hist.train_seconds = (hist.train_seconds or 0) + (sys.clock() - t0)
     local shown = self:metric_list(logs.loss, logs.accuracy)
     if xv then
