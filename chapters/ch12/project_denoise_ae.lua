@@ -6,15 +6,13 @@
 -- 새로 증강(augmentation)한 이미지로. 테스트 얼굴에서 잡음 낀 입력과 두 모델의
 -- 출력을 원본과 비교해 평균제곱오차(MSE)와 PSNR로 잰다.
 -- 실행: ./workbook run ch12/project_denoise_ae.lua   (그림은 out/ch12/project_denoise_ae/)
-local T, nn, image, data, plot, sys =
-  require "tensor", require "nn", require "image", require "data", require "plot",
-  require "sys"
-local book = require "book"
+local T, nn, image, data, plot, sys, book = require "tensor", require "nn",
+  require "image", require "data", require "plot", require "sys", require "book"
 
-T.seed(7)
+-- 빠른 실행(WORKBOOK_QUICK=1)은 에포크가 적다 (그림 제목에 그렇다고 적는다)
 local quick = os.getenv("WORKBOOK_QUICK") == "1"
--- 빠른 실행은 에포크가 적다 (그림 제목에 그렇다고 적는다)
 local EPOCHS = quick and 4 or 60
+T.seed(7)
 local NOTE = quick and " (빠른 실행)" or ""
 if quick then print("WORKBOOK_QUICK=1: 에포크 4 (전체 실행은 60)") end
 local SIZE, SIGMA = 32, 0.3
