@@ -354,6 +354,30 @@ static int tree_build(Tree *t, const double *y, int64_t n, int dim) {
   return 0;
 }
 
+/* The tree's non-empty cells in depth-first order (children in the
+ * order 0 .. 2^dim - 1, the order the traversal visits them): per cell
+ * dim + 2 doubles (barycentre, squared width, size) in fl and in skip
+ * the index just past its subtree, so that a leaf is the cell whose
+ * skip is its own index + 1 (an inner cell always has a non-empty
+ * child). The traversal becomes a forward scan without a stack. */
+static int64_t flatten(const Tree *t, int64_t ci, double *fl, int32_t *skip,
+                       int32_t *fidx, int64_t at) {
+  int dim = t->dim, nc = 1 << dim, st = dim + 2;
+  const Cell *c = &t->c[ci];
+  int64_t me = at++;
+  fidx[ci] = (int32_t)me;
+  double *o = fl + me * st;
+  for (int k = 0; k < dim; k++) o[k] = c->bary[k];
+  o[dim] = c->w2;
+  o[dim + 1] = c->size;
+  if (c->child >= 0)
+    for (int q = 0; q < nc; q++)
+      if (t->c[c->child + q].size > 0)
+        at = flatten(t, c->child + q, fl, skip, fidx, at);
+  skip[me] = (int32_t)at;
+  return at;
+}
+
 /* ---- the optimiser ----------------------------------------------------------- */
 
 struct Tsne {
@@ -366,6 +390,12 @@ struct Tsne {
   double *vals;
   double *y, *update, *gains, *grad, *neg, *part;
   Tree tree;
+  double *flat;                  /* flatten()'s cells */
+  int32_t *skip, *fidx;          /* fidx: tree cell -> flat index */
+  int64_t flat_cap, flat_n;
+  int32_t *order, *gstart, *gcnt; /* points by group, groups' starts */
+  int64_t ngroups;
+  double *zp;                    /* each point's share of Z */
 };
 
 static Tsne *tsne_alloc(int64_t n, int dim, const double *y0) {
@@ -381,7 +411,11 @@ static Tsne *tsne_alloc(int64_t n, int dim, const double *y0) {
   t->grad = malloc(m);
   t->neg = malloc(m);
   t->part = malloc((size_t)(2 * pieces(n, ROWS) + 2) * sizeof(double));
-  if (!t->y || !t->update || !t->gains || !t->grad || !t->neg || !t->part) {
+  t->order = malloc((size_t)n * sizeof *t->order);
+  t->gstart = malloc((size_t)(n + 1) * sizeof *t->gstart);
+  t->zp = malloc((size_t)n * sizeof *t->zp);
+  if (!t->y || !t->update || !t->gains || !t->grad || !t->neg || !t->part ||
+      !t->order || !t->gstart || !t->zp) {
     tsne_free(t);
     return NULL;
   }
@@ -414,6 +448,8 @@ void tsne_free(Tsne *t) {
   free(t->P); free(t->indptr); free(t->cols); free(t->vals);
   free(t->y); free(t->update); free(t->gains); free(t->grad); free(t->neg);
   free(t->part); free(t->tree.c); free(t->tree.b);
+  free(t->flat); free(t->skip); free(t->fidx);
+  free(t->order); free(t->gstart); free(t->gcnt); free(t->zp);
   free(t);
 }
 
@@ -489,97 +525,258 @@ static void exact_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
-/* Barnes-Hut: the repulsive sum of point yi over the tree's cells that
- * are far enough (or leaves) into f; returns its share of Z. Inlined
- * with a constant dim for 2-D and 3-D. */
-enum { STACK_CAP = 64 * 8 };
+/* Barnes-Hut, the repulsive part. Per point i, scikit-learn's
+ * traversal visits the tree depth first and sums, in that order, each
+ * cell that is a leaf (not i itself) or far enough (squared width <
+ * angle^2 * squared distance to its barycentre), skipping far cells'
+ * subtrees:  z_i = sum size * w,  f_i = sum size * w^2 (y_i - bary).
+ *
+ * Here the points are taken in groups of nearby points (a cell of at
+ * most GROUP points, from the tree) and the tree is traversed once per
+ * group with the group's bounding box: a cell far for every point of
+ * the box goes into the group's list as "far", a cell near for every
+ * point is entered, any other cell goes in as "mixed" (each point
+ * scans that subtree itself). Each point then runs down the list in
+ * order, so it sums the same cells in the same order as its own
+ * traversal would: the same bits, with the far cells' sums done for
+ * LANES points at once without the branches. The bounds tests keep a
+ * margin of 1e-9 so rounding in the per-point distance cannot disagree
+ * with them. */
+#define GROUP 32
+#define LANES 4
 
-static inline __attribute__((always_inline)) double
-neg_point(const Cell *cells, const double *yi, const int dim, double th2,
-          double dof, int32_t *stack, double *f) {
-  int nc = 1 << dim, sp = 0;
-  double z = 0;
-  for (int k = 0; k < dim; k++) f[k] = 0;
-  stack[sp++] = 0;
-  while (sp > 0) {
-    const Cell *c = &cells[stack[--sp]];
+/* the per-point traversal over cells [i, end) into the running sums */
+static inline __attribute__((always_inline)) void
+scan_range(const double *fl, const int32_t *skip, int64_t i, int64_t end,
+           const double *yi, const int dim, double th2, double dof,
+           double *acc, double *zs) {
+  const int st = dim + 2;
+  double z = *zs, a[3];
+  for (int k = 0; k < dim; k++) a[k] = acc[k];
+  while (i < end) {
+    const double *c = fl + i * st;
     double df[3], d2 = 0;
     int dup = 1;
     for (int k = 0; k < dim; k++) {
-      df[k] = yi[k] - c->bary[k];
+      df[k] = yi[k] - c[k];
       d2 += df[k] * df[k];
       dup &= fabs(df[k]) <= DUP_EPS;
     }
-    if (c->child < 0) {
-      if (dup) continue;          /* the point itself */
-    } else if (!(c->w2 < th2 * d2) && sp + nc <= STACK_CAP) {
-      for (int q = nc - 1; q >= 0; q--)
-        if (cells[c->child + q].size > 0) stack[sp++] = c->child + q;
+    int64_t next = skip[i];
+    if (next == i + 1) {
+      if (dup) { i = next; continue; }   /* the point itself */
+    } else if (!(c[dim] < th2 * d2)) {
+      i++;
       continue;
     }
-    double w = kern(d2, dof), sw = c->size * w;
+    double w = kern(d2, dof), sw = c[dim + 1] * w;
     z += sw;
     sw *= w;
-    for (int k = 0; k < dim; k++) f[k] += sw * df[k];
+    for (int k = 0; k < dim; k++) a[k] += sw * df[k];
+    i = next;
   }
-  return z;
+  *zs = z;
+  for (int k = 0; k < dim; k++) acc[k] = a[k];
+}
+
+static inline __attribute__((always_inline)) void
+bh_group(Tsne *t, int64_t g, int32_t *list, const int dim, double dof) {
+  const int st = dim + 2;
+  const double *fl = t->flat, *y = t->y;
+  const int32_t *skip = t->skip, *mem = t->order + t->gstart[g];
+  int64_t cnt = t->gstart[g + 1] - t->gstart[g], m = t->flat_n;
+  double th2 = t->angle * t->angle;
+  double lo[3], hi[3];
+  for (int k = 0; k < dim; k++) lo[k] = hi[k] = y[(int64_t)mem[0] * dim + k];
+  for (int64_t p = 1; p < cnt; p++)
+    for (int k = 0; k < dim; k++) {
+      double v = y[(int64_t)mem[p] * dim + k];
+      if (v < lo[k]) lo[k] = v;
+      if (v > hi[k]) hi[k] = v;
+    }
+  /* the group's list: i far for all, ~i mixed */
+  int64_t L = 0, i = 0;
+  while (i < m) {
+    const double *c = fl + i * st;
+    int64_t next = skip[i];
+    double dmin2 = 0, dmax2 = 0;
+    int inside = 1;
+    for (int k = 0; k < dim; k++) {
+      double b = c[k], a = b < lo[k] ? lo[k] - b : b > hi[k] ? b - hi[k] : 0;
+      double e = fabs(b - lo[k]) > fabs(b - hi[k]) ? fabs(b - lo[k]) : fabs(b - hi[k]);
+      double mg = 2 * DUP_EPS + 1e-12 * fabs(b);
+      dmin2 += a * a;
+      dmax2 += e * e;
+      if (b < lo[k] - mg || b > hi[k] + mg) inside = 0;
+    }
+    if (next == i + 1) {                       /* a leaf: i itself? */
+      list[L++] = inside ? (int32_t)~i : (int32_t)i;
+      i = next;
+    } else if (c[dim] < th2 * dmin2 * (1 - 1e-9)) {
+      list[L++] = (int32_t)i;
+      i = next;
+    } else if (c[dim] >= th2 * dmax2 * (1 + 1e-9)) {
+      i++;
+    } else {
+      list[L++] = (int32_t)~i;
+      i = next;
+    }
+  }
+  for (int64_t p0 = 0; p0 < cnt; p0 += LANES) {
+    int nl = cnt - p0 < LANES ? (int)(cnt - p0) : LANES;
+    double yl[3][LANES], al[3][LANES], zl[LANES];
+    for (int l = 0; l < LANES; l++) {
+      int64_t idx = mem[p0 + (l < nl ? l : nl - 1)];
+      for (int k = 0; k < dim; k++) {
+        yl[k][l] = y[idx * dim + k];
+        al[k][l] = 0;
+      }
+      zl[l] = 0;
+    }
+    for (int64_t e = 0; e < L; e++) {
+      int32_t v = list[e];
+      if (v >= 0) {
+        const double *c = fl + (int64_t)v * st;
+        double size = c[dim + 1];
+        for (int l = 0; l < LANES; l++) {
+          double df[3], d2 = 0;
+          for (int k = 0; k < dim; k++) {
+            df[k] = yl[k][l] - c[k];
+            d2 += df[k] * df[k];
+          }
+          double w = kern(d2, dof), sw = size * w;
+          zl[l] += sw;
+          sw *= w;
+          for (int k = 0; k < dim; k++) al[k][l] += sw * df[k];
+        }
+      } else {
+        int64_t a = ~v;
+        for (int l = 0; l < nl; l++) {
+          double yi[3], acc[3];
+          for (int k = 0; k < dim; k++) {
+            yi[k] = yl[k][l];
+            acc[k] = al[k][l];
+          }
+          scan_range(fl, skip, a, skip[a], yi, dim, th2, dof, acc, &zl[l]);
+          for (int k = 0; k < dim; k++) al[k][l] = acc[k];
+        }
+      }
+    }
+    for (int l = 0; l < nl; l++) {
+      int64_t idx = mem[p0 + l];
+      for (int k = 0; k < dim; k++) t->neg[idx * dim + k] = al[k][l];
+      t->zp[idx] = zl[l];
+    }
+  }
 }
 
 static void bh_neg_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   Step *s = ctx;
   Tsne *t = s->t;
+  int32_t *list = threads_scratch(slot, (size_t)t->flat_n * sizeof *list);
+  if (!list) { s->failed = 1; return; }
+  for (int64_t g = lo; g < hi; g++) {
+    if (t->dim == 2) bh_group(t, g, list, 2, 1.0);
+    else if (t->dim == 3) bh_group(t, g, list, 3, t->dof);
+    else bh_group(t, g, list, 1, t->dof);          /* dim 1..3 here */
+  }
+}
+
+/* the points in groups: each point goes to the first cell on its way
+ * down the tree with at most GROUP points (or where the way ends);
+ * groups in the flattened order, points by index within a group. Only
+ * the speed depends on this: any grouping gives the same sums. */
+static int make_groups(Tsne *t) {
+  int64_t n = t->n, m = t->flat_n;
   int dim = t->dim;
   const Cell *cells = t->tree.c;
-  double th2 = t->angle * t->angle, dof = t->dof;
-  int32_t *stack = threads_scratch(slot, (size_t)STACK_CAP * sizeof *stack);
-  if (!stack) { s->failed = 1; return; }
-  for (int64_t pc = lo; pc < hi; pc++) {
-    double z = 0;
-    int64_t r1 = (pc + 1) * ROWS < t->n ? (pc + 1) * ROWS : t->n;
-    for (int64_t i = pc * ROWS; i < r1; i++) {
-      const double *yi = t->y + i * dim;
-      double *f = t->neg + i * dim;
-      if (dim == 2) z += neg_point(cells, yi, 2, th2, 1.0, stack, f);
-      else if (dim == 3) z += neg_point(cells, yi, 3, th2, dof, stack, f);
-      else z += neg_point(cells, yi, dim, th2, dof, stack, f);
+  int32_t *cnt = realloc(t->gcnt, (size_t)(m + 1) * sizeof *cnt);
+  if (!cnt) return ML_ENOMEM;
+  t->gcnt = cnt;
+  memset(cnt, 0, (size_t)(m + 1) * sizeof *cnt);
+  int32_t *pg = (int32_t *)t->zp;   /* zp is free until the traversal */
+  for (int64_t p = 0; p < n; p++) {
+    const double *yp = t->y + p * dim;
+    int64_t ci = 0;
+    for (;;) {
+      const Cell *c = &cells[ci];
+      if (c->child < 0 || c->size <= GROUP) break;
+      int64_t nx = c->child + which_child(&t->tree.b[ci], yp, dim);
+      if (cells[nx].size == 0) break;
+      ci = nx;
     }
-    t->part[pc] = z;
+    pg[p] = t->fidx[ci];
+    cnt[pg[p] + 1]++;
   }
+  int64_t ng = 0;
+  for (int64_t g = 0; g < m; g++) {
+    if (cnt[g + 1]) t->gstart[ng++] = cnt[g];
+    cnt[g + 1] += cnt[g];
+  }
+  t->gstart[ng] = (int32_t)n;
+  t->ngroups = ng;
+  for (int64_t p = 0; p < n; p++) t->order[cnt[pg[p]]++] = (int32_t)p;
+  return 0;
 }
 
 /* Barnes-Hut: the attractive sum over P's entries of each row, and the
  * piece's share of the error */
+static inline __attribute__((always_inline)) double
+bh_pos_rows(const Step *s, int64_t r0, int64_t r1, const int dim, double dof,
+            const int want_error) {
+  const Tsne *t = s->t;
+  const double tiny = FLT_MIN, ex = s->ex, Z = s->Z;
+  const int64_t *indptr = t->indptr;
+  const int32_t *cols = t->cols;
+  const double *vals = t->vals, *y = t->y;
+  double e = 0;
+  for (int64_t i = r0; i < r1; i++) {
+    const double *yi = y + i * dim;
+    double a[3] = {0, 0, 0};
+    for (int64_t q = indptr[i]; q < indptr[i + 1]; q++) {
+      const double *yj = y + (int64_t)cols[q] * dim;
+      double df[3], d2 = 0;
+      for (int k = 0; k < dim; k++) {
+        df[k] = yi[k] - yj[k];
+        d2 += df[k] * df[k];
+      }
+      double w = kern(d2, dof), p = ex * vals[q], pw = p * w;
+      if (want_error) {
+        double qq = w / Z;
+        e += p * log((p > tiny ? p : tiny) / (qq > tiny ? qq : tiny));
+      }
+      for (int k = 0; k < dim; k++) a[k] += pw * df[k];
+    }
+    for (int k = 0; k < dim; k++) t->grad[i * dim + k] = a[k];
+  }
+  return e;
+}
+
 static void bh_pos_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
   (void)slot;
   Step *s = ctx;
   Tsne *t = s->t;
   int dim = t->dim;
   int64_t np = pieces(t->n, ROWS);
-  const double tiny = FLT_MIN;
   for (int64_t pc = lo; pc < hi; pc++) {
-    double e = 0;
-    int64_t r1 = (pc + 1) * ROWS < t->n ? (pc + 1) * ROWS : t->n;
-    for (int64_t i = pc * ROWS; i < r1; i++) {
-      const double *yi = t->y + i * dim;
-      double a[3] = {0, 0, 0};
-      for (int64_t q = t->indptr[i]; q < t->indptr[i + 1]; q++) {
-        const double *yj = t->y + (int64_t)t->cols[q] * dim;
-        double df[3], d2 = 0;
-        for (int k = 0; k < dim; k++) {
-          df[k] = yi[k] - yj[k];
-          d2 += df[k] * df[k];
-        }
-        double w = kern(d2, t->dof), p = s->ex * t->vals[q], pw = p * w;
-        if (s->want_error) {
-          double qq = w / s->Z;
-          e += p * log((p > tiny ? p : tiny) / (qq > tiny ? qq : tiny));
-        }
-        for (int k = 0; k < dim; k++) a[k] += pw * df[k];
-      }
-      for (int k = 0; k < dim; k++) t->grad[i * dim + k] = a[k];
-    }
+    int64_t r0 = pc * ROWS, r1 = r0 + ROWS < t->n ? r0 + ROWS : t->n;
+    double e;
+    if (s->want_error) e = bh_pos_rows(s, r0, r1, dim, t->dof, 1);   /* once per 50 steps */
+    else if (dim == 2) e = bh_pos_rows(s, r0, r1, 2, 1.0, 0);
+    else if (dim == 3) e = bh_pos_rows(s, r0, r1, 3, t->dof, 0);
+    else e = bh_pos_rows(s, r0, r1, 1, t->dof, 0);
     t->part[np + pc] = e;
   }
+}
+
+/* one pool job for both parts when the error is not wanted (the
+ * attractive part needs Z only for the error): pieces 0 .. ngroups - 1
+ * the groups, then the attractive part's pieces */
+static void bh_both_piece(void *ctx, int64_t lo, int64_t hi, int slot) {
+  Step *s = ctx;
+  int64_t ng = s->t->ngroups;
+  if (lo < ng) bh_neg_piece(ctx, lo, hi < ng ? hi : ng, slot);
+  if (hi > ng) bh_pos_piece(ctx, (lo > ng ? lo : ng) - ng, hi - ng, slot);
 }
 
 /* the gradient (in t->grad) and, when asked, the error */
@@ -600,13 +797,35 @@ static int gradient(Tsne *t, double ex, int want_error, double *error) {
       t->grad[i] = c * (t->grad[i] - t->neg[i] / Z);
   } else {
     if (tree_build(&t->tree, t->y, n, dim)) return ML_ENOMEM;
-    threads_for(np, 2e3 * (double)n, bh_neg_piece, &s);
+    if (t->flat_cap < t->tree.count) {
+      double *fl = realloc(t->flat, (size_t)t->tree.count * (size_t)(dim + 2) * sizeof *fl);
+      if (fl) t->flat = fl;
+      int32_t *sk = realloc(t->skip, (size_t)t->tree.count * sizeof *sk);
+      if (sk) t->skip = sk;
+      int32_t *fi = realloc(t->fidx, (size_t)t->tree.count * sizeof *fi);
+      if (fi) t->fidx = fi;
+      if (!fl || !sk || !fi) return ML_ENOMEM;
+      t->flat_cap = t->tree.count;
+    }
+    t->flat_n = flatten(&t->tree, 0, t->flat, t->skip, t->fidx, 0);
+    if (make_groups(t)) return ML_ENOMEM;
+    double flops = 2e3 * (double)n + 100.0 * (double)t->indptr[n];
+    if (want_error) threads_for(t->ngroups, flops, bh_neg_piece, &s);
+    else threads_for(t->ngroups + np, flops, bh_both_piece, &s);
     if (s.failed) return ML_ENOMEM;
-    for (int64_t p = 0; p < np; p++) Z += t->part[p];
+    /* Z as the sum, in row order, of each piece of ROWS rows' sum */
+    for (int64_t p = 0; p < np; p++) {
+      double z = 0;
+      int64_t r1 = (p + 1) * ROWS < n ? (p + 1) * ROWS : n;
+      for (int64_t i = p * ROWS; i < r1; i++) z += t->zp[i];
+      Z += z;
+    }
     if (Z < DBL_EPSILON) Z = DBL_EPSILON;
-    s.Z = Z;
-    threads_for(np, 100.0 * (double)t->indptr[n], bh_pos_piece, &s);
-    for (int64_t p = 0; p < np; p++) e += t->part[np + p];
+    if (want_error) {
+      s.Z = Z;
+      threads_for(np, 100.0 * (double)t->indptr[n], bh_pos_piece, &s);
+      for (int64_t p = 0; p < np; p++) e += t->part[np + p];
+    }
     for (int64_t i = 0; i < n * dim; i++)
       t->grad[i] = c * (t->grad[i] - t->neg[i] / Z);
   }
