@@ -316,6 +316,9 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
     if (db) memset(db, 0, sizeof *db * (size_t)f);
     return NN_OK;
   }
+  if (nn_conv2d_dnnl_backward_wanted(p, act) &&
+      nn_conv2d_backward_dnnl(p, x, w, y, dy, dx, dw, db, act) == NN_OK)
+    return NN_OK;                    /* else not handled: im2col below */
   /* fewer groups for huge kernels, so the partial dw stay bounded; the
    * count still depends on the shapes only */
   int groups = p->n < GROUPS ? p->n : GROUPS;
