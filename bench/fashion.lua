@@ -6,14 +6,14 @@
 --   ./workbook run bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B
 local tensor, nn, data, sys = require "tensor", require "nn", require "data", require "sys"
 
-local opt = {model = "cnn", train = 60000, epochs = 1, batch = 32, act = "linear"}
+local opt = {model = "cnn", train = 60000, epochs = 1, batch = 32, act = "linear", peer = "torch"}
 local i = 1
 while arg[i] do
   local k = arg[i]:match("^%-%-(%w+)$")
   if not k or opt[k] == nil or arg[i + 1] == nil then
-    error("usage: bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B [--act relu]")
+    error("usage: bench/fashion.lua --model cnn|mlp --train N --epochs E --batch B [--act relu] [--peer no]")
   end
-  opt[k] = (k == "model" or k == "act") and arg[i + 1] or tonumber(arg[i + 1])
+  opt[k] = (k == "model" or k == "act" or k == "peer") and arg[i + 1] or tonumber(arg[i + 1])
   i = i + 2
 end
 
@@ -57,3 +57,18 @@ print(("fashion %s: epoch_s=%.2f test_acc=%.4f peak_rss_mb=%.0f train=%d epochs=
   opt.model, best, acc, peak_rss_mb(), opt.train, opt.epochs, opt.batch,
   os.getenv("WORKBOOK_THREADS") or "auto"))
 print("  test_acc after each epoch: " .. table.concat(accs, " "))
+
+if opt.peer ~= "no" and opt.act == "linear" then
+  local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+  local py = io.popen(("/usr/bin/python3 %sfashion_torch.py %s %d %d %d 2>&1"):format(
+    here, opt.model, opt.epochs, opt.batch, opt.train))
+  local out = py and py:read("a") or ""
+  if py then py:close() end
+  local peer = tonumber(out:match("epoch_s=([%d.]+)"))
+  if peer then
+    io.write("  pytorch: " .. out)
+    print(("  ratio: pytorch %.2f s / workbook %.2f s per epoch = %.2fx"):format(peer, best, peer / best))
+  else
+    print("pytorch: not measured (needs /usr/bin/python3 with torch)")
+  end
+end
