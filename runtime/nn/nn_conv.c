@@ -20,8 +20,10 @@
  * sums its dw/db in chunk order and the groups are added in group order,
  * so dw/db do not depend on the number of threads.
  *
- * The forward of large images goes to oneDNN instead when it can
- * (nn_conv_dnnl.c); this path is its fallback and the backward's. */
+ * Forward and backward go to oneDNN instead when it can (nn_conv_dnnl.c,
+ * every shape with some work per sample); this path is the fallback
+ * (WORKBOOK_NO_DNNL=1, tiny shapes) and the reference it is tested
+ * against. */
 #include <cblas.h>
 #include <stdatomic.h>
 #include <string.h>

@@ -59,7 +59,9 @@ int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
 #include <string.h>
 
 #define CACHE 48                 /* primitives kept (VGG16 has 13 convs) */
+#ifndef PIECES
 #define PIECES 4                 /* a batch is cut into this many pieces */
+#endif
 #define PIECE_MAX 16             /* samples per piece, at most */
 #define PARTS_BYTES (64 << 20)   /* at most this much for dw partials */
 
