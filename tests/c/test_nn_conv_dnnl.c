@@ -8,41 +8,7 @@
 #include "nn/nn.h"
 #include "core/threads.h"
 #include "test_nn_common.h"
-
-static int64_t in_n(const NnConv2D *p) {
-  return (int64_t)p->n * p->h * p->w * p->c;
-}
-static int64_t out_n(const NnConv2D *p) {
-  return (int64_t)p->n * p->oh * p->ow * p->f;
-}
-static int64_t w_n(const NnConv2D *p) {
-  return (int64_t)p->kh * p->kw * p->c * p->f;
-}
-
-static NnConv2D conv(int n, int h, int w, int c, int kh, int kw, int f,
-                     int sh, int sw, int same) {
-  NnConv2D p = {.n = n, .h = h, .w = w, .c = c, .kh = kh, .kw = kw, .f = f,
-                .sh = sh, .sw = sw, .same = same};
-  if (nn_conv2d_shape(&p)) { printf("Bail out! bad test shape\n"); exit(1); }
-  return p;
-}
-
-typedef struct { float *x, *w, *b, *y, *dy, *dx, *dw, *db; } Bufs;
-
-static Bufs bufs(const NnConv2D *p) {
-  Bufs u = {falloc(in_n(p)), falloc(w_n(p)), falloc(p->f), falloc(out_n(p)),
-            falloc(out_n(p)), falloc(in_n(p)), falloc(w_n(p)), falloc(p->f)};
-  fill(u.x, in_n(p), -1, 1);
-  fill(u.w, w_n(p), -0.5, 0.5);
-  fill(u.b, p->f, -0.2, 0.2);
-  fill(u.dy, out_n(p), -1, 1);
-  return u;
-}
-
-static void unbufs(Bufs *u) {
-  free(u->x); free(u->w); free(u->b); free(u->y); free(u->dy);
-  free(u->dx); free(u->dw); free(u->db);
-}
+#include "test_nn_conv_bufs.h"
 
 static int usable;
 
@@ -53,7 +19,7 @@ static void vs_naive(NnConv2D p, NnAct act, int bias, int with_dx) {
            p.n, p.h, p.w, p.c, p.f, p.kh, p.kw, p.sh, p.sw,
            p.same ? "same" : "valid", nn_act_name(act), bias ? "" : " no bias",
            with_dx ? "" : " no dx");
-  Bufs u = bufs(&p), v = bufs(&p);
+  Bufs u = make_bufs(&p), v = make_bufs(&p);
   const float *b = bias ? u.b : NULL;
   int rf = nn_conv2d_forward_dnnl(&p, u.x, u.w, b, u.y, act);
   nn_conv2d_forward_naive(&p, u.x, u.w, b, v.y, act);
@@ -79,13 +45,13 @@ static void vs_naive(NnConv2D p, NnAct act, int bias, int with_dx) {
       close_rel(u.dx, v.dx, in_n(&p), 1e-5, nm);
     }
   }
-  unbufs(&u);
-  unbufs(&v);
+  free_bufs(&u);
+  free_bufs(&v);
 }
 
 /* the same bits on a second call and for 1, 2, 3 threads */
 static void bits(NnConv2D p, NnAct act, const char *tag) {
-  Bufs u = bufs(&p), v = bufs(&p);
+  Bufs u = make_bufs(&p), v = make_bufs(&p);
   int saved = threads_count();
   threads_set_count(2);
   nn_conv2d_forward_dnnl(&p, u.x, u.w, u.b, u.y, act);
@@ -109,8 +75,8 @@ static void bits(NnConv2D p, NnAct act, const char *tag) {
        t > 1 ? "s" : "");
   }
   threads_set_count(saved);
-  unbufs(&u);
-  unbufs(&v);
+  free_bufs(&u);
+  free_bufs(&v);
 }
 
 /* conv(32, relu) -> conv(16, stride 2) -> loss sum(r * y), 4 SGD steps through the
@@ -170,10 +136,10 @@ static void training_threads(void) {
 
 int main(void) {
   NnConv2D probe = conv(1, 8, 8, 4, 3, 3, 8, 1, 1, 1);
-  Bufs u = bufs(&probe);
+  Bufs u = make_bufs(&probe);
   usable = getenv("WORKBOOK_NO_DNNL") == NULL &&
            nn_conv2d_forward_dnnl(&probe, u.x, u.w, u.b, u.y, NN_LINEAR) == NN_OK;
-  unbufs(&u);
+  free_bufs(&u);
   if (!usable) {
     ok(1, "# SKIP oneDNN not built in or not usable");
     return done_testing();
