@@ -120,6 +120,12 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
 int nn_conv2d_dnnl_wanted(const NnConv2D *p, NnAct act);
 int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
                            const float *b, float *y, NnAct act);
+/* The oneDNN backward (same contract: NN_OK, or 1 when not handled and
+ * nothing useful was written); used by nn_conv2d_backward. */
+int nn_conv2d_dnnl_backward_wanted(const NnConv2D *p, NnAct act);
+int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
+                            const float *w, const float *y, const float *dy,
+                            float *dx, float *dw, float *db, NnAct act);
 /* Direct seven-loop references, accumulated in double. */
 void nn_conv2d_forward_naive(const NnConv2D *p, const float *x,
                              const float *w, const float *b, float *y,

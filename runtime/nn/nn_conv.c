@@ -20,8 +20,10 @@
  * sums its dw/db in chunk order and the groups are added in group order,
  * so dw/db do not depend on the number of threads.
  *
- * The forward of large images goes to oneDNN instead when it can
- * (nn_conv_dnnl.c); this path is its fallback and the backward's. */
+ * Forward and backward go to oneDNN instead when it can (nn_conv_dnnl.c,
+ * every shape with some work per sample); this path is the fallback
+ * (WORKBOOK_NO_DNNL=1, tiny shapes) and the reference it is tested
+ * against. */
 #include <cblas.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -316,6 +318,9 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
     if (db) memset(db, 0, sizeof *db * (size_t)f);
     return NN_OK;
   }
+  if (nn_conv2d_dnnl_backward_wanted(p, act) &&
+      nn_conv2d_backward_dnnl(p, x, w, y, dy, dx, dw, db, act) == NN_OK)
+    return NN_OK;                    /* else not handled: im2col below */
   /* fewer groups for huge kernels, so the partial dw stay bounded; the
    * count still depends on the shapes only */
   int groups = p->n < GROUPS ? p->n : GROUPS;

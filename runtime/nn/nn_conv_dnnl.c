@@ -1,22 +1,31 @@
-/* nn_conv_dnnl.c - the Conv2D forward through oneDNN (Debian's libdnnl).
+/* nn_conv_dnnl.c - Conv2D forward and backward through oneDNN (Debian's
+ * libdnnl), run inside the workbook's own thread pool.
  *
  *   x (N, H, W, C)  w (KH, KW, C, F)  b (F)  ->  y (N, OH, OW, F)
+ *   backward  g = dy * act'(y);  dx = conv_bwd_data(g, w)
+ *             dw = conv_bwd_weights(x, g);  db = sums of g
  *
- * oneDNN's direct/brgemm convolutions (AVX-512 JIT) beat im2col + sgemm
- * on large images: no col matrix goes through memory. NHWC activations
- * are oneDNN's `nhwc` tag and Keras kernels its `hwio` tag, so x and y
- * are used in place; the kernel is reordered on every call into the
- * blocked layout the primitive wants (weights may change between calls,
- * and the reorder is a few percent of the convolution). Bias and relu
- * are fused (relu as an eltwise post-op); other acts run afterwards.
+ * oneDNN's direct/brgemm convolutions (AVX-512 JIT) beat im2col + sgemm:
+ * no col matrix goes through memory, and OpenBLAS here is pinned to its
+ * Haswell kernels. NHWC activations are oneDNN's `nhwc` tag and Keras
+ * kernels its `hwio` tag, so x, y, dy and dx are used in place; the
+ * kernel is reordered on every call into the blocked layout a primitive
+ * wants (weights change between calls; the reorder is a few percent).
+ * Bias and relu are fused into the forward (relu as a post-op).
  *
- * Primitives are cached per shape (a small LRU list, keyed by NnConv2D,
- * act, bias or not, and the thread count), and all freed at exit.
- * oneDNN here runs on OpenMP: its thread count is set to the pool's
- * (threads_count) before each call. For a fixed thread count the result
- * is deterministic (each output is summed by one thread in a fixed
- * order); across thread counts it may differ in the last bits, so the
- * fast path is only taken when the work is large (nn_conv2d_dnnl_wanted).
+ * Threads. Debian's oneDNN runs on OpenMP, whose idle threads spin after
+ * every primitive and took the cores from the pool (training was 1.5x
+ * slower than im2col). So oneDNN never gets more than one OpenMP thread
+ * here: the batch is cut into pieces of a few samples (the cut depends
+ * on the shapes only), every piece is one single-threaded primitive call,
+ * and the pool's threads claim the pieces. The backward-weights partial
+ * sums of the pieces are added in piece order. A result therefore has
+ * the same bits for any number of threads, and no OpenMP team is ever
+ * started. Each pool slot has its own stream and scratchpad (user-managed
+ * scratchpads make concurrent calls of one primitive safe).
+ *
+ * Primitives are cached per shape (a small LRU list keyed by kind,
+ * NnConv2D of the piece, act and bias) and all freed at exit.
  *
  * WORKBOOK_NO_DNNL=1 in the environment turns this path off at run time
  * (for A/B timing); built with -DWB_NO_DNNL the functions below report
@@ -28,8 +37,16 @@
 #ifdef WB_NO_DNNL
 
 int nn_conv2d_dnnl_wanted(const NnConv2D *p, NnAct act) { return 0; }
+int nn_conv2d_dnnl_backward_wanted(const NnConv2D *p, NnAct act) {
+  return 0;
+}
 int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
                            const float *b, float *y, NnAct act) {
+  return 1;
+}
+int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
+                            const float *w, const float *y, const float *dy,
+                            float *dx, float *dw, float *db, NnAct act) {
   return 1;
 }
 
@@ -37,32 +54,57 @@ int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE 24                 /* primitives kept (VGG16 has 13 convs) */
-#define MIN_PIXELS (14 * 14)     /* output pixels per sample, at least */
+#define CACHE 48                 /* primitives kept (VGG16 has 13 convs) */
+#ifndef PIECES
+#define PIECES 4                 /* a batch is cut into this many pieces */
+#endif
+#define PIECE_MAX 16             /* samples per piece, at most */
+#define PARTS_BYTES (64 << 20)   /* at most this much for dw partials */
+
+enum { FWD, BWD_DATA, BWD_WEIGHTS };
 
 typedef struct {
-  NnConv2D p;
-  int act, bias, nthr;
+  NnConv2D p;                    /* p.n: the piece's samples */
+  int kind, act, bias;
+  int team;                      /* OpenMP threads the primitive uses */
   unsigned long used;            /* LRU stamp; 0: empty */
   dnnl_primitive_desc_t pd;
-  dnnl_primitive_t conv, wreorder;  /* wreorder NULL: hwio used as is */
-  dnnl_memory_desc_t xmd, wmd, bmd, ymd, wuser;
-  float *wbuf;                   /* reordered kernel */
+  dnnl_primitive_t prim;
+  /* FWD/BWD_DATA: wre reorders hwio -> wmd into wbuf (NULL: hwio used
+   * as is); BWD_WEIGHTS: wre reorders the diff weights wmd -> hwio */
+  dnnl_primitive_t wre;
+  dnnl_memory_desc_t xmd, ymd, wmd, wuser, bmd, spmd;
+  size_t wbytes, spbytes;
+  float *wbuf;
 } Entry;
 
 static dnnl_engine_t engine;
-static dnnl_stream_t stream;
+static dnnl_stream_t streams[THREADS_MAX];
 static int state;                /* 0 untried, 1 ready, -1 unusable */
 static Entry cache[CACHE];
 static unsigned long clock_;
 
+/* per-slot memory: scratchpad, g, one hwio partial; shared: partials */
+static struct { void *p; size_t n; } slotmem[THREADS_MAX], parts;
+
+static void *grow(void **p, size_t *n, size_t bytes) {
+  if (*n >= bytes) return *p;
+  void *q = NULL;
+  size_t m = (bytes + 63) / 64 * 64;
+  if (posix_memalign(&q, 64, m)) return NULL;
+  free(*p);
+  *p = q;
+  *n = m;
+  return q;
+}
+
 static void free_entry(Entry *e) {
-  if (e->conv) dnnl_primitive_destroy(e->conv);
-  if (e->wreorder) dnnl_primitive_destroy(e->wreorder);
+  if (e->prim) dnnl_primitive_destroy(e->prim);
+  if (e->wre) dnnl_primitive_destroy(e->wre);
   if (e->pd) dnnl_primitive_desc_destroy(e->pd);
   free(e->wbuf);
   memset(e, 0, sizeof *e);
@@ -70,52 +112,101 @@ static void free_entry(Entry *e) {
 
 static void cleanup(void) {
   for (int i = 0; i < CACHE; i++) free_entry(&cache[i]);
-  if (stream) dnnl_stream_destroy(stream);
+  for (int i = 0; i < THREADS_MAX; i++) {
+    if (streams[i]) dnnl_stream_destroy(streams[i]);
+    streams[i] = NULL;
+    free(slotmem[i].p);
+    slotmem[i].p = NULL;
+    slotmem[i].n = 0;
+  }
+  free(parts.p);
+  parts.p = NULL;
+  parts.n = 0;
   if (engine) dnnl_engine_destroy(engine);
-  stream = NULL;
   engine = NULL;
+}
+
+/* This thread's OpenMP team size is 1: oneDNN then runs the primitive on
+ * the calling thread and starts no OpenMP threads (it also sizes a new
+ * primitive's work split by it). */
+static void one_omp_thread(void) {
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
 }
 
 static int init(void) {
   if (state) return state > 0;
   state = -1;
   if (getenv("WORKBOOK_NO_DNNL")) return 0;
+  one_omp_thread();
   if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) return 0;
-  if (dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) !=
-      dnnl_success) {
-    dnnl_engine_destroy(engine);
-    engine = NULL;
-    return 0;
-  }
   atexit(cleanup);
   state = 1;
   return 1;
 }
 
+/* streams for slots 0..nthr-1, created by the calling (Lua) thread */
+static int streams_for(int nthr) {
+  for (int i = 0; i < nthr; i++)
+    if (!streams[i] &&
+        dnnl_stream_create(&streams[i], engine, dnnl_stream_default_flags))
+      return -1;
+  return 0;
+}
+
+/* Which shapes go to oneDNN (measured on the course CNN and VGG16, see
+ * bench/conv_layers.c): every convolution with at least 8 filters and
+ * some work per sample; tiny ones stay on im2col, whose per-call cost
+ * is lower. */
+static int shape_ok(const NnConv2D *p) {
+  return p->f >= 8 &&
+         (double)p->oh * p->ow * p->kh * p->kw * p->c * p->f >= 1e5;
+}
+
 int nn_conv2d_dnnl_wanted(const NnConv2D *p, NnAct act) {
-  /* large images only: small ones are fast enough with im2col, and
-   * keep results independent of the thread count there */
-  return (int64_t)p->oh * p->ow >= MIN_PIXELS && p->c >= 3 && p->f >= 16 &&
-         init();
+  return shape_ok(p) && init();
 }
 
-static int same_key(const Entry *e, const NnConv2D *p, int act, int bias,
-                    int nthr) {
+int nn_conv2d_dnnl_backward_wanted(const NnConv2D *p, NnAct act) {
+  return shape_ok(p) && init();
+}
+
+static int same_key(const Entry *e, const NnConv2D *p, int kind, int act,
+                    int bias, int team) {
   const NnConv2D *q = &e->p;
-  return e->used && q->n == p->n && q->h == p->h && q->w == p->w &&
-         q->c == p->c && q->kh == p->kh && q->kw == p->kw && q->f == p->f &&
-         q->sh == p->sh && q->sw == p->sw && q->same == p->same &&
-         q->oh == p->oh && q->ow == p->ow && q->pt == p->pt &&
-         q->pl == p->pl && e->act == act && e->bias == bias &&
-         e->nthr == nthr;
+  return e->used && e->kind == kind && e->team == team && q->n == p->n && q->h == p->h &&
+         q->w == p->w && q->c == p->c && q->kh == p->kh && q->kw == p->kw &&
+         q->f == p->f && q->sh == p->sh && q->sw == p->sw &&
+         q->same == p->same && q->oh == p->oh && q->ow == p->ow &&
+         q->pt == p->pt && q->pl == p->pl && e->act == act &&
+         e->bias == bias;
 }
 
-static int build(Entry *e, const NnConv2D *p, int act, int bias, int nthr) {
+static int make_reorder(dnnl_primitive_t *r, const dnnl_memory_desc_t *from,
+                        const dnnl_memory_desc_t *to) {
+  dnnl_primitive_desc_t rpd;
+  if (dnnl_reorder_primitive_desc_create(&rpd, from, engine, to, engine,
+                                         NULL))
+    return -1;
+  dnnl_status_t s = dnnl_primitive_create(r, rpd);
+  dnnl_primitive_desc_destroy(rpd);
+  if (s) { *r = NULL; return -1; }
+  return 0;
+}
+
+static int md_is(dnnl_primitive_desc_t pd, dnnl_query_t q,
+                 const dnnl_memory_desc_t *want) {
+  const dnnl_memory_desc_t *m = dnnl_primitive_desc_query_md(pd, q, 0);
+  return m && dnnl_memory_desc_equal(m, want);
+}
+
+static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
+                 int team) {
   memset(e, 0, sizeof *e);
   e->p = *p;
+  e->team = team;
+  e->kind = kind;
   e->act = act;
   e->bias = bias;
-  e->nthr = nthr;
   dnnl_dims_t xd = {p->n, p->c, p->h, p->w};
   dnnl_dims_t wd = {p->f, p->c, p->kh, p->kw};
   dnnl_dims_t bd = {p->f};
@@ -132,69 +223,95 @@ static int build(Entry *e, const NnConv2D *p, int act, int bias, int nthr) {
       dnnl_memory_desc_init_by_tag(&wany, 4, wd, dnnl_f32, dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag(&e->bmd, 1, bd, dnnl_f32, dnnl_x))
     return -1;
-  dnnl_convolution_desc_t cd;
-  if (dnnl_convolution_forward_desc_init(
-          &cd, dnnl_forward_inference, dnnl_convolution_direct, &e->xmd,
-          &wany, bias ? &e->bmd : NULL, &e->ymd, st, pl, pr))
-    return -1;
   dnnl_primitive_attr_t attr = NULL;
   dnnl_post_ops_t ops = NULL;
+  dnnl_primitive_desc_t hint = NULL;
   int rc = -1;
-  if (dnnl_primitive_attr_create(&attr)) goto out;
-  if (act == NN_RELU) {
-    if (dnnl_post_ops_create(&ops) ||
-        dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0, 0) ||
-        dnnl_primitive_attr_set_post_ops(attr, ops))
-      goto out;
-  }
-  if (dnnl_primitive_desc_create(&e->pd, &cd, attr, engine, NULL)) {
-    e->pd = NULL;
+  if (dnnl_primitive_attr_create(&attr) ||
+      dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user))
     goto out;
+  dnnl_convolution_desc_t fd, cd;
+  if (dnnl_convolution_forward_desc_init(
+          &fd, kind == FWD ? dnnl_forward_inference : dnnl_forward_training,
+          dnnl_convolution_direct, &e->xmd, &wany, bias ? &e->bmd : NULL,
+          &e->ymd, st, pl, pr))
+    goto out;
+  if (kind == FWD) {
+    if (act == NN_RELU &&
+        (dnnl_post_ops_create(&ops) ||
+         dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0, 0) ||
+         dnnl_primitive_attr_set_post_ops(attr, ops)))
+      goto out;
+    if (dnnl_primitive_desc_create(&e->pd, &fd, attr, engine, NULL)) {
+      e->pd = NULL;
+      goto out;
+    }
+  } else {
+    if (dnnl_primitive_desc_create(&hint, &fd, NULL, engine, NULL)) {
+      hint = NULL;
+      goto out;
+    }
+    if (kind == BWD_DATA
+            ? dnnl_convolution_backward_data_desc_init(
+                  &cd, dnnl_convolution_direct, &e->xmd, &wany, &e->ymd, st,
+                  pl, pr)
+            : dnnl_convolution_backward_weights_desc_init(
+                  &cd, dnnl_convolution_direct, &e->xmd, &wany,
+                  bias ? &e->bmd : NULL, &e->ymd, st, pl, pr))
+      goto out;
+    if (dnnl_primitive_desc_create(&e->pd, &cd, attr, engine, hint)) {
+      e->pd = NULL;
+      goto out;
+    }
   }
-  /* the src/dst descriptors must be the plain ones we asked for */
-  const dnnl_memory_desc_t *m;
-  m = dnnl_primitive_desc_query_md(e->pd, dnnl_query_src_md, 0);
-  if (!m || !dnnl_memory_desc_equal(m, &e->xmd)) goto out;
-  m = dnnl_primitive_desc_query_md(e->pd, dnnl_query_dst_md, 0);
-  if (!m || !dnnl_memory_desc_equal(m, &e->ymd)) goto out;
-  m = dnnl_primitive_desc_query_md(e->pd, dnnl_query_weights_md, 0);
+  /* the activations must be the plain NHWC we asked for */
+  dnnl_query_t qx = kind == BWD_DATA ? dnnl_query_diff_src_md : dnnl_query_src_md;
+  dnnl_query_t qy = kind == FWD ? dnnl_query_dst_md : dnnl_query_diff_dst_md;
+  dnnl_query_t qw = kind == BWD_WEIGHTS ? dnnl_query_diff_weights_md
+                                        : dnnl_query_weights_md;
+  if (!md_is(e->pd, qx, &e->xmd) || !md_is(e->pd, qy, &e->ymd)) goto out;
+  const dnnl_memory_desc_t *m = dnnl_primitive_desc_query_md(e->pd, qw, 0);
   if (!m) goto out;
   e->wmd = *m;
-  if (dnnl_primitive_create(&e->conv, e->pd)) { e->conv = NULL; goto out; }
+  e->wbytes = dnnl_memory_desc_get_size(&e->wmd);
+  m = dnnl_primitive_desc_query_md(e->pd, dnnl_query_scratchpad_md, 0);
+  if (m) {
+    e->spmd = *m;
+    e->spbytes = dnnl_memory_desc_get_size(m);
+  }
+  if (dnnl_primitive_create(&e->prim, e->pd)) { e->prim = NULL; goto out; }
   if (!dnnl_memory_desc_equal(&e->wmd, &e->wuser)) {
-    dnnl_primitive_desc_t rpd;
-    if (dnnl_reorder_primitive_desc_create(&rpd, &e->wuser, engine, &e->wmd,
-                                           engine, NULL))
+    if (kind == BWD_WEIGHTS ? make_reorder(&e->wre, &e->wmd, &e->wuser)
+                            : make_reorder(&e->wre, &e->wuser, &e->wmd))
       goto out;
-    dnnl_status_t s = dnnl_primitive_create(&e->wreorder, rpd);
-    dnnl_primitive_desc_destroy(rpd);
-    if (s) { e->wreorder = NULL; goto out; }
-    size_t bytes = dnnl_memory_desc_get_size(&e->wmd);
-    if (posix_memalign((void **)&e->wbuf, 64, bytes ? bytes : 64)) {
+    if (kind != BWD_WEIGHTS &&
+        posix_memalign((void **)&e->wbuf, 64, e->wbytes ? e->wbytes : 64)) {
       e->wbuf = NULL;
       goto out;
     }
   }
   rc = 0;
 out:
+  if (hint) dnnl_primitive_desc_destroy(hint);
   if (ops) dnnl_post_ops_destroy(ops);
   if (attr) dnnl_primitive_attr_destroy(attr);
   if (rc) free_entry(e);
   return rc;
 }
 
-static Entry *lookup(const NnConv2D *p, int act, int bias, int nthr) {
+static Entry *lookup(const NnConv2D *p, int kind, int act, int bias,
+                     int team) {
   Entry *victim = &cache[0];
   for (int i = 0; i < CACHE; i++) {
     Entry *e = &cache[i];
-    if (same_key(e, p, act, bias, nthr)) {
+    if (same_key(e, p, kind, act, bias, team)) {
       e->used = ++clock_;
       return e;
     }
     if (e->used < victim->used) victim = e;
   }
   free_entry(victim);
-  if (build(victim, p, act, bias, nthr)) return NULL;
+  if (build(victim, p, kind, act, bias, team)) return NULL;
   victim->used = ++clock_;
   return victim;
 }
@@ -205,39 +322,233 @@ static dnnl_memory_t mem(const dnnl_memory_desc_t *md, const void *ptr) {
   return m;
 }
 
+/* Run prim with up to 6 (arg, md, pointer) triples plus the scratchpad;
+ * 0 on success. */
+typedef struct { int arg; const dnnl_memory_desc_t *md; const void *ptr; } Arg;
+
+static int run(dnnl_primitive_t prim, dnnl_stream_t s, const Arg *a, int na,
+               const dnnl_memory_desc_t *spmd, void *sp) {
+  dnnl_exec_arg_t ea[8];
+  int n = 0, rc = -1;
+  for (int i = 0; i < na; i++) {
+    ea[n].arg = a[i].arg;
+    ea[n].memory = mem(a[i].md, a[i].ptr);
+    if (!ea[n++].memory) goto out;
+  }
+  if (spmd) {
+    ea[n].arg = DNNL_ARG_SCRATCHPAD;
+    ea[n].memory = mem(spmd, sp);
+    if (!ea[n++].memory) goto out;
+  }
+  if (dnnl_primitive_execute(prim, s, n, ea) == dnnl_success &&
+      dnnl_stream_wait(s) == dnnl_success)
+    rc = 0;
+out:
+  for (int i = 0; i < n; i++)
+    if (ea[i].memory) dnnl_memory_destroy(ea[i].memory);
+  return rc;
+}
+
+static int reorder(dnnl_primitive_t r, dnnl_stream_t s,
+                   const dnnl_memory_desc_t *from, const void *src,
+                   const dnnl_memory_desc_t *to, void *dst) {
+  Arg a[2] = {{DNNL_ARG_FROM, from, src}, {DNNL_ARG_TO, to, dst}};
+  return run(r, s, a, 2, NULL, NULL);
+}
+
+/* ---- the pieces of a batch --------------------------------------------- */
+
+typedef struct {
+  const NnConv2D *p;
+  int64_t per;                   /* samples per piece (the last: fewer) */
+  int64_t npieces;
+  Entry *e[2][3];                /* [full, last piece][kind] */
+  const float *x, *w, *b, *y, *dy;
+  float *yout, *dx;
+  float *wpart;                  /* npieces hwio partials of dw */
+  float *bpart;                  /* npieces x F partials of db */
+  int team;                      /* >1: one call, an OpenMP team */
+  NnAct act;
+  atomic_int failed;
+} Job;
+
+static int64_t piece_size(int64_t n) {
+  int64_t s = (n + PIECES - 1) / PIECES;
+  return s > PIECE_MAX ? PIECE_MAX : s;
+}
+
+static const float *wptr(const Entry *e, const float *w) {
+  return e->wbuf ? e->wbuf : w;
+}
+
+static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
+  Job *j = ctx;
+  const NnConv2D *p = j->p;
+  if (j->team <= 1) one_omp_thread();
+  for (int64_t pc = lo; pc < hi; pc++) {
+    int64_t n0 = pc * j->per;
+    Entry *e = j->e[n0 + j->per > p->n][FWD];
+    Arg a[4] = {{DNNL_ARG_SRC, &e->xmd, j->x + n0 * p->h * p->w * p->c},
+                {DNNL_ARG_WEIGHTS, &e->wmd, wptr(e, j->w)},
+                {DNNL_ARG_DST, &e->ymd,
+                 j->yout + n0 * p->oh * p->ow * p->f},
+                {DNNL_ARG_BIAS, &e->bmd, j->b}};
+    if (run(e->prim, streams[slot], a, j->b ? 4 : 3,
+            e->spbytes ? &e->spmd : NULL, slotmem[slot].p))
+      j->failed = 1;
+  }
+}
+
+static void bwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
+  Job *j = ctx;
+  const NnConv2D *p = j->p;
+  one_omp_thread();
+  const int64_t opix = (int64_t)p->oh * p->ow, wn = (int64_t)p->kh * p->kw * p->c * p->f;
+  for (int64_t pc = lo; pc < hi; pc++) {
+    int64_t n0 = pc * j->per;
+    int last = n0 + j->per > p->n;
+    int64_t cnt = last ? p->n - n0 : j->per;
+    Entry *ed = j->e[last][BWD_DATA], *ew = j->e[last][BWD_WEIGHTS];
+    size_t sp = ed && ed->spbytes > ew->spbytes ? ed->spbytes : ew->spbytes;
+    char *mem0 = slotmem[slot].p;
+    float *g = (float *)(mem0 + (sp + 63) / 64 * 64);
+    float *wtmp = g + (j->act != NN_LINEAR ? (cnt * opix * p->f + 15) / 16 * 16 : 0);
+    const float *gp = j->dy + n0 * opix * p->f;
+    if (j->act != NN_LINEAR) {
+      nn_act_backward(j->act, j->y + n0 * opix * p->f, gp, g, cnt * opix, p->f);
+      gp = g;
+    }
+    if (ed) {
+      Arg a[3] = {{DNNL_ARG_DIFF_DST, &ed->ymd, gp},
+                  {DNNL_ARG_WEIGHTS, &ed->wmd, wptr(ed, j->w)},
+                  {DNNL_ARG_DIFF_SRC, &ed->xmd,
+                   j->dx + n0 * p->h * p->w * p->c}};
+      if (run(ed->prim, streams[slot], a, 3, ed->spbytes ? &ed->spmd : NULL,
+              mem0))
+        j->failed = 1;
+    }
+    float *part = j->wpart + pc * wn;
+    float *dwl = ew->wre ? wtmp : part;
+    Arg a[4] = {{DNNL_ARG_SRC, &ew->xmd, j->x + n0 * p->h * p->w * p->c},
+                {DNNL_ARG_DIFF_DST, &ew->ymd, gp},
+                {DNNL_ARG_DIFF_WEIGHTS, &ew->wmd, dwl},
+                {DNNL_ARG_DIFF_BIAS, &ew->bmd, j->bpart + pc * p->f}};
+    if (run(ew->prim, streams[slot], a, ew->bias ? 4 : 3,
+            ew->spbytes ? &ew->spmd : NULL, mem0) ||
+        (ew->wre && reorder(ew->wre, streams[slot], &ew->wmd, dwl,
+                            &ew->wuser, part)))
+      j->failed = 1;
+  }
+}
+
+/* Look up the primitives of the pieces, reorder w for them, and size the
+ * per-slot memory; 0 on success. */
+static int prepare(Job *j, const int *kinds, int nk, int act, int bias) {
+  const NnConv2D *p = j->p;
+  j->per = j->team > 1 ? p->n : piece_size(p->n);
+  j->npieces = (p->n + j->per - 1) / j->per;
+  int nthr = threads_count();
+  if (streams_for(nthr)) return -1;
+  size_t need = 0;
+  for (int last = 0; last < 2; last++) {
+    int64_t cnt = last ? p->n - (j->npieces - 1) * j->per : j->per;
+    if (last && cnt == j->per) {
+      memcpy(j->e[1], j->e[0], sizeof j->e[0]);
+      break;
+    }
+    NnConv2D q = *p;
+    q.n = (int)cnt;
+    size_t sp = 0;
+    for (int i = 0; i < nk; i++) {
+      Entry *e = lookup(&q, kinds[i], act, bias, j->team > 1 ? j->team : 1);
+      if (!e) return -1;
+      j->e[last][kinds[i]] = e;
+      if (e->spbytes > sp) sp = e->spbytes;
+    }
+    size_t b = (sp + 63) / 64 * 64;
+    if (j->e[last][BWD_WEIGHTS]) {
+      const Entry *ew = j->e[last][BWD_WEIGHTS];
+      if (j->act != NN_LINEAR)
+        b += sizeof(float) * (size_t)((cnt * p->oh * p->ow * p->f + 15) / 16 * 16);
+      if (ew->wre) b += ew->wbytes;
+    }
+    if (b > need) need = b;
+  }
+  /* entries are looked up before any is used: a lookup may evict */
+  for (int last = 0; last < 2; last++)
+    for (int i = 0; i < nk; i++)
+      if (!j->e[last][kinds[i]] || !j->e[last][kinds[i]]->used) return -1;
+  for (int i = 0; i < nthr; i++)
+    if (!grow(&slotmem[i].p, &slotmem[i].n, need ? need : 64)) return -1;
+  for (int last = 0; last < 2; last++)
+    for (int i = 0; i < nk; i++) {
+      Entry *e = j->e[last][kinds[i]];
+      if (kinds[i] == BWD_WEIGHTS || !e->wre) continue;
+      if (last && e == j->e[0][kinds[i]]) continue;
+      if (reorder(e->wre, streams[0], &e->wuser, j->w, &e->wmd, e->wbuf))
+        return -1;
+    }
+  return 0;
+}
+
 /* NN_OK, or 1: not handled (use im2col) */
 int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
                            const float *b, float *y, NnAct act) {
+  if (p->n == 0) return NN_OK;
   if (!init()) return 1;
+  Job j = {.p = p, .x = x, .w = w, .b = b, .yout = y, .act = act};
+  int kinds[1] = {FWD};
+  int fused = act == NN_RELU ? NN_RELU : NN_LINEAR;
+  double flops = 2.0 * p->n * p->oh * p->ow * p->kh * p->kw * p->c * p->f;
+  /* Fewer pieces than threads (a batch of one, VGG16 on an image): one
+   * call on an OpenMP team of the pool's size instead. Each output is
+   * still summed by one thread in a fixed order (oneDNN splits the
+   * forward over outputs), so the bits do not depend on the team. */
   int nthr = threads_count();
-  Entry *e = lookup(p, act == NN_RELU ? NN_RELU : NN_LINEAR, b != NULL, nthr);
-  if (!e) return 1;
-  if (omp_get_max_threads() != nthr) omp_set_num_threads(nthr);
-  int rc = 1;
-  dnnl_memory_t mx = mem(&e->xmd, x), my = mem(&e->ymd, y);
-  dnnl_memory_t mw = mem(&e->wuser, w), mb = b ? mem(&e->bmd, b) : NULL;
-  dnnl_memory_t mwr = e->wreorder ? mem(&e->wmd, e->wbuf) : NULL;
-  if (!mx || !my || !mw || (b && !mb) || (e->wreorder && !mwr)) goto out;
-  if (e->wreorder) {
-    dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, mw}, {DNNL_ARG_TO, mwr}};
-    if (dnnl_primitive_execute(e->wreorder, stream, 2, ra)) goto out;
-  }
-  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, mx},
-                             {DNNL_ARG_WEIGHTS, mwr ? mwr : mw},
-                             {DNNL_ARG_DST, my},
-                             {DNNL_ARG_BIAS, mb}};
-  if (dnnl_primitive_execute(e->conv, stream, b ? 4 : 3, args)) goto out;
-  if (dnnl_stream_wait(stream)) goto out;
-  rc = NN_OK;
-out:
-  if (mx) dnnl_memory_destroy(mx);
-  if (my) dnnl_memory_destroy(my);
-  if (mw) dnnl_memory_destroy(mw);
-  if (mb) dnnl_memory_destroy(mb);
-  if (mwr) dnnl_memory_destroy(mwr);
-  if (rc == NN_OK && act != NN_RELU && act != NN_LINEAR)
+  if (nthr > 1 && (p->n + piece_size(p->n) - 1) / piece_size(p->n) < nthr &&
+      flops >= THREADS_MIN_FLOPS)
+    j.team = nthr;
+  if (j.team > 1) omp_set_num_threads(j.team);
+  else one_omp_thread();
+  int rc = prepare(&j, kinds, 1, fused, b != NULL);
+  if (!rc && j.team > 1) fwd_pieces(&j, 0, 1, 0);
+  else if (!rc) threads_for(j.npieces, flops, fwd_pieces, &j);
+  one_omp_thread();
+  if (rc || j.failed) return 1;
+  if (act != NN_RELU && act != NN_LINEAR)
     nn_act_forward(act, y, y, (int64_t)p->n * p->oh * p->ow, p->f);
-  return rc;
+  return NN_OK;
+}
+
+int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
+                            const float *w, const float *y, const float *dy,
+                            float *dx, float *dw, float *db, NnAct act) {
+  if (p->n == 0) return 1;
+  if (!init()) return 1;
+  one_omp_thread();
+  const int64_t wn = (int64_t)p->kh * p->kw * p->c * p->f;
+  Job j = {.p = p, .x = x, .w = w, .y = y, .dy = dy, .dx = dx, .act = act};
+  int kinds[2] = {BWD_WEIGHTS, BWD_DATA};
+  int64_t per = piece_size(p->n), np = (p->n + per - 1) / per;
+  size_t pbytes = sizeof(float) * (size_t)(np * wn + np * p->f);
+  if (pbytes > PARTS_BYTES) return 1;
+  if (prepare(&j, kinds, dx ? 2 : 1, NN_LINEAR, 1)) return 1;
+  j.wpart = grow(&parts.p, &parts.n, pbytes);
+  if (!j.wpart) return 1;
+  j.bpart = j.wpart + np * wn;
+  double flops = 2.0 * p->n * p->oh * p->ow * p->kh * p->kw * p->c * p->f;
+  threads_for(j.npieces, flops * (dx ? 2 : 1), bwd_pieces, &j);
+  if (j.failed) return 1;
+  memcpy(dw, j.wpart, sizeof *dw * (size_t)wn);
+  for (int64_t pc = 1; pc < j.npieces; pc++)
+    nn_vec_add(dw, j.wpart + pc * wn, wn);
+  if (db)
+    for (int64_t f = 0; f < p->f; f++) {
+      float s = 0;
+      for (int64_t pc = 0; pc < j.npieces; pc++) s += j.bpart[pc * p->f + f];
+      db[f] = s;
+    }
+  return NN_OK;
 }
 
 #endif
