@@ -7,43 +7,9 @@ local T = require "tensor"
 local plot = require "plot"
 local sys = require "sys"
 
-local base = os.tmpname()            -- a file; our folder sits beside it
-local dir = base .. "_plot"
-os.remove(base)
-sys.mkdir_p(dir)
-local written = {}
-local function path(name)
-  local p = dir .. "/" .. name
-  written[#written + 1] = p
-  return p
-end
-
--- width and height from a PNG's IHDR chunk, or nil if not a PNG
-local function png_size(p)
-  local f = io.open(p, "rb")
-  if not f then return nil end
-  local head = f:read(24) or ""
-  f:close()
-  if #head < 24 or head:sub(1, 8) ~= "\137PNG\r\n\26\n" then return nil end
-  return string.unpack(">I4I4", head, 17)
-end
-
-local function is_png(p, name, w, h)
-  local gw, gh = png_size(p)
-  local r = t.ok(gw == w and gh == h, name)
-  if not r then
-    t.diag(("got %s x %s, want %d x %d"):format(tostring(gw), tostring(gh),
-                                                w, h))
-  end
-  return r
-end
-
-local function listing(d)
-  local p = io.popen('ls -A "' .. d .. '"')
-  local s = p:read("a")
-  p:close()
-  return s
-end
+local F = require("helpers.figures")(t, "plot")
+local dir, path, png_size, is_png = F.dir, F.path, F.png_size, F.is_png
+local listing = F.listing
 
 t.is(plot.font(), "NanumGothic", "Korean-capable font in use")
 
@@ -312,8 +278,6 @@ t.is(listing(dir), before, "nothing left behind")
 t.ok(png_size(good) == nil, "no failed call wrote its file")
 os.remove(sub)
 
-for _, f in ipairs(written) do os.remove(f) end
-t.is(listing(dir), "", "every file written was expected")
-os.remove(dir)
+F.finish("every file written was expected")
 t.raises = raises
 t.done()

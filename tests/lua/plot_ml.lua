@@ -7,45 +7,10 @@ local t = require "tap"
 local T = require "tensor"
 local plot = require "plot"
 local image = require "image"
-local sys = require "sys"
 
-local base = os.tmpname()
-local dir = base .. "_plotml"
-os.remove(base)
-sys.mkdir_p(dir)
-local written = {}
-local function path(name)
-  local p = dir .. "/" .. name
-  written[#written + 1] = p
-  return p
-end
-
-local function png_size(p)
-  local f = io.open(p, "rb")
-  if not f then return nil end
-  local head = f:read(24) or ""
-  f:close()
-  if #head < 24 or head:sub(1, 8) ~= "\137PNG\r\n\26\n" then return nil end
-  return string.unpack(">I4I4", head, 17)
-end
-
-local function is_png(p, name, w, h)
-  local gw, gh = png_size(p)
-  local r = t.ok(gw == w and gh == h, name)
-  if not r then
-    t.diag(("got %s x %s, want %d x %d"):format(tostring(gw), tostring(gh),
-                                                w, h))
-  end
-  return r
-end
-
--- how many pixels of the PNG are within tol of colour "#rrggbb"
-local function count_color(img, hex, tol)
-  local r, g, b = hex:match("#(%x%x)(%x%x)(%x%x)")
-  local c = T{tonumber(r, 16) / 255, tonumber(g, 16) / 255,
-              tonumber(b, 16) / 255}
-  return (img - c):abs():max(3):lt(tol or 0.02):sum()
-end
+local F = require("helpers.figures")(t, "plotml")
+local dir, path, png_size, is_png = F.dir, F.path, F.png_size, F.is_png
+local count_color = F.count_color
 
 -- a figure with real content: many distinct grey levels, not all white
 local function not_blank(img, name)
@@ -569,9 +534,6 @@ do
        "feature_importances: its caption and label reach the book's log")
 end
 
-for _, f in ipairs(written) do os.remove(f) end
-local left = io.popen('ls -A "' .. dir .. '"'):read("a")
-t.is(left, "", "every file written was expected")
-os.remove(dir)
+F.finish("every file written was expected")
 t.raises = raises
 t.done()

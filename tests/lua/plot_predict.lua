@@ -9,26 +9,9 @@ local t = require "tap"
 local T = require "tensor"
 local plot = require "plot"
 local image = require "image"
-local sys = require "sys"
 
-local base = os.tmpname()
-local dir = base .. "_plotpred"
-os.remove(base)
-sys.mkdir_p(dir)
-local written = {}
-local function path(name)
-  local p = dir .. "/" .. name
-  written[#written + 1] = p
-  return p
-end
-
--- how many pixels of img (H,W,3) are within tol of colour "#rrggbb"
-local function count_color(img, hex, tol)
-  local r, g, b = hex:match("#(%x%x)(%x%x)(%x%x)")
-  local c = T{tonumber(r, 16) / 255, tonumber(g, 16) / 255,
-              tonumber(b, 16) / 255}
-  return (img - c):abs():max(3):lt(tol or 0.02):sum()
-end
+local F = require("helpers.figures")(t, "plotpred")
+local dir, path, count_color = F.dir, F.path, F.count_color
 
 local RED, BLUE, GREEN = "#d62728", "#1f77b4", "#2ca02c"
 local names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -189,9 +172,6 @@ t.raises(function() plot.history(hist, good, {best_epoch = 6}) end,
 t.raises(function() plot.history(hist, good, {labels = {train = 5}}) end,
          "plot.history: labels must map words", "a label that is not a string")
 
-for _, f in ipairs(written) do os.remove(f) end
-local leftover = io.popen('ls -A "' .. dir .. '"'):read("a")
-t.is(leftover, "", "every file written was expected, no file for bad input")
-os.remove(dir)
+F.finish("every file written was expected, no file for bad input")
 t.raises = raises
 t.done()
