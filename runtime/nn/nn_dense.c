@@ -12,9 +12,9 @@
  * sum over N, so no partial sums need adding up and the result is the
  * same for any number of threads.
  *
- * Layers from about 128 x 128 weights on go to oneDNN's matmul instead
- * (nn_dense_dnnl.c, about twice as fast); this path stays for the small
- * ones and when oneDNN is off (WORKBOOK_NO_DNNL=1). */
+ * All but the tiniest products (nn_dense_dnnl_wanted) go to oneDNN's
+ * matmul instead (nn_dense_dnnl.c, up to twice as fast); this path stays
+ * for those and when oneDNN is off (WORKBOOK_NO_DNNL=1). */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>

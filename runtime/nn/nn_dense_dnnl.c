@@ -42,12 +42,14 @@ int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
 #include "core/threads.h"
 #include "nn/nn_dnnl.h"
 
-#define CACHE 32
+#define CACHE 64
 #define ROWS_MAX 256             /* rows per forward/dx piece, at most */
 #define DW_BLOCKS 8              /* dw is cut into at most this many */
 #define PIECE_FLOPS 2e5          /* a piece does at least about this */
 #define SERIAL_FLOPS 1e6         /* smaller jobs stay on the caller */
-#define MIN_WEIGHTS 4096         /* smaller layers stay on sgemm */
+#ifndef MIN_MACS
+#define MIN_MACS 4096            /* smaller products stay on sgemm */
+#endif
 
 enum { FWD, BWD_DATA, BWD_WEIGHTS };
 
@@ -63,12 +65,14 @@ typedef struct {
   dnnl_primitive_t prim;
   dnnl_memory_desc_t amd, bmd, cmd, biasmd, spmd;
   size_t spbytes;
+  dnnl_memory_t kept[THREADS_MAX][5];   /* per slot: a, b, c, bias, sp */
 } Entry;
 
 static void free_entry(void *ev) {
   Entry *e = ev;
   if (e->prim) dnnl_primitive_destroy(e->prim);
   e->prim = NULL;
+  for (int i = 0; i < THREADS_MAX; i++) nn_dnnl_kept_free(e->kept[i], 5);
 }
 
 static int build(void *ev) {
@@ -130,14 +134,16 @@ static Entry *lookup(int kind, int m, int k, int n, int ld, int bias,
   return nn_dnnl_lookup(&dense_cache, &key);
 }
 
-/* Which layers go to oneDNN: timed per call with 2 threads (batch 1 to
- * 2000), oneDNN wins from about 4096 weights on (128 -> 32: 2.4 vs 3.2
- * us forward, 6.2 vs 8.1 us backward; 784 -> 128: 2x); below that
- * (32 -> 10, 64 -> 10, 100 -> 30) the sgemm path's lower per-call cost
- * wins. A job under SERIAL_FLOPS runs on the caller: handing pieces of
- * a few microseconds to the pool costs about what it saves. */
+/* Which layers go to oneDNN: timed per call with 2 threads, oneDNN
+ * (with its memory objects kept per primitive and slot) wins on every
+ * product of at least MIN_MACS multiply-adds: 784 -> 128 batch 32 about
+ * 2x, 128 -> 32 1.6 vs 3.4 us forward, 4.7 vs 8.6 us backward, even
+ * 32 -> 10 0.6 vs 0.8 and 1.4 vs 2.0 us; on a single sample of a tiny
+ * layer (1 x 32 -> 10) sgemm's lower per-call cost wins. A job under
+ * SERIAL_FLOPS runs on the caller: handing pieces of a few microseconds
+ * to the pool costs about what it saves. */
 int nn_dense_dnnl_wanted(int n, int in, int out, NnAct act) {
-  return n > 0 && (double)in * out >= MIN_WEIGHTS && nn_dnnl_init();
+  return n > 0 && (double)n * in * out >= MIN_MACS && nn_dnnl_init();
 }
 
 /* ---- pieces ------------------------------------------------------------- */
@@ -177,8 +183,9 @@ static int run(Entry *e, int slot, const void *a, const void *bm, void *c,
                       {DNNL_ARG_WEIGHTS, &e->bmd, bm},
                       {DNNL_ARG_DST, &e->cmd, c},
                       {DNNL_ARG_BIAS, &e->biasmd, bias}};
-  return nn_dnnl_run(e->prim, nn_dnnl_stream(slot), arg, bias ? 4 : 3,
-                     e->spbytes ? &e->spmd : NULL, nn_dnnl_slot_mem(slot));
+  return nn_dnnl_run_kept(e->prim, nn_dnnl_stream(slot), arg, bias ? 4 : 3,
+                          e->spbytes ? &e->spmd : NULL,
+                          nn_dnnl_slot_mem(slot), e->kept[slot]);
 }
 
 static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {

@@ -171,6 +171,40 @@ out:
   return rc;
 }
 
+static int point(dnnl_memory_t *m, const dnnl_memory_desc_t *md,
+                 const void *ptr) {
+  if (!*m) return !(*m = mem(md, ptr));
+  return dnnl_memory_set_data_handle(*m, (void *)ptr) != dnnl_success;
+}
+
+int nn_dnnl_run_kept(dnnl_primitive_t prim, dnnl_stream_t s,
+                     const NnDnnlArg *a, int na,
+                     const dnnl_memory_desc_t *spmd, void *sp,
+                     dnnl_memory_t *kept) {
+  dnnl_exec_arg_t ea[9];
+  int n = 0;
+  if (na > 8) return -1;
+  for (int i = 0; i < na; i++, n++) {
+    if (point(&kept[i], a[i].md, a[i].ptr)) return -1;
+    ea[n].arg = a[i].arg;
+    ea[n].memory = kept[i];
+  }
+  if (spmd) {
+    if (point(&kept[na], spmd, sp)) return -1;
+    ea[n].arg = DNNL_ARG_SCRATCHPAD;
+    ea[n++].memory = kept[na];
+  }
+  return dnnl_primitive_execute(prim, s, n, ea) != dnnl_success ||
+         dnnl_stream_wait(s) != dnnl_success;
+}
+
+void nn_dnnl_kept_free(dnnl_memory_t *kept, int n) {
+  for (int i = 0; i < n; i++) {
+    if (kept[i]) dnnl_memory_destroy(kept[i]);
+    kept[i] = NULL;
+  }
+}
+
 int nn_dnnl_reorder(dnnl_primitive_t r, dnnl_stream_t s,
                     const dnnl_memory_desc_t *from, const void *src,
                     const dnnl_memory_desc_t *to, void *dst) {

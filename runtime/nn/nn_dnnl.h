@@ -73,6 +73,16 @@ typedef struct {
 } NnDnnlArg;
 int nn_dnnl_run(dnnl_primitive_t prim, dnnl_stream_t s, const NnDnnlArg *a,
                 int na, const dnnl_memory_desc_t *spmd, void *sp);
+/* As nn_dnnl_run, but the memory objects live on in kept[0..na] (the
+ * scratchpad's last): NULL ones are made for the mds, later calls only
+ * point them at the new data. kept belongs to one primitive and one pool
+ * slot (the args and mds must be the same on every call); free it with
+ * nn_dnnl_kept_free. Saves about 0.15 us per argument and call. */
+int nn_dnnl_run_kept(dnnl_primitive_t prim, dnnl_stream_t s,
+                     const NnDnnlArg *a, int na,
+                     const dnnl_memory_desc_t *spmd, void *sp,
+                     dnnl_memory_t *kept);
+void nn_dnnl_kept_free(dnnl_memory_t *kept, int n);
 int nn_dnnl_reorder(dnnl_primitive_t r, dnnl_stream_t s,
                     const dnnl_memory_desc_t *from, const void *src,
                     const dnnl_memory_desc_t *to, void *dst);
