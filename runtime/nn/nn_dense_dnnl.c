@@ -46,7 +46,9 @@ int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
 #define ROWS_MAX 256             /* rows per forward/dx piece, at most */
 #define DW_BLOCKS 8              /* dw is cut into at most this many */
 #define PIECE_FLOPS 2e5          /* a piece does at least about this */
-#define SERIAL_FLOPS 1e6         /* smaller jobs stay on the caller */
+#ifndef SERIAL_FLOPS
+#define SERIAL_FLOPS 3e7         /* smaller jobs stay on the caller */
+#endif
 #ifndef MIN_MACS
 #define MIN_MACS 4096            /* smaller products stay on sgemm */
 #endif
@@ -139,9 +141,15 @@ static Entry *lookup(int kind, int m, int k, int n, int ld, int bias,
  * product of at least MIN_MACS multiply-adds: 784 -> 128 batch 32 about
  * 2x, 128 -> 32 1.6 vs 3.4 us forward, 4.7 vs 8.6 us backward, even
  * 32 -> 10 0.6 vs 0.8 and 1.4 vs 2.0 us; on a single sample of a tiny
- * layer (1 x 32 -> 10) sgemm's lower per-call cost wins. A job under
- * SERIAL_FLOPS runs on the caller: handing pieces of a few microseconds
- * to the pool costs about what it saves. */
+ * layer (1 x 32 -> 10) sgemm's lower per-call cost wins.
+ *
+ * A job under SERIAL_FLOPS runs all its pieces on the caller. In
+ * training the pool's second thread made Dense slower, not faster: the
+ * course MLP's 784 -> 128 (batch 32, model:profile, 2 threads, loaded
+ * machine) took 0.072 ms forward and 0.065 ms backward in two threads,
+ * 0.038 and 0.040 ms on one (each core pulls the whole kernel into its
+ * cache for its piece), and the CNN's 1568 -> 128 forward 0.38 vs 0.11
+ * ms, backward about even. The pieces stay the same, so the bits do. */
 int nn_dense_dnnl_wanted(int n, int in, int out, NnAct act) {
   return n > 0 && (double)n * in * out >= MIN_MACS && nn_dnnl_init();
 }
