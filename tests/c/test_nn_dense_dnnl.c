@@ -9,24 +9,7 @@
 #include "nn/nn.h"
 #include "core/threads.h"
 #include "test_nn_common.h"
-
-typedef struct { float *x, *w, *b, *y, *dy, *dx, *dw, *db; } Bufs;
-
-static Bufs make_bufs(int n, int in, int out) {
-  Bufs u = {falloc((int64_t)n * in), falloc((int64_t)in * out), falloc(out),
-            falloc((int64_t)n * out), falloc((int64_t)n * out),
-            falloc((int64_t)n * in), falloc((int64_t)in * out), falloc(out)};
-  fill(u.x, (int64_t)n * in, -1, 1);
-  fill(u.w, (int64_t)in * out, -0.5, 0.5);
-  fill(u.b, out, -0.3, 0.3);
-  fill(u.dy, (int64_t)n * out, -1, 1);
-  return u;
-}
-
-static void free_bufs(Bufs *u) {
-  free(u->x); free(u->w); free(u->b); free(u->y); free(u->dy);
-  free(u->dx); free(u->dw); free(u->db);
-}
+#include "test_nn_dense_bufs.h"
 
 /* oneDNN vs naive: y, dx, dw, db each within 1e-5 of max |naive| */
 static void vs_naive(int n, int in, int out, NnAct act, int bias,
@@ -34,7 +17,7 @@ static void vs_naive(int n, int in, int out, NnAct act, int bias,
   char name[160], nm[200];
   snprintf(name, sizeof name, "n%d %d -> %d %s%s%s", n, in, out,
            nn_act_name(act), bias ? "" : " no bias", with_dx ? "" : " no dx");
-  Bufs u = make_bufs(n, in, out), v = make_bufs(n, in, out);
+  Bufs u = make(n, in, out), v = make(n, in, out);
   const float *b = bias ? u.b : NULL;
   int rf = nn_dense_forward_dnnl(u.x, u.w, b, u.y, n, in, out, act);
   nn_dense_forward_naive(u.x, u.w, b, v.y, n, in, out, act);
@@ -58,8 +41,8 @@ static void vs_naive(int n, int in, int out, NnAct act, int bias,
       close_rel(u.dx, v.dx, (int64_t)n * in, 1e-5, nm);
     }
   }
-  free_bufs(&u);
-  free_bufs(&v);
+  release(&u);
+  release(&v);
 }
 
 static int same_all(const Bufs *u, const Bufs *v, int n, int in, int out) {
@@ -77,7 +60,7 @@ static void both(Bufs *u, Bufs *out_to, int n, int in, int out, NnAct act) {
 
 /* the same bits on a second call and for 1, 2, 3 threads */
 static void bits(int n, int in, int out, NnAct act) {
-  Bufs u = make_bufs(n, in, out), v = make_bufs(n, in, out);
+  Bufs u = make(n, in, out), v = make(n, in, out);
   int saved = threads_count();
   threads_set_count(2);
   both(&u, &u, n, in, out, act);
@@ -94,8 +77,8 @@ static void bits(int n, int in, int out, NnAct act) {
        nn_act_name(act), t, t > 1 ? "s" : "");
   }
   threads_set_count(saved);
-  free_bufs(&u);
-  free_bufs(&v);
+  release(&u);
+  release(&v);
 }
 
 /* the first layer's jobs are large enough for the pool */
@@ -159,11 +142,11 @@ static void training_threads(void) {
 }
 
 int main(void) {
-  Bufs p = make_bufs(2, 64, 64);
+  Bufs p = make(2, 64, 64);
   int usable = getenv("WORKBOOK_NO_DNNL") == NULL &&
                nn_dense_forward_dnnl(p.x, p.w, p.b, p.y, 2, 64, 64,
                                      NN_LINEAR) == NN_OK;
-  free_bufs(&p);
+  release(&p);
   if (!usable) {
     ok(1, "# SKIP oneDNN not built in or not usable");
     return done_testing();
