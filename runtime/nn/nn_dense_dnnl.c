@@ -46,6 +46,7 @@ int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
 #define ROWS_MAX 256             /* rows per forward/dx piece, at most */
 #define DW_BLOCKS 8              /* dw is cut into at most this many */
 #define PIECE_FLOPS 2e5          /* a piece does at least about this */
+#define SERIAL_ROWS 1024         /* rows per piece of a serial job */
 #ifndef SERIAL_FLOPS
 #define SERIAL_FLOPS 3e7         /* smaller jobs stay on the caller */
 #endif
@@ -149,7 +150,9 @@ static Entry *lookup(int kind, int m, int k, int n, int ld, int bias,
  * machine) took 0.072 ms forward and 0.065 ms backward in two threads,
  * 0.038 and 0.040 ms on one (each core pulls the whole kernel into its
  * cache for its piece), and the CNN's 1568 -> 128 forward 0.38 vs 0.11
- * ms, backward about even. The pieces stay the same, so the bits do. */
+ * ms, backward about even. A serial job is cut into fewer, larger
+ * pieces (rows of up to SERIAL_ROWS, dw in one block); since the cut
+ * still depends on the shapes only, so do the bits. */
 int nn_dense_dnnl_wanted(int n, int in, int out, NnAct act) {
   return n > 0 && (double)n * in * out >= MIN_MACS && nn_dnnl_init();
 }
@@ -158,8 +161,10 @@ int nn_dense_dnnl_wanted(int n, int in, int out, NnAct act) {
 
 static int round16(int64_t v) { return (int)((v + 15) / 16 * 16); }
 
-/* rows per piece: a multiple of 16, about 8 pieces, each >= PIECE_FLOPS */
-static int piece_rows(int n, int in, int out) {
+/* rows per piece: a multiple of 16, about 8 pieces, each >= PIECE_FLOPS;
+ * a serial job (which depends on the shapes only): up to SERIAL_ROWS */
+static int piece_rows(int n, int in, int out, int serial) {
+  if (serial) return n < SERIAL_ROWS ? n : SERIAL_ROWS;
   int64_t r = round16((n + 7) / 8);
   int64_t least = round16((int64_t)(PIECE_FLOPS / (2.0 * in * out)) + 1);
   if (r < least) r = least;
@@ -167,8 +172,10 @@ static int piece_rows(int n, int in, int out) {
   return r > n ? n : (int)r;
 }
 
-/* IN rows per dw block: a multiple of 16, at most DW_BLOCKS blocks */
-static int block_rows(int n, int in, int out) {
+/* IN rows per dw block: a multiple of 16, at most DW_BLOCKS blocks; a
+ * serial job: one block */
+static int block_rows(int n, int in, int out, int serial) {
+  if (serial) return in;
   int64_t r = round16((in + DW_BLOCKS - 1) / DW_BLOCKS);
   int64_t least = round16((int64_t)(PIECE_FLOPS / (2.0 * n * out)) + 1);
   if (r < least) r = least;
@@ -266,16 +273,17 @@ int nn_dense_forward_dnnl(const float *x, const float *w, const float *b,
                           float *y, int n, int in, int out, NnAct act) {
   if (n <= 0 || in <= 0 || out <= 0 || !nn_dnnl_init()) return 1;
   nn_dnnl_one_thread();
+  double flops = 2.0 * n * in * out;
+  int serial = flops < SERIAL_FLOPS;
   Job j = {.x = x, .w = w, .b = b, .y = y, .n = n, .in = in, .out = out,
-           .act = act, .rows = piece_rows(n, in, out)};
+           .act = act, .rows = piece_rows(n, in, out, serial)};
   size_t sp = 0;
   if (entries(&j, FWD, j.rows, n, in, out, 0, b != NULL, act == NN_RELU,
               &sp) ||
       slots(sp))
     return 1;
-  double flops = 2.0 * n * in * out;
-  threads_for((n + j.rows - 1) / j.rows, flops < SERIAL_FLOPS ? 0 : flops,
-              fwd_pieces, &j);
+  threads_for((n + j.rows - 1) / j.rows, serial ? 0 : flops, fwd_pieces,
+              &j);
   return j.failed ? 1 : NN_OK;
 }
 
@@ -297,9 +305,12 @@ int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
     atexit(free_sums);
   }
   nn_dnnl_one_thread();
+  double flops = 2.0 * n * in * out * (dx ? 2 : 1);
+  int serial = flops < SERIAL_FLOPS;
   Job j = {.x = x, .w = w, .dx = dx, .dw = dw, .n = n, .in = in,
            .out = out, .act = act, .g = dy,
-           .rows = piece_rows(n, in, out), .brows = block_rows(n, in, out)};
+           .rows = piece_rows(n, in, out, serial),
+           .brows = block_rows(n, in, out, serial)};
   size_t sp = 0;
   if ((dx && entries(&j, BWD_DATA, j.rows, n, out, in, 0, 0, 0, &sp)) ||
       entries(&j, BWD_WEIGHTS, j.brows, in, n, out, in, 0, 0, &sp) ||
@@ -317,9 +328,7 @@ int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
   }
   j.npieces = dx ? (n + j.rows - 1) / j.rows : 0;
   j.nblocks = (in + j.brows - 1) / j.brows;
-  double flops = 2.0 * n * in * out * (dx ? 2 : 1);
-  threads_for(j.npieces + j.nblocks, flops < SERIAL_FLOPS ? 0 : flops,
-              bwd_tasks, &j);
+  threads_for(j.npieces + j.nblocks, serial ? 0 : flops, bwd_tasks, &j);
   if (j.failed) return 1;
   if (db) {
     double *acc = nn_dnnl_grow(&sums, sizeof(double) * (size_t)out);
