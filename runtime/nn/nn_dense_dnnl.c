@@ -16,8 +16,9 @@
  * The pieces depend on the shapes only and every one is one
  * single-threaded primitive, so results have the same bits for any
  * number of threads; dw is never a sum of partials. A piece's rows and
- * a block's IN rows are multiples of 16 except the last one, so a shape
- * needs at most two primitives of each kind (cached, LRU). */
+ * a block's IN rows are multiples of 16 except the last one (a job run
+ * on the caller alone: one piece, one block), so a shape needs at most
+ * two primitives of each kind (cached, LRU). */
 #include "nn/nn.h"
 
 #ifdef WB_NO_DNNL
