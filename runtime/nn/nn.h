@@ -86,6 +86,16 @@ void nn_dense_forward_naive(const float *x, const float *w, const float *b,
 void nn_dense_backward_naive(const float *x, const float *w, const float *y,
                              const float *dy, float *dx, float *dw,
                              float *db, int n, int in, int out, NnAct act);
+/* The oneDNN matmul path (nn_dense_dnnl.c), which nn_dense_forward/
+ * backward take when wanted says the shape is worth it: NN_OK, 1 when
+ * not handled (oneDNN unusable or WORKBOOK_NO_DNNL set; the caller then
+ * uses sgemm), or NN_ENOMEM. Same arguments as above; n, in, out > 0. */
+int nn_dense_dnnl_wanted(int n, int in, int out, NnAct act);
+int nn_dense_forward_dnnl(const float *x, const float *w, const float *b,
+                          float *y, int n, int in, int out, NnAct act);
+int nn_dense_backward_dnnl(const float *x, const float *w, const float *y,
+                           const float *dy, float *dx, float *dw, float *db,
+                           int n, int in, int out, NnAct act);
 
 /* ---- conv2d (nn_conv.c) ------------------------------------------------- */
 

@@ -53,10 +53,11 @@ int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
 #else
 
 #include <omp.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "nn/nn_dnnl.h"
 
 #define CACHE 48                 /* primitives kept (VGG16 has 13 convs) */
 #ifndef PIECES
@@ -71,7 +72,11 @@ typedef struct {
   NnConv2D p;                    /* p.n: the piece's samples */
   int kind, act, bias;
   int team;                      /* OpenMP threads the primitive uses */
-  unsigned long used;            /* LRU stamp; 0: empty */
+} Key;
+
+typedef struct {
+  NnDnnlHead head;
+  Key k;
   dnnl_primitive_desc_t pd;
   dnnl_primitive_t prim;
   /* FWD/BWD_DATA: wre reorders hwio -> wmd into wbuf (NULL: hwio used
@@ -82,75 +87,33 @@ typedef struct {
   float *wbuf;
 } Entry;
 
-static dnnl_engine_t engine;
-static dnnl_stream_t streams[THREADS_MAX];
-static int state;                /* 0 untried, 1 ready, -1 unusable */
-static Entry cache[CACHE];
-static unsigned long clock_;
+static NnDnnlBuf parts;          /* the dw and db partials of the pieces */
 
-/* per-slot memory: scratchpad, g, one hwio partial; shared: partials */
-static struct { void *p; size_t n; } slotmem[THREADS_MAX], parts;
-
-static void *grow(void **p, size_t *n, size_t bytes) {
-  if (*n >= bytes) return *p;
-  void *q = NULL;
-  size_t m = (bytes + 63) / 64 * 64;
-  if (posix_memalign(&q, 64, m)) return NULL;
-  free(*p);
-  *p = q;
-  *n = m;
-  return q;
-}
-
-static void free_entry(Entry *e) {
+static void free_entry(void *ev) {
+  Entry *e = ev;
   if (e->prim) dnnl_primitive_destroy(e->prim);
   if (e->wre) dnnl_primitive_destroy(e->wre);
   if (e->pd) dnnl_primitive_desc_destroy(e->pd);
   free(e->wbuf);
-  memset(e, 0, sizeof *e);
+  e->prim = e->wre = NULL;
+  e->pd = NULL;
+  e->wbuf = NULL;
 }
 
-static void cleanup(void) {
-  for (int i = 0; i < CACHE; i++) free_entry(&cache[i]);
-  for (int i = 0; i < THREADS_MAX; i++) {
-    if (streams[i]) dnnl_stream_destroy(streams[i]);
-    streams[i] = NULL;
-    free(slotmem[i].p);
-    slotmem[i].p = NULL;
-    slotmem[i].n = 0;
-  }
+static void free_parts(void) {
   free(parts.p);
   parts.p = NULL;
   parts.n = 0;
-  if (engine) dnnl_engine_destroy(engine);
-  engine = NULL;
-}
-
-/* This thread's OpenMP team size is 1: oneDNN then runs the primitive on
- * the calling thread and starts no OpenMP threads (it also sizes a new
- * primitive's work split by it). */
-static void one_omp_thread(void) {
-  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
 }
 
 static int init(void) {
-  if (state) return state > 0;
-  state = -1;
-  if (getenv("WORKBOOK_NO_DNNL")) return 0;
-  one_omp_thread();
-  if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) return 0;
-  atexit(cleanup);
-  state = 1;
+  static int once;
+  if (!nn_dnnl_init()) return 0;
+  if (!once) {
+    once = 1;
+    atexit(free_parts);
+  }
   return 1;
-}
-
-/* streams for slots 0..nthr-1, created by the calling (Lua) thread */
-static int streams_for(int nthr) {
-  for (int i = 0; i < nthr; i++)
-    if (!streams[i] &&
-        dnnl_stream_create(&streams[i], engine, dnnl_stream_default_flags))
-      return -1;
-  return 0;
 }
 
 /* Which shapes go to oneDNN (measured on the course CNN and VGG16, see
@@ -170,43 +133,11 @@ int nn_conv2d_dnnl_backward_wanted(const NnConv2D *p, NnAct act) {
   return shape_ok(p) && init();
 }
 
-static int same_key(const Entry *e, const NnConv2D *p, int kind, int act,
-                    int bias, int team) {
-  const NnConv2D *q = &e->p;
-  return e->used && e->kind == kind && e->team == team && q->n == p->n && q->h == p->h &&
-         q->w == p->w && q->c == p->c && q->kh == p->kh && q->kw == p->kw &&
-         q->f == p->f && q->sh == p->sh && q->sw == p->sw &&
-         q->same == p->same && q->oh == p->oh && q->ow == p->ow &&
-         q->pt == p->pt && q->pl == p->pl && e->act == act &&
-         e->bias == bias;
-}
-
-static int make_reorder(dnnl_primitive_t *r, const dnnl_memory_desc_t *from,
-                        const dnnl_memory_desc_t *to) {
-  dnnl_primitive_desc_t rpd;
-  if (dnnl_reorder_primitive_desc_create(&rpd, from, engine, to, engine,
-                                         NULL))
-    return -1;
-  dnnl_status_t s = dnnl_primitive_create(r, rpd);
-  dnnl_primitive_desc_destroy(rpd);
-  if (s) { *r = NULL; return -1; }
-  return 0;
-}
-
-static int md_is(dnnl_primitive_desc_t pd, dnnl_query_t q,
-                 const dnnl_memory_desc_t *want) {
-  const dnnl_memory_desc_t *m = dnnl_primitive_desc_query_md(pd, q, 0);
-  return m && dnnl_memory_desc_equal(m, want);
-}
-
-static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
-                 int team) {
-  memset(e, 0, sizeof *e);
-  e->p = *p;
-  e->team = team;
-  e->kind = kind;
-  e->act = act;
-  e->bias = bias;
+static int build(void *ev) {
+  Entry *e = ev;
+  const NnConv2D *p = &e->k.p;
+  int kind = e->k.kind, act = e->k.act, bias = e->k.bias;
+  dnnl_engine_t engine = nn_dnnl_engine;
   dnnl_dims_t xd = {p->n, p->c, p->h, p->w};
   dnnl_dims_t wd = {p->f, p->c, p->kh, p->kw};
   dnnl_dims_t bd = {p->f};
@@ -223,13 +154,10 @@ static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
       dnnl_memory_desc_init_by_tag(&wany, 4, wd, dnnl_f32, dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag(&e->bmd, 1, bd, dnnl_f32, dnnl_x))
     return -1;
-  dnnl_primitive_attr_t attr = NULL;
-  dnnl_post_ops_t ops = NULL;
+  dnnl_primitive_attr_t attr = nn_dnnl_attr(kind == FWD && act == NN_RELU);
   dnnl_primitive_desc_t hint = NULL;
   int rc = -1;
-  if (dnnl_primitive_attr_create(&attr) ||
-      dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user))
-    goto out;
+  if (!attr) goto out;
   dnnl_convolution_desc_t fd, cd;
   if (dnnl_convolution_forward_desc_init(
           &fd, kind == FWD ? dnnl_forward_inference : dnnl_forward_training,
@@ -237,11 +165,6 @@ static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
           &e->ymd, st, pl, pr))
     goto out;
   if (kind == FWD) {
-    if (act == NN_RELU &&
-        (dnnl_post_ops_create(&ops) ||
-         dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0, 0) ||
-         dnnl_primitive_attr_set_post_ops(attr, ops)))
-      goto out;
     if (dnnl_primitive_desc_create(&e->pd, &fd, attr, engine, NULL)) {
       e->pd = NULL;
       goto out;
@@ -269,20 +192,18 @@ static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
   dnnl_query_t qy = kind == FWD ? dnnl_query_dst_md : dnnl_query_diff_dst_md;
   dnnl_query_t qw = kind == BWD_WEIGHTS ? dnnl_query_diff_weights_md
                                         : dnnl_query_weights_md;
-  if (!md_is(e->pd, qx, &e->xmd) || !md_is(e->pd, qy, &e->ymd)) goto out;
+  if (!nn_dnnl_md_is(e->pd, qx, &e->xmd) || !nn_dnnl_md_is(e->pd, qy, &e->ymd))
+    goto out;
   const dnnl_memory_desc_t *m = dnnl_primitive_desc_query_md(e->pd, qw, 0);
   if (!m) goto out;
   e->wmd = *m;
   e->wbytes = dnnl_memory_desc_get_size(&e->wmd);
-  m = dnnl_primitive_desc_query_md(e->pd, dnnl_query_scratchpad_md, 0);
-  if (m) {
-    e->spmd = *m;
-    e->spbytes = dnnl_memory_desc_get_size(m);
-  }
+  nn_dnnl_scratchpad(e->pd, &e->spmd, &e->spbytes);
   if (dnnl_primitive_create(&e->prim, e->pd)) { e->prim = NULL; goto out; }
   if (!dnnl_memory_desc_equal(&e->wmd, &e->wuser)) {
-    if (kind == BWD_WEIGHTS ? make_reorder(&e->wre, &e->wmd, &e->wuser)
-                            : make_reorder(&e->wre, &e->wuser, &e->wmd))
+    if (kind == BWD_WEIGHTS
+            ? nn_dnnl_make_reorder(&e->wre, &e->wmd, &e->wuser)
+            : nn_dnnl_make_reorder(&e->wre, &e->wuser, &e->wmd))
       goto out;
     if (kind != BWD_WEIGHTS &&
         posix_memalign((void **)&e->wbuf, 64, e->wbytes ? e->wbytes : 64)) {
@@ -293,67 +214,25 @@ static int build(Entry *e, const NnConv2D *p, int kind, int act, int bias,
   rc = 0;
 out:
   if (hint) dnnl_primitive_desc_destroy(hint);
-  if (ops) dnnl_post_ops_destroy(ops);
   if (attr) dnnl_primitive_attr_destroy(attr);
-  if (rc) free_entry(e);
   return rc;
 }
+
+static Entry cache[CACHE];
+static NnDnnlCache conv_cache = {cache, CACHE, sizeof(Entry),
+                                 offsetof(Entry, k), sizeof(Key), build,
+                                 free_entry, 0};
 
 static Entry *lookup(const NnConv2D *p, int kind, int act, int bias,
                      int team) {
-  Entry *victim = &cache[0];
-  for (int i = 0; i < CACHE; i++) {
-    Entry *e = &cache[i];
-    if (same_key(e, p, kind, act, bias, team)) {
-      e->used = ++clock_;
-      return e;
-    }
-    if (e->used < victim->used) victim = e;
-  }
-  free_entry(victim);
-  if (build(victim, p, kind, act, bias, team)) return NULL;
-  victim->used = ++clock_;
-  return victim;
-}
-
-static dnnl_memory_t mem(const dnnl_memory_desc_t *md, const void *ptr) {
-  dnnl_memory_t m;
-  if (dnnl_memory_create(&m, md, engine, (void *)ptr)) return NULL;
-  return m;
-}
-
-/* Run prim with up to 6 (arg, md, pointer) triples plus the scratchpad;
- * 0 on success. */
-typedef struct { int arg; const dnnl_memory_desc_t *md; const void *ptr; } Arg;
-
-static int run(dnnl_primitive_t prim, dnnl_stream_t s, const Arg *a, int na,
-               const dnnl_memory_desc_t *spmd, void *sp) {
-  dnnl_exec_arg_t ea[8];
-  int n = 0, rc = -1;
-  for (int i = 0; i < na; i++) {
-    ea[n].arg = a[i].arg;
-    ea[n].memory = mem(a[i].md, a[i].ptr);
-    if (!ea[n++].memory) goto out;
-  }
-  if (spmd) {
-    ea[n].arg = DNNL_ARG_SCRATCHPAD;
-    ea[n].memory = mem(spmd, sp);
-    if (!ea[n++].memory) goto out;
-  }
-  if (dnnl_primitive_execute(prim, s, n, ea) == dnnl_success &&
-      dnnl_stream_wait(s) == dnnl_success)
-    rc = 0;
-out:
-  for (int i = 0; i < n; i++)
-    if (ea[i].memory) dnnl_memory_destroy(ea[i].memory);
-  return rc;
-}
-
-static int reorder(dnnl_primitive_t r, dnnl_stream_t s,
-                   const dnnl_memory_desc_t *from, const void *src,
-                   const dnnl_memory_desc_t *to, void *dst) {
-  Arg a[2] = {{DNNL_ARG_FROM, from, src}, {DNNL_ARG_TO, to, dst}};
-  return run(r, s, a, 2, NULL, NULL);
+  Key k;
+  memset(&k, 0, sizeof k);
+  k.p = *p;
+  k.kind = kind;
+  k.act = act;
+  k.bias = bias;
+  k.team = team;
+  return nn_dnnl_lookup(&conv_cache, &k);
 }
 
 /* ---- the pieces of a batch --------------------------------------------- */
@@ -384,17 +263,17 @@ static const float *wptr(const Entry *e, const float *w) {
 static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
   Job *j = ctx;
   const NnConv2D *p = j->p;
-  if (j->team <= 1) one_omp_thread();
+  if (j->team <= 1) nn_dnnl_one_thread();
   for (int64_t pc = lo; pc < hi; pc++) {
     int64_t n0 = pc * j->per;
     Entry *e = j->e[n0 + j->per > p->n][FWD];
-    Arg a[4] = {{DNNL_ARG_SRC, &e->xmd, j->x + n0 * p->h * p->w * p->c},
+    NnDnnlArg a[4] = {{DNNL_ARG_SRC, &e->xmd, j->x + n0 * p->h * p->w * p->c},
                 {DNNL_ARG_WEIGHTS, &e->wmd, wptr(e, j->w)},
                 {DNNL_ARG_DST, &e->ymd,
                  j->yout + n0 * p->oh * p->ow * p->f},
                 {DNNL_ARG_BIAS, &e->bmd, j->b}};
-    if (run(e->prim, streams[slot], a, j->b ? 4 : 3,
-            e->spbytes ? &e->spmd : NULL, slotmem[slot].p))
+    if (nn_dnnl_run(e->prim, nn_dnnl_stream(slot), a, j->b ? 4 : 3,
+            e->spbytes ? &e->spmd : NULL, nn_dnnl_slot_mem(slot)))
       j->failed = 1;
   }
 }
@@ -402,7 +281,7 @@ static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
 static void bwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
   Job *j = ctx;
   const NnConv2D *p = j->p;
-  one_omp_thread();
+  nn_dnnl_one_thread();
   const int64_t opix = (int64_t)p->oh * p->ow, wn = (int64_t)p->kh * p->kw * p->c * p->f;
   for (int64_t pc = lo; pc < hi; pc++) {
     int64_t n0 = pc * j->per;
@@ -410,7 +289,7 @@ static void bwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
     int64_t cnt = last ? p->n - n0 : j->per;
     Entry *ed = j->e[last][BWD_DATA], *ew = j->e[last][BWD_WEIGHTS];
     size_t sp = ed && ed->spbytes > ew->spbytes ? ed->spbytes : ew->spbytes;
-    char *mem0 = slotmem[slot].p;
+    char *mem0 = nn_dnnl_slot_mem(slot);
     float *g = (float *)(mem0 + (sp + 63) / 64 * 64);
     float *wtmp = g + (j->act != NN_LINEAR ? (cnt * opix * p->f + 15) / 16 * 16 : 0);
     const float *gp = j->dy + n0 * opix * p->f;
@@ -419,23 +298,23 @@ static void bwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
       gp = g;
     }
     if (ed) {
-      Arg a[3] = {{DNNL_ARG_DIFF_DST, &ed->ymd, gp},
+      NnDnnlArg a[3] = {{DNNL_ARG_DIFF_DST, &ed->ymd, gp},
                   {DNNL_ARG_WEIGHTS, &ed->wmd, wptr(ed, j->w)},
                   {DNNL_ARG_DIFF_SRC, &ed->xmd,
                    j->dx + n0 * p->h * p->w * p->c}};
-      if (run(ed->prim, streams[slot], a, 3, ed->spbytes ? &ed->spmd : NULL,
+      if (nn_dnnl_run(ed->prim, nn_dnnl_stream(slot), a, 3, ed->spbytes ? &ed->spmd : NULL,
               mem0))
         j->failed = 1;
     }
     float *part = j->wpart + pc * wn;
     float *dwl = ew->wre ? wtmp : part;
-    Arg a[4] = {{DNNL_ARG_SRC, &ew->xmd, j->x + n0 * p->h * p->w * p->c},
+    NnDnnlArg a[4] = {{DNNL_ARG_SRC, &ew->xmd, j->x + n0 * p->h * p->w * p->c},
                 {DNNL_ARG_DIFF_DST, &ew->ymd, gp},
                 {DNNL_ARG_DIFF_WEIGHTS, &ew->wmd, dwl},
                 {DNNL_ARG_DIFF_BIAS, &ew->bmd, j->bpart + pc * p->f}};
-    if (run(ew->prim, streams[slot], a, ew->bias ? 4 : 3,
+    if (nn_dnnl_run(ew->prim, nn_dnnl_stream(slot), a, ew->k.bias ? 4 : 3,
             ew->spbytes ? &ew->spmd : NULL, mem0) ||
-        (ew->wre && reorder(ew->wre, streams[slot], &ew->wmd, dwl,
+        (ew->wre && nn_dnnl_reorder(ew->wre, nn_dnnl_stream(slot), &ew->wmd, dwl,
                             &ew->wuser, part)))
       j->failed = 1;
   }
@@ -448,7 +327,7 @@ static int prepare(Job *j, const int *kinds, int nk, int act, int bias) {
   j->per = j->team > 1 ? p->n : piece_size(p->n);
   j->npieces = (p->n + j->per - 1) / j->per;
   int nthr = threads_count();
-  if (streams_for(nthr)) return -1;
+  if (nn_dnnl_streams(nthr)) return -1;
   size_t need = 0;
   for (int last = 0; last < 2; last++) {
     int64_t cnt = last ? p->n - (j->npieces - 1) * j->per : j->per;
@@ -477,15 +356,15 @@ static int prepare(Job *j, const int *kinds, int nk, int act, int bias) {
   /* entries are looked up before any is used: a lookup may evict */
   for (int last = 0; last < 2; last++)
     for (int i = 0; i < nk; i++)
-      if (!j->e[last][kinds[i]] || !j->e[last][kinds[i]]->used) return -1;
-  for (int i = 0; i < nthr; i++)
-    if (!grow(&slotmem[i].p, &slotmem[i].n, need ? need : 64)) return -1;
+      if (!j->e[last][kinds[i]] || !j->e[last][kinds[i]]->head.used)
+        return -1;
+  if (nn_dnnl_slots_grow(nthr, need ? need : 64)) return -1;
   for (int last = 0; last < 2; last++)
     for (int i = 0; i < nk; i++) {
       Entry *e = j->e[last][kinds[i]];
       if (kinds[i] == BWD_WEIGHTS || !e->wre) continue;
       if (last && e == j->e[0][kinds[i]]) continue;
-      if (reorder(e->wre, streams[0], &e->wuser, j->w, &e->wmd, e->wbuf))
+      if (nn_dnnl_reorder(e->wre, nn_dnnl_stream(0), &e->wuser, j->w, &e->wmd, e->wbuf))
         return -1;
     }
   return 0;
@@ -509,11 +388,11 @@ int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
       flops >= THREADS_MIN_FLOPS)
     j.team = nthr;
   if (j.team > 1) omp_set_num_threads(j.team);
-  else one_omp_thread();
+  else nn_dnnl_one_thread();
   int rc = prepare(&j, kinds, 1, fused, b != NULL);
   if (!rc && j.team > 1) fwd_pieces(&j, 0, 1, 0);
   else if (!rc) threads_for(j.npieces, flops, fwd_pieces, &j);
-  one_omp_thread();
+  nn_dnnl_one_thread();
   if (rc || j.failed) return 1;
   if (act != NN_RELU && act != NN_LINEAR)
     nn_act_forward(act, y, y, (int64_t)p->n * p->oh * p->ow, p->f);
@@ -525,7 +404,7 @@ int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
                             float *dx, float *dw, float *db, NnAct act) {
   if (p->n == 0) return 1;
   if (!init()) return 1;
-  one_omp_thread();
+  nn_dnnl_one_thread();
   const int64_t wn = (int64_t)p->kh * p->kw * p->c * p->f;
   Job j = {.p = p, .x = x, .w = w, .y = y, .dy = dy, .dx = dx, .act = act};
   int kinds[2] = {BWD_WEIGHTS, BWD_DATA};
@@ -533,7 +412,7 @@ int nn_conv2d_backward_dnnl(const NnConv2D *p, const float *x,
   size_t pbytes = sizeof(float) * (size_t)(np * wn + np * p->f);
   if (pbytes > PARTS_BYTES) return 1;
   if (prepare(&j, kinds, dx ? 2 : 1, NN_LINEAR, 1)) return 1;
-  j.wpart = grow(&parts.p, &parts.n, pbytes);
+  j.wpart = nn_dnnl_grow(&parts, pbytes);
   if (!j.wpart) return 1;
   j.bpart = j.wpart + np * wn;
   double flops = 2.0 * p->n * p->oh * p->ow * p->kh * p->kw * p->c * p->f;

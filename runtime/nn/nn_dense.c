@@ -10,7 +10,11 @@
  * Rows of x/y/dx are cut into pieces of 16 to 256 rows (about 8 pieces
  * for a training batch); dw is cut along IN into 8 blocks, each a full
  * sum over N, so no partial sums need adding up and the result is the
- * same for any number of threads. */
+ * same for any number of threads.
+ *
+ * All but the tiniest products (nn_dense_dnnl_wanted) go to oneDNN's
+ * matmul instead (nn_dense_dnnl.c, up to twice as fast); this path stays
+ * for those and when oneDNN is off (WORKBOOK_NO_DNNL=1). */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -65,6 +69,9 @@ int nn_dense_forward(const float *x, const float *w, const float *b,
     nn_act_inplace(act, y, n, out);
     return NN_OK;
   }
+  if (nn_dense_dnnl_wanted(n, in, out, act) &&
+      nn_dense_forward_dnnl(x, w, b, y, n, in, out, act) == NN_OK)
+    return NN_OK;
   Dense d = {.x = x, .w = w, .b = b, .yout = y, .n = n, .in = in,
              .out = out, .rows = piece_rows(n), .act = act};
   threads_for(pieces(n, d.rows), 2.0 * n * in * out, forward_rows, &d);
@@ -115,6 +122,10 @@ int nn_dense_backward(const float *x, const float *w, const float *y,
     if (db) memset(db, 0, sizeof *db * (size_t)out);
     if (dx && n && in && out == 0) memset(dx, 0, sizeof *dx * (size_t)n * in);
     return NN_OK;
+  }
+  if (nn_dense_dnnl_wanted(n, in, out, act)) {
+    int rc = nn_dense_backward_dnnl(x, w, y, dy, dx, dw, db, n, in, out, act);
+    if (rc <= 0) return rc;
   }
   Dense d = {.x = x, .w = w, .y = y, .dy = dy, .dx = dx, .dw = dw,
              .n = n, .in = in, .out = out, .rows = piece_rows(n),

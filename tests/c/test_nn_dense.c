@@ -4,6 +4,7 @@
 #include "nn/nn.h"
 #include "core/threads.h"
 #include "test_nn_common.h"
+#include "test_nn_dense_bufs.h"
 
 typedef struct {
   int n, in, out, act, which;     /* which: 0 x, 1 w, 2 b */
@@ -29,24 +30,6 @@ static double dense_loss(void *ctx, const double *params) {
   for (int64_t i = 0; i < (int64_t)d->n * d->out; i++) l += d->r[i] * y[i];
   free(y);
   return l;
-}
-
-typedef struct { float *x, *w, *b, *y, *dy, *dx, *dw, *db; } Bufs;
-
-static Bufs make(int n, int in, int out) {
-  Bufs u = {falloc((int64_t)n * in), falloc((int64_t)in * out), falloc(out),
-            falloc((int64_t)n * out), falloc((int64_t)n * out),
-            falloc((int64_t)n * in), falloc((int64_t)in * out), falloc(out)};
-  fill(u.x, (int64_t)n * in, -1, 1);
-  fill(u.w, (int64_t)in * out, -0.5, 0.5);
-  fill(u.b, out, -0.3, 0.3);
-  fill(u.dy, (int64_t)n * out, -1, 1);
-  return u;
-}
-
-static void release(Bufs *u) {
-  free(u->x); free(u->w); free(u->b); free(u->y); free(u->dy); free(u->dx);
-  free(u->dw); free(u->db);
 }
 
 static void fast_vs_naive(int n, int in, int out, NnAct act) {
