@@ -148,11 +148,17 @@ int nn_pool2d_shape(NnPool2D *p);
 
 /* arg (N, OH, OW, C): where each maximum came from, as an offset inside
  * its sample, (iy * W + ix) * C + c; the first maximum wins. Padding
- * never wins ('same' pads with -infinity). */
+ * never wins ('same' pads with -infinity). arg may be NULL: maxima only
+ * (the faster kernel; the backward then finds the winners again). */
 void nn_maxpool2d_forward(const NnPool2D *p, const float *x, float *y,
                           int32_t *arg);
 void nn_maxpool2d_backward(const NnPool2D *p, const float *dy,
                            const int32_t *arg, float *dx);
+/* The backward from x instead of arg: each window's first maximum found
+ * again (x must be the forward's input, unchanged). Twin of
+ * nn_maxpool2d_backward_naive. */
+void nn_maxpool2d_backward_x(const NnPool2D *p, const float *x,
+                             const float *dy, float *dx);
 /* Average over the window's cells inside the input (TensorFlow: padding
  * is not counted). */
 void nn_avgpool2d_forward(const NnPool2D *p, const float *x, float *y);
