@@ -58,6 +58,7 @@ static void window(const NnPool2D *p, int oy, int ox, int *y0, int *y1,
 #endif
 
 #define CHUNK 64   /* channels handled at a time by a generic window */
+#define BLOCK 16   /* channels of a full 2x2 window at a time */
 
 typedef struct {
   const NnPool2D *p;
@@ -108,6 +109,20 @@ static void max_fwd_arg(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
+/* one full 2x2 window's maxima over c channels (inlined; called with
+ * c = BLOCK, a constant, the loop becomes a few whole vectors) */
+static inline __attribute__((always_inline)) void max2x2_fwd(
+    const float *restrict a, const float *restrict b,
+    const float *restrict d, const float *restrict e, float *restrict y,
+    int c) {
+  for (int k = 0; k < c; k++) {
+    float m = a[k];
+    m = b[k] > m ? b[k] : m;
+    m = d[k] > m ? d[k] : m;
+    y[k] = e[k] > m ? e[k] : m;
+  }
+}
+
 /* Maxima only (no offsets). A full 2x2 window takes the four cells in
  * window order in one pass; other windows fold cell by cell. Strictly
  * greater wins, as everywhere: a NaN in the first cell stays, a later
@@ -126,13 +141,12 @@ POOL_HOT static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
         window(p, oy, ox, &y0, &y1, &x0, &x1);
         const float *v = xs + (y0 * p->w + x0) * (int64_t)c;
         if (y1 - y0 == 2 && x1 - x0 == 2) {
-          const float *a = v, *b = v + c, *d = v + row, *e = v + row + c;
-          for (int k = 0; k < c; k++) {
-            float m = a[k];
-            m = b[k] > m ? b[k] : m;
-            m = d[k] > m ? d[k] : m;
-            y[k] = e[k] > m ? e[k] : m;
-          }
+          int k = 0;
+          for (; k + BLOCK <= c; k += BLOCK)
+            max2x2_fwd(v + k, v + c + k, v + row + k, v + row + c + k, y + k,
+                       BLOCK);
+          max2x2_fwd(v + k, v + c + k, v + row + k, v + row + c + k, y + k,
+                     c - k);
           continue;
         }
         for (int k = 0; k < c; k++) y[k] = v[k];
@@ -218,7 +232,12 @@ POOL_HOT static void max_bwd_x(void *ctx, int64_t lo, int64_t hi,
         if (write && y1 - y0 == 2 && x1 - x0 == 2) {
           const float *a = xs + at, *b = a + c, *d = a + row, *e = d + c;
           float *da = dxs + at, *db = da + c, *dd = da + row, *de = dd + c;
-          max2x2_bwd(a, b, d, e, g, da, db, dd, de, c);
+          int k = 0;
+          for (; k + BLOCK <= c; k += BLOCK)
+            max2x2_bwd(a + k, b + k, d + k, e + k, g + k, da + k, db + k,
+                       dd + k, de + k, BLOCK);
+          max2x2_bwd(a + k, b + k, d + k, e + k, g + k, da + k, db + k,
+                     dd + k, de + k, c - k);
           continue;
         }
         for (int k0 = 0; k0 < c; k0 += CHUNK) {
