@@ -135,6 +135,18 @@ void nn_conv2d_backward_naive(const NnConv2D *p, const float *x,
                               const float *dy, float *dx, float *dw,
                               float *db, NnAct act);
 
+/* ---- direct 3x3 conv for one input channel (nn_conv_direct.c) ---------- */
+/* C = 1, 3x3, stride 1, F a multiple of 16, act linear or relu: what
+ * nn_conv2d_forward/backward run for such a layer (the backward only
+ * when no dx is wanted: a first layer). */
+int nn_conv2d_direct_wanted(const NnConv2D *p, NnAct act);
+int nn_conv2d_forward_direct(const NnConv2D *p, const float *x,
+                             const float *w, const float *b, float *y,
+                             NnAct act);
+int nn_conv2d_backward_direct(const NnConv2D *p, const float *x,
+                              const float *y, const float *dy, float *dw,
+                              float *db, NnAct act);
+
 /* ---- pooling (nn_pool.c) ------------------------------------------------ */
 
 typedef struct NnPool2D {

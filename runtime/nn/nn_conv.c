@@ -239,6 +239,8 @@ static void forward_chunks(void *ctx, int64_t lo, int64_t hi, int slot) {
 int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
                       const float *b, float *y, NnAct act) {
   if (p->n == 0) return NN_OK;
+  if (nn_conv2d_direct_wanted(p, act))     /* one input channel, 3x3 */
+    return nn_conv2d_forward_direct(p, x, w, b, y, act);
   if (nn_conv2d_dnnl_wanted(p, act)) {
     int rc = nn_conv2d_forward_dnnl(p, x, w, b, y, act);
     if (rc == NN_OK) return rc;      /* else not handled: im2col below */
@@ -318,6 +320,8 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
     if (db) memset(db, 0, sizeof *db * (size_t)f);
     return NN_OK;
   }
+  if (!dx && nn_conv2d_direct_wanted(p, act))
+    return nn_conv2d_backward_direct(p, x, y, dy, dw, db, act);
   if (nn_conv2d_dnnl_backward_wanted(p, act) &&
       nn_conv2d_backward_dnnl(p, x, w, y, dy, dx, dw, db, act) == NN_OK)
     return NN_OK;                    /* else not handled: im2col below */
