@@ -20,6 +20,8 @@
  * sums its dw/db in chunk order and the groups are added in group order,
  * so dw/db do not depend on the number of threads.
  *
+ * A 3x3 stride-1 layer with one input channel (a first layer) runs the
+ * direct kernel of nn_conv_direct.c (its backward when no dx is wanted).
  * Forward and backward go to oneDNN instead when it can (nn_conv_dnnl.c,
  * every shape with some work per sample); this path is the fallback
  * (WORKBOOK_NO_DNNL=1, tiny shapes) and the reference it is tested
