@@ -66,6 +66,7 @@ typedef struct {
   float *y, *dx;
   int32_t *arg;
   const int32_t *carg;
+  int avg;                       /* fwd: averages instead of maxima */
 } Pool;
 
 static int64_t in_size(const NnPool2D *p) {
@@ -123,14 +124,14 @@ static inline __attribute__((always_inline)) void max2x2_fwd(
   }
 }
 
-/* Maxima only (no offsets). A full 2x2 window takes the four cells in
- * window order in one pass; other windows fold cell by cell. Strictly
- * greater wins, as everywhere: a NaN in the first cell stays, a later
- * NaN never wins. */
-POOL_HOT static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
+/* The forwards without offsets: maxima (strictly greater wins, as
+ * everywhere: a NaN in the first cell stays, a later NaN never wins;
+ * a full 2x2 window takes its four cells in one pass) or averages (the
+ * cells summed in window order, times 1 / cells inside). */
+POOL_HOT static void fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
   Pool *q = ctx;
   const NnPool2D *p = q->p;
-  const int c = p->c;
+  const int c = p->c, avg = q->avg;
   const int64_t row = (int64_t)p->w * c;
   for (int64_t n = lo; n < hi; n++) {
     const float *xs = q->x + n * in_size(p);
@@ -140,7 +141,7 @@ POOL_HOT static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
         int y0, y1, x0, x1;
         window(p, oy, ox, &y0, &y1, &x0, &x1);
         const float *v = xs + (y0 * p->w + x0) * (int64_t)c;
-        if (y1 - y0 == 2 && x1 - x0 == 2) {
+        if (!avg && y1 - y0 == 2 && x1 - x0 == 2) {
           int k = 0;
           for (; k + BLOCK <= c; k += BLOCK)
             max2x2_fwd(v + k, v + c + k, v + row + k, v + row + c + k, y + k,
@@ -149,12 +150,22 @@ POOL_HOT static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
                      c - k);
           continue;
         }
-        for (int k = 0; k < c; k++) y[k] = v[k];
+        if (avg)
+          for (int k = 0; k < c; k++) y[k] = 0.0f + v[k];
+        else
+          for (int k = 0; k < c; k++) y[k] = v[k];
         for (int iy = y0; iy < y1; iy++)
           for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
             const float *u = xs + (iy * p->w + ix) * (int64_t)c;
-            for (int k = 0; k < c; k++) y[k] = u[k] > y[k] ? u[k] : y[k];
+            if (avg)
+              for (int k = 0; k < c; k++) y[k] += u[k];
+            else
+              for (int k = 0; k < c; k++) y[k] = u[k] > y[k] ? u[k] : y[k];
           }
+        if (avg) {
+          float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
+          for (int k = 0; k < c; k++) y[k] *= inv;
+        }
       }
   }
 }
@@ -163,7 +174,7 @@ void nn_maxpool2d_forward(const NnPool2D *p, const float *x, float *y,
                           int32_t *arg) {
   Pool q = {.p = p, .x = x, .y = y, .arg = arg};
   threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw,
-              arg ? max_fwd_arg : max_fwd, &q);
+              arg ? max_fwd_arg : fwd, &q);
 }
 
 static void max_bwd(void *ctx, int64_t lo, int64_t hi, int slot) {
@@ -278,32 +289,9 @@ void nn_maxpool2d_backward_x(const NnPool2D *p, const float *x,
               max_bwd_x, &q);
 }
 
-POOL_HOT static void avg_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
-  Pool *q = ctx;
-  const NnPool2D *p = q->p;
-  const int c = p->c;
-  for (int64_t n = lo; n < hi; n++) {
-    const float *xs = q->x + n * in_size(p);
-    float *restrict y = q->y + n * out_size(p);
-    for (int oy = 0; oy < p->oh; oy++)
-      for (int ox = 0; ox < p->ow; ox++, y += c) {
-        int y0, y1, x0, x1;
-        window(p, oy, ox, &y0, &y1, &x0, &x1);
-        for (int k = 0; k < c; k++) y[k] = 0.0f;
-        for (int iy = y0; iy < y1; iy++)
-          for (int ix = x0; ix < x1; ix++) {
-            const float *v = xs + ((int64_t)iy * p->w + ix) * c;
-            for (int k = 0; k < c; k++) y[k] += v[k];
-          }
-        float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
-        for (int k = 0; k < c; k++) y[k] *= inv;
-      }
-  }
-}
-
 void nn_avgpool2d_forward(const NnPool2D *p, const float *x, float *y) {
-  Pool q = {.p = p, .x = x, .y = y};
-  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw, avg_fwd, &q);
+  Pool q = {.p = p, .x = x, .y = y, .avg = 1};
+  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw, fwd, &q);
 }
 
 /* as max_bwd_x: tiling windows write their share, others add it */
