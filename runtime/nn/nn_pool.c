@@ -7,6 +7,10 @@
  *   of cells of the window inside the input.
  *   maxpool also writes arg (N, OH, OW, C): the winner's offset inside
  *   its sample, (iy * W + ix) * C + c; the backward scatters dy there.
+ *   With arg = NULL only the maxima are written, and the backward from x
+ *   (what the layers run) finds each window's first maximum again: no
+ *   offsets go through memory, and when the windows tile the input each
+ *   dx cell is written once (dy or 0) with no zeroing pass first.
  *   global: x (N, HW, C) -> y (N, C) mean over HW.
  *
  * The fast paths walk a window with the C channels innermost, so every
