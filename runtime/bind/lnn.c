@@ -38,8 +38,11 @@
  *   y, idx = maxpool2d_forward(x [, opts])
  *       opts.pool_size = n | {ph, pw} (2), opts.strides (= pool_size),
  *       opts.padding; idx (N, OH, OW, C) holds where each maximum came
- *       from (exact integers: offsets inside the sample)
- *   dx = maxpool2d_backward(x, idx, dy [, opts])     x: for its shape
+ *       from (exact integers: offsets inside the sample); opts.idx =
+ *       false: y alone (faster; the backward then takes idx = nil)
+ *   dx = maxpool2d_backward(x, idx, dy [, opts])     x: for its shape;
+ *       idx = nil: each window's first maximum is found again in x
+ *       (x must be the forward's input; what the layer does)
  *   y = avgpool2d_forward(x [, opts]);  dx = avgpool2d_backward(x, dy [, opts])
  *   y = global_avgpool2d_forward(x);  dx = global_avgpool2d_backward(x, dy)
  *       x (N, H, W, C) -> y (N, C)
@@ -166,7 +169,7 @@ static const OptSpec conv_bwd_opts[] = {
   {"db", TEN}, {NULL, 0}};
 static const OptSpec maxpool_fwd_opts[] = {
   {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
-  {"out", TEN}, {"idx", TEN}, {NULL, 0}};
+  {"out", TEN}, {"idx", TEN | OPT_BOOLEAN}, {NULL, 0}};
 static const OptSpec avgpool_fwd_opts[] = {
   {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
   {"out", TEN}, {NULL, 0}};
@@ -630,7 +633,14 @@ static int l_maxpool2d_forward(lua_State *L) {
   int opts = get_opts(L, 2, fn, maxpool_fwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   Tensor *y = push_pool_out(L, opts, "out", &p, x, fn);
-  Tensor *idx = push_pool_out(L, opts, "idx", &p, x, fn);
+  int flag = get_opt(L, opts, "idx") == LUA_TBOOLEAN;   /* idx = true/false */
+  int want_idx = !flag || lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (!want_idx) {
+    nn_maxpool2d_forward(&p, x->data, y->data, NULL);
+    return 1;
+  }
+  Tensor *idx = push_pool_out(L, flag ? 0 : opts, "idx", &p, x, fn);
   if (overlaps(y, idx)) lerror(L, "%s: opts.out and opts.idx overlap", fn);
   int32_t *arg = push_indices(L, y->size);
   nn_maxpool2d_forward(&p, x->data, y->data, arg);
@@ -641,8 +651,9 @@ static int l_maxpool2d_forward(lua_State *L) {
 
 static int l_maxpool2d_backward(lua_State *L) {
   const char *fn = "maxpool2d_backward";
-  Tensor *x = check_tensor(L, 1);
-  Tensor *idx = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
+  int recompute = lua_isnil(L, 2);
+  Tensor *x = recompute ? arg_tensor(L, 1) : check_tensor(L, 1);
+  Tensor *idx = recompute ? NULL : arg_tensor(L, 2), *dy = arg_tensor(L, 3);
   int opts = get_opts(L, 4, fn, pool_bwd_opts);
   NnPool2D p = pool_params(L, x, opts, fn);
   int64_t yshape[4] = {p.n, p.oh, p.ow, p.c};
@@ -650,6 +661,12 @@ static int l_maxpool2d_backward(lua_State *L) {
   char err[TENSOR_ERRLEN];
   tensor_init(&want, NULL, 4, yshape, err);
   same_shape(L, dy, &want, fn, "dy", "the pooled output");
+  if (recompute) {
+    Tensor *in[2] = {x, dy};
+    Tensor *dx = push_out(L, opts, "dx", 4, x->shape, fn, in, 2);
+    nn_maxpool2d_backward_x(&p, x->data, dy->data, dx->data);
+    return 1;
+  }
   same_shape(L, idx, &want, fn, "idx", "the pooled output");
   int32_t *arg = push_indices(L, idx->size);
   int64_t bad = nn_vec_float_to_index(idx->data, arg, idx->size,

@@ -159,7 +159,10 @@ local function pool_layer(class, prefix, kind)
       fail("%s '%s': pool %dx%d larger than its %dx%d input", class, self.name,
            self.pool_size[1], self.pool_size[2], s[1], s[2])
     end
+    -- max pooling keeps no indices: the backward finds each window's
+    -- first maximum again in x (faster than writing and reading them)
     self.opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
+    if kind == "maxpool2d" then self.opts.idx = false end
     self.bwd_opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
     return {oh, ow, s[3]}
   end
@@ -168,15 +171,12 @@ local function pool_layer(class, prefix, kind)
     local o = self.opts
     local shape = with_batch(x:size(1), self.output_shape)
     o.out = training and self:buffer("out", shape) or nil
-    o.idx = training and kind == "maxpool2d" and self:buffer("idx", shape) or nil
-    local y, arg = K[kind .. "_forward"](x, o)
-    self.arg = arg
-    return y
+    return (K[kind .. "_forward"](x, o))
   end
   function cls:backward(dy)
     local o = self.bwd_opts
     o.dx = self:buffer("dx", self.x:shape())
-    if kind == "maxpool2d" then return K.maxpool2d_backward(self.x, self.arg, dy, o) end
+    if kind == "maxpool2d" then return K.maxpool2d_backward(self.x, nil, dy, o) end
     return K.avgpool2d_backward(self.x, dy, o)
   end
 end
@@ -200,18 +200,17 @@ function GAP:backward(dy) return K.global_avgpool2d_backward(self.x, dy) end
 local GMP = plain("GlobalMaxPooling2D", "global_max_pooling2d")
 function GMP:build(s)
   images_only(self, s)
-  self.opts = {pool_size = {s[1], s[2]}, strides = {s[1], s[2]}}
+  self.opts = {pool_size = {s[1], s[2]}, strides = {s[1], s[2]}, idx = false}
+  self.bwd_opts = {pool_size = {s[1], s[2]}, strides = {s[1], s[2]}}
   return {s[3]}
 end
 function GMP:forward(x)
   self.x = x
-  local y, arg = K.maxpool2d_forward(x, self.opts)
-  self.arg = arg
-  return y:reshape(x:size(1), x:size(4))
+  return K.maxpool2d_forward(x, self.opts):reshape(x:size(1), x:size(4))
 end
 function GMP:backward(dy)
   local n, c = dy:size(1), dy:size(2)
-  return K.maxpool2d_backward(self.x, self.arg, dy:contiguous():reshape(n, 1, 1, c), self.opts)
+  return K.maxpool2d_backward(self.x, nil, dy:contiguous():reshape(n, 1, 1, c), self.bwd_opts)
 end
 
 -- Flatten, Dropout, Activation -------------------------------------------------

@@ -145,6 +145,18 @@ void nn_conv2d_backward_naive(const NnConv2D *p, const float *x,
                               const float *dy, float *dx, float *dw,
                               float *db, NnAct act);
 
+/* ---- direct 3x3 conv for one input channel (nn_conv_direct.c) ---------- */
+/* C = 1, 3x3, stride 1, F a multiple of 16, act linear or relu: what
+ * nn_conv2d_forward/backward run for such a layer (the backward only
+ * when no dx is wanted: a first layer). */
+int nn_conv2d_direct_wanted(const NnConv2D *p, NnAct act);
+int nn_conv2d_forward_direct(const NnConv2D *p, const float *x,
+                             const float *w, const float *b, float *y,
+                             NnAct act);
+int nn_conv2d_backward_direct(const NnConv2D *p, const float *x,
+                              const float *y, const float *dy, float *dw,
+                              float *db, NnAct act);
+
 /* ---- pooling (nn_pool.c) ------------------------------------------------ */
 
 typedef struct NnPool2D {
@@ -158,11 +170,17 @@ int nn_pool2d_shape(NnPool2D *p);
 
 /* arg (N, OH, OW, C): where each maximum came from, as an offset inside
  * its sample, (iy * W + ix) * C + c; the first maximum wins. Padding
- * never wins ('same' pads with -infinity). */
+ * never wins ('same' pads with -infinity). arg may be NULL: maxima only
+ * (the faster kernel; the backward then finds the winners again). */
 void nn_maxpool2d_forward(const NnPool2D *p, const float *x, float *y,
                           int32_t *arg);
 void nn_maxpool2d_backward(const NnPool2D *p, const float *dy,
                            const int32_t *arg, float *dx);
+/* The backward from x instead of arg: each window's first maximum found
+ * again (x must be the forward's input, unchanged). Twin of
+ * nn_maxpool2d_backward_naive. */
+void nn_maxpool2d_backward_x(const NnPool2D *p, const float *x,
+                             const float *dy, float *dx);
 /* Average over the window's cells inside the input (TensorFlow: padding
  * is not counted). */
 void nn_avgpool2d_forward(const NnPool2D *p, const float *x, float *y);

@@ -20,6 +20,8 @@
  * sums its dw/db in chunk order and the groups are added in group order,
  * so dw/db do not depend on the number of threads.
  *
+ * A 3x3 stride-1 layer with one input channel (a first layer) runs the
+ * direct kernel of nn_conv_direct.c (its backward when no dx is wanted).
  * Forward and backward go to oneDNN instead when it can (nn_conv_dnnl.c,
  * every shape with some work per sample); this path is the fallback
  * (WORKBOOK_NO_DNNL=1, tiny shapes) and the reference it is tested
@@ -239,6 +241,8 @@ static void forward_chunks(void *ctx, int64_t lo, int64_t hi, int slot) {
 int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
                       const float *b, float *y, NnAct act) {
   if (p->n == 0) return NN_OK;
+  if (nn_conv2d_direct_wanted(p, act))     /* one input channel, 3x3 */
+    return nn_conv2d_forward_direct(p, x, w, b, y, act);
   if (nn_conv2d_dnnl_wanted(p, act)) {
     int rc = nn_conv2d_forward_dnnl(p, x, w, b, y, act);
     if (rc == NN_OK) return rc;      /* else not handled: im2col below */
@@ -318,6 +322,8 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
     if (db) memset(db, 0, sizeof *db * (size_t)f);
     return NN_OK;
   }
+  if (!dx && nn_conv2d_direct_wanted(p, act))
+    return nn_conv2d_backward_direct(p, x, y, dy, dw, db, act);
   if (nn_conv2d_dnnl_backward_wanted(p, act) &&
       nn_conv2d_backward_dnnl(p, x, w, y, dy, dx, dw, db, act) == NN_OK)
     return NN_OK;                    /* else not handled: im2col below */

@@ -7,6 +7,10 @@
  *   of cells of the window inside the input.
  *   maxpool also writes arg (N, OH, OW, C): the winner's offset inside
  *   its sample, (iy * W + ix) * C + c; the backward scatters dy there.
+ *   With arg = NULL only the maxima are written, and the backward from x
+ *   (what the layers run) finds each window's first maximum again: no
+ *   offsets go through memory, and when the windows tile the input each
+ *   dx cell is written once (dy or 0) with no zeroing pass first.
  *   global: x (N, HW, C) -> y (N, C) mean over HW.
  *
  * The fast paths walk a window with the C channels innermost, so every
@@ -44,12 +48,29 @@ static void window(const NnPool2D *p, int oy, int ox, int *y0, int *y1,
   if (*x0 < 0) *x0 = 0;
 }
 
+/* GCC's -O2 vectorizes only loops whose trip count it can see; the
+ * channel loops here have a run-time count, so the fast kernels turn on
+ * the normal cost model and get AVX-512 and AVX2 clones picked at load
+ * time. Every clone computes the same bits: the maxima are compares, and
+ * the sums keep their order (vectorization is across channels). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define POOL_HOT __attribute__((optimize("vect-cost-model=dynamic",      \
+                                         "no-math-errno"),               \
+                                target_clones("avx512f", "avx2", "default")))
+#else
+#define POOL_HOT
+#endif
+
+#define CHUNK 64   /* channels handled at a time by a generic window */
+#define BLOCK 16   /* channels of a full 2x2 window at a time */
+
 typedef struct {
   const NnPool2D *p;
   const float *x, *dy;
   float *y, *dx;
   int32_t *arg;
   const int32_t *carg;
+  int avg;                       /* fwd: averages instead of maxima */
 } Pool;
 
 static int64_t in_size(const NnPool2D *p) {
@@ -59,7 +80,17 @@ static int64_t out_size(const NnPool2D *p) {
   return (int64_t)p->oh * p->ow * p->c;
 }
 
-static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
+/* The windows tile the input: every cell lies in at most one window
+ * (stride = pool size), so a backward can write dx instead of adding. */
+static int tiles(const NnPool2D *p) { return p->sh == p->ph && p->sw == p->pw; }
+
+/* ... and every cell lies in exactly one: nothing of dx is left to zero */
+static int covers(const NnPool2D *p) {
+  return tiles(p) && p->oh * p->sh - p->pt >= p->h &&
+         p->ow * p->sw - p->pl >= p->w;
+}
+
+static void max_fwd_arg(void *ctx, int64_t lo, int64_t hi, int slot) {
   Pool *q = ctx;
   const NnPool2D *p = q->p;
   const int c = p->c;
@@ -83,10 +114,71 @@ static void max_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
   }
 }
 
+/* one full 2x2 window's maxima over c channels (inlined; called with
+ * c = BLOCK, a constant, the loop becomes a few whole vectors) */
+static inline __attribute__((always_inline)) void max2x2_fwd(
+    const float *restrict a, const float *restrict b,
+    const float *restrict d, const float *restrict e, float *restrict y,
+    int c) {
+  for (int k = 0; k < c; k++) {
+    float m = a[k];
+    m = b[k] > m ? b[k] : m;
+    m = d[k] > m ? d[k] : m;
+    y[k] = e[k] > m ? e[k] : m;
+  }
+}
+
+/* The forwards without offsets: maxima (strictly greater wins, as
+ * everywhere: a NaN in the first cell stays, a later NaN never wins;
+ * a full 2x2 window takes its four cells in one pass) or averages (the
+ * cells summed in window order, times 1 / cells inside). */
+POOL_HOT static void fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
+  Pool *q = ctx;
+  const NnPool2D *p = q->p;
+  const int c = p->c, avg = q->avg;
+  const int64_t row = (int64_t)p->w * c;
+  for (int64_t n = lo; n < hi; n++) {
+    const float *xs = q->x + n * in_size(p);
+    float *restrict y = q->y + n * out_size(p);
+    for (int oy = 0; oy < p->oh; oy++)
+      for (int ox = 0; ox < p->ow; ox++, y += c) {
+        int y0, y1, x0, x1;
+        window(p, oy, ox, &y0, &y1, &x0, &x1);
+        const float *v = xs + (y0 * p->w + x0) * (int64_t)c;
+        if (!avg && y1 - y0 == 2 && x1 - x0 == 2) {
+          int k = 0;
+          for (; k + BLOCK <= c; k += BLOCK)
+            max2x2_fwd(v + k, v + c + k, v + row + k, v + row + c + k, y + k,
+                       BLOCK);
+          max2x2_fwd(v + k, v + c + k, v + row + k, v + row + c + k, y + k,
+                     c - k);
+          continue;
+        }
+        if (avg)
+          for (int k = 0; k < c; k++) y[k] = 0.0f + v[k];
+        else
+          for (int k = 0; k < c; k++) y[k] = v[k];
+        for (int iy = y0; iy < y1; iy++)
+          for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const float *u = xs + (iy * p->w + ix) * (int64_t)c;
+            if (avg)
+              for (int k = 0; k < c; k++) y[k] += u[k];
+            else
+              for (int k = 0; k < c; k++) y[k] = u[k] > y[k] ? u[k] : y[k];
+          }
+        if (avg) {
+          float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
+          for (int k = 0; k < c; k++) y[k] *= inv;
+        }
+      }
+  }
+}
+
 void nn_maxpool2d_forward(const NnPool2D *p, const float *x, float *y,
                           int32_t *arg) {
   Pool q = {.p = p, .x = x, .y = y, .arg = arg};
-  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw, max_fwd, &q);
+  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw,
+              arg ? max_fwd_arg : fwd, &q);
 }
 
 static void max_bwd(void *ctx, int64_t lo, int64_t hi, int slot) {
@@ -107,42 +199,114 @@ void nn_maxpool2d_backward(const NnPool2D *p, const float *dy,
   threads_for(p->n, (double)p->n * (in_size(p) + out_size(p)), max_bwd, &q);
 }
 
-static void avg_fwd(void *ctx, int64_t lo, int64_t hi, int slot) {
+/* one full 2x2 window of max_bwd_x, written: each cell gets dy when it
+ * is the window's first maximum, else 0 (restrict lets GCC vectorize
+ * without alias checks; inlined into each clone) */
+static inline __attribute__((always_inline)) void max2x2_bwd(
+    const float *restrict a, const float *restrict b,
+    const float *restrict d, const float *restrict e,
+    const float *restrict g, float *restrict da, float *restrict db,
+    float *restrict dd, float *restrict de, int c) {
+  for (int k = 0; k < c; k++) {
+    /* running maxima in window order; a later cell wins only when
+     * strictly greater, and clears the earlier winners */
+    float gk = g[k];
+    float m1 = b[k] > a[k] ? b[k] : a[k];
+    float m2 = d[k] > m1 ? d[k] : m1;
+    float ga = b[k] > a[k] ? 0.0f : gk, gb = b[k] > a[k] ? gk : 0.0f;
+    float gd = d[k] > m1 ? gk : 0.0f;
+    ga = d[k] > m1 ? 0.0f : ga;
+    gb = d[k] > m1 ? 0.0f : gb;
+    da[k] = e[k] > m2 ? 0.0f : ga;
+    db[k] = e[k] > m2 ? 0.0f : gb;
+    dd[k] = e[k] > m2 ? 0.0f : gd;
+    de[k] = e[k] > m2 ? gk : 0.0f;
+  }
+}
+
+/* Backward with the winners found again from x, in the forward's order
+ * (the first maximum of a window wins). When the windows tile the input
+ * each cell of a window is written once, dy or 0; otherwise dx starts at
+ * zero and each window adds its dy to its winner, in output order. */
+POOL_HOT static void max_bwd_x(void *ctx, int64_t lo, int64_t hi,
+                               int slot) {
   Pool *q = ctx;
   const NnPool2D *p = q->p;
-  const int c = p->c;
+  const int c = p->c, write = tiles(p);
+  const int64_t row = (int64_t)p->w * c;
   for (int64_t n = lo; n < hi; n++) {
     const float *xs = q->x + n * in_size(p);
-    float *y = q->y + n * out_size(p);
+    float *dxs = q->dx + n * in_size(p);
+    const float *g = q->dy + n * out_size(p);
+    if (!covers(p)) memset(dxs, 0, sizeof *dxs * (size_t)in_size(p));
     for (int oy = 0; oy < p->oh; oy++)
-      for (int ox = 0; ox < p->ow; ox++, y += c) {
+      for (int ox = 0; ox < p->ow; ox++, g += c) {
         int y0, y1, x0, x1;
         window(p, oy, ox, &y0, &y1, &x0, &x1);
-        memset(y, 0, sizeof *y * (size_t)c);
-        for (int iy = y0; iy < y1; iy++)
-          for (int ix = x0; ix < x1; ix++) {
-            const float *v = xs + ((int64_t)iy * p->w + ix) * c;
-            for (int k = 0; k < c; k++) y[k] += v[k];
-          }
-        float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
-        for (int k = 0; k < c; k++) y[k] *= inv;
+        const int64_t at = (y0 * p->w + x0) * (int64_t)c;
+        if (write && y1 - y0 == 2 && x1 - x0 == 2) {
+          const float *a = xs + at, *b = a + c, *d = a + row, *e = d + c;
+          float *da = dxs + at, *db = da + c, *dd = da + row, *de = dd + c;
+          int k = 0;
+          for (; k + BLOCK <= c; k += BLOCK)
+            max2x2_bwd(a + k, b + k, d + k, e + k, g + k, da + k, db + k,
+                       dd + k, de + k, BLOCK);
+          max2x2_bwd(a + k, b + k, d + k, e + k, g + k, da + k, db + k,
+                     dd + k, de + k, c - k);
+          continue;
+        }
+        for (int k0 = 0; k0 < c; k0 += CHUNK) {
+          const int kn = c - k0 < CHUNK ? c - k0 : CHUNK;
+          float m[CHUNK];
+          int32_t win[CHUNK];
+          int j = 0;
+          for (int iy = y0; iy < y1; iy++)
+            for (int ix = x0; ix < x1; ix++, j++) {
+              const float *u = xs + (iy * p->w + ix) * (int64_t)c + k0;
+              if (j == 0)
+                for (int k = 0; k < kn; k++) { m[k] = u[k]; win[k] = 0; }
+              else
+                for (int k = 0; k < kn; k++) {
+                  win[k] = u[k] > m[k] ? j : win[k];
+                  m[k] = u[k] > m[k] ? u[k] : m[k];
+                }
+            }
+          j = 0;
+          for (int iy = y0; iy < y1; iy++)
+            for (int ix = x0; ix < x1; ix++, j++) {
+              float *d = dxs + (iy * p->w + ix) * (int64_t)c + k0;
+              const float *gk = g + k0;
+              if (write)
+                for (int k = 0; k < kn; k++) d[k] = win[k] == j ? gk[k] : 0.0f;
+              else
+                for (int k = 0; k < kn; k++) d[k] += win[k] == j ? gk[k] : 0.0f;
+            }
+        }
       }
   }
 }
 
-void nn_avgpool2d_forward(const NnPool2D *p, const float *x, float *y) {
-  Pool q = {.p = p, .x = x, .y = y};
-  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw, avg_fwd, &q);
+void nn_maxpool2d_backward_x(const NnPool2D *p, const float *x,
+                             const float *dy, float *dx) {
+  Pool q = {.p = p, .x = x, .dy = dy, .dx = dx};
+  threads_for(p->n, (double)p->n * (in_size(p) + out_size(p)) * 2,
+              max_bwd_x, &q);
 }
 
-static void avg_bwd(void *ctx, int64_t lo, int64_t hi, int slot) {
+void nn_avgpool2d_forward(const NnPool2D *p, const float *x, float *y) {
+  Pool q = {.p = p, .x = x, .y = y, .avg = 1};
+  threads_for(p->n, (double)p->n * out_size(p) * p->ph * p->pw, fwd, &q);
+}
+
+/* as max_bwd_x: tiling windows write their share, others add it */
+POOL_HOT static void avg_bwd(void *ctx, int64_t lo, int64_t hi, int slot) {
   Pool *q = ctx;
   const NnPool2D *p = q->p;
-  const int c = p->c;
+  const int c = p->c, write = tiles(p);
   for (int64_t n = lo; n < hi; n++) {
     float *dx = q->dx + n * in_size(p);
     const float *dy = q->dy + n * out_size(p);
-    memset(dx, 0, sizeof *dx * (size_t)in_size(p));
+    if (!covers(p)) memset(dx, 0, sizeof *dx * (size_t)in_size(p));
     for (int oy = 0; oy < p->oh; oy++)
       for (int ox = 0; ox < p->ow; ox++, dy += c) {
         int y0, y1, x0, x1;
@@ -150,8 +314,11 @@ static void avg_bwd(void *ctx, int64_t lo, int64_t hi, int slot) {
         float inv = 1.0f / (float)((y1 - y0) * (x1 - x0));
         for (int iy = y0; iy < y1; iy++)
           for (int ix = x0; ix < x1; ix++) {
-            float *d = dx + ((int64_t)iy * p->w + ix) * c;
-            for (int k = 0; k < c; k++) d[k] += dy[k] * inv;
+            float *restrict d = dx + ((int64_t)iy * p->w + ix) * c;
+            if (write)
+              for (int k = 0; k < c; k++) d[k] = dy[k] * inv;
+            else
+              for (int k = 0; k < c; k++) d[k] += dy[k] * inv;
           }
       }
   }
