@@ -71,7 +71,6 @@ local layer_cases = {
      strides = 2, input_shape = {9, 9, 5}}} end, {20, 9, 9, 5}},
   {"BatchNormalization", function()
      local m = nn.Sequential{nn.BatchNormalization{input_shape = {6, 6, 4}}}
-     local w = m:get_weights()
      m:set_weights({T.rand(4) + 0.5, T.randn(4), T.randn(4), T.rand(4) + 0.1})
      return m end, {20, 6, 6, 4}},
   {"Conv2DTranspose", function() return nn.Sequential{nn.Conv2DTranspose{filters = 6,
