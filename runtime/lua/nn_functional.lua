@@ -103,6 +103,7 @@ end
 -- kept and hands their gradients back to it (state_grads).
 local StateOutput = B.layer_class("StateOutput", "state")
 StateOutput.hidden = true
+StateOutput.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function StateOutput:build() return {self.parent.units} end
 function StateOutput:forward() return self.parent.states[self.index]:contiguous() end
 function StateOutput:backward(dy)

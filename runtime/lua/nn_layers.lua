@@ -66,6 +66,7 @@ end
 
 -- Dense ------------------------------------------------------------------
 local Dense = layer_class("Dense", "dense")
+Dense.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local DENSE = B.weighted_spec{units = "integer", activation = "string", use_bias = "boolean",
                          kernel_initializer = INIT, bias_initializer = INIT}
 function C.Dense(...)
@@ -98,6 +99,7 @@ function Dense:backward(dy) return weighted_backward(self, K.dense_backward, dy)
 
 -- Conv2D -----------------------------------------------------------------
 local Conv2D = layer_class("Conv2D", "conv2d")
+Conv2D.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local CONV = B.weighted_spec{filters = "integer", kernel_size = "integer|table",
                         strides = "integer|table", padding = "string", activation = "string",
                         use_bias = "boolean", kernel_initializer = INIT, bias_initializer = INIT}
@@ -143,6 +145,7 @@ local POOL = layer_spec{pool_size = "integer|table", strides = "integer|table", 
 
 local function pool_layer(class, prefix, kind)
   local cls = layer_class(class, prefix)
+  cls.per_sample = true  -- inference: each sample on its own (nn_model.lua streams)
   C[class] = function(...)
     local o = args(class, {"pool_size", "strides", "padding"}, POOL, ...)
     local l = new_layer(cls, o)
@@ -192,12 +195,14 @@ local function plain(class, prefix)
 end
 
 local GAP = plain("GlobalAveragePooling2D", "global_average_pooling2d")
+GAP.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function GAP:build(s) images_only(self, s); return {s[3]} end
 function GAP:forward(x) self.x = x; return K.global_avgpool2d_forward(x) end
 function GAP:backward(dy) return K.global_avgpool2d_backward(self.x, dy) end
 
 -- GlobalMaxPooling2D: one max-pool window as large as the image
 local GMP = plain("GlobalMaxPooling2D", "global_max_pooling2d")
+GMP.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function GMP:build(s)
   images_only(self, s)
   self.opts = {pool_size = {s[1], s[2]}, strides = {s[1], s[2]}, idx = false}
@@ -215,6 +220,7 @@ end
 
 -- Flatten, Dropout, Activation -------------------------------------------------
 local Flatten = plain("Flatten", "flatten")
+Flatten.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function Flatten:build(s)
   local n = 1
   for _, v in ipairs(s) do n = n * v end
@@ -228,6 +234,7 @@ end
 function Flatten:backward(dy) return dy:reshape(self.batch_in) end
 
 local Dropout = layer_class("Dropout", "dropout")
+Dropout.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local DROPOUT = layer_spec{rate = "number"}
 function C.Dropout(...)
   local o = args("Dropout", {"rate"}, DROPOUT, ...)
@@ -251,6 +258,7 @@ function Dropout:backward(dy)
 end
 
 local Activation = layer_class("Activation", "activation")
+Activation.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local ACTIVATION = layer_spec{activation = "string"}
 function C.Activation(...)
   local o = args("Activation", {"activation"}, ACTIVATION, ...)
@@ -279,6 +287,7 @@ local function positive_part(x) return x:gt(0) end
 -- a layer whose one option is alpha (Keras's default given)
 local function alpha_layer(class, prefix, default)
   local cls = layer_class(class, prefix)
+  cls.per_sample = true  -- inference: each sample on its own (nn_model.lua streams)
   C[class] = function(...)
     local o = args(class, {"alpha"}, layer_spec{alpha = "number"}, ...)
     local l = new_layer(cls, o)
@@ -310,6 +319,7 @@ function ELU:backward(dy)
 end
 
 local PReLU = layer_class("PReLU", "p_re_lu")
+PReLU.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function C.PReLU(...)
   local o = args("PReLU", {}, layer_spec{alpha_initializer = INIT, shared_axes = "table|integer"}, ...)
   local l = new_layer(PReLU, o)
@@ -345,6 +355,7 @@ end
 
 -- BatchNormalization -----------------------------------------------------------
 local BN = layer_class("BatchNormalization", "batch_normalization")
+BN.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local BATCHNORM = layer_spec{momentum = "number", epsilon = "number", center = "boolean",
                              scale = "boolean"}
 function C.BatchNormalization(...)
@@ -398,6 +409,7 @@ local function shapes_str(shapes)
 end
 
 local Concatenate = layer_class("Concatenate", "concatenate")
+Concatenate.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local CONCAT = {name = "string", trainable = "boolean", axis = "integer"}
 function C.Concatenate(...)
   local o = args("Concatenate", {"axis"}, CONCAT, ...)
@@ -463,6 +475,7 @@ function Concatenate:backward(dy)
 end
 
 local Add = layer_class("Add", "add")
+Add.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local ADD = {name = "string", trainable = "boolean"}
 function C.Add(...)
   local l = new_layer(Add, args("Add", {}, ADD, ...))

@@ -19,6 +19,7 @@ local C = M.constructors
 
 -- Conv2DTranspose ------------------------------------------------------------
 local ConvT = layer_class("Conv2DTranspose", "conv2d_transpose")
+ConvT.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local CONVT = B.weighted_spec{filters = "integer", kernel_size = "integer|table",
                               strides = "integer|table", padding = "string",
                               output_padding = "integer|table", activation = "string",
@@ -107,6 +108,7 @@ function ConvT:backward(dy) return L.weighted_backward(self, K.conv2d_transpose_
 
 -- UpSampling2D ---------------------------------------------------------------
 local Up = layer_class("UpSampling2D", "up_sampling2d")
+Up.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local UP = layer_spec{size = "integer|table", interpolation = "string"}
 function C.UpSampling2D(...)
   local o = args("UpSampling2D", {"size"}, UP, ...)
@@ -134,6 +136,7 @@ function Up:backward(dy) return K.upsample2d_backward(self.x, dy, self.opts) end
 
 -- Reshape ----------------------------------------------------------------------
 local Reshape = layer_class("Reshape", "reshape")
+Reshape.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local RESHAPE = layer_spec{target_shape = "table"}
 
 local function shape_text(t)

@@ -192,6 +192,7 @@ end
 -- ---- GaussianNoise ------------------------------------------------------------------
 
 local GaussianNoise = B.layer_class("GaussianNoise", "gaussian_noise")
+GaussianNoise.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local NOISE = layer_spec{stddev = "number", seed = "integer"}
 function C.GaussianNoise(...)
   local o = args("GaussianNoise", {"stddev"}, NOISE, ...)

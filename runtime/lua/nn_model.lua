@@ -437,18 +437,112 @@ function Model:train_on_batch(x, y, o)
   return results(self, loss, c / x:size(1), o.return_dict)
 end
 
+-- ---- streamed inference ---------------------------------------------------------
+--
+-- In inference mode most built-in layers compute every sample on its own
+-- (their classes say so with per_sample = true; a class without the
+-- flag, such as a custom nn.Layer, is taken as mixing the samples of a
+-- batch). When every layer of a model is per-sample, predict and
+-- evaluate run each requested batch through the network in sub-batches
+-- small enough that one sub-batch's activations stay in the cache, and
+-- write the outputs into one tensor: at batch 10,000 the course CNN's
+-- first convolution would otherwise produce 1 GB, every page of it a
+-- fresh page fault. The batch the caller asked for keeps its meaning
+-- (steps, progress bar, the loss summed per batch); the values equal
+-- the unsplit computation's, since every per-sample kernel gives a
+-- sample the same bits whatever the batch around it
+-- (tests/lua/nn_predict_stream.lua checks that claim layer by layer).
+
+-- bytes the largest activation of a sub-batch may take (measured on the
+-- course CNN, 2 cores: 1-32 MB all about equal in CPU time, 256 KB
+-- clearly slower; 4 MB is 41 samples of its 100 KB first convolution)
+M.stream_bytes = 4 * 1024 * 1024     -- (tests set it lower to force splits)
+
+-- does layer (or model) l compute each sample independently at inference?
+local function per_sample(l)
+  if type(l) ~= "table" or rawget(l, "forward") ~= nil then return false end
+  if l.is_model then
+    if not l.order then return false end
+    for _, node in ipairs(l.order) do
+      if not per_sample(node.layer) then return false end
+    end
+    return true
+  end
+  local cls = getmetatable(l)
+  if type(cls) ~= "table" or rawget(cls, "per_sample") ~= true then return false end
+  -- an activity penalty is a mean over the batch (nn_layers_reg.lua)
+  if l.activity_regularizer or l.loss_terms then return false end
+  -- the layers a wrapper (TimeDistributed, Bidirectional) runs
+  for _, k in ipairs({"layer", "forward_layer", "backward_layer"}) do
+    local inner = rawget(l, k)
+    if inner ~= nil and not per_sample(inner) then return false end
+  end
+  return true
+end
+
+-- elements of a per-sample shape (0 when it is not a plain list of sizes)
+local function elements(s)
+  local n = 1
+  for _, v in ipairs(type(s) == "table" and s or {}) do
+    if type(v) ~= "number" then return 0 end
+    n = n * v
+  end
+  return type(s) == "table" and n or 0
+end
+
+-- samples per sub-batch for this model, or nil when it cannot be split
+local function stream_size(self)
+  if not per_sample(self) then return nil end
+  local most = elements(self.input_shape)
+  local function walk(m)
+    for _, node in ipairs(m.order) do
+      most = math.max(most, elements(node.shape))
+      if node.layer.is_model then walk(node.layer) end
+    end
+  end
+  walk(self)
+  return math.max(2, M.stream_bytes // (4 * math.max(most, 1)))
+end
+M.stream_size = stream_size     -- for tests and benches
+
+-- The model's output for batch xb (inference), computed in sub-batches
+-- of at most `sub` samples (nil: in one piece) of equal size (+-1);
+-- into `into` (a tensor of the output's shape) when given.
+local function stream_forward(self, xb, plan, sub, into)
+  local n = xb:size(1)
+  if not sub or n <= sub then
+    local out = self:forward(xb, false, plan)
+    if into then into:copy(out); return into end
+    return out
+  end
+  local pieces = (n + sub - 1) // sub
+  local out = into or T.zeros(B.with_batch(n, self.output_shape))
+  local lo = 1
+  for k = 1, pieces do
+    local hi = lo + (n - lo + 1) // (pieces - k + 1) - 1
+    out:slice(1, lo, hi):copy(self:forward(xb:slice(1, lo, hi), false, plan))
+    lo = hi + 1
+  end
+  return out
+end
+
 -- evaluate over batches without training; returns loss, accuracy.
 -- what: the sys.doing text's head ("evaluate", "fit: epoch 2/5, validation")
 function Model:run_eval(x, y, bs, plan, bar, what)
   local n = x:size(1)
   local sum_loss, sum_c, steps = 0, 0, 0
   local total = (n + bs - 1) // bs
+  local sub = stream_size(self)
+  -- the split batches' outputs, reused from batch to batch
+  local buf = sub and bs > sub and T.zeros(B.with_batch(bs, self.output_shape)) or nil
   for idx, done, first in batches(n, bs) do
     sys.doing(("%s: step %d/%d"):format(what, steps + 1, total))
     local xb, yb = batch_of(x, idx, done, first), batch_of(y, idx, done, first)
-    local out = self:forward(xb, false, plan)
+    local m = xb:size(1)
+    local out = stream_forward(self, xb, plan, sub,
+                               buf and m > sub and buf:slice(1, 1, m) or nil)
     local loss = loss_and_grad(self, out, yb, plan, false) + REG.extra_loss(self, false)
-    sum_loss = sum_loss + loss * xb:size(1)
+    sum_loss = sum_loss + loss * m
     if #self.metrics > 0 then sum_c = sum_c + correct(self, out, yb, plan) end
     steps = steps + 1
     if bar then bar:update(steps, self:metric_list(sum_loss / done, sum_c / done)) end
@@ -493,6 +587,7 @@ function Model:predict(x, o)
   local steps = (n + bs - 1) // bs
   local bar = (o.verbose or 0) ~= 0 and text.progbar(steps) or nil
   local result = T.zeros({n, table.unpack(self.output_shape)})
+  local sub = stream_size(self)
   do
     local _ <close> = DOING_DONE
     local _gc <close> = gc_for_loop()
@@ -500,8 +595,8 @@ function Model:predict(x, o)
     for idx, done, first in batches(n, bs) do
       step = step + 1
       sys.doing(("predict: step %d/%d"):format(step, steps))
-      local out = self:forward(batch_of(x, idx, done, first), false, "probabilities")
-      result:slice(1, done - out:size(1) + 1, done):copy(out)
+      local xb = batch_of(x, idx, done, first)
+      stream_forward(self, xb, "probabilities", sub, result:slice(1, done - xb:size(1) + 1, done))
       if bar then bar:update(step, {}) end
     end
   end

@@ -51,6 +51,7 @@ local RNN_COMMON = {units = "integer", activation = "string", use_bias = "boolea
 -- kind: nn.core's cell name; gates: G; own: the options only this cell has
 local function recurrent(class, prefix, kind, gates, own)
   local cls = layer_class(class, prefix)
+  cls.per_sample = true  -- inference: each sample on its own (nn_model.lua streams)
   local spec = {}
   for k, v in pairs(RNN_COMMON) do spec[k] = v end
   for k, v in pairs(own) do spec[k] = v end
@@ -161,6 +162,7 @@ recurrent("GRU", "gru", "gru", 3, {recurrent_activation = "string",
 -- ---- Bidirectional ---------------------------------------------------------------
 
 local Bidirectional = layer_class("Bidirectional", "bidirectional")
+Bidirectional.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local BIDI = layer_spec{layer = "table", merge_mode = "string", backward_layer = "table"}
 local MERGE = {concat = true, sum = true, mul = true, ave = true}
 
@@ -253,6 +255,7 @@ end
 -- ---- TimeDistributed --------------------------------------------------------------
 
 local TimeDistributed = layer_class("TimeDistributed", "time_distributed")
+TimeDistributed.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local TD = layer_spec{layer = "table"}
 
 function C.TimeDistributed(...)
@@ -311,6 +314,7 @@ end
 -- the bytes of a (1, k, C, F) Conv2D kernel.
 
 local Conv1D = layer_class("Conv1D", "conv1d")
+Conv1D.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local CONV1D = layer_spec{filters = "integer", kernel_size = "integer|table",
                           strides = "integer|table", padding = "string",
                           activation = "string", use_bias = "boolean",
@@ -390,6 +394,7 @@ function Conv1D:backward(dy)
 end
 
 local MaxPooling1D = layer_class("MaxPooling1D", "max_pooling1d")
+MaxPooling1D.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local POOL1D = layer_spec{pool_size = "integer|table", strides = "integer|table",
                           padding = "string"}
 function C.MaxPooling1D(...)
@@ -429,6 +434,7 @@ function MaxPooling1D:backward(dy)
 end
 
 local GAP1D = layer_class("GlobalAveragePooling1D", "global_average_pooling1d")
+GAP1D.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 function C.GlobalAveragePooling1D(...)
   return new_layer(GAP1D, args("GlobalAveragePooling1D", {}, layer_spec{}, ...))
 end
@@ -446,6 +452,7 @@ end
 -- ids (N, T) (0-based token ids, as floats) -> (N, T, output_dim)
 
 local Embedding = layer_class("Embedding", "embedding")
+Embedding.per_sample = true    -- inference: each sample on its own (nn_model.lua streams)
 local EMBED = layer_spec{input_dim = "integer", output_dim = "integer",
                          embeddings_initializer = INIT, input_length = "integer"}
 function C.Embedding(...)
