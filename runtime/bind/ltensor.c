@@ -109,7 +109,19 @@ Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
   return push_tensor_dtype(L, ndim, shape, TENSOR_F32);
 }
 
+static Tensor *push_new(lua_State *L, int ndim, const int64_t *shape,
+                        int dtype, int zero);
+
 Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape, int dtype) {
+  return push_new(L, ndim, shape, dtype, 1);
+}
+
+Tensor *push_tensor_uninit(lua_State *L, int ndim, const int64_t *shape, int dtype) {
+  return push_new(L, ndim, shape, dtype, 0);
+}
+
+static Tensor *push_new(lua_State *L, int ndim, const int64_t *shape,
+                        int dtype, int zero) {
   Tensor probe;
   char err[TENSOR_ERRLEN];
   if (tensor_init(&probe, NULL, ndim, shape, err)) lerror(L, "%s", err);
@@ -135,7 +147,7 @@ Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape, int dtyp
   lt->owner = 1;
   tensor_init(&lt->t, (float *)lt->buf, ndim, shape, err);
   lt->t.dtype = dtype;
-  if (probe.size) memset(lt->buf, 0, (size_t)probe.size * esize);
+  if (zero && probe.size) memset(lt->buf, 0, (size_t)probe.size * esize);
   set_metatable(L);
   return &lt->t;
 }
@@ -157,14 +169,15 @@ static Tensor *push_view(lua_State *L, int i, const Tensor *v) {
 
 /* A new contiguous tensor with t's shape, dtype and values. */
 static Tensor *push_copy(lua_State *L, const Tensor *t) {
-  Tensor *c = push_tensor_dtype(L, t->ndim, t->shape, t->dtype);
+  /* tensor_gather writes every element */
+  Tensor *c = push_tensor_uninit(L, t->ndim, t->shape, t->dtype);
   tensor_gather(t, c->data);
   return c;
 }
 
 Tensor *push_astype(lua_State *L, const Tensor *t, int dtype) {
   if (t->dtype == dtype) return push_copy(L, t);
-  Tensor *c = push_tensor_dtype(L, t->ndim, t->shape, dtype);
+  Tensor *c = push_tensor_uninit(L, t->ndim, t->shape, dtype);  /* all converted */
   tensor_convert(t, c);
   return c;
 }
@@ -382,7 +395,7 @@ static int t_arange(lua_State *L) {
   double cnt = ceil((stop - start) / step);
   if (!(cnt < 1e10)) return lerror(L, "arange: too many elements");
   int64_t n = cnt > 0 ? (int64_t)cnt : 0;
-  Tensor *t = push_tensor_dtype(L, 1, &n, dtype);
+  Tensor *t = push_tensor_uninit(L, 1, &n, dtype);   /* all n stored */
   for (int64_t i = 0; i < n; i++) tensor_store(t, i, start + (double)i * step);
   return 1;
 }
@@ -404,7 +417,7 @@ static int t_randn(lua_State *L) {
 static int t_randperm(lua_State *L) {
   int64_t n = check_int(L, 1, "n");
   if (n < 0) return lerror(L, "randperm: n must be non-negative, got %lld", (long long)n);
-  Tensor *t = push_tensor(L, 1, &n);
+  Tensor *t = push_tensor_uninit(L, 1, &n, TENSOR_F32);   /* all n stored */
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)(i + 1);
   for (int64_t i = n - 1; i > 0; i--) {
     int64_t j = (int64_t)(tensor_rand_u64() % (uint64_t)(i + 1));
@@ -637,7 +650,7 @@ static int m_reshape(lua_State *L) {
     v.dtype = t->dtype;
     push_view(L, 1, &v);
   } else {
-    Tensor *c = push_tensor_dtype(L, n, shape, t->dtype);
+    Tensor *c = push_tensor_uninit(L, n, shape, t->dtype);   /* all gathered */
     tensor_gather(t, c->data);
   }
   return 1;
@@ -712,7 +725,7 @@ static void copy_into(lua_State *L, const Tensor *dst, int src_idx) {
                tensor_shape_str(src, a, sizeof a), tensor_shape_str(dst, b, sizeof b));
   }
   /* through a temporary, so overlapping views copy correctly */
-  Tensor *tmp = push_tensor_dtype(L, nd, shape, dst->dtype);
+  Tensor *tmp = push_tensor_uninit(L, nd, shape, dst->dtype);  /* binop writes all */
   Tensor zero;
   double z = 0;
   tensor_init(&zero, (float *)&z, 0, NULL, err);
@@ -766,7 +779,8 @@ static int m_rows(lua_State *L) {
       return lerror(L, "rows: position %g (entry %lld) out of range 1..%lld", v,
                     (long long)i + 1, (long long)t->shape[0]);
   }
-  Tensor *out = push_tensor_dtype(L, t->ndim, shape, t->dtype);
+  /* every position was checked above and each output row is copied */
+  Tensor *out = push_tensor_uninit(L, t->ndim, shape, t->dtype);
   size_t es = tensor_esize(t);
   for (int64_t i = 0; i < idx->size; i++) {
     int64_t p = (int64_t)tensor_load(idx, idx->ndim ? i * idx->stride[0] : 0) - 1;
@@ -798,7 +812,7 @@ static int t_frombytes(lua_State *L) {
   if ((size_t)probe.size * tensor_dtype_size(dtype) != n)
     return lerror(L, "frombytes: %zu bytes do not hold a tensor of %lld %s values",
                   n, (long long)probe.size, tensor_dtype_name(dtype));
-  Tensor *t = push_tensor_dtype(L, nd, shape, dtype);
+  Tensor *t = push_tensor_uninit(L, nd, shape, dtype);   /* n bytes = all */
   if (n) memcpy(t->data, s, n);
   return 1;
 }
@@ -818,7 +832,8 @@ static int binop(lua_State *L, TensorBinop op) {
   char err[TENSOR_ERRLEN];
   if (tensor_broadcast_shape(a, b, &nd, shape, err))
     return lerror(L, "tensor %s: %s", binop_name[op], err);
-  Tensor *out = push_tensor_dtype(L, nd, shape, op >= TOP_EQ ? TENSOR_F32 : dtype);
+  /* tensor_binop writes every element of out (each of its paths) */
+  Tensor *out = push_tensor_uninit(L, nd, shape, op >= TOP_EQ ? TENSOR_F32 : dtype);
   tensor_binop(op, a, b, out);
   return 1;
 }
@@ -832,7 +847,7 @@ BINOP(m_lt, TOP_LT) BINOP(m_le, TOP_LE) BINOP(m_gt, TOP_GT) BINOP(m_ge, TOP_GE)
 
 static int unop(lua_State *L, TensorUnop op) {
   Tensor *a = to_tensor_any(L, 1, TENSOR_F32);
-  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
+  Tensor *out = push_tensor_uninit(L, a->ndim, a->shape, a->dtype);  /* all written */
   tensor_unop(op, a, out);
   return 1;
 }
@@ -847,7 +862,7 @@ static int m_clamp(lua_State *L) {
   double lo = luaL_optnumber(L, 2, -HUGE_VAL);
   double hi = luaL_optnumber(L, 3, HUGE_VAL);
   if (lo > hi) return lerror(L, "clamp: lower bound %f above upper bound %f", lo, hi);
-  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
+  Tensor *out = push_tensor_uninit(L, a->ndim, a->shape, a->dtype);  /* all written */
   tensor_clamp(a, lo, hi, out);
   return 1;
 }
