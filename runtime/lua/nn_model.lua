@@ -315,8 +315,11 @@ end
 
 -- Backward from dy = dL/d(output); fills the weights' grads and returns
 -- dL/d(input) when need_dx (a nested model's caller wants it).
-function Model:backward(dy)
-  self:plan_backward()
+-- planned: the caller ran plan_backward for this model already (fit
+-- plans once per epoch: what is trainable does not change inside one,
+-- and a completed backward leaves every node's dy nil again)
+function Model:backward(dy, planned)
+  if not planned then self:plan_backward() end
   self.output_node.dy = dy
   for i = #self.order, 1, -1 do
     local node = self.order[i]
@@ -400,12 +403,13 @@ local function batch_of(t, idx, last, first)
 end
 
 -- ws: the trainable weights (self:weights(true)), when the caller has
--- collected them already (fit, once per epoch)
-function Model:train_step(xb, yb, plan, ws)
+-- collected them already (fit, once per epoch); planned: it has run
+-- plan_backward too
+function Model:train_step(xb, yb, plan, ws, planned)
   local out = self:forward(xb, true, plan)
   local loss, grad = loss_and_grad(self, out, yb, plan, true)
   if loss ~= loss then return loss end
-  self:backward(grad)
+  self:backward(grad, planned)
   loss = loss + REG.extra_loss(self, true)     -- Keras adds the layers' losses
   self.optimizer:apply(ws or self:weights(true))
   local c = #self.metrics > 0 and correct(self, out, yb, plan) or 0
@@ -552,11 +556,12 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
   local perm = shuffle and T.randperm(n) or nil
   local sum_loss, sum_c, step = 0, 0, 0
   local ws = self:weights(true)
+  self:plan_backward()
   local doing = ("fit: epoch %d/%d, step %%d/%d"):format(epoch, epochs, steps)
   for idx, done, first in batches(n, bs, perm) do
     sys.doing(doing:format(step + 1))
     local xb, yb = batch_of(x, idx, done, first), batch_of(y, idx, done, first)
-    local loss, c = self:train_step(xb, yb, plan, ws)
+    local loss, c = self:train_step(xb, yb, plan, ws, true)
     step = step + 1
     stop_on_bad_loss(self, loss, bar, epoch, step)
     sum_loss = sum_loss + loss * xb:size(1)
