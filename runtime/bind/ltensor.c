@@ -758,10 +758,14 @@ static int m_item(lua_State *L) {
   return 1;
 }
 
-/* rows(idx): the rows (positions along dimension 1) listed in idx, a
- * tensor or table of 1-based positions, as a new contiguous tensor. */
+/* rows(idx [, out]): the rows (positions along dimension 1) listed in
+ * idx, a tensor or table of 1-based positions, as a new contiguous
+ * tensor - or written into out, a contiguous tensor of exactly that
+ * shape and dtype sharing no memory with t, which is returned (fit's
+ * batch gather reuses one per epoch). */
 static int m_rows(lua_State *L) {
   Tensor *t = check_tensor_any(L, 1);
+  Tensor *given = lua_isnoneornil(L, 3) ? NULL : check_tensor_any(L, 3);
   if (t->ndim == 0) return lerror(L, "rows: a 0-d tensor has no rows");
   Tensor *idx;
   if (lua_istable(L, 2)) idx = to_tensor_any(L, 2, TENSOR_F32);
@@ -779,9 +783,28 @@ static int m_rows(lua_State *L) {
       return lerror(L, "rows: position %g (entry %lld) out of range 1..%lld", v,
                     (long long)i + 1, (long long)t->shape[0]);
   }
-  /* every position was checked above and each output row is copied */
-  Tensor *out = push_tensor_uninit(L, t->ndim, shape, t->dtype);
   size_t es = tensor_esize(t), rb = (size_t)row * es;
+  Tensor *out;
+  if (given) {
+    Tensor want;
+    char err[TENSOR_ERRLEN], s1[128], s2[128];
+    tensor_init(&want, NULL, t->ndim, shape, err);
+    if (given->dtype != t->dtype || !tensor_is_contiguous(given) ||
+        !tensor_same_shape(given, &want))
+      return lerror(L, "rows: out must be a contiguous %s tensor of shape %s, got %s %s",
+                    tensor_dtype_name(t->dtype), tensor_shape_str(&want, s1, sizeof s1),
+                    tensor_is_contiguous(given) ? "a" : "a non-contiguous",
+                    tensor_shape_str(given, s2, sizeof s2));
+    const char *o0 = (const char *)given->data, *t0 = (const char *)src->data;
+    if (given->size && src->size && o0 < t0 + (size_t)src->size * es &&
+        t0 < o0 + (size_t)given->size * es)
+      return lerror(L, "rows: out shares memory with the tensor read");
+    lua_pushvalue(L, 3);
+    out = given;
+  } else {
+    /* every position was checked above and each output row is copied */
+    out = push_tensor_uninit(L, t->ndim, shape, t->dtype);
+  }
   /* random rows of a large dataset miss the cache at each row's start:
    * the next row is prefetched while this one is copied (a shuffled
    * batch gather of Fashion-MNIST is memory-latency bound) */

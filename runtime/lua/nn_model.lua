@@ -391,9 +391,19 @@ local function batches(n, bs, perm)
 end
 
 -- the rows of batch (idx or first..last) of t: in-order batches of a
--- contiguous tensor are views (no copy), the rest are gathered
-local function batch_of(t, idx, last, first)
-  if idx then return t:rows(idx) end
+-- contiguous tensor are views (no copy), the rest are gathered - into
+-- bufs[key] when the caller keeps such a table (fit, per epoch: a
+-- batch lives only for its step, and rewriting one buffer keeps it in
+-- cache instead of a new 100 KB tensor per step for the collector)
+local function batch_of(t, idx, last, first, bufs, key)
+  if idx then
+    if not bufs then return t:rows(idx) end
+    local b = bufs[key]
+    if b and b:size(1) == idx:size(1) then return t:rows(idx, b) end
+    b = t:rows(idx)
+    bufs[key] = b
+    return b
+  end
   if t:is_contiguous() then return t:slice(1, first, last) end
   return t:rows(T.arange(first, last + 1))
 end
@@ -562,9 +572,11 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
   if epoch == 1 then collectgarbage("collect") end
   self:plan_backward()
   local doing = ("fit: epoch %d/%d, step %%d/%d"):format(epoch, epochs, steps)
+  local bufs = {}
   for idx, done, first in batches(n, bs, perm) do
     sys.doing(doing:format(step + 1))
-    local xb, yb = batch_of(x, idx, done, first), batch_of(y, idx, done, first)
+    local xb, yb = batch_of(x, idx, done, first, bufs, "x"),
+                     batch_of(y, idx, done, first, bufs, "y")
     local loss, c = self:train_step(xb, yb, plan, ws, true)
     step = step + 1
     stop_on_bad_loss(self, loss, bar, epoch, step)

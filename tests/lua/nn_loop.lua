@@ -87,4 +87,19 @@ do
   t.is(a.layers[1].kernel.value:tobytes(), w1, "a layer frozen between fits stays put")
   t.ok(a.layers[2].kernel.value:tobytes() ~= w2, "the layer after it still trains")
 end
+-- t:rows(idx, out): fit's gather into a buffer kept for the epoch
+do
+  local src = T.rand(20, 3, 2)
+  local idx = T{5, 1, 20, 5}
+  local out = T.zeros(4, 3, 2) + 7
+  local r = src:rows(idx, out)
+  t.ok(rawequal(r, out), "rows into out returns out")
+  t.is(out:tobytes(), src:rows(idx):tobytes(), "rows into out = rows")
+  t.raises(function() src:rows(idx, T.zeros(3, 3, 2)) end, "out must be a contiguous float32 tensor of shape %(4, 3, 2%)",
+           "rows: an out of the wrong shape is an error")
+  t.raises(function() src:rows(idx, T.zeros(4, 2, 3):transpose(2, 3)) end, "non%-contiguous",
+           "rows: a non-contiguous out is an error")
+  t.raises(function() src:rows(T{1, 2}, src:slice(1, 3, 4)) end, "shares memory",
+           "rows: an out inside the source is an error")
+end
 t.done()
