@@ -774,12 +774,17 @@ static int l_activation_backward_x(lua_State *L) {
   return 1;
 }
 
-static int l_dropout_forward(lua_State *L) {
-  const char *fn = "dropout_forward";
-  Tensor *x = arg_tensor(L, 1);
-  double rate = luaL_checknumber(L, 2);
+/* the rate at index i, checked to lie in [0, 1) */
+static double dropout_rate(lua_State *L, int i, const char *fn) {
+  double rate = luaL_checknumber(L, i);
   if (!(rate >= 0 && rate < 1))
     lerror(L, "%s: rate must be in [0, 1), got %g", fn, rate);
+  return rate;
+}
+
+static int l_dropout_forward(lua_State *L) {
+  Tensor *x = arg_tensor(L, 1);
+  double rate = dropout_rate(L, 2, "dropout_forward");
   /* nn_dropout_forward writes every element of y and mask */
   Tensor *y = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
   Tensor *mask = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
@@ -797,11 +802,8 @@ typedef struct {
 } DropKeep;
 
 static int l_dropout_train(lua_State *L) {
-  const char *fn = "dropout_train";
   Tensor *x = arg_tensor(L, 1);
-  double rate = luaL_checknumber(L, 2);
-  if (!(rate >= 0 && rate < 1))
-    lerror(L, "%s: rate must be in [0, 1), got %g", fn, rate);
+  double rate = dropout_rate(L, 2, "dropout_train");
   /* the previous y is reused when it is a separate contiguous tensor of
    * x's shape; else a new one (nn_dropout_forward_keep writes every
    * element of it) */
