@@ -46,7 +46,9 @@ static int l_load(lua_State *L) {
     idx_close(f);
     return lerror(L, "%s: %s", path, err);
   }
-  Tensor *t = push_tensor(L, f->ndim, shape);   /* sizes checked above */
+  /* sizes checked above; idx_read_lut writes all f->count values or
+   * fails (the tensor is then unreachable garbage) */
+  Tensor *t = push_tensor_uninit(L, f->ndim, shape, TENSOR_F32);
   int rc = idx_read_lut(f, path, t->data, lut, err);
   idx_close(f);
   if (rc) return lerror(L, "%s", err);

@@ -51,6 +51,11 @@
  *   y, mask = dropout_forward(x, rate);  dx = dropout_backward(dy, mask)
  *       training only (at inference Dropout is the identity); draws
  *       from tensor.seed's RNG
+ *   y, keep = dropout_train(x, rate [, y0, keep0])
+ *       the same draws and y, the decisions kept as bytes in an opaque
+ *       keep object (dropout_backward(dy, keep) takes it); y0 / keep0
+ *       from the previous step are reused when their size fits (the
+ *       Dropout layer: no allocation per step)
  *   y, mean, invstd = batchnorm_forward(x, gamma, beta, moving_mean,
  *                                       moving_var [, opts])
  *       over the last axis; gamma/beta may be nil; opts.training (false),
@@ -749,7 +754,8 @@ static int l_activation_forward(lua_State *L) {
   const char *fn = "activation_forward";
   NnAct a = check_act(L, 1, fn);
   Tensor *x = arg_tensor(L, 2);
-  Tensor *y = push_tensor(L, x->ndim, x->shape);
+  /* nn_act_forward writes all rows * cols = x->size elements */
+  Tensor *y = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
   int64_t cols = last_axis(x);
   nn_act_forward(a, x->data, y->data, cols ? x->size / cols : 0, cols);
   return 1;
@@ -763,7 +769,8 @@ static int l_activation_backward(lua_State *L) {
            "activation_backward_x(name, x, dy)", fn, nn_act_name(a));
   Tensor *y = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
   same_shape(L, dy, y, fn, "dy", "y");
-  Tensor *dx = push_tensor(L, y->ndim, y->shape);
+  /* nn_act_backward writes all rows * cols = y->size elements */
+  Tensor *dx = push_tensor_uninit(L, y->ndim, y->shape, TENSOR_F32);
   int64_t cols = last_axis(y);
   nn_act_backward(a, y->data, dy->data, dx->data, cols ? y->size / cols : 0,
                   cols);
@@ -779,27 +786,82 @@ static int l_activation_backward_x(lua_State *L) {
            "with the output", fn);
   Tensor *x = arg_tensor(L, 2), *dy = arg_tensor(L, 3);
   same_shape(L, dy, x, fn, "dy", "x");
-  Tensor *dx = push_tensor(L, x->ndim, x->shape);
+  Tensor *dx = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);  /* all n */
   nn_act_grad_from_x(a, x->data, dy->data, dx->data, x->size);
   return 1;
 }
 
-static int l_dropout_forward(lua_State *L) {
-  const char *fn = "dropout_forward";
-  Tensor *x = arg_tensor(L, 1);
-  double rate = luaL_checknumber(L, 2);
+/* the rate at index i, checked to lie in [0, 1) */
+static double dropout_rate(lua_State *L, int i, const char *fn) {
+  double rate = luaL_checknumber(L, i);
   if (!(rate >= 0 && rate < 1))
     lerror(L, "%s: rate must be in [0, 1), got %g", fn, rate);
-  Tensor *y = push_tensor(L, x->ndim, x->shape);
-  Tensor *mask = push_tensor(L, x->ndim, x->shape);
+  return rate;
+}
+
+static int l_dropout_forward(lua_State *L) {
+  Tensor *x = arg_tensor(L, 1);
+  double rate = dropout_rate(L, 2, "dropout_forward");
+  /* nn_dropout_forward writes every element of y and mask */
+  Tensor *y = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
+  Tensor *mask = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
   nn_dropout_forward(x->data, y->data, mask->data, x->size, (float)rate);
   return 2;
 }
 
+/* dropout_train's decisions: one byte per element and the rate they were
+ * drawn with (backward scales by the same 1 / (1 - rate)) */
+#define DROPKEEP_MT "workbook.dropout_keep"
+typedef struct {
+  int64_t n;
+  float rate;
+  uint8_t keep[];
+} DropKeep;
+
+static int l_dropout_train(lua_State *L) {
+  Tensor *x = arg_tensor(L, 1);
+  double rate = dropout_rate(L, 2, "dropout_train");
+  /* the previous y is reused when it is a separate contiguous tensor of
+   * x's shape; else a new one (nn_dropout_forward_keep writes every
+   * element of it) */
+  Tensor *y = lua_isnoneornil(L, 3) ? NULL : check_tensor(L, 3);
+  int yi = 3;
+  if (!y || !tensor_is_contiguous(y) || !tensor_same_shape(y, x) ||
+      y->data == x->data) {
+    y = push_tensor_uninit(L, x->ndim, x->shape, TENSOR_F32);
+    yi = lua_gettop(L);
+  }
+  DropKeep *k = luaL_testudata(L, 4, DROPKEEP_MT);
+  int ki = 4;
+  if (!k || k->n != x->size) {
+    k = lua_newuserdatauv(L, sizeof(DropKeep) + (size_t)x->size, 0);
+    k->n = x->size;
+    luaL_setmetatable(L, DROPKEEP_MT);
+    ki = lua_gettop(L);
+  }
+  k->rate = (float)rate;
+  nn_dropout_forward_keep(x->data, y->data, k->keep, x->size, k->rate);
+  lua_pushvalue(L, yi);
+  lua_pushvalue(L, ki);
+  return 2;
+}
+
 static int l_dropout_backward(lua_State *L) {
-  Tensor *dy = arg_tensor(L, 1), *mask = arg_tensor(L, 2);
+  Tensor *dy = arg_tensor(L, 1);
+  DropKeep *k = luaL_testudata(L, 2, DROPKEEP_MT);
+  if (k) {
+    if (dy->size != k->n)
+      lerror(L, "dropout_backward: dy has %lld values, the keep mask %lld",
+             (long long)dy->size, (long long)k->n);
+    /* nn_dropout_backward_keep writes every element of dx */
+    Tensor *dx = push_tensor_uninit(L, dy->ndim, dy->shape, TENSOR_F32);
+    nn_dropout_backward_keep(dy->data, k->keep, dx->data, dy->size, k->rate);
+    return 1;
+  }
+  Tensor *mask = arg_tensor(L, 2);
   same_shape(L, dy, mask, "dropout_backward", "dy", "the mask");
-  Tensor *dx = push_tensor(L, dy->ndim, dy->shape);
+  /* nn_dropout_backward writes every element of dx */
+  Tensor *dx = push_tensor_uninit(L, dy->ndim, dy->shape, TENSOR_F32);
   nn_dropout_backward(dy->data, mask->data, dx->data, dy->size);
   return 1;
 }
@@ -1652,6 +1714,7 @@ static const luaL_Reg functions[] = {
   {"activation_backward_x", l_activation_backward_x},
   {"dropout_forward", l_dropout_forward},
   {"dropout_backward", l_dropout_backward},
+  {"dropout_train", l_dropout_train},
   {"batchnorm_forward", l_batchnorm_forward},
   {"batchnorm_backward", l_batchnorm_backward},
   {"sparse_softmax_crossentropy", l_sparse_softmax_ce},
@@ -1700,6 +1763,8 @@ static void tune_malloc(void) {
 
 int luaopen_nn(lua_State *L) {
   tune_malloc();
+  luaL_newmetatable(L, DROPKEEP_MT);     /* dropout_train's keep objects */
+  lua_pop(L, 1);
   luaL_newlib(L, functions);
   /* the activation names, the one list the Lua layers check against */
   lua_createtable(L, NN_ACT_COUNT, 0);

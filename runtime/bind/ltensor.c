@@ -109,7 +109,19 @@ Tensor *push_tensor(lua_State *L, int ndim, const int64_t *shape) {
   return push_tensor_dtype(L, ndim, shape, TENSOR_F32);
 }
 
+static Tensor *push_new(lua_State *L, int ndim, const int64_t *shape,
+                        int dtype, int zero);
+
 Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape, int dtype) {
+  return push_new(L, ndim, shape, dtype, 1);
+}
+
+Tensor *push_tensor_uninit(lua_State *L, int ndim, const int64_t *shape, int dtype) {
+  return push_new(L, ndim, shape, dtype, 0);
+}
+
+static Tensor *push_new(lua_State *L, int ndim, const int64_t *shape,
+                        int dtype, int zero) {
   Tensor probe;
   char err[TENSOR_ERRLEN];
   if (tensor_init(&probe, NULL, ndim, shape, err)) lerror(L, "%s", err);
@@ -135,7 +147,7 @@ Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape, int dtyp
   lt->owner = 1;
   tensor_init(&lt->t, (float *)lt->buf, ndim, shape, err);
   lt->t.dtype = dtype;
-  if (probe.size) memset(lt->buf, 0, (size_t)probe.size * esize);
+  if (zero && probe.size) memset(lt->buf, 0, (size_t)probe.size * esize);
   set_metatable(L);
   return &lt->t;
 }
@@ -157,14 +169,15 @@ static Tensor *push_view(lua_State *L, int i, const Tensor *v) {
 
 /* A new contiguous tensor with t's shape, dtype and values. */
 static Tensor *push_copy(lua_State *L, const Tensor *t) {
-  Tensor *c = push_tensor_dtype(L, t->ndim, t->shape, t->dtype);
+  /* tensor_gather writes every element */
+  Tensor *c = push_tensor_uninit(L, t->ndim, t->shape, t->dtype);
   tensor_gather(t, c->data);
   return c;
 }
 
 Tensor *push_astype(lua_State *L, const Tensor *t, int dtype) {
   if (t->dtype == dtype) return push_copy(L, t);
-  Tensor *c = push_tensor_dtype(L, t->ndim, t->shape, dtype);
+  Tensor *c = push_tensor_uninit(L, t->ndim, t->shape, dtype);  /* all converted */
   tensor_convert(t, c);
   return c;
 }
@@ -382,7 +395,7 @@ static int t_arange(lua_State *L) {
   double cnt = ceil((stop - start) / step);
   if (!(cnt < 1e10)) return lerror(L, "arange: too many elements");
   int64_t n = cnt > 0 ? (int64_t)cnt : 0;
-  Tensor *t = push_tensor_dtype(L, 1, &n, dtype);
+  Tensor *t = push_tensor_uninit(L, 1, &n, dtype);   /* all n stored */
   for (int64_t i = 0; i < n; i++) tensor_store(t, i, start + (double)i * step);
   return 1;
 }
@@ -404,7 +417,7 @@ static int t_randn(lua_State *L) {
 static int t_randperm(lua_State *L) {
   int64_t n = check_int(L, 1, "n");
   if (n < 0) return lerror(L, "randperm: n must be non-negative, got %lld", (long long)n);
-  Tensor *t = push_tensor(L, 1, &n);
+  Tensor *t = push_tensor_uninit(L, 1, &n, TENSOR_F32);   /* all n stored */
   for (int64_t i = 0; i < n; i++) t->data[i] = (float)(i + 1);
   for (int64_t i = n - 1; i > 0; i--) {
     int64_t j = (int64_t)(tensor_rand_u64() % (uint64_t)(i + 1));
@@ -637,7 +650,7 @@ static int m_reshape(lua_State *L) {
     v.dtype = t->dtype;
     push_view(L, 1, &v);
   } else {
-    Tensor *c = push_tensor_dtype(L, n, shape, t->dtype);
+    Tensor *c = push_tensor_uninit(L, n, shape, t->dtype);   /* all gathered */
     tensor_gather(t, c->data);
   }
   return 1;
@@ -712,7 +725,7 @@ static void copy_into(lua_State *L, const Tensor *dst, int src_idx) {
                tensor_shape_str(src, a, sizeof a), tensor_shape_str(dst, b, sizeof b));
   }
   /* through a temporary, so overlapping views copy correctly */
-  Tensor *tmp = push_tensor_dtype(L, nd, shape, dst->dtype);
+  Tensor *tmp = push_tensor_uninit(L, nd, shape, dst->dtype);  /* binop writes all */
   Tensor zero;
   double z = 0;
   tensor_init(&zero, (float *)&z, 0, NULL, err);
@@ -745,10 +758,14 @@ static int m_item(lua_State *L) {
   return 1;
 }
 
-/* rows(idx): the rows (positions along dimension 1) listed in idx, a
- * tensor or table of 1-based positions, as a new contiguous tensor. */
+/* rows(idx [, out]): the rows (positions along dimension 1) listed in
+ * idx, a tensor or table of 1-based positions, as a new contiguous
+ * tensor - or written into out, a contiguous tensor of exactly that
+ * shape and dtype sharing no memory with t, which is returned (fit's
+ * batch gather reuses one per epoch). */
 static int m_rows(lua_State *L) {
   Tensor *t = check_tensor_any(L, 1);
+  Tensor *given = lua_isnoneornil(L, 3) ? NULL : check_tensor_any(L, 3);
   if (t->ndim == 0) return lerror(L, "rows: a 0-d tensor has no rows");
   Tensor *idx;
   if (lua_istable(L, 2)) idx = to_tensor_any(L, 2, TENSOR_F32);
@@ -766,11 +783,39 @@ static int m_rows(lua_State *L) {
       return lerror(L, "rows: position %g (entry %lld) out of range 1..%lld", v,
                     (long long)i + 1, (long long)t->shape[0]);
   }
-  Tensor *out = push_tensor_dtype(L, t->ndim, shape, t->dtype);
-  size_t es = tensor_esize(t);
+  size_t es = tensor_esize(t), rb = (size_t)row * es;
+  Tensor *out;
+  if (given) {
+    Tensor want;
+    char err[TENSOR_ERRLEN], s1[128], s2[128];
+    tensor_init(&want, NULL, t->ndim, shape, err);
+    if (given->dtype != t->dtype || !tensor_is_contiguous(given) ||
+        !tensor_same_shape(given, &want))
+      return lerror(L, "rows: out must be a contiguous %s tensor of shape %s, got %s %s",
+                    tensor_dtype_name(t->dtype), tensor_shape_str(&want, s1, sizeof s1),
+                    tensor_is_contiguous(given) ? "a" : "a non-contiguous",
+                    tensor_shape_str(given, s2, sizeof s2));
+    const char *o0 = (const char *)given->data, *t0 = (const char *)src->data;
+    if (given->size && src->size && o0 < t0 + (size_t)src->size * es &&
+        t0 < o0 + (size_t)given->size * es)
+      return lerror(L, "rows: out shares memory with the tensor read");
+    lua_pushvalue(L, 3);
+    out = given;
+  } else {
+    /* every position was checked above and each output row is copied */
+    out = push_tensor_uninit(L, t->ndim, shape, t->dtype);
+  }
+  /* random rows of a large dataset miss the cache at each row's start:
+   * the next row is prefetched while this one is copied (a shuffled
+   * batch gather of Fashion-MNIST is memory-latency bound) */
+  int64_t s0 = idx->ndim ? idx->stride[0] : 0;
   for (int64_t i = 0; i < idx->size; i++) {
-    int64_t p = (int64_t)tensor_load(idx, idx->ndim ? i * idx->stride[0] : 0) - 1;
-    memcpy(tensor_ptr(out, i * row), tensor_ptr(src, p * row), (size_t)row * es);
+    int64_t p = (int64_t)tensor_load(idx, i * s0) - 1;
+    if (i + 1 < idx->size) {
+      const char *nx = tensor_ptr(src, ((int64_t)tensor_load(idx, (i + 1) * s0) - 1) * row);
+      for (size_t b = 0; b < rb; b += 64) __builtin_prefetch(nx + b);
+    }
+    memcpy(tensor_ptr(out, i * row), tensor_ptr(src, p * row), rb);
   }
   return 1;
 }
@@ -798,7 +843,7 @@ static int t_frombytes(lua_State *L) {
   if ((size_t)probe.size * tensor_dtype_size(dtype) != n)
     return lerror(L, "frombytes: %zu bytes do not hold a tensor of %lld %s values",
                   n, (long long)probe.size, tensor_dtype_name(dtype));
-  Tensor *t = push_tensor_dtype(L, nd, shape, dtype);
+  Tensor *t = push_tensor_uninit(L, nd, shape, dtype);   /* n bytes = all */
   if (n) memcpy(t->data, s, n);
   return 1;
 }
@@ -818,7 +863,8 @@ static int binop(lua_State *L, TensorBinop op) {
   char err[TENSOR_ERRLEN];
   if (tensor_broadcast_shape(a, b, &nd, shape, err))
     return lerror(L, "tensor %s: %s", binop_name[op], err);
-  Tensor *out = push_tensor_dtype(L, nd, shape, op >= TOP_EQ ? TENSOR_F32 : dtype);
+  /* tensor_binop writes every element of out (each of its paths) */
+  Tensor *out = push_tensor_uninit(L, nd, shape, op >= TOP_EQ ? TENSOR_F32 : dtype);
   tensor_binop(op, a, b, out);
   return 1;
 }
@@ -832,7 +878,7 @@ BINOP(m_lt, TOP_LT) BINOP(m_le, TOP_LE) BINOP(m_gt, TOP_GT) BINOP(m_ge, TOP_GE)
 
 static int unop(lua_State *L, TensorUnop op) {
   Tensor *a = to_tensor_any(L, 1, TENSOR_F32);
-  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
+  Tensor *out = push_tensor_uninit(L, a->ndim, a->shape, a->dtype);  /* all written */
   tensor_unop(op, a, out);
   return 1;
 }
@@ -847,7 +893,7 @@ static int m_clamp(lua_State *L) {
   double lo = luaL_optnumber(L, 2, -HUGE_VAL);
   double hi = luaL_optnumber(L, 3, HUGE_VAL);
   if (lo > hi) return lerror(L, "clamp: lower bound %f above upper bound %f", lo, hi);
-  Tensor *out = push_tensor_dtype(L, a->ndim, a->shape, a->dtype);
+  Tensor *out = push_tensor_uninit(L, a->ndim, a->shape, a->dtype);  /* all written */
   tensor_clamp(a, lo, hi, out);
   return 1;
 }

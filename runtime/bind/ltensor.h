@@ -31,6 +31,12 @@ Tensor *check_tensor_any(lua_State *L, int i);
 Tensor *test_tensor_any(lua_State *L, int i);
 Tensor *push_tensor_dtype(lua_State *L, int ndim, const int64_t *shape,
                           int dtype);
+/* The same without zeroing: for a caller that writes every element
+ * before Lua can see the tensor (no error raised in between, or only
+ * errors that leave the tensor unreachable garbage). Each call site says
+ * why its kernel writes every element. Never exposed to scripts. */
+Tensor *push_tensor_uninit(lua_State *L, int ndim, const int64_t *shape,
+                           int dtype);
 /* a tensor at i as it is; a number or table made in dtype (pushed) */
 Tensor *to_tensor_any(lua_State *L, int i, int dtype);
 /* the value at i as a tensor of exactly dtype (converted copies pushed) */

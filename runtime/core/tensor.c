@@ -570,22 +570,40 @@ static inline uint64_t rotl(uint64_t x, int k) {
   return (x << k) | (x >> (64 - k));
 }
 
-uint64_t tensor_rand_u64(void) {
-  uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
-  rng_s[2] ^= rng_s[0];
-  rng_s[3] ^= rng_s[1];
-  rng_s[1] ^= rng_s[2];
-  rng_s[0] ^= rng_s[3];
-  rng_s[2] ^= t;
-  rng_s[3] = rotl(rng_s[3], 45);
+/* one step of xoshiro256** on the state s: the bulk functions below run
+ * it on a local copy of rng_s (kept in registers, stored back at the
+ * end), giving exactly the values that many tensor_rand_u64 calls give */
+static inline uint64_t xoshiro_next(uint64_t s[4]) {
+  uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
   return r;
 }
+
+uint64_t tensor_rand_u64(void) { return xoshiro_next(rng_s); }
 
 /* n floats uniform in [0, 1), 24 random bits each: the bulk form for
  * dropout masks and rand(), one draw of the stream per value. */
 void tensor_rand_uniform_floats(float *dst, int64_t n) {
+  uint64_t s[4] = {rng_s[0], rng_s[1], rng_s[2], rng_s[3]};
   for (int64_t i = 0; i < n; i++)
-    dst[i] = (float)(tensor_rand_u64() >> 40) * 0x1.0p-24f;
+    dst[i] = (float)(xoshiro_next(s) >> 40) * 0x1.0p-24f;
+  memcpy(rng_s, s, sizeof s);
+}
+
+/* keep[i] = 1 when the i-th draw's 24 top bits k satisfy k >= thr, else
+ * 0: one draw per value, the same draws tensor_rand_uniform_floats
+ * makes, so with thr = ceil(rate * 2^24) (rate a float in [0, 1])
+ * keep[i] == (u_i >= rate) exactly (u_i = k * 2^-24 is exact in a
+ * float, and so is rate * 2^24). */
+void tensor_rand_keep24(uint8_t *keep, int64_t n, uint32_t thr) {
+  uint64_t s[4] = {rng_s[0], rng_s[1], rng_s[2], rng_s[3]};
+  for (int64_t i = 0; i < n; i++) keep[i] = (uint32_t)(xoshiro_next(s) >> 40) >= thr;
+  memcpy(rng_s, s, sizeof s);
 }
 
 double tensor_rand_uniform(void) {

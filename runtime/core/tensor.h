@@ -139,6 +139,10 @@ uint64_t tensor_rand_u64(void);
 double tensor_rand_uniform(void);   /* [0, 1) */
 double tensor_rand_normal(void);    /* N(0, 1) */
 void tensor_rand_uniform_floats(float *dst, int64_t n);   /* [0, 1) */
+/* keep[i] = (the top 24 bits of the i-th draw >= thr): with
+ * thr = ceil(rate * 2^24) the same decisions as
+ * tensor_rand_uniform_floats(u) then u[i] >= rate (rate a float) */
+void tensor_rand_keep24(uint8_t *keep, int64_t n, uint32_t thr);
 
 /* .npy files. The reader fills a header description and converts the
  * payload to the destination's dtype: float32 for '<f4' and '|u1',

@@ -246,15 +246,17 @@ function C.Dropout(...)
   return l
 end
 function Dropout:build(s) return s end
+-- training: the output and the keep decisions (bytes) live in the
+-- layer and are rewritten each step (like Dense's buffers), so a step
+-- allocates nothing here; the draws are those of dropout_forward
 function Dropout:forward(x, training)
-  if not training or self.rate == 0 then self.mask = nil; return x end
-  local y, mask = K.dropout_forward(x, self.rate)
-  self.mask = mask
-  return y
+  if not training or self.rate == 0 then self.keep = nil; return x end
+  self.y, self.keep = K.dropout_train(x, self.rate, self.y, self.keep)
+  return self.y
 end
 function Dropout:backward(dy)
-  if not self.mask then return dy end
-  return dy * self.mask
+  if not self.keep then return dy end
+  return K.dropout_backward(dy, self.keep)
 end
 
 local Activation = layer_class("Activation", "activation")

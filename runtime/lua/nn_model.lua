@@ -315,8 +315,11 @@ end
 
 -- Backward from dy = dL/d(output); fills the weights' grads and returns
 -- dL/d(input) when need_dx (a nested model's caller wants it).
-function Model:backward(dy)
-  self:plan_backward()
+-- planned: the caller ran plan_backward for this model already (fit
+-- plans once per epoch: what is trainable does not change inside one,
+-- and a completed backward leaves every node's dy nil again)
+function Model:backward(dy, planned)
+  if not planned then self:plan_backward() end
   self.output_node.dy = dy
   for i = #self.order, 1, -1 do
     local node = self.order[i]
@@ -360,7 +363,10 @@ end
 -- and regrown each cycle. While fit, evaluate or predict loops, the
 -- pause is set so about 32 MB of garbage triggers a collection (never
 -- below 110%, the default with a small heap); the old pause comes back
--- when the loop ends. Collection timing changes no result.
+-- when the loop ends (Lua 5.4 keeps the pause in steps of 4%, and at
+-- 100% it never rests: hence the floor). Collection timing changes no
+-- result. A new pause only takes effect when a cycle ends: see
+-- train_epoch for the first epoch of a fit.
 local GC_GARBAGE_MB = 32
 local function gc_for_loop()
   local live_mb = collectgarbage("count") / 1024
@@ -385,20 +391,31 @@ local function batches(n, bs, perm)
 end
 
 -- the rows of batch (idx or first..last) of t: in-order batches of a
--- contiguous tensor are views (no copy), the rest are gathered
-local function batch_of(t, idx, last, first)
-  if idx then return t:rows(idx) end
+-- contiguous tensor are views (no copy), the rest are gathered - into
+-- bufs[key] when the caller keeps such a table (fit, per epoch: a
+-- batch lives only for its step, and rewriting one buffer keeps it in
+-- cache instead of a new 100 KB tensor per step for the collector)
+local function batch_of(t, idx, last, first, bufs, key)
+  if idx then
+    if not bufs then return t:rows(idx) end
+    local b = bufs[key]
+    if b and b:size(1) == idx:size(1) then return t:rows(idx, b) end
+    b = t:rows(idx)
+    bufs[key] = b
+    return b
+  end
   if t:is_contiguous() then return t:slice(1, first, last) end
   return t:rows(T.arange(first, last + 1))
 end
 
 -- ws: the trainable weights (self:weights(true)), when the caller has
--- collected them already (fit, once per epoch)
-function Model:train_step(xb, yb, plan, ws)
+-- collected them already (fit, once per epoch); planned: it has run
+-- plan_backward too
+function Model:train_step(xb, yb, plan, ws, planned)
   local out = self:forward(xb, true, plan)
   local loss, grad = loss_and_grad(self, out, yb, plan, true)
   if loss ~= loss then return loss end
-  self:backward(grad)
+  self:backward(grad, planned)
   loss = loss + REG.extra_loss(self, true)     -- Keras adds the layers' losses
   self.optimizer:apply(ws or self:weights(true))
   local c = #self.metrics > 0 and correct(self, out, yb, plan) or 0
@@ -640,11 +657,22 @@ local function train_epoch(self, x, y, bs, plan, shuffle, epoch, epochs, bar)
   local perm = shuffle and T.randperm(n) or nil
   local sum_loss, sum_c, step = 0, 0, 0
   local ws = self:weights(true)
+  -- the collector's running cycle was paced by the pause before fit
+  -- (200%: with Fashion-MNIST's 210 MB live, another 210 MB of garbage
+  -- on fresh pages, 38k page faults, the first epoch twice as slow as
+  -- the next, measured); a full collection under gc_for_loop's pause
+  -- (about 0.2 ms there: the large tensors are few objects) starts the
+  -- first epoch from the live heap. Later epochs run on cycles that
+  -- ended under that pause already.
+  if epoch == 1 then collectgarbage("collect") end
+  self:plan_backward()
   local doing = ("fit: epoch %d/%d, step %%d/%d"):format(epoch, epochs, steps)
+  local bufs = {}
   for idx, done, first in batches(n, bs, perm) do
     sys.doing(doing:format(step + 1))
-    local xb, yb = batch_of(x, idx, done, first), batch_of(y, idx, done, first)
-    local loss, c = self:train_step(xb, yb, plan, ws)
+    local xb, yb = batch_of(x, idx, done, first, bufs, "x"),
+                     batch_of(y, idx, done, first, bufs, "y")
+    local loss, c = self:train_step(xb, yb, plan, ws, true)
     step = step + 1
     stop_on_bad_loss(self, loss, bar, epoch, step)
     sum_loss = sum_loss + loss * xb:size(1)

@@ -335,12 +335,19 @@ void nn_embedding_backward(const float *ids, const float *dy, float *dtable,
 /* Inverted dropout, Keras semantics: an element is kept when a uniform
  * draw u >= rate and then scaled by 1 / (1 - rate). mask holds that
  * factor (0 or 1 / (1 - rate)); y = x * mask. Draws come from the
- * runtime's one seeded RNG (tensor_rand_uniform), one per element in
+ * runtime's one seeded RNG (24 bits each), one per element in
  * order, so a seed fixes the masks. rate must be in [0, 1). */
 void nn_dropout_forward(const float *x, float *y, float *mask, int64_t n,
                         float rate);
 void nn_dropout_backward(const float *dy, const float *mask, float *dx,
                          int64_t n);
+/* The same with the decisions as bytes (keep[i] = 1 kept, 0 dropped;
+ * the same draws, so the same y as nn_dropout_forward); backward
+ * dx = dy * (keep ? 1 / (1 - rate) : 0) with the forward's rate. */
+void nn_dropout_forward_keep(const float *x, float *y, uint8_t *keep,
+                             int64_t n, float rate);
+void nn_dropout_backward_keep(const float *dy, const uint8_t *keep,
+                              float *dx, int64_t n, float rate);
 
 /* ---- optimizers (nn_optim.c) -------------------------------------------- */
 /* One update of a flat parameter array p from its gradient g, Keras 2.6's
