@@ -104,7 +104,7 @@ check: $(BIN) $(CTESTS)
 asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) check B=build/asan BIN=build/asan/workbook OPT="-O1 -g" \
-	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DWB_POISON_UNINIT"
 
 # The HTML course book (runs every lab; cached under build/book-cache).
 book: deps

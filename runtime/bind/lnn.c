@@ -331,7 +331,10 @@ static Tensor *push_out(lua_State *L, int opts, const char *key, int ndim,
                         Tensor *const *inputs, int ninputs) {
   if (get_opt(L, opts, key) == LUA_TNIL) {
     lua_pop(L, 1);
-    return push_tensor(L, ndim, shape);
+    /* no zeroing: every kernel behind push_out overwrites all of its
+     * output (a reused opts buffer holds stale values); the sanitizer
+     * build poisons these tensors to prove it (WB_POISON_UNINIT) */
+    return push_tensor_uninit(L, ndim, shape, TENSOR_F32);
   }
   Tensor *t = test_tensor(L, -1), want;
   char err[TENSOR_ERRLEN], s1[128], s2[128];

@@ -148,6 +148,12 @@ static Tensor *push_new(lua_State *L, int ndim, const int64_t *shape,
   tensor_init(&lt->t, (float *)lt->buf, ndim, shape, err);
   lt->t.dtype = dtype;
   if (zero && probe.size) memset(lt->buf, 0, (size_t)probe.size * esize);
+#ifdef WB_POISON_UNINIT
+  /* the sanitizer build fills "uninitialised" tensors with 0xFF bytes
+   * (NaN for floats), so a kernel that fails to write an element of its
+   * output shows up as a NaN in the suite instead of a lucky zero */
+  else if (probe.size) memset(lt->buf, 0xFF, (size_t)probe.size * esize);
+#endif
   set_metatable(L);
   return &lt->t;
 }
