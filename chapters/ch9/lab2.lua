@@ -66,6 +66,10 @@ book.value("best_val_acc", va[best], "%.4f")
 book.value("best_epoch", best, "%d")
 book.value("epochs_run", #va, "%d")
 book.value("tested_epoch", tested, "%d")
+-- 에포크당 학습 시간(검증 평가 제외, 초): 본문의 표가 이 실행의 값을 인용한다
+local epoch_s = hist.train_seconds / #va
+book.value("epoch_seconds", epoch_s, "%.1f")
+print(("에포크당 학습 시간: %.1f초 (%d 에포크 평균, 검증 평가 제외)"):format(epoch_s, #va))
 -- 학습 곡선: 테스트하는 가중치의 에포크를 초록 점선으로 표시한다
 plot.history(hist, out "history.png", {title = "LAB 9-2 CNN의 학습 곡선", best_epoch = tested,
              labels = {epoch = "에포크 (epoch)", train = "훈련 (train)",
