@@ -1,7 +1,9 @@
 /* conv_layers.c - time each Conv2D of the course CNN (LAB 9-2, batch 32)
  * and two VGG16 layers, forward and backward, on the path the runtime
- * takes (oneDNN by default; run with WORKBOOK_NO_DNNL=1 for im2col).
- * Best of several repetitions, GFLOP/s beside each. Asserts nothing.
+ * takes (oneDNN by default; run with WORKBOOK_NO_DNNL=1 for im2col), and
+ * the inference forward (nn_conv2d_infer: Winograd where oneDNN has it,
+ * "wino" beside the time). Best of several repetitions, GFLOP/s beside
+ * each (direct-convolution FLOPs, also for Winograd). Asserts nothing.
  *
  *   make build/obj/bench/conv_layers && ./build/obj/bench/conv_layers [reps]
  *   (WORKBOOK_THREADS sets the pool size) */
@@ -35,20 +37,25 @@ static void layer(const char *name, int n, int h, int c, int f, int dx,
   float *x = rnd(xn), *w = rnd(wn), *b = rnd(f), *y = rnd(yn), *dy = rnd(yn);
   float *gx = rnd(xn), *dw = rnd(wn), *db = rnd(f);
   double fl = 2.0 * n * p.oh * p.ow * 9.0 * c * f;
-  double tf = 1e9, tb = 1e9;
+  double tf = 1e9, tb = 1e9, ti = 1e9;
   for (int r = 0; r < reps; r++) {
     double t0 = now();
     nn_conv2d_forward(&p, x, w, b, y, NN_LINEAR);
     double t1 = now();
     nn_conv2d_backward(&p, x, w, y, dy, dx ? gx : NULL, dw, db, NN_LINEAR);
     double t2 = now();
+    nn_conv2d_infer(&p, x, w, b, y, NN_LINEAR);
+    double t3 = now();
     if (t1 - t0 < tf) tf = t1 - t0;
     if (t2 - t1 < tb) tb = t2 - t1;
+    if (t3 - t2 < ti) ti = t3 - t2;
   }
   double fb = fl * (dx ? 2 : 1);
-  printf("  %-22s fwd %7.3f ms %6.1f GFLOP/s   bwd%s %7.3f ms %6.1f GFLOP/s\n",
+  printf("  %-22s fwd %7.3f ms %6.1f GFLOP/s   bwd%s %7.3f ms %6.1f GFLOP/s"
+         "   infer%s %7.3f ms %6.1f GFLOP/s\n",
          name, tf * 1e3, fl / tf / 1e9, dx ? "" : "(no dx)", tb * 1e3,
-         fb / tb / 1e9);
+         fb / tb / 1e9, nn_conv2d_infer_winograd(&p, NN_LINEAR, 1) ? "(wino)" : "",
+         ti * 1e3, fl / ti / 1e9);
   free(x); free(w); free(b); free(y); free(dy); free(gx); free(dw); free(db);
 }
 

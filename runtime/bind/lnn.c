@@ -23,7 +23,9 @@
  *   y = conv2d_forward(x, w [, b [, opts]])
  *       x (N, H, W, C), w (KH, KW, C, F), b (F) or nil;
  *       opts.strides = n | {sh, sw} (1), opts.padding = "valid" | "same"
- *       ("valid"), opts.activation
+ *       ("valid"), opts.activation; opts.inference = true: may run a
+ *       Winograd kernel (3x3 stride 1; rounding differs by about 1e-6
+ *       of the largest output), what the layer does outside training
  *   dx, dw, db = conv2d_backward(x, w, dy [, opts])
  *       the forward's opts plus y and need_dx, as for dense
  *   conv2d_forward_naive, conv2d_backward_naive: the same on the direct
@@ -167,7 +169,7 @@ static const OptSpec dense_bwd_opts[] = {
   {"dx", TEN}, {"dw", TEN}, {"db", TEN}, {NULL, 0}};
 static const OptSpec conv_fwd_opts[] = {
   {"activation", OPT_STRING}, {"strides", PAIR}, {"padding", OPT_STRING},
-  {"out", TEN}, {NULL, 0}};
+  {"out", TEN}, {"inference", OPT_BOOLEAN}, {NULL, 0}};
 static const OptSpec conv_bwd_opts[] = {
   {"activation", OPT_STRING}, {"strides", PAIR}, {"padding", OPT_STRING},
   {"y", TEN}, {"need_dx", OPT_BOOLEAN}, {"dx", TEN}, {"dw", TEN},
@@ -543,8 +545,10 @@ static int conv_forward(lua_State *L, int naive) {
   Tensor *in[3] = {x, w, b};
   Tensor *y = push_conv_out(L, opts, &p, in, fn);
   const float *bd = b ? b->data : NULL;
+  int infer = !naive && opt_bool(L, opts, "inference", 0);
   if (naive) nn_conv2d_forward_naive(&p, x->data, w->data, bd, y->data, act);
-  else if (nn_conv2d_forward(&p, x->data, w->data, bd, y->data, act))
+  else if ((infer ? nn_conv2d_infer : nn_conv2d_forward)(&p, x->data, w->data,
+                                                          bd, y->data, act))
     raise_nomem(L, fn);
   return 1;
 }

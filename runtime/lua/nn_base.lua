@@ -255,6 +255,19 @@ function Layer:buffer(key, shape)
   return b
 end
 
+-- The tensor a layer's kernel writes its output into: the reused buffer
+-- while training and while a model streams inference (B.streaming, set by
+-- nn_model.lua's predict/evaluate, which copy or consume each output
+-- before the next sub-batch runs); nil otherwise, so that what forward
+-- returns to a caller stays the caller's. A fresh output is a fresh
+-- allocation whose pages the kernel then faults in one by one (the
+-- course CNN's first convolution writes 100 KB a sample).
+B.streaming = false
+function Layer:out_buffer(training, shape)
+  if training or B.streaming then return self:buffer("out", shape) end
+  return nil
+end
+
 function Layer:count_params()
   local n = 0
   for _, w in ipairs(self.weights) do n = n + w.value:numel() end

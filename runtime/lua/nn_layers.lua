@@ -30,7 +30,7 @@ local function weighted_forward(self, fwd, x, training)
   local act = self.act_now or self.activation
   local split = NEEDS_INPUT[act]
   o.activation = split and "linear" or act
-  o.out = training and self:buffer("out", with_batch(x:size(1), self.output_shape)) or nil
+  o.out = self:out_buffer(training, with_batch(x:size(1), self.output_shape))
   self.y = fwd(x, self.kernel.value, self.bias and self.bias.value, o)
   self.pre = nil
   if split then
@@ -136,6 +136,8 @@ function Conv2D:build(s)
 end
 
 function Conv2D:forward(x, training)
+  -- outside training the kernel may take Winograd's fast path
+  self.fwd_opts.inference = not training
   return weighted_forward(self, K.conv2d_forward, x, training)
 end
 function Conv2D:backward(dy) return weighted_backward(self, K.conv2d_backward, dy) end
@@ -173,7 +175,7 @@ local function pool_layer(class, prefix, kind)
     self.x = x
     local o = self.opts
     local shape = with_batch(x:size(1), self.output_shape)
-    o.out = training and self:buffer("out", shape) or nil
+    o.out = self:out_buffer(training, shape)
     return (K[kind .. "_forward"](x, o))
   end
   function cls:backward(dy)

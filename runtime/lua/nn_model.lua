@@ -525,8 +525,14 @@ M.stream_size = stream_size     -- for tests and benches
 -- The model's output for batch xb (inference), computed in sub-batches
 -- of at most `sub` samples (nil: in one piece) of equal size (+-1);
 -- into `into` (a tensor of the output's shape) when given.
+-- While it runs on a per-sample model (sub set) the layers write into
+-- their reused buffers (B.streaming, Layer:out_buffer): every output is
+-- copied into `into` or consumed by the caller before the next call.
+local STREAM_END = setmetatable({}, {__close = function() B.streaming = false end})
 local function stream_forward(self, xb, plan, sub, into)
   local n = xb:size(1)
+  local _ <close> = sub and STREAM_END or nil
+  if sub then B.streaming = true end
   if not sub or n <= sub then
     local out = self:forward(xb, false, plan)
     if into then into:copy(out); return into end

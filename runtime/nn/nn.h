@@ -118,6 +118,14 @@ int nn_conv2d_shape(NnConv2D *p);
  * NULL. A softmax act is taken over the channels of each pixel. */
 int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
                       const float *b, float *y, NnAct act);
+/* The forward for inference (predict, evaluate): as nn_conv2d_forward,
+ * but a 3x3 stride-1 layer may run a Winograd kernel, whose outputs
+ * differ from the forward's by rounding (about 1e-6 of the largest). */
+int nn_conv2d_infer(const NnConv2D *p, const float *x, const float *w,
+                    const float *b, float *y, NnAct act);
+/* 1 when nn_conv2d_infer runs a Winograd kernel for this shape (tests,
+ * benches) */
+int nn_conv2d_infer_winograd(const NnConv2D *p, NnAct act, int bias);
 /* dy is dL/d(output of act); y is the forward output (unused when act
  * is NN_LINEAR). dx and db may be NULL. */
 int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
@@ -130,6 +138,15 @@ int nn_conv2d_backward(const NnConv2D *p, const float *x, const float *w,
 int nn_conv2d_dnnl_wanted(const NnConv2D *p, NnAct act);
 int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
                            const float *b, float *y, NnAct act);
+/* The same on oneDNN's F(4x4, 3x3) Winograd kernel where it has one (3x3
+ * stride 1, channels it can block, AVX-512; else as
+ * nn_conv2d_forward_dnnl): for inference only. Within about 1e-6 of the
+ * largest output, not the forward's bits; a sample's bits do not depend
+ * on the batch around it nor on the number of threads. */
+int nn_conv2d_infer_dnnl(const NnConv2D *p, const float *x, const float *w,
+                         const float *b, float *y, NnAct act);
+/* 1 when nn_conv2d_infer_dnnl has a Winograd kernel for this shape */
+int nn_conv2d_dnnl_winograd(const NnConv2D *p, NnAct act, int bias);
 /* The oneDNN backward (same contract: NN_OK, or 1 when not handled and
  * nothing useful was written); used by nn_conv2d_backward. */
 int nn_conv2d_dnnl_backward_wanted(const NnConv2D *p, NnAct act);

@@ -255,6 +255,20 @@ int nn_conv2d_forward(const NnConv2D *p, const float *x, const float *w,
   return cv.failed ? NN_ENOMEM : NN_OK;
 }
 
+int nn_conv2d_infer_winograd(const NnConv2D *p, NnAct act, int bias) {
+  return p->n > 0 && !nn_conv2d_direct_wanted(p, act) &&
+         nn_conv2d_dnnl_wanted(p, act) && nn_conv2d_dnnl_winograd(p, act, bias);
+}
+
+int nn_conv2d_infer(const NnConv2D *p, const float *x, const float *w,
+                    const float *b, float *y, NnAct act) {
+  if (p->n > 0 && !nn_conv2d_direct_wanted(p, act) &&
+      nn_conv2d_dnnl_wanted(p, act) &&
+      nn_conv2d_infer_dnnl(p, x, w, b, y, act) == NN_OK)
+    return NN_OK;
+  return nn_conv2d_forward(p, x, w, b, y, act);
+}
+
 /* ---- backward ----------------------------------------------------------- */
 
 /* One chunk of a group: dw (+)= col^T g, db += sums of g, dx += col2im */

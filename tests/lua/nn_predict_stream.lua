@@ -60,6 +60,15 @@ local layer_cases = {
   {"Dense", gemm = true, function() return nn.Sequential{nn.Dense(33, "relu", {input_shape = {50}})} end, {20, 50}},
   {"Conv2D 3x3 same", function() return nn.Sequential{nn.Conv2D{filters = 8, kernel_size = 3,
      padding = "same", input_shape = {12, 12, 3}}} end, {20, 12, 12, 3}},
+  -- the course CNN's 2nd and 3rd layers: oneDNN's Winograd kernel at
+  -- inference; in the im2col child, sgemm sums 288 and 576 terms per
+  -- output, which its M-blocking rounds in another order (measured
+  -- 1.5e-6 and 2.2e-6): held to im2col_bound there
+  {"Conv2D 3x3 32->64 (Winograd at inference)", im2col_bound = 4e-6, function() return nn.Sequential{nn.Conv2D{
+     filters = 64, kernel_size = 3, padding = "same", input_shape = {14, 14, 32},
+     activation = "relu"}} end, {20, 14, 14, 32}},
+  {"Conv2D 3x3 64->32 valid (Winograd at inference)", im2col_bound = 4e-6, function() return nn.Sequential{
+     nn.Conv2D{filters = 32, kernel_size = 3, input_shape = {9, 9, 64}}} end, {20, 9, 9, 64}},
   {"Conv2D 5x5 stride 2 valid", function() return nn.Sequential{nn.Conv2D{filters = 16,
      kernel_size = 5, strides = 2, input_shape = {15, 15, 4}, activation = "relu"}} end,
    {20, 15, 15, 4}},
@@ -109,14 +118,16 @@ do
   local bin = os.getenv("WORKBOOK") or "./workbook"
   local here = debug.getinfo(1, "S").source:match("^@(.*)$")
   local out = t.sh("WORKBOOK_NO_DNNL=1 " .. bin .. " run " .. t.q(here) .. " --layers-only 2>&1")
-  local seen = 0
+  local seen, bound_of = 0, {}
+  for _, c in ipairs(layer_cases) do bound_of[c[1]] = c.im2col_bound or BOUND end
   for kind, name, v in out:gmatch("PERSAMPLE (%a+) ([^\n]-) ([%d.e+-]+)\n") do
     seen = seen + 1
     -- the convolutions are im2col + sgemm here: within the bound
     local exact = kind == "exact" and not name:find("^Conv2D ")
-    t.ok(exact and tonumber(v) == 0 or tonumber(v) <= BOUND,
+    local bound = bound_of[name] or BOUND
+    t.ok(exact and tonumber(v) == 0 or tonumber(v) <= bound,
          ("im2col run, %s: a sample's values %s (max %s)"):format(name,
-           exact and "do not depend on the batch" or "depend on the batch within 1e-6", v))
+           exact and "do not depend on the batch" or ("depend on the batch within %g"):format(bound), v))
   end
   t.is(seen, #layer_cases + 1, "the WORKBOOK_NO_DNNL=1 child checked every layer")
 end
