@@ -37,6 +37,11 @@
  *       (and the _naive pair, as for conv2d)
  *   y = upsample2d_forward(x [, {size = 2 | {sh, sw}, interpolation =
  *       "nearest" | "bilinear"}]);  dx = upsample2d_backward(x, dy [, opts])
+ *   y = conv2d_maxpool_forward(x, w, b, conv_opts, pool_opts)
+ *       inference: maxpool2d_forward(conv2d_forward(x, w, b, conv_opts),
+ *       pool_opts) with the feature map pooled while in cache; nil when
+ *       the pair has no fused kernel (one input channel, 3x3, stride 1,
+ *       linear or relu: the direct kernel)
  *   y, idx = maxpool2d_forward(x [, opts])
  *       opts.pool_size = n | {ph, pw} (2), opts.strides (= pool_size),
  *       opts.padding; idx (N, OH, OW, C) holds where each maximum came
@@ -174,6 +179,9 @@ static const OptSpec conv_bwd_opts[] = {
   {"activation", OPT_STRING}, {"strides", PAIR}, {"padding", OPT_STRING},
   {"y", TEN}, {"need_dx", OPT_BOOLEAN}, {"dx", TEN}, {"dw", TEN},
   {"db", TEN}, {NULL, 0}};
+static const OptSpec fused_pool_opts[] = {       /* conv2d_maxpool_forward */
+  {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
+  {"out", TEN}, {NULL, 0}};
 static const OptSpec maxpool_fwd_opts[] = {
   {"pool_size", PAIR}, {"strides", PAIR}, {"padding", OPT_STRING},
   {"out", TEN}, {"idx", TEN | OPT_BOOLEAN}, {NULL, 0}};
@@ -604,28 +612,34 @@ static int l_conv2d_backward_naive(lua_State *L) { return conv_backward(L, 1); }
 
 /* ---- pooling ------------------------------------------------------------ */
 
-static NnPool2D pool_params(lua_State *L, const Tensor *x, int opts,
-                            const char *fn) {
-  check_image(L, x, fn);
+/* a pooling of an (n, h, w, c) input, from opts */
+static NnPool2D pool_dims(lua_State *L, int64_t n, int64_t h, int64_t w,
+                          int64_t c, int opts, const char *fn) {
   int two[2] = {2, 2}, ps[2], st[2];
   opt_pair(L, opts, "pool_size", two, ps, fn);
   opt_pair(L, opts, "strides", ps, st, fn);
-  NnPool2D p = {.n = (int)x->shape[0], .h = (int)x->shape[1],
-                .w = (int)x->shape[2], .c = (int)x->shape[3], .ph = ps[0],
-                .pw = ps[1], .sh = st[0], .sw = st[1],
+  NnPool2D p = {.n = (int)n, .h = (int)h, .w = (int)w, .c = (int)c,
+                .ph = ps[0], .pw = ps[1], .sh = st[0], .sw = st[1],
                 .same = opt_padding(L, opts, fn)};
-  char s[128];
   if (p.h < 1 || p.w < 1 || p.c < 1)
-    lerror(L, "%s: empty input %s", fn, shape_of(x, s, sizeof s));
+    lerror(L, "%s: empty input (%lld, %lld, %lld, %lld)", fn, (long long)n,
+           (long long)h, (long long)w, (long long)c);
   /* argmax offsets are stored as exact floats: < 2^24 per sample */
   if ((int64_t)p.h * p.w * p.c >= (1 << 24))
-    lerror(L, "%s: input samples of %s are too large to pool", fn,
-         shape_of(x, s, sizeof s));
+    lerror(L, "%s: input samples of (%d, %d, %d) are too large to pool", fn,
+           p.h, p.w, p.c);
   int r = nn_pool2d_shape(&p);
   if (r)
     lerror(L, "%s: pool %dx%d is larger than the %dx%d input with "
          "padding 'valid'", fn, p.ph, p.pw, p.h, p.w);
   return p;
+}
+
+static NnPool2D pool_params(lua_State *L, const Tensor *x, int opts,
+                            const char *fn) {
+  check_image(L, x, fn);
+  return pool_dims(L, x->shape[0], x->shape[1], x->shape[2], x->shape[3],
+                   opts, fn);
 }
 
 static Tensor *push_pool_out(lua_State *L, int opts, const char *key,
@@ -659,6 +673,31 @@ static int l_maxpool2d_forward(lua_State *L) {
   nn_vec_index_to_float(arg, idx->data, y->size);
   lua_pop(L, 1);
   return 2;
+}
+
+/* y = conv2d_maxpool_forward(x, w, b, conv_opts, pool_opts): for
+ * inference, the max pooling of a convolution's output without the
+ * feature map ever leaving the cache; nil when the pair has no fused
+ * kernel (then run conv2d_forward and maxpool2d_forward) */
+static int l_conv2d_maxpool_forward(lua_State *L) {
+  const char *fn = "conv2d_maxpool_forward";
+  Tensor *x = arg_tensor(L, 1), *w = arg_tensor(L, 2), *b = opt_tensor(L, 3);
+  int copts = get_opts(L, 4, fn, conv_fwd_opts);
+  int popts = get_opts(L, 5, fn, fused_pool_opts);
+  NnAct act = opt_act(L, copts, fn);
+  NnConv2D p = conv_params(L, x, w, b, copts, fn);
+  NnPool2D q = pool_dims(L, p.n, p.oh, p.ow, p.f, popts, fn);
+  if (!nn_conv2d_direct_wanted(&p, act)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  Tensor *in[3] = {x, w, b};
+  int64_t shape[4] = {q.n, q.oh, q.ow, q.c};
+  Tensor *y = push_out(L, popts, "out", 4, shape, fn, in, 3);
+  if (p.n > 0 && nn_conv2d_maxpool_direct(&p, &q, x->data, w->data,
+                                          b ? b->data : NULL, y->data, act))
+    raise_nomem(L, fn);
+  return 1;
 }
 
 static int l_maxpool2d_backward(lua_State *L) {
@@ -1711,6 +1750,7 @@ static const luaL_Reg functions[] = {
   {"conv2d_forward_naive", l_conv2d_forward_naive},
   {"conv2d_backward_naive", l_conv2d_backward_naive},
   {"maxpool2d_forward", l_maxpool2d_forward},
+  {"conv2d_maxpool_forward", l_conv2d_maxpool_forward},
   {"maxpool2d_backward", l_maxpool2d_backward},
   {"avgpool2d_forward", l_avgpool2d_forward},
   {"avgpool2d_backward", l_avgpool2d_backward},

@@ -142,6 +142,24 @@ function Conv2D:forward(x, training)
 end
 function Conv2D:backward(dy) return weighted_backward(self, K.conv2d_backward, dy) end
 
+-- Inference of this layer and the MaxPooling2D `pool` that alone reads
+-- its output, in one kernel that pools each sample's feature map while
+-- it is in cache (nn_model.lua's forward asks); nil when the pair has no
+-- fused kernel (the caller then runs the two layers). The same bits as
+-- the two forwards.
+function Conv2D:forward_pooled(x, pool)
+  local act = self.act_now or self.activation
+  if NEEDS_INPUT[act] then return nil end
+  local o = self.fwd_opts
+  o.activation, o.out, o.inference = act, nil, true
+  local po = pool.fuse_opts
+  po.out = pool:out_buffer(false, with_batch(x:size(1), pool.output_shape))
+  local y = K.conv2d_maxpool_forward(x, self.kernel.value, self.bias and self.bias.value, o, po)
+  po.out = nil
+  if y then self.x, self.y, self.pre, pool.x = x, nil, nil, nil end
+  return y
+end
+
 -- Pooling ----------------------------------------------------------------
 local POOL = layer_spec{pool_size = "integer|table", strides = "integer|table", padding = "string"}
 
@@ -167,7 +185,11 @@ local function pool_layer(class, prefix, kind)
     -- max pooling keeps no indices: the backward finds each window's
     -- first maximum again in x (faster than writing and reading them)
     self.opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
-    if kind == "maxpool2d" then self.opts.idx = false end
+    if kind == "maxpool2d" then
+      self.opts.idx = false
+      self.fuse_opts = {pool_size = self.pool_size, strides = self.strides,
+                        padding = self.padding}    -- Conv2D:forward_pooled
+    end
     self.bwd_opts = {pool_size = self.pool_size, strides = self.strides, padding = self.padding}
     return {oh, ow, s[3]}
   end

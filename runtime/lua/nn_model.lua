@@ -275,21 +275,71 @@ local function node_input(node)
   return xs
 end
 
+-- The Conv2D -> MaxPooling2D pairs inference may run as one kernel
+-- (Conv2D:forward_pooled): conv node -> pool node, where the pool alone
+-- reads the convolution's output, which is not the model's output, and
+-- neither layer has its own forward or an activity penalty. Made once
+-- per model (the graph does not change after build); a pair whose
+-- kernel turns out not to exist is dropped on first use.
+local function pool_fusions(self)
+  local f = self.pool_fusions
+  if f then return f end
+  f = {}
+  local readers = {}
+  for _, node in ipairs(self.order) do
+    for _, p in ipairs(node.inbound) do readers[p] = (readers[p] or 0) + 1 end
+  end
+  local function plain(l, class)
+    return type(l) == "table" and l.class == class and rawget(l, "forward") == nil and
+           not l.activity_regularizer and not l.loss_terms
+  end
+  for _, node in ipairs(self.order) do
+    local conv = node.inbound[1]
+    if #node.inbound == 1 and plain(node.layer, "MaxPooling2D") and node.layer.fuse_opts and
+       conv and conv.layer and plain(conv.layer, "Conv2D") and
+       rawget(conv.layer, "forward_pooled") == nil and readers[conv] == 1 and
+       conv ~= self.output_node then
+      f[conv] = node
+    end
+  end
+  self.pool_fusions = f
+  return f
+end
+
 -- Forward through every node; training turns on dropout and batch
 -- statistics. Under a fused plan the output layer skips its softmax or
 -- sigmoid (the loss applies it). A frozen model tells its layers, so
--- BatchNormalization inside runs in inference mode.
+-- BatchNormalization inside runs in inference mode. Outside training a
+-- Conv2D and the max pooling after it may run as one kernel (the pooled
+-- result is the same; the convolution's node then keeps no output).
 function Model:forward(x, training, plan)
   if not self.built then fail("forward: the model is not built yet") end
   local frozen = self.frozen_outer or self.trainable == false
   local fused = plan == "logits_softmax" or plan == "logits_sigmoid"
+  local pairs_ = not training and pool_fusions(self) or nil
+  -- this call's number: a pooling node computed with its convolution is
+  -- marked with it (a mark left by a call that failed midway never
+  -- matches a later call)
+  local stamp = (self.forward_stamp or 0) + 1
+  self.forward_stamp = stamp
   self.input_node.y = x
   for _, node in ipairs(self.order) do
     local l = node.layer
-    l.act_now = (fused and node == self.output_node) and "linear" or nil
-    l.frozen_outer = frozen
-    node.y = l:forward(node_input(node), training)
-    if l.activity_regularizer then REG.activity_forward(l, node.y) end
+    if node.pooled_in == stamp then
+      -- computed with its convolution
+    else
+      l.act_now = (fused and node == self.output_node) and "linear" or nil
+      l.frozen_outer = frozen
+      local pool = pairs_ and pairs_[node]
+      local y = pool and l:forward_pooled(node_input(node), pool.layer)
+      if y then
+        node.y, pool.y, pool.pooled_in = nil, y, stamp
+      else
+        if pool then pairs_[node] = nil end   -- no fused kernel for this pair
+        node.y = l:forward(node_input(node), training)
+        if l.activity_regularizer then REG.activity_forward(l, node.y) end
+      end
+    end
   end
   return self.output_node.y
 end

@@ -191,6 +191,17 @@ int nn_pool2d_shape(NnPool2D *p);
  * (the faster kernel; the backward then finds the winners again). */
 void nn_maxpool2d_forward(const NnPool2D *p, const float *x, float *y,
                           int32_t *arg);
+/* The maxima of one sample (p->n is not used), on the calling thread:
+ * for kernels that pool what they just computed. */
+void nn_maxpool2d_forward_one(const NnPool2D *p, const float *x, float *y);
+/* Conv2D's direct kernel (nn_conv_direct.c: one input channel, 3x3,
+ * stride 1) with a max pooling q of its output fused in, for inference:
+ * q's input is p's output (q->n = p->n, h/w = oh/ow, c = f) and y is q's
+ * output; each sample's feature map is pooled while it is in cache.
+ * NN_OK or NN_ENOMEM. */
+int nn_conv2d_maxpool_direct(const NnConv2D *p, const NnPool2D *q,
+                             const float *x, const float *w, const float *b,
+                             float *y, NnAct act);
 void nn_maxpool2d_backward(const NnPool2D *p, const float *dy,
                            const int32_t *arg, float *dx);
 /* The backward from x instead of arg: each window's first maximum found

@@ -38,6 +38,7 @@ typedef float vec __attribute__((vector_size(VL * sizeof(float))));
 
 typedef struct {
   const NnConv2D *p;
+  const NnPool2D *q;             /* fused max pooling of the output */
   const float *x, *w, *b, *y, *dy;
   float *yout;
   float *part;                   /* backward: n x 10 x F partials */
@@ -73,16 +74,13 @@ typedef int32_t ivec __attribute__((vector_size(VL * sizeof(int32_t))));
  * would have a different ABI in each clone) */
 #define LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(v))
 
-DIRECT_HOT static void fwd_samples(void *ctx, int64_t lo, int64_t hi,
-                                   int slot) {
-  Direct *d = ctx;
+/* one sample: y (OH, OW, F) from its padded plane */
+DIRECT_HOT static void fwd_sample(const Direct *d, const float *plane,
+                                  float *y) {
   const NnConv2D *p = d->p;
   const int F = p->f, pw = p->ow + 2;
-  float plane[PLANE_MAX];
-  for (int64_t n = lo; n < hi; n++) {
-    pad_plane(p, d->x + n * p->h * p->w, plane);
-    float *y = d->yout + n * (int64_t)p->oh * p->ow * F;
-    for (int f0 = 0; f0 < F; f0 += VL) {
+  for (int f0 = 0; f0 < F; f0 += VL) {
+    {
       const float *w = d->w + f0;
       vec w0, w1, w2, w3, w4, w5, w6, w7, w8, b = {0}, zero = {0};
       LOAD(w0, w); LOAD(w1, w + F); LOAD(w2, w + 2 * F);
@@ -105,6 +103,29 @@ DIRECT_HOT static void fwd_samples(void *ctx, int64_t lo, int64_t hi,
   }
 }
 
+static void fwd_samples(void *ctx, int64_t lo, int64_t hi, int slot) {
+  Direct *d = ctx;
+  const NnConv2D *p = d->p;
+  const int64_t out = (int64_t)p->oh * p->ow * p->f;
+  float plane[PLANE_MAX];
+  float *tmp = NULL;
+  if (d->q && !(tmp = threads_scratch(slot, sizeof(float) * (size_t)out))) {
+    d->failed = 1;
+    return;
+  }
+  for (int64_t n = lo; n < hi; n++) {
+    pad_plane(p, d->x + n * p->h * p->w, plane);
+    if (!d->q) {
+      fwd_sample(d, plane, d->yout + n * out);
+      continue;
+    }
+    /* the sample's feature map stays in cache, pooled right away */
+    fwd_sample(d, plane, tmp);
+    nn_maxpool2d_forward_one(d->q, tmp,
+                             d->yout + n * (int64_t)d->q->oh * d->q->ow * p->f);
+  }
+}
+
 int nn_conv2d_forward_direct(const NnConv2D *p, const float *x,
                              const float *w, const float *b, float *y,
                              NnAct act) {
@@ -112,6 +133,15 @@ int nn_conv2d_forward_direct(const NnConv2D *p, const float *x,
   double flops = 2.0 * p->n * p->oh * p->ow * 9 * p->f;
   threads_for(p->n, flops, fwd_samples, &d);
   return NN_OK;
+}
+
+int nn_conv2d_maxpool_direct(const NnConv2D *p, const NnPool2D *q,
+                             const float *x, const float *w, const float *b,
+                             float *y, NnAct act) {
+  Direct d = {.p = p, .q = q, .x = x, .w = w, .b = b, .yout = y, .act = act};
+  double flops = 2.0 * p->n * p->oh * p->ow * 9 * p->f;
+  threads_for(p->n, flops, fwd_samples, &d);
+  return d.failed ? NN_ENOMEM : NN_OK;
 }
 
 /* one sample's dw (9 x F) and db (F) partial, from g (OH*OW, F) */

@@ -4,7 +4,10 @@
  * 'valid', odd and rectangular sizes, batch 1, 16 to 64 filters; that
  * nn_conv2d_forward/backward route such a layer to it (and a layer that
  * wants dx elsewhere); which shapes it takes; the same bits for 1, 2 and
- * 3 threads. */
+ * 3 threads. Then the fused inference kernel (nn_conv2d_maxpool_direct):
+ * the same bits as the forward followed by nn_maxpool2d_forward, for
+ * pools 2x2 and 3x3, strides 1-3, both paddings, odd sizes, batch 1, and
+ * 1, 2, 3 threads. */
 #include "nn/nn.h"
 #include "core/threads.h"
 #include "test_nn_common.h"
@@ -80,6 +83,39 @@ static void with_dx(void) {
   free_bufs(&v);
 }
 
+/* conv then pool, against the fused kernel: bit for bit */
+static void fused(NnConv2D p, int ph, int sh, int same, NnAct act, int bias) {
+  NnPool2D q = {.n = p.n, .h = p.oh, .w = p.ow, .c = p.f, .ph = ph, .pw = ph,
+                .sh = sh, .sw = sh, .same = same};
+  if (nn_pool2d_shape(&q)) { printf("Bail out! bad pool shape\n"); exit(1); }
+  char name[200];
+  snprintf(name, sizeof name, "conv n%d %dx%d -> %d %s %s%s, max pool %dx%d "
+           "stride %d %s", p.n, p.h, p.w, p.f, p.same ? "same" : "valid",
+           nn_act_name(act), bias ? "" : " no bias", ph, ph, sh,
+           same ? "same" : "valid");
+  Bufs u = make_bufs(&p);
+  const float *b = bias ? u.b : NULL;
+  int64_t pn = (int64_t)q.n * q.oh * q.ow * q.c;
+  float *want = falloc(pn), *got = falloc(pn);
+  int saved = threads_count();
+  nn_conv2d_forward_direct(&p, u.x, u.w, b, u.y, act);
+  nn_maxpool2d_forward(&q, u.y, want, NULL);
+  for (int t = 1; t <= 3; t++) {
+    threads_set_count(t);
+    memset(got, 0xff, sizeof(float) * (size_t)pn);
+    int rc = nn_conv2d_maxpool_direct(&p, &q, u.x, u.w, b, got, act);
+    char nm[260];
+    snprintf(nm, sizeof nm, "fused %s, %d thread%s: the bits of conv then "
+             "pool", name, t, t > 1 ? "s" : "");
+    if (rc) ok(0, "%s (rc %d)", nm, rc);
+    else same_bits(got, want, pn, nm);
+  }
+  threads_set_count(saved);
+  free(want);
+  free(got);
+  free_bufs(&u);
+}
+
 int main(void) {
   for (int same = 0; same <= 1; same++) {
     vs_naive(conv(3, 7, 9, 1, 3, 3, 16, 1, 1, same), NN_LINEAR, 1);
@@ -101,5 +137,11 @@ int main(void) {
   with_dx();
   bits(conv(9, 28, 28, 1, 3, 3, 32, 1, 1, 1), NN_LINEAR);
   bits(conv(5, 13, 10, 1, 3, 3, 16, 1, 1, 0), NN_RELU);
+  fused(conv(37, 28, 28, 1, 3, 3, 32, 1, 1, 1), 2, 2, 0, NN_LINEAR, 1);
+  fused(conv(1, 28, 28, 1, 3, 3, 32, 1, 1, 1), 2, 2, 1, NN_RELU, 1);
+  fused(conv(5, 13, 11, 1, 3, 3, 16, 1, 1, 0), 2, 2, 1, NN_LINEAR, 0);
+  fused(conv(3, 15, 15, 1, 3, 3, 48, 1, 1, 1), 3, 2, 1, NN_RELU, 1);
+  fused(conv(4, 9, 12, 1, 3, 3, 16, 1, 1, 1), 3, 3, 0, NN_LINEAR, 1);
+  fused(conv(2, 10, 10, 1, 3, 3, 32, 1, 1, 0), 2, 1, 0, NN_RELU, 0);
   return done_testing();
 }
