@@ -40,8 +40,8 @@
  *   y = conv2d_maxpool_forward(x, w, b, conv_opts, pool_opts)
  *       inference: maxpool2d_forward(conv2d_forward(x, w, b, conv_opts),
  *       pool_opts) with the feature map pooled while in cache; nil when
- *       the pair has no fused kernel (one input channel, 3x3, stride 1,
- *       linear or relu: the direct kernel)
+ *       the pair has no fused kernel (activation linear or relu, and the
+ *       convolution on the direct kernel or oneDNN)
  *   y, idx = maxpool2d_forward(x [, opts])
  *       opts.pool_size = n | {ph, pw} (2), opts.strides (= pool_size),
  *       opts.padding; idx (N, OH, OW, C) holds where each maximum came
@@ -687,16 +687,13 @@ static int l_conv2d_maxpool_forward(lua_State *L) {
   NnAct act = opt_act(L, copts, fn);
   NnConv2D p = conv_params(L, x, w, b, copts, fn);
   NnPool2D q = pool_dims(L, p.n, p.oh, p.ow, p.f, popts, fn);
-  if (!nn_conv2d_direct_wanted(&p, act)) {
-    lua_pushnil(L);
-    return 1;
-  }
   Tensor *in[3] = {x, w, b};
   int64_t shape[4] = {q.n, q.oh, q.ow, q.c};
   Tensor *y = push_out(L, popts, "out", 4, shape, fn, in, 3);
-  if (p.n > 0 && nn_conv2d_maxpool_direct(&p, &q, x->data, w->data,
-                                          b ? b->data : NULL, y->data, act))
-    raise_nomem(L, fn);
+  int rc = nn_conv2d_maxpool_infer(&p, &q, x->data, w->data,
+                                   b ? b->data : NULL, y->data, act);
+  if (rc == NN_ENOMEM) raise_nomem(L, fn);
+  if (rc) lua_pushnil(L);       /* no fused kernel: run the two */
   return 1;
 }
 

@@ -202,6 +202,20 @@ void nn_maxpool2d_forward_one(const NnPool2D *p, const float *x, float *y);
 int nn_conv2d_maxpool_direct(const NnConv2D *p, const NnPool2D *q,
                              const float *x, const float *w, const float *b,
                              float *y, NnAct act);
+/* nn_conv2d_infer_dnnl followed by the max pooling q of its output
+ * (act linear or relu), each piece's output pooled while it is in cache:
+ * y is q's output. NN_OK, or 1 when not handled (nn_conv_dnnl.c). */
+int nn_conv2d_maxpool_dnnl(const NnConv2D *p, const NnPool2D *q,
+                           const float *x, const float *w, const float *b,
+                           float *y, NnAct act);
+/* Inference of a convolution (act linear or relu) and the max pooling q
+ * of its output in one pass: the direct kernel above, or oneDNN's
+ * pieces (nn_conv2d_maxpool_dnnl); the bits of nn_conv2d_infer followed
+ * by nn_maxpool2d_forward. NN_OK, NN_ENOMEM, or 1: no fused kernel for
+ * this pair (nothing written; run the two). */
+int nn_conv2d_maxpool_infer(const NnConv2D *p, const NnPool2D *q,
+                            const float *x, const float *w, const float *b,
+                            float *y, NnAct act);
 void nn_maxpool2d_backward(const NnPool2D *p, const float *dy,
                            const int32_t *arg, float *dx);
 /* The backward from x instead of arg: each window's first maximum found

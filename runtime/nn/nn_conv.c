@@ -260,6 +260,19 @@ int nn_conv2d_infer_winograd(const NnConv2D *p, NnAct act, int bias) {
          nn_conv2d_dnnl_wanted(p, act) && nn_conv2d_dnnl_winograd(p, act, bias);
 }
 
+int nn_conv2d_maxpool_infer(const NnConv2D *p, const NnPool2D *q,
+                            const float *x, const float *w, const float *b,
+                            float *y, NnAct act) {
+  if (act != NN_LINEAR && act != NN_RELU) return 1;
+  if (p->n == 0) return NN_OK;
+  if (nn_conv2d_direct_wanted(p, act))
+    return nn_conv2d_maxpool_direct(p, q, x, w, b, y, act);
+  if (nn_conv2d_dnnl_wanted(p, act) &&
+      nn_conv2d_maxpool_dnnl(p, q, x, w, b, y, act) == NN_OK)
+    return NN_OK;
+  return 1;
+}
+
 int nn_conv2d_infer(const NnConv2D *p, const float *x, const float *w,
                     const float *b, float *y, NnAct act) {
   if (p->n > 0 && !nn_conv2d_direct_wanted(p, act) &&

@@ -61,6 +61,11 @@ int nn_conv2d_infer_dnnl(const NnConv2D *p, const float *x, const float *w,
                          const float *b, float *y, NnAct act) {
   return 1;
 }
+int nn_conv2d_maxpool_dnnl(const NnConv2D *p, const NnPool2D *q,
+                           const float *x, const float *w, const float *b,
+                           float *y, NnAct act) {
+  return 1;
+}
 int nn_conv2d_dnnl_winograd(const NnConv2D *p, NnAct act, int bias) {
   return 0;
 }
@@ -353,6 +358,8 @@ typedef struct {
   float *bpart;                  /* npieces x F partials of db */
   int team;                      /* >1: one call, an OpenMP team */
   int infer;                     /* the forward runs the INFER entries */
+  const NnPool2D *q;             /* forward: max pooling of the output */
+  float *pout;                   /* ... into this (yout unused) */
   NnAct act;
   atomic_int failed;
 } Job;
@@ -362,22 +369,46 @@ static int64_t piece_size(int64_t n) {
   return s > PIECE_MAX ? PIECE_MAX : s;
 }
 
+static size_t align64(size_t n) { return (n + 63) / 64 * 64; }
+
+/* A forward piece's slot memory: the scratchpad, then for INFER the
+ * blocked x and y, then when pooling the piece's NHWC output (cnt
+ * samples); the offsets of those three and the total. */
+static size_t fwd_mem(const Entry *e, int infer, int pooled, int64_t cnt,
+                      const NnConv2D *p, size_t *xoff, size_t *yoff,
+                      size_t *toff) {
+  size_t off = align64(e->spbytes);
+  *xoff = off;
+  if (infer) off += align64(e->xbytes);
+  *yoff = off;
+  if (infer) off += align64(e->ybytes);
+  *toff = off;
+  if (pooled) off += align64(sizeof(float) * (size_t)(cnt * p->oh * p->ow * p->f));
+  return off;
+}
+
 static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
   Job *j = ctx;
   const NnConv2D *p = j->p;
+  const int64_t osz = (int64_t)p->oh * p->ow * p->f;
   if (j->team <= 1) nn_dnnl_one_thread();
   for (int64_t pc = lo; pc < hi; pc++) {
     int64_t n0 = pc * j->per;
-    Entry *e = j->e[n0 + j->per > p->n][j->infer ? INFER : FWD];
+    int last = n0 + j->per > p->n;
+    int64_t cnt = last ? p->n - n0 : j->per;
+    Entry *e = j->e[last][j->infer ? INFER : FWD];
     const float *x = j->x + n0 * p->h * p->w * p->c;
-    float *y = j->yout + n0 * p->oh * p->ow * p->f;
     char *mem = nn_dnnl_slot_mem(slot);
+    size_t xoff, yoff, toff;
+    fwd_mem(e, j->infer, j->q != NULL, cnt, p, &xoff, &yoff, &toff);
+    /* the piece's NHWC output: y itself, or (pooling) slot memory */
+    float *y = j->q ? (float *)(mem + toff) : j->yout + n0 * osz;
     dnnl_stream_t s = nn_dnnl_stream(slot);
     const dnnl_memory_desc_t *xmd = &e->xmd, *ymd = &e->ymd;
-    float *xb = NULL, *yb = y;
+    float *yb = y;
     if (j->infer) {              /* NHWC -> blocked, conv, blocked -> NHWC */
-      xb = (float *)(mem + (e->spbytes + 63) / 64 * 64);
-      yb = xb + (e->xbytes + 63) / 64 * 16;
+      float *xb = (float *)(mem + xoff);
+      yb = (float *)(mem + yoff);
       xmd = &e->xblk;
       ymd = &e->yblk;
       if (nn_dnnl_reorder(e->xre, s, &e->xmd, x, xmd, xb)) {
@@ -387,13 +418,20 @@ static void fwd_pieces(void *ctx, int64_t lo, int64_t hi, int slot) {
       x = xb;
     }
     NnDnnlArg a[4] = {{DNNL_ARG_SRC, xmd, x},
-                {DNNL_ARG_WEIGHTS, &e->wmd, j->wk[n0 + j->per > p->n][j->infer ? INFER : FWD]},
+                {DNNL_ARG_WEIGHTS, &e->wmd, j->wk[last][j->infer ? INFER : FWD]},
                 {DNNL_ARG_DST, ymd, yb},
                 {DNNL_ARG_BIAS, &e->bmd, j->b}};
     if (nn_dnnl_run(e->prim, s, a, j->b ? 4 : 3,
             e->spbytes ? &e->spmd : NULL, mem) ||
-        (j->infer && nn_dnnl_reorder(e->yre, s, ymd, yb, &e->ymd, y)))
+        (j->infer && nn_dnnl_reorder(e->yre, s, ymd, yb, &e->ymd, y))) {
       j->failed = 1;
+      continue;
+    }
+    if (j->q) {                  /* pooled while the piece is in cache */
+      const int64_t psz = (int64_t)j->q->oh * j->q->ow * p->f;
+      for (int64_t k = 0; k < cnt; k++)
+        nn_maxpool2d_forward_one(j->q, y + k * osz, j->pout + (n0 + k) * psz);
+    }
   }
 }
 
@@ -464,8 +502,11 @@ static int prepare(Job *j, const int *kinds, int nk, int act, int bias) {
       if (e->spbytes > sp) sp = e->spbytes;
     }
     size_t b = (sp + 63) / 64 * 64;
-    if (j->e[last][INFER])
-      b += (j->e[last][INFER]->xbytes + 63) / 64 * 64 + j->e[last][INFER]->ybytes;
+    Entry *ef = j->e[last][j->infer ? INFER : FWD];   /* NULL: a backward */
+    if (ef) {
+      size_t xoff, yoff, toff;
+      b = fwd_mem(ef, j->infer, j->q != NULL, cnt, p, &xoff, &yoff, &toff);
+    }
     if (j->e[last][BWD_WEIGHTS]) {
       const Entry *ew = j->e[last][BWD_WEIGHTS];
       if (j->act != NN_LINEAR)
@@ -510,13 +551,16 @@ static int prepare(Job *j, const int *kinds, int nk, int act, int bias) {
 }
 
 /* NN_OK, or 1: not handled (use im2col). infer: Winograd where oneDNN
- * has it (INFER entries), else the FWD ones. */
+ * has it (INFER entries), else the FWD ones. q: y is the max pooling q
+ * of the output (act linear or relu only). */
 static int forward(const NnConv2D *p, const float *x, const float *w,
-                   const float *b, float *y, NnAct act, int infer) {
+                   const float *b, float *y, NnAct act, int infer,
+                   const NnPool2D *q) {
   if (p->n == 0) return NN_OK;
   if (!init()) return 1;
+  if (q && act != NN_LINEAR && act != NN_RELU) return 1;
   Job j = {.p = p, .x = x, .w = w, .b = b, .yout = y, .act = act,
-           .infer = infer};
+           .infer = infer, .q = q, .pout = y};
   int kinds[1] = {infer ? INFER : FWD};
   int fused = act == NN_RELU ? NN_RELU : NN_LINEAR;
   double flops = 2.0 * p->n * p->oh * p->ow * p->kh * p->kw * p->c * p->f;
@@ -551,12 +595,18 @@ static int forward(const NnConv2D *p, const float *x, const float *w,
 
 int nn_conv2d_forward_dnnl(const NnConv2D *p, const float *x, const float *w,
                            const float *b, float *y, NnAct act) {
-  return forward(p, x, w, b, y, act, 0);
+  return forward(p, x, w, b, y, act, 0, NULL);
 }
 
 int nn_conv2d_infer_dnnl(const NnConv2D *p, const float *x, const float *w,
                          const float *b, float *y, NnAct act) {
-  return forward(p, x, w, b, y, act, 1);
+  return forward(p, x, w, b, y, act, 1, NULL);
+}
+
+int nn_conv2d_maxpool_dnnl(const NnConv2D *p, const NnPool2D *q,
+                           const float *x, const float *w, const float *b,
+                           float *y, NnAct act) {
+  return forward(p, x, w, b, y, act, 1, q);
 }
 
 int nn_conv2d_dnnl_winograd(const NnConv2D *p, NnAct act, int bias) {

@@ -9,7 +9,10 @@
  * bits the same whatever batch it is in (1, 2, 5 or 13 samples: what
  * streamed predict relies on); a kernel changed in place between calls
  * (the transformed kernel is kept while its bytes stay the same) gives
- * the new result, and changing it back the old bits. The Winograd
+ * the new result, and changing it back the old bits. The fused max
+ * pooling (nn_conv2d_maxpool_infer on oneDNN's pieces): the bits of the
+ * inference forward followed by the pooling, for 1, 2 and 3 threads,
+ * Winograd or not, and a refusal for activations it does not take. The Winograd
  * checks are skipped when oneDNN has no such kernel here (no AVX-512,
  * WORKBOOK_NO_DNNL=1, built without oneDNN). */
 #include "nn/nn.h"
@@ -113,6 +116,38 @@ static void kernel_changes(NnConv2D p) {
   free_bufs(&v);
 }
 
+/* nn_conv2d_maxpool_infer against nn_conv2d_infer then the pooling */
+static void pooled(NnConv2D p, int ph, int sh, int same, NnAct act) {
+  NnPool2D q = {.n = p.n, .h = p.oh, .w = p.ow, .c = p.f, .ph = ph, .pw = ph,
+                .sh = sh, .sw = sh, .same = same};
+  if (nn_pool2d_shape(&q)) { printf("Bail out! bad pool shape\n"); exit(1); }
+  char name[200], nm[300];
+  name_of(name, sizeof name, &p, act, 1);
+  Bufs u = make_bufs(&p);
+  int64_t pn = (int64_t)q.n * q.oh * q.ow * q.c;
+  float *want = falloc(pn), *got = falloc(pn);
+  nn_conv2d_infer(&p, u.x, u.w, u.b, u.y, act);
+  nn_maxpool2d_forward(&q, u.y, want, NULL);
+  int saved = threads_count();
+  for (int t = 1; t <= 3; t++) {
+    threads_set_count(t);
+    memset(got, 0xff, sizeof(float) * (size_t)pn);
+    int rc = nn_conv2d_maxpool_infer(&p, &q, u.x, u.w, u.b, got, act);
+    snprintf(nm, sizeof nm, "%s, max pool %d stride %d %s, %d thread%s: "
+             "fused = infer then pool%s", name, ph, sh, same ? "same" : "valid",
+             t, t > 1 ? "s" : "",
+             nn_conv2d_infer_winograd(&p, act, 1) ? " (Winograd)" : "");
+    if (!nn_conv2d_dnnl_wanted(&p, act))   /* oneDNN off: no fused kernel */
+      ok(rc == 1, "%s: declined without oneDNN (rc %d)", nm, rc);
+    else if (rc) ok(0, "%s (rc %d)", nm, rc);
+    else same_bits(got, want, pn, nm);
+  }
+  threads_set_count(saved);
+  free(want);
+  free(got);
+  free_bufs(&u);
+}
+
 int main(void) {
   NnConv2D course2 = conv(5, 14, 14, 32, 3, 3, 64, 1, 1, 1);
   have_wino = nn_conv2d_infer_winograd(&course2, NN_LINEAR, 1);
@@ -143,6 +178,19 @@ int main(void) {
     kernel_changes(conv(4, 14, 14, 32, 3, 3, 64, 1, 1, 1));
   } else {
     ok(1, "# SKIP no Winograd kernel here: bits and kernel changes");
+  }
+  pooled(conv(37, 14, 14, 32, 3, 3, 64, 1, 1, 1), 2, 2, 0, NN_RELU);
+  pooled(conv(5, 15, 13, 32, 3, 3, 48, 1, 1, 1), 2, 2, 1, NN_LINEAR);
+  pooled(conv(1, 28, 28, 64, 3, 3, 64, 1, 1, 1), 3, 2, 0, NN_RELU);
+  pooled(conv(6, 17, 17, 16, 5, 5, 32, 2, 2, 0), 2, 1, 0, NN_LINEAR);
+  {
+    NnConv2D p = conv(4, 14, 14, 32, 3, 3, 64, 1, 1, 1);
+    NnPool2D q = {.n = 4, .h = 14, .w = 14, .c = 64, .ph = 2, .pw = 2, .sh = 2, .sw = 2};
+    nn_pool2d_shape(&q);
+    Bufs u = make_bufs(&p);
+    ok(nn_conv2d_maxpool_infer(&p, &q, u.x, u.w, u.b, u.y, NN_TANH) == 1,
+       "fused pooling declines tanh (the caller runs the two)");
+    free_bufs(&u);
   }
   /* the kernel cache also serves the ordinary forward */
   kernel_changes(conv(4, 14, 14, 32, 3, 3, 64, 2, 2, 1));

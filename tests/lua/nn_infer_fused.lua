@@ -1,16 +1,18 @@
 -- nn_infer_fused.lua - inference runs a Conv2D and the MaxPooling2D that
--- alone reads its output as one kernel (Conv2D:forward_pooled, the
--- fused direct kernel of nn_conv_direct.c; nn_model.lua's forward picks
--- the pairs). Checked: the fused pooling node's output has the bits of
+-- alone reads its output as one kernel (Conv2D:forward_pooled: the
+-- fused direct kernel of nn_conv_direct.c, or oneDNN's pieces pooled
+-- while in cache, nn_conv_dnnl.c; nn_model.lua's forward picks the
+-- pairs). Checked: the fused pooling node's output has the bits of
 -- the two layers run one after the other (layer:forward in inference
 -- mode), and predict and evaluate agree with the unfused layers within
 -- streamed inference's bound (1e-6 relative: Dense's GEMM rounds by the
 -- batch it sees), on the course CNN, a 'same' pool of an odd map, a 3x3
--- pool and an overlapping one; the pair
+-- pool and an overlapping one, oneDNN convolutions with and without
+-- Winograd; the pair
 -- is taken only when the pooling alone reads the convolution and the
 -- convolution is not the output (a functional model with a second
--- reader, a feature-map model); pairs with no fused kernel (three input
--- channels, swish) fall back with the same results; training after
+-- reader, a feature-map model); pairs with no fused kernel (a small
+-- im2col convolution, swish, tanh) fall back with the same results; training after
 -- predict still has the convolution's own output; the binding's option
 -- errors lead with the script's line.
 local T, nn, t = require "tensor", require "nn", require "tap"
@@ -63,6 +65,8 @@ local function fused_count(m)
 end
 
 T.seed(11)
+-- with WORKBOOK_NO_DNNL=1 only the direct kernel's pairs are fused
+local dnnl = os.getenv("WORKBOOK_NO_DNNL") == nil
 
 -- the course CNN (LAB 9-2 with relu convolutions)
 do
@@ -80,11 +84,12 @@ do
   local want = unfused(m, x)
   local got = m:predict(x, {batch_size = 128})
   close(got, want, "course CNN: predict (batch 128, streamed) = the layers one by one")
-  t.is(fused_count(m), 1, "course CNN: the first Conv2D + MaxPooling2D pair was fused " ..
-       "(the second convolution has 32 channels: no fused kernel)")
+  t.is(fused_count(m), dnnl and 2 or 1,
+       "course CNN: both Conv2D + MaxPooling2D pairs were fused (without oneDNN the first)")
   t.ok(m.order[1].y == nil and m.order[2].y ~= nil,
        "... its convolution node kept no feature map, the pooling node has the result")
-  t.is(pooled_bits(m, x:slice(1, 1, 30), "course CNN"), 1, "course CNN: one pair checked")
+  t.is(pooled_bits(m, x:slice(1, 1, 30), "course CNN"), dnnl and 2 or 1,
+       "course CNN: every fused pair checked")
   close(m:predict(x:slice(1, 1, 1), {batch_size = 1}), want:slice(1, 1, 1),
         "course CNN: one image alone")
   local l1 = m:evaluate(x, y, {batch_size = 300, verbose = 0})
@@ -118,6 +123,22 @@ for _, c in ipairs({{pool = 2, strides = 2, padding = "same", size = 27},
   pooled_bits(m, x, what)
 end
 
+-- oneDNN convolutions: 5x5 (no Winograd), stride 2, 'valid', linear,
+-- a 3x3 pool with stride 1
+for _, c in ipairs({{k = 5, s = 1, pad = "same", act = "relu", pool = 2, ps = 2},
+                    {k = 3, s = 2, pad = "valid", act = "linear", pool = 2, ps = 2},
+                    {k = 3, s = 1, pad = "same", act = "relu", pool = 3, ps = 1}}) do
+  local m = nn.Sequential {
+    nn.Conv2D{filters = 32, kernel_size = c.k, strides = c.s, padding = c.pad,
+              activation = c.act, input_shape = {17, 17, 16}},
+    nn.MaxPooling2D{pool_size = c.pool, strides = c.ps}, nn.Flatten(), nn.Dense(3)}
+  local x = T.randn(11, 17, 17, 16)
+  local what = ("oneDNN conv %dx%d stride %d %s %s, pool %d stride %d"):format(c.k, c.k, c.s,
+                c.pad, c.act, c.pool, c.ps)
+  close(m:predict(x, {batch_size = 11}), unfused(m, x), what .. ": predict = one by one")
+  t.is(pooled_bits(m, x, what), dnnl and 1 or 0, what .. ": fused (when oneDNN is on)")
+end
+
 -- a second reader of the convolution's output: not fused
 do
   local inp = nn.Input{shape = {16, 16, 1}}
@@ -147,8 +168,9 @@ do
 end
 
 -- pairs with no fused kernel fall back
-for _, c in ipairs({{channels = 3, act = "relu", what = "three input channels"},
-                    {channels = 1, act = "swish", what = "swish (applied after the kernel)"}}) do
+for _, c in ipairs({{channels = 3, act = "relu", what = "a small convolution (im2col)"},
+                    {channels = 1, act = "swish", what = "swish (applied after the kernel)"},
+                    {channels = 32, act = "tanh", what = "tanh on oneDNN"}}) do
   local m = nn.Sequential {
     nn.Conv2D{filters = 16, kernel_size = 3, input_shape = {10, 10, c.channels}, activation = c.act},
     nn.MaxPooling2D{pool_size = 2}, nn.Flatten(), nn.Dense(2)}
