@@ -2,7 +2,7 @@
 -- evaluate run a large batch through a per-sample model in sub-batches.
 -- 1. The claim it rests on, layer by layer (the whole batch against
 --    sub-batches of 1, 3 and 7 samples, inference mode): oneDNN's
---    Conv2D pieces, max and average pooling, BatchNormalization (moving
+--    Conv2D pieces (Winograd at inference), max and average pooling, BatchNormalization (moving
 --    statistics), Conv2DTranspose, UpSampling2D and Embedding give a
 --    sample the same bits whatever batch it is in. The kernels on an
 --    OpenBLAS GEMM whose M is the batch (Dense, LSTM and GRU, the im2col
