@@ -74,32 +74,103 @@ typedef int32_t ivec __attribute__((vector_size(VL * sizeof(int32_t))));
  * would have a different ABI in each clone) */
 #define LOAD(v, ptr) memcpy(&(v), (ptr), sizeof(v))
 
-/* one sample: y (OH, OW, F) from its padded plane */
+/* Taps 3ky..3ky+2 of four neighbouring pixels (input row r[0..5]) into
+ * their accumulators A0..A3, weights W0..W2: every pixel still adds its
+ * taps in order 0..8, so the bits are those of one pixel at a time;
+ * four pixels share each broadcast input and the kernel's registers. */
+#define ROW4(r, A0, A1, A2, A3, W0, W1, W2)                                \
+  do {                                                                     \
+    const float s0 = (r)[0], s1 = (r)[1], s2 = (r)[2], s3 = (r)[3],        \
+                s4 = (r)[4], s5 = (r)[5];                                  \
+    A0 += s0 * W0; A1 += s1 * W0; A2 += s2 * W0; A3 += s3 * W0;            \
+    A0 += s1 * W1; A1 += s2 * W1; A2 += s3 * W1; A3 += s4 * W1;            \
+    A0 += s2 * W2; A1 += s3 * W2; A2 += s4 * W2; A3 += s5 * W2;            \
+  } while (0)
+
+/* one pixel's nine taps, in order */
+#define PIXEL(A, r0, r1, r2, W)                                            \
+  do {                                                                     \
+    A += (r0)[0] * W##0; A += (r0)[1] * W##1; A += (r0)[2] * W##2;          \
+    A += (r1)[0] * W##3; A += (r1)[1] * W##4; A += (r1)[2] * W##5;          \
+    A += (r2)[0] * W##6; A += (r2)[1] * W##7; A += (r2)[2] * W##8;          \
+  } while (0)
+
+#define STORE(dst, A)                                                      \
+  do {                                                                     \
+    vec t_ = (A);                                                          \
+    if (relu) t_ = (vec)((ivec)t_ & (t_ > zero));                          \
+    memcpy((dst), &t_, sizeof t_);                                         \
+  } while (0)
+
+#define LOAD9(W, src)                                                      \
+  LOAD(W##0, (src)); LOAD(W##1, (src) + F); LOAD(W##2, (src) + 2 * F);     \
+  LOAD(W##3, (src) + 3 * F); LOAD(W##4, (src) + 4 * F);                    \
+  LOAD(W##5, (src) + 5 * F); LOAD(W##6, (src) + 6 * F);                    \
+  LOAD(W##7, (src) + 7 * F); LOAD(W##8, (src) + 8 * F)
+
+/* one sample: y (OH, OW, F) from its padded plane; 32 filters (two
+ * vectors) at a time where F allows, four pixels at a time along a row */
 DIRECT_HOT static void fwd_sample(const Direct *d, const float *plane,
                                   float *y) {
   const NnConv2D *p = d->p;
-  const int F = p->f, pw = p->ow + 2;
-  for (int f0 = 0; f0 < F; f0 += VL) {
-    {
-      const float *w = d->w + f0;
-      vec w0, w1, w2, w3, w4, w5, w6, w7, w8, b = {0}, zero = {0};
-      LOAD(w0, w); LOAD(w1, w + F); LOAD(w2, w + 2 * F);
-      LOAD(w3, w + 3 * F); LOAD(w4, w + 4 * F); LOAD(w5, w + 5 * F);
-      LOAD(w6, w + 6 * F); LOAD(w7, w + 7 * F); LOAD(w8, w + 8 * F);
-      if (d->b) LOAD(b, d->b + f0);
-      for (int oy = 0; oy < p->oh; oy++) {
-        const float *r0 = plane + oy * pw, *r1 = r0 + pw, *r2 = r1 + pw;
-        float *yo = y + (int64_t)oy * p->ow * F + f0;
-        for (int ox = 0; ox < p->ow; ox++, yo += F) {
-          vec a = b;
-          a += r0[ox] * w0; a += r0[ox + 1] * w1; a += r0[ox + 2] * w2;
-          a += r1[ox] * w3; a += r1[ox + 1] * w4; a += r1[ox + 2] * w5;
-          a += r2[ox] * w6; a += r2[ox + 1] * w7; a += r2[ox + 2] * w8;
-          if (d->act == NN_RELU) a = (vec)((ivec)a & (a > zero));
-          memcpy(yo, &a, sizeof a);
+  const int F = p->f, pw = p->ow + 2, ow = p->ow;
+  const int relu = d->act == NN_RELU;
+  const vec zero = {0};
+  for (int f0 = 0; f0 < F;) {
+    const int two = f0 + 2 * VL <= F;
+    vec wa0, wa1, wa2, wa3, wa4, wa5, wa6, wa7, wa8, ba = {0};
+    vec wb0 = zero, wb1 = zero, wb2 = zero, wb3 = zero, wb4 = zero;
+    vec wb5 = zero, wb6 = zero, wb7 = zero, wb8 = zero, bb = {0};
+    LOAD9(wa, d->w + f0);
+    if (d->b) LOAD(ba, d->b + f0);
+    if (two) {
+      LOAD9(wb, d->w + f0 + VL);
+      if (d->b) LOAD(bb, d->b + f0 + VL);
+    }
+    for (int oy = 0; oy < p->oh; oy++) {
+      const float *r0 = plane + oy * pw, *r1 = r0 + pw, *r2 = r1 + pw;
+      float *yo = y + (int64_t)oy * ow * F + f0;
+      int ox = 0;
+      if (two) {
+        for (; ox + 4 <= ow; ox += 4) {
+          vec a0 = ba, a1 = ba, a2 = ba, a3 = ba;
+          vec b0 = bb, b1 = bb, b2 = bb, b3 = bb;
+          ROW4(r0 + ox, a0, a1, a2, a3, wa0, wa1, wa2);
+          ROW4(r0 + ox, b0, b1, b2, b3, wb0, wb1, wb2);
+          ROW4(r1 + ox, a0, a1, a2, a3, wa3, wa4, wa5);
+          ROW4(r1 + ox, b0, b1, b2, b3, wb3, wb4, wb5);
+          ROW4(r2 + ox, a0, a1, a2, a3, wa6, wa7, wa8);
+          ROW4(r2 + ox, b0, b1, b2, b3, wb6, wb7, wb8);
+          float *o = yo + (int64_t)ox * F;
+          STORE(o, a0); STORE(o + VL, b0);
+          STORE(o + F, a1); STORE(o + F + VL, b1);
+          STORE(o + 2 * F, a2); STORE(o + 2 * F + VL, b2);
+          STORE(o + 3 * F, a3); STORE(o + 3 * F + VL, b3);
+        }
+      } else {
+        for (; ox + 4 <= ow; ox += 4) {
+          vec a0 = ba, a1 = ba, a2 = ba, a3 = ba;
+          ROW4(r0 + ox, a0, a1, a2, a3, wa0, wa1, wa2);
+          ROW4(r1 + ox, a0, a1, a2, a3, wa3, wa4, wa5);
+          ROW4(r2 + ox, a0, a1, a2, a3, wa6, wa7, wa8);
+          float *o = yo + (int64_t)ox * F;
+          STORE(o, a0); STORE(o + F, a1); STORE(o + 2 * F, a2);
+          STORE(o + 3 * F, a3);
+        }
+      }
+      for (; ox < ow; ox++) {    /* the row's last pixels, one at a time */
+        float *o = yo + (int64_t)ox * F;
+        vec a = ba;
+        PIXEL(a, r0 + ox, r1 + ox, r2 + ox, wa);
+        STORE(o, a);
+        if (two) {
+          vec b = bb;
+          PIXEL(b, r0 + ox, r1 + ox, r2 + ox, wb);
+          STORE(o + VL, b);
         }
       }
     }
+    f0 += two ? 2 * VL : VL;
   }
 }
 
