@@ -828,6 +828,9 @@ static int m_tile(lua_State *L) {
   for (int d = 0; d < nd; d++) {
     reps[d] = d < nd - nr ? 1 : r[d - (nd - nr)];
     int64_t n = d < nd - t->ndim ? 1 : t->shape[d - (nd - t->ndim)];
+    if (n > 0 && reps[d] > INT64_MAX / n)
+      lerror(L, "tile: axis %d would have %lld x %lld entries: too large", d + 1,
+             (long long)n, (long long)reps[d]);
     shape[d] = n * reps[d];
   }
   Tensor *out = push_tensor_dtype(L, nd, shape, t->dtype);
@@ -874,11 +877,18 @@ static int m_repeat(lua_State *L) {
       if (!(c >= 0) || c != floorf(c))
         return lerror(L, "repeat: count %lld (%g) is not a non-negative integer",
                       (long long)j + 1, c);
+      if (c >= 9223372036854775807.0f)     /* 2^63: past int64 */
+        return lerror(L, "repeat: count %lld (%g) is too large", (long long)j + 1, c);
       counts[j] = (int64_t)c;
     }
   }
   int64_t shape[TENSOR_MAXDIM], total = 0;
-  for (int64_t j = 0; j < n; j++) total += counts[j];
+  for (int64_t j = 0; j < n; j++) {
+    if (counts[j] > INT64_MAX - total)
+      return lerror(L, "repeat: the counts add up to more than %lld: too large",
+                    (long long)INT64_MAX);
+    total += counts[j];
+  }
   memcpy(shape, src.shape, sizeof shape);
   shape[axis] = total;
   Tensor *out = push_tensor_dtype(L, src.ndim, shape, t->dtype);

@@ -19,6 +19,24 @@ t.raises(function() T.zeros(setmetatable({}, {__len = function() return 2 ^ 32 +
          "a length past int is not cut to 1 dimension")
 t.is(#T.zeros({2.0, 3}):shape(), 2, "whole floats still work as sizes")
 
+-- fuzz_tensor, crash-tile-overflow: tile multiplied an axis by its
+-- repetitions in int64 without a check (1048576 x 2^63-1: signed
+-- overflow, then a "negative size"); repeat summed its counts the same
+-- way and cast float counts past 2^63
+local big = T.zeros(1048576)
+t.raises(function() big:tile(math.maxinteger) end,
+         "tile: axis 1 would have 1048576 x 9223372036854775807 entries: too large",
+         "tile by 2^63-1: too large, named")
+t.raises(function() T.zeros(3, 2):tile({2 ^ 40, 2 ^ 40}) end, "too large",
+         "tile whose product overflows: too large")
+t.raises(function() T.zeros(3)["repeat"](T.zeros(3), math.maxinteger) end,
+         "repeat: the counts add up to more than 9223372036854775807: too large",
+         "repeat 3 x (2^63-1): too large, named")
+t.raises(function() T.zeros(3)["repeat"](T.zeros(3), {1e30, 1, 1}) end,
+         "repeat: count 1 %(1e%+30%) is too large", "a float count past int64: too large")
+t.is(T.zeros(2, 3):tile({2, 1}):size(1), 4, "tile still tiles")
+t.is(T.arange(3)["repeat"](T.arange(3), 2):size(1), 6, "repeat still repeats")
+
 -- found by hand for fuzz_json: a file of a million '[' recursed until
 -- Lua's stack overflowed, and the error's position was then looked for
 -- level by level (quadratic: still running after ten minutes); now a depth limit, and the script
