@@ -151,11 +151,15 @@ static void push_type_names(lua_State *L, int types) {
 
 static int type_ok(lua_State *L, int idx, int types) {
   switch (lua_type(L, idx)) {
-    case LUA_TNUMBER:
+    case LUA_TNUMBER: {
       if (types & OPT_NUMBER) return 1;
-      return (types & OPT_INTEGER) && lua_isinteger(L, idx) ? 1
-             : (types & OPT_INTEGER) && lua_tonumber(L, idx)
-                   == (lua_Number)(lua_Integer)lua_tonumber(L, idx);
+      if (!(types & OPT_INTEGER)) return 0;
+      /* an integer, or a float with an integral value in range (Lua's
+       * own conversion: a plain cast of NaN or 1e300 is undefined) */
+      int isint = 0;
+      lua_tointegerx(L, idx, &isint);
+      return isint;
+    }
     case LUA_TSTRING: return (types & OPT_STRING) != 0;
     case LUA_TBOOLEAN: return (types & OPT_BOOLEAN) != 0;
     case LUA_TTABLE: return (types & OPT_TABLE) != 0;

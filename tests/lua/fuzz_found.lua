@@ -34,6 +34,14 @@ t.raises(function() T.zeros(3)["repeat"](T.zeros(3), math.maxinteger) end,
          "repeat 3 x (2^63-1): too large, named")
 t.raises(function() T.zeros(3)["repeat"](T.zeros(3), {1e30, 1, 1}) end,
          "repeat: count 1 %(1e%+30%) is too large", "a float count past int64: too large")
+-- fuzz_tensor, crash-option-nan-integer: the options checker tested
+-- "an integral float" with a plain cast to an integer, undefined for NaN
+-- and 1e300 (bind/lutil.c; here through logspace's options)
+t.raises(function() T.logspace(0, 1, {num = 0 / 0}) end,
+         "logspace: option 'num' must be an integer, got number", "num = NaN: not an integer")
+t.raises(function() T.logspace(0, 1, {num = 1e300}) end,
+         "option 'num' must be an integer", "num = 1e300: not an integer")
+t.is(T.logspace(0, 1, {num = 3.0}):size(1), 3, "an integral float is still an integer option")
 t.is(T.zeros(2, 3):tile({2, 1}):size(1), 4, "tile still tiles")
 t.is(T.arange(3)["repeat"](T.arange(3), 2):size(1), 6, "repeat still repeats")
 
