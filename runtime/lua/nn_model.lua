@@ -90,6 +90,7 @@ function Model:append_node(layer)
   local node = {layer = layer, inbound = {self.output_node}, shape = shape, node_index = 0}
   self.order[#self.order + 1] = node
   self.output_node, self.output_shape = node, shape
+  self.pool_fusions = nil          -- the graph grew: pairs are found again
 end
 
 -- Build a Sequential's chain for per-sample input shape s (no batch axis).

@@ -167,6 +167,18 @@ do
   t.is(fused_count(full), 1, "... fused there")
 end
 
+-- a Sequential grown by add after a predict finds its pairs again
+do
+  local m = nn.Sequential{nn.Conv2D{filters = 16, kernel_size = 3, input_shape = {10, 10, 1}}}
+  local x = T.randn(4, 10, 10, 1)
+  m:predict(x)
+  t.is(fused_count(m), 0, "grown Sequential: a convolution as the output is not fused")
+  m:add(nn.MaxPooling2D{pool_size = 2})
+  m:add(nn.Flatten())
+  close(m:predict(x), unfused(m, x), "grown Sequential: predict after add = one by one")
+  t.is(fused_count(m), 1, "... and the new pair was fused")
+end
+
 -- pairs with no fused kernel fall back
 for _, c in ipairs({{channels = 3, act = "relu", what = "a small convolution (im2col)"},
                     {channels = 1, act = "swish", what = "swish (applied after the kernel)"},
