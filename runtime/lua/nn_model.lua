@@ -660,10 +660,14 @@ function Model:predict(x, o)
   local n = x:size(1)
   local steps = (n + bs - 1) // bs
   local bar = (o.verbose or 0) ~= 0 and text.progbar(steps) or nil
-  local result = T.zeros({n, table.unpack(self.output_shape)})
-  local sub = stream_size(self)
+  local result
   do
+    -- an interrupt from here on names predict's first step (the result's
+    -- allocation can take a while)
     local _ <close> = DOING_DONE
+    sys.doing(("predict: step 1/%d"):format(steps))
+    result = T.zeros({n, table.unpack(self.output_shape)})
+    local sub = stream_size(self)
     local _gc <close> = gc_for_loop()
     local step = 0
     for idx, done, first in batches(n, bs) do

@@ -203,7 +203,7 @@ dir = base .. "/predict"
 code, out = interrupt(dir, {"run", "predict.lua"}, 0.3) {["predict.lua"] = [[
 local T = require "tensor"
 local nn = require "nn"
-local x = T.randn(512, 8)
+local x = T.randn(20000, 8)
 local m = nn.Sequential{nn.Dense{units = 64, activation = "relu", input_shape = {8}},
                         nn.Dense(2, "softmax")}
 io.open("marker", "w"):close()
